@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Every drop reason, declared once with the text operators see. The parser and the
+// worker count into per-lcore arrays indexed by DropReason; telemetry, the exit summary
+// and the tests all read names and descriptions from this one table.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace sluice {
+
+#define SLUICE_DROP_REASONS(X)                                                      \
+  X(l2_truncated, "frame shorter than its Ethernet and VLAN headers")               \
+  X(arp_malformed, "ARP packet too short or not Ethernet/IPv4")                      \
+  X(ipv4_truncated, "IPv4 header cut short")                                         \
+  X(ipv4_bad_header, "IPv4 version or header length invalid")                        \
+  X(ipv4_bad_length, "IPv4 total length smaller than header or larger than frame")   \
+  X(ipv6_truncated, "IPv6 header cut short")                                         \
+  X(ipv6_bad_length, "IPv6 payload length larger than frame")                        \
+  X(ipv6_bad_extension, "IPv6 extension header chain truncated or too long")         \
+  X(fragment, "IP fragment (fragments are not load-balanced)")                       \
+  X(l4_truncated, "TCP, UDP or ICMP header cut short")                               \
+  X(tcp_bad_offset, "TCP data offset smaller than 5 or past the packet")             \
+  X(icmp_error_malformed, "ICMP error quoting a packet too short to route")          \
+  X(not_for_us, "IP packet for neither a VIP nor a local address")                   \
+  X(vip_no_backend, "VIP has no usable backend")                                     \
+  X(neighbor_unresolved, "backend or gateway MAC address not resolved yet")          \
+  X(too_big, "packet larger than the MTU after encapsulation")                       \
+  X(no_headroom, "mbuf has no headroom left for the encapsulation")                  \
+  X(multi_segment, "multi-segment mbuf (not supported on the fast path)")            \
+  X(tx_full, "TX queue full")                                                        \
+  X(host_unhandled, "traffic for the host itself with no exception path configured")
+
+enum class DropReason : uint8_t {
+#define SLUICE_X(name, text) name,
+  SLUICE_DROP_REASONS(SLUICE_X)
+#undef SLUICE_X
+      count
+};
+
+inline constexpr size_t kDropReasonCount = size_t(DropReason::count);
+
+struct DropReasonInfo {
+  const char* name;
+  const char* description;
+};
+
+inline constexpr DropReasonInfo kDropReasons[] = {
+#define SLUICE_X(name, text) {#name, text},
+    SLUICE_DROP_REASONS(SLUICE_X)
+#undef SLUICE_X
+};
+static_assert(sizeof(kDropReasons) / sizeof(kDropReasons[0]) == kDropReasonCount);
+
+}  // namespace sluice
