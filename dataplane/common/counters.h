@@ -31,6 +31,43 @@ namespace sluice {
   X(tx_full, "TX queue full")                                                        \
   X(host_unhandled, "traffic for the host itself with no exception path configured")
 
+// Per-worker event counters other than drops, same one-table scheme.
+#define SLUICE_WORKER_COUNTERS(X)                                             \
+  X(rx_packets, "frames received")                                            \
+  X(rx_bytes, "bytes received")                                               \
+  X(tx_packets, "frames transmitted")                                         \
+  X(tx_bytes, "bytes transmitted")                                            \
+  X(forwarded, "VIP packets forwarded to a backend")                          \
+  X(flow_hits, "VIP packets that found their flow entry")                     \
+  X(flow_new, "VIP flows created (flow table miss)")                          \
+  X(flow_insert_failures, "new flows forwarded statelessly (table full)")     \
+  X(flow_rescheduled, "flows moved because their backend left")               \
+  X(icmp_errors_forwarded, "ICMP errors routed to the backend of their flow") \
+  X(arp_replies, "ARP requests answered")                                     \
+  X(nd_replies, "IPv6 neighbor solicitations answered")                      \
+  X(echo_replies, "ICMP/ICMPv6 echo requests answered")                       \
+  X(neighbors_learned, "ARP/ND bindings passed to the main lcore")            \
+  X(to_host, "frames for the host itself (exception path)")
+
+enum class WorkerCounter : uint8_t {
+#define SLUICE_X(name, text) name,
+  SLUICE_WORKER_COUNTERS(SLUICE_X)
+#undef SLUICE_X
+      count
+};
+inline constexpr size_t kWorkerCounterCount = size_t(WorkerCounter::count);
+
+struct CounterInfo {
+  const char* name;
+  const char* description;
+};
+
+inline constexpr CounterInfo kWorkerCounters[] = {
+#define SLUICE_X(name, text) {#name, text},
+    SLUICE_WORKER_COUNTERS(SLUICE_X)
+#undef SLUICE_X
+};
+
 enum class DropReason : uint8_t {
 #define SLUICE_X(name, text) name,
   SLUICE_DROP_REASONS(SLUICE_X)
@@ -40,12 +77,7 @@ enum class DropReason : uint8_t {
 
 inline constexpr size_t kDropReasonCount = size_t(DropReason::count);
 
-struct DropReasonInfo {
-  const char* name;
-  const char* description;
-};
-
-inline constexpr DropReasonInfo kDropReasons[] = {
+inline constexpr CounterInfo kDropReasons[] = {
 #define SLUICE_X(name, text) {#name, text},
     SLUICE_DROP_REASONS(SLUICE_X)
 #undef SLUICE_X

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "pipeline/pipeline.h"
+
+#include "common/hash.h"
+#include "lb/maglev.h"
+#include "packet/encap.h"
+#include "packet/parser.h"
+#include "packet/responder.h"
+#include "packet/wire.h"
+
+namespace sluice {
+
+namespace {
+
+bool is_neighbor_discovery(const ParsedPacket& p) {
+  return p.kind == PacketKind::kIpv6 && p.key.protocol == wire::kProtoIcmpv6 &&
+         (p.icmp_type == wire::kIcmpv6NeighborSolicitation ||
+          p.icmp_type == wire::kIcmpv6NeighborAdvertisement);
+}
+
+bool is_echo_request(const ParsedPacket& p) {
+  return (p.key.protocol == wire::kProtoIcmp && p.icmp_type == wire::kIcmpEchoRequest) ||
+         (p.key.protocol == wire::kProtoIcmpv6 && p.icmp_type == wire::kIcmpv6EchoRequest);
+}
+
+}  // namespace
+
+Pipeline::Pipeline(uint32_t flow_capacity, const FlowTimeouts& timeouts,
+                   WorkerCounters& counters)
+    : flows_(flow_capacity, timeouts), counters_(counters) {}
+
+void Pipeline::process_burst(PacketBuffer* frames, uint16_t n, uint16_t port_index,
+                             const ForwardingState& state, uint32_t now_ms,
+                             BurstResult& result) {
+  ParsedPacket parsed[kMaxBurst];
+  uint32_t hashes[kMaxBurst];
+  result.learned_count = 0;
+
+  // Pass 1: parse everything and start fetching the flow buckets, so the lookups of pass 2
+  // find them in cache instead of stalling one after the other.
+  for (uint16_t i = 0; i < n; ++i) {
+    parse_frame(frames[i].data, frames[i].length, parsed[i]);
+    counters_[WorkerCounter::rx_packets]++;
+    counters_[WorkerCounter::rx_bytes] += frames[i].length;
+    if (parsed[i].kind == PacketKind::kIpv4 || parsed[i].kind == PacketKind::kIpv6) {
+      hashes[i] = flow_hash(parsed[i].key);
+      flows_.prefetch(hashes[i]);
+    }
+  }
+
+  const PortEntry& port = state.ports[port_index];
+  for (uint16_t i = 0; i < n; ++i)
+    result.actions[i] = handle(frames[i], parsed[i], hashes[i], port, state, now_ms, result);
+}
+
+Action Pipeline::handle(PacketBuffer& frame, const ParsedPacket& p, uint32_t hash,
+                        const PortEntry& port, const ForwardingState& state, uint32_t now_ms,
+                        BurstResult& result) {
+  auto is_ours = [&state](const IpAddress& a) {
+    return state.local_addresses.contains(a) || state.vip_addresses.contains(a);
+  };
+
+  switch (p.kind) {
+    case PacketKind::kDrop:
+      return drop(p.drop);
+    case PacketKind::kOther:
+      ++counters_[WorkerCounter::to_host];
+      return Action::kToHost;
+    case PacketKind::kArp: {
+      if (auto binding = learn_neighbor(frame.data, frame.length, p)) {
+        result.learned[result.learned_count++] = *binding;
+        ++counters_[WorkerCounter::neighbors_learned];
+      }
+      if (answer_arp(frame, p, port.mac, is_ours)) {
+        ++counters_[WorkerCounter::arp_replies];
+        return Action::kTransmit;
+      }
+      ++counters_[WorkerCounter::to_host];
+      return Action::kToHost;
+    }
+    case PacketKind::kIpv4:
+    case PacketKind::kIpv6:
+      break;
+  }
+
+  if (is_neighbor_discovery(p)) {
+    if (auto binding = learn_neighbor(frame.data, frame.length, p)) {
+      result.learned[result.learned_count++] = *binding;
+      ++counters_[WorkerCounter::neighbors_learned];
+    }
+    if (answer_neighbor_solicitation(frame, p, port.mac, is_ours)) {
+      ++counters_[WorkerCounter::nd_replies];
+      return Action::kTransmit;
+    }
+    ++counters_[WorkerCounter::to_host];
+    return Action::kToHost;
+  }
+
+  const FlowKey& key = p.key;
+  uint32_t vip = state.vip_table.find(key.dst, key.protocol, key.dst_port);
+  if (vip != VipTable::kNone) return forward(frame, p, hash, vip, port, state, now_ms);
+
+  if (is_echo_request(p) && is_ours(key.dst)) {
+    if (answer_icmp_echo(frame, p, port.mac)) {
+      ++counters_[WorkerCounter::echo_replies];
+      return Action::kTransmit;
+    }
+  }
+  if (state.local_addresses.contains(key.dst) || key.dst.bytes[0] == 0xff ||
+      (!key.dst.is_v4() && key.dst.bytes[0] == 0xfe) || (key.dst.is_v4() && key.dst.bytes[12] >= 224)) {
+    // Host traffic: our own address, multicast (VRRP, ...), IPv6 link-local.
+    ++counters_[WorkerCounter::to_host];
+    return Action::kToHost;
+  }
+  return drop(DropReason::not_for_us);
+}
+
+Action Pipeline::forward(PacketBuffer& frame, const ParsedPacket& p, uint32_t hash,
+                         uint32_t vip_index, const PortEntry& port, const ForwardingState& state,
+                         uint32_t now_ms) {
+  const VipEntry& vip = state.vips[vip_index];
+  const BackendEntry* backend = nullptr;
+  bool syn = p.key.protocol == wire::kProtoTcp &&
+             (p.tcp_flags & (wire::kTcpSyn | wire::kTcpAck)) == wire::kTcpSyn;
+
+  auto pick = [&]() -> const BackendEntry* {
+    if (vip.maglev.empty()) return nullptr;
+    uint16_t index = maglev_lookup(vip.maglev.data(), uint32_t(vip.maglev.size()), hash);
+    return index == kMaglevNoBackend ? nullptr : &vip.backends[index];
+  };
+
+  if (p.icmp_error) {
+    // Route by the flow the error quotes; never create a flow for it.
+    FlowEntry* entry = flows_.lookup(p.key, hash, now_ms, 0);
+    backend = entry ? state.backend(entry->backend_id, vip_index) : nullptr;
+    if (!backend) backend = pick();
+    if (!backend) return drop(DropReason::vip_no_backend);
+    ++counters_[WorkerCounter::icmp_errors_forwarded];
+  } else {
+    FlowEntry* entry = flows_.lookup(p.key, hash, now_ms, p.tcp_flags);
+    // A new SYN on a closing flow is a new connection reusing the tuple: place it afresh.
+    if (entry && syn && entry->state() == FlowState::kTcpClosing) {
+      flows_.erase(p.key, hash);
+      entry = nullptr;
+    }
+    if (entry) {
+      ++counters_[WorkerCounter::flow_hits];
+      backend = state.backend(entry->backend_id, vip_index);
+      if (!backend) {
+        backend = pick();
+        if (!backend) return drop(DropReason::vip_no_backend);
+        entry->backend_id = backend->id;
+        ++counters_[WorkerCounter::flow_rescheduled];
+      }
+    } else {
+      backend = pick();
+      if (!backend) return drop(DropReason::vip_no_backend);
+      if (!flows_.insert(p.key, hash, backend->id, initial_state(p.key.protocol, p.tcp_flags),
+                         now_ms))
+        ++counters_[WorkerCounter::flow_insert_failures];
+      ++counters_[WorkerCounter::flow_new];
+      ++counters_.vips[vip.id].new_flows;
+      ++counters_.backends[backend->id].new_flows;
+    }
+  }
+
+  if (!backend->next_hop_resolved) return drop(DropReason::neighbor_unresolved);
+
+  uint32_t length = frame.length;
+  L2Rewrite l2{port.mac, backend->next_hop_mac};
+  if (vip.mode == ForwardingMode::kDsrL2) {
+    rewrite_dsr_l2(frame, l2);
+  } else {
+    EncapParams params;
+    params.l2 = l2;
+    params.outer_dst = backend->address;
+    params.outer_src = encap_source_address(
+        backend->address.is_v4() ? vip.encap_source4 : vip.encap_source6, hash);
+    params.mtu = vip.mtu;
+    params.gue_src_port = gue_source_port(hash);
+    params.gue_dst_port = vip.gue_port;
+    params.flow_label = hash & 0xfffff;
+    DropReason failed = vip.mode == ForwardingMode::kIpip ? encap_ipip(frame, p, params)
+                                                       : encap_gue(frame, p, params);
+    if (failed != DropReason::count) return drop(failed);
+  }
+
+  ++counters_[WorkerCounter::forwarded];
+  TrafficCounters& v = counters_.vips[vip.id];
+  ++v.packets;
+  v.bytes += length;
+  TrafficCounters& b = counters_.backends[backend->id];
+  ++b.packets;
+  b.bytes += length;
+  return Action::kTransmit;
+}
+
+void Pipeline::sweep(uint32_t now_ms, uint32_t bucket_budget) {
+  flows_.sweep(now_ms, bucket_budget);
+  counters_.active_flows = flows_.size();
+}
+
+}  // namespace sluice

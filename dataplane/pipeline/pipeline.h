@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The per-packet path of one worker lcore, free of DPDK: parse, VIP match, flow table,
+// Maglev, rewrite, local answers (ARP, ND, echo). The worker (runtime/worker.cc) hands it
+// bursts of frames from one RX queue and transmits, drops or passes to the host what it
+// decides. Owned and called by exactly one lcore; the forwarding state it reads is the
+// snapshot the caller currently holds (RCU read side).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "flow/flow_table.h"
+#include "packet/neighbor_packets.h"
+#include "packet/packet_buffer.h"
+#include "packet/parsed_packet.h"
+#include "pipeline/worker_counters.h"
+#include "state/forwarding_state.h"
+
+namespace sluice {
+
+inline constexpr uint16_t kMaxBurst = 512;
+
+enum class Action : uint8_t {
+  kTransmit,  // send the (rewritten) frame out of the port it came from
+  kDrop,      // free it; the reason is already counted
+  kToHost,    // not load-balancer traffic: the exception path's, if the port has one
+};
+
+struct BurstResult {
+  Action actions[kMaxBurst];
+  // ARP/ND bindings seen in this burst, for the main lcore's neighbor cache.
+  NeighborBinding learned[kMaxBurst];
+  uint16_t learned_count = 0;
+};
+
+class Pipeline {
+ public:
+  Pipeline(uint32_t flow_capacity, const FlowTimeouts& timeouts, WorkerCounters& counters);
+
+  // Decides the fate of frames[0..n) (n <= kMaxBurst), all received on port `port_index`,
+  // rewriting the ones to transmit in place.
+  void process_burst(PacketBuffer* frames, uint16_t n, uint16_t port_index,
+                     const ForwardingState& state, uint32_t now_ms, BurstResult& result);
+
+  // Reclaims expired flows; call when the queues are idle.
+  void sweep(uint32_t now_ms, uint32_t bucket_budget);
+
+  const FlowTable& flows() const { return flows_; }
+
+ private:
+  Action handle(PacketBuffer& frame, const ParsedPacket& parsed, uint32_t hash,
+                const PortEntry& port, const ForwardingState& state, uint32_t now_ms,
+                BurstResult& result);
+  Action forward(PacketBuffer& frame, const ParsedPacket& parsed, uint32_t hash,
+                 uint32_t vip_index, const PortEntry& port, const ForwardingState& state,
+                 uint32_t now_ms);
+  Action drop(DropReason reason) {
+    ++counters_[reason];
+    return Action::kDrop;
+  }
+
+  FlowTable flows_;
+  WorkerCounters& counters_;
+};
+
+}  // namespace sluice

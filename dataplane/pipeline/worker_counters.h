@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// One worker's counters. The owning worker increments its own copy with plain adds; readers
+// (telemetry, the exit summary) sum every worker's copy and tolerate torn-free but
+// slightly stale 64-bit values. Nothing else writes here.
+#pragma once
+
+#include <cstdint>
+
+#include "common/counters.h"
+#include "state/forwarding_state.h"
+
+namespace sluice {
+
+struct TrafficCounters {
+  uint64_t packets = 0;
+  uint64_t bytes = 0;
+  uint64_t new_flows = 0;
+};
+
+struct alignas(64) WorkerCounters {
+  uint64_t events[kWorkerCounterCount] = {};
+  uint64_t drops[kDropReasonCount] = {};
+  uint64_t active_flows = 0;  // the worker's flow table size, refreshed every sweep
+  TrafficCounters vips[kMaxVips];
+  TrafficCounters backends[kMaxBackends];
+
+  uint64_t& operator[](WorkerCounter c) { return events[size_t(c)]; }
+  uint64_t operator[](WorkerCounter c) const { return events[size_t(c)]; }
+  uint64_t& operator[](DropReason r) { return drops[size_t(r)]; }
+  uint64_t operator[](DropReason r) const { return drops[size_t(r)]; }
+};
+
+}  // namespace sluice

@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "runtime/dataplane.h"
+
+#include <rte_cycles.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_telemetry.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <cstring>
+#include <sstream>
+
+#include "config/config_loader.h"
+#include "packet/neighbor_packets.h"
+
+namespace sluice {
+
+namespace {
+
+constexpr unsigned kLearnedRingSize = 4096;
+constexpr uint32_t kSolicitPeriodMs = 100;
+
+FlowTimeouts flow_timeouts(const config::FlowTimeouts& t) {
+  FlowTimeouts out;
+  out.tcp_syn_ms = t.tcp_syn_ms;
+  out.tcp_established_ms = t.tcp_established_ms;
+  out.tcp_closing_ms = t.tcp_closing_ms;
+  out.udp_ms = t.udp_ms;
+  out.other_ms = t.other_ms;
+  return out;
+}
+
+uint32_t longest_timeout(const config::FlowTimeouts& t) {
+  return std::max({t.tcp_syn_ms, t.tcp_established_ms, t.tcp_closing_ms, t.udp_ms, t.other_ms});
+}
+
+int worker_main(void* arg) { return static_cast<Worker*>(arg)->run(); }
+
+// Telemetry names allow only [A-Za-z0-9_/].
+std::string telemetry_name(std::string s) {
+  for (char& c : s)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '/') c = '_';
+  return s;
+}
+
+}  // namespace
+
+Dataplane::Dataplane(std::string config_path, config::Config config)
+    : config_path_(std::move(config_path)),
+      config_(std::move(config)),
+      builder_(longest_timeout(config_.flow_timeouts)) {}
+
+Dataplane::~Dataplane() {
+  for (EthPort& p : ports_) p.close();
+  if (learned_) rte_ring_free(learned_);
+}
+
+uint32_t Dataplane::now_ms() const { return uint32_t(rte_get_tsc_cycles() / cycles_per_ms_); }
+
+bool Dataplane::start() {
+  cycles_per_ms_ = rte_get_tsc_hz() / 1000;
+  const config::DataplaneSettings& d = config_.dataplane;
+  uint32_t workers = uint32_t(d.worker_lcores.size());
+
+  ports_.resize(config_.ports.size());
+  for (size_t i = 0; i < config_.ports.size(); ++i) {
+    std::string error;
+    if (!ports_[i].open(config_.ports[i], workers, d.mbufs_per_port, uint16_t(i), error)) {
+      std::fprintf(stderr, "sluice-dataplane: %s\n", error.c_str());
+      ports_.resize(i);
+      return false;
+    }
+    std::printf("port %s: %s, dpdk port %u, %u queue pair(s), mac %s\n",
+                ports_[i].name.c_str(), ports_[i].device.c_str(), ports_[i].port_id,
+                ports_[i].queues, ports_[i].mac.to_string().c_str());
+  }
+
+  learned_ = rte_ring_create_elem("sluice_learned", sizeof(LearnedNeighbor), kLearnedRingSize,
+                                  int(rte_socket_id()), RING_F_SC_DEQ);
+  if (!learned_) {
+    std::fprintf(stderr, "sluice-dataplane: cannot create the neighbor ring\n");
+    return false;
+  }
+  publisher_ = std::make_unique<StatePublisher>(workers);
+  neighbors_.configure(StateBuilder::next_hops(config_), StateBuilder::static_neighbors(config_));
+  rebuild("start");
+
+  for (uint32_t w = 0; w < workers; ++w) {
+    std::vector<WorkerQueue> queues;
+    for (uint16_t p = 0; p < ports_.size(); ++p)
+      for (uint16_t q = 0; q < ports_[p].queues; ++q)
+        if (q % workers == w)
+          queues.push_back({p, ports_[p].port_id, q, q == 0 ? ports_[p].control_tx : nullptr});
+    WorkerSettings s;
+    s.thread_id = w;
+    s.burst_size = uint16_t(d.burst_size);
+    s.idle_sleep_us = d.idle_sleep_us;
+    s.flow_capacity = d.flow_table_size;
+    s.timeouts = flow_timeouts(config_.flow_timeouts);
+    workers_.push_back(std::make_unique<Worker>(s, std::move(queues), *publisher_, learned_,
+                                                stop_workers_));
+  }
+  for (uint32_t w = 0; w < workers; ++w) {
+    if (int rc = rte_eal_remote_launch(worker_main, workers_[w].get(), d.worker_lcores[w]); rc) {
+      std::fprintf(stderr, "sluice-dataplane: cannot launch worker on lcore %u: %s\n",
+                   d.worker_lcores[w], rte_strerror(-rc));
+      stop_workers_ = true;
+      rte_eal_mp_wait_lcore();
+      return false;
+    }
+  }
+  return true;
+}
+
+void Dataplane::run(const std::atomic<bool>& stop, std::atomic<bool>& reload) {
+  uint32_t last_solicit = now_ms() - kSolicitPeriodMs;
+  while (!stop.load()) {
+    uint32_t now = now_ms();
+    if (reload.exchange(false)) reload_config();
+    drain_learned(now);
+    if (now - last_solicit >= kSolicitPeriodMs) {
+      solicit_neighbors(now);
+      last_solicit = now;
+    }
+    usleep(1000);
+  }
+  stop_workers_ = true;
+  rte_eal_mp_wait_lcore();
+}
+
+void Dataplane::rebuild(const char* why) {
+  std::vector<std::string> errors;
+  std::vector<MacAddress> macs;
+  for (const EthPort& p : ports_) macs.push_back(p.mac);
+  std::unique_ptr<ForwardingState> next;
+  {
+    std::lock_guard lock(view_lock_);
+    next = builder_.build(config_, macs, neighbors_, ++generation_, now_ms(), errors);
+  }
+  for (const std::string& e : errors) std::fprintf(stderr, "sluice-dataplane: %s\n", e.c_str());
+  size_t vips = next->vips.size();
+  publisher_->publish(std::move(next));
+  std::printf("state %lu published (%s): %zu VIPs\n", (unsigned long)generation_, why, vips);
+  std::fflush(stdout);
+}
+
+void Dataplane::reload_config() {
+  config::LoadResult loaded = config::load_config_file(config_path_);
+  if (!loaded.config) {
+    for (const config::ConfigError& e : loaded.errors)
+      std::fprintf(stderr, "%s\n", e.to_string().c_str());
+    std::fprintf(stderr, "sluice-dataplane: reload refused; the running configuration stays\n");
+    return;
+  }
+  config::Config next = std::move(*loaded.config);
+  if (next.dataplane != config_.dataplane || next.ports != config_.ports)
+    std::fprintf(stderr,
+                 "sluice-dataplane: [dataplane] and [[port]] changes need a restart; "
+                 "applying VIPs, backends, neighbors and timeouts only\n");
+  {
+    std::lock_guard lock(view_lock_);
+    next.dataplane = config_.dataplane;
+    next.ports = config_.ports;
+    config_ = std::move(next);
+    neighbors_.configure(StateBuilder::next_hops(config_), StateBuilder::static_neighbors(config_));
+  }
+  rebuild("reload");
+}
+
+void Dataplane::drain_learned(uint32_t now) {
+  LearnedNeighbor learned;
+  bool changed = false;
+  {
+    std::lock_guard lock(view_lock_);
+    while (rte_ring_dequeue_elem(learned_, &learned, sizeof learned) == 0)
+      changed |= neighbors_.learn(learned.binding.ip, learned.binding.mac, now);
+  }
+  if (changed) rebuild("neighbor learnt");
+}
+
+void Dataplane::solicit_neighbors(uint32_t now) {
+  bool expired = false;
+  std::vector<IpAddress> due;
+  {
+    std::lock_guard lock(view_lock_);
+    due = neighbors_.due(now, expired);
+  }
+  for (const IpAddress& target : due) {
+    for (uint16_t p = 0; p < ports_.size(); ++p) {
+      // Ask from an address of ours on the target's subnet, else from any of its family.
+      const IpPrefix* source = nullptr;
+      for (const IpPrefix& a : config_.ports[p].addresses) {
+        if (a.address.is_v4() != target.is_v4()) continue;
+        if (!source || a.contains(target)) source = &a;
+      }
+      if (!source) continue;
+      uint8_t frame[128];
+      uint32_t length =
+          target.is_v4()
+              ? build_arp_request(frame, sizeof frame, ports_[p].mac, source->address, target)
+              : build_neighbor_solicitation(frame, sizeof frame, ports_[p].mac, source->address,
+                                            target);
+      if (length) send_control_frame(p, frame, length);
+    }
+  }
+  if (expired) rebuild("neighbor expired");
+}
+
+void Dataplane::send_control_frame(uint16_t port_index, const uint8_t* frame, uint32_t length) {
+  EthPort& port = ports_[port_index];
+  rte_mbuf* m = rte_pktmbuf_alloc(port.pool);
+  if (!m) return;
+  uint8_t* data = reinterpret_cast<uint8_t*>(rte_pktmbuf_append(m, uint16_t(length)));
+  if (!data) {
+    rte_pktmbuf_free(m);
+    return;
+  }
+  std::memcpy(data, frame, length);
+  if (rte_ring_enqueue(port.control_tx, m) != 0) rte_pktmbuf_free(m);
+}
+
+std::unique_ptr<WorkerCounters> Dataplane::sum_counters() const {
+  auto total = std::make_unique<WorkerCounters>();
+  for (const auto& w : workers_) {
+    const WorkerCounters& c = w->counters();
+    for (size_t i = 0; i < kWorkerCounterCount; ++i) total->events[i] += c.events[i];
+    for (size_t i = 0; i < kDropReasonCount; ++i) total->drops[i] += c.drops[i];
+    total->active_flows += c.active_flows;
+    for (uint32_t i = 0; i < kMaxVips; ++i) {
+      total->vips[i].packets += c.vips[i].packets;
+      total->vips[i].bytes += c.vips[i].bytes;
+      total->vips[i].new_flows += c.vips[i].new_flows;
+    }
+    for (uint32_t i = 0; i < kMaxBackends; ++i) {
+      total->backends[i].packets += c.backends[i].packets;
+      total->backends[i].bytes += c.backends[i].bytes;
+      total->backends[i].new_flows += c.backends[i].new_flows;
+    }
+  }
+  return total;
+}
+
+std::string Dataplane::summary() const {
+  auto total = sum_counters();
+  std::ostringstream out;
+  for (size_t i = 0; i < kWorkerCounterCount; ++i)
+    out << kWorkerCounters[i].name << " " << total->events[i] << "\n";
+  out << "active_flows " << total->active_flows << "\n";
+  for (size_t i = 0; i < kDropReasonCount; ++i)
+    out << "drop_" << kDropReasons[i].name << " " << total->drops[i] << "\n";
+  std::lock_guard lock(view_lock_);
+  for (const config::Vip& v : config_.vips) {
+    VipKey key{v.address, v.port, v.protocol, 0};
+    auto id = builder_.vip_id(key);
+    if (!id) continue;
+    const TrafficCounters& c = total->vips[*id];
+    out << "vip " << v.name << " packets " << c.packets << " bytes " << c.bytes << " new_flows "
+        << c.new_flows << "\n";
+    for (const config::Backend& b : v.backends) {
+      auto bid = builder_.backend_id(key, b.address);
+      if (!bid) continue;
+      const TrafficCounters& bc = total->backends[*bid];
+      out << "backend " << v.name << " " << b.address.to_string() << " packets " << bc.packets
+          << " bytes " << bc.bytes << " new_flows " << bc.new_flows << "\n";
+    }
+  }
+  return out.str();
+}
+
+void Dataplane::telemetry_stats(rte_tel_data* d) const {
+  auto total = sum_counters();
+  rte_tel_data_start_dict(d);
+  for (size_t i = 0; i < kWorkerCounterCount; ++i)
+    rte_tel_data_add_dict_u64(d, kWorkerCounters[i].name, total->events[i]);
+  rte_tel_data_add_dict_u64(d, "active_flows", total->active_flows);
+  rte_tel_data_add_dict_u64(d, "generation", generation_);
+  rte_tel_data_add_dict_u64(d, "workers", workers_.size());
+  rte_tel_data* drops = rte_tel_data_alloc();
+  rte_tel_data_start_dict(drops);
+  for (size_t i = 0; i < kDropReasonCount; ++i)
+    rte_tel_data_add_dict_u64(drops, kDropReasons[i].name, total->drops[i]);
+  rte_tel_data_add_dict_container(d, "drops", drops, 0);
+}
+
+void Dataplane::telemetry_vips(rte_tel_data* d) const {
+  auto total = sum_counters();
+  std::lock_guard lock(view_lock_);
+  rte_tel_data_start_dict(d);
+  for (const config::Vip& v : config_.vips) {
+    VipKey key{v.address, v.port, v.protocol, 0};
+    auto id = builder_.vip_id(key);
+    if (!id) continue;
+    rte_tel_data* vd = rte_tel_data_alloc();
+    rte_tel_data_start_dict(vd);
+    rte_tel_data_add_dict_string(vd, "address", v.address.to_string().c_str());
+    rte_tel_data_add_dict_string(vd, "protocol", config::protocol_name(v.protocol).c_str());
+    rte_tel_data_add_dict_u64(vd, "port", v.port);
+    rte_tel_data_add_dict_string(vd, "mode", config::to_string(v.mode).c_str());
+    rte_tel_data_add_dict_u64(vd, "backends", v.backends.size());
+    rte_tel_data_add_dict_u64(vd, "packets", total->vips[*id].packets);
+    rte_tel_data_add_dict_u64(vd, "bytes", total->vips[*id].bytes);
+    rte_tel_data_add_dict_u64(vd, "new_flows", total->vips[*id].new_flows);
+    rte_tel_data_add_dict_container(d, telemetry_name(v.name).c_str(), vd, 0);
+  }
+}
+
+void Dataplane::telemetry_backends(const char* vip_name, rte_tel_data* d) const {
+  auto total = sum_counters();
+  std::lock_guard lock(view_lock_);
+  rte_tel_data_start_dict(d);
+  for (const config::Vip& v : config_.vips) {
+    if (!vip_name || v.name != vip_name) continue;
+    VipKey key{v.address, v.port, v.protocol, 0};
+    for (const config::Backend& b : v.backends) {
+      rte_tel_data* bd = rte_tel_data_alloc();
+      rte_tel_data_start_dict(bd);
+      rte_tel_data_add_dict_string(bd, "state", config::to_string(b.state).c_str());
+      rte_tel_data_add_dict_u64(bd, "weight", b.weight);
+      auto hop = next_hop_for(config_, b.address);
+      auto mac = hop ? neighbors_.lookup(*hop) : std::nullopt;
+      rte_tel_data_add_dict_string(bd, "next_hop_mac",
+                                   mac ? mac->to_string().c_str() : "unresolved");
+      auto bid = builder_.backend_id(key, b.address);
+      const TrafficCounters zero{};
+      const TrafficCounters& c = bid ? total->backends[*bid] : zero;
+      rte_tel_data_add_dict_u64(bd, "packets", c.packets);
+      rte_tel_data_add_dict_u64(bd, "bytes", c.bytes);
+      rte_tel_data_add_dict_u64(bd, "new_flows", c.new_flows);
+      rte_tel_data_add_dict_container(d, telemetry_name(b.address.to_string()).c_str(), bd, 0);
+    }
+  }
+}
+
+void Dataplane::telemetry_neighbors(rte_tel_data* d) const {
+  std::lock_guard lock(view_lock_);
+  rte_tel_data_start_dict(d);
+  uint32_t now = now_ms();
+  for (const NeighborCache::View& n : neighbors_.entries(now)) {
+    std::string mac = n.mac ? n.mac->to_string() : "unresolved";
+    if (n.is_static) mac += " static";
+    rte_tel_data_add_dict_string(d, telemetry_name(n.ip.to_string()).c_str(), mac.c_str());
+  }
+}
+
+}  // namespace sluice

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The sluice-dataplane process after EAL init: opens the ports, launches the workers, and
+// runs the main lcore's control loop (reload on SIGHUP, neighbor resolution, snapshot
+// publication) until asked to stop. Telemetry callbacks read from it under `view_lock_`.
+#pragma once
+
+#include <rte_ring.h>
+#include <rte_telemetry.h>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "runtime/port.h"
+#include "runtime/state_publisher.h"
+#include "runtime/worker.h"
+#include "state/neighbor_cache.h"
+#include "state/state_builder.h"
+
+namespace sluice {
+
+class Dataplane {
+ public:
+  Dataplane(std::string config_path, config::Config config);
+  ~Dataplane();
+
+  // Opens ports and launches workers; false with a message on stderr when it cannot.
+  bool start();
+  // The main lcore's loop; returns after stop was requested and workers have joined.
+  void run(const std::atomic<bool>& stop, std::atomic<bool>& reload);
+  // Counters summed over workers, as "name value" lines (the exit summary).
+  std::string summary() const;
+
+  // Telemetry (any thread).
+  void telemetry_stats(rte_tel_data* d) const;
+  void telemetry_vips(rte_tel_data* d) const;
+  void telemetry_backends(const char* vip_name, rte_tel_data* d) const;
+  void telemetry_neighbors(rte_tel_data* d) const;
+
+ private:
+  void reload_config();
+  void rebuild(const char* why);
+  void drain_learned(uint32_t now_ms);
+  void solicit_neighbors(uint32_t now_ms);
+  void send_control_frame(uint16_t port_index, const uint8_t* frame, uint32_t length);
+  uint32_t now_ms() const;
+  std::unique_ptr<WorkerCounters> sum_counters() const;
+
+  std::string config_path_;
+  config::Config config_;
+  std::vector<EthPort> ports_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::unique_ptr<StatePublisher> publisher_;
+  StateBuilder builder_;
+  NeighborCache neighbors_;
+  rte_ring* learned_ = nullptr;
+  std::atomic<bool> stop_workers_{false};
+  uint64_t generation_ = 0;
+  uint64_t cycles_per_ms_ = 1;
+
+  mutable std::mutex view_lock_;  // guards config_ and neighbors_ against telemetry reads
+};
+
+}  // namespace sluice

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "runtime/eal_args.h"
+
+#include <algorithm>
+
+namespace sluice {
+
+bool is_vdev(const std::string& device) { return device.rfind("net_", 0) == 0; }
+
+std::string ethdev_name(const std::string& device) {
+  if (is_vdev(device)) return device.substr(0, device.find(','));
+  std::string pci = device.substr(0, device.find(','));
+  if (std::count(pci.begin(), pci.end(), ':') == 1) pci = "0000:" + pci;
+  return pci;
+}
+
+std::vector<std::string> eal_arguments(const config::Config& config) {
+  const config::DataplaneSettings& d = config.dataplane;
+  std::vector<std::string> args{"sluice-dataplane"};
+  std::string lcores = std::to_string(d.main_lcore);
+  for (uint32_t w : d.worker_lcores) lcores += "," + std::to_string(w);
+  args.push_back("-l");
+  args.push_back(lcores);
+  args.push_back("--main-lcore=" + std::to_string(d.main_lcore));
+  args.push_back("--file-prefix=" + d.file_prefix);
+  if (!d.hugepages) args.push_back("--no-huge");
+  args.push_back("-m");
+  args.push_back(std::to_string(d.memory_mb));
+  bool any_pci = false;
+  for (const config::Port& port : config.ports) {
+    if (is_vdev(port.device)) {
+      args.push_back("--vdev=" + port.device);
+    } else {
+      args.push_back("-a");
+      args.push_back(port.device);
+      any_pci = true;
+    }
+  }
+  if (!any_pci) args.push_back("--no-pci");
+  args.push_back("--log-level=lib.eal:notice");
+  for (const std::string& extra : d.eal_args) args.push_back(extra);
+  return args;
+}
+
+}  // namespace sluice

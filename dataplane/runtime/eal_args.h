@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The EAL command line derived from the config: lcores, memory, file prefix, and one
+// --vdev or -a per port. Pure, so it is unit-tested without starting EAL.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+
+namespace sluice {
+
+// argv[0] is "sluice-dataplane".
+std::vector<std::string> eal_arguments(const config::Config& config);
+
+// The name DPDK gives the port of a device string: the vdev name before the first comma,
+// or the PCI address with its domain ("3b:00.0" -> "0000:3b:00.0").
+std::string ethdev_name(const std::string& device);
+
+bool is_vdev(const std::string& device);
+
+}  // namespace sluice

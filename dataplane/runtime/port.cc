@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "runtime/port.h"
+
+#include <rte_mbuf.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "runtime/eal_args.h"
+
+namespace sluice {
+
+namespace {
+constexpr uint16_t kRxDescriptors = 1024;
+constexpr uint16_t kTxDescriptors = 1024;
+constexpr unsigned kControlRingSize = 1024;
+}  // namespace
+
+bool EthPort::open(const config::Port& cfg, uint32_t workers, uint32_t mbufs, uint16_t index,
+                std::string& error) {
+  name = cfg.name;
+  device = cfg.device;
+  std::string dev_name = ethdev_name(cfg.device);
+  if (rte_eth_dev_get_port_by_name(dev_name.c_str(), &port_id) != 0) {
+    error = "port '" + name + "': no DPDK device named '" + dev_name +
+            "' (is the NIC bound to vfio-pci, or the vdev string right?)";
+    return false;
+  }
+  rte_eth_dev_info info;
+  if (int rc = rte_eth_dev_info_get(port_id, &info); rc != 0) {
+    error = "port '" + name + "': cannot read device info: " + rte_strerror(-rc);
+    return false;
+  }
+  uint16_t wanted = cfg.queues ? cfg.queues : uint16_t(workers);
+  queues = std::min<uint16_t>({wanted, info.max_rx_queues, info.max_tx_queues});
+  if (queues == 0) queues = 1;
+
+  rte_eth_conf conf{};
+  if (queues > 1 && info.flow_type_rss_offloads) {
+    conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+    conf.rx_adv_conf.rss_conf.rss_hf =
+        (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP) & info.flow_type_rss_offloads;
+  }
+  if (int rc = rte_eth_dev_configure(port_id, queues, queues, &conf); rc != 0) {
+    error = "port '" + name + "': configure failed: " + rte_strerror(-rc);
+    return false;
+  }
+  uint16_t rxd = kRxDescriptors, txd = kTxDescriptors;
+  rte_eth_dev_adjust_nb_rx_tx_desc(port_id, &rxd, &txd);
+
+  int socket = rte_eth_dev_socket_id(port_id);
+  if (socket < 0) socket = int(rte_socket_id());
+  std::string pool_name = "mbuf_" + std::to_string(index);
+  pool = rte_pktmbuf_pool_create(pool_name.c_str(), mbufs, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+                                 socket);
+  if (!pool) {
+    error = "port '" + name + "': cannot allocate " + std::to_string(mbufs) +
+            " mbufs: " + rte_strerror(rte_errno) + " (raise memory_mb or lower mbufs_per_port)";
+    return false;
+  }
+  for (uint16_t q = 0; q < queues; ++q) {
+    if (int rc = rte_eth_rx_queue_setup(port_id, q, rxd, unsigned(socket), nullptr, pool); rc) {
+      error = "port '" + name + "': RX queue " + std::to_string(q) + ": " + rte_strerror(-rc);
+      return false;
+    }
+    if (int rc = rte_eth_tx_queue_setup(port_id, q, txd, unsigned(socket), nullptr); rc) {
+      error = "port '" + name + "': TX queue " + std::to_string(q) + ": " + rte_strerror(-rc);
+      return false;
+    }
+  }
+  if (cfg.mac) {
+    // Devices that cannot change their MAC (pcap, some vdevs) still work: the port is
+    // promiscuous and sluice writes the configured MAC into every frame it sends.
+    rte_ether_addr addr;
+    std::memcpy(addr.addr_bytes, cfg.mac->bytes.data(), 6);
+    if (int rc = rte_eth_dev_default_mac_addr_set(port_id, &addr); rc != 0 && rc != -ENOTSUP) {
+      error = "port '" + name + "': cannot set MAC " + cfg.mac->to_string() + ": " +
+              rte_strerror(-rc);
+      return false;
+    }
+  }
+  if (int rc = rte_eth_dev_start(port_id); rc != 0) {
+    error = "port '" + name + "': start failed: " + rte_strerror(-rc);
+    return false;
+  }
+  // VIP traffic arrives for our MAC, but neighbor discovery uses multicast and a VRRP
+  // virtual MAC is not the port's own: listen to everything and filter by address.
+  rte_eth_promiscuous_enable(port_id);
+  rte_eth_allmulticast_enable(port_id);
+
+  if (cfg.mac) {
+    mac = *cfg.mac;
+  } else {
+    rte_ether_addr addr;
+    rte_eth_macaddr_get(port_id, &addr);
+    std::memcpy(mac.bytes.data(), addr.addr_bytes, 6);
+  }
+
+  std::string ring_name = "ctl_tx_" + std::to_string(index);
+  control_tx = rte_ring_create(ring_name.c_str(), kControlRingSize, socket, RING_F_SC_DEQ);
+  if (!control_tx) {
+    error = "port '" + name + "': cannot create its control ring";
+    return false;
+  }
+  return true;
+}
+
+void EthPort::close() {
+  if (control_tx) {
+    void* m;
+    while (rte_ring_dequeue(control_tx, &m) == 0) rte_pktmbuf_free(static_cast<rte_mbuf*>(m));
+    rte_ring_free(control_tx);
+    control_tx = nullptr;
+  }
+  rte_eth_dev_stop(port_id);
+  rte_eth_dev_close(port_id);
+}
+
+}  // namespace sluice

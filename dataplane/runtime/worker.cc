@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "runtime/worker.h"
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_prefetch.h>
+
+namespace sluice {
+
+namespace {
+constexpr uint32_t kIdlePollsBeforeSleep = 64;
+constexpr uint32_t kSweepBucketsPerIdlePoll = 64;
+constexpr int kTxRetries = 4;
+}  // namespace
+
+Worker::Worker(const WorkerSettings& settings, std::vector<WorkerQueue> queues,
+               StatePublisher& publisher, rte_ring* learned, const std::atomic<bool>& stop)
+    : settings_(settings),
+      queues_(std::move(queues)),
+      publisher_(publisher),
+      learned_(learned),
+      stop_(stop),
+      counters_(std::make_unique<WorkerCounters>()),
+      pipeline_(std::make_unique<Pipeline>(settings.flow_capacity, settings.timeouts, *counters_)),
+      result_(std::make_unique<BurstResult>()) {}
+
+int Worker::run() {
+  const uint64_t cycles_per_ms = rte_get_tsc_hz() / 1000;
+  publisher_.online(settings_.thread_id);
+  uint32_t idle_polls = 0;
+  while (!stop_.load(std::memory_order_relaxed)) {
+    uint32_t now_ms = uint32_t(rte_get_tsc_cycles() / cycles_per_ms);
+    uint16_t received = 0;
+    if (const ForwardingState* state = publisher_.current())
+      for (const WorkerQueue& q : queues_) poll(q, *state, now_ms, received);
+    publisher_.quiescent(settings_.thread_id);
+
+    if (received) {
+      idle_polls = 0;
+      continue;
+    }
+    pipeline_->sweep(now_ms, kSweepBucketsPerIdlePoll);
+    if (settings_.idle_sleep_us && ++idle_polls >= kIdlePollsBeforeSleep)
+      rte_delay_us_sleep(settings_.idle_sleep_us);
+  }
+  publisher_.offline(settings_.thread_id);
+  return 0;
+}
+
+void Worker::poll(const WorkerQueue& q, const ForwardingState& state, uint32_t now_ms,
+                  uint16_t& received) {
+  rte_mbuf* mbufs[kMaxBurst];
+  PacketBuffer frames[kMaxBurst];
+
+  if (q.control_tx) {
+    unsigned n = rte_ring_dequeue_burst(q.control_tx, reinterpret_cast<void**>(mbufs),
+                                        settings_.burst_size, nullptr);
+    if (n) transmit(q.port_id, q.queue, mbufs, uint16_t(n));
+  }
+
+  uint16_t n = rte_eth_rx_burst(q.port_id, q.queue, mbufs, settings_.burst_size);
+  if (n == 0) return;
+  received += n;
+
+  uint16_t kept = 0;
+  for (uint16_t i = 0; i < n; ++i) {
+    rte_mbuf* m = mbufs[i];
+    if (m->nb_segs != 1) {
+      ++(*counters_)[DropReason::multi_segment];
+      rte_pktmbuf_free(m);
+      continue;
+    }
+    rte_prefetch0(rte_pktmbuf_mtod(m, void*));
+    mbufs[kept] = m;
+    frames[kept] = PacketBuffer{rte_pktmbuf_mtod(m, uint8_t*), m->data_len,
+                                rte_pktmbuf_headroom(m), rte_pktmbuf_tailroom(m)};
+    ++kept;
+  }
+  n = kept;
+
+  BurstResult& result = *result_;
+  pipeline_->process_burst(frames, n, q.port_index, state, now_ms, result);
+
+  uint16_t to_send = 0;
+  for (uint16_t i = 0; i < n; ++i) {
+    rte_mbuf* m = mbufs[i];
+    switch (result.actions[i]) {
+      case Action::kTransmit:
+        m->data_off = uint16_t(frames[i].data - static_cast<uint8_t*>(m->buf_addr));
+        m->data_len = uint16_t(frames[i].length);
+        m->pkt_len = frames[i].length;
+        mbufs[to_send++] = m;
+        break;
+      case Action::kToHost:
+        ++(*counters_)[DropReason::host_unhandled];
+        rte_pktmbuf_free(m);
+        break;
+      case Action::kDrop:
+        rte_pktmbuf_free(m);
+        break;
+    }
+  }
+  if (to_send) transmit(q.port_id, q.queue, mbufs, to_send);
+
+  for (uint16_t i = 0; i < result.learned_count; ++i) {
+    LearnedNeighbor learned{result.learned[i], q.port_index};
+    rte_ring_enqueue_elem(learned_, &learned, sizeof learned);  // full: the next one will do
+  }
+}
+
+void Worker::transmit(uint16_t port_id, uint16_t queue, rte_mbuf** mbufs, uint16_t n) {
+  // Lengths are read before the burst: some PMDs (af_packet) free mbufs inside tx_burst.
+  uint64_t bytes = 0;
+  for (uint16_t i = 0; i < n; ++i) bytes += mbufs[i]->pkt_len;
+  uint16_t sent = 0;
+  for (int attempt = 0; attempt < kTxRetries && sent < n; ++attempt)
+    sent += rte_eth_tx_burst(port_id, queue, mbufs + sent, uint16_t(n - sent));
+  WorkerCounters& c = *counters_;
+  if (sent < n) {
+    for (uint16_t i = sent; i < n; ++i) bytes -= mbufs[i]->pkt_len;
+    c[DropReason::tx_full] += n - sent;
+    rte_pktmbuf_free_bulk(mbufs + sent, n - sent);
+  }
+  c[WorkerCounter::tx_packets] += sent;
+  c[WorkerCounter::tx_bytes] += bytes;
+}
+
+}  // namespace sluice

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The forwarding snapshot: everything a worker needs to forward a packet. Built by the
+// main lcore (state/state_builder.h), published to workers by one pointer, immutable
+// afterwards, and freed only after an RCU grace period (runtime/state_publisher.h).
+// Workers read it and never write it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "common/ip_address.h"
+#include "common/mac_address.h"
+#include "config/config.h"
+#include "state/vip_table.h"
+
+namespace sluice {
+
+using config::ForwardingMode;
+
+// Ids index the per-lcore counter arrays and are what flow entries remember. They stay
+// the same across snapshots while their object exists (state/id_registry.h).
+inline constexpr uint32_t kMaxVips = 1024;
+inline constexpr uint32_t kMaxBackends = 65536;
+
+// One backend of one VIP.
+struct BackendEntry {
+  uint32_t id = 0;
+  IpAddress address;
+  MacAddress next_hop_mac;   // the backend's own MAC when on-link, else the gateway's
+  bool next_hop_resolved = false;
+  bool takes_new_flows = false;  // ready with weight > 0: present in the Maglev table
+};
+
+struct VipEntry {
+  uint32_t id = 0;
+  VipKey key;
+  ForwardingMode mode = ForwardingMode::kDsrL2;
+  uint16_t mtu = 1500;
+  uint16_t gue_port = 6080;
+  IpPrefix encap_source4;
+  IpPrefix encap_source6;
+  std::vector<BackendEntry> backends;  // every backend that still carries flows (not maint)
+  std::vector<uint16_t> maglev;         // slot -> index into backends, 0xffff = none
+};
+
+struct PortEntry {
+  MacAddress mac;
+  std::vector<IpPrefix> addresses;
+};
+
+struct ForwardingState {
+  uint64_t generation = 0;
+  std::vector<PortEntry> ports;
+  std::vector<VipEntry> vips;
+  VipTable vip_table;          // (address, protocol, port) -> index into vips
+  AddressSet local_addresses;  // the ports' own addresses: ARP/ND and echo answered
+  AddressSet vip_addresses;    // every VIP address: ARP/ND and echo answered
+  // backend id -> (vip index, backend index), for flows that remember a backend id.
+  struct BackendRef {
+    uint32_t vip_index = 0xffffffffu;
+    uint32_t backend_index = 0;
+  };
+  std::vector<BackendRef> backend_by_id;  // kMaxBackends entries
+
+  const BackendEntry* backend(uint32_t id, uint32_t vip_index) const {
+    if (id >= backend_by_id.size()) return nullptr;
+    const BackendRef& r = backend_by_id[id];
+    if (r.vip_index != vip_index) return nullptr;
+    return &vips[vip_index].backends[r.backend_index];
+  }
+};
+
+}  // namespace sluice

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Stable small integer ids for VIPs and (VIP, backend) pairs, kept by the main lcore across
+// snapshots. Flow entries remember backend ids, so an id is handed out again only after
+// `quarantine_ms`: by then no flow entry can still hold it (its flow expired). Not
+// thread-safe; main lcore only.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <set>
+
+namespace sluice {
+
+template <class Key>
+class IdRegistry {
+ public:
+  IdRegistry(uint32_t capacity, uint32_t quarantine_ms)
+      : capacity_(capacity), quarantine_ms_(quarantine_ms) {}
+
+  // The key's id, assigning one if it has none; nullopt when every id is taken.
+  std::optional<uint32_t> acquire(const Key& key, uint32_t now_ms) {
+    if (auto it = ids_.find(key); it != ids_.end()) return it->second;
+    std::optional<uint32_t> id;
+    if (!released_.empty() && now_ms - released_.front().since_ms >= quarantine_ms_) {
+      id = released_.front().id;
+      released_.pop_front();
+    } else if (next_ < capacity_) {
+      id = next_++;
+    }
+    if (id) ids_.emplace(key, *id);
+    return id;
+  }
+
+  // Releases every key not in `live`; their ids go into quarantine.
+  void retain(const std::set<Key>& live, uint32_t now_ms) {
+    for (auto it = ids_.begin(); it != ids_.end();) {
+      if (live.count(it->first)) {
+        ++it;
+        continue;
+      }
+      released_.push_back({it->second, now_ms});
+      it = ids_.erase(it);
+    }
+  }
+
+  std::optional<uint32_t> find(const Key& key) const {
+    auto it = ids_.find(key);
+    if (it == ids_.end()) return std::nullopt;
+    return it->second;
+  }
+  size_t size() const { return ids_.size(); }
+
+ private:
+  struct Released {
+    uint32_t id;
+    uint32_t since_ms;
+  };
+  uint32_t capacity_;
+  uint32_t quarantine_ms_;
+  uint32_t next_ = 0;
+  std::map<Key, uint32_t> ids_;
+  std::deque<Released> released_;
+};
+
+}  // namespace sluice

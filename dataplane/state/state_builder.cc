@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "state/state_builder.h"
+
+#include <set>
+
+#include "lb/maglev.h"
+
+namespace sluice {
+
+namespace {
+
+VipKey vip_key(const config::Vip& v) { return VipKey{v.address, v.port, v.protocol, 0}; }
+
+}  // namespace
+
+StateBuilder::StateBuilder(uint32_t quarantine_ms)
+    : vip_ids_(kMaxVips, quarantine_ms), backend_ids_(kMaxBackends, quarantine_ms) {}
+
+std::optional<IpAddress> next_hop_for(const config::Config& config, const IpAddress& backend) {
+  for (const config::Port& port : config.ports)
+    for (const IpPrefix& prefix : port.addresses)
+      if (prefix.contains(backend)) return backend;
+  for (const config::Port& port : config.ports) {
+    if (backend.is_v4() && port.gateway) return port.gateway;
+    if (!backend.is_v4() && port.gateway6) return port.gateway6;
+  }
+  return std::nullopt;
+}
+
+std::vector<IpAddress> StateBuilder::next_hops(const config::Config& config) {
+  std::set<IpAddress> hops;
+  for (const config::Vip& vip : config.vips)
+    for (const config::Backend& b : vip.backends)
+      if (auto hop = next_hop_for(config, b.address)) hops.insert(*hop);
+  return {hops.begin(), hops.end()};
+}
+
+std::map<IpAddress, MacAddress> StateBuilder::static_neighbors(const config::Config& config) {
+  std::map<IpAddress, MacAddress> statics;
+  for (const config::Neighbor& n : config.neighbors) statics[n.address] = n.mac;
+  return statics;
+}
+
+std::unique_ptr<ForwardingState> StateBuilder::build(const config::Config& config,
+                                                     const std::vector<MacAddress>& port_macs,
+                                                     const NeighborCache& neighbors,
+                                                     uint64_t generation, uint32_t now_ms,
+                                                     std::vector<std::string>& errors) {
+  auto state = std::make_unique<ForwardingState>();
+  state->generation = generation;
+
+  std::vector<IpAddress> local;
+  for (size_t i = 0; i < config.ports.size(); ++i) {
+    PortEntry port;
+    port.mac = i < port_macs.size() ? port_macs[i] : MacAddress{};
+    port.addresses = config.ports[i].addresses;
+    for (const IpPrefix& p : port.addresses) local.push_back(p.address);
+    state->ports.push_back(std::move(port));
+  }
+  uint16_t mtu = config.ports.empty() ? 1500 : config.ports[0].mtu;
+
+  std::set<VipIdKey> live_vips;
+  std::set<BackendIdKey> live_backends;
+  std::vector<VipKey> keys;
+  std::vector<IpAddress> vip_addresses;
+  state->backend_by_id.resize(kMaxBackends);
+
+  for (const config::Vip& cv : config.vips) {
+    VipKey key = vip_key(cv);
+    VipIdKey vid_key{key.address.bytes, key.port, key.protocol};
+    auto vid = vip_ids_.acquire(vid_key, now_ms);
+    if (!vid) {
+      errors.push_back("vip '" + cv.name + "': more than " + std::to_string(kMaxVips) +
+                       " VIPs; left out");
+      continue;
+    }
+    live_vips.insert(vid_key);
+
+    VipEntry vip;
+    vip.id = *vid;
+    vip.key = key;
+    vip.mode = cv.mode;
+    vip.mtu = mtu;
+    vip.gue_port = cv.gue_port;
+    if (cv.encap_source) vip.encap_source4 = *cv.encap_source;
+    if (cv.encap_source6) vip.encap_source6 = *cv.encap_source6;
+
+    std::vector<MaglevBackend> ring;
+    std::vector<uint16_t> ring_index;  // ring position -> backends index
+    for (const config::Backend& cb : cv.backends) {
+      if (cb.state == config::BackendState::kMaint) continue;
+      BackendIdKey bid_key{key.address.bytes, key.port, key.protocol, cb.address.bytes};
+      auto bid = backend_ids_.acquire(bid_key, now_ms);
+      if (!bid) {
+        errors.push_back("vip '" + cv.name + "': backend " + cb.address.to_string() +
+                         " left out: more than " + std::to_string(kMaxBackends) + " backends");
+        continue;
+      }
+      live_backends.insert(bid_key);
+      BackendEntry be;
+      be.id = *bid;
+      be.address = cb.address;
+      if (auto hop = next_hop_for(config, cb.address)) {
+        if (auto mac = neighbors.lookup(*hop)) {
+          be.next_hop_mac = *mac;
+          be.next_hop_resolved = true;
+        }
+      }
+      be.takes_new_flows = cb.state == config::BackendState::kReady && cb.weight > 0;
+      if (be.takes_new_flows) {
+        ring.push_back({cb.address.to_string(), cb.weight});
+        ring_index.push_back(uint16_t(vip.backends.size()));
+      }
+      vip.backends.push_back(be);
+    }
+    if (!ring.empty()) {
+      vip.maglev = build_maglev_table(ring, cv.maglev_table_size);
+      for (uint16_t& slot : vip.maglev) slot = ring_index[slot];
+    }
+    uint32_t vip_index = uint32_t(state->vips.size());
+    for (uint32_t i = 0; i < vip.backends.size(); ++i)
+      state->backend_by_id[vip.backends[i].id] = {vip_index, i};
+    keys.push_back(key);
+    vip_addresses.push_back(key.address);
+    state->vips.push_back(std::move(vip));
+  }
+
+  vip_ids_.retain(live_vips, now_ms);
+  backend_ids_.retain(live_backends, now_ms);
+  state->vip_table = VipTable(keys);
+  state->local_addresses = AddressSet(local);
+  state->vip_addresses = AddressSet(vip_addresses);
+  return state;
+}
+
+std::optional<uint32_t> StateBuilder::vip_id(const VipKey& key) const {
+  return vip_ids_.find(VipIdKey{key.address.bytes, key.port, key.protocol});
+}
+
+std::optional<uint32_t> StateBuilder::backend_id(const VipKey& key,
+                                                 const IpAddress& backend) const {
+  return backend_ids_.find(BackendIdKey{key.address.bytes, key.port, key.protocol, backend.bytes});
+}
+
+}  // namespace sluice

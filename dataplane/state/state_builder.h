@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Turns a validated config, the ports' MACs and the neighbor cache into a forwarding
+// snapshot. Runs on the main lcore, off the packet path; it owns the id registries so ids
+// stay stable from one snapshot to the next.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "config/config.h"
+#include "state/forwarding_state.h"
+#include "state/id_registry.h"
+#include "state/neighbor_cache.h"
+
+namespace sluice {
+
+class StateBuilder {
+ public:
+  // quarantine_ms: how long a released id stays unused (the longest flow timeout).
+  explicit StateBuilder(uint32_t quarantine_ms);
+
+  // The next hops the config needs resolved (on-link backends, gateways) and the static
+  // bindings; feed both to NeighborCache::configure.
+  static std::vector<IpAddress> next_hops(const config::Config& config);
+  static std::map<IpAddress, MacAddress> static_neighbors(const config::Config& config);
+
+  // Builds snapshot `generation`. Errors (ids exhausted) are appended to `errors`; the
+  // VIPs or backends concerned are left out.
+  std::unique_ptr<ForwardingState> build(const config::Config& config,
+                                         const std::vector<MacAddress>& port_macs,
+                                         const NeighborCache& neighbors, uint64_t generation,
+                                         uint32_t now_ms, std::vector<std::string>& errors);
+
+  std::optional<uint32_t> vip_id(const VipKey& key) const;
+  std::optional<uint32_t> backend_id(const VipKey& key, const IpAddress& backend) const;
+
+ private:
+  using VipIdKey = std::tuple<std::array<uint8_t, 16>, uint16_t, uint8_t>;
+  using BackendIdKey = std::tuple<std::array<uint8_t, 16>, uint16_t, uint8_t, std::array<uint8_t, 16>>;
+  IdRegistry<VipIdKey> vip_ids_;
+  IdRegistry<BackendIdKey> backend_ids_;
+};
+
+// The address a backend's frames are sent to at L2: itself when on-link, else the gateway
+// of its family; nullopt when off-link without a gateway.
+std::optional<IpAddress> next_hop_for(const config::Config& config, const IpAddress& backend);
+
+}  // namespace sluice
