@@ -218,9 +218,10 @@ topo_up() {
 # topo_down: kill what the run started (dataplane, socat, tcpdump, nginx, anything
 # left in its namespaces), delete the namespaces (and with them the veths and the
 # bridge), and remove the run's DPDK runtime and hugepage files. Safe to call twice
-# and after a partial topo_up.
+# and after a partial topo_up. Returns its argument, default the status it was
+# entered with, so `trap topo_down EXIT` keeps the script's exit status.
 topo_down() {
-  local rc=$? pid node ns
+  local rc=${1:-$?} pid node ns
   set +e
   for pid in "${TOPO_PIDS[@]}"; do
     kill_pid "$pid" 5

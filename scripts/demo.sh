@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# sluice in front of www.foobar.com, on one machine: a client, sluice and two nginx
+# web servers in network namespaces. sluice answers ARP for the VIP and spreads the
+# client's connections over web1 and web2 by rewriting the destination MAC (DSR); the
+# web servers answer the client directly. Everything is removed on exit.
+#
+#   sudo scripts/demo.sh                 20 requests (REQUESTS=n to change)
+#   BUILD_DIR=build-x scripts/demo.sh    use another build directory
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=lib/sluice.sh
+source scripts/lib/sluice.sh
+
+REQUESTS="${REQUESTS:-20}"
+REQUESTS6="${REQUESTS6:-6}"
+
+require_root
+
+banner() { printf '\n== %s\n' "$*"; }
+
+cleanup() {
+  local rc=$?
+  set +e
+  if [[ -n "$SLUICE_PID" ]]; then
+    banner "stopping sluice-dataplane"
+    sluice_stop
+    log "its final output:"
+    tail -n 25 "$SLUICE_LOG" | sed 's/^/    /'
+  fi
+  topo_down "$rc"
+  [[ $(ip netns list | grep -c "^$TOPO_ID-") -eq 0 ]] && log "namespaces removed"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+if [[ ! -x "$SLUICE_BIN" ]]; then
+  banner "building sluice (no $SLUICE_BIN yet)"
+  bash scripts/setup.sh
+  if [[ ! -d "$BUILD_DIR/meson-info" ]]; then
+    meson setup "$BUILD_DIR" --buildtype=release
+  fi
+  ninja -C "$BUILD_DIR"
+  sluice_require_bin
+fi
+
+banner "network namespaces: client, sluice (lb), web1, web2 on one bridge"
+topo_up
+topo_check_direct || exit 1
+log "client reaches web1 ($WEB1_4) and web2 ($WEB2_4) directly"
+
+banner "starting sluice-dataplane: VIP $VIP4:80 and [$VIP6]:80 -> web1, web2 (dsr-l2)"
+sluice_config web1 web2 >"$TOPO_DIR/demo.toml"
+log "config $TOPO_DIR/demo.toml, first VIP:"
+sed -n '/^\[\[vip\]\]/,/^$/p' "$TOPO_DIR/demo.toml" | sed -e '/^$/,$d' -e 's/^/    /'
+sluice_start "$TOPO_DIR/demo.toml"
+vip_wait "$(vip_url 4)" 20 || exit 1
+log "the VIP answers"
+
+declare -A tally=()
+run_requests() {
+  local url="$1" n="$2" i who
+  for ((i = 1; i <= n; i++)); do
+    who="$(www_get "$url")" || true
+    printf '    request %2d  %-26s -> %s\n' "$i" "$url" "$who"
+    tally[$who]=$((${tally[$who]:-0} + 1))
+  done
+}
+
+banner "$REQUESTS requests: curl -H 'Host: $WWW_HOST' $(vip_url 4)  (from the client)"
+run_requests "$(vip_url 4)" "$REQUESTS"
+if ((REQUESTS6 > 0)); then
+  banner "$REQUESTS6 requests over IPv6: $(vip_url 6)"
+  run_requests "$(vip_url 6)" "$REQUESTS6"
+fi
+
+banner "who answered"
+for who in $(printf '%s\n' "${!tally[@]}" | sort); do
+  printf '    %-8s %3d\n' "$who" "${tally[$who]}"
+done
+
+banner "sluice counters (DPDK telemetry /sluice/stats)"
+if stats="$(sluice_stats 2>&1)"; then
+  "$PY" -c 'import json,sys; print(json.dumps(json.loads(sys.argv[1]), indent=2))' "$stats" |
+    sed 's/^/    /'
+else
+  log "telemetry unavailable: $stats"
+fi
+
+failed=0
+for who in "${!tally[@]}"; do
+  [[ "$who" == web1 || "$who" == web2 ]] || failed=1
+done
+if ((failed)) || [[ -z "${tally[web1]:-}" || -z "${tally[web2]:-}" ]]; then
+  banner "demo FAILED: expected every request served, by both web1 and web2"
+  exit 1
+fi
+banner "demo OK: both web servers served through the VIP"

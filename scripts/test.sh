@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# The project's test command (run as root, fresh Debian 12 is fine):
+#   1. scripts/setup.sh            packages, hugepages, bpffs
+#   2. meson setup + ninja         release build in $BUILD_DIR (default: build)
+#   3. meson test                  unit, fixture and other registered suites
+#   4. tests/e2e/e2e_*.sh          network-namespace end-to-end tests, one by one
+# and ends with one line "N passed, M failed" (meson tests + e2e scripts; a failed
+# setup or build counts as one failure). Exit status 0 only if nothing failed.
+#
+#   BUILD_DIR=build-x scripts/test.sh     build and test elsewhere
+#   E2E_TIMEOUT=300                       seconds allowed per e2e script
+#   SKIP_E2E=1                            only setup, build and meson test
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+BUILD_DIR="${BUILD_DIR:-build}"
+E2E_TIMEOUT="${E2E_TIMEOUT:-300}"
+export BUILD_DIR
+
+passed=0
+failed=0
+failures=()
+section() { printf '\n===== %s\n' "$*"; }
+
+summary() {
+  section "summary"
+  if ((${#failures[@]} > 0)); then
+    printf 'failed: %s\n' "${failures[@]}"
+  fi
+  printf '%d passed, %d failed\n' "$passed" "$failed"
+  ((failed == 0))
+  exit $?
+}
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "scripts/test.sh must run as root (packages, hugepages, network namespaces)" >&2
+  exit 1
+fi
+
+section "setup"
+if ! bash scripts/setup.sh; then
+  failed=$((failed + 1))
+  failures+=("setup")
+  summary
+fi
+
+section "build ($BUILD_DIR)"
+if [[ -d "$BUILD_DIR/meson-info" ]]; then
+  meson_cmd=(meson setup --reconfigure "$BUILD_DIR" --buildtype=release)
+else
+  meson_cmd=(meson setup "$BUILD_DIR" --buildtype=release)
+fi
+echo "+ ${meson_cmd[*]}"
+if ! "${meson_cmd[@]}" >"/tmp/sluice-meson-setup.$$.log" 2>&1; then
+  cat "/tmp/sluice-meson-setup.$$.log"
+  rm -f "/tmp/sluice-meson-setup.$$.log"
+  failed=$((failed + 1))
+  failures+=("meson setup")
+  summary
+fi
+tail -n 3 "/tmp/sluice-meson-setup.$$.log"
+rm -f "/tmp/sluice-meson-setup.$$.log"
+echo "+ ninja -C $BUILD_DIR"
+if ! ninja -C "$BUILD_DIR"; then
+  failed=$((failed + 1))
+  failures+=("build")
+  summary
+fi
+
+section "meson test"
+meson test -C "$BUILD_DIR" --print-errorlogs
+meson_rc=$?
+# Count from meson's own log, one JSON object per test.
+testlog="$BUILD_DIR/meson-logs/testlog.json"
+if [[ -s "$testlog" ]]; then
+  counts="$(/usr/bin/python3 - "$testlog" <<'PYEOF'
+import json, sys
+ok, bad, skip, names = 0, 0, 0, []
+for line in open(sys.argv[1]):
+    if not line.strip():
+        continue
+    t = json.loads(line)
+    r = t.get("result", "")
+    if r in ("OK", "EXPECTEDFAIL"):
+        ok += 1
+    elif r == "SKIP":
+        skip += 1
+    else:
+        bad += 1
+        names.append(f"meson:{t.get('name')}({r})")
+print(ok, bad, skip, " ".join(names))
+PYEOF
+)"
+  read -r m_ok m_bad m_skip m_names <<<"$counts"
+  passed=$((passed + m_ok))
+  failed=$((failed + m_bad))
+  [[ -n "${m_names:-}" ]] && failures+=($m_names)
+  echo "meson test: $m_ok passed, $m_bad failed, $m_skip skipped"
+  if ((meson_rc != 0 && m_bad == 0)); then
+    failed=$((failed + 1))
+    failures+=("meson test (exit $meson_rc)")
+  fi
+elif ((meson_rc != 0)); then
+  failed=$((failed + 1))
+  failures+=("meson test (exit $meson_rc, no test log)")
+fi
+
+if [[ -n "${SKIP_E2E:-}" ]]; then
+  summary
+fi
+
+section "end-to-end (network namespaces)"
+# Scripts that tests/meson.build already runs were counted above.
+registered="$(meson introspect --tests "$BUILD_DIR" 2>/dev/null |
+  /usr/bin/python3 -c 'import json,sys
+for t in json.load(sys.stdin):
+    for a in t.get("cmd", []):
+        if "/tests/e2e/" in a: print(a.rsplit("/", 1)[-1])' 2>/dev/null || true)"
+logdir="$BUILD_DIR/e2e-logs"
+mkdir -p "$logdir"
+for script in tests/e2e/e2e_*.sh; do
+  [[ -f "$script" ]] || continue
+  name="$(basename "$script" .sh)"
+  if grep -qx "$name.sh" <<<"$registered"; then
+    echo "--- $name: run by meson test, not again"
+    continue
+  fi
+  echo "--- $name"
+  netns_before="$(ip netns list | awk '{print $1}' | sort)"
+  start=$SECONDS
+  timeout -k 15 "$E2E_TIMEOUT" bash "$script" 2>&1 | tee "$logdir/$name.log"
+  rc=${PIPESTATUS[0]}
+  took=$((SECONDS - start))
+  leaked="$(comm -13 <(echo "$netns_before") <(ip netns list | awk '{print $1}' | sort) | grep . || true)"
+  if [[ -n "$leaked" ]]; then
+    echo "--- $name left namespaces behind: $(echo $leaked); removing them"
+    for ns in $leaked; do
+      for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
+      ip netns del "$ns" 2>/dev/null
+    done
+    ((rc == 0)) && rc=1
+  fi
+  if ((rc == 0)); then
+    echo "--- $name: PASS (${took} s)"
+    passed=$((passed + 1))
+  else
+    ((rc == 124)) && echo "--- $name: timed out after $E2E_TIMEOUT s"
+    echo "--- $name: FAIL (exit $rc, ${took} s; log $logdir/$name.log)"
+    failed=$((failed + 1))
+    failures+=("e2e:$name")
+  fi
+done
+
+summary

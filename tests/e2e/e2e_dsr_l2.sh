@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# End-to-end: DSR by L2 rewrite through sluice-dataplane on net_af_packet.
+#
+# A client in its own namespace sends REQUESTS HTTP GETs to the VIP; sluice (in the lb
+# namespace, no kernel address) answers ARP/ND for the VIP and forwards each flow to
+# web1 or web2 by rewriting the destination MAC; nginx on the backends answers the
+# client directly from the VIP on lo. The bridge ports of the client and of sluice are
+# captured; the test checks
+#   1. every request is answered, by web1 or web2, and both serve some;
+#   2. every reply reaching the client comes from a backend's MAC, never sluice's;
+#   3. every client->VIP segment is sent to sluice's MAC;
+#   4. sluice transmits exactly the client->VIP segments (same count, each once, to a
+#      backend MAC, unchanged but for the MAC addresses) plus ARP/ND, and nothing else;
+#   5. its telemetry counters moved by exactly what the capture saw.
+#
+#   FAMILY=6 tests/e2e/e2e_dsr_l2.sh    the same over IPv6
+#   BUILD_DIR=build-x                   where sluice-dataplane was built
+set -euo pipefail
+# shellcheck source=../../scripts/lib/sluice.sh
+source "$(dirname "$0")/../../scripts/lib/sluice.sh"
+
+FAMILY="${FAMILY:-4}"
+REQUESTS="${REQUESTS:-40}"
+[[ "$FAMILY" == 4 || "$FAMILY" == 6 ]] || die "FAMILY must be 4 or 6"
+_sl_name="e2e_dsr_l2_v$FAMILY"
+
+require_root
+sluice_require_bin
+e2e_traps
+
+topo_up
+topo_check_direct || die "topology broken before sluice even starts"
+ok "client reaches web1 and web2 directly (IPv4 and IPv6)"
+
+sluice_config web1 web2 >"$TOPO_DIR/dsr.toml"
+sluice_start "$TOPO_DIR/dsr.toml"
+URL="$(vip_url "$FAMILY")"
+if [[ $FAMILY == 4 ]]; then VIP="$VIP4"; else VIP="$VIP6"; fi
+vip_wait "$URL" 20 || die "VIP never answered"
+ok "VIP $URL answers"
+sleep 1 # let the warm-up connection finish its teardown before counting
+
+# --- capture while the requests run -------------------------------------------------
+if [[ $FAMILY == 4 ]]; then VIP_NAME=www; else VIP_NAME=www6; fi
+# counters_snapshot: every leaf of /sluice/stats and /sluice/backends,<vip> as
+# "/sluice/stats.forwarded=N", "/sluice/backends.10_211_0_21.packets=N", ...
+counters_snapshot() {
+  { sluice_stats && sluice_telemetry "/sluice/backends,$VIP_NAME"; } | json_flat | sort
+}
+counters_snapshot >"$TOPO_DIR/counters-before" 2>"$TOPO_DIR/counters-before.err" ||
+  die "telemetry failed: $(cat "$TOPO_DIR/counters-before.err")"
+for port in client lb; do
+  topo_bg sw "$TOPO_DIR/tcpdump-$port.log" \
+    tcpdump -i "p-$port" -nn -U -s 256 -w "$TOPO_DIR/$port.pcap"
+  eval "TCPDUMP_$port=$TOPO_LAST_PID"
+  wait_until 10 grep -q 'listening on' "$TOPO_DIR/tcpdump-$port.log" ||
+    die "tcpdump on p-$port did not start: $(cat "$TOPO_DIR/tcpdump-$port.log")"
+done
+
+declare -A served=()
+bad=0
+for ((i = 1; i <= REQUESTS; i++)); do
+  who="$(www_get "$URL")" || bad=$((bad + 1))
+  served[$who]=$((${served[$who]:-0} + 1))
+done
+sleep 1 # final ACKs
+# shellcheck disable=SC2154
+kill -INT "$TCPDUMP_client" "$TCPDUMP_lb"
+wait_until 5 sh -c "! kill -0 $TCPDUMP_client 2>/dev/null && ! kill -0 $TCPDUMP_lb 2>/dev/null" ||
+  die "tcpdump did not stop"
+counters_snapshot >"$TOPO_DIR/counters-after" || die "telemetry failed after the requests"
+
+# --- 1. who served ------------------------------------------------------------------
+summary="$(for k in "${!served[@]}"; do printf '%s=%s ' "$k" "${served[$k]}"; done)"
+log "$REQUESTS GETs to $URL: $summary"
+((bad == 0)) || die "$bad of $REQUESTS requests failed or were answered wrongly ($summary)"
+[[ -n "${served[web1]:-}" && -n "${served[web2]:-}" ]] ||
+  die "not both backends served: $summary"
+ok "all $REQUESTS requests answered; web1 ${served[web1]}, web2 ${served[web2]}"
+
+# --- 2..4. the captures -------------------------------------------------------------
+"$PY" - "$TOPO_DIR/client.pcap" "$TOPO_DIR/lb.pcap" "$VIP" "$FAMILY" \
+  "${TOPO_MAC[client]}" "${TOPO_MAC[lb]}" "${TOPO_MAC[web1]}" "${TOPO_MAC[web2]}" \
+  >"$TOPO_DIR/pcap-check.out" 2>&1 <<'PYEOF' || { cat "$TOPO_DIR/pcap-check.out"; die "capture checks failed"; }
+import sys
+from collections import Counter
+import logging
+logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
+from scapy.all import rdpcap, Ether, IP, IPv6, TCP, ARP, ICMPv6ND_NS, ICMPv6ND_NA, raw
+
+client_pcap, lb_pcap, vip, fam, mac_client, mac_lb, mac_w1, mac_w2 = sys.argv[1:]
+backends = {mac_w1: "web1", mac_w2: "web2"}
+L3 = IP if fam == "4" else IPv6
+errors = []
+
+def tcp_vip(p):
+    return p.haslayer(L3) and p.haslayer(TCP) and (p[L3].dst == vip or p[L3].src == vip)
+
+def key(p):
+    """The frame from the IP header on: what DSR-L2 must leave unchanged."""
+    return raw(p[L3])
+
+# Client's port: client -> VIP must go to sluice's MAC, replies from the VIP must
+# come from a backend's MAC.
+to_vip, from_vip = [], Counter()
+for p in rdpcap(client_pcap):
+    if not tcp_vip(p):
+        continue
+    if p[L3].dst == vip and p[Ether].src == mac_client:
+        to_vip.append(p)
+        if p[Ether].dst != mac_lb:
+            errors.append(f"client->VIP segment sent to {p[Ether].dst}, not sluice {mac_lb}")
+    elif p[L3].src == vip:
+        who = backends.get(p[Ether].src)
+        if who is None:
+            errors.append(f"reply from the VIP with source MAC {p[Ether].src} "
+                          f"({'sluice' if p[Ether].src == mac_lb else 'unknown'}), not a backend")
+        from_vip[who] += 1
+print(f"client port: {len(to_vip)} segments client->VIP (all to sluice's MAC), "
+      f"replies from the VIP by backend MAC: {dict(from_vip)}")
+if not to_vip or not from_vip:
+    errors.append("capture on the client port saw no VIP traffic")
+if from_vip.get(mac_lb):
+    errors.append("sluice itself sent replies from the VIP: not DSR")
+
+# sluice's port: what sluice transmitted.
+sent_tcp, other = [], Counter()
+for p in rdpcap(lb_pcap):
+    if p[Ether].src != mac_lb:
+        continue
+    if p.haslayer(TCP):
+        sent_tcp.append(p)
+        if not (p.haslayer(L3) and p[L3].dst == vip and p[TCP].dport == 80):
+            errors.append(f"sluice sent a TCP segment that is not client->VIP:80: {p.summary()}")
+        elif p[Ether].dst not in backends:
+            errors.append(f"sluice sent a client->VIP segment to {p[Ether].dst}, not a backend MAC")
+    elif p.haslayer(ARP) or p.haslayer(ICMPv6ND_NS) or p.haslayer(ICMPv6ND_NA):
+        other["arp/nd"] += 1
+    else:
+        other[p.summary()] += 1
+        errors.append(f"sluice sent an unexpected frame: {p.summary()}")
+per_backend = Counter(backends.get(p[Ether].dst) for p in sent_tcp)
+print(f"lb port: sluice sent {len(sent_tcp)} TCP segments ({dict(per_backend)}), other: {dict(other)}")
+
+# Exactly once each, unchanged from the IP header on.
+want, got = Counter(key(p) for p in to_vip), Counter(key(p) for p in sent_tcp)
+if want != got:
+    missing = sum((want - got).values())
+    extra = sum((got - want).values())
+    errors.append(f"forwarded segments differ from the client's: {missing} not forwarded "
+                  f"(or altered), {extra} extra")
+else:
+    print(f"all {len(to_vip)} client->VIP segments forwarded exactly once, IP packet unchanged")
+with open(client_pcap + ".counts", "w") as f:
+    f.write(f"client_to_vip={len(to_vip)}\n")
+    for b in ("web1", "web2"):
+        f.write(f"to_{b}={per_backend.get(b, 0)}\n")
+    f.write(f"lb_other={sum(other.values())}\n")
+for e in errors[:20]:
+    print("ERROR:", e)
+sys.exit(1 if errors else 0)
+PYEOF
+sed 's/^/    /' "$TOPO_DIR/pcap-check.out"
+ok "replies came straight from the backends; sluice forwarded exactly the client's segments"
+
+# --- 5. telemetry -------------------------------------------------------------------
+# shellcheck disable=SC1090
+source "$TOPO_DIR/client.pcap.counts"
+log "counters that moved during the $REQUESTS requests:"
+join -t= "$TOPO_DIR/counters-before" "$TOPO_DIR/counters-after" |
+  awk -F= '$2 ~ /^[0-9]+$/ && $3 != $2 {printf "%s %d\n", $1, $3 - $2}' >"$TOPO_DIR/counters-delta"
+sed 's/^/    /' "$TOPO_DIR/counters-delta"
+delta() { awk -v k="$1" '$1 == k {d = $2} END {print d + 0}' "$TOPO_DIR/counters-delta"; }
+# shellcheck disable=SC2154
+log "capture: client sent $client_to_vip segments to the VIP; sluice sent $to_web1 to web1, $to_web2 to web2 and $lb_other ARP/ND frames"
+b1="${WEB1_4//./_}" b2="${WEB2_4//./_}"
+[[ $FAMILY == 6 ]] && b1="${WEB1_6//:/_}" b2="${WEB2_6//:/_}"
+check_counter() { # NAME WANT
+  local got
+  got="$(delta "$1")"
+  if [[ "$got" == "$2" ]]; then
+    ok "counter $1 +$got (as captured)"
+  else
+    fail "counter $1 moved by $got, the capture says $2"
+    counters_bad=1
+  fi
+}
+counters_bad=0
+check_counter /sluice/stats.forwarded "$client_to_vip"
+check_counter "/sluice/backends.$b1.packets" "$to_web1"
+check_counter "/sluice/backends.$b2.packets" "$to_web2"
+check_counter /sluice/stats.tx_packets "$((to_web1 + to_web2 + lb_other))"
+check_counter /sluice/stats.flow_new "$REQUESTS"
+check_counter "/sluice/backends.$b1.new_flows" "${served[web1]}"
+check_counter "/sluice/backends.$b2.new_flows" "${served[web2]}"
+for k in $(awk '$1 ~ /drops\./ {print $1}' "$TOPO_DIR/counters-delta"); do
+  log "note: drop counter $k moved by $(delta "$k")"
+done
+((counters_bad == 0)) || die "telemetry counters disagree with the capture"
+ok "telemetry counters match the capture"
+
+sluice_stop || die "sluice-dataplane exited with status $? on SIGTERM"
+ok "sluice-dataplane stopped cleanly"
+log "PASS"
