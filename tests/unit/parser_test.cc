@@ -1,0 +1,938 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "packet/parser.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <initializer_list>
+#include <ostream>
+#include <random>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace sluice {
+
+void PrintTo(PacketKind kind, std::ostream* os) {
+  static constexpr const char* kNames[] = {"kDrop", "kIpv4", "kIpv6", "kArp", "kOther"};
+  *os << kNames[size_t(kind)];
+}
+void PrintTo(DropReason reason, std::ostream* os) {
+  *os << (reason == DropReason::count ? "none" : kDropReasons[size_t(reason)].name);
+}
+void PrintTo(const FlowKey& key, std::ostream* os) {
+  *os << key.src.to_string() << ":" << key.src_port << " -> " << key.dst.to_string() << ":"
+      << key.dst_port << " proto " << int(key.protocol);
+}
+
+namespace {
+
+using namespace wire;
+
+constexpr uint8_t kTcpUrg = 0x20;
+constexpr uint8_t kTcpEce = 0x40;
+constexpr uint8_t kTcpCwr = 0x80;
+constexpr uint8_t kProtoGre = 47;
+constexpr uint8_t kProtoSctp = 132;
+constexpr uint16_t kEtherTypeLldp = 0x88cc;
+
+IpAddress ip(const char* text) { return IpAddress::parse(text).value(); }
+
+FlowKey key(const char* src, const char* dst, uint16_t src_port, uint16_t dst_port,
+            uint8_t protocol) {
+  FlowKey k;
+  k.src = ip(src);
+  k.dst = ip(dst);
+  k.src_port = src_port;
+  k.dst_port = dst_port;
+  k.protocol = protocol;
+  return k;
+}
+
+// Builds a frame header by header. Each header fills in the type field of the one before
+// it (ethertype, IPv4 protocol, IPv6 next header); bytes() writes the IP length fields last,
+// then applies the raw patches, so malformed variants are a patch on a valid frame.
+// A Frame that starts without eth() is a bare IP packet (used for ICMP quotes).
+class Frame {
+ public:
+  Frame& eth() {
+    append({0x02, 0, 0, 0, 0, 0x01, 0x02, 0, 0, 0, 0, 0x02, 0, 0});
+    pending_ = {12, true};
+    return *this;
+  }
+  Frame& ethertype(uint16_t type) {
+    link(type, 0);
+    pending_ = {};
+    return *this;
+  }
+  Frame& vlan(uint16_t id, uint16_t tpid = kEtherTypeVlan) {
+    link(tpid, 0);
+    size_t at = append({uint8_t(id >> 8 & 0x0f), uint8_t(id), 0, 0});
+    pending_ = {at + 2, true};
+    return *this;
+  }
+  Frame& arp() {
+    link(kEtherTypeArp, 0);
+    append({0, 1, 0x08, 0x00, 6, 4, 0, 1});
+    append(std::vector<uint8_t>(20, 0));
+    pending_ = {};
+    return *this;
+  }
+  // `option_words` 32-bit words of NOP options.
+  Frame& ipv4(const char* src, const char* dst, uint8_t option_words = 0) {
+    link(kEtherTypeIpv4, 4);
+    ip_at_ = append({uint8_t(0x40 | (5 + option_words)), 0, 0, 0, 0, 0, 0, 0, 64, 0, 0, 0});
+    ipv6_ = false;
+    append(ip(src).v4_wire(), 4);
+    append(ip(dst).v4_wire(), 4);
+    append(std::vector<uint8_t>(option_words * 4u, 0x01));
+    pending_ = {ip_at_ + 9, false};
+    return *this;
+  }
+  Frame& ipv6(const char* src, const char* dst) {
+    link(kEtherTypeIpv6, kProtoIpv6);
+    ip_at_ = append({0x60, 0, 0, 0, 0, 0, 0, 64});
+    ipv6_ = true;
+    append(ip(src).v6_wire(), 16);
+    append(ip(dst).v6_wire(), 16);
+    pending_ = {ip_at_ + 6, false};
+    return *this;
+  }
+  // A generic IPv6 extension header of `length` bytes (a multiple of 8).
+  Frame& ext(uint8_t type, uint32_t length = 8) {
+    link(0, type);
+    size_t at = append(std::vector<uint8_t>(length, 0));
+    bytes_[at + 1] = uint8_t(length / 8 - 1);
+    pending_ = {at, false};
+    return *this;
+  }
+  // Authentication header of `length` bytes (a multiple of 4, at least 8).
+  Frame& ah(uint32_t length = 12) {
+    link(0, kProtoAh);
+    size_t at = append(std::vector<uint8_t>(length, 0));
+    bytes_[at + 1] = uint8_t(length / 4 - 2);
+    pending_ = {at, false};
+    return *this;
+  }
+  Frame& frag6(uint16_t offset_units, bool more) {
+    link(0, kProtoFragment);
+    const uint16_t field = uint16_t(offset_units << 3 | (more ? 1 : 0));
+    size_t at = append({0, 0, uint8_t(field >> 8), uint8_t(field), 0, 0, 0x12, 0x34});
+    pending_ = {at, false};
+    return *this;
+  }
+  Frame& proto(uint8_t protocol) {
+    link(0, protocol);
+    pending_ = {};
+    return *this;
+  }
+  Frame& tcp(uint16_t src_port, uint16_t dst_port, uint8_t flags, uint8_t data_words = 5) {
+    link(0, kProtoTcp);
+    size_t at = append(std::vector<uint8_t>(data_words * 4u, 0));
+    store_be16(&bytes_[at], src_port);
+    store_be16(&bytes_[at + 2], dst_port);
+    bytes_[at + 12] = uint8_t(data_words << 4);
+    bytes_[at + 13] = flags;
+    pending_ = {};
+    return *this;
+  }
+  Frame& udp(uint16_t src_port, uint16_t dst_port) {
+    link(0, kProtoUdp);
+    size_t at = append(std::vector<uint8_t>(kUdpHeaderLen, 0));
+    store_be16(&bytes_[at], src_port);
+    store_be16(&bytes_[at + 2], dst_port);
+    pending_ = {};
+    return *this;
+  }
+  // ICMP or ICMPv6 (after ipv6()) header; the rest of the 8 bytes is zero.
+  Frame& icmp(uint8_t type, uint8_t code = 0) {
+    link(0, ipv6_ ? kProtoIcmpv6 : kProtoIcmp);
+    append({type, code, 0, 0, 0, 0, 0, 0});
+    pending_ = {};
+    return *this;
+  }
+  // Appends `inner` (an IP packet, e.g. quoted by an ICMP error), cut to `max_len` bytes.
+  Frame& quote(const Frame& inner, size_t max_len = SIZE_MAX) {
+    std::vector<uint8_t> b = inner.bytes();
+    if (b.size() > max_len) b.resize(max_len);
+    append(b);
+    return *this;
+  }
+  Frame& payload(size_t n, uint8_t fill = 0xab) {
+    append(std::vector<uint8_t>(n, fill));
+    return *this;
+  }
+  // Trailing bytes outside the IP packet (Ethernet minimum-size padding).
+  Frame& pad(size_t n) {
+    padding_ += n;
+    return *this;
+  }
+  Frame& set8(size_t at, uint8_t v) {
+    patches_.push_back({at, 1, v});
+    return *this;
+  }
+  Frame& set16(size_t at, uint16_t v) {
+    patches_.push_back({at, 2, v});
+    return *this;
+  }
+
+  size_t ip_at() const { return ip_at_; }
+
+  std::vector<uint8_t> bytes() const {
+    std::vector<uint8_t> b = bytes_;
+    if (ip_at_ != kNone) {
+      const size_t ip_len = b.size() - ip_at_;
+      if (ipv6_)
+        store_be16(&b[ip_at_ + 4], uint16_t(ip_len - kIpv6HeaderLen));
+      else
+        store_be16(&b[ip_at_ + 2], uint16_t(ip_len));
+    }
+    b.resize(b.size() + padding_, 0);
+    for (const Patch& p : patches_) {
+      b.at(p.at + p.width - 1);  // throws when the patch lies outside the frame
+      if (p.width == 1)
+        b[p.at] = uint8_t(p.value);
+      else
+        store_be16(&b[p.at], p.value);
+    }
+    return b;
+  }
+
+ private:
+  static constexpr size_t kNone = SIZE_MAX;
+  struct Pending {
+    size_t at = kNone;
+    bool ethertype = false;
+  };
+  struct Patch {
+    size_t at;
+    int width;
+    uint16_t value;
+  };
+
+  void link(uint16_t ethertype, uint8_t protocol) {
+    if (pending_.at == kNone) return;
+    if (pending_.ethertype)
+      store_be16(&bytes_[pending_.at], ethertype);
+    else
+      bytes_[pending_.at] = protocol;
+  }
+  size_t append(std::initializer_list<uint8_t> b) { return append(std::vector<uint8_t>(b)); }
+  size_t append(const std::vector<uint8_t>& b) { return append(b.data(), b.size()); }
+  size_t append(const uint8_t* p, size_t n) {
+    const size_t at = bytes_.size();
+    bytes_.insert(bytes_.end(), p, p + n);
+    return at;
+  }
+
+  std::vector<uint8_t> bytes_;
+  Pending pending_;
+  size_t ip_at_ = kNone;
+  bool ipv6_ = false;
+  size_t padding_ = 0;
+  std::vector<Patch> patches_;
+};
+
+// Parses from an exactly-sized heap copy, so AddressSanitizer catches any overread.
+ParsedPacket parse(const std::vector<uint8_t>& frame) {
+  std::vector<uint8_t> copy(frame.begin(), frame.end());
+  ParsedPacket out;
+  parse_frame(copy.data(), uint32_t(copy.size()), out);
+  return out;
+}
+ParsedPacket parse(const Frame& frame) { return parse(frame.bytes()); }
+
+constexpr uint32_t kEth = kEthHeaderLen;
+constexpr uint32_t kV4 = kEth + kIpv4HeaderLen;  // L4 offset of a plain IPv4 frame
+constexpr uint32_t kV6 = kEth + kIpv6HeaderLen;
+
+Frame tcp4() { return Frame().eth().ipv4("10.0.0.1", "10.0.0.100").tcp(1234, 80, kTcpSyn); }
+Frame tcp6() { return Frame().eth().ipv6("2001:db8::1", "2001:db8::100").tcp(1234, 80, kTcpSyn); }
+
+// --- Ethernet -----------------------------------------------------------------------
+
+TEST(ParseEthernet, TcpOverIpv4) {
+  const ParsedPacket p = parse(tcp4().payload(10));
+  EXPECT_EQ(p.kind, PacketKind::kIpv4);
+  EXPECT_EQ(p.drop, DropReason::count);
+  EXPECT_EQ(p.vlan_count, 0);
+  EXPECT_EQ(p.l3_offset, kEth);
+  EXPECT_EQ(p.l4_offset, kV4);
+  EXPECT_EQ(p.l3_length, 20 + 20 + 10);
+  EXPECT_EQ(p.tcp_flags, kTcpSyn);
+  EXPECT_FALSE(p.icmp_error);
+  EXPECT_EQ(p.key, key("10.0.0.1", "10.0.0.100", 1234, 80, kProtoTcp));
+}
+
+TEST(ParseEthernet, OneVlanTag) {
+  const ParsedPacket p =
+      parse(Frame().eth().vlan(10).ipv4("10.0.0.1", "10.0.0.100").tcp(1234, 80, kTcpAck));
+  EXPECT_EQ(p.kind, PacketKind::kIpv4);
+  EXPECT_EQ(p.vlan_count, 1);
+  EXPECT_EQ(p.l3_offset, kEth + 4);
+  EXPECT_EQ(p.l4_offset, kV4 + 4);
+  EXPECT_EQ(p.l3_length, 40);
+  EXPECT_EQ(p.tcp_flags, kTcpAck);
+  EXPECT_EQ(p.key, key("10.0.0.1", "10.0.0.100", 1234, 80, kProtoTcp));
+}
+
+TEST(ParseEthernet, QinQ) {
+  const ParsedPacket p = parse(Frame()
+                                   .eth()
+                                   .vlan(100, kEtherTypeQinQ)
+                                   .vlan(10)
+                                   .ipv6("2001:db8::1", "2001:db8::100")
+                                   .udp(5353, 53));
+  EXPECT_EQ(p.kind, PacketKind::kIpv6);
+  EXPECT_EQ(p.vlan_count, 2);
+  EXPECT_EQ(p.l3_offset, kEth + 8);
+  EXPECT_EQ(p.l4_offset, kV6 + 8);
+  EXPECT_EQ(p.l3_length, 48);
+  EXPECT_EQ(p.key, key("2001:db8::1", "2001:db8::100", 5353, 53, kProtoUdp));
+}
+
+TEST(ParseEthernet, ThirdVlanTagIsOther) {
+  const ParsedPacket p =
+      parse(Frame().eth().vlan(1, kEtherTypeQinQ).vlan(2).vlan(3).ipv4("10.0.0.1", "10.0.0.2"));
+  EXPECT_EQ(p.kind, PacketKind::kOther);
+  EXPECT_EQ(p.vlan_count, 2);
+  EXPECT_EQ(p.l3_offset, kEth + 8);
+}
+
+TEST(ParseEthernet, OtherEthertype) {
+  const ParsedPacket p = parse(Frame().eth().ethertype(kEtherTypeLldp).payload(40));
+  EXPECT_EQ(p.kind, PacketKind::kOther);
+  EXPECT_EQ(p.l3_offset, kEth);
+  EXPECT_EQ(p.l3_length, 0);
+  EXPECT_EQ(p.key, FlowKey{});
+}
+
+TEST(ParseEthernet, TooShort) {
+  std::vector<uint8_t> b = tcp4().bytes();
+  b.resize(kEth - 1);
+  EXPECT_EQ(parse(b).drop, DropReason::l2_truncated);
+  EXPECT_EQ(parse(b).kind, PacketKind::kDrop);
+}
+
+TEST(ParseEthernet, VlanTagCutShort) {
+  std::vector<uint8_t> b = Frame().eth().vlan(7).ipv4("10.0.0.1", "10.0.0.2").bytes();
+  b.resize(kEth + 3);
+  EXPECT_EQ(parse(b).drop, DropReason::l2_truncated);
+}
+
+TEST(ParseEthernet, ResetsOutputBeforeParsing) {
+  ParsedPacket p;
+  const std::vector<uint8_t> error =
+      Frame()
+          .eth()
+          .vlan(3)
+          .ipv4("192.0.2.1", "203.0.113.5")
+          .icmp(kIcmpDestUnreachable, kIcmpCodeFragNeeded)
+          .quote(Frame().ipv4("10.0.0.100", "203.0.113.5").tcp(80, 40000, kTcpAck))
+          .bytes();
+  parse_frame(error.data(), uint32_t(error.size()), p);
+  ASSERT_TRUE(p.icmp_error);
+  const std::vector<uint8_t> arp = Frame().eth().arp().bytes();
+  parse_frame(arp.data(), uint32_t(arp.size()), p);
+  EXPECT_EQ(p.kind, PacketKind::kArp);
+  EXPECT_EQ(p.vlan_count, 0);
+  EXPECT_EQ(p.l4_offset, 0);
+  EXPECT_EQ(p.l3_length, 0);
+  EXPECT_EQ(p.icmp_type, 0);
+  EXPECT_EQ(p.icmp_code, 0);
+  EXPECT_FALSE(p.icmp_error);
+  EXPECT_EQ(p.key, FlowKey{});
+}
+
+// --- ARP ----------------------------------------------------------------------------
+
+TEST(ParseArp, EthernetIpv4) {
+  const ParsedPacket p = parse(Frame().eth().vlan(5).arp().pad(14));
+  EXPECT_EQ(p.kind, PacketKind::kArp);
+  EXPECT_EQ(p.vlan_count, 1);
+  EXPECT_EQ(p.l3_offset, kEth + 4);
+}
+
+TEST(ParseArp, Malformed) {
+  const size_t a = kEth;
+  std::vector<uint8_t> short_arp = Frame().eth().arp().bytes();
+  short_arp.pop_back();
+  EXPECT_EQ(parse(short_arp).drop, DropReason::arp_malformed) << "27 bytes";
+  EXPECT_EQ(parse(Frame().eth().arp().set16(a + 0, 6)).drop, DropReason::arp_malformed) << "htype";
+  EXPECT_EQ(parse(Frame().eth().arp().set16(a + 2, kEtherTypeIpv6)).drop, DropReason::arp_malformed)
+      << "ptype";
+  EXPECT_EQ(parse(Frame().eth().arp().set8(a + 4, 8)).drop, DropReason::arp_malformed) << "hlen";
+  EXPECT_EQ(parse(Frame().eth().arp().set8(a + 5, 16)).drop, DropReason::arp_malformed) << "plen";
+}
+
+// --- IPv4 ---------------------------------------------------------------------------
+
+TEST(ParseIpv4, Udp) {
+  const ParsedPacket p = parse(Frame().eth().ipv4("10.1.2.3", "10.0.0.100").udp(40000, 53));
+  EXPECT_EQ(p.kind, PacketKind::kIpv4);
+  EXPECT_EQ(p.l4_offset, kV4);
+  EXPECT_EQ(p.l3_length, 28);
+  EXPECT_EQ(p.tcp_flags, 0);
+  EXPECT_EQ(p.key, key("10.1.2.3", "10.0.0.100", 40000, 53, kProtoUdp));
+  EXPECT_TRUE(p.key.src.is_v4());
+}
+
+TEST(ParseIpv4, Options) {
+  const ParsedPacket p = parse(Frame().eth().ipv4("10.0.0.1", "10.0.0.100", 3).udp(1, 2));
+  EXPECT_EQ(p.kind, PacketKind::kIpv4);
+  EXPECT_EQ(p.l4_offset, kV4 + 12);
+  EXPECT_EQ(p.l3_length, 32 + 8);
+  EXPECT_EQ(p.key, key("10.0.0.1", "10.0.0.100", 1, 2, kProtoUdp));
+
+  const ParsedPacket max = parse(Frame().eth().ipv4("10.0.0.1", "10.0.0.100", 10).tcp(5, 6, 0));
+  EXPECT_EQ(max.kind, PacketKind::kIpv4);
+  EXPECT_EQ(max.l4_offset, kEth + 60);
+}
+
+TEST(ParseIpv4, FramePaddingIsNotPartOfThePacket) {
+  const ParsedPacket p = parse(Frame().eth().ipv4("10.0.0.1", "10.0.0.100").udp(1, 2).pad(18));
+  EXPECT_EQ(p.kind, PacketKind::kIpv4);
+  EXPECT_EQ(p.l3_length, 28);
+}
+
+TEST(ParseIpv4, AllTcpFlags) {
+  const uint8_t all = kTcpFin | kTcpSyn | kTcpRst | kTcpPsh | kTcpAck | kTcpUrg | kTcpEce | kTcpCwr;
+  ASSERT_EQ(all, 0xff);
+  // The NS bit (low bit of byte 12) is not among the reported flags.
+  const ParsedPacket p = parse(tcp4().set8(kV4 + 13, all).set8(kV4 + 12, 0x51));
+  EXPECT_EQ(p.kind, PacketKind::kIpv4);
+  EXPECT_EQ(p.tcp_flags, 0xff);
+  EXPECT_EQ(parse(tcp4().set8(kV4 + 13, kTcpFin | kTcpAck)).tcp_flags, kTcpFin | kTcpAck);
+}
+
+TEST(ParseIpv4, TcpWithOptions) {
+  const ParsedPacket p =
+      parse(Frame().eth().ipv4("10.0.0.1", "10.0.0.100").tcp(1234, 443, kTcpSyn, 15));
+  EXPECT_EQ(p.kind, PacketKind::kIpv4);
+  EXPECT_EQ(p.l4_offset, kV4);
+  EXPECT_EQ(p.l3_length, 20 + 60);
+  EXPECT_EQ(p.key.dst_port, 443);
+}
+
+TEST(ParseIpv4, DontFragmentIsNotAFragment) {
+  EXPECT_EQ(parse(tcp4().set16(kEth + 6, kIpv4FlagDontFragment)).kind, PacketKind::kIpv4);
+}
+
+TEST(ParseIpv4, Fragments) {
+  const ParsedPacket first = parse(tcp4().set16(kEth + 6, kIpv4FlagMoreFragments));
+  EXPECT_EQ(first.kind, PacketKind::kDrop);
+  EXPECT_EQ(first.drop, DropReason::fragment);
+  EXPECT_EQ(parse(tcp4().set16(kEth + 6, 185)).drop, DropReason::fragment) << "last fragment";
+  EXPECT_EQ(parse(tcp4().set16(kEth + 6, kIpv4FlagMoreFragments | 1)).drop, DropReason::fragment);
+}
+
+TEST(ParseIpv4, IcmpEcho) {
+  const ParsedPacket p =
+      parse(Frame().eth().ipv4("198.51.100.7", "10.0.0.100").icmp(kIcmpEchoRequest).payload(56));
+  EXPECT_EQ(p.kind, PacketKind::kIpv4);
+  EXPECT_EQ(p.l4_offset, kV4);
+  EXPECT_EQ(p.icmp_type, kIcmpEchoRequest);
+  EXPECT_EQ(p.icmp_code, 0);
+  EXPECT_FALSE(p.icmp_error);
+  EXPECT_EQ(p.key, key("198.51.100.7", "10.0.0.100", 0, 0, kProtoIcmp));
+
+  const ParsedPacket reply =
+      parse(Frame().eth().ipv4("10.0.0.100", "198.51.100.7").icmp(kIcmpEchoReply));
+  EXPECT_EQ(reply.icmp_type, kIcmpEchoReply);
+  EXPECT_EQ(reply.key, key("10.0.0.100", "198.51.100.7", 0, 0, kProtoIcmp));
+}
+
+TEST(ParseIpv4, OtherProtocolsHaveNoPorts) {
+  for (uint8_t proto : {kProtoGre, kProtoEsp, kProtoSctp, kProtoIcmpv6, kProtoVrrp}) {
+    const ParsedPacket p =
+        parse(Frame().eth().ipv4("10.0.0.1", "10.0.0.100").proto(proto).payload(24, 0xee));
+    EXPECT_EQ(p.kind, PacketKind::kIpv4) << int(proto);
+    EXPECT_EQ(p.key, key("10.0.0.1", "10.0.0.100", 0, 0, proto)) << int(proto);
+    EXPECT_EQ(p.icmp_type, 0) << int(proto);
+  }
+}
+
+// --- IPv6 ---------------------------------------------------------------------------
+
+TEST(ParseIpv6, Tcp) {
+  const ParsedPacket p = parse(tcp6().payload(100));
+  EXPECT_EQ(p.kind, PacketKind::kIpv6);
+  EXPECT_EQ(p.l3_offset, kEth);
+  EXPECT_EQ(p.l4_offset, kV6);
+  EXPECT_EQ(p.l3_length, 40 + 20 + 100);
+  EXPECT_EQ(p.tcp_flags, kTcpSyn);
+  EXPECT_EQ(p.key, key("2001:db8::1", "2001:db8::100", 1234, 80, kProtoTcp));
+  EXPECT_FALSE(p.key.src.is_v4());
+}
+
+TEST(ParseIpv6, HopByHopDestOptionsAndAtomicFragment) {
+  const ParsedPacket p = parse(Frame()
+                                   .eth()
+                                   .ipv6("2001:db8::1", "2001:db8::100")
+                                   .ext(kProtoHopByHop)
+                                   .ext(kProtoDestOptions, 16)
+                                   .frag6(0, false)
+                                   .tcp(1234, 80, kTcpSyn | kTcpEce | kTcpCwr));
+  EXPECT_EQ(p.kind, PacketKind::kIpv6);
+  EXPECT_EQ(p.l4_offset, kV6 + 8 + 16 + 8);
+  EXPECT_EQ(p.l3_length, 40 + 32 + 20);
+  EXPECT_EQ(p.tcp_flags, kTcpSyn | kTcpEce | kTcpCwr);
+  EXPECT_EQ(p.key, key("2001:db8::1", "2001:db8::100", 1234, 80, kProtoTcp));
+}
+
+TEST(ParseIpv6, RoutingAndAuthenticationHeader) {
+  const ParsedPacket p = parse(Frame()
+                                   .eth()
+                                   .ipv6("2001:db8::1", "2001:db8::100")
+                                   .ext(kProtoRouting, 24)
+                                   .ah(24)
+                                   .udp(4000, 4500));
+  EXPECT_EQ(p.kind, PacketKind::kIpv6);
+  EXPECT_EQ(p.l4_offset, kV6 + 24 + 24);
+  EXPECT_EQ(p.key, key("2001:db8::1", "2001:db8::100", 4000, 4500, kProtoUdp));
+}
+
+TEST(ParseIpv6, MobilityHipShim6UseTheGenericLength) {
+  for (uint8_t type : {kProtoMobility, kProtoHip, kProtoShim6}) {
+    const ParsedPacket p =
+        parse(Frame().eth().ipv6("2001:db8::1", "2001:db8::100").ext(type, 40).udp(1, 2));
+    EXPECT_EQ(p.kind, PacketKind::kIpv6) << int(type);
+    EXPECT_EQ(p.l4_offset, kV6 + 40) << int(type);
+    EXPECT_EQ(p.key.protocol, kProtoUdp) << int(type);
+  }
+}
+
+TEST(ParseIpv6, EspAndNoNextHeaderEndTheChain) {
+  const ParsedPacket esp = parse(Frame()
+                                     .eth()
+                                     .ipv6("2001:db8::1", "2001:db8::100")
+                                     .ext(kProtoDestOptions)
+                                     .proto(kProtoEsp)
+                                     .payload(32));
+  EXPECT_EQ(esp.kind, PacketKind::kIpv6);
+  EXPECT_EQ(esp.l4_offset, kV6 + 8);
+  EXPECT_EQ(esp.key, key("2001:db8::1", "2001:db8::100", 0, 0, kProtoEsp));
+
+  const ParsedPacket none = parse(
+      Frame().eth().ipv6("2001:db8::1", "2001:db8::100").ext(kProtoHopByHop).proto(kProtoNoNext));
+  EXPECT_EQ(none.kind, PacketKind::kIpv6);
+  EXPECT_EQ(none.l4_offset, kV6 + 8);
+  EXPECT_EQ(none.l3_length, 48);
+  EXPECT_EQ(none.key.protocol, kProtoNoNext);
+}
+
+TEST(ParseIpv6, Fragments) {
+  const ParsedPacket later =
+      parse(Frame().eth().ipv6("2001:db8::1", "2001:db8::100").frag6(185, false).payload(64));
+  EXPECT_EQ(later.kind, PacketKind::kDrop);
+  EXPECT_EQ(later.drop, DropReason::fragment);
+  const ParsedPacket first = parse(Frame()
+                                       .eth()
+                                       .ipv6("2001:db8::1", "2001:db8::100")
+                                       .ext(kProtoHopByHop)
+                                       .frag6(0, true)
+                                       .tcp(1, 2, kTcpSyn));
+  EXPECT_EQ(first.drop, DropReason::fragment);
+}
+
+TEST(ParseIpv6, EightExtensionHeadersAreAllowedNineAreNot) {
+  Frame eight = Frame().eth().ipv6("2001:db8::1", "2001:db8::100");
+  for (int i = 0; i < 8; ++i) eight.ext(kProtoDestOptions);
+  const ParsedPacket p = parse(Frame(eight).udp(1, 2));
+  EXPECT_EQ(p.kind, PacketKind::kIpv6);
+  EXPECT_EQ(p.l4_offset, kV6 + 64);
+
+  const ParsedPacket nine = parse(Frame(eight).ext(kProtoDestOptions).udp(1, 2));
+  EXPECT_EQ(nine.kind, PacketKind::kDrop);
+  EXPECT_EQ(nine.drop, DropReason::ipv6_bad_extension);
+}
+
+TEST(ParseIpv6, ExtensionLongerThanThePacket) {
+  const Frame f = Frame()
+                      .eth()
+                      .ipv6("2001:db8::1", "2001:db8::100")
+                      .ext(kProtoHopByHop, 16)
+                      .proto(kProtoNoNext);
+  EXPECT_EQ(parse(Frame(f).set8(kV6 + 1, 2)).drop, DropReason::ipv6_bad_extension);
+  EXPECT_EQ(parse(Frame(f).set8(kV6 + 1, 1)).kind, PacketKind::kIpv6);
+  EXPECT_EQ(parse(Frame()
+                      .eth()
+                      .ipv6("2001:db8::1", "2001:db8::100")
+                      .ah(12)
+                      .proto(kProtoNoNext)
+                      .set8(kV6 + 1, 2))
+                .drop,
+            DropReason::ipv6_bad_extension)
+      << "AH length counts 4-byte units plus 2";
+  // Padding after the packet does not make a too-long header fit.
+  EXPECT_EQ(parse(Frame(f).set8(kV6 + 1, 2).pad(32)).drop, DropReason::ipv6_bad_extension);
+}
+
+TEST(ParseIpv6, ExtensionHeaderCutShort) {
+  // Payload of 4 bytes: not even the 8-byte minimum of the hop-by-hop header.
+  const ParsedPacket p =
+      parse(Frame().eth().ipv6("2001:db8::1", "2001:db8::100").proto(kProtoHopByHop).payload(4, 0));
+  EXPECT_EQ(p.drop, DropReason::ipv6_bad_extension);
+  const ParsedPacket frag =
+      parse(Frame().eth().ipv6("2001:db8::1", "2001:db8::100").proto(kProtoFragment).payload(6, 0));
+  EXPECT_EQ(frag.drop, DropReason::ipv6_bad_extension);
+}
+
+TEST(ParseIpv6, IcmpEcho) {
+  const ParsedPacket p = parse(
+      Frame().eth().ipv6("2001:db8::7", "2001:db8::100").icmp(kIcmpv6EchoRequest).payload(56));
+  EXPECT_EQ(p.kind, PacketKind::kIpv6);
+  EXPECT_EQ(p.icmp_type, kIcmpv6EchoRequest);
+  EXPECT_FALSE(p.icmp_error);
+  EXPECT_EQ(p.key, key("2001:db8::7", "2001:db8::100", 0, 0, kProtoIcmpv6));
+
+  const ParsedPacket ns = parse(Frame()
+                                    .eth()
+                                    .ipv6("fe80::1", "ff02::1:ff00:100")
+                                    .icmp(kIcmpv6NeighborSolicitation)
+                                    .payload(24));
+  EXPECT_EQ(ns.kind, PacketKind::kIpv6);
+  EXPECT_EQ(ns.icmp_type, kIcmpv6NeighborSolicitation);
+  EXPECT_FALSE(ns.icmp_error);
+}
+
+// --- ICMP errors ----------------------------------------------------------------------
+
+// In DSR the backend answers from the VIP: the router's error quotes VIP -> client.
+TEST(ParseIcmpError, Ipv4FragNeededQuotingTcpGivesTheClientToVipFlow) {
+  const Frame quoted = Frame().ipv4("10.0.0.100", "203.0.113.5").tcp(80, 40000, kTcpAck);
+  const ParsedPacket p = parse(Frame()
+                                   .eth()
+                                   .ipv4("192.0.2.1", "10.0.0.100")
+                                   .icmp(kIcmpDestUnreachable, kIcmpCodeFragNeeded)
+                                   .quote(quoted, 28));
+  EXPECT_EQ(p.kind, PacketKind::kIpv4);
+  EXPECT_TRUE(p.icmp_error);
+  EXPECT_EQ(p.icmp_type, kIcmpDestUnreachable);
+  EXPECT_EQ(p.icmp_code, kIcmpCodeFragNeeded);
+  EXPECT_EQ(p.l4_offset, kV4);
+  EXPECT_EQ(p.l3_length, 20 + 8 + 28);
+  EXPECT_EQ(p.tcp_flags, 0);
+  EXPECT_EQ(p.key, key("203.0.113.5", "10.0.0.100", 40000, 80, kProtoTcp));
+}
+
+TEST(ParseIcmpError, Ipv4TimeExceededQuotingUdpWithOptions) {
+  const Frame quoted = Frame().ipv4("10.0.0.100", "203.0.113.5", 2).udp(53, 5353);
+  const ParsedPacket p =
+      parse(Frame().eth().ipv4("192.0.2.1", "10.0.0.100").icmp(kIcmpTimeExceeded).quote(quoted));
+  EXPECT_TRUE(p.icmp_error);
+  EXPECT_EQ(p.icmp_type, kIcmpTimeExceeded);
+  EXPECT_EQ(p.key, key("203.0.113.5", "10.0.0.100", 5353, 53, kProtoUdp));
+}
+
+TEST(ParseIcmpError, Ipv4AllDestUnreachableCodes) {
+  const Frame quoted = Frame().ipv4("10.0.0.100", "203.0.113.5").tcp(80, 40000, kTcpAck);
+  for (uint8_t code = 0; code <= 15; ++code) {
+    const ParsedPacket p = parse(Frame()
+                                     .eth()
+                                     .ipv4("192.0.2.1", "10.0.0.100")
+                                     .icmp(kIcmpDestUnreachable, code)
+                                     .quote(quoted, 28));
+    EXPECT_TRUE(p.icmp_error) << int(code);
+    EXPECT_EQ(p.icmp_code, code);
+    EXPECT_EQ(p.key, key("203.0.113.5", "10.0.0.100", 40000, 80, kProtoTcp)) << int(code);
+  }
+}
+
+TEST(ParseIcmpError, Ipv4QuotingAPortlessProtocol) {
+  const Frame quoted = Frame().ipv4("10.0.0.100", "203.0.113.5").proto(kProtoGre).payload(8);
+  const ParsedPacket p = parse(
+      Frame().eth().ipv4("192.0.2.1", "10.0.0.100").icmp(kIcmpDestUnreachable, 1).quote(quoted));
+  EXPECT_TRUE(p.icmp_error);
+  EXPECT_EQ(p.key, key("203.0.113.5", "10.0.0.100", 0, 0, kProtoGre));
+}
+
+TEST(ParseIcmpError, Ipv4OtherTypesAreNotErrors) {
+  const Frame quoted = Frame().ipv4("10.0.0.100", "203.0.113.5").tcp(80, 40000, kTcpAck);
+  for (uint8_t type : {4, 5, 12}) {  // source quench, redirect, parameter problem
+    const ParsedPacket p =
+        parse(Frame().eth().ipv4("192.0.2.1", "10.0.0.100").icmp(type).quote(quoted, 28));
+    EXPECT_EQ(p.kind, PacketKind::kIpv4) << int(type);
+    EXPECT_FALSE(p.icmp_error) << int(type);
+    EXPECT_EQ(p.key, key("192.0.2.1", "10.0.0.100", 0, 0, kProtoIcmp)) << int(type);
+  }
+}
+
+TEST(ParseIcmpError, Ipv6PacketTooBigQuotingTcpGivesTheClientToVipFlow) {
+  const Frame quoted = Frame().ipv6("2001:db8::100", "2001:db8:ffff::5").tcp(443, 50000, kTcpAck);
+  const ParsedPacket p = parse(Frame()
+                                   .eth()
+                                   .vlan(20)
+                                   .ipv6("2001:db8:1::1", "2001:db8::100")
+                                   .icmp(kIcmpv6PacketTooBig)
+                                   .quote(quoted));
+  EXPECT_EQ(p.kind, PacketKind::kIpv6);
+  EXPECT_TRUE(p.icmp_error);
+  EXPECT_EQ(p.icmp_type, kIcmpv6PacketTooBig);
+  EXPECT_EQ(p.l4_offset, kV6 + 4);
+  EXPECT_EQ(p.l3_length, 40 + 8 + 60);
+  EXPECT_EQ(p.key, key("2001:db8:ffff::5", "2001:db8::100", 50000, 443, kProtoTcp));
+}
+
+TEST(ParseIcmpError, Ipv6DestUnreachableAndTimeExceeded) {
+  const Frame quoted = Frame().ipv6("2001:db8::100", "2001:db8:ffff::5").udp(53, 5353);
+  for (uint8_t type : {kIcmpv6DestUnreachable, kIcmpv6TimeExceeded}) {
+    const ParsedPacket p = parse(Frame()
+                                     .eth()
+                                     .ipv6("2001:db8:1::1", "2001:db8::100")
+                                     .ext(kProtoHopByHop)
+                                     .icmp(type)
+                                     .quote(quoted, 44));
+    EXPECT_TRUE(p.icmp_error) << int(type);
+    EXPECT_EQ(p.l4_offset, kV6 + 8);
+    EXPECT_EQ(p.key, key("2001:db8:ffff::5", "2001:db8::100", 5353, 53, kProtoUdp)) << int(type);
+  }
+}
+
+TEST(ParseIcmpError, Ipv6QuotingAnExtensionHeaderHasNoPorts) {
+  const Frame quoted =
+      Frame().ipv6("2001:db8::100", "2001:db8:ffff::5").ext(kProtoDestOptions).tcp(1, 2, 0);
+  const ParsedPacket p = parse(
+      Frame().eth().ipv6("2001:db8:1::1", "2001:db8::100").icmp(kIcmpv6PacketTooBig).quote(quoted));
+  EXPECT_TRUE(p.icmp_error);
+  EXPECT_EQ(p.key, key("2001:db8:ffff::5", "2001:db8::100", 0, 0, kProtoDestOptions));
+}
+
+// --- Malformed frames, one row per fault ------------------------------------------------
+
+struct MalformedCase {
+  const char* description;
+  std::vector<uint8_t> frame;
+  DropReason expected;
+};
+
+std::vector<uint8_t> cut(Frame f, size_t length) {
+  std::vector<uint8_t> b = f.bytes();
+  b.resize(length);
+  return b;
+}
+
+std::vector<MalformedCase> malformed_cases() {
+  const Frame quoted4 = Frame().ipv4("10.0.0.100", "203.0.113.5").tcp(80, 40000, kTcpAck);
+  const Frame quoted6 = Frame().ipv6("2001:db8::100", "2001:db8:ffff::5").tcp(80, 40000, 0);
+  auto icmp4_error = [&](size_t quote_len) {
+    return Frame()
+        .eth()
+        .ipv4("192.0.2.1", "10.0.0.100")
+        .icmp(kIcmpDestUnreachable, kIcmpCodeFragNeeded)
+        .quote(quoted4, quote_len);
+  };
+  auto icmp6_error = [&](size_t quote_len) {
+    return Frame()
+        .eth()
+        .ipv6("2001:db8:1::1", "2001:db8::100")
+        .icmp(kIcmpv6PacketTooBig)
+        .quote(quoted6, quote_len);
+  };
+  const Frame v4 = Frame().eth().ipv4("10.0.0.1", "10.0.0.100");
+  const Frame v6 = Frame().eth().ipv6("2001:db8::1", "2001:db8::100");
+  return {
+      {"13-byte frame", cut(tcp4(), 13), DropReason::l2_truncated},
+      {"VLAN tag cut", cut(Frame().eth().vlan(1).ipv4("10.0.0.1", "10.0.0.2"), 16),
+       DropReason::l2_truncated},
+      {"second VLAN tag cut",
+       cut(Frame().eth().vlan(1, kEtherTypeQinQ).vlan(2).ipv4("10.0.0.1", "10.0.0.2"), 20),
+       DropReason::l2_truncated},
+      {"ARP 27 bytes", cut(Frame().eth().arp(), kEth + 27), DropReason::arp_malformed},
+      {"ARP for IPv6", Frame().eth().arp().set16(kEth + 2, kEtherTypeIpv6).bytes(),
+       DropReason::arp_malformed},
+      {"IPv4 header 19 bytes", cut(tcp4(), kEth + 19), DropReason::ipv4_truncated},
+      {"IPv4 options cut", Frame(v4).set8(kEth, 0x4f).udp(1, 2).bytes(),
+       DropReason::ipv4_truncated},
+      {"IPv4 version 6", tcp4().set8(kEth, 0x65).bytes(), DropReason::ipv4_bad_header},
+      {"IPv4 IHL 4", tcp4().set8(kEth, 0x44).bytes(), DropReason::ipv4_bad_header},
+      {"IPv4 total length < IHL", tcp4().set16(kEth + 2, 19).bytes(), DropReason::ipv4_bad_length},
+      {"IPv4 total length < options",
+       Frame(v4).set8(kEth, 0x46).payload(8).set16(kEth + 2, 22).bytes(),
+       DropReason::ipv4_bad_length},
+      {"IPv4 total length > frame", tcp4().set16(kEth + 2, 41).bytes(),
+       DropReason::ipv4_bad_length},
+      {"IPv4 MF", tcp4().set16(kEth + 6, kIpv4FlagMoreFragments).bytes(), DropReason::fragment},
+      {"IPv4 offset", tcp4().set16(kEth + 6, 1).bytes(), DropReason::fragment},
+      {"IPv6 header 39 bytes", cut(tcp6(), kEth + 39), DropReason::ipv6_truncated},
+      {"IPv6 payload > frame", tcp6().set16(kEth + 4, 21).bytes(), DropReason::ipv6_bad_length},
+      {"IPv6 jumbogram", Frame(v6).ext(kProtoHopByHop).udp(1, 2).set16(kEth + 4, 0).bytes(),
+       DropReason::ipv6_bad_length},
+      {"IPv6 extension too long",
+       Frame(v6).ext(kProtoRouting).proto(kProtoNoNext).set8(kV6 + 1, 1).bytes(),
+       DropReason::ipv6_bad_extension},
+      {"IPv6 fragment", Frame(v6).frag6(1, false).payload(8).bytes(), DropReason::fragment},
+      {"IPv6 first fragment", Frame(v6).frag6(0, true).udp(1, 2).bytes(), DropReason::fragment},
+      {"TCP 19 bytes", Frame(v4).proto(kProtoTcp).payload(19, 0x50).bytes(),
+       DropReason::l4_truncated},
+      {"UDP 7 bytes", Frame(v4).proto(kProtoUdp).payload(7).bytes(), DropReason::l4_truncated},
+      {"ICMP 7 bytes", Frame(v4).proto(kProtoIcmp).payload(7, 0).bytes(), DropReason::l4_truncated},
+      {"ICMPv6 7 bytes", Frame(v6).proto(kProtoIcmpv6).payload(7, 0).bytes(),
+       DropReason::l4_truncated},
+      {"IPv6 TCP 19 bytes", Frame(v6).proto(kProtoTcp).payload(19, 0x50).bytes(),
+       DropReason::l4_truncated},
+      {"TCP data offset 4", tcp4().set8(kV4 + 12, 0x40).bytes(), DropReason::tcp_bad_offset},
+      {"TCP data offset past packet", tcp4().set8(kV4 + 12, 0x60).pad(4).bytes(),
+       DropReason::tcp_bad_offset},
+      {"IPv6 TCP data offset 0", tcp6().set8(kV6 + 12, 0x00).bytes(), DropReason::tcp_bad_offset},
+      {"ICMPv4 error quoting 23 bytes", icmp4_error(23).bytes(), DropReason::icmp_error_malformed},
+      {"ICMPv4 error quoting nothing", icmp4_error(0).bytes(), DropReason::icmp_error_malformed},
+      {"ICMPv4 error quoting IHL 6 with 24 bytes", icmp4_error(24).set8(kV4 + 8, 0x46).bytes(),
+       DropReason::icmp_error_malformed},
+      {"ICMPv4 error quoting IHL 3", icmp4_error(28).set8(kV4 + 8, 0x43).bytes(),
+       DropReason::icmp_error_malformed},
+      {"ICMPv4 error quoting IPv6", icmp4_error(28).set8(kV4 + 8, 0x65).bytes(),
+       DropReason::icmp_error_malformed},
+      {"ICMPv4 error quoting a later fragment", icmp4_error(28).set16(kV4 + 8 + 6, 10).bytes(),
+       DropReason::icmp_error_malformed},
+      {"ICMPv6 error quoting 43 bytes", icmp6_error(43).bytes(), DropReason::icmp_error_malformed},
+      {"ICMPv6 error quoting IPv4", icmp6_error(60).set8(kV6 + 8, 0x45).bytes(),
+       DropReason::icmp_error_malformed},
+  };
+}
+
+TEST(ParseMalformed, EachFaultGivesItsDropReason) {
+  for (const MalformedCase& c : malformed_cases()) {
+    const ParsedPacket p = parse(c.frame);
+    EXPECT_EQ(p.kind, PacketKind::kDrop) << c.description;
+    EXPECT_EQ(p.drop, c.expected) << c.description;
+  }
+}
+
+TEST(ParseMalformed, TableCoversEveryReasonTheParserProduces) {
+  const std::set<DropReason> parser_reasons = {
+      DropReason::l2_truncated,    DropReason::arp_malformed,      DropReason::ipv4_truncated,
+      DropReason::ipv4_bad_header, DropReason::ipv4_bad_length,    DropReason::ipv6_truncated,
+      DropReason::ipv6_bad_length, DropReason::ipv6_bad_extension, DropReason::fragment,
+      DropReason::l4_truncated,    DropReason::tcp_bad_offset,     DropReason::icmp_error_malformed,
+  };
+  std::set<DropReason> covered;
+  for (const MalformedCase& c : malformed_cases()) covered.insert(c.expected);
+  EXPECT_EQ(covered, parser_reasons);
+}
+
+// --- Truncation at every boundary ----------------------------------------------------------
+
+// Cuts the frame at every length; the IP header still announces the full packet.
+TEST(ParseTruncation, Ipv4TcpFrameCutAnywhere) {
+  const std::vector<uint8_t> full =
+      Frame().eth().vlan(4).ipv4("10.0.0.1", "10.0.0.100", 2).tcp(1234, 80, kTcpSyn, 8).bytes();
+  const uint32_t l3 = kEth + 4;
+  ASSERT_EQ(parse(full).kind, PacketKind::kIpv4);
+  for (size_t n = 0; n < full.size(); ++n) {
+    const ParsedPacket p = parse(std::vector<uint8_t>(full.begin(), full.begin() + n));
+    const DropReason expected = n < l3        ? DropReason::l2_truncated
+                                : n < l3 + 28 ? DropReason::ipv4_truncated
+                                              : DropReason::ipv4_bad_length;
+    EXPECT_EQ(p.kind, PacketKind::kDrop) << n;
+    EXPECT_EQ(p.drop, expected) << n;
+  }
+}
+
+TEST(ParseTruncation, Ipv6TcpFrameCutAnywhere) {
+  const std::vector<uint8_t> full = Frame()
+                                        .eth()
+                                        .ipv6("2001:db8::1", "2001:db8::100")
+                                        .ext(kProtoHopByHop)
+                                        .frag6(0, false)
+                                        .tcp(1234, 80, kTcpSyn, 6)
+                                        .bytes();
+  ASSERT_EQ(parse(full).kind, PacketKind::kIpv6);
+  for (size_t n = 0; n < full.size(); ++n) {
+    const ParsedPacket p = parse(std::vector<uint8_t>(full.begin(), full.begin() + n));
+    const DropReason expected = n < kEth  ? DropReason::l2_truncated
+                                : n < kV6 ? DropReason::ipv6_truncated
+                                          : DropReason::ipv6_bad_length;
+    EXPECT_EQ(p.kind, PacketKind::kDrop) << n;
+    EXPECT_EQ(p.drop, expected) << n;
+  }
+}
+
+// Cuts the frame and rewrites the IP length to match, so the cut reaches the L4 checks.
+TEST(ParseTruncation, Ipv4PacketShortenedConsistently) {
+  const Frame base = Frame().eth().ipv4("10.0.0.1", "10.0.0.100", 1).tcp(1234, 80, kTcpSyn, 6);
+  const size_t full = base.bytes().size();
+  const size_t l4 = kV4 + 4;
+  for (size_t n = l4; n < full; ++n) {
+    const ParsedPacket p = parse(cut(Frame(base).set16(kEth + 2, uint16_t(n - kEth)), n));
+    EXPECT_EQ(p.drop, n < l4 + 20 ? DropReason::l4_truncated : DropReason::tcp_bad_offset) << n;
+  }
+}
+
+TEST(ParseTruncation, Ipv6PacketShortenedConsistently) {
+  const Frame base = Frame()
+                         .eth()
+                         .ipv6("2001:db8::1", "2001:db8::100")
+                         .ext(kProtoDestOptions, 16)
+                         .ah(12)
+                         .udp(1, 2);
+  const size_t full = base.bytes().size();
+  const size_t l4 = kV6 + 16 + 12;
+  for (size_t n = kV6 + 1; n < full; ++n) {
+    const ParsedPacket p = parse(cut(Frame(base).set16(kEth + 4, uint16_t(n - kV6)), n));
+    EXPECT_EQ(p.drop, n < l4 ? DropReason::ipv6_bad_extension : DropReason::l4_truncated) << n;
+  }
+}
+
+TEST(ParseTruncation, IcmpErrorShortenedConsistently) {
+  const Frame quoted = Frame().ipv4("10.0.0.100", "203.0.113.5", 1).tcp(80, 40000, kTcpAck);
+  const Frame base = Frame()
+                         .eth()
+                         .ipv4("192.0.2.1", "10.0.0.100")
+                         .icmp(kIcmpDestUnreachable, kIcmpCodeFragNeeded)
+                         .quote(quoted, 28);
+  const size_t full = base.bytes().size();
+  ASSERT_TRUE(parse(base).icmp_error);
+  for (size_t n = kV4; n < full; ++n) {
+    const ParsedPacket p = parse(cut(Frame(base).set16(kEth + 2, uint16_t(n - kEth)), n));
+    EXPECT_EQ(p.drop, n < kV4 + 8 ? DropReason::l4_truncated : DropReason::icmp_error_malformed)
+        << n;
+  }
+}
+
+// Flips random bytes of valid frames: whatever the verdict, the parser stays inside the
+// frame (checked by AddressSanitizer) and reports offsets inside it.
+TEST(ParseTruncation, RandomCorruptionStaysInBounds) {
+  const std::vector<std::vector<uint8_t>> seeds = {
+      tcp4().bytes(),
+      tcp6().bytes(),
+      Frame()
+          .eth()
+          .vlan(1, kEtherTypeQinQ)
+          .vlan(2)
+          .ipv6("2001:db8::1", "2001:db8::100")
+          .ext(kProtoHopByHop)
+          .ah(16)
+          .frag6(0, false)
+          .icmp(kIcmpv6PacketTooBig)
+          .quote(Frame().ipv6("2001:db8::100", "2001:db8::5").tcp(1, 2, 0))
+          .bytes(),
+      Frame()
+          .eth()
+          .ipv4("192.0.2.1", "10.0.0.100", 2)
+          .icmp(kIcmpTimeExceeded)
+          .quote(Frame().ipv4("10.0.0.100", "203.0.113.5", 3).udp(1, 2))
+          .bytes(),
+      Frame().eth().arp().bytes(),
+  };
+  std::mt19937 rng(12345);
+  for (int round = 0; round < 20000; ++round) {
+    std::vector<uint8_t> b = seeds[rng() % seeds.size()];
+    const int flips = 1 + int(rng() % 4);
+    for (int i = 0; i < flips; ++i) b[rng() % b.size()] = uint8_t(rng());
+    b.resize(rng() % (b.size() + 1));
+    const ParsedPacket p = parse(b);
+    if (p.kind == PacketKind::kIpv4 || p.kind == PacketKind::kIpv6) {
+      ASSERT_LE(size_t(p.l3_offset) + p.l3_length, b.size()) << round;
+      ASSERT_LE(p.l4_offset, p.l3_offset + p.l3_length) << round;
+      ASSERT_GE(p.l4_offset, p.l3_offset) << round;
+    }
+    if (p.kind == PacketKind::kDrop) {
+      ASSERT_LT(p.drop, DropReason::count) << round;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace sluice
