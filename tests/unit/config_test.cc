@@ -1,0 +1,852 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "config/config_loader.h"
+
+namespace sluice::config {
+namespace {
+
+using ::testing::ElementsAre;
+
+IpAddress ip(const char* text) { return *IpAddress::parse(text); }
+IpPrefix prefix(const char* text) { return *IpPrefix::parse(text); }
+MacAddress mac(const char* text) { return *MacAddress::parse(text); }
+
+std::vector<std::string> errors_of(std::string_view text) {
+  LoadResult result = parse_config(text, "t.toml");
+  EXPECT_EQ(result.config.has_value(), result.errors.empty());
+  std::vector<std::string> out;
+  for (const ConfigError& e : result.errors) out.push_back(e.to_string());
+  return out;
+}
+
+// A valid port, appended after the text under test so that positions in the
+// expectations count from the first line of that text.
+constexpr std::string_view kPort = R"(
+[[port]]
+name = "lan0"
+device = "net_af_packet0,iface=veth0"
+addresses = ["10.0.0.10/24", "2001:db8::10/64"]
+)";
+
+std::vector<std::string> errors(std::string_view text) {
+  return errors_of(std::string(text) + std::string(kPort));
+}
+
+// Lines 1-6 of many VIP tests.
+constexpr std::string_view kWww = R"([[vip]]
+name = "www"
+address = "10.0.0.100"
+protocol = "tcp"
+port = 80
+mode = "dsr-l2"
+)";
+
+std::vector<std::string> www_errors(std::string_view rest) {
+  return errors(std::string(kWww) + std::string(rest));
+}
+
+// ---------------------------------------------------------------------------------------
+// Valid configs
+
+TEST(ConfigLoad, FullConfigIntoTheModel) {
+  LoadResult r = parse_config(R"(
+[dataplane]
+main_lcore = 2
+worker_lcores = [3, 4]
+burst_size = 64
+flow_table_size = 2048
+idle_sleep_us = 50
+hugepages = false
+memory_mb = 256
+file_prefix = "lb-a_1"
+mbufs_per_port = 8191
+eal_args = ["--log-level=8", "--no-pci"]
+
+[flow_timeouts]
+tcp_syn = 0.5
+tcp_established = 3600
+tcp_closing = 2.25
+udp = 60
+other = 1
+
+[[port]]
+name = "lan0"
+device = "net_af_packet0,iface=veth0"
+addresses = ["10.0.0.10/24", "2001:db8::10/64"]
+gateway = "10.0.0.1"
+gateway6 = "2001:db8::1"
+mtu = 9000
+mac = "02:00:00:00:00:10"
+queues = 2
+
+[[port]]
+name = "wan.1"
+device = "0000:3B:00.1"
+
+[[neighbor]]
+address = "10.0.0.21"
+mac = "02:00:00:00:00:21"
+
+[[vip]]
+name = "www"
+address = "10.0.0.100"
+protocol = "tcp"
+port = 80
+mode = "dsr-l2"
+maglev_table_size = 251
+  [[vip.backend]]
+  address = "10.0.0.21"
+  weight = 3
+  state = "drain"
+  [[vip.backend]]
+  address = "10.0.0.22"
+
+[[vip]]
+name = "dns6"
+address = "2001:db8::53"
+protocol = "udp"
+port = 0
+mode = "gue"
+encap_source = "172.16.0.0/16"
+encap_source6 = "fd00:5eed::/64"
+gue_port = 7000
+backend = [
+  { address = "192.168.7.1", weight = 0, state = "maint" },
+  { address = "fd00:1::1" },
+]
+
+[[vip]]
+name = "tun"
+address = "10.0.0.101"
+protocol = "tcp"
+port = 443
+mode = "ipip"
+maglev_table_size = 1000003
+encap_source = "172.17.0.0/16"
+  [[vip.backend]]
+  address = "192.168.7.2"
+)",
+                              "full.toml");
+  ASSERT_TRUE(r.errors.empty()) << r.errors.front().to_string();
+  ASSERT_TRUE(r.config);
+  const Config& c = *r.config;
+
+  DataplaneSettings d;
+  d.main_lcore = 2;
+  d.worker_lcores = {3, 4};
+  d.burst_size = 64;
+  d.flow_table_size = 2048;
+  d.idle_sleep_us = 50;
+  d.hugepages = false;
+  d.memory_mb = 256;
+  d.file_prefix = "lb-a_1";
+  d.mbufs_per_port = 8191;
+  d.eal_args = {"--log-level=8", "--no-pci"};
+  EXPECT_EQ(c.dataplane, d);
+
+  EXPECT_EQ(c.flow_timeouts, (FlowTimeouts{500, 3'600'000, 2250, 60'000, 1000}));
+
+  ASSERT_EQ(c.ports.size(), 2u);
+  Port lan;
+  lan.name = "lan0";
+  lan.device = "net_af_packet0,iface=veth0";
+  lan.addresses = {prefix("10.0.0.10/24"), prefix("2001:db8::10/64")};
+  lan.gateway = ip("10.0.0.1");
+  lan.gateway6 = ip("2001:db8::1");
+  lan.mtu = 9000;
+  lan.mac = mac("02:00:00:00:00:10");
+  lan.queues = 2;
+  EXPECT_EQ(c.ports[0], lan);
+  Port wan;
+  wan.name = "wan.1";
+  wan.device = "0000:3B:00.1";
+  EXPECT_EQ(c.ports[1], wan);
+
+  EXPECT_THAT(c.neighbors, ElementsAre(Neighbor{ip("10.0.0.21"), mac("02:00:00:00:00:21")}));
+
+  ASSERT_EQ(c.vips.size(), 3u);
+  Vip www;
+  www.name = "www";
+  www.address = ip("10.0.0.100");
+  www.protocol = 6;
+  www.port = 80;
+  www.mode = ForwardingMode::kDsrL2;
+  www.maglev_table_size = 251;
+  www.backends = {{ip("10.0.0.21"), 3, BackendState::kDrain},
+                  {ip("10.0.0.22"), 1, BackendState::kReady}};
+  EXPECT_EQ(c.vips[0], www);
+  Vip dns;
+  dns.name = "dns6";
+  dns.address = ip("2001:db8::53");
+  dns.protocol = 17;
+  dns.port = 0;
+  dns.mode = ForwardingMode::kGue;
+  dns.encap_source = prefix("172.16.0.0/16");
+  dns.encap_source6 = prefix("fd00:5eed::/64");
+  dns.gue_port = 7000;
+  dns.backends = {{ip("192.168.7.1"), 0, BackendState::kMaint},
+                  {ip("fd00:1::1"), 1, BackendState::kReady}};
+  EXPECT_EQ(c.vips[1], dns);
+  Vip tun;
+  tun.name = "tun";
+  tun.address = ip("10.0.0.101");
+  tun.protocol = 6;
+  tun.port = 443;
+  tun.mode = ForwardingMode::kIpip;
+  tun.maglev_table_size = 1000003;
+  tun.encap_source = prefix("172.17.0.0/16");
+  tun.backends = {{ip("192.168.7.2"), 1, BackendState::kReady}};
+  EXPECT_EQ(c.vips[2], tun);
+}
+
+TEST(ConfigLoad, OmittedKeysTakeTheirDefaults) {
+  LoadResult r = parse_config(R"(
+[[port]]
+name = "p"
+device = "net_pcap0,iface=lo"
+
+[[vip]]
+name = "v"
+address = "10.0.0.100"
+protocol = "udp"
+port = 53
+mode = "ipip"
+encap_source = "172.16.0.0/16"
+  [[vip.backend]]
+  address = "10.1.0.1"
+)",
+                              "defaults.toml");
+  ASSERT_TRUE(r.errors.empty()) << r.errors.front().to_string();
+  const Config& c = *r.config;
+  EXPECT_EQ(c.dataplane, DataplaneSettings{});
+  EXPECT_EQ(c.dataplane.main_lcore, 0u);
+  EXPECT_THAT(c.dataplane.worker_lcores, ElementsAre(1u));
+  EXPECT_EQ(c.dataplane.burst_size, 32u);
+  EXPECT_EQ(c.dataplane.flow_table_size, 1048576u);
+  EXPECT_EQ(c.dataplane.idle_sleep_us, 0u);
+  EXPECT_TRUE(c.dataplane.hugepages);
+  EXPECT_EQ(c.dataplane.memory_mb, 1024u);
+  EXPECT_EQ(c.dataplane.file_prefix, "sluice");
+  EXPECT_EQ(c.dataplane.mbufs_per_port, 16383u);
+  EXPECT_TRUE(c.dataplane.eal_args.empty());
+  EXPECT_EQ(c.flow_timeouts, (FlowTimeouts{10'000, 900'000, 10'000, 30'000, 30'000}));
+
+  ASSERT_EQ(c.ports.size(), 1u);
+  const Port& p = c.ports[0];
+  EXPECT_TRUE(p.addresses.empty());
+  EXPECT_FALSE(p.gateway);
+  EXPECT_FALSE(p.gateway6);
+  EXPECT_EQ(p.mtu, 1500);
+  EXPECT_FALSE(p.mac);
+  EXPECT_EQ(p.queues, 0);
+  EXPECT_TRUE(c.neighbors.empty());
+
+  ASSERT_EQ(c.vips.size(), 1u);
+  const Vip& v = c.vips[0];
+  EXPECT_EQ(v.protocol, 17);
+  EXPECT_EQ(v.maglev_table_size, 65537u);
+  EXPECT_FALSE(v.encap_source6);
+  EXPECT_EQ(v.gue_port, 6080);
+  EXPECT_THAT(v.backends, ElementsAre(Backend{ip("10.1.0.1"), 1, BackendState::kReady}));
+}
+
+TEST(ConfigLoad, DeviceForms) {
+  auto device_ok = [](const char* device) {
+    return parse_config(std::string("[[port]]\nname = \"p\"\ndevice = \"") + device + "\"\n",
+                        "t.toml")
+        .config.has_value();
+  };
+  for (const char* good : {"0000:3b:00.0", "3b:1f.7", "ABCD:EF:01.2", "net_pcap0",
+                           "net_af_xdp12,iface=eth0,start_queue=0", "net_memif0,role=server"})
+    EXPECT_TRUE(device_ok(good)) << good;
+  for (const char* bad : {"eth0", "0000:3b:20.0", "3b:00.8", "3b:00", "0000:3b:00.0,x=1",
+                          "net_pcap", "net_0", "net_Pcap0", "net_pcap0,", "pcap0"})
+    EXPECT_FALSE(device_ok(bad)) << bad;
+}
+
+TEST(ConfigLoad, NoVipsIsValid) { EXPECT_TRUE(errors("").empty()); }
+
+TEST(ConfigLoad, EnumNamesRoundTrip) {
+  for (auto m : {ForwardingMode::kDsrL2, ForwardingMode::kIpip, ForwardingMode::kGue})
+    EXPECT_EQ(parse_forwarding_mode(to_string(m)), m);
+  for (auto s : {BackendState::kReady, BackendState::kDrain, BackendState::kMaint})
+    EXPECT_EQ(parse_backend_state(to_string(s)), s);
+  EXPECT_EQ(protocol_name(*parse_protocol("tcp")), "tcp");
+  EXPECT_EQ(protocol_name(*parse_protocol("udp")), "udp");
+}
+
+TEST(ConfigError, PrintsFileLineColumnMessage) {
+  EXPECT_EQ((ConfigError{"a.toml", 3, 14, "bad"}).to_string(), "a.toml:3:14: bad");
+}
+
+// The samples are documentation: they must stay loadable.
+std::filesystem::path source_root() {
+  if (const char* env = std::getenv("MESON_SOURCE_ROOT"); env && *env) return env;
+  for (auto dir = std::filesystem::current_path(); !dir.empty(); dir = dir.parent_path()) {
+    if (std::filesystem::exists(dir / "configs" / "minimal.toml")) return dir;
+    if (dir == dir.parent_path()) break;
+  }
+  return {};
+}
+
+TEST(ConfigSamples, LoadWithoutErrors) {
+  std::filesystem::path root = source_root();
+  ASSERT_FALSE(root.empty()) << "configs/ not found; set MESON_SOURCE_ROOT";
+  for (const char* name : {"minimal.toml", "baremetal.toml"}) {
+    LoadResult r = load_config_file((root / "configs" / name).string());
+    std::string all;
+    for (const ConfigError& e : r.errors) all += e.to_string() + "\n";
+    EXPECT_TRUE(r.config) << name << ":\n" << all;
+  }
+}
+
+TEST(ConfigSamples, BaremetalHasTheDocumentedShape) {
+  std::filesystem::path root = source_root();
+  ASSERT_FALSE(root.empty()) << "configs/ not found; set MESON_SOURCE_ROOT";
+  LoadResult r = load_config_file((root / "configs" / "baremetal.toml").string());
+  ASSERT_TRUE(r.config);
+  EXPECT_THAT(r.config->dataplane.worker_lcores, ElementsAre(2u, 3u, 4u, 5u));
+  ASSERT_EQ(r.config->ports.size(), 1u);
+  EXPECT_EQ(r.config->ports[0].device, "0000:3b:00.0");
+  ASSERT_EQ(r.config->vips.size(), 3u);
+  EXPECT_EQ(r.config->vips[0].backends.size(), 4u);
+  EXPECT_EQ(r.config->vips[2].mode, ForwardingMode::kIpip);
+}
+
+// ---------------------------------------------------------------------------------------
+// Errors: one test each, with the exact message and position.
+
+TEST(ConfigErrors, UnreadableFile) {
+  LoadResult r = load_config_file("/nonexistent/sluice.toml");
+  EXPECT_FALSE(r.config);
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].to_string(),
+            "/nonexistent/sluice.toml:0:0: cannot read: No such file or directory");
+}
+
+TEST(ConfigErrors, SyntaxError) {
+  EXPECT_THAT(
+      errors_of("[dataplane]\nburst_size = = 3\n"),
+      ElementsAre("t.toml:2:14: Error while parsing value: could not determine value type"));
+}
+
+TEST(ConfigErrors, UnknownTopLevelKey) {
+  EXPECT_THAT(errors("colour = 1\n"),
+              ElementsAre("t.toml:1:1: unknown key 'colour' at the top level, allowed: dataplane, "
+                          "flow_timeouts, port, neighbor, vip"));
+}
+
+TEST(ConfigErrors, UnknownKeyInBackend) {
+  EXPECT_THAT(www_errors("  [[vip.backend]]\n  address = \"10.0.0.21\"\n  foo = 1\n"),
+              ElementsAre("t.toml:9:3: unknown key 'foo' in [vip.backend], allowed: address, "
+                          "weight, state"));
+}
+
+TEST(ConfigErrors, UnknownKeyInDataplane) {
+  EXPECT_THAT(errors("[dataplane]\nworkers = [1]\n"),
+              ElementsAre("t.toml:2:1: unknown key 'workers' in [dataplane], allowed: "
+                          "main_lcore, worker_lcores, burst_size, flow_table_size, "
+                          "idle_sleep_us, hugepages, memory_mb, file_prefix, mbufs_per_port, "
+                          "eal_args"));
+}
+
+TEST(ConfigErrors, WrongType) {
+  EXPECT_THAT(errors(R"([[vip]]
+name = "www"
+address = "10.0.0.100"
+protocol = "tcp"
+port = "80"
+mode = "dsr-l2"
+  [[vip.backend]]
+  address = "10.0.0.21"
+)"),
+              ElementsAre("t.toml:5:8: port: expected an integer, got a string"));
+}
+
+TEST(ConfigErrors, FloatWhereIntegerExpected) {
+  EXPECT_THAT(errors("[dataplane]\nburst_size = 32.0\n"),
+              ElementsAre("t.toml:2:14: burst_size: expected an integer, got a float"));
+}
+
+TEST(ConfigErrors, ArrayOfTablesWhereTableExpected) {
+  EXPECT_THAT(errors("[[dataplane]]\nburst_size = 32\n"),
+              ElementsAre("t.toml:1:1: dataplane: expected a table, got an array of tables; "
+                          "write [dataplane] (single brackets) once"));
+}
+
+TEST(ConfigErrors, ScalarWhereTableExpected) {
+  EXPECT_THAT(errors("flow_timeouts = 30\n"),
+              ElementsAre("t.toml:1:17: flow_timeouts: expected a table, got an integer"));
+}
+
+TEST(ConfigErrors, TableWhereArrayOfTablesExpected) {
+  EXPECT_THAT(errors_of("[port]\nname = \"lan0\"\ndevice = \"0000:3b:00.0\"\n"),
+              ElementsAre("t.toml:1:1: port: expected an array of tables, got a table; write "
+                          "[[port]] (double brackets) once per port"));
+}
+
+TEST(ConfigErrors, TableWhereBackendArrayExpected) {
+  EXPECT_THAT(www_errors("  [vip.backend]\n  address = \"10.0.0.21\"\n"),
+              ElementsAre("t.toml:7:3: backend: expected an array of tables, got a table; "
+                          "write [[vip.backend]] (double brackets) once per backend"));
+}
+
+TEST(ConfigErrors, NonTableInArrayOfTables) {
+  EXPECT_THAT(errors("neighbor = [1]\n"),
+              ElementsAre("t.toml:1:13: neighbor[0]: expected a table, got an integer"));
+}
+
+TEST(ConfigErrors, IntegerOutOfRange) {
+  EXPECT_THAT(errors("[dataplane]\nburst_size = 0\n"),
+              ElementsAre("t.toml:2:14: burst_size 0 is out of range; allowed: 1..512"));
+}
+
+TEST(ConfigErrors, MissingRequiredKey) {
+  EXPECT_THAT(errors(R"([[vip]]
+name = "www"
+address = "10.0.0.100"
+protocol = "tcp"
+port = 80
+  [[vip.backend]]
+  address = "10.0.0.21"
+)"),
+              ElementsAre("t.toml:1:1: vip 'www': missing required key 'mode' (allowed: dsr-l2, "
+                          "ipip, gue)"));
+}
+
+TEST(ConfigErrors, MissingNameUsesTheOrdinal) {
+  EXPECT_THAT(errors_of("[[port]]\ndevice = \"0000:3b:00.0\"\n"),
+              ElementsAre("t.toml:1:1: port #1: missing required key 'name' (a unique name, 1-15 "
+                          "characters from A-Z a-z 0-9 _ . -)"));
+}
+
+TEST(ConfigErrors, NoPorts) {
+  EXPECT_THAT(errors_of("[dataplane]\nburst_size = 32\n"),
+              ElementsAre("t.toml:1:1: no [[port]] defined; at least one port is required"));
+}
+
+TEST(ConfigErrors, EmptyPortArray) {
+  EXPECT_THAT(errors_of("port = []\n"),
+              ElementsAre("t.toml:1:8: no [[port]] defined; at least one port is required"));
+}
+
+TEST(ConfigErrors, EmptyWorkerList) {
+  EXPECT_THAT(errors("[dataplane]\nworker_lcores = []\n"),
+              ElementsAre("t.toml:2:17: worker_lcores is empty; list at least one worker lcore, "
+                          "e.g. [1]"));
+}
+
+TEST(ConfigErrors, WorkerLcoreOutOfRange) {
+  EXPECT_THAT(errors("[dataplane]\nworker_lcores = [1, 1024]\n"),
+              ElementsAre("t.toml:2:21: worker_lcores[1] 1024 is out of range; allowed: 0..1023"));
+}
+
+TEST(ConfigErrors, WorkerLcoreTwice) {
+  EXPECT_THAT(errors("[dataplane]\nworker_lcores = [1, 2, 1]\n"),
+              ElementsAre("t.toml:2:24: worker lcore 1 listed twice"));
+}
+
+TEST(ConfigErrors, WorkerLcoreIsMain) {
+  EXPECT_THAT(errors("[dataplane]\nmain_lcore = 2\nworker_lcores = [1, 2]\n"),
+              ElementsAre("t.toml:3:21: worker lcore 2 is the main_lcore; give workers lcores of "
+                          "their own"));
+}
+
+TEST(ConfigErrors, MainLcoreIsTheDefaultWorker) {
+  EXPECT_THAT(errors("[dataplane]\nmain_lcore = 1\n"),
+              ElementsAre("t.toml:2:14: main_lcore 1 is also the default worker lcore; set "
+                          "worker_lcores to other lcores"));
+}
+
+TEST(ConfigErrors, BadFilePrefix) {
+  EXPECT_THAT(errors("[dataplane]\nfile_prefix = \"a/b\"\n"),
+              ElementsAre("t.toml:2:15: file_prefix 'a/b' is not valid; allowed: 1-32 characters "
+                          "from A-Z a-z 0-9 _ -"));
+}
+
+TEST(ConfigErrors, EalArgNotAString) {
+  EXPECT_THAT(errors("[dataplane]\neal_args = [\"--no-pci\", 3]\n"),
+              ElementsAre("t.toml:2:25: eal_args[1]: expected a string, got an integer"));
+}
+
+TEST(ConfigErrors, HugepagesNotABoolean) {
+  EXPECT_THAT(errors("[dataplane]\nhugepages = \"yes\"\n"),
+              ElementsAre("t.toml:2:13: hugepages: expected a boolean, got a string"));
+}
+
+TEST(ConfigErrors, TimeoutNotANumber) {
+  EXPECT_THAT(errors("[flow_timeouts]\ntcp_syn = \"10s\"\n"),
+              ElementsAre("t.toml:2:11: tcp_syn: expected a number of seconds, got a string"));
+}
+
+TEST(ConfigErrors, TimeoutOutOfRange) {
+  EXPECT_THAT(errors("[flow_timeouts]\nudp = 0\nother = 86400.5\n"),
+              ElementsAre("t.toml:2:7: udp 0 is out of range; allowed: more than 0, at most "
+                          "86400 (seconds)",
+                          "t.toml:3:9: other 86400.5 is out of range; allowed: more than 0, at "
+                          "most 86400 (seconds)"));
+}
+
+TEST(ConfigErrors, TimeoutBelowResolution) {
+  EXPECT_THAT(errors("[flow_timeouts]\ntcp_closing = 0.0004\n"),
+              ElementsAre("t.toml:2:15: tcp_closing 0.0004 is shorter than the 1 ms resolution; "
+                          "allowed: 0.001..86400 (seconds)"));
+}
+
+TEST(ConfigErrors, BadPortName) {
+  EXPECT_THAT(errors_of("[[port]]\nname = \"much-too-long-name\"\ndevice = \"0000:3b:00.0\"\n"),
+              ElementsAre("t.toml:2:8: name 'much-too-long-name' is not valid; allowed: 1-15 "
+                          "characters from A-Z a-z 0-9 _ . -"));
+}
+
+TEST(ConfigErrors, PortNameTwice) {
+  EXPECT_THAT(errors("[[port]]\nname = \"lan0\"\ndevice = \"0000:3b:00.0\"\n"),
+              ElementsAre("t.toml:6:8: port name 'lan0' is already used (first at line 2)"));
+}
+
+TEST(ConfigErrors, BadDevice) {
+  EXPECT_THAT(
+      errors_of("[[port]]\nname = \"p\"\ndevice = \"eth0\"\n"),
+      ElementsAre("t.toml:3:10: device 'eth0' is neither a PCI address (DDDD:BB:DD.F or "
+                  "BB:DD.F) nor a vdev (net_<driver><n>[,args], e.g. net_af_packet0,iface=eth0)"));
+}
+
+TEST(ConfigErrors, PciDeviceTwiceInDifferentSpellings) {
+  EXPECT_THAT(errors_of("[[port]]\nname = \"a\"\ndevice = \"0000:3b:00.0\"\n"
+                        "[[port]]\nname = \"b\"\ndevice = \"3B:00.0\"\n"),
+              ElementsAre("t.toml:6:10: device '3B:00.0' is already used by port 'a'"));
+}
+
+TEST(ConfigErrors, VdevTwiceWithOtherArgs) {
+  EXPECT_THAT(errors("[[port]]\nname = \"b\"\ndevice = \"net_af_packet0,iface=veth1\"\n"),
+              ElementsAre("t.toml:7:10: device 'net_af_packet0,iface=veth0' is already used by "
+                          "port 'b'"));
+}
+
+TEST(ConfigErrors, AddressWithoutPrefixLength) {
+  EXPECT_THAT(errors_of("[[port]]\nname = \"p\"\ndevice = \"net_tap0\"\n"
+                        "addresses = [\"10.0.0.10\"]\n"),
+              ElementsAre("t.toml:4:14: addresses[0] '10.0.0.10' is not an address/prefix-length "
+                          "such as 10.0.0.10/24 or 2001:db8::10/64"));
+}
+
+TEST(ConfigErrors, AddressOnTwoPorts) {
+  EXPECT_THAT(errors("[[port]]\nname = \"b\"\ndevice = \"net_tap0\"\n"
+                     "addresses = [\"10.0.0.10/16\"]\n"),
+              ElementsAre("t.toml:9:14: address 10.0.0.10 is already on port 'b'"));
+}
+
+TEST(ConfigErrors, GatewayOfTheWrongFamily) {
+  EXPECT_THAT(errors_of("[[port]]\nname = \"p\"\ndevice = \"net_tap0\"\n"
+                        "addresses = [\"2001:db8::10/64\"]\ngateway = \"2001:db8::1\"\n"),
+              ElementsAre("t.toml:5:11: gateway 2001:db8::1 is not IPv4; put IPv6 gateways in "
+                          "gateway6"));
+}
+
+TEST(ConfigErrors, Gateway6OfTheWrongFamily) {
+  EXPECT_THAT(errors_of("[[port]]\nname = \"p\"\ndevice = \"net_tap0\"\n"
+                        "gateway6 = \"10.0.0.1\"\n"),
+              ElementsAre("t.toml:4:12: gateway6 10.0.0.1 is not IPv6; put IPv4 gateways in "
+                          "gateway"));
+}
+
+TEST(ConfigErrors, GatewayNotOnLink) {
+  EXPECT_THAT(errors_of("[[port]]\nname = \"p\"\ndevice = \"net_tap0\"\n"
+                        "addresses = [\"10.0.0.10/24\", \"2001:db8::10/64\"]\n"
+                        "gateway = \"10.1.0.1\"\n"),
+              ElementsAre("t.toml:5:11: gateway 10.1.0.1 is not in any subnet of port 'p' (IPv4 "
+                          "addresses: 10.0.0.10/24); a gateway must be on-link"));
+}
+
+TEST(ConfigErrors, GatewayWithoutAddresses) {
+  EXPECT_THAT(errors_of("[[port]]\nname = \"p\"\ndevice = \"net_tap0\"\n"
+                        "gateway6 = \"2001:db8::1\"\n"),
+              ElementsAre("t.toml:4:12: gateway6 2001:db8::1 is not in any subnet of port 'p' "
+                          "(IPv6 addresses: none); a gateway must be on-link"));
+}
+
+TEST(ConfigErrors, MalformedAddress) {
+  EXPECT_THAT(errors_of("[[port]]\nname = \"p\"\ndevice = \"net_tap0\"\n"
+                        "gateway = \"10.0.0.256\"\n"),
+              ElementsAre("t.toml:4:11: gateway '10.0.0.256' is not an IPv4 or IPv6 address"));
+}
+
+TEST(ConfigErrors, MalformedMac) {
+  EXPECT_THAT(errors_of("[[port]]\nname = \"p\"\ndevice = \"net_tap0\"\nmac = \"02:00:00\"\n"),
+              ElementsAre("t.toml:4:7: mac '02:00:00' is not a MAC address; write six hex bytes "
+                          "such as 02:00:00:00:00:21"));
+}
+
+TEST(ConfigErrors, MulticastMac) {
+  EXPECT_THAT(errors_of("[[port]]\nname = \"p\"\ndevice = \"net_tap0\"\n"
+                        "mac = \"01:00:5E:00:00:01\"\n"),
+              ElementsAre("t.toml:4:7: mac 01:00:5e:00:00:01 is not a unicast MAC address"));
+}
+
+TEST(ConfigErrors, QueuesOutOfRange) {
+  EXPECT_THAT(errors_of("[[port]]\nname = \"p\"\ndevice = \"net_tap0\"\nqueues = 65\n"),
+              ElementsAre("t.toml:4:10: queues 65 is out of range; allowed: 0..64"));
+}
+
+TEST(ConfigErrors, NeighborTwice) {
+  EXPECT_THAT(errors("[[neighbor]]\naddress = \"10.0.0.21\"\nmac = \"02:00:00:00:00:21\"\n"
+                     "[[neighbor]]\naddress = \"10.0.0.21\"\nmac = \"02:00:00:00:00:22\"\n"),
+              ElementsAre("t.toml:5:11: neighbor 10.0.0.21 listed twice"));
+}
+
+TEST(ConfigErrors, NeighborWithoutMac) {
+  EXPECT_THAT(errors("[[neighbor]]\naddress = \"10.0.0.21\"\n"),
+              ElementsAre("t.toml:1:1: neighbor #1: missing required key 'mac' (a MAC address "
+                          "such as 02:00:00:00:00:21)"));
+}
+
+TEST(ConfigErrors, BadVipName) {
+  EXPECT_THAT(errors(R"([[vip]]
+name = "www foobar"
+address = "10.0.0.100"
+protocol = "tcp"
+port = 80
+mode = "dsr-l2"
+backend = [{ address = "10.0.0.21" }]
+)"),
+              ElementsAre("t.toml:2:8: name 'www foobar' is not valid; allowed: 1-63 characters "
+                          "from A-Z a-z 0-9 _ . -"));
+}
+
+TEST(ConfigErrors, VipNameTwice) {
+  EXPECT_THAT(www_errors(R"(backend = [{ address = "10.0.0.21" }]
+[[vip]]
+name = "www"
+address = "10.0.0.100"
+protocol = "tcp"
+port = 443
+mode = "dsr-l2"
+backend = [{ address = "10.0.0.21" }]
+)"),
+              ElementsAre("t.toml:9:8: vip name 'www' is already used (first at line 2)"));
+}
+
+TEST(ConfigErrors, VipSameAddressProtocolPort) {
+  EXPECT_THAT(www_errors(R"(backend = [{ address = "10.0.0.21" }]
+[[vip]]
+name = "www-again"
+address = "10.0.0.100"
+protocol = "tcp"
+port = 80
+mode = "dsr-l2"
+backend = [{ address = "10.0.0.22" }]
+)"),
+              ElementsAre("t.toml:8:1: vip 'www-again' has the same address, protocol and port "
+                          "as vip 'www' (10.0.0.100 tcp port 80)"));
+}
+
+TEST(ConfigErrors, MalformedVipAddress) {
+  EXPECT_THAT(errors(R"([[vip]]
+name = "www"
+address = "www.foobar.com"
+protocol = "tcp"
+port = 80
+mode = "ipip"
+encap_source = "172.16.0.0/16"
+backend = [{ address = "10.0.0.21" }]
+)"),
+              ElementsAre("t.toml:3:11: address 'www.foobar.com' is not an IPv4 or IPv6 address"));
+}
+
+TEST(ConfigErrors, UnsupportedProtocol) {
+  EXPECT_THAT(errors(R"([[vip]]
+name = "www"
+address = "10.0.0.100"
+protocol = "sctp"
+port = 80
+mode = "dsr-l2"
+backend = [{ address = "10.0.0.21" }]
+)"),
+              ElementsAre("t.toml:4:12: protocol 'sctp' is not supported; allowed: tcp, udp"));
+}
+
+TEST(ConfigErrors, UnsupportedMode) {
+  EXPECT_THAT(errors(R"([[vip]]
+name = "www"
+address = "10.0.0.100"
+protocol = "tcp"
+port = 80
+mode = "nat"
+backend = [{ address = "10.0.0.21" }]
+)"),
+              ElementsAre("t.toml:6:8: mode 'nat' is not supported; allowed: dsr-l2, ipip, gue"));
+}
+
+TEST(ConfigErrors, MaglevTableSizeNotPrime) {
+  EXPECT_THAT(www_errors("maglev_table_size = 65536\nbackend = [{ address = \"10.0.0.21\" }]\n"),
+              ElementsAre("t.toml:7:21: maglev_table_size 65536 is not prime; use a prime such "
+                          "as 65537"));
+}
+
+TEST(ConfigErrors, MaglevTableSizeOutOfRange) {
+  EXPECT_THAT(www_errors("maglev_table_size = 5\nbackend = [{ address = \"10.0.0.21\" }]\n"),
+              ElementsAre("t.toml:7:21: maglev_table_size 5 is out of range; allowed: "
+                          "7..1000003"));
+}
+
+TEST(ConfigErrors, EncapSourceOfTheWrongFamily) {
+  EXPECT_THAT(errors(R"([[vip]]
+name = "tun"
+address = "10.0.0.100"
+protocol = "tcp"
+port = 80
+mode = "ipip"
+encap_source = "fd00::/64"
+backend = [{ address = "192.168.1.1" }]
+)"),
+              ElementsAre("t.toml:7:16: encap_source fd00::/64 is not IPv4; IPv6 outer sources go "
+                          "in encap_source6"));
+}
+
+TEST(ConfigErrors, Encap6SourceOfTheWrongFamily) {
+  EXPECT_THAT(errors(R"([[vip]]
+name = "tun"
+address = "10.0.0.100"
+protocol = "tcp"
+port = 80
+mode = "ipip"
+encap_source6 = "172.16.0.0/16"
+backend = [{ address = "fd00::1" }]
+)"),
+              ElementsAre("t.toml:7:17: encap_source6 172.16.0.0/16 is not IPv6; IPv4 outer "
+                          "sources go in encap_source"));
+}
+
+TEST(ConfigErrors, EncapSourceWithDsr) {
+  EXPECT_THAT(www_errors("encap_source = \"172.16.0.0/16\"\n"
+                         "backend = [{ address = \"10.0.0.21\" }]\n"),
+              ElementsAre("t.toml:7:16: encap_source is only used by modes ipip and gue; vip "
+                          "'www' uses dsr-l2"));
+}
+
+TEST(ConfigErrors, GuePortWithIpip) {
+  EXPECT_THAT(errors(R"([[vip]]
+name = "tun"
+address = "10.0.0.100"
+protocol = "tcp"
+port = 80
+mode = "ipip"
+encap_source = "172.16.0.0/16"
+gue_port = 6080
+backend = [{ address = "192.168.1.1" }]
+)"),
+              ElementsAre("t.toml:8:12: gue_port is only used by mode gue; vip 'tun' uses ipip"));
+}
+
+TEST(ConfigErrors, IpipWithoutEncapSource) {
+  EXPECT_THAT(errors(R"([[vip]]
+name = "tun"
+address = "10.0.0.100"
+protocol = "tcp"
+port = 80
+mode = "ipip"
+backend = [{ address = "192.168.1.1" }]
+)"),
+              ElementsAre("t.toml:1:1: vip 'tun': missing required key 'encap_source' (mode ipip "
+                          "with IPv4 backends needs an IPv4 outer source prefix, e.g. "
+                          "\"172.16.0.0/16\")"));
+}
+
+TEST(ConfigErrors, GueWithoutEncapSource6) {
+  EXPECT_THAT(errors(R"([[vip]]
+name = "tun"
+address = "10.0.0.100"
+protocol = "udp"
+port = 0
+mode = "gue"
+encap_source = "172.16.0.0/16"
+backend = [{ address = "192.168.1.1" }, { address = "fd00::1" }]
+)"),
+              ElementsAre("t.toml:1:1: vip 'tun': missing required key 'encap_source6' (mode gue "
+                          "with IPv6 backends needs an IPv6 outer source prefix, e.g. "
+                          "\"fd00:5eed::/64\")"));
+}
+
+TEST(ConfigErrors, VipWithoutBackends) {
+  EXPECT_THAT(www_errors(""),
+              ElementsAre("t.toml:1:1: vip 'www': no backends; add at least one [[vip.backend]]"));
+}
+
+TEST(ConfigErrors, VipWithEmptyBackendArray) {
+  EXPECT_THAT(www_errors("backend = []\n"),
+              ElementsAre("t.toml:7:11: vip 'www': no backends; add at least one [[vip.backend]]"));
+}
+
+TEST(ConfigErrors, BackendWithoutAddress) {
+  EXPECT_THAT(www_errors("  [[vip.backend]]\n  weight = 2\n"),
+              ElementsAre("t.toml:7:3: vip 'www' backend #1: missing required key 'address' (an "
+                          "IPv4 or IPv6 address)"));
+}
+
+TEST(ConfigErrors, BackendTwice) {
+  EXPECT_THAT(www_errors("  [[vip.backend]]\n  address = \"10.0.0.21\"\n"
+                         "  [[vip.backend]]\n  address = \"10.0.0.21\"\n"),
+              ElementsAre("t.toml:10:13: backend 10.0.0.21 listed twice in vip 'www'"));
+}
+
+TEST(ConfigErrors, BackendWeightOutOfRange) {
+  EXPECT_THAT(www_errors("  [[vip.backend]]\n  address = \"10.0.0.21\"\n  weight = -1\n"),
+              ElementsAre("t.toml:9:12: weight -1 is out of range; allowed: 0..65535"));
+}
+
+TEST(ConfigErrors, UnsupportedBackendState) {
+  EXPECT_THAT(www_errors("  [[vip.backend]]\n  address = \"10.0.0.21\"\n  state = \"down\"\n"),
+              ElementsAre("t.toml:9:11: state 'down' is not supported; allowed: ready, drain, "
+                          "maint"));
+}
+
+TEST(ConfigErrors, DsrBackendOfTheOtherFamily) {
+  EXPECT_THAT(www_errors("  [[vip.backend]]\n  address = \"2001:db8::21\"\n"),
+              ElementsAre("t.toml:8:13: backend 2001:db8::21 is IPv6 but vip 'www' is IPv4; "
+                          "dsr-l2 needs backends of the VIP's family (ipip and gue can mix)"));
+}
+
+TEST(ConfigErrors, DsrBackendNotOnLink) {
+  EXPECT_THAT(www_errors("  [[vip.backend]]\n  address = \"10.9.0.21\"\n"),
+              ElementsAre("t.toml:8:13: backend 10.9.0.21 is not on-link for dsr-l2: no port "
+                          "address has it in its subnet and no [[neighbor]] names it; use ipip or "
+                          "gue for routed backends"));
+}
+
+TEST(ConfigErrors, DsrBackendWithStaticNeighborIsOnLink) {
+  EXPECT_TRUE(www_errors("  [[vip.backend]]\n  address = \"10.9.0.21\"\n"
+                         "[[neighbor]]\naddress = \"10.9.0.21\"\nmac = \"02:00:00:00:00:21\"\n")
+                  .empty());
+}
+
+TEST(ConfigErrors, AllErrorsReportedInFileOrder) {
+  EXPECT_THAT(
+      errors(R"([[vip]]
+name = "www"
+address = "10.0.0.100"
+protocol = "sctp"
+port = 80
+  [[vip.backend]]
+  address = "10.0.0.21"
+  weight = 70000
+[dataplane]
+burst_size = 1000
+colour = "blue"
+)"),
+      ElementsAre("t.toml:1:1: vip 'www': missing required key 'mode' (allowed: dsr-l2, ipip, "
+                  "gue)",
+                  "t.toml:4:12: protocol 'sctp' is not supported; allowed: tcp, udp",
+                  "t.toml:8:12: weight 70000 is out of range; allowed: 0..65535",
+                  "t.toml:10:14: burst_size 1000 is out of range; allowed: 1..512",
+                  "t.toml:11:1: unknown key 'colour' in [dataplane], allowed: main_lcore, "
+                  "worker_lcores, burst_size, flow_table_size, idle_sleep_us, hugepages, "
+                  "memory_mb, file_prefix, mbufs_per_port, eal_args"));
+}
+
+}  // namespace
+}  // namespace sluice::config
