@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "flow/flow_table.h"
+
+#include <sys/mman.h>
+
+#include <new>
+
+namespace sluice {
+
+namespace {
+
+uint32_t buckets_for(uint32_t capacity) {
+  const uint64_t wanted = (uint64_t(capacity) + FlowTable::kWays - 1) / FlowTable::kWays;
+  uint64_t n = 1;
+  while (n < wanted) n <<= 1;
+  return uint32_t(n);
+}
+
+constexpr size_t kHugePage = size_t(2) << 20;
+
+}  // namespace
+
+uint64_t FlowTable::bytes_for(uint32_t capacity) {
+  return uint64_t(buckets_for(capacity)) * sizeof(Bucket);
+}
+
+FlowTable::FlowTable(uint32_t capacity, FlowTimeouts timeouts)
+    : bucket_mask_(buckets_for(capacity) - 1), timeout_by_code_{}, timeouts_(timeouts) {
+  const size_t bytes = size_t(bytes_for(capacity));
+  // Huge-page alignment lets the kernel back a large table with 2 MiB pages: one TLB entry
+  // per 2 MiB instead of a page walk on nearly every lookup.
+  const size_t align = bytes >= kHugePage ? kHugePage : alignof(Bucket);
+  void* memory = ::operator new(bytes, std::align_val_t(align));
+#if defined(MADV_HUGEPAGE)
+  if (align == kHugePage) madvise(memory, bytes, MADV_HUGEPAGE);
+#endif
+  std::memset(memory, 0, bytes);
+  buckets_ = static_cast<Bucket*>(memory);
+
+  timeout_by_code_[code_of(FlowState::kTcpSynOnly)] = timeouts.tcp_syn_ms;
+  timeout_by_code_[code_of(FlowState::kTcpEstablished)] = timeouts.tcp_established_ms;
+  timeout_by_code_[code_of(FlowState::kTcpClosing)] = timeouts.tcp_closing_ms;
+  timeout_by_code_[code_of(FlowState::kUdp)] = timeouts.udp_ms;
+  timeout_by_code_[code_of(FlowState::kOther)] = timeouts.other_ms;
+}
+
+FlowTable::~FlowTable() {
+  const size_t bytes = size_t(bucket_count()) * sizeof(Bucket);
+  const size_t align = bytes >= kHugePage ? kHugePage : alignof(Bucket);
+  ::operator delete(buckets_, std::align_val_t(align));
+}
+
+FlowEntry* FlowTable::insert(const FlowKey& key, uint32_t hash, uint32_t backend_id,
+                             FlowState initial, uint32_t now_ms) {
+  Bucket& b = buckets_[hash & bucket_mask_];
+  uint32_t way = kWays;
+  uint32_t stalest = kWays;
+  uint32_t stalest_age = 0;
+  for (uint32_t w = 0; w < kWays; ++w) {
+    const uint32_t tag = b.tags[w];
+    if (tag == 0) {
+      way = w;
+      break;
+    }
+    if (expired(b, w, now_ms)) {
+      free_way(b, w);
+      ++stats_.expirations;
+      way = w;
+      break;
+    }
+    const uint32_t age = now_ms - b.last_seen[w];
+    if (evictable_code(tag & kCodeMask) && (stalest == kWays || age > stalest_age)) {
+      stalest = w;
+      stalest_age = age;
+    }
+  }
+  if (way == kWays) {
+    if (stalest == kWays) {
+      ++stats_.insert_failures;
+      return nullptr;
+    }
+    free_way(b, stalest);
+    ++stats_.evictions;
+    way = stalest;
+  }
+
+  FlowEntry& e = b.entries[way];
+  e.key = key;
+  e.backend_id = backend_id;
+  e.state_ = initial;
+  b.tags[way] = signature(hash) | code_of(initial);
+  b.last_seen[way] = now_ms;
+  ++size_;
+  ++stats_.inserts;
+  return &e;
+}
+
+bool FlowTable::erase(const FlowKey& key, uint32_t hash) {
+  Bucket& b = buckets_[hash & bucket_mask_];
+  for (uint32_t m = match_ways(b.tags, signature(hash)); m; m &= m - 1) {
+    const uint32_t way = uint32_t(__builtin_ctz(m));
+    if (keys_equal(b.entries[way].key, key)) {
+      free_way(b, way);
+      return true;
+    }
+  }
+  return false;
+}
+
+uint32_t FlowTable::sweep(uint32_t now_ms, uint32_t bucket_budget) {
+  uint32_t freed = 0;
+  if (bucket_budget > bucket_count()) bucket_budget = bucket_count();
+  for (uint32_t i = 0; i < bucket_budget; ++i) {
+    Bucket& b = buckets_[sweep_cursor_];
+    sweep_cursor_ = (sweep_cursor_ + 1) & bucket_mask_;
+    for (uint32_t w = 0; w < kWays; ++w) {
+      if (b.tags[w] != 0 && expired(b, w, now_ms)) {
+        free_way(b, w);
+        ++freed;
+      }
+    }
+  }
+  stats_.expirations += freed;
+  return freed;
+}
+
+void FlowTable::clear() {
+  for (uint32_t i = 0; i < bucket_count(); ++i)
+    std::memset(buckets_[i].tags, 0, sizeof buckets_[i].tags);
+  size_ = 0;
+  sweep_cursor_ = 0;
+}
+
+}  // namespace sluice
