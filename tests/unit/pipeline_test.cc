@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The packet path end to end without EAL: snapshots from configs, frames through the
+// pipeline, backends read back from the rewritten destination MAC.
+#include "pipeline/pipeline.h"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <map>
+#include <memory>
+
+#include "packet/wire.h"
+#include "state/state_builder.h"
+
+namespace sluice {
+namespace {
+
+IpAddress ip(const char* text) { return *IpAddress::parse(text); }
+
+MacAddress backend_mac(int n) { return MacAddress{{0x02, 0, 0, 0, 0, uint8_t(n)}}; }
+const MacAddress kOurMac{{0x02, 0, 0, 0, 0, 0x10}};
+
+config::Config make_config(const std::vector<std::pair<int, uint16_t>>& backends,
+                           config::BackendState state_of_3 = config::BackendState::kReady) {
+  config::Config c;
+  config::Port port;
+  port.name = "lan0";
+  port.device = "net_null0";
+  port.addresses = {*IpPrefix::parse("10.0.0.10/24")};
+  c.ports.push_back(port);
+  config::Vip vip;
+  vip.name = "www";
+  vip.address = ip("10.0.0.100");
+  vip.protocol = config::kProtocolTcp;
+  vip.port = 80;
+  vip.maglev_table_size = 65537;
+  for (auto [n, weight] : backends) {
+    config::Backend b;
+    b.address = IpAddress::v4(0x0a000000u + uint32_t(n));
+    b.weight = weight;
+    if (n == 3) b.state = state_of_3;
+    vip.backends.push_back(b);
+    c.neighbors.push_back({b.address, backend_mac(n)});
+  }
+  c.vips.push_back(vip);
+  return c;
+}
+
+// An Ethernet/IPv4/TCP frame from client 192.0.2.x:port to the VIP, with headroom.
+struct Frame {
+  std::array<uint8_t, 256> storage{};
+  PacketBuffer buffer;
+  Frame(uint32_t client, uint16_t sport, uint8_t flags) {
+    uint8_t* p = storage.data() + 128;
+    std::memcpy(p, kOurMac.bytes.data(), 6);
+    p[6] = 0x02;
+    wire::store_be16(p + 12, wire::kEtherTypeIpv4);
+    uint8_t* ip4 = p + 14;
+    ip4[0] = 0x45;
+    wire::store_be16(ip4 + 2, 40);
+    ip4[8] = 64;
+    ip4[9] = wire::kProtoTcp;
+    wire::store_be32(ip4 + 12, 0xc0000200u + client);
+    wire::store_be32(ip4 + 16, 0x0a000064u);
+    uint8_t* tcp = ip4 + 20;
+    wire::store_be16(tcp, sport);
+    wire::store_be16(tcp + 2, 80);
+    tcp[12] = 0x50;
+    tcp[13] = flags;
+    buffer = PacketBuffer{p, 54, 128, uint32_t(storage.size() - 128 - 54)};
+  }
+  int backend() const { return buffer.data[5]; }  // last byte of the destination MAC
+};
+
+class PipelineTest : public ::testing::Test {
+ protected:
+  void publish(const config::Config& c) {
+    std::vector<std::string> errors;
+    neighbors_.configure(StateBuilder::next_hops(c), StateBuilder::static_neighbors(c));
+    state_ = builder_.build(c, {kOurMac}, neighbors_, ++generation_, now_, errors);
+    ASSERT_TRUE(errors.empty());
+  }
+  // Sends one packet of flow `i` and returns the backend it went to, or -1 if dropped.
+  int send(uint32_t i, uint8_t flags) {
+    Frame f(i % 250, uint16_t(10000 + i), flags);
+    BurstResult result;
+    pipeline_.process_burst(&f.buffer, 1, 0, *state_, now_, result);
+    return result.actions[0] == Action::kTransmit ? f.backend() : -1;
+  }
+  std::map<uint32_t, int> open_flows(uint32_t count, uint32_t first = 0) {
+    std::map<uint32_t, int> placed;
+    for (uint32_t i = first; i < first + count; ++i) placed[i] = send(i, wire::kTcpSyn);
+    return placed;
+  }
+
+  std::unique_ptr<WorkerCounters> counters_ = std::make_unique<WorkerCounters>();
+  Pipeline pipeline_{1 << 16, FlowTimeouts{}, *counters_};
+  StateBuilder builder_{900'000};
+  NeighborCache neighbors_;
+  std::unique_ptr<ForwardingState> state_;
+  uint64_t generation_ = 0;
+  uint32_t now_ = 1000;
+};
+
+TEST_F(PipelineTest, SpreadsNewFlowsOverEveryBackend) {
+  publish(make_config({{1, 1}, {2, 1}, {3, 1}}));
+  std::map<int, int> per_backend;
+  for (auto [flow, backend] : open_flows(3000)) per_backend[backend]++;
+  ASSERT_EQ(per_backend.size(), 3u);
+  for (auto [backend, n] : per_backend) EXPECT_NEAR(n, 1000, 150) << "backend " << backend;
+  EXPECT_EQ((*counters_)[WorkerCounter::flow_new], 3000u);
+  EXPECT_EQ((*counters_)[WorkerCounter::forwarded], 3000u);
+}
+
+TEST_F(PipelineTest, EstablishedFlowsKeepTheirBackendWhenOneIsAdded) {
+  publish(make_config({{1, 1}, {2, 1}}));
+  auto before = open_flows(1000);
+  publish(make_config({{1, 1}, {2, 1}, {3, 1}}));
+  for (auto [flow, backend] : before) EXPECT_EQ(send(flow, wire::kTcpAck), backend);
+  std::map<int, int> fresh;
+  for (auto [flow, backend] : open_flows(900, 5000)) fresh[backend]++;
+  EXPECT_GT(fresh[3], 200);  // new flows reach the new backend
+}
+
+TEST_F(PipelineTest, EstablishedFlowsKeepTheirBackendWhenWeightsChange) {
+  publish(make_config({{1, 1}, {2, 1}, {3, 1}}));
+  auto before = open_flows(1000);
+  publish(make_config({{1, 5}, {2, 1}, {3, 1}}));
+  for (auto [flow, backend] : before) EXPECT_EQ(send(flow, wire::kTcpAck), backend);
+}
+
+TEST_F(PipelineTest, RemovedBackendsFlowsMoveAndOthersStay) {
+  publish(make_config({{1, 1}, {2, 1}, {3, 1}}));
+  auto before = open_flows(1000);
+  publish(make_config({{1, 1}, {2, 1}}));
+  uint32_t moved = 0;
+  for (auto [flow, backend] : before) {
+    int now = send(flow, wire::kTcpAck);
+    if (backend == 3) {
+      EXPECT_NE(now, 3);
+      ++moved;
+    } else {
+      EXPECT_EQ(now, backend);
+    }
+  }
+  EXPECT_EQ((*counters_)[WorkerCounter::flow_rescheduled], moved);
+}
+
+TEST_F(PipelineTest, DrainKeepsExistingFlowsAndTakesNoNewOnes) {
+  publish(make_config({{1, 1}, {2, 1}, {3, 1}}));
+  auto before = open_flows(1000);
+  publish(make_config({{1, 1}, {2, 1}, {3, 1}}, config::BackendState::kDrain));
+  for (auto [flow, backend] : before) EXPECT_EQ(send(flow, wire::kTcpAck), backend);
+  for (auto [flow, backend] : open_flows(1000, 5000)) EXPECT_NE(backend, 3);
+}
+
+TEST_F(PipelineTest, WeightZeroDrainsLikeDrain) {
+  publish(make_config({{1, 1}, {2, 1}, {3, 1}}));
+  auto before = open_flows(600);
+  publish(make_config({{1, 1}, {2, 1}, {3, 0}}));
+  for (auto [flow, backend] : before) EXPECT_EQ(send(flow, wire::kTcpAck), backend);
+  for (auto [flow, backend] : open_flows(600, 5000)) EXPECT_NE(backend, 3);
+}
+
+TEST_F(PipelineTest, MaintMovesEvenExistingFlows) {
+  publish(make_config({{1, 1}, {2, 1}, {3, 1}}));
+  auto before = open_flows(600);
+  publish(make_config({{1, 1}, {2, 1}, {3, 1}}, config::BackendState::kMaint));
+  for (auto [flow, backend] : before) EXPECT_NE(send(flow, wire::kTcpAck), 3);
+}
+
+TEST_F(PipelineTest, SameBackendsInAnyOrderPlaceFlowsIdentically) {
+  // Two sluice hosts with the same backends must agree (failover keeps flows).
+  publish(make_config({{1, 1}, {2, 1}, {3, 1}, {4, 2}}));
+  auto a = open_flows(500);
+  Pipeline other(1 << 16, FlowTimeouts{}, *counters_);
+  StateBuilder other_builder(900'000);
+  std::vector<std::string> errors;
+  auto c = make_config({{4, 2}, {3, 1}, {1, 1}, {2, 1}});
+  auto other_state = other_builder.build(c, {kOurMac}, neighbors_, 1, now_, errors);
+  for (auto [flow, backend] : a) {
+    Frame f(flow % 250, uint16_t(10000 + flow), wire::kTcpAck);  // mid-flow, as after failover
+    BurstResult result;
+    other.process_burst(&f.buffer, 1, 0, *other_state, now_, result);
+    ASSERT_EQ(result.actions[0], Action::kTransmit);
+    EXPECT_EQ(f.backend(), backend);
+  }
+}
+
+TEST_F(PipelineTest, FullTableStillForwardsByMaglev) {
+  auto small_counters = std::make_unique<WorkerCounters>();
+  Pipeline small(64, FlowTimeouts{}, *small_counters);
+  publish(make_config({{1, 1}, {2, 1}}));
+  uint32_t forwarded = 0;
+  for (uint32_t i = 0; i < 500; ++i) {
+    Frame f(i % 250, uint16_t(20000 + i), wire::kTcpAck);  // established flows fill it
+    BurstResult result;
+    small.process_burst(&f.buffer, 1, 0, *state_, now_, result);
+    forwarded += result.actions[0] == Action::kTransmit;
+  }
+  EXPECT_EQ(forwarded, 500u);
+  EXPECT_GT((*small_counters)[WorkerCounter::flow_insert_failures], 0u);
+}
+
+TEST_F(PipelineTest, UnresolvedNextHopIsCountedNotSent) {
+  config::Config c = make_config({{1, 1}});
+  c.neighbors.clear();
+  publish(c);
+  EXPECT_EQ(send(1, wire::kTcpSyn), -1);
+  EXPECT_EQ((*counters_)[DropReason::neighbor_unresolved], 1u);
+  neighbors_.learn(ip("10.0.0.1"), backend_mac(1), now_);
+  std::vector<std::string> errors;
+  state_ = builder_.build(c, {kOurMac}, neighbors_, ++generation_, now_, errors);
+  EXPECT_EQ(send(1, wire::kTcpAck), 1);
+}
+
+}  // namespace
+}  // namespace sluice
