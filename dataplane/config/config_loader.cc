@@ -432,8 +432,13 @@ void Loader::load_dataplane(const toml::table& t, DataplaneSettings& d) {
   if (const toml::node* n = s.get("eal_args")) {
     if (const auto* a = array(*n, "eal_args")) {
       for (size_t i = 0; i < a->size(); ++i)
-        if (auto v = string(*a->get(i), "eal_args[" + std::to_string(i) + "]"))
+        if (auto v = string(*a->get(i), "eal_args[" + std::to_string(i) + "]")) {
+          if (*v == "--in-memory" && !d.hugepages)
+            error(*a->get(i),
+                  "eal_args: --in-memory cannot be combined with hugepages = false (DPDK's "
+                  "--no-huge already keeps memory in the process); remove it");
           d.eal_args.push_back(*v);
+        }
     }
   }
 }

@@ -48,6 +48,11 @@ void Pipeline::process_burst(PacketBuffer* frames, uint16_t n, uint16_t port_ind
     }
   }
 
+  // Pass 2: the tag lines have had pass 1's time to arrive; fetch the matching entries.
+  for (uint16_t i = 0; i < n; ++i)
+    if (parsed[i].kind == PacketKind::kIpv4 || parsed[i].kind == PacketKind::kIpv6)
+      flows_.prefetch_entries(hashes[i]);
+
   const PortEntry& port = state.ports[port_index];
   for (uint16_t i = 0; i < n; ++i)
     result.actions[i] = handle(frames[i], parsed[i], hashes[i], port, state, now_ms, result);

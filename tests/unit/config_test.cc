@@ -474,6 +474,13 @@ TEST(ConfigErrors, EalArgNotAString) {
               ElementsAre("t.toml:2:25: eal_args[1]: expected a string, got an integer"));
 }
 
+TEST(ConfigErrors, InMemoryWithoutHugepages) {
+  EXPECT_THAT(errors("[dataplane]\nhugepages = false\neal_args = [\"--in-memory\"]\n"),
+              ElementsAre("t.toml:3:13: eal_args: --in-memory cannot be combined with "
+                          "hugepages = false (DPDK's --no-huge already keeps memory in the "
+                          "process); remove it"));
+}
+
 TEST(ConfigErrors, HugepagesNotABoolean) {
   EXPECT_THAT(errors("[dataplane]\nhugepages = \"yes\"\n"),
               ElementsAre("t.toml:2:13: hugepages: expected a boolean, got a string"));
