@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "runtime/eal_args.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace sluice {
+namespace {
+
+using ::testing::ElementsAre;
+
+TEST(EalArgs, VdevsWithoutHugepages) {
+  config::Config c;
+  c.dataplane.worker_lcores = {1, 2};
+  c.dataplane.hugepages = false;
+  c.dataplane.memory_mb = 256;
+  c.dataplane.file_prefix = "t1";
+  c.dataplane.eal_args = {"--log-level=pmd.net.pcap:debug"};
+  config::Port p;
+  p.device = "net_af_packet0,iface=veth0";
+  c.ports.push_back(p);
+  EXPECT_THAT(eal_arguments(c),
+              ElementsAre("sluice-dataplane", "-l", "0,1,2", "--main-lcore=0", "--file-prefix=t1",
+                          "--no-huge", "-m", "256", "--vdev=net_af_packet0,iface=veth0",
+                          "--no-pci", "--log-level=lib.eal:notice",
+                          "--log-level=pmd.net.pcap:debug"));
+}
+
+TEST(EalArgs, PciDeviceIsAllowListed) {
+  config::Config c;
+  c.dataplane.main_lcore = 1;
+  c.dataplane.worker_lcores = {2};
+  config::Port p;
+  p.device = "0000:3b:00.0";
+  c.ports.push_back(p);
+  EXPECT_THAT(eal_arguments(c),
+              ElementsAre("sluice-dataplane", "-l", "1,2", "--main-lcore=1",
+                          "--file-prefix=sluice", "-m", "1024", "-a", "0000:3b:00.0",
+                          "--log-level=lib.eal:notice"));
+}
+
+TEST(EthdevName, VdevNameOrFullPciAddress) {
+  EXPECT_EQ(ethdev_name("net_pcap0,rx_pcap=a.pcap,tx_pcap=b.pcap"), "net_pcap0");
+  EXPECT_EQ(ethdev_name("net_null0"), "net_null0");
+  EXPECT_EQ(ethdev_name("3b:00.0"), "0000:3b:00.0");
+  EXPECT_EQ(ethdev_name("0000:3b:00.0"), "0000:3b:00.0");
+}
+
+}  // namespace
+}  // namespace sluice
