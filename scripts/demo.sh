@@ -26,8 +26,8 @@ cleanup() {
   if [[ -n "$SLUICE_PID" ]]; then
     banner "stopping sluice-dataplane"
     sluice_stop
-    log "its final output:"
-    tail -n 25 "$SLUICE_LOG" | sed 's/^/    /'
+    log "its final counters (non-zero lines):"
+    tail -n 45 "$SLUICE_LOG" | grep -v ' 0$' | sed 's/^/    /'
   fi
   topo_down "$rc"
   [[ $(ip netns list | grep -c "^$TOPO_ID-") -eq 0 ]] && log "namespaces removed"
@@ -81,12 +81,33 @@ for who in $(printf '%s\n' "${!tally[@]}" | sort); do
   printf '    %-8s %3d\n' "$who" "${tally[$who]}"
 done
 
-banner "sluice counters (DPDK telemetry /sluice/stats)"
-if stats="$(sluice_stats 2>&1)"; then
-  "$PY" -c 'import json,sys; print(json.dumps(json.loads(sys.argv[1]), indent=2))' "$stats" |
-    sed 's/^/    /'
+banner "sluice counters (DPDK telemetry: /sluice/stats, /sluice/vips, /sluice/backends,www)"
+if stats="$(sluice_stats 2>&1)" && vips="$(sluice_telemetry /sluice/vips 2>&1)" &&
+  backends="$(sluice_telemetry /sluice/backends,www 2>&1)"; then
+  "$PY" - "$stats" "$vips" "$backends" <<'PYEOF'
+import json, sys
+stats, vips, backends = (next(iter(json.loads(a).values())) for a in sys.argv[1:4])
+drops = stats.pop("drops", {})
+print("    counters (non-zero):")
+for k, v in stats.items():
+    if v:
+        print(f"      {k:<22} {v}")
+print("    drops (non-zero):" + ("" if any(drops.values()) else " none"))
+for k, v in drops.items():
+    if v:
+        print(f"      {k:<22} {v}")
+print("    per VIP:")
+for name, v in vips.items():
+    print(f"      {name:<6} {v['address']}:{v['port']}/{v['protocol']} {v['mode']:<7}"
+          f" packets {v['packets']:<5} new flows {v['new_flows']}")
+print("    backends of www:")
+for addr, b in backends.items():
+    print(f"      {addr.replace('_', '.'):<14} {b['state']:<6} mac {b['next_hop_mac']}"
+          f"  packets {b['packets']:<5} new flows {b['new_flows']}")
+PYEOF
+  log "(read them yourself: dpdk-telemetry.py -f $TOPO_FILE_PREFIX, then /sluice/stats)"
 else
-  log "telemetry unavailable: $stats"
+  log "telemetry unavailable: $stats $vips $backends"
 fi
 
 failed=0

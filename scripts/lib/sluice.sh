@@ -13,11 +13,13 @@ source "$(dirname "${BASH_SOURCE[0]}")/netns.sh"
 SLUICE_PID=""
 SLUICE_CONF=""       # the live config file: SIGHUP makes the dataplane re-read it
 SLUICE_LOG=""
+SLUICE_RELOAD_OUTPUT="" # what the dataplane logged after the last sluice_reload
 ECHO_PORT=7000       # second VIP on the same address, served by socat echo servers
 
 # sluice_config BACKENDS...: print a dataplane config for this run. BACKENDS are
 # node names (web1, web2); every VIP gets the same backend set:
-#   www   VIP4 tcp/80    www6  VIP6 tcp/80    echo  VIP4 tcp/$ECHO_PORT
+#   www   VIP4 tcp/80    www6  VIP6 tcp/80
+#   echo  VIP4 tcp/$ECHO_PORT  (only with SLUICE_ECHO_VIP=1)
 sluice_config() {
   local backends=("$@") vip name addr port node fam
   cat <<EOF
@@ -29,15 +31,19 @@ worker_lcores = [1]
 hugepages = false
 memory_mb = 256
 file_prefix = "$TOPO_FILE_PREFIX"
+# share the 2 cores of a test box with the client and the web servers
 idle_sleep_us = 50
-eal_args = ["--in-memory"]
+# no --in-memory: DPDK refuses it together with --no-huge (which implies legacy
+# memory); the run's runtime files under /var/run/dpdk/<file_prefix> go in topo_down.
 
 [[port]]
 name = "lan0"
 device = "net_af_packet0,iface=$LB_IFACE"
 addresses = ["$LB4/$NET4_PREFIX", "$LB6/$NET6_PREFIX"]
 EOF
-  for vip in "www|$VIP4|80|4" "www6|$VIP6|80|6" "echo|$VIP4|$ECHO_PORT|4"; do
+  local vips=("www|$VIP4|80|4" "www6|$VIP6|80|6")
+  [[ -n "${SLUICE_ECHO_VIP:-}" ]] && vips+=("echo|$VIP4|$ECHO_PORT|4")
+  for vip in "${vips[@]}"; do
     IFS='|' read -r name addr port fam <<<"$vip"
     cat <<EOF
 
@@ -82,6 +88,8 @@ sluice_start() {
 
 sluice_alive() { [[ -n "$SLUICE_PID" ]] && kill -0 "$SLUICE_PID" 2>/dev/null; }
 
+_sluice_log_grew() { (($(wc -l <"$SLUICE_LOG") > $1)); }
+
 # sluice_reload CONFIG: replace the live config with CONFIG and send SIGHUP; wait
 # (bounded) until the dataplane has logged something about it.
 sluice_reload() {
@@ -90,11 +98,17 @@ sluice_reload() {
   before="$(wc -l <"$SLUICE_LOG")"
   cp "$1" "$SLUICE_CONF.new" && mv "$SLUICE_CONF.new" "$SLUICE_CONF"
   kill -HUP "$SLUICE_PID"
-  wait_until 5 test "$(wc -l <"$SLUICE_LOG")" -gt "$before" ||
+  wait_until 5 _sluice_log_grew "$before" ||
     log "note: dataplane logged nothing within 5 s of SIGHUP"
-  sleep 0.5
+  sleep 0.2
+  # A backend that (re)appears is resolved by ARP/ND first; until then its new flows'
+  # first packets are dropped (neighbor_unresolved) and clients retransmit after 1 s.
+  wait_until 5 sluice_all_resolved ||
+    log "note: some backend MAC still unresolved 5 s after SIGHUP: $(sluice_telemetry /sluice/neighbors)"
   sluice_alive || die "dataplane died after SIGHUP; log tail: $(tail -n 20 "$SLUICE_LOG")"
-  log "reloaded; dataplane said: $(tail -n +"$((before + 1))" "$SLUICE_LOG" | tr '\n' ' ' | cut -c1-300)"
+  SLUICE_RELOAD_OUTPUT="$(tail -n +"$((before + 1))" "$SLUICE_LOG")"
+  log "reloaded; dataplane said:"
+  sed 's/^/    /' <<<"$SLUICE_RELOAD_OUTPUT"
 }
 
 # sluice_stop: SIGTERM, wait up to 10 s; returns the dataplane's exit status
@@ -160,6 +174,16 @@ PYEOF
 }
 
 sluice_stats() { sluice_telemetry /sluice/stats; }
+
+# sluice_all_resolved: true when every backend of every VIP has a resolved next-hop MAC.
+sluice_all_resolved() {
+  local vip
+  for vip in $(sluice_telemetry /sluice/vips | "$PY" -c 'import json,sys
+for v in json.load(sys.stdin)["/sluice/vips"]: print(v)'); do
+    sluice_telemetry "/sluice/backends,$vip" | grep -q unresolved && return 1
+  done
+  return 0
+}
 
 # json_flat: JSON on stdin -> one "a.b.c=value" line per leaf (lists by index), so
 # shell tests can grep counters without knowing the nesting.

@@ -47,10 +47,8 @@ if [[ $FAMILY == 4 ]]; then VIP_NAME=www; else VIP_NAME=www6; fi
 # counters_snapshot: every leaf of /sluice/stats and /sluice/backends,<vip> as
 # "/sluice/stats.forwarded=N", "/sluice/backends.10_211_0_21.packets=N", ...
 counters_snapshot() {
-  { sluice_stats && sluice_telemetry "/sluice/backends,$VIP_NAME"; } | json_flat | sort
+  { sluice_stats | json_flat && sluice_telemetry "/sluice/backends,$VIP_NAME" | json_flat; } | sort
 }
-counters_snapshot >"$TOPO_DIR/counters-before" 2>"$TOPO_DIR/counters-before.err" ||
-  die "telemetry failed: $(cat "$TOPO_DIR/counters-before.err")"
 for port in client lb; do
   topo_bg sw "$TOPO_DIR/tcpdump-$port.log" \
     tcpdump -i "p-$port" -nn -U -s 256 -w "$TOPO_DIR/$port.pcap"
@@ -58,6 +56,9 @@ for port in client lb; do
   wait_until 10 grep -q 'listening on' "$TOPO_DIR/tcpdump-$port.log" ||
     die "tcpdump on p-$port did not start: $(cat "$TOPO_DIR/tcpdump-$port.log")"
 done
+# The capture spans both counter snapshots: whatever the counters saw, it saw too.
+counters_snapshot >"$TOPO_DIR/counters-before" 2>"$TOPO_DIR/counters-before.err" ||
+  die "telemetry failed: $(cat "$TOPO_DIR/counters-before.err")"
 
 declare -A served=()
 bad=0
@@ -66,11 +67,12 @@ for ((i = 1; i <= REQUESTS; i++)); do
   served[$who]=$((${served[$who]:-0} + 1))
 done
 sleep 1 # final ACKs
+counters_snapshot >"$TOPO_DIR/counters-after" || die "telemetry failed after the requests"
+sleep 0.3
 # shellcheck disable=SC2154
 kill -INT "$TCPDUMP_client" "$TCPDUMP_lb"
 wait_until 5 sh -c "! kill -0 $TCPDUMP_client 2>/dev/null && ! kill -0 $TCPDUMP_lb 2>/dev/null" ||
   die "tcpdump did not stop"
-counters_snapshot >"$TOPO_DIR/counters-after" || die "telemetry failed after the requests"
 
 # --- 1. who served ------------------------------------------------------------------
 summary="$(for k in "${!served[@]}"; do printf '%s=%s ' "$k" "${served[$k]}"; done)"
@@ -126,9 +128,10 @@ if from_vip.get(mac_lb):
     errors.append("sluice itself sent replies from the VIP: not DSR")
 
 # sluice's port: what sluice transmitted.
-sent_tcp, other = [], Counter()
+sent_tcp, other, lb_rx = [], Counter(), 0
 for p in rdpcap(lb_pcap):
     if p[Ether].src != mac_lb:
+        lb_rx += 1
         continue
     if p.haslayer(TCP):
         sent_tcp.append(p)
@@ -158,6 +161,7 @@ with open(client_pcap + ".counts", "w") as f:
     for b in ("web1", "web2"):
         f.write(f"to_{b}={per_backend.get(b, 0)}\n")
     f.write(f"lb_other={sum(other.values())}\n")
+    f.write(f"lb_rx={lb_rx}\n")
 for e in errors[:20]:
     print("ERROR:", e)
 sys.exit(1 if errors else 0)
@@ -191,7 +195,20 @@ counters_bad=0
 check_counter /sluice/stats.forwarded "$client_to_vip"
 check_counter "/sluice/backends.$b1.packets" "$to_web1"
 check_counter "/sluice/backends.$b2.packets" "$to_web2"
-check_counter /sluice/stats.tx_packets "$((to_web1 + to_web2 + lb_other))"
+# The capture spans the snapshots, so it may hold a few more ARP/ND frames than the
+# counters saw, never fewer.
+check_counter_between() { # NAME MIN MAX
+  local got
+  got="$(delta "$1")"
+  if ((got >= $2 && got <= $3)); then
+    ok "counter $1 +$got (capture: between $2 and $3)"
+  else
+    fail "counter $1 moved by $got, the capture says between $2 and $3"
+    counters_bad=1
+  fi
+}
+check_counter_between /sluice/stats.tx_packets "$((to_web1 + to_web2))" "$((to_web1 + to_web2 + lb_other))"
+check_counter_between /sluice/stats.rx_packets "$client_to_vip" "$lb_rx"
 check_counter /sluice/stats.flow_new "$REQUESTS"
 check_counter "/sluice/backends.$b1.new_flows" "${served[web1]}"
 check_counter "/sluice/backends.$b2.new_flows" "${served[web2]}"

@@ -20,6 +20,7 @@ set -euo pipefail
 source "$(dirname "$0")/../../scripts/lib/sluice.sh"
 
 PROBES="${PROBES:-20}"
+export SLUICE_ECHO_VIP=1
 
 require_root
 sluice_require_bin
@@ -97,6 +98,9 @@ ok "long-lived connection to $B still echoes after removing $O"
 log "reload 2: SIGHUP with an invalid config (bad address, port out of range)"
 sluice_reload "$TOPO_DIR/broken.toml"
 sluice_alive || die "dataplane died on an invalid config"
+grep -q "sluice.toml:[0-9]*:[0-9]*" <<<"$SLUICE_RELOAD_OUTPUT" ||
+  die "the dataplane did not report the invalid config with file:line:column"
+ok "the dataplane reported the invalid config with file:line:column"
 probe_all_to "$B" "after the invalid config"
 long_echo "after-reload-2" || die "long-lived connection broken by an invalid config"
 ok "invalid config rejected, previous state kept"
@@ -104,6 +108,7 @@ ok "invalid config rejected, previous state kept"
 # --- 3. remove B ------------------------------------------------------------------------
 sluice_config "$O" >"$TOPO_DIR/only-$O.toml"
 log "reload 3: SIGHUP with only $O (removes $B, the long-lived connection's backend)"
+resched_before="$(stat_get flow_rescheduled)"
 sluice_reload "$TOPO_DIR/only-$O.toml"
 probe_all_to "$O" "after removing $B"
 if long_echo "after-reload-3"; then
@@ -111,6 +116,7 @@ if long_echo "after-reload-3"; then
 else
   log "info: the long-lived connection stopped working after its backend $B was removed"
 fi
+log "info: flow_rescheduled moved by $(($(stat_get flow_rescheduled) - resched_before))"
 
 sluice_stop || die "sluice-dataplane exited with status $? on SIGTERM"
 ok "sluice-dataplane stopped cleanly"
