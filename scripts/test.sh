@@ -128,18 +128,26 @@ for script in tests/e2e/e2e_*.sh; do
     continue
   fi
   echo "--- $name"
-  netns_before="$(ip netns list | awk '{print $1}' | sort)"
+  # The script's namespaces, DPDK prefix and run directory are named after TOPO_ID;
+  # only those are checked for leftovers (other runs may share the machine).
+  n_e2e=$((${n_e2e:-0} + 1))
+  export TOPO_ID="t$$-$n_e2e"
   start=$SECONDS
   timeout -k 15 "$E2E_TIMEOUT" bash "$script" 2>&1 | tee "$logdir/$name.log"
   rc=${PIPESTATUS[0]}
   took=$((SECONDS - start))
-  leaked="$(comm -13 <(echo "$netns_before") <(ip netns list | awk '{print $1}' | sort) | grep . || true)"
+  leaked="$(ip netns list | awk -v p="$TOPO_ID-" 'index($1, p) == 1 {print $1}')"
   if [[ -n "$leaked" ]]; then
     echo "--- $name left namespaces behind: $(echo $leaked); removing them"
     for ns in $leaked; do
       for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
       ip netns del "$ns" 2>/dev/null
     done
+    ((rc == 0)) && rc=1
+  fi
+  if compgen -G "/dev/hugepages/${TOPO_ID}map_*" >/dev/null; then
+    echo "--- $name left hugepage files behind; removing them"
+    rm -f /dev/hugepages/"${TOPO_ID}"map_*
     ((rc == 0)) && rc=1
   fi
   if ((rc == 0)); then
