@@ -108,7 +108,11 @@ worker_processes 1;
 error_log $dir/error.log warn;
 events { worker_connections 512; }
 http {
-    access_log $dir/access.log;
+    # one line per request; \$connection numbers the TCP connections, so tests can
+    # count them
+    log_format sluice '\$remote_addr \$remote_port \$connection \$connection_requests '
+                      '"\$request" \$status "\$http_host"';
+    access_log $dir/access.log sluice;
 $temp    server {
         listen 80 default_server;
         listen [::]:80 default_server;
