@@ -13,7 +13,8 @@ readonly HUGEPAGES_WANTED="${SLUICE_HUGEPAGES:-512}"
 
 # What the project needs: build (DPDK, BPF, C++), tests, benchmarks, and the
 # namespace demo/e2e (web servers, clients, capture, the HAProxy/keepalived
-# baseline we replace). ethtool turns off veth offloads in the e2e topology.
+# baseline we replace). ethtool turns off veth offloads in the e2e topology;
+# ping is used by the ICMP e2e test.
 readonly PACKAGES=(
   dpdk dpdk-dev libdpdk-dev
   libbpf-dev libxdp-dev xdp-tools bpftool
@@ -22,7 +23,7 @@ readonly PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   nginx-light haproxy keepalived
   wrk socat curl tcpdump python3-scapy
-  iproute2 procps ethtool util-linux
+  iproute2 iputils-ping procps ethtool util-linux
 )
 
 step() { printf 'setup: %s\n' "$*"; }
