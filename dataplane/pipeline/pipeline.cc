@@ -32,8 +32,8 @@ Pipeline::Pipeline(uint32_t flow_capacity, const FlowTimeouts& timeouts,
 void Pipeline::process_burst(PacketBuffer* frames, uint16_t n, uint16_t port_index,
                              const ForwardingState& state, uint32_t now_ms,
                              BurstResult& result) {
-  ParsedPacket parsed[kMaxBurst];
-  uint32_t hashes[kMaxBurst];
+  ParsedPacket* parsed = parsed_;
+  uint32_t* hashes = hashes_;
   result.learned_count = 0;
 
   // Pass 1: parse everything and start fetching the flow buckets, so the lookups of pass 2

@@ -61,6 +61,9 @@ class Pipeline {
 
   FlowTable flows_;
   WorkerCounters& counters_;
+  // Per-burst scratch, kept here so a burst does not construct kMaxBurst fresh records.
+  ParsedPacket parsed_[kMaxBurst];
+  uint32_t hashes_[kMaxBurst];
 };
 
 }  // namespace sluice
