@@ -33,6 +33,27 @@ struct Backend {
   friend bool operator==(const Backend&, const Backend&) = default;
 };
 
+// How sluiced checks the backends of a VIP. kNone: backends count as up.
+struct HealthCheck {
+  enum class Type : uint8_t { kNone, kTcp, kHttp, kUdp };
+  Type type = Type::kNone;
+  uint16_t port = 0;                 // 0 = the VIP's port
+  uint32_t interval_ms = 2000;
+  uint32_t fast_interval_ms = 0;     // while changing state; 0 = interval
+  uint32_t down_interval_ms = 0;     // while down; 0 = interval
+  uint32_t timeout_ms = 1000;
+  uint32_t rise = 2;
+  uint32_t fall = 3;
+  std::string http_path = "/";
+  std::string http_host;             // empty: no Host header
+  uint16_t http_status_min = 200;
+  uint16_t http_status_max = 399;
+  std::string udp_payload;
+  std::string udp_expect;            // empty: any reply
+  bool initial_up = false;           // counted up before the first result
+  friend bool operator==(const HealthCheck&, const HealthCheck&) = default;
+};
+
 struct Vip {
   std::string name;
   IpAddress address;
@@ -45,6 +66,7 @@ struct Vip {
   std::optional<IpPrefix> encap_source6;  // IPv6
   uint16_t gue_port = 6080;               // outer UDP destination port, gue only
   std::vector<Backend> backends;          // non-empty, distinct addresses
+  HealthCheck check;
   friend bool operator==(const Vip&, const Vip&) = default;
 };
 
@@ -86,11 +108,21 @@ struct DataplaneSettings {
   std::string file_prefix = "sluice";
   uint32_t mbufs_per_port = 16383;
   std::vector<std::string> eal_args;  // appended verbatim after the generated EAL args
+  // Where the dataplane listens for sluiced's desired state (dataplane/channel/).
+  std::string control_socket = "/run/sluice/dataplane.sock";
   friend bool operator==(const DataplaneSettings&, const DataplaneSettings&) = default;
+};
+
+struct ControlPlaneSettings {
+  std::string socket = "/run/sluice/sluiced.sock";            // runtime API (sluicectl)
+  std::string admin_state_file = "/var/lib/sluice/admin-state";
+  uint32_t admin_state_max_age_s = 7 * 24 * 3600;              // older entries are dropped
+  friend bool operator==(const ControlPlaneSettings&, const ControlPlaneSettings&) = default;
 };
 
 struct Config {
   DataplaneSettings dataplane;
+  ControlPlaneSettings controlplane;
   FlowTimeouts flow_timeouts;
   std::vector<Port> ports;  // non-empty
   std::vector<Neighbor> neighbors;
@@ -125,6 +157,23 @@ inline std::string protocol_name(uint8_t protocol) {
   if (protocol == kProtocolTcp) return "tcp";
   if (protocol == kProtocolUdp) return "udp";
   return std::to_string(protocol);
+}
+
+inline std::string to_string(HealthCheck::Type t) {
+  switch (t) {
+    case HealthCheck::Type::kNone: return "none";
+    case HealthCheck::Type::kTcp: return "tcp";
+    case HealthCheck::Type::kHttp: return "http";
+    case HealthCheck::Type::kUdp: return "udp";
+  }
+  return "?";
+}
+inline std::optional<HealthCheck::Type> parse_check_type(std::string_view text) {
+  if (text == "none") return HealthCheck::Type::kNone;
+  if (text == "tcp") return HealthCheck::Type::kTcp;
+  if (text == "http") return HealthCheck::Type::kHttp;
+  if (text == "udp") return HealthCheck::Type::kUdp;
+  return std::nullopt;
 }
 
 inline std::optional<ForwardingMode> parse_forwarding_mode(std::string_view text) {

@@ -82,6 +82,9 @@ bool valid_name(std::string_view s, size_t max_len, bool allow_dot) {
   return true;
 }
 
+// sockaddr_un holds 108 bytes; keep a margin.
+bool valid_socket_path(const std::string& p) { return !p.empty() && p[0] == '/' && p.size() < 100; }
+
 bool is_prime(uint32_t n) {
   if (n < 2) return false;
   for (uint32_t d = 2; d * d <= n; ++d)
@@ -157,6 +160,8 @@ class Loader {
   explicit Loader(std::string_view file) : file_(file) {}
 
   Config load(const toml::table& root);
+  // Only [[vip]] tables, checked against base's ports and neighbors.
+  Config load_vips(const toml::table& root, const Config& base);
   std::vector<ConfigError> take_errors() { return std::move(errors_); }
 
   void error_at(const toml::source_position& pos, std::string message) {
@@ -189,6 +194,8 @@ class Loader {
                                                              std::string_view item);
 
   void load_dataplane(const toml::table& t, DataplaneSettings& d);
+  void load_controlplane(const toml::table& t, ControlPlaneSettings& c);
+  void load_check(const toml::table& t, const std::string& entity, Vip& vip);
   void load_flow_timeouts(const toml::table& t, FlowTimeouts& f);
   void load_port(const toml::table& t, size_t index, Config& cfg);
   void load_neighbor(const toml::table& t, size_t index, Config& cfg);
@@ -348,9 +355,11 @@ std::optional<std::vector<const toml::table*>> Loader::table_array(const toml::n
 Config Loader::load(const toml::table& root) {
   Config cfg;
   Section s(*this, root, "at the top level",
-            {"dataplane", "flow_timeouts", "port", "neighbor", "vip"});
+            {"dataplane", "controlplane", "flow_timeouts", "port", "neighbor", "vip"});
   if (const toml::node* n = s.get("dataplane"))
     if (const auto* t = table(*n, "dataplane")) load_dataplane(*t, cfg.dataplane);
+  if (const toml::node* n = s.get("controlplane"))
+    if (const auto* t = table(*n, "controlplane")) load_controlplane(*t, cfg.controlplane);
   if (const toml::node* n = s.get("flow_timeouts"))
     if (const auto* t = table(*n, "flow_timeouts")) load_flow_timeouts(*t, cfg.flow_timeouts);
 
@@ -372,10 +381,22 @@ Config Loader::load(const toml::table& root) {
   return cfg;
 }
 
+Config Loader::load_vips(const toml::table& root, const Config& base) {
+  Config cfg = base;
+  cfg.vips.clear();
+  for (const Neighbor& n : base.neighbors) neighbor_addresses_.insert(n.address);
+  Section s(*this, root, "in a VIP update", {"vip"});
+  if (const toml::node* n = s.get("vip"))
+    if (auto tables = table_array(*n, "vip", "vip", "vip"))
+      for (size_t i = 0; i < tables->size(); ++i) load_vip(*(*tables)[i], i, cfg);
+  return cfg;
+}
+
 void Loader::load_dataplane(const toml::table& t, DataplaneSettings& d) {
   Section s(*this, t, "in [dataplane]",
             {"main_lcore", "worker_lcores", "burst_size", "flow_table_size", "idle_sleep_us",
-             "hugepages", "memory_mb", "file_prefix", "mbufs_per_port", "eal_args"});
+             "hugepages", "memory_mb", "file_prefix", "mbufs_per_port", "eal_args",
+             "control_socket"});
   std::optional<int64_t> main_lcore = int64_t(d.main_lcore);
   const toml::node* main_node = s.get("main_lcore");
   if (main_node) {
@@ -429,6 +450,15 @@ void Loader::load_dataplane(const toml::table& t, DataplaneSettings& d) {
     }
   }
   read_integer(s, "mbufs_per_port", d.mbufs_per_port, 1023, 4194303);
+  if (const toml::node* n = s.get("control_socket")) {
+    if (auto v = string(*n, "control_socket")) {
+      if (valid_socket_path(*v))
+        d.control_socket = *v;
+      else
+        error(*n, "control_socket '" + *v +
+                      "' is not valid; allowed: an absolute path under 100 bytes");
+    }
+  }
   if (const toml::node* n = s.get("eal_args")) {
     if (const auto* a = array(*n, "eal_args")) {
       for (size_t i = 0; i < a->size(); ++i)
@@ -441,6 +471,94 @@ void Loader::load_dataplane(const toml::table& t, DataplaneSettings& d) {
         }
     }
   }
+}
+
+void Loader::load_controlplane(const toml::table& t, ControlPlaneSettings& c) {
+  Section s(*this, t, "in [controlplane]", {"socket", "admin_state_file", "admin_state_max_age"});
+  if (const toml::node* n = s.get("socket")) {
+    if (auto v = string(*n, "socket")) {
+      if (valid_socket_path(*v))
+        c.socket = *v;
+      else
+        error(*n, "socket '" + *v + "' is not valid; allowed: an absolute path under 100 bytes");
+    }
+  }
+  if (const toml::node* n = s.get("admin_state_file")) {
+    if (auto v = string(*n, "admin_state_file")) {
+      if (!v->empty() && (*v)[0] == '/')
+        c.admin_state_file = *v;
+      else
+        error(*n, "admin_state_file '" + *v + "' is not valid; allowed: an absolute path");
+    }
+  }
+  read_integer(s, "admin_state_max_age", c.admin_state_max_age_s, 60, 365 * 24 * 3600);
+}
+
+void Loader::load_check(const toml::table& t, const std::string& entity, Vip& vip) {
+  Section s(*this, t, "in [vip.check]",
+            {"type", "port", "interval", "fast_interval", "down_interval", "timeout", "rise",
+             "fall", "path", "host", "status", "payload", "expect", "initial"});
+  HealthCheck& c = vip.check;
+  if (const toml::node* n = s.require("type", entity + " check", "allowed: tcp, http, udp, none")) {
+    if (auto v = string(*n, "type")) {
+      if (auto type = parse_check_type(*v))
+        c.type = *type;
+      else
+        error(*n, "check type '" + *v + "' is not supported; allowed: tcp, http, udp, none");
+    }
+  }
+  read_integer(s, "port", c.port, 1, 65535);
+  auto read_ms = [&](std::string_view key, uint32_t& out) {
+    if (const toml::node* n = s.get(key))
+      if (auto ms = milliseconds(*n, key)) out = *ms;
+  };
+  read_ms("interval", c.interval_ms);
+  read_ms("fast_interval", c.fast_interval_ms);
+  read_ms("down_interval", c.down_interval_ms);
+  read_ms("timeout", c.timeout_ms);
+  read_integer(s, "rise", c.rise, 1, 100);
+  read_integer(s, "fall", c.fall, 1, 100);
+  auto read_text = [&](std::string_view key, std::string& out) {
+    if (const toml::node* n = s.get(key))
+      if (auto v = string(*n, key)) out = *v;
+  };
+  read_text("host", c.http_host);
+  read_text("payload", c.udp_payload);
+  read_text("expect", c.udp_expect);
+  if (const toml::node* n = s.get("path")) {
+    if (auto v = string(*n, "path")) {
+      if (!v->empty() && (*v)[0] == '/' && v->find_first_of(" \r\n") == std::string::npos)
+        c.http_path = *v;
+      else
+        error(*n, "path '" + *v + "' is not valid; allowed: an absolute URL path without spaces");
+    }
+  }
+  if (const toml::node* n = s.get("status")) {
+    if (auto v = string(*n, "status")) {
+      unsigned lo = 0, hi = 0;
+      char dash = 0;
+      int matched = std::sscanf(v->c_str(), "%3u%c%3u", &lo, &dash, &hi);
+      if (matched == 1) hi = lo;
+      if ((matched == 1 || (matched == 3 && dash == '-')) && lo >= 100 && hi <= 599 && lo <= hi) {
+        c.http_status_min = uint16_t(lo);
+        c.http_status_max = uint16_t(hi);
+      } else {
+        error(*n, "status '" + *v + "' is not valid; allowed: a code or a range such as \"200-399\"");
+      }
+    }
+  }
+  if (const toml::node* n = s.get("initial")) {
+    if (auto v = string(*n, "initial")) {
+      if (*v == "up" || *v == "down")
+        c.initial_up = *v == "up";
+      else
+        error(*n, "initial '" + *v + "' is not supported; allowed: down, up");
+    }
+  }
+  if (c.timeout_ms > c.interval_ms)
+    error(t, entity + " check: timeout is longer than interval; lower timeout or raise interval");
+  if (c.type == HealthCheck::Type::kUdp && c.udp_payload.empty())
+    error(t, entity + " check: udp checks need a payload to send");
 }
 
 void Loader::load_flow_timeouts(const toml::table& t, FlowTimeouts& f) {
@@ -581,7 +699,7 @@ bool Loader::on_link(const Config& cfg, const IpAddress& a) const {
 void Loader::load_vip(const toml::table& t, size_t index, Config& cfg) {
   Section s(*this, t, "in [vip]",
             {"name", "address", "protocol", "port", "mode", "maglev_table_size", "encap_source",
-             "encap_source6", "gue_port", "backend"});
+             "encap_source6", "gue_port", "backend", "check"});
   Vip vip;
   std::string entity = "vip #" + std::to_string(index + 1);
   if (const toml::node* n =
@@ -662,6 +780,14 @@ void Loader::load_vip(const toml::table& t, size_t index, Config& cfg) {
         error(*n, "gue_port is only used by mode gue; " + entity + " uses " + to_string(*mode));
       else
         vip.gue_port = uint16_t(*v);
+    }
+  }
+
+  if (const toml::node* n = s.get("check")) {
+    if (const auto* ct = table(*n, "check")) {
+      load_check(*ct, entity, vip);
+      if (port && *port == 0 && vip.check.type != HealthCheck::Type::kNone && vip.check.port == 0)
+        error(*ct, entity + " check: the VIP serves every port; set the check's port");
     }
   }
 
@@ -769,6 +895,22 @@ LoadResult parse_config(std::string_view toml_text, std::string_view file_name) 
                    [](const ConfigError& a, const ConfigError& b) {
                      return std::tie(a.line, a.column) < std::tie(b.line, b.column);
                    });
+  return result;
+}
+
+LoadResult parse_vip_update(std::string_view toml_text, std::string_view name,
+                            const Config& base) {
+  LoadResult result;
+  try {
+    toml::table root = toml::parse(toml_text, name);
+    Loader loader(name);
+    Config cfg = loader.load_vips(root, base);
+    result.errors = loader.take_errors();
+    if (result.errors.empty()) result.config = std::move(cfg);
+  } catch (const toml::parse_error& e) {
+    result.errors.push_back({std::string(name), e.source().begin.line, e.source().begin.column,
+                             std::string(e.description())});
+  }
   return result;
 }
 

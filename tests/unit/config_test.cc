@@ -338,7 +338,7 @@ TEST(ConfigErrors, SyntaxError) {
 TEST(ConfigErrors, UnknownTopLevelKey) {
   EXPECT_THAT(errors("colour = 1\n"),
               ElementsAre("t.toml:1:1: unknown key 'colour' at the top level, allowed: dataplane, "
-                          "flow_timeouts, port, neighbor, vip"));
+                          "controlplane, flow_timeouts, port, neighbor, vip"));
 }
 
 TEST(ConfigErrors, UnknownKeyInBackend) {
@@ -352,7 +352,7 @@ TEST(ConfigErrors, UnknownKeyInDataplane) {
               ElementsAre("t.toml:2:1: unknown key 'workers' in [dataplane], allowed: "
                           "main_lcore, worker_lcores, burst_size, flow_table_size, "
                           "idle_sleep_us, hugepages, memory_mb, file_prefix, mbufs_per_port, "
-                          "eal_args"));
+                          "eal_args, control_socket"));
 }
 
 TEST(ConfigErrors, WrongType) {
@@ -852,7 +852,85 @@ colour = "blue"
                   "t.toml:10:14: burst_size 1000 is out of range; allowed: 1..512",
                   "t.toml:11:1: unknown key 'colour' in [dataplane], allowed: main_lcore, "
                   "worker_lcores, burst_size, flow_table_size, idle_sleep_us, hugepages, "
-                  "memory_mb, file_prefix, mbufs_per_port, eal_args"));
+                  "memory_mb, file_prefix, mbufs_per_port, eal_args, control_socket"));
+}
+
+TEST(ConfigCheck, HttpCheckParsed) {
+  auto r = parse_config(R"([[port]]
+name = "lan0"
+device = "net_null0"
+addresses = ["10.0.0.10/24"]
+[[vip]]
+name = "www"
+address = "10.0.0.100"
+protocol = "tcp"
+port = 80
+mode = "dsr-l2"
+  [vip.check]
+  type = "http"
+  interval = 0.5
+  timeout = 0.25
+  rise = 1
+  fall = 2
+  path = "/health"
+  host = "www.foobar.com"
+  status = "200-299"
+  [[vip.backend]]
+  address = "10.0.0.21"
+)", "t.toml");
+  ASSERT_TRUE(r.config) << (r.errors.empty() ? "" : r.errors[0].to_string());
+  const HealthCheck& c = r.config->vips[0].check;
+  EXPECT_EQ(c.type, HealthCheck::Type::kHttp);
+  EXPECT_EQ(c.interval_ms, 500u);
+  EXPECT_EQ(c.timeout_ms, 250u);
+  EXPECT_EQ(c.rise, 1u);
+  EXPECT_EQ(c.fall, 2u);
+  EXPECT_EQ(c.http_path, "/health");
+  EXPECT_EQ(c.http_host, "www.foobar.com");
+  EXPECT_EQ(c.http_status_min, 200);
+  EXPECT_EQ(c.http_status_max, 299);
+  EXPECT_FALSE(c.initial_up);
+}
+
+TEST(ConfigCheck, Errors) {
+  EXPECT_THAT(www_errors("  [vip.check]\n  type = \"ping\"\n  status = \"600\"\n"
+                         "  [[vip.backend]]\n  address = \"10.0.0.21\"\n"),
+              ElementsAre("t.toml:8:10: check type 'ping' is not supported; allowed: tcp, http, "
+                          "udp, none",
+                          "t.toml:9:12: status '600' is not valid; allowed: a code or a range such "
+                          "as \"200-399\""));
+  EXPECT_THAT(www_errors("  [vip.check]\n  type = \"tcp\"\n  timeout = 3\n"
+                         "  [[vip.backend]]\n  address = \"10.0.0.21\"\n"),
+              ElementsAre("t.toml:7:3: vip 'www' check: timeout is longer than interval; lower "
+                          "timeout or raise interval"));
+}
+
+TEST(VipUpdate, ReplacesVipsAndKeepsPortsOfTheBase) {
+  auto base = parse_config(R"([[port]]
+name = "lan0"
+device = "net_null0"
+addresses = ["10.0.0.10/24"]
+)", "base.toml");
+  ASSERT_TRUE(base.config);
+  auto r = parse_vip_update(R"([[vip]]
+name = "www"
+address = "10.0.0.100"
+protocol = "tcp"
+port = 80
+mode = "dsr-l2"
+  [[vip.backend]]
+  address = "10.0.0.21"
+  state = "drain"
+)", "update", *base.config);
+  ASSERT_TRUE(r.config);
+  EXPECT_EQ(r.config->ports, base.config->ports);
+  ASSERT_EQ(r.config->vips.size(), 1u);
+  EXPECT_EQ(r.config->vips[0].backends[0].state, BackendState::kDrain);
+  auto bad = parse_vip_update("[dataplane]\nburst_size = 8\n", "update", *base.config);
+  EXPECT_FALSE(bad.config);
+  ASSERT_EQ(bad.errors.size(), 1u);
+  EXPECT_EQ(bad.errors[0].to_string(),
+            "update:1:2: unknown key 'dataplane' in a VIP update, allowed: vip");
 }
 
 }  // namespace
