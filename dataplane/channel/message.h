@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The versioned framing between sluiced and sluice-dataplane over a Unix stream socket.
+// Each message is a 12-byte header (magic "SLC1", version, type, payload length; network
+// order) and a payload. Desired state travels as a TOML document of [[vip]] tables (the
+// config syntax, validated by the same loader); answers are text or JSON. Whole
+// snapshots, never deltas: either side can restart and resync by sending the next one.
+// Pure; any thread.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace sluice::channel {
+
+inline constexpr uint32_t kMagic = 0x534c4331;  // "SLC1"
+inline constexpr uint16_t kVersion = 1;
+inline constexpr uint32_t kHeaderSize = 12;
+inline constexpr uint32_t kMaxPayload = 16u << 20;
+
+enum class MessageType : uint16_t {
+  kDesiredState = 1,   // sluiced -> dataplane: TOML [[vip]] tables, the complete set
+  kStateApplied = 2,   // dataplane -> sluiced: "generation N"
+  kStateRejected = 3,  // dataplane -> sluiced: the validation errors, one per line
+  kGetStats = 4,       // sluiced -> dataplane: empty
+  kStats = 5,          // dataplane -> sluiced: JSON counters
+};
+
+struct Message {
+  MessageType type = MessageType::kGetStats;
+  std::string payload;
+};
+
+std::string encode(MessageType type, std::string_view payload);
+
+// Reassembles messages from a byte stream.
+class Decoder {
+ public:
+  enum class Status { kNeedMore, kMessage, kError };
+  void feed(const char* data, size_t length) { buffer_.append(data, length); }
+  // kMessage fills `out`; kError (bad magic, version or length) fills `error` and the
+  // connection should be closed.
+  Status next(Message& out, std::string& error);
+
+ private:
+  std::string buffer_;
+};
+
+}  // namespace sluice::channel
