@@ -879,6 +879,14 @@ std::optional<Backend> Loader::load_backend(const toml::table& t, const std::str
 
 }  // namespace
 
+namespace {
+void sort_by_position(std::vector<ConfigError>& errors) {
+  std::stable_sort(errors.begin(), errors.end(), [](const ConfigError& a, const ConfigError& b) {
+    return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+  });
+}
+}  // namespace
+
 LoadResult parse_config(std::string_view toml_text, std::string_view file_name) {
   LoadResult result;
   try {
@@ -891,10 +899,7 @@ LoadResult parse_config(std::string_view toml_text, std::string_view file_name) 
     result.errors.push_back({std::string(file_name), e.source().begin.line, e.source().begin.column,
                              std::string(e.description())});
   }
-  std::stable_sort(result.errors.begin(), result.errors.end(),
-                   [](const ConfigError& a, const ConfigError& b) {
-                     return std::tie(a.line, a.column) < std::tie(b.line, b.column);
-                   });
+  sort_by_position(result.errors);
   return result;
 }
 
@@ -911,6 +916,7 @@ LoadResult parse_vip_update(std::string_view toml_text, std::string_view name,
     result.errors.push_back({std::string(name), e.source().begin.line, e.source().begin.column,
                              std::string(e.description())});
   }
+  sort_by_position(result.errors);
   return result;
 }
 

@@ -86,6 +86,10 @@ bool Dataplane::start() {
     return false;
   }
   publisher_ = std::make_unique<StatePublisher>(workers);
+  control_ = std::make_unique<ControlServer>(
+      d.control_socket, [this](const channel::Message& m) { return on_control(m); });
+  if (std::string error; !control_->listen(error))
+    std::fprintf(stderr, "sluice-dataplane: no control channel for sluiced: %s\n", error.c_str());
   neighbors_.configure(StateBuilder::next_hops(config_), StateBuilder::static_neighbors(config_));
   rebuild("start");
 
@@ -121,6 +125,7 @@ void Dataplane::run(const std::atomic<bool>& stop, std::atomic<bool>& reload) {
   while (!stop.load()) {
     uint32_t now = now_ms();
     if (reload.exchange(false)) reload_config();
+    control_->poll();
     drain_learned(now);
     if (now - last_solicit >= kSolicitPeriodMs) {
       solicit_neighbors(now);
@@ -157,6 +162,12 @@ void Dataplane::reload_config() {
     return;
   }
   config::Config next = std::move(*loaded.config);
+  if (managed_) {
+    std::fprintf(stderr,
+                 "sluice-dataplane: VIPs and backends come from sluiced; keeping them, "
+                 "reloading neighbors and timeouts from the file\n");
+    next.vips = config_.vips;
+  }
   if (next.dataplane != config_.dataplane || next.ports != config_.ports)
     std::fprintf(stderr,
                  "sluice-dataplane: [dataplane] and [[port]] changes need a restart; "
@@ -169,6 +180,74 @@ void Dataplane::reload_config() {
     neighbors_.configure(StateBuilder::next_hops(config_), StateBuilder::static_neighbors(config_));
   }
   rebuild("reload");
+}
+
+channel::Message Dataplane::on_control(const channel::Message& message) {
+  using channel::MessageType;
+  switch (message.type) {
+    case MessageType::kDesiredState: {
+      config::LoadResult update =
+          config::parse_vip_update(message.payload, "sluiced desired state", config_);
+      if (!update.config) {
+        std::string errors;
+        for (const config::ConfigError& e : update.errors) errors += e.to_string() + "\n";
+        std::fprintf(stderr, "sluice-dataplane: desired state refused:\n%s", errors.c_str());
+        return {MessageType::kStateRejected, errors};
+      }
+      managed_ = true;
+      if (update.config->vips != config_.vips) {
+        {
+          std::lock_guard lock(view_lock_);
+          config_.vips = std::move(update.config->vips);
+          neighbors_.configure(StateBuilder::next_hops(config_),
+                               StateBuilder::static_neighbors(config_));
+        }
+        rebuild("sluiced");
+      }
+      return {MessageType::kStateApplied, "generation " + std::to_string(generation_)};
+    }
+    case MessageType::kGetStats:
+      return {MessageType::kStats, stats_json()};
+    default:
+      return {MessageType::kStateRejected,
+              "unknown message type " + std::to_string(unsigned(message.type)) + "\n"};
+  }
+}
+
+std::string Dataplane::stats_json() const {
+  auto total = sum_counters();
+  std::ostringstream out;
+  out << "{\"generation\":" << generation_ << ",\"active_flows\":" << total->active_flows;
+  for (size_t i = 0; i < kWorkerCounterCount; ++i)
+    out << ",\"" << kWorkerCounters[i].name << "\":" << total->events[i];
+  out << ",\"drops\":{";
+  for (size_t i = 0; i < kDropReasonCount; ++i)
+    out << (i ? "," : "") << "\"" << kDropReasons[i].name << "\":" << total->drops[i];
+  out << "},\"vips\":{";
+  std::lock_guard lock(view_lock_);
+  bool first_vip = true;
+  for (const config::Vip& v : config_.vips) {
+    VipKey key{v.address, v.port, v.protocol, 0};
+    auto id = builder_.vip_id(key);
+    if (!id) continue;
+    const TrafficCounters& c = total->vips[*id];
+    out << (first_vip ? "" : ",") << "\"" << v.name << "\":{\"packets\":" << c.packets
+        << ",\"bytes\":" << c.bytes << ",\"new_flows\":" << c.new_flows << ",\"backends\":{";
+    first_vip = false;
+    bool first_backend = true;
+    for (const config::Backend& b : v.backends) {
+      auto bid = builder_.backend_id(key, b.address);
+      if (!bid) continue;
+      const TrafficCounters& bc = total->backends[*bid];
+      out << (first_backend ? "" : ",") << "\"" << b.address.to_string()
+          << "\":{\"packets\":" << bc.packets << ",\"bytes\":" << bc.bytes
+          << ",\"new_flows\":" << bc.new_flows << "}";
+      first_backend = false;
+    }
+    out << "}}";
+  }
+  out << "}}";
+  return out.str();
 }
 
 void Dataplane::drain_learned(uint32_t now) {

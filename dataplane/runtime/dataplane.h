@@ -13,7 +13,9 @@
 #include <string>
 #include <vector>
 
+#include "channel/message.h"
 #include "config/config.h"
+#include "runtime/control_server.h"
 #include "runtime/port.h"
 #include "runtime/state_publisher.h"
 #include "runtime/worker.h"
@@ -42,6 +44,8 @@ class Dataplane {
 
  private:
   void reload_config();
+  channel::Message on_control(const channel::Message& message);
+  std::string stats_json() const;
   void rebuild(const char* why);
   void drain_learned(uint32_t now_ms);
   void solicit_neighbors(uint32_t now_ms);
@@ -57,6 +61,8 @@ class Dataplane {
   StateBuilder builder_;
   NeighborCache neighbors_;
   rte_ring* learned_ = nullptr;
+  std::unique_ptr<ControlServer> control_;
+  bool managed_ = false;  // sluiced has sent the VIPs: SIGHUP no longer replaces them
   std::atomic<bool> stop_workers_{false};
   uint64_t generation_ = 0;
   uint64_t cycles_per_ms_ = 1;

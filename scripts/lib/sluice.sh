@@ -31,6 +31,7 @@ worker_lcores = [1]
 hugepages = false
 memory_mb = 256
 file_prefix = "$TOPO_FILE_PREFIX"
+control_socket = "$TOPO_DIR/dataplane.sock"
 # share the 2 cores of a test box with the client and the web servers
 idle_sleep_us = 50
 # no --in-memory: DPDK refuses it together with --no-huge (which implies legacy
