@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "sluiced/dataplane_client.h"
+
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace sluice::sluiced {
+
+namespace {
+constexpr uint64_t kReconnectMs = 1000;
+constexpr uint64_t kStatsMs = 1000;
+}  // namespace
+
+DataplaneClient::~DataplaneClient() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void DataplaneClient::connect(uint64_t now_ms) {
+  next_connect_ms_ = now_ms + kReconnectMs;
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return;
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path_.c_str());
+  // A local socket connects or fails at once; no need for a non-blocking connect.
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    std::string error = "cannot reach the dataplane at " + path_ + ": " + std::strerror(errno);
+    if (error != last_error_) std::fprintf(stderr, "sluiced: %s\n", error.c_str());
+    last_error_ = error;
+    ::close(fd);
+    return;
+  }
+  fd_ = fd;
+  decoder_ = {};
+  acknowledged_.clear();
+  in_flight_.clear();
+  last_error_.clear();
+  std::fprintf(stderr, "sluiced: connected to the dataplane at %s\n", path_.c_str());
+}
+
+void DataplaneClient::disconnect(const std::string& why) {
+  if (fd_ < 0) return;
+  std::fprintf(stderr, "sluiced: dataplane channel closed: %s; it keeps forwarding with its "
+                       "last state, reconnecting\n", why.c_str());
+  last_error_ = why;
+  ::close(fd_);
+  fd_ = -1;
+}
+
+void DataplaneClient::send(channel::MessageType type, const std::string& payload) {
+  std::string bytes = channel::encode(type, payload);
+  size_t sent = 0;
+  while (sent < bytes.size()) {
+    ssize_t n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      disconnect(std::string("send: ") + std::strerror(errno));
+      return;
+    }
+    sent += size_t(n);
+  }
+}
+
+void DataplaneClient::set_desired_state(std::string toml) {
+  desired_ = std::move(toml);
+  if (connected() && in_flight_.empty() && desired_ != acknowledged_) {
+    in_flight_ = desired_;
+    send(channel::MessageType::kDesiredState, desired_);
+  }
+}
+
+void DataplaneClient::on_readable(uint64_t now_ms) {
+  if (fd_ < 0) return;
+  char buf[65536];
+  ssize_t n = ::recv(fd_, buf, sizeof buf, MSG_DONTWAIT);
+  if (n == 0) return disconnect("the dataplane closed it");
+  if (n < 0) {
+    if (errno != EAGAIN && errno != EINTR) disconnect(std::string("recv: ") + std::strerror(errno));
+    return;
+  }
+  decoder_.feed(buf, size_t(n));
+  channel::Message m;
+  std::string error;
+  for (;;) {
+    auto status = decoder_.next(m, error);
+    if (status == channel::Decoder::Status::kNeedMore) break;
+    if (status == channel::Decoder::Status::kError) return disconnect(error);
+    switch (m.type) {
+      case channel::MessageType::kStateApplied:
+        acknowledged_ = in_flight_;
+        in_flight_.clear();
+        last_ack_ms_ = now_ms;
+        if (m.payload.rfind("generation ", 0) == 0)
+          applied_generation_ = std::strtoull(m.payload.c_str() + 11, nullptr, 10);
+        break;
+      case channel::MessageType::kStateRejected:
+        std::fprintf(stderr, "sluiced: the dataplane refused the desired state:\n%s",
+                     m.payload.c_str());
+        acknowledged_ = in_flight_;  // do not resend the same refused state in a loop
+        in_flight_.clear();
+        last_error_ = "dataplane refused the desired state";
+        break;
+      case channel::MessageType::kStats:
+        stats_json_ = m.payload;
+        break;
+      default:
+        break;
+    }
+  }
+  if (fd_ >= 0 && in_flight_.empty() && desired_ != acknowledged_ && !desired_.empty()) {
+    in_flight_ = desired_;
+    send(channel::MessageType::kDesiredState, desired_);
+  }
+}
+
+void DataplaneClient::tick(uint64_t now_ms) {
+  if (fd_ < 0) {
+    if (now_ms >= next_connect_ms_) connect(now_ms);
+    if (fd_ < 0) return;
+  }
+  if (in_flight_.empty() && !desired_.empty() && desired_ != acknowledged_) {
+    in_flight_ = desired_;
+    send(channel::MessageType::kDesiredState, desired_);
+  }
+  if (fd_ >= 0 && now_ms >= next_stats_ms_) {
+    next_stats_ms_ = now_ms + kStatsMs;
+    send(channel::MessageType::kGetStats, "");
+  }
+}
+
+}  // namespace sluice::sluiced

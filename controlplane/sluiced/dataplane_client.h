@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// sluiced's end of the dataplane channel: keeps a connection to the dataplane's control
+// socket (reconnecting every second while it is away), sends the whole desired state on
+// every (re)connection and whenever it changes, and polls the dataplane's counters. Driven
+// by the daemon's epoll loop: fd() is registered for input, on_readable() and tick() are
+// called from the loop. Main loop only.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "channel/message.h"
+
+namespace sluice::sluiced {
+
+class DataplaneClient {
+ public:
+  explicit DataplaneClient(std::string socket_path) : path_(std::move(socket_path)) {}
+  ~DataplaneClient();
+  DataplaneClient(const DataplaneClient&) = delete;
+  DataplaneClient& operator=(const DataplaneClient&) = delete;
+
+  // -1 while disconnected. The fd changes across reconnections: re-register it when
+  // fd_changed() says so.
+  int fd() const { return fd_; }
+  bool fd_changed() {
+    bool changed = fd_ != registered_fd_;
+    registered_fd_ = fd_;
+    return changed;
+  }
+  bool connected() const { return fd_ >= 0; }
+
+  // The state to keep in the dataplane (TOML [[vip]] tables). Sent now if connected and
+  // different from what the dataplane last acknowledged.
+  void set_desired_state(std::string toml);
+  void on_readable(uint64_t now_ms);
+  // Reconnects, resends, asks for stats; call at least every few hundred ms.
+  void tick(uint64_t now_ms);
+
+  std::optional<uint64_t> last_ack_ms() const { return last_ack_ms_; }
+  const std::string& last_stats_json() const { return stats_json_; }
+  const std::string& last_error() const { return last_error_; }
+  uint64_t applied_generation() const { return applied_generation_; }
+
+ private:
+  void connect(uint64_t now_ms);
+  void disconnect(const std::string& why);
+  void send(channel::MessageType type, const std::string& payload);
+
+  std::string path_;
+  int fd_ = -1;
+  int registered_fd_ = -1;
+  channel::Decoder decoder_;
+  std::string desired_;
+  std::string acknowledged_;  // the desired state the dataplane last applied
+  std::string in_flight_;     // sent, not answered yet
+  uint64_t next_connect_ms_ = 0;
+  uint64_t next_stats_ms_ = 0;
+  std::optional<uint64_t> last_ack_ms_;
+  uint64_t applied_generation_ = 0;
+  std::string stats_json_;
+  std::string last_error_;
+};
+
+}  // namespace sluice::sluiced
