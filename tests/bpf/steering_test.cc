@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// steering.bpf.c through BPF_PROG_TEST_RUN, loaded by SteeringProgram: each case is an
+// input frame, the exact verdict and the one counter that must move. The program never
+// changes a frame, so every output must equal its input.
+//
+// A redirect needs an AF_XDP socket in xsks_map at the RX queue index. BPF_PROG_TEST_RUN
+// runs on queue 0 and, without BPF_F_TEST_XDP_LIVE_FRAMES, does not carry the redirect
+// out: it reports the verdict. A socket that is created but not bound is enough for
+// bpf_redirect_map to find the slot occupied and return XDP_REDIRECT, so the tests put
+// one there; with the slot empty the program falls back to XDP_PASS (no_socket).
+#include <bpf/bpf.h>
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bpf_test_util.h"
+#include "packet.h"
+#include "steering.h"
+#include "steering_loader.h"
+
+#ifndef AF_XDP
+#define AF_XDP 44
+#endif
+
+namespace sluice::bpf::test {
+namespace {
+
+const Bytes kMacClient = mac({0x02, 0x5c, 0, 0, 0, 0x02});
+const Bytes kMacLb = mac({0x02, 0x5c, 0, 0, 0, 0x10});
+constexpr const char* kClient4 = "198.51.100.7";
+constexpr const char* kClient6 = "2001:db8:1::7";
+constexpr const char* kVip4 = "203.0.113.10";
+constexpr const char* kVip6 = "2001:db8::10";
+constexpr const char* kDns4 = "203.0.113.53";  // VIP for every UDP port
+constexpr const char* kHost4 = "203.0.113.2";  // the LB host's own address
+
+Bytes frame(uint16_t type, const Bytes& l3, std::initializer_list<uint16_t> vlans = {}) {
+  return eth(kMacLb, kMacClient, type, l3, vlans);
+}
+
+std::vector<SteeringVip> test_vips() {
+  return {*SteeringVip::parse(kVip4, kProtoTcp, 80), *SteeringVip::parse(kVip4, kProtoTcp, 443),
+          *SteeringVip::parse(kVip6, kProtoTcp, 443), *SteeringVip::parse(kDns4, kProtoUdp, 0),
+          *SteeringVip::parse(kVip4, kProtoIcmp, 0), *SteeringVip::parse(kVip6, kProtoIcmpv6, 0)};
+}
+
+struct Case {
+  std::string name;
+  Bytes in;
+  steering_counter counter;  // STEER_STEERED means XDP_REDIRECT, every other XDP_PASS
+};
+
+std::vector<Case> cases() {
+  // The reply of VIP:80 -> client that a router could not forward, quoted by ICMP.
+  const Bytes reply4 = tcp4(kVip4, kClient4, 80, 40000, std::string(64, 'x'));
+  const Bytes reply6 = tcp6(kVip6, kClient6, 443, 40000, std::string(64, 'x'));
+  const Bytes other_reply4 = tcp4(kHost4, kClient4, 22, 40000, "ssh");
+  const char* router4 = "192.0.2.1";
+  const char* router6 = "2001:db8:ff::1";
+  Ipv4Opts mf;
+  mf.frag = 0x2000;
+  Ipv4Opts later_fragment;
+  later_fragment.frag = 0x0010;
+  // IPv6 ND neighbor solicitation for the VIP (ICMPv6 type 135).
+  const Bytes ns = ipv6(addr(kClient6), addr("ff02::1:ff00:10"), kProtoIcmpv6,
+                        icmp(135, 0, 0, addr(kVip6), addr(kClient6), addr("ff02::1:ff00:10")),
+                        Ipv6Opts{.hop_limit = 255});
+  // Hop-by-hop options header (PadN) in front of TCP to the IPv6 VIP.
+  const Bytes seg6 = tcp(addr(kClient6), addr(kVip6), 40000, 443, text("hello"));
+  const Bytes hbh = ipv6(addr(kClient6), addr(kVip6), 0, Bytes{kProtoTcp, 0, 1, 4, 0, 0, 0, 0} + seg6);
+  // Atomic fragment header (offset 0, M clear) and a real one (M set).
+  const Bytes atomic = ipv6(addr(kClient6), addr(kVip6), 44, Bytes{kProtoTcp, 0, 0, 0, 0, 0, 0, 1} + seg6);
+  const Bytes frag6 = ipv6(addr(kClient6), addr(kVip6), 44, Bytes{kProtoTcp, 0, 0, 1, 0, 0, 0, 1} + seg6);
+  const Bytes vrrp = ipv4(addr(kHost4), addr("224.0.0.18"), 112, Bytes(20, 0), Ipv4Opts{.ttl = 255, .options = {}});
+
+  return {
+      {"vip tcp 80", frame(kEthIpv4, tcp4(kClient4, kVip4, 40000, 80)), STEER_STEERED},
+      {"vip tcp 443", frame(kEthIpv4, tcp4(kClient4, kVip4, 40000, 443)), STEER_STEERED},
+      {"vip address, port not served (ssh)", frame(kEthIpv4, tcp4(kClient4, kVip4, 40000, 22)),
+       STEER_PASSED},
+      {"vip address, udp not served", frame(kEthIpv4, udp4(kClient4, kVip4, 40000, 80, text("q"))),
+       STEER_PASSED},
+      {"port-0 vip: udp 53", frame(kEthIpv4, udp4(kClient4, kDns4, 40000, 53, text("q"))), STEER_STEERED},
+      {"port-0 vip: udp 9999", frame(kEthIpv4, udp4(kClient4, kDns4, 40000, 9999, text("q"))),
+       STEER_STEERED},
+      {"port-0 vip is udp only: tcp 53", frame(kEthIpv4, tcp4(kClient4, kDns4, 40000, 53)), STEER_PASSED},
+      {"tcp to the host itself (ssh)", frame(kEthIpv4, tcp4(kClient4, kHost4, 40000, 22)), STEER_PASSED},
+      {"arp", frame(kEthArp, Bytes(28, 0)), STEER_PASSED},
+      {"vrrp", frame(kEthIpv4, vrrp), STEER_PASSED},
+      {"ipv6 vip tcp 443", frame(kEthIpv6, tcp6(kClient6, kVip6, 40000, 443)), STEER_STEERED},
+      {"ipv6 vip tcp 80 not served", frame(kEthIpv6, tcp6(kClient6, kVip6, 40000, 80)), STEER_PASSED},
+      {"ipv6 nd for the vip", frame(kEthIpv6, ns), STEER_PASSED},
+      {"ipv6 hop-by-hop then tcp 443", frame(kEthIpv6, hbh), STEER_STEERED},
+      {"ipv6 atomic fragment", frame(kEthIpv6, atomic), STEER_STEERED},
+      {"ipv6 fragment", frame(kEthIpv6, frag6), STEER_PASSED},
+      {"vip under an 802.1Q tag", frame(kEthIpv4, tcp4(kClient4, kVip4, 40000, 80), {10}), STEER_STEERED},
+      {"vip under two tags", frame(kEthIpv6, tcp6(kClient6, kVip6, 40000, 443), {10, 20}), STEER_STEERED},
+      {"ipv4 first fragment", frame(kEthIpv4, tcp4(kClient4, kVip4, 40000, 80, "x", mf)), STEER_PASSED},
+      {"ipv4 later fragment", frame(kEthIpv4, tcp4(kClient4, kVip4, 40000, 80, "x", later_fragment)),
+       STEER_PASSED},
+      {"icmp echo to the vip (icmp port-0 entry)",
+       frame(kEthIpv4, ipv4(addr(kClient4), addr(kVip4), kProtoIcmp, icmp(8, 0, 0x00010001, text("ping")))),
+       STEER_STEERED},
+      {"icmp echo to the host",
+       frame(kEthIpv4, ipv4(addr(kClient4), addr(kHost4), kProtoIcmp, icmp(8, 0, 0x00010001, text("ping")))),
+       STEER_PASSED},
+      {"icmp frag-needed quoting vip:80 -> client",
+       frame(kEthIpv4, ipv4(addr(router4), addr(kVip4), kProtoIcmp, icmp(3, 4, 1400, truncate(reply4, 28)))),
+       STEER_STEERED},
+      {"icmp frag-needed quoting the host's ssh",
+       frame(kEthIpv4,
+             ipv4(addr(router4), addr(kHost4), kProtoIcmp, icmp(3, 4, 1400, truncate(other_reply4, 28)))),
+       STEER_PASSED},
+      {"icmpv6 packet-too-big quoting vip6:443 -> client",
+       frame(kEthIpv6, ipv6(addr(router6), addr(kVip6), kProtoIcmpv6,
+                            icmp(2, 0, 1280, truncate(reply6, 48), addr(router6), addr(kVip6)))),
+       STEER_STEERED},
+      {"icmp error quoting a cut header",
+       frame(kEthIpv4, ipv4(addr(router4), addr(kVip4), kProtoIcmp, icmp(3, 4, 1400, truncate(reply4, 12)))),
+       STEER_TRUNCATED},
+      {"tcp header cut to 2 bytes", truncate(frame(kEthIpv4, tcp4(kClient4, kVip4, 40000, 80)), 14 + 20 + 2),
+       STEER_TRUNCATED},
+      {"ipv4 header cut", truncate(frame(kEthIpv4, tcp4(kClient4, kVip4, 40000, 80)), 14 + 10),
+       STEER_TRUNCATED},
+      {"ipv6 header cut", truncate(frame(kEthIpv6, tcp6(kClient6, kVip6, 40000, 443)), 14 + 39),
+       STEER_TRUNCATED},
+      {"vlan tag cut", truncate(frame(kEthIpv4, tcp4(kClient4, kVip4, 40000, 80), {10}), 16),
+       STEER_TRUNCATED},
+  };
+}
+
+std::ostream& operator<<(std::ostream& os, const Case& c) { return os << c.name; }
+
+class SteeringCase : public testing::TestWithParam<Case> {
+ protected:
+  static void SetUpTestSuite() {
+    prog_ = new SteeringProgram(SteeringProgram::Options{.max_queues = 4, .max_vips = 64});
+    prog_->replace_all(test_vips());
+    xsk_ = socket(AF_XDP, SOCK_RAW, 0);
+    ASSERT_GE(xsk_, 0) << "socket(AF_XDP): " << std::strerror(errno);
+    const uint32_t queue = 0;
+    ASSERT_EQ(bpf_map_update_elem(prog_->xsk_map_fd(), &queue, &xsk_, BPF_ANY), 0)
+        << "xsks_map[0] = unbound AF_XDP socket: " << std::strerror(errno);
+  }
+  static void TearDownTestSuite() {
+    delete prog_;
+    prog_ = nullptr;
+    close(xsk_);
+  }
+  static SteeringProgram* prog_;
+  static int xsk_;
+};
+SteeringProgram* SteeringCase::prog_ = nullptr;
+int SteeringCase::xsk_ = -1;
+
+TEST_P(SteeringCase, VerdictAndCounter) {
+  const Case& c = GetParam();
+  const SteeringCounters before = prog_->counters();
+  const RunResult r = run_xdp(prog_->prog_fd(), c.in);
+  const SteeringCounters after = prog_->counters();
+
+  const uint32_t want = c.counter == STEER_STEERED ? XDP_REDIRECT : XDP_PASS;
+  EXPECT_EQ(std::string(verdict_name(r.verdict)), verdict_name(want));
+  EXPECT_EQ(hex(r.out), hex(c.in));
+  for (int i = 0; i < STEER_NR_COUNTERS; ++i) {
+    const bool expected = i == c.counter;
+    EXPECT_EQ(after.counters[i].packets - before.counters[i].packets, expected ? 1u : 0u)
+        << steering_counter_info[i].name;
+    EXPECT_EQ(after.counters[i].bytes - before.counters[i].bytes, expected ? c.in.size() : 0u)
+        << steering_counter_info[i].name;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, SteeringCase, testing::ValuesIn(cases()),
+                         [](const testing::TestParamInfo<Case>& info) {
+                           std::string n;
+                           for (char ch : info.param.name) n += std::isalnum(uint8_t(ch)) ? ch : '_';
+                           return n;
+                         });
+
+// VIP traffic on a queue without a socket goes to the kernel and counts no_socket.
+TEST(Steering, NoSocketOnTheQueue) {
+  SteeringProgram prog;
+  prog.add_vip(*SteeringVip::parse(kVip4, kProtoTcp, 80));
+  const Bytes in = frame(kEthIpv4, tcp4(kClient4, kVip4, 40000, 80));
+  const RunResult r = run_xdp(prog.prog_fd(), in);
+  EXPECT_EQ(r.verdict, uint32_t(XDP_PASS));
+  EXPECT_EQ(hex(r.out), hex(in));
+  EXPECT_EQ(prog.counters().packets(STEER_NO_SOCKET), 1u);
+  EXPECT_EQ(prog.counters().packets(STEER_STEERED), 0u);
+}
+
+TEST(Steering, AddRemoveReplaceAll) {
+  SteeringProgram prog;
+  const int xsk = socket(AF_XDP, SOCK_RAW, 0);
+  ASSERT_GE(xsk, 0);
+  const uint32_t queue = 0;
+  ASSERT_EQ(bpf_map_update_elem(prog.xsk_map_fd(), &queue, &xsk, BPF_ANY), 0);
+  const Bytes to80 = frame(kEthIpv4, tcp4(kClient4, kVip4, 40000, 80));
+  const Bytes to443 = frame(kEthIpv4, tcp4(kClient4, kVip4, 40000, 443));
+  const SteeringVip v80 = *SteeringVip::parse(kVip4, kProtoTcp, 80);
+  const SteeringVip v443 = *SteeringVip::parse(kVip4, kProtoTcp, 443);
+  const SteeringVip all_tcp = *SteeringVip::parse(kVip4, kProtoTcp, 0);
+
+  EXPECT_EQ(run_xdp(prog.prog_fd(), to80).verdict, uint32_t(XDP_PASS));
+  prog.add_vip(v80);
+  EXPECT_EQ(run_xdp(prog.prog_fd(), to80).verdict, uint32_t(XDP_REDIRECT));
+  EXPECT_EQ(run_xdp(prog.prog_fd(), to443).verdict, uint32_t(XDP_PASS));
+  prog.remove_vip(v80);
+  prog.remove_vip(v80);  // absent: fine
+  EXPECT_EQ(run_xdp(prog.prog_fd(), to80).verdict, uint32_t(XDP_PASS));
+
+  prog.replace_all({v80, v443});
+  EXPECT_EQ(prog.vips(), (std::vector<SteeringVip>{v80, v443}));
+  EXPECT_EQ(run_xdp(prog.prog_fd(), to443).verdict, uint32_t(XDP_REDIRECT));
+  prog.replace_all({all_tcp});
+  EXPECT_EQ(prog.vips(), std::vector<SteeringVip>{all_tcp});
+  EXPECT_EQ(run_xdp(prog.prog_fd(), to80).verdict, uint32_t(XDP_REDIRECT));
+  EXPECT_EQ(run_xdp(prog.prog_fd(), to443).verdict, uint32_t(XDP_REDIRECT));
+  prog.replace_all({});
+  EXPECT_TRUE(prog.vips().empty());
+  EXPECT_EQ(run_xdp(prog.prog_fd(), to80).verdict, uint32_t(XDP_PASS));
+  close(xsk);
+}
+
+TEST(Steering, MapFullIsAnError) {
+  SteeringProgram prog(SteeringProgram::Options{.max_queues = 1, .max_vips = 2});
+  prog.add_vip(*SteeringVip::parse(kVip4, kProtoTcp, 1));
+  prog.add_vip(*SteeringVip::parse(kVip4, kProtoTcp, 2));
+  prog.add_vip(*SteeringVip::parse(kVip4, kProtoTcp, 2));  // update in place: fine
+  EXPECT_THROW(prog.add_vip(*SteeringVip::parse(kVip4, kProtoTcp, 3)), BpfError);
+}
+
+TEST(Steering, KeyLayout) {
+  const SteeringVip v = *SteeringVip::parse("10.1.2.3", kProtoUdp, 0x1234);
+  const steering_vip_key k = v.key();
+  static_assert(sizeof(k) == 20);
+  const uint8_t want[20] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 1, 2, 3, 0x12, 0x34, 17, 0};
+  EXPECT_EQ(std::memcmp(&k, want, sizeof(want)), 0);
+  EXPECT_EQ(SteeringVip::from_key(k), v);
+}
+
+}  // namespace
+}  // namespace sluice::bpf::test
