@@ -3,22 +3,14 @@
 
 namespace sluice::sluiced {
 
-BackendDecision decide(const config::Vip& vip, const config::Backend& backend,
-                       const AdminOverrides& overrides, HealthStatus health) {
-  BackendDecision d{backend.state, backend.weight, health, config::BackendState::kReady};
-  auto it = overrides.find({vip.name, backend.address.to_string()});
-  if (it != overrides.end()) {
-    if (it->second.state) d.admin_state = *it->second.state;
-    if (it->second.weight) d.admin_weight = *it->second.weight;
-  }
-  bool up = vip.check.type == config::HealthCheck::Type::kNone ||
-            health == HealthStatus::kUp ||
+config::BackendState decide(const config::Vip& vip, const config::Backend& backend,
+                            HealthStatus health) {
+  bool up = vip.check.type == config::HealthCheck::Type::kNone || health == HealthStatus::kUp ||
             (health == HealthStatus::kUnchecked && vip.check.initial_up);
-  if (d.admin_state == config::BackendState::kMaint || !up)
-    d.effective = config::BackendState::kMaint;
-  else if (d.admin_state == config::BackendState::kDrain || d.admin_weight == 0)
-    d.effective = config::BackendState::kDrain;
-  return d;
+  if (backend.state == config::BackendState::kMaint || !up) return config::BackendState::kMaint;
+  if (backend.state == config::BackendState::kDrain || backend.weight == 0)
+    return config::BackendState::kDrain;
+  return config::BackendState::kReady;
 }
 
 }  // namespace sluice::sluiced

@@ -2,7 +2,7 @@
 // The versioned framing between sluiced and sluice-dataplane over a Unix stream socket.
 // Each message is a 12-byte header (magic "SLC1", version, type, payload length; network
 // order) and a payload. Desired state travels as a TOML document of [[vip]] tables (the
-// config syntax, validated by the same loader); answers are text or JSON. Whole
+// config syntax, validated by the same loader); answers are lines of text. Whole
 // snapshots, never deltas: either side can restart and resync by sending the next one.
 // Pure; any thread.
 #pragma once
@@ -23,7 +23,7 @@ enum class MessageType : uint16_t {
   kStateApplied = 2,   // dataplane -> sluiced: "generation N"
   kStateRejected = 3,  // dataplane -> sluiced: the validation errors, one per line
   kGetStats = 4,       // sluiced -> dataplane: empty
-  kStats = 5,          // dataplane -> sluiced: JSON counters
+  kStats = 5,          // dataplane -> sluiced: "generation N" then counter lines
 };
 
 struct Message {

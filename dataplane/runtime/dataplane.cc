@@ -207,47 +207,11 @@ channel::Message Dataplane::on_control(const channel::Message& message) {
       return {MessageType::kStateApplied, "generation " + std::to_string(generation_)};
     }
     case MessageType::kGetStats:
-      return {MessageType::kStats, stats_json()};
+      return {MessageType::kStats, "generation " + std::to_string(generation_) + "\n" + summary()};
     default:
       return {MessageType::kStateRejected,
               "unknown message type " + std::to_string(unsigned(message.type)) + "\n"};
   }
-}
-
-std::string Dataplane::stats_json() const {
-  auto total = sum_counters();
-  std::ostringstream out;
-  out << "{\"generation\":" << generation_ << ",\"active_flows\":" << total->active_flows;
-  for (size_t i = 0; i < kWorkerCounterCount; ++i)
-    out << ",\"" << kWorkerCounters[i].name << "\":" << total->events[i];
-  out << ",\"drops\":{";
-  for (size_t i = 0; i < kDropReasonCount; ++i)
-    out << (i ? "," : "") << "\"" << kDropReasons[i].name << "\":" << total->drops[i];
-  out << "},\"vips\":{";
-  std::lock_guard lock(view_lock_);
-  bool first_vip = true;
-  for (const config::Vip& v : config_.vips) {
-    VipKey key{v.address, v.port, v.protocol, 0};
-    auto id = builder_.vip_id(key);
-    if (!id) continue;
-    const TrafficCounters& c = total->vips[*id];
-    out << (first_vip ? "" : ",") << "\"" << v.name << "\":{\"packets\":" << c.packets
-        << ",\"bytes\":" << c.bytes << ",\"new_flows\":" << c.new_flows << ",\"backends\":{";
-    first_vip = false;
-    bool first_backend = true;
-    for (const config::Backend& b : v.backends) {
-      auto bid = builder_.backend_id(key, b.address);
-      if (!bid) continue;
-      const TrafficCounters& bc = total->backends[*bid];
-      out << (first_backend ? "" : ",") << "\"" << b.address.to_string()
-          << "\":{\"packets\":" << bc.packets << ",\"bytes\":" << bc.bytes
-          << ",\"new_flows\":" << bc.new_flows << "}";
-      first_backend = false;
-    }
-    out << "}}";
-  }
-  out << "}}";
-  return out.str();
 }
 
 void Dataplane::drain_learned(uint32_t now) {

@@ -33,7 +33,10 @@ class Dataplane {
   bool start();
   // The main lcore's loop; returns after stop was requested and workers have joined.
   void run(const std::atomic<bool>& stop, std::atomic<bool>& reload);
-  // Counters summed over workers, as "name value" lines (the exit summary).
+  // Counters summed over workers, as lines (the exit summary and the channel's kStats):
+  //   <counter> <value>            drop_<reason> <value>
+  //   vip <name> packets <n> bytes <n> new_flows <n>
+  //   backend <vip> <address> packets <n> bytes <n> new_flows <n>
   std::string summary() const;
 
   // Telemetry (any thread).
@@ -45,7 +48,6 @@ class Dataplane {
  private:
   void reload_config();
   channel::Message on_control(const channel::Message& message);
-  std::string stats_json() const;
   void rebuild(const char* why);
   void drain_learned(uint32_t now_ms);
   void solicit_neighbors(uint32_t now_ms);
