@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "api/format.h"
+
+#include <algorithm>
+#include <optional>
+
+#include "api/command.h"
+#include "api/json_writer.h"
+
+namespace sluice::api {
+namespace {
+
+std::string cell(std::string_view s) {
+  if (s.empty()) return "-";
+  std::string out(s);
+  for (char& c : out) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) c = '?';
+  }
+  return out;
+}
+
+std::string num(uint64_t v) { return std::to_string(v); }
+
+std::string opt_num(const std::optional<uint64_t>& v) { return v ? num(*v) : "-"; }
+
+std::string port_text(uint16_t port) { return port == 0 ? "*" : num(port); }
+
+void opt_value(JsonWriter& w, const std::optional<uint64_t>& v) {
+  if (v)
+    w.value(*v);
+  else
+    w.null();
+}
+
+std::string json_line(const JsonWriter& w) { return w.str() + "\n"; }
+
+size_t serving_count(const VipView& v) {
+  return static_cast<size_t>(
+      std::count_if(v.backends.begin(), v.backends.end(),
+                    [](const BackendView& b) { return b.effective == Effective::kServing; }));
+}
+
+struct HelpEntry {
+  std::string_view syntax;
+  std::string_view description;
+  Privilege level;
+};
+
+constexpr HelpEntry kHelp[] = {
+    {"help", "this list", Privilege::kRead},
+    {"show info", "version, uptime, config, dataplane connection", Privilege::kRead},
+    {"show vips", "virtual services", Privilege::kRead},
+    {"show backends [VIP]", "backends: admin state, weight, health, counters", Privilege::kRead},
+    {"show stats", "dataplane counters, drops by reason", Privilege::kRead},
+    {"show health", "health checks: status, reason, age", Privilege::kRead},
+    {"show ha", "high-availability (VRRP) state", Privilege::kRead},
+    {"set backend VIP BACKEND state ready|drain|maint", "set the admin state (persisted)",
+     Privilege::kAdmin},
+    {"set backend VIP BACKEND weight 0..65535", "override the weight (persisted)",
+     Privilege::kAdmin},
+    {"reload", "re-read the config file", Privilege::kAdmin},
+    {"quit", "close the connection", Privilege::kRead},
+};
+
+}  // namespace
+
+std::string_view to_string(Health h) {
+  switch (h) {
+    case Health::kUp:
+      return "UP";
+    case Health::kDown:
+      return "DOWN";
+    case Health::kUnchecked:
+      break;
+  }
+  return "unchecked";
+}
+
+std::string_view to_string(Effective e) {
+  switch (e) {
+    case Effective::kServing:
+      return "serving";
+    case Effective::kDraining:
+      return "draining";
+    case Effective::kOut:
+      break;
+  }
+  return "out";
+}
+
+Table::Table(std::vector<std::string> header) { rows_.push_back(std::move(header)); }
+
+void Table::add(std::vector<std::string> row) {
+  row.resize(rows_.front().size());
+  for (std::string& c : row) c = cell(c);
+  rows_.push_back(std::move(row));
+}
+
+std::string Table::render() const {
+  size_t columns = rows_.front().size();
+  std::vector<size_t> width(columns, 0);
+  for (const auto& row : rows_)
+    for (size_t i = 0; i < columns; ++i) width[i] = std::max(width[i], row[i].size());
+  std::string out;
+  for (const auto& row : rows_) {
+    for (size_t i = 0; i < columns; ++i) {
+      out += row[i];
+      if (i + 1 < columns) out.append(width[i] - row[i].size() + 2, ' ');
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+std::string format_help(Privilege level, bool json) {
+  if (json) {
+    JsonWriter w;
+    w.begin_object().key("commands").begin_array();
+    for (const HelpEntry& e : kHelp) {
+      if (e.level > level) continue;
+      w.begin_object().key("command").value(e.syntax);
+      w.key("description").value(e.description).end_object();
+    }
+    w.end_array().end_object();
+    return json_line(w);
+  }
+  size_t width = 0;
+  for (const HelpEntry& e : kHelp) width = std::max(width, e.syntax.size());
+  std::string out =
+      "Commands (';' separates several on one line; append 'json' to a show "
+      "command for JSON):\n";
+  for (const HelpEntry& e : kHelp) {
+    if (e.level > level) continue;
+    out += "  ";
+    out += e.syntax;
+    out.append(width - e.syntax.size() + 2, ' ');
+    out += e.description;
+    out += '\n';
+  }
+  return out;
+}
+
+std::string format_info(const InfoView& info, bool json) {
+  if (json) {
+    JsonWriter w;
+    w.begin_object();
+    w.key("version").value(info.version);
+    w.key("pid").value(info.pid);
+    w.key("uptime_s").value(info.uptime_s);
+    w.key("config_path").value(info.config_path);
+    w.key("config_generation").value(info.config_generation);
+    w.key("dataplane_connected").value(info.dataplane_connected);
+    w.key("last_dataplane_sync_s");
+    opt_value(w, info.last_dataplane_sync_s);
+    w.end_object();
+    return json_line(w);
+  }
+  Table t({"KEY", "VALUE"});
+  t.add({"version", info.version});
+  t.add({"pid", std::to_string(info.pid)});
+  t.add({"uptime_s", num(info.uptime_s)});
+  t.add({"config_path", info.config_path});
+  t.add({"config_generation", num(info.config_generation)});
+  t.add({"dataplane_connected", info.dataplane_connected ? "yes" : "no"});
+  t.add({"last_dataplane_sync_s", opt_num(info.last_dataplane_sync_s)});
+  return t.render();
+}
+
+std::string format_vips(const std::vector<VipView>& vips, bool json) {
+  if (json) {
+    JsonWriter w;
+    w.begin_object().key("vips").begin_array();
+    for (const VipView& v : vips) {
+      w.begin_object();
+      w.key("name").value(v.name);
+      w.key("address").value(v.address);
+      w.key("protocol").value(v.protocol);
+      w.key("port").value(v.port);
+      w.key("mode").value(v.mode);
+      w.key("backends").value(uint64_t{v.backends.size()});
+      w.key("serving").value(uint64_t{serving_count(v)});
+      w.end_object();
+    }
+    w.end_array().end_object();
+    return json_line(w);
+  }
+  Table t({"NAME", "ADDRESS", "PROTO", "PORT", "MODE", "BACKENDS", "SERVING"});
+  for (const VipView& v : vips)
+    t.add({v.name, v.address, v.protocol, port_text(v.port), v.mode, num(v.backends.size()),
+           num(serving_count(v))});
+  return t.render();
+}
+
+std::string format_backends(const std::vector<VipView>& vips, bool json) {
+  if (json) {
+    JsonWriter w;
+    w.begin_object().key("backends").begin_array();
+    for (const VipView& v : vips) {
+      for (const BackendView& b : v.backends) {
+        w.begin_object();
+        w.key("vip").value(v.name);
+        w.key("address").value(b.address);
+        w.key("weight").value(b.weight);
+        w.key("admin_state").value(config::to_string(b.admin_state));
+        w.key("admin_weight").value(b.admin_weight);
+        w.key("health").value(to_string(b.health));
+        w.key("health_reason").value(b.health_reason);
+        w.key("last_change_s");
+        opt_value(w, b.last_change_s);
+        w.key("effective").value(to_string(b.effective));
+        w.key("packets").value(b.packets);
+        w.key("bytes").value(b.bytes);
+        w.key("new_flows").value(b.new_flows);
+        w.end_object();
+      }
+    }
+    w.end_array().end_object();
+    return json_line(w);
+  }
+  Table t({"VIP", "BACKEND", "WEIGHT", "ADMIN", "ADMIN_WEIGHT", "HEALTH", "EFFECTIVE", "PACKETS",
+           "BYTES", "NEW_FLOWS"});
+  for (const VipView& v : vips)
+    for (const BackendView& b : v.backends)
+      t.add({v.name, b.address, num(b.weight), config::to_string(b.admin_state),
+             num(b.admin_weight), std::string(to_string(b.health)),
+             std::string(to_string(b.effective)), num(b.packets), num(b.bytes), num(b.new_flows)});
+  return t.render();
+}
+
+std::string format_stats(const StatsView& stats, bool json) {
+  if (json) {
+    JsonWriter w;
+    w.begin_object();
+    for (const auto& [name, value] : stats.counters) w.key(name).value(value);
+    w.end_object();
+    return json_line(w);
+  }
+  Table t({"COUNTER", "VALUE"});
+  for (const auto& [name, value] : stats.counters) t.add({name, num(value)});
+  return t.render();
+}
+
+std::string format_health(const std::vector<HealthView>& health, bool json) {
+  if (json) {
+    JsonWriter w;
+    w.begin_object().key("health").begin_array();
+    for (const HealthView& h : health) {
+      w.begin_object();
+      w.key("vip").value(h.vip);
+      w.key("backend").value(h.backend);
+      w.key("check").value(h.check);
+      w.key("status").value(to_string(h.status));
+      w.key("reason").value(h.reason);
+      w.key("last_change_s");
+      opt_value(w, h.last_change_s);
+      w.end_object();
+    }
+    w.end_array().end_object();
+    return json_line(w);
+  }
+  Table t({"VIP", "BACKEND", "CHECK", "STATUS", "SINCE_S", "REASON"});
+  for (const HealthView& h : health)
+    t.add({h.vip, h.backend, h.check, std::string(to_string(h.status)), opt_num(h.last_change_s),
+           h.reason});
+  return t.render();
+}
+
+std::string format_ha(bool json) {
+  if (json) return "{\"configured\":false}\n";
+  return "no HA instance configured\n";
+}
+
+}  // namespace sluice::api

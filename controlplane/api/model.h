@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// What the runtime API needs from the daemon: a small read/modify interface over plain
+// value views. sluiced implements Model; tests use a fake. The API calls a Model only from
+// the thread that runs the Server (the daemon's main loop), one call at a time, so an
+// implementation needs no locking of its own on that account.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "config/config.h"
+
+namespace sluice::api {
+
+// Health is kept apart from the admin state everywhere: a backend can be UP and in maint,
+// or DOWN and ready.
+enum class Health : uint8_t {
+  kUnchecked,  // no check configured, or no result yet; shown as such, never as UP
+  kUp,
+  kDown,
+};
+
+// What the dataplane does with the backend, from admin state, weight and health.
+enum class Effective : uint8_t {
+  kServing,   // takes new flows
+  kDraining,  // keeps existing flows, takes no new ones (drain, weight 0)
+  kOut,       // no traffic (maint, or DOWN)
+};
+
+struct BackendView {
+  std::string address;  // canonical text, as IpAddress::to_string()
+  uint16_t weight = 1;  // as configured
+  config::BackendState admin_state = config::BackendState::kReady;  // config or CLI
+  uint16_t admin_weight = 1;  // effective weight: the CLI override or `weight`
+  Health health = Health::kUnchecked;
+  std::string health_reason;              // last check's explanation; may be empty
+  std::optional<uint64_t> last_change_s;  // seconds since health last changed
+  Effective effective = Effective::kServing;
+  uint64_t packets = 0;
+  uint64_t bytes = 0;
+  uint64_t new_flows = 0;
+};
+
+struct VipView {
+  std::string name;
+  std::string address;   // canonical text
+  std::string protocol;  // "tcp", "udp"
+  uint16_t port = 0;     // 0 = every port
+  std::string mode;      // "dsr-l2", "ipip", "gue"
+  std::vector<BackendView> backends;
+};
+
+struct HealthView {
+  std::string vip;
+  std::string backend;
+  std::string check;  // e.g. "tcp", "http GET /health"; "" = none
+  Health status = Health::kUnchecked;
+  std::string reason;
+  std::optional<uint64_t> last_change_s;  // seconds since status last changed
+};
+
+struct StatsView {
+  // Counter name (snake_case, no spaces) and value, in the order to show them; includes
+  // the dataplane's drops by reason.
+  std::vector<std::pair<std::string, uint64_t>> counters;
+};
+
+struct InfoView {
+  std::string version;
+  int64_t pid = 0;
+  uint64_t uptime_s = 0;
+  std::string config_path;
+  uint64_t config_generation = 0;  // +1 per successful load or reload
+  bool dataplane_connected = false;
+  std::optional<uint64_t> last_dataplane_sync_s;  // seconds since the last snapshot was acked
+};
+
+struct ReloadResult {
+  bool ok = false;
+  std::string summary;               // one line, e.g. "generation 4: 2 VIPs, 5 backends"
+  std::vector<std::string> details;  // further lines, e.g. file:line:column errors
+};
+
+class Model {
+ public:
+  virtual ~Model() = default;
+
+  virtual InfoView info() const = 0;
+  virtual std::vector<VipView> vips() const = 0;  // config order
+  virtual StatsView stats() const = 0;
+  virtual std::vector<HealthView> health() const = 0;
+
+  // `backend` is canonical address text. nullopt on success, else one line saying what is
+  // wrong (e.g. "no VIP named 'x'"); the API prefixes it with "Error: ". On success the
+  // implementation persists the change (AdminStateStore) and pushes a new snapshot.
+  virtual std::optional<std::string> set_backend_state(const std::string& vip,
+                                                       const std::string& backend,
+                                                       config::BackendState state) = 0;
+  virtual std::optional<std::string> set_backend_weight(const std::string& vip,
+                                                        const std::string& backend,
+                                                        uint16_t weight) = 0;
+
+  // Re-reads the config file; the running config stays when the new one is rejected.
+  virtual ReloadResult reload() = 0;
+};
+
+}  // namespace sluice::api

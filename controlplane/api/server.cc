@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "api/server.h"
+
+#include <fcntl.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "api/dispatcher.h"
+
+namespace sluice::api {
+namespace {
+
+constexpr size_t kReadChunk = 16384;
+constexpr int kEventBatch = 64;
+
+std::string errno_text(int err) { return std::strerror(err); }
+
+bool fill_address(const std::string& path, sockaddr_un* addr) {
+  std::memset(addr, 0, sizeof *addr);
+  addr->sun_family = AF_UNIX;
+  if (path.empty() || path.size() >= sizeof addr->sun_path) return false;
+  std::memcpy(addr->sun_path, path.data(), path.size());
+  return true;
+}
+
+std::string parent_of(const std::string& path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+// True when a process accepts connections on `path`.
+bool someone_listens(const std::string& path) {
+  sockaddr_un addr;
+  if (!fill_address(path, &addr)) return false;
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return ok;
+}
+
+}  // namespace
+
+struct Server::Connection {
+  int fd = -1;
+  Privilege level = Privilege::kRead;
+  std::string in;
+  std::string out;
+  bool discarding = false;  // inside a line that was too long, until its '\n'
+  bool eof = false;         // the client sent EOF: run what is left, answer, close
+  bool quit = false;        // `quit` ran: send what is queued, close
+  bool dead = false;        // I/O error: close now
+  uint32_t interest = 0;
+};
+
+Server::Server(Model& model, ServerOptions options)
+    : model_(model), options_(std::move(options)), own_uid_(::geteuid()) {
+  epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+  spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+Server::~Server() {
+  while (!connections_.empty()) close_connection(connections_.begin()->first);
+  if (listen_fd_ >= 0) ::close(listen_fd_);
+  if (epoll_fd_ >= 0) ::close(epoll_fd_);
+  if (spare_fd_ >= 0) ::close(spare_fd_);
+  struct stat st;
+  if (socket_ino_ != 0 && ::stat(options_.path.c_str(), &st) == 0 && st.st_dev == socket_dev_ &&
+      st.st_ino == socket_ino_)
+    ::unlink(options_.path.c_str());
+}
+
+std::optional<std::string> Server::listen() {
+  const std::string& path = options_.path;
+  if (epoll_fd_ < 0) return "cannot create an epoll instance: " + errno_text(errno);
+  if (listen_fd_ >= 0) return "already listening on " + path;
+  const std::string tmp = path + ".tmp";
+  sockaddr_un addr;
+  if (!fill_address(tmp, &addr))
+    return "socket path " + path + " is too long (at most " +
+           std::to_string(sizeof addr.sun_path - 5) + " bytes)";
+
+  const std::string dir = parent_of(path);
+  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
+    return "cannot create directory " + dir + ": " + errno_text(errno);
+
+  struct stat st;
+  if (::lstat(path.c_str(), &st) == 0) {
+    if (!S_ISSOCK(st.st_mode)) return path + " exists and is not a socket; remove it";
+    if (someone_listens(path))
+      return "another process is listening on " + path + " (is sluiced already running?)";
+    if (::unlink(path.c_str()) != 0)
+      return "cannot remove stale socket " + path + ": " + errno_text(errno);
+  }
+
+  // Bound under a temporary name and renamed once mode and group are right, so the
+  // socket never appears with looser permissions.
+  ::unlink(tmp.c_str());
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return "cannot create socket: " + errno_text(errno);
+  auto fail = [&](const std::string& what) -> std::optional<std::string> {
+    int err = errno;
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return what + ": " + errno_text(err);
+  };
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+    return fail("cannot bind " + tmp);
+  if (::chmod(tmp.c_str(), options_.mode) != 0) return fail("cannot chmod " + tmp);
+  if (options_.group && ::chown(tmp.c_str(), static_cast<uid_t>(-1), *options_.group) != 0)
+    return fail("cannot chown " + tmp + " to group " + std::to_string(*options_.group));
+  if (::listen(fd, 64) != 0) return fail("cannot listen on " + tmp);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return fail("cannot rename " + tmp + " to " + path);
+  if (::stat(path.c_str(), &st) != 0) return fail("cannot stat " + path);
+
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.fd = fd;
+  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
+    int err = errno;
+    ::close(fd);
+    ::unlink(path.c_str());
+    return "cannot watch " + path + ": " + errno_text(err);
+  }
+  listen_fd_ = fd;
+  socket_dev_ = st.st_dev;
+  socket_ino_ = st.st_ino;
+  return std::nullopt;
+}
+
+bool Server::add_connection(int fd, Privilege level) {
+  int flags = ::fcntl(fd, F_GETFL);
+  if (epoll_fd_ < 0 || flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) {
+    ::close(fd);
+    return false;
+  }
+  auto c = std::make_unique<Connection>();
+  c->fd = fd;
+  c->level = level;
+  c->interest = EPOLLIN;
+  epoll_event ev{};
+  ev.events = c->interest;
+  ev.data.fd = fd;
+  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
+    ::close(fd);
+    return false;
+  }
+  connections_[fd] = std::move(c);
+  return true;
+}
+
+void Server::on_readable() {
+  epoll_event events[kEventBatch];
+  int n = ::epoll_wait(epoll_fd_, events, kEventBatch, 0);
+  for (int i = 0; i < n; ++i) {
+    int fd = events[i].data.fd;
+    if (fd == listen_fd_) {
+      accept_all();
+      continue;
+    }
+    auto it = connections_.find(fd);
+    if (it != connections_.end()) on_event(*it->second, events[i].events);
+  }
+}
+
+void Server::accept_all() {
+  while (true) {
+    int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EINTR || errno == ECONNABORTED) continue;
+      if ((errno == EMFILE || errno == ENFILE) && spare_fd_ >= 0) {
+        // Out of fds: the pending connection would keep the (level-triggered) listening
+        // socket readable and the daemon's loop spinning. Free the spare fd, accept and
+        // close that connection, take the spare back.
+        ::close(spare_fd_);
+        int victim = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+        if (victim >= 0) ::close(victim);
+        spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (victim >= 0) continue;
+      }
+      return;  // EAGAIN: nothing more to accept
+    }
+    if (connections_.size() >= options_.max_clients) {
+      std::string msg = "Error: too many connections (at most " +
+                        std::to_string(options_.max_clients) + "); try again later\n\n";
+      [[maybe_unused]] ssize_t n = ::send(fd, msg.data(), msg.size(), MSG_NOSIGNAL);
+      ::close(fd);
+      continue;
+    }
+    ucred cred{};
+    socklen_t len = sizeof cred;
+    if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+      ::close(fd);
+      continue;
+    }
+    add_connection(fd, privilege_for_peer(cred.uid, own_uid_));
+  }
+}
+
+void Server::on_event(Connection& c, uint32_t events) {
+  if (events & EPOLLERR) {
+    c.dead = true;
+  } else if ((events & (EPOLLIN | EPOLLHUP)) && !c.eof && !c.quit) {
+    read_input(c);
+  }
+  while (!c.dead) {
+    run_lines(c);
+    flush(c);
+    // Answers held back by max_output are run once the earlier ones are out.
+    bool more = !c.quit && (c.in.find('\n') != std::string::npos || (c.eof && !c.in.empty()));
+    if (!c.out.empty() || !more) break;
+  }
+  finish(c);
+}
+
+void Server::read_input(Connection& c) {
+  char buf[kReadChunk];
+  ssize_t n = ::read(c.fd, buf, sizeof buf);
+  if (n > 0) {
+    c.in.append(buf, static_cast<size_t>(n));
+  } else if (n == 0) {
+    c.eof = true;
+  } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+    c.dead = true;
+  }
+}
+
+void Server::run_lines(Connection& c) {
+  const std::string too_long =
+      "Error: line too long (more than " + std::to_string(options_.max_line) + " bytes)\n\n";
+  size_t pos = 0;
+  while (!c.quit && c.out.size() < options_.max_output) {
+    size_t nl = c.in.find('\n', pos);
+    std::string_view line;
+    if (nl == std::string::npos) {
+      std::string_view rest = std::string_view(c.in).substr(pos);
+      if (c.eof && !rest.empty() && !c.discarding) {
+        line = rest;  // the last line, unterminated
+        pos = c.in.size();
+      } else {
+        if (rest.size() > options_.max_line) {
+          if (!c.discarding) c.out += too_long;
+          c.discarding = true;
+          pos = c.in.size();
+        }
+        if (c.eof) pos = c.in.size();
+        break;
+      }
+    } else {
+      line = std::string_view(c.in).substr(pos, nl - pos);
+      pos = nl + 1;
+      if (c.discarding) {
+        c.discarding = false;
+        continue;
+      }
+    }
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.size() > options_.max_line) {
+      c.out += too_long;
+      continue;
+    }
+    Answer a = execute_line(model_, line, c.level);
+    c.out += a.text;
+    if (a.quit) c.quit = true;
+  }
+  c.in.erase(0, c.quit ? c.in.size() : pos);
+}
+
+void Server::flush(Connection& c) {
+  size_t sent = 0;
+  while (sent < c.out.size()) {
+    ssize_t n = ::send(c.fd, c.out.data() + sent, c.out.size() - sent, MSG_NOSIGNAL);
+    if (n > 0) {
+      sent += static_cast<size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+    c.dead = true;  // EPIPE, ECONNRESET: the client is gone
+    break;
+  }
+  c.out.erase(0, sent);
+}
+
+void Server::finish(Connection& c) {
+  bool done = (c.quit || (c.eof && c.in.empty())) && c.out.empty();
+  if (c.dead || done) {
+    close_connection(c.fd);
+    return;
+  }
+  uint32_t interest = 0;
+  if (!c.eof && !c.quit && c.out.size() < options_.max_output) interest |= EPOLLIN;
+  if (!c.out.empty()) interest |= EPOLLOUT;
+  if (interest == c.interest) return;
+  epoll_event ev{};
+  ev.events = interest;
+  ev.data.fd = c.fd;
+  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, c.fd, &ev) != 0) {
+    close_connection(c.fd);
+    return;
+  }
+  c.interest = interest;
+}
+
+void Server::close_connection(int fd) {
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+  ::close(fd);
+  connections_.erase(fd);
+}
+
+}  // namespace sluice::api

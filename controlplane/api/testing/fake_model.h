@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// A Model for tests: fixed views, records the changes asked for. Header-only, test use.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "api/model.h"
+
+namespace sluice::api::testing {
+
+class FakeModel : public Model {
+ public:
+  struct Change {
+    std::string vip;
+    std::string backend;
+    std::string what;  // "state drain", "weight 5"
+    friend bool operator==(const Change&, const Change&) = default;
+  };
+
+  FakeModel() {
+    info_ = {.version = "0.1.0",
+             .pid = 4242,
+             .uptime_s = 75,
+             .config_path = "/etc/sluice/sluice.toml",
+             .config_generation = 3,
+             .dataplane_connected = true,
+             .last_dataplane_sync_s = 2};
+    VipView www{.name = "www",
+                .address = "10.0.0.100",
+                .protocol = "tcp",
+                .port = 80,
+                .mode = "dsr-l2",
+                .backends = {}};
+    www.backends.push_back({.address = "10.0.0.11",
+                            .weight = 1,
+                            .admin_state = config::BackendState::kReady,
+                            .admin_weight = 1,
+                            .health = Health::kUp,
+                            .health_reason = "connected in 0.3 ms",
+                            .last_change_s = 120,
+                            .effective = Effective::kServing,
+                            .packets = 1500,
+                            .bytes = 120000,
+                            .new_flows = 30});
+    www.backends.push_back({.address = "10.0.0.12",
+                            .weight = 2,
+                            .admin_state = config::BackendState::kDrain,
+                            .admin_weight = 2,
+                            .health = Health::kDown,
+                            .health_reason = "connection refused",
+                            .last_change_s = 5,
+                            .effective = Effective::kOut,
+                            .packets = 0,
+                            .bytes = 0,
+                            .new_flows = 0});
+    VipView dns{.name = "dns",
+                .address = "2001:db8::53",
+                .protocol = "udp",
+                .port = 0,
+                .mode = "ipip",
+                .backends = {}};
+    dns.backends.push_back({.address = "2001:db8::1",
+                            .weight = 10,
+                            .admin_state = config::BackendState::kReady,
+                            .admin_weight = 0,
+                            .health = Health::kUnchecked,
+                            .health_reason = "",
+                            .last_change_s = std::nullopt,
+                            .effective = Effective::kDraining,
+                            .packets = 7,
+                            .bytes = 700,
+                            .new_flows = 7});
+    vips_ = {www, dns};
+    stats_.counters = {{"rx_packets", 1507}, {"tx_packets", 1500}, {"drop_no_vip", 3}};
+    health_ = {{.vip = "www",
+                .backend = "10.0.0.11",
+                .check = "tcp",
+                .status = Health::kUp,
+                .reason = "connected in 0.3 ms",
+                .last_change_s = 120},
+               {.vip = "www",
+                .backend = "10.0.0.12",
+                .check = "http GET /health",
+                .status = Health::kDown,
+                .reason = "connection refused",
+                .last_change_s = 5},
+               {.vip = "dns",
+                .backend = "2001:db8::1",
+                .check = "",
+                .status = Health::kUnchecked,
+                .reason = "",
+                .last_change_s = std::nullopt}};
+  }
+
+  InfoView info() const override { return info_; }
+  std::vector<VipView> vips() const override { return vips_; }
+  StatsView stats() const override { return stats_; }
+  std::vector<HealthView> health() const override { return health_; }
+
+  std::optional<std::string> set_backend_state(const std::string& vip, const std::string& backend,
+                                               config::BackendState state) override {
+    if (auto e = check(vip, backend)) return e;
+    changes.push_back({vip, backend, "state " + config::to_string(state)});
+    return std::nullopt;
+  }
+  std::optional<std::string> set_backend_weight(const std::string& vip, const std::string& backend,
+                                                uint16_t weight) override {
+    if (auto e = check(vip, backend)) return e;
+    changes.push_back({vip, backend, "weight " + std::to_string(weight)});
+    return std::nullopt;
+  }
+  ReloadResult reload() override {
+    ++reloads;
+    return reload_result;
+  }
+
+  InfoView info_;
+  std::vector<VipView> vips_;
+  StatsView stats_;
+  std::vector<HealthView> health_;
+  std::vector<Change> changes;
+  int reloads = 0;
+  ReloadResult reload_result{
+      .ok = true, .summary = "generation 4: 2 VIPs, 3 backends", .details = {}};
+
+ private:
+  std::optional<std::string> check(const std::string& vip, const std::string& backend) const {
+    for (const VipView& v : vips_) {
+      if (v.name != vip) continue;
+      for (const BackendView& b : v.backends)
+        if (b.address == backend) return std::nullopt;
+      return "VIP '" + vip + "' has no backend " + backend;
+    }
+    return "no VIP named '" + vip + "'";
+  }
+};
+
+}  // namespace sluice::api::testing

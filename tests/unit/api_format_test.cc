@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Exact answers, human and JSON, against the fake model.
+#include <gtest/gtest.h>
+
+#include "api/dispatcher.h"
+#include "api/format.h"
+#include "api/testing/fake_model.h"
+
+namespace sluice::api {
+namespace {
+
+using testing::FakeModel;
+
+std::string run(std::string_view line, Privilege level = Privilege::kRead) {
+  FakeModel m;
+  return execute_line(m, line, level).text;
+}
+
+TEST(ApiFormat, Help) {
+  std::string admin = run("help", Privilege::kAdmin);
+  EXPECT_EQ(admin,
+            "Commands (';' separates several on one line; append 'json' to a show command for "
+            "JSON):\n"
+            "  help                                             this list\n"
+            "  show info                                        version, uptime, config, "
+            "dataplane connection\n"
+            "  show vips                                        virtual services\n"
+            "  show backends [VIP]                              backends: admin state, weight, "
+            "health, counters\n"
+            "  show stats                                       dataplane counters, drops by "
+            "reason\n"
+            "  show health                                      health checks: status, reason, "
+            "age\n"
+            "  show ha                                          high-availability (VRRP) state\n"
+            "  set backend VIP BACKEND state ready|drain|maint  set the admin state (persisted)\n"
+            "  set backend VIP BACKEND weight 0..65535          override the weight "
+            "(persisted)\n"
+            "  reload                                           re-read the config file\n"
+            "  quit                                             close the connection\n"
+            "\n");
+  std::string read = run("help", Privilege::kRead);
+  EXPECT_EQ(read.find("set backend"), std::string::npos);
+  EXPECT_EQ(read.find("reload"), std::string::npos);
+  EXPECT_NE(read.find("  show backends [VIP]                              backends:"),
+            std::string::npos);
+}
+
+TEST(ApiFormat, HelpJson) {
+  std::string j = run("help json");
+  EXPECT_TRUE(j.starts_with(R"({"commands":[{"command":"help","description":"this list"},)"));
+  EXPECT_TRUE(j.ends_with(R"({"command":"quit","description":"close the connection"}]})"
+                          "\n\n"));
+  EXPECT_EQ(j.find("reload"), std::string::npos);
+}
+
+TEST(ApiFormat, Info) {
+  EXPECT_EQ(run("show info"),
+            "KEY                    VALUE\n"
+            "version                0.1.0\n"
+            "pid                    4242\n"
+            "uptime_s               75\n"
+            "config_path            /etc/sluice/sluice.toml\n"
+            "config_generation      3\n"
+            "dataplane_connected    yes\n"
+            "last_dataplane_sync_s  2\n"
+            "\n");
+  EXPECT_EQ(
+      run("show info json"),
+      R"({"version":"0.1.0","pid":4242,"uptime_s":75,"config_path":"/etc/sluice/sluice.toml",)"
+      R"("config_generation":3,"dataplane_connected":true,"last_dataplane_sync_s":2})"
+      "\n\n");
+  InfoView never{.version = "0.1.0",
+                 .pid = 1,
+                 .uptime_s = 0,
+                 .config_path = "",
+                 .config_generation = 0,
+                 .dataplane_connected = false,
+                 .last_dataplane_sync_s = std::nullopt};
+  EXPECT_EQ(format_info(never, false),
+            "KEY                    VALUE\n"
+            "version                0.1.0\n"
+            "pid                    1\n"
+            "uptime_s               0\n"
+            "config_path            -\n"
+            "config_generation      0\n"
+            "dataplane_connected    no\n"
+            "last_dataplane_sync_s  -\n");
+  EXPECT_EQ(format_info(never, true),
+            R"({"version":"0.1.0","pid":1,"uptime_s":0,"config_path":"","config_generation":0,)"
+            R"("dataplane_connected":false,"last_dataplane_sync_s":null})"
+            "\n");
+}
+
+TEST(ApiFormat, Vips) {
+  EXPECT_EQ(run("show vips"),
+            "NAME  ADDRESS       PROTO  PORT  MODE    BACKENDS  SERVING\n"
+            "www   10.0.0.100    tcp    80    dsr-l2  2         1\n"
+            "dns   2001:db8::53  udp    *     ipip    1         0\n"
+            "\n");
+  EXPECT_EQ(run("show vips --json"),
+            R"({"vips":[{"name":"www","address":"10.0.0.100","protocol":"tcp","port":80,)"
+            R"("mode":"dsr-l2","backends":2,"serving":1},{"name":"dns","address":"2001:db8::53",)"
+            R"("protocol":"udp","port":0,"mode":"ipip","backends":1,"serving":0}]})"
+            "\n\n");
+  EXPECT_EQ(format_vips({}, false), "NAME  ADDRESS  PROTO  PORT  MODE  BACKENDS  SERVING\n");
+  EXPECT_EQ(format_vips({}, true), "{\"vips\":[]}\n");
+}
+
+TEST(ApiFormat, Backends) {
+  EXPECT_EQ(
+      run("show backends"),
+      "VIP  BACKEND      WEIGHT  ADMIN  ADMIN_WEIGHT  HEALTH     EFFECTIVE  PACKETS  BYTES   "
+      "NEW_FLOWS\n"
+      "www  10.0.0.11    1       ready  1             UP         serving    1500     120000  30\n"
+      "www  10.0.0.12    2       drain  2             DOWN       out        0        0       0\n"
+      "dns  2001:db8::1  10      ready  0             unchecked  draining   7        700     7\n"
+      "\n");
+  EXPECT_EQ(run("show backends dns"),
+            "VIP  BACKEND      WEIGHT  ADMIN  ADMIN_WEIGHT  HEALTH     EFFECTIVE  PACKETS  BYTES  "
+            "NEW_FLOWS\n"
+            "dns  2001:db8::1  10      ready  0             unchecked  draining   7        700    "
+            "7\n"
+            "\n");
+  EXPECT_EQ(run("show backends www json"),
+            R"({"backends":[{"vip":"www","address":"10.0.0.11","weight":1,"admin_state":"ready",)"
+            R"("admin_weight":1,"health":"UP","health_reason":"connected in 0.3 ms",)"
+            R"("last_change_s":120,"effective":"serving","packets":1500,"bytes":120000,)"
+            R"("new_flows":30},{"vip":"www","address":"10.0.0.12","weight":2,)"
+            R"("admin_state":"drain","admin_weight":2,"health":"DOWN",)"
+            R"("health_reason":"connection refused","last_change_s":5,"effective":"out",)"
+            R"("packets":0,"bytes":0,"new_flows":0}]})"
+            "\n\n");
+  EXPECT_EQ(run("show backends dns json"),
+            R"({"backends":[{"vip":"dns","address":"2001:db8::1","weight":10,)"
+            R"("admin_state":"ready","admin_weight":0,"health":"unchecked","health_reason":"",)"
+            R"("last_change_s":null,"effective":"draining","packets":7,"bytes":700,)"
+            R"("new_flows":7}]})"
+            "\n\n");
+}
+
+TEST(ApiFormat, Stats) {
+  EXPECT_EQ(run("show stats"),
+            "COUNTER      VALUE\n"
+            "rx_packets   1507\n"
+            "tx_packets   1500\n"
+            "drop_no_vip  3\n"
+            "\n");
+  EXPECT_EQ(run("show stats json"), R"({"rx_packets":1507,"tx_packets":1500,"drop_no_vip":3})"
+                                    "\n\n");
+}
+
+TEST(ApiFormat, Health) {
+  EXPECT_EQ(run("show health"),
+            "VIP  BACKEND      CHECK             STATUS     SINCE_S  REASON\n"
+            "www  10.0.0.11    tcp               UP         120      connected in 0.3 ms\n"
+            "www  10.0.0.12    http GET /health  DOWN       5        connection refused\n"
+            "dns  2001:db8::1  -                 unchecked  -        -\n"
+            "\n");
+  EXPECT_EQ(run("show health json"),
+            R"({"health":[{"vip":"www","backend":"10.0.0.11","check":"tcp","status":"UP",)"
+            R"("reason":"connected in 0.3 ms","last_change_s":120},{"vip":"www",)"
+            R"("backend":"10.0.0.12","check":"http GET /health","status":"DOWN",)"
+            R"("reason":"connection refused","last_change_s":5},{"vip":"dns",)"
+            R"("backend":"2001:db8::1","check":"","status":"unchecked","reason":"",)"
+            R"("last_change_s":null}]})"
+            "\n\n");
+}
+
+TEST(ApiFormat, Ha) {
+  EXPECT_EQ(run("show ha"), "no HA instance configured\n\n");
+  EXPECT_EQ(run("show ha json"), "{\"configured\":false}\n\n");
+}
+
+// Text from the outside (check reasons) can neither break the table nor end the answer.
+TEST(ApiFormat, HostileText) {
+  std::vector<HealthView> h = {{.vip = "www",
+                                .backend = "10.0.0.11",
+                                .check = "http",
+                                .status = Health::kDown,
+                                .reason = "bad\n\nheader\t\"x\"\x7f",
+                                .last_change_s = 1}};
+  EXPECT_EQ(format_health(h, false),
+            "VIP  BACKEND    CHECK  STATUS  SINCE_S  REASON\n"
+            "www  10.0.0.11  http   DOWN    1        bad??header?\"x\"?\n");
+  EXPECT_EQ(format_health(h, true),
+            R"({"health":[{"vip":"www","backend":"10.0.0.11","check":"http","status":"DOWN",)"
+            R"("reason":"bad\n\nheader\t\"x\")"
+            "\x7f"
+            R"(","last_change_s":1}]})"
+            "\n");
+}
+
+TEST(ApiFormat, Table) {
+  Table t({"A", "LONG_HEADER", "C"});
+  t.add({"value", "", "last cell with spaces"});
+  t.add({"x", "y"});
+  EXPECT_EQ(t.render(),
+            "A      LONG_HEADER  C\n"
+            "value  -            last cell with spaces\n"
+            "x      y            -\n");
+}
+
+}  // namespace
+}  // namespace sluice::api

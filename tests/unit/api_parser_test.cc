@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "api/command.h"
+#include "api/dispatcher.h"
+#include "api/testing/fake_model.h"
+
+namespace sluice::api {
+namespace {
+
+using config::BackendState;
+using testing::FakeModel;
+
+Command ok(Verb verb, bool json = false) {
+  Command c;
+  c.verb = verb;
+  c.json = json;
+  return c;
+}
+
+std::string error_of(std::string_view text) { return parse_command(text).error; }
+
+TEST(ApiParser, ReadCommands) {
+  EXPECT_EQ(parse_command("help"), ok(Verb::kHelp));
+  EXPECT_EQ(parse_command("show info"), ok(Verb::kShowInfo));
+  EXPECT_EQ(parse_command("show vips"), ok(Verb::kShowVips));
+  EXPECT_EQ(parse_command("show backends"), ok(Verb::kShowBackends));
+  EXPECT_EQ(parse_command("show stats"), ok(Verb::kShowStats));
+  EXPECT_EQ(parse_command("show health"), ok(Verb::kShowHealth));
+  EXPECT_EQ(parse_command("show ha"), ok(Verb::kShowHa));
+  Command www = ok(Verb::kShowBackends);
+  www.vip = "www";
+  EXPECT_EQ(parse_command("show backends www"), www);
+}
+
+TEST(ApiParser, JsonFlagOnEveryReadCommand) {
+  for (std::string_view flag : {"json", "--json"}) {
+    std::string f(flag);
+    EXPECT_EQ(parse_command("help " + f), ok(Verb::kHelp, true));
+    EXPECT_EQ(parse_command("show info " + f), ok(Verb::kShowInfo, true));
+    EXPECT_EQ(parse_command("show vips " + f), ok(Verb::kShowVips, true));
+    EXPECT_EQ(parse_command("show backends " + f), ok(Verb::kShowBackends, true));
+    EXPECT_EQ(parse_command("show stats " + f), ok(Verb::kShowStats, true));
+    EXPECT_EQ(parse_command("show health " + f), ok(Verb::kShowHealth, true));
+    EXPECT_EQ(parse_command("show ha " + f), ok(Verb::kShowHa, true));
+    Command www = ok(Verb::kShowBackends, true);
+    www.vip = "www";
+    EXPECT_EQ(parse_command("show backends www " + f), www);
+  }
+  // Only the last word is the flag: a VIP may be called "json".
+  Command named_json = ok(Verb::kShowBackends, true);
+  named_json.vip = "json";
+  EXPECT_EQ(parse_command("show backends json json"), named_json);
+}
+
+TEST(ApiParser, SpacesAndTabsAreSeparators) {
+  Command www = ok(Verb::kShowBackends, true);
+  www.vip = "www";
+  EXPECT_EQ(parse_command("  show\tbackends   www \t json  "), www);
+  EXPECT_EQ(parse_command("show info\r"), ok(Verb::kShowInfo));
+}
+
+TEST(ApiParser, SetBackendState) {
+  for (auto [word, state] :
+       {std::pair{"ready", BackendState::kReady}, std::pair{"drain", BackendState::kDrain},
+        std::pair{"maint", BackendState::kMaint}}) {
+    Command c = parse_command(std::string("set backend www 10.0.0.11 state ") + word);
+    EXPECT_EQ(c.error, "");
+    EXPECT_EQ(c.verb, Verb::kSetBackendState);
+    EXPECT_EQ(c.vip, "www");
+    EXPECT_EQ(c.backend, "10.0.0.11");
+    EXPECT_EQ(c.state, state);
+    EXPECT_FALSE(c.json);
+  }
+}
+
+TEST(ApiParser, SetBackendWeight) {
+  for (auto [word, weight] : {std::pair{"0", 0}, std::pair{"1", 1}, std::pair{"65535", 65535}}) {
+    Command c = parse_command(std::string("set backend www 10.0.0.11 weight ") + word);
+    EXPECT_EQ(c.error, "");
+    EXPECT_EQ(c.verb, Verb::kSetBackendWeight);
+    EXPECT_EQ(c.weight, weight);
+  }
+}
+
+TEST(ApiParser, BackendAddressIsCanonical) {
+  EXPECT_EQ(parse_command("set backend dns 2001:DB8:0:0::0001 state drain").backend, "2001:db8::1");
+}
+
+TEST(ApiParser, SimpleCommands) {
+  EXPECT_EQ(parse_command("reload"), ok(Verb::kReload));
+  EXPECT_EQ(parse_command("quit"), ok(Verb::kQuit));
+}
+
+TEST(ApiParser, UnknownCommands) {
+  EXPECT_EQ(error_of("foo"), "Unknown command 'foo'. Type 'help'.");
+  EXPECT_EQ(error_of("foo bar"), "Unknown command 'foo bar'. Type 'help'.");
+  EXPECT_EQ(error_of("show servers"), "Unknown command 'show servers'. Type 'help'.");
+  EXPECT_EQ(error_of("set server www/a state drain"),
+            "Unknown command 'set server www/a state drain'. Type 'help'.");
+  EXPECT_EQ(error_of("SHOW INFO"), "Unknown command 'SHOW INFO'. Type 'help'.");
+  EXPECT_EQ(parse_command("foo").verb, Verb::kUnknown);
+  // Control characters and long words cannot make the error line misbehave.
+  EXPECT_EQ(error_of(std::string("fo\x01o")), "Unknown command 'fo?o'. Type 'help'.");
+  EXPECT_EQ(error_of(std::string(100, 'x')),
+            "Unknown command '" + std::string(64, 'x') + "...'. Type 'help'.");
+}
+
+TEST(ApiParser, MalformedReadCommands) {
+  EXPECT_EQ(error_of("show"), "Usage: show info|vips|backends [VIP]|stats|health|ha [json]");
+  EXPECT_EQ(error_of("show info extra"), "Usage: show info [json]");
+  EXPECT_EQ(error_of("show info json json"), "Usage: show info [json]");
+  EXPECT_EQ(error_of("show vips www"), "Usage: show vips [json]");
+  EXPECT_EQ(error_of("show backends www 10.0.0.1"), "Usage: show backends [VIP] [json]");
+  EXPECT_EQ(error_of("show stats all"), "Usage: show stats [json]");
+  EXPECT_EQ(error_of("show health www"), "Usage: show health [json]");
+  EXPECT_EQ(error_of("show ha now"), "Usage: show ha [json]");
+  EXPECT_EQ(error_of("help me"), "Usage: help [json]");
+  EXPECT_EQ(error_of("reload now"), "Usage: reload");
+  EXPECT_EQ(error_of("reload json"), "Usage: reload");
+  EXPECT_EQ(error_of("quit now"), "Usage: quit");
+}
+
+TEST(ApiParser, MalformedSetCommands) {
+  const std::string usage =
+      "Usage: set backend VIP BACKEND state ready|drain|maint, or set backend VIP BACKEND "
+      "weight 0..65535";
+  const std::string state_usage = "Usage: set backend VIP BACKEND state ready|drain|maint";
+  const std::string weight_usage = "Usage: set backend VIP BACKEND weight 0..65535";
+  EXPECT_EQ(error_of("set"), usage);
+  EXPECT_EQ(error_of("set backend"), usage);
+  EXPECT_EQ(error_of("set backend www"), usage);
+  EXPECT_EQ(error_of("set backend www 10.0.0.11"), usage);
+  EXPECT_EQ(error_of("set backend www 10.0.0.11 colour blue"), usage);
+  EXPECT_EQ(error_of("set backend www 10.0.0.11 state"), state_usage);
+  EXPECT_EQ(error_of("set backend www 10.0.0.11 state up"), state_usage);
+  EXPECT_EQ(error_of("set backend www 10.0.0.11 state READY"), state_usage);
+  EXPECT_EQ(error_of("set backend www 10.0.0.11 state drain now"), state_usage);
+  EXPECT_EQ(error_of("set backend www 10.0.0.11 state drain json"), state_usage);
+  EXPECT_EQ(error_of("set backend www 10.0.0.11 weight"), weight_usage);
+  EXPECT_EQ(error_of("set backend www 10.0.0.11 weight 1 2"), weight_usage);
+  EXPECT_EQ(error_of("set backend www 10.0.0.11 weight 65536"),
+            "Error: weight '65536' is not an integer in 0..65535");
+  EXPECT_EQ(error_of("set backend www 10.0.0.11 weight -1"),
+            "Error: weight '-1' is not an integer in 0..65535");
+  EXPECT_EQ(error_of("set backend www 10.0.0.11 weight 1.5"),
+            "Error: weight '1.5' is not an integer in 0..65535");
+  EXPECT_EQ(error_of("set backend www 10.0.0.11 weight 99999999999999999999"),
+            "Error: weight '99999999999999999999' is not an integer in 0..65535");
+  EXPECT_EQ(error_of("set backend www web1 state drain"),
+            "Error: backend 'web1' is not an IP address");
+  EXPECT_EQ(error_of("set backend www 10.0.0.256 weight 1"),
+            "Error: backend '10.0.0.256' is not an IP address");
+  EXPECT_EQ(parse_command("set backend www web1 state drain").verb, Verb::kSetBackendState);
+  EXPECT_EQ(parse_command("set backend www 10.0.0.11 weight x").verb, Verb::kSetBackendWeight);
+}
+
+TEST(ApiParser, EveryErrorIsAnErrorLine) {
+  for (std::string_view text :
+       {"foo", "show", "show info x", "set", "set backend www 10.0.0.11 weight 70000",
+        "set backend www x state drain", "reload x", "quit x"}) {
+    std::string e = error_of(text);
+    EXPECT_TRUE(is_error_line(e)) << e;
+    EXPECT_EQ(e.find('\n'), std::string::npos);
+  }
+  EXPECT_TRUE(is_error_line(kPermissionDenied));
+  EXPECT_FALSE(is_error_line("NAME  ADDRESS"));
+  EXPECT_FALSE(is_error_line("Backend 10.0.0.11 of VIP www: state drain"));
+}
+
+TEST(ApiParser, Chains) {
+  std::vector<Command> cs = parse_line("show info; show vips json ;;  ; help");
+  ASSERT_EQ(cs.size(), 3u);
+  EXPECT_EQ(cs[0], ok(Verb::kShowInfo));
+  EXPECT_EQ(cs[1], ok(Verb::kShowVips, true));
+  EXPECT_EQ(cs[2], ok(Verb::kHelp));
+  EXPECT_THAT(split_commands(" a ;b;; c d ;"), ::testing::ElementsAre("a", "b", "c d"));
+}
+
+TEST(ApiParser, EmptyLinesGiveNothing) {
+  EXPECT_TRUE(parse_line("").empty());
+  EXPECT_TRUE(parse_line("   \t ").empty());
+  EXPECT_TRUE(parse_line(" ; ;").empty());
+}
+
+TEST(ApiParser, LineLimit) {
+  std::string at_limit = "help" + std::string(kMaxLineBytes - 4, ' ');
+  ASSERT_EQ(parse_line(at_limit).size(), 1u);
+  EXPECT_EQ(parse_line(at_limit)[0], ok(Verb::kHelp));
+  std::vector<Command> over = parse_line(at_limit + " ");
+  ASSERT_EQ(over.size(), 1u);
+  EXPECT_EQ(over[0].error, "Error: line too long (more than 4096 bytes)");
+  EXPECT_EQ(parse_line(std::string(1 << 20, ';')).size(), 1u);
+}
+
+TEST(ApiParser, RequiredPrivilege) {
+  for (Verb v : {Verb::kHelp, Verb::kShowInfo, Verb::kShowVips, Verb::kShowBackends,
+                 Verb::kShowStats, Verb::kShowHealth, Verb::kShowHa, Verb::kQuit})
+    EXPECT_EQ(required_privilege(v), Privilege::kRead);
+  for (Verb v : {Verb::kSetBackendState, Verb::kSetBackendWeight, Verb::kReload})
+    EXPECT_EQ(required_privilege(v), Privilege::kAdmin);
+}
+
+TEST(ApiParser, PeerPrivilege) {
+  EXPECT_EQ(privilege_for_peer(0, 0), Privilege::kAdmin);
+  EXPECT_EQ(privilege_for_peer(0, 998), Privilege::kAdmin);
+  EXPECT_EQ(privilege_for_peer(998, 998), Privilege::kAdmin);
+  EXPECT_EQ(privilege_for_peer(1000, 998), Privilege::kRead);
+  EXPECT_EQ(privilege_for_peer(1000, 0), Privilege::kRead);
+}
+
+// Privilege through the dispatcher: a read caller may show, never change.
+TEST(ApiDispatch, PermissionPerLevel) {
+  FakeModel m;
+  for (std::string_view cmd :
+       {"set backend www 10.0.0.11 state drain", "set backend www 10.0.0.11 weight 3", "reload",
+        // checked before the arguments
+        "set backend www", "set backend www 10.0.0.11 weight 70000", "reload now"}) {
+    EXPECT_EQ(execute_line(m, cmd, Privilege::kRead).text, "Permission denied\n\n") << cmd;
+  }
+  EXPECT_TRUE(m.changes.empty());
+  EXPECT_EQ(m.reloads, 0);
+
+  EXPECT_EQ(execute_line(m, "set backend www 10.0.0.11 state drain", Privilege::kAdmin).text,
+            "Backend 10.0.0.11 of VIP www: state drain\n\n");
+  EXPECT_EQ(execute_line(m, "set backend www 10.0.0.11 weight 3", Privilege::kAdmin).text,
+            "Backend 10.0.0.11 of VIP www: weight 3\n\n");
+  EXPECT_THAT(m.changes,
+              ::testing::ElementsAre(FakeModel::Change{"www", "10.0.0.11", "state drain"},
+                                     FakeModel::Change{"www", "10.0.0.11", "weight 3"}));
+  for (Privilege p : {Privilege::kRead, Privilege::kAdmin}) {
+    EXPECT_NE(execute_line(m, "show info", p).text.find("version"), std::string::npos);
+    EXPECT_EQ(execute_line(m, "foo", p).text, "Unknown command 'foo'. Type 'help'.\n\n");
+  }
+}
+
+TEST(ApiDispatch, ModelErrors) {
+  FakeModel m;
+  EXPECT_EQ(execute_line(m, "set backend web 10.0.0.11 state drain", Privilege::kAdmin).text,
+            "Error: no VIP named 'web'\n\n");
+  EXPECT_EQ(execute_line(m, "set backend www 10.0.0.99 weight 2", Privilege::kAdmin).text,
+            "Error: VIP 'www' has no backend 10.0.0.99\n\n");
+  EXPECT_EQ(execute_line(m, "show backends web", Privilege::kRead).text,
+            "Error: no VIP named 'web'\n\n");
+  EXPECT_TRUE(m.changes.empty());
+}
+
+TEST(ApiDispatch, Reload) {
+  FakeModel m;
+  EXPECT_EQ(execute_line(m, "reload", Privilege::kAdmin).text,
+            "generation 4: 2 VIPs, 3 backends\n\n");
+  m.reload_result = {.ok = false,
+                     .summary = "2 errors in /etc/sluice/sluice.toml; running config kept",
+                     .details = {"/etc/sluice/sluice.toml:3:7: bad", "",
+                                 "/etc/sluice/sluice.toml:9:1: worse\nmultiline"}};
+  EXPECT_EQ(execute_line(m, "reload", Privilege::kAdmin).text,
+            "Error: reload failed: 2 errors in /etc/sluice/sluice.toml; running config kept\n"
+            "/etc/sluice/sluice.toml:3:7: bad\n"
+            "/etc/sluice/sluice.toml:9:1: worse multiline\n\n");
+  m.reload_result = {};
+  EXPECT_EQ(execute_line(m, "reload", Privilege::kAdmin).text,
+            "Error: reload failed: no reason given\n\n");
+  EXPECT_EQ(m.reloads, 3);
+}
+
+TEST(ApiDispatch, ChainsAndQuit) {
+  FakeModel m;
+  Answer a = execute_line(m, "show ha; foo ;show ha json", Privilege::kRead);
+  EXPECT_EQ(a.text,
+            "no HA instance configured\n\n"
+            "Unknown command 'foo'. Type 'help'.\n\n"
+            "{\"configured\":false}\n\n");
+  EXPECT_FALSE(a.quit);
+
+  a = execute_line(m, "show ha; quit; set backend www 10.0.0.11 state maint", Privilege::kAdmin);
+  EXPECT_EQ(a.text, "no HA instance configured\n\n");
+  EXPECT_TRUE(a.quit);
+  EXPECT_TRUE(m.changes.empty());
+
+  a = execute_line(m, "quit now", Privilege::kRead);
+  EXPECT_EQ(a.text, "Usage: quit\n\n");
+  EXPECT_FALSE(a.quit);
+
+  a = execute_line(m, "   ", Privilege::kRead);
+  EXPECT_EQ(a.text, "");
+  EXPECT_FALSE(a.quit);
+}
+
+}  // namespace
+}  // namespace sluice::api
