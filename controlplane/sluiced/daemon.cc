@@ -1,0 +1,374 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "sluiced/daemon.h"
+
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <map>
+#include <sstream>
+
+#include "config/config_loader.h"
+#include "config/config_writer.h"
+#include "health/from_config.h"
+
+namespace sluice::sluiced {
+
+namespace {
+
+constexpr int kTickMs = 200;
+constexpr const char* kVersion = "0.1.0";
+
+int64_t unix_now() { return int64_t(std::time(nullptr)); }
+
+void log_lines(const std::vector<std::string>& lines) {
+  for (const std::string& l : lines) std::fprintf(stderr, "sluiced: %s\n", l.c_str());
+}
+
+// "backend www 10.0.0.21 packets 1 bytes 2 new_flows 3" and friends, from the dataplane.
+struct DataplaneStats {
+  std::vector<std::pair<std::string, uint64_t>> counters;
+  std::map<std::pair<std::string, std::string>, std::array<uint64_t, 3>> backends;
+};
+
+DataplaneStats parse_stats(const std::string& text) {
+  DataplaneStats out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream words(line);
+    std::string first;
+    words >> first;
+    if (first == "vip") continue;
+    if (first == "backend") {
+      std::string vip, address, k1, k2, k3;
+      uint64_t packets = 0, bytes = 0, flows = 0;
+      words >> vip >> address >> k1 >> packets >> k2 >> bytes >> k3 >> flows;
+      out.backends[{vip, address}] = {packets, bytes, flows};
+      continue;
+    }
+    uint64_t value = 0;
+    if (words >> value) out.counters.emplace_back(first, value);
+  }
+  return out;
+}
+
+}  // namespace
+
+Daemon::Daemon(std::string config_path, config::Config config)
+    : config_path_(std::move(config_path)),
+      config_(std::move(config)),
+      started_ms_(0),
+      monitor_(clock_),
+      admin_(config_.controlplane.admin_state_file, config_.controlplane.admin_state_max_age_s),
+      dataplane_(config_.dataplane.control_socket) {
+  started_ms_ = now_ms();
+}
+
+void Daemon::apply_config() {
+  std::vector<health::CheckSpec> specs;
+  for (const config::Vip& v : config_.vips)
+    for (const config::Backend& b : v.backends)
+      if (auto spec = health::check_spec_for(v, b.address)) specs.push_back(*spec);
+  monitor_.set_checks(std::move(specs));
+  std::vector<std::string> dropped = admin_.retain(config_);
+  log_lines(dropped);
+  if (!dropped.empty())
+    if (auto error = admin_.save()) std::fprintf(stderr, "sluiced: %s\n", error->c_str());
+  push_desired_state();
+}
+
+HealthStatus Daemon::health_of(const config::Vip& vip, const config::Backend& backend) const {
+  auto spec = health::check_spec_for(vip, backend.address);
+  if (!spec) return HealthStatus::kUnchecked;
+  auto status = monitor_.status(spec->key());
+  if (!status || !status->health.checked()) return HealthStatus::kUnchecked;
+  return status->health.up() ? HealthStatus::kUp : HealthStatus::kDown;
+}
+
+bool Daemon::checks_settled() const {
+  for (const health::CheckStatus& s : monitor_.statuses()) {
+    const health::HealthState& h = s.health;
+    if (!h.checked() || (!h.up() && h.consecutive_failures() < h.fall())) return false;
+  }
+  return true;
+}
+
+void Daemon::end_hold_if_due() {
+  if (!holding_ || (!checks_settled() && now_ms() < hold_deadline_ms_)) return;
+  holding_ = false;
+  push_desired_state();
+}
+
+void Daemon::push_desired_state() {
+  if (holding_) return;
+  config::Config admin = config_;
+  admin_.apply(admin);
+  auto vips = desired_vips(admin, [this](const config::Vip& v, const config::Backend& b) {
+    return health_of(v, b);
+  });
+  dataplane_.set_desired_state(config::vips_to_toml(vips));
+}
+
+void Daemon::on_health_events() {
+  std::vector<health::Event> events = monitor_.take_events();
+  for (const health::Event& e : events)
+    std::fprintf(stderr, "sluiced: health: %s\n", e.text().c_str());
+  if (!events.empty()) push_desired_state();
+}
+
+int Daemon::run() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
+  sigprocmask(SIG_BLOCK, &signals, nullptr);
+  int signal_fd = signalfd(-1, &signals, SFD_NONBLOCK | SFD_CLOEXEC);
+
+  log_lines(admin_.load(unix_now()));
+  std::error_code ec;
+  std::filesystem::create_directories(
+      std::filesystem::path(config_.controlplane.admin_state_file).parent_path(), ec);
+
+  api::ServerOptions options;
+  options.path = config_.controlplane.socket;
+  server_ = std::make_unique<api::Server>(*this, options);
+  if (auto error = server_->listen()) {
+    std::fprintf(stderr, "sluiced: runtime API: %s\n", error->c_str());
+    return 1;
+  }
+  if (!monitor_.ok()) {
+    std::fprintf(stderr, "sluiced: health monitor: %s\n", std::strerror(monitor_.error()));
+    return 1;
+  }
+
+  int loop = epoll_create1(EPOLL_CLOEXEC);
+  auto watch = [loop](int fd) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = fd;
+    epoll_ctl(loop, EPOLL_CTL_ADD, fd, &ev);
+  };
+  watch(signal_fd);
+  watch(server_->fd());
+  watch(monitor_.fd());
+
+  uint64_t longest = 0;
+  for (const config::Vip& v : config_.vips)
+    if (v.check.type != config::HealthCheck::Type::kNone)
+      longest = std::max<uint64_t>(
+          longest, uint64_t(std::max(v.check.rise, v.check.fall)) * v.check.interval_ms +
+                       v.check.timeout_ms);
+  hold_deadline_ms_ = now_ms() + longest;
+  apply_config();
+  end_hold_if_due();
+  std::fprintf(stderr, "sluiced: running: %zu VIPs, API on %s, dataplane at %s\n",
+               config_.vips.size(), options.path.c_str(),
+               config_.dataplane.control_socket.c_str());
+
+  bool stop = false;
+  while (!stop) {
+    dataplane_.tick(now_ms());
+    if (dataplane_.fd_changed() && dataplane_.fd() >= 0) watch(dataplane_.fd());
+    int timeout = monitor_.next_timeout_ms();
+    if (timeout < 0 || timeout > kTickMs) timeout = kTickMs;
+    epoll_event events[16];
+    int n = epoll_wait(loop, events, 16, timeout);
+    for (int i = 0; i < n; ++i) {
+      int fd = events[i].data.fd;
+      if (fd == signal_fd) {
+        signalfd_siginfo info;
+        while (read(signal_fd, &info, sizeof info) == sizeof info) {
+          if (info.ssi_signo == SIGHUP) {
+            api::ReloadResult r = reload();
+            std::fprintf(stderr, "sluiced: %s\n", r.summary.c_str());
+            log_lines(r.details);
+          } else {
+            stop = true;
+          }
+        }
+      } else if (fd == server_->fd()) {
+        server_->on_readable();
+      } else if (fd == dataplane_.fd()) {
+        dataplane_.on_readable(now_ms());
+      }
+    }
+    monitor_.poll();
+    on_health_events();
+    end_hold_if_due();
+  }
+  std::fprintf(stderr, "sluiced: stopping; the dataplane keeps forwarding with its last state\n");
+  server_.reset();
+  close(loop);
+  close(signal_fd);
+  return 0;
+}
+
+const config::Vip* Daemon::find_vip(const std::string& name) const {
+  for (const config::Vip& v : config_.vips)
+    if (v.name == name) return &v;
+  return nullptr;
+}
+
+api::InfoView Daemon::info() const {
+  api::InfoView i;
+  i.version = kVersion;
+  i.pid = getpid();
+  i.uptime_s = (now_ms() - started_ms_) / 1000;
+  i.config_path = config_path_;
+  i.config_generation = config_generation_;
+  i.dataplane_connected = dataplane_.connected();
+  if (auto ack = dataplane_.last_ack_ms()) i.last_dataplane_sync_s = (now_ms() - *ack) / 1000;
+  return i;
+}
+
+std::vector<api::VipView> Daemon::vips() const {
+  DataplaneStats stats = parse_stats(dataplane_.last_stats_json());
+  config::Config admin = config_;
+  admin_.apply(admin);
+  std::vector<api::VipView> out;
+  for (size_t vi = 0; vi < config_.vips.size(); ++vi) {
+    const config::Vip& v = config_.vips[vi];
+    api::VipView view;
+    view.name = v.name;
+    view.address = v.address.to_string();
+    view.protocol = config::protocol_name(v.protocol);
+    view.port = v.port;
+    view.mode = config::to_string(v.mode);
+    for (size_t bi = 0; bi < v.backends.size(); ++bi) {
+      const config::Backend& configured = v.backends[bi];
+      const config::Backend& b = admin.vips[vi].backends[bi];
+      api::BackendView bv;
+      bv.address = b.address.to_string();
+      bv.weight = configured.weight;
+      bv.admin_state = b.state;
+      bv.admin_weight = b.weight;
+      HealthStatus h = health_of(v, b);
+      bv.health = h == HealthStatus::kUp     ? api::Health::kUp
+                  : h == HealthStatus::kDown ? api::Health::kDown
+                                             : api::Health::kUnchecked;
+      if (auto spec = health::check_spec_for(v, b.address))
+        if (auto st = monitor_.status(spec->key())) {
+          if (st->health.checked()) bv.health_reason = st->health.last_result().text();
+          bv.last_change_s = (clock_.now_us() - st->health.last_change_us()) / 1'000'000;
+        }
+      config::BackendState effective = decide(v, b, h);
+      bv.effective = effective == config::BackendState::kReady   ? api::Effective::kServing
+                     : effective == config::BackendState::kDrain ? api::Effective::kDraining
+                                                                 : api::Effective::kOut;
+      auto it = stats.backends.find({v.name, bv.address});
+      if (it != stats.backends.end()) {
+        bv.packets = it->second[0];
+        bv.bytes = it->second[1];
+        bv.new_flows = it->second[2];
+      }
+      view.backends.push_back(std::move(bv));
+    }
+    out.push_back(std::move(view));
+  }
+  return out;
+}
+
+api::StatsView Daemon::stats() const {
+  api::StatsView s;
+  s.counters.emplace_back("dataplane_connected", dataplane_.connected() ? 1 : 0);
+  s.counters.emplace_back("dataplane_generation", dataplane_.applied_generation());
+  s.counters.emplace_back("health_checks", monitor_.size());
+  for (auto& c : parse_stats(dataplane_.last_stats_json()).counters) s.counters.push_back(c);
+  return s;
+}
+
+std::vector<api::HealthView> Daemon::health() const {
+  std::vector<api::HealthView> out;
+  for (const config::Vip& v : config_.vips) {
+    for (const config::Backend& b : v.backends) {
+      api::HealthView h;
+      h.vip = v.name;
+      h.backend = b.address.to_string();
+      auto spec = health::check_spec_for(v, b.address);
+      if (spec) {
+        h.check = health::kind_name(spec->kind);
+        if (spec->kind == health::CheckSpec::Kind::kHttp) h.check += " GET " + spec->http_path;
+        h.check += " " + spec->target();
+        if (auto st = monitor_.status(spec->key())) {
+          if (st->health.checked()) {
+            h.status = st->health.up() ? api::Health::kUp : api::Health::kDown;
+            h.reason = st->health.last_result().text();
+          }
+          h.last_change_s = (clock_.now_us() - st->health.last_change_us()) / 1'000'000;
+        }
+      }
+      out.push_back(std::move(h));
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> Daemon::set_backend_state(const std::string& vip,
+                                                     const std::string& backend,
+                                                     config::BackendState state) {
+  const config::Vip* v = find_vip(vip);
+  if (!v) return "no VIP named '" + vip + "'";
+  auto address = IpAddress::parse(backend);
+  bool found = false;
+  for (const config::Backend& b : v->backends) found |= address && b.address == *address;
+  if (!found) return "VIP '" + vip + "' has no backend " + backend;
+  admin_.set_state(vip, address->to_string(), state, unix_now());
+  push_desired_state();
+  if (auto error = admin_.save()) return "applied, but not persisted: " + *error;
+  return std::nullopt;
+}
+
+std::optional<std::string> Daemon::set_backend_weight(const std::string& vip,
+                                                      const std::string& backend,
+                                                      uint16_t weight) {
+  const config::Vip* v = find_vip(vip);
+  if (!v) return "no VIP named '" + vip + "'";
+  auto address = IpAddress::parse(backend);
+  bool found = false;
+  for (const config::Backend& b : v->backends) found |= address && b.address == *address;
+  if (!found) return "VIP '" + vip + "' has no backend " + backend;
+  admin_.set_weight(vip, address->to_string(), weight, unix_now());
+  push_desired_state();
+  if (auto error = admin_.save()) return "applied, but not persisted: " + *error;
+  return std::nullopt;
+}
+
+api::ReloadResult Daemon::reload() {
+  api::ReloadResult r;
+  config::LoadResult loaded = config::load_config_file(config_path_);
+  if (!loaded.config) {
+    r.summary = "reload refused: " + std::to_string(loaded.errors.size()) +
+                " error(s); the running configuration stays";
+    for (const config::ConfigError& e : loaded.errors) r.details.push_back(e.to_string());
+    return r;
+  }
+  config::Config next = std::move(*loaded.config);
+  if (next.controlplane != config_.controlplane || next.dataplane != config_.dataplane ||
+      next.ports != config_.ports)
+    r.details.push_back(
+        "[controlplane], [dataplane] and [[port]] changes need a restart; applying VIPs, "
+        "backends and checks");
+  next.controlplane = config_.controlplane;
+  next.dataplane = config_.dataplane;
+  config_ = std::move(next);
+  ++config_generation_;
+  apply_config();
+  size_t backends = 0;
+  for (const config::Vip& v : config_.vips) backends += v.backends.size();
+  r.ok = true;
+  r.summary = "generation " + std::to_string(config_generation_) + ": " +
+              std::to_string(config_.vips.size()) + " VIPs, " + std::to_string(backends) +
+              " backends";
+  return r;
+}
+
+}  // namespace sluice::sluiced

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// sluiced: owns the intent. Reads and validates the config, runs the health checks,
+// keeps the admin state (persisted), serves the runtime API, and pushes the resulting
+// desired state to the dataplane whenever it changes. One thread, one epoll loop; every
+// member is touched only from run().
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "api/admin_state.h"
+#include "api/model.h"
+#include "api/server.h"
+#include "config/config.h"
+#include "health/clock.h"
+#include "health/health_monitor.h"
+#include "sluiced/dataplane_client.h"
+#include "sluiced/desired_state.h"
+
+namespace sluice::sluiced {
+
+class Daemon final : public api::Model {
+ public:
+  Daemon(std::string config_path, config::Config config);
+
+  // Runs until SIGINT/SIGTERM; SIGHUP reloads. Returns the exit status.
+  int run();
+
+  // api::Model
+  api::InfoView info() const override;
+  std::vector<api::VipView> vips() const override;
+  api::StatsView stats() const override;
+  std::vector<api::HealthView> health() const override;
+  std::optional<std::string> set_backend_state(const std::string& vip, const std::string& backend,
+                                               config::BackendState state) override;
+  std::optional<std::string> set_backend_weight(const std::string& vip,
+                                                const std::string& backend,
+                                                uint16_t weight) override;
+  api::ReloadResult reload() override;
+
+ private:
+  void apply_config();       // checks and admin entries follow config_
+  void push_desired_state();
+  // After a (re)start, the first desired state waits until every check has settled (up,
+  // or down for `fall` results) or a deadline passes: meanwhile the dataplane keeps the
+  // state it has, so restarting sluiced does not take backends out while checks rise.
+  bool checks_settled() const;
+  void end_hold_if_due();
+  void on_health_events();
+  HealthStatus health_of(const config::Vip& vip, const config::Backend& backend) const;
+  const config::Vip* find_vip(const std::string& name) const;
+  uint64_t now_ms() const { return clock_.now_us() / 1000; }
+
+  std::string config_path_;
+  config::Config config_;
+  uint64_t config_generation_ = 1;
+  uint64_t started_ms_;
+  bool holding_ = true;
+  uint64_t hold_deadline_ms_ = 0;
+  health::MonotonicClock clock_;
+  health::HealthMonitor monitor_;
+  api::AdminStateStore admin_;
+  DataplaneClient dataplane_;
+  std::unique_ptr<api::Server> server_;
+};
+
+}  // namespace sluice::sluiced
