@@ -45,7 +45,7 @@ struct HealthCheck {
   uint32_t rise = 2;
   uint32_t fall = 3;
   std::string http_path = "/";
-  std::string http_host;             // empty: no Host header
+  std::string http_host;             // empty: the backend address (and :port unless 80)
   uint16_t http_status_min = 200;
   uint16_t http_status_max = 399;
   std::string udp_payload;
