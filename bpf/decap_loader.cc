@@ -26,8 +26,8 @@ AttachedXdp attached_decap(const std::string& iface, int ifindex) {
   const std::optional<AttachedXdp> a = attached_xdp(ifindex);
   if (!a) throw BpfError("no XDP program is attached to " + iface);
   if (a->name != DECAP_PROG_NAME) {
-    throw BpfError(iface + " runs XDP program '" + a->name + "' (id " +
-                   std::to_string(a->prog_id) + "), not " + DECAP_PROG_NAME);
+    throw BpfError(iface + " runs XDP program '" + a->name + "' (id " + std::to_string(a->prog_id) +
+                   "), not " + DECAP_PROG_NAME);
   }
   return *a;
 }
@@ -119,7 +119,8 @@ DecapStatus decap_attach(const std::string& iface, const DecapAttachOptions& opt
   skel->rodata->gue_port = opts.gue_port;
   if (int err = decap_bpf__load(skel.get()); err) {
     throw BpfError(errno_text(
-        "loading the decap program (root with BPF support needed; the verifier log is above)", err));
+        "loading the decap program (root with BPF support needed; the verifier log is above)",
+        err));
   }
   const int locals_fd = bpf_map__fd(skel->maps.decap_locals);
   for (const AddrBytes& a : locals) {

@@ -18,7 +18,8 @@ namespace {
 using namespace sluice::bpf;
 
 constexpr const char* kUsage =
-    "usage: sluice-decap attach IFACE [--gue-port N] [--local ADDR]... [--mode auto|native|generic]\n"
+    "usage: sluice-decap attach IFACE [--gue-port N] [--local ADDR]... [--mode "
+    "auto|native|generic]\n"
     "       sluice-decap stats IFACE\n"
     "       sluice-decap detach IFACE\n"
     "\n"
@@ -103,8 +104,9 @@ int main(int argc, char** argv) {
   }
 
   if (geteuid() != 0) {
-    std::fprintf(stderr, "sluice-decap: must run as root (loading BPF and attaching XDP need "
-                         "CAP_BPF and CAP_NET_ADMIN)\n");
+    std::fprintf(stderr,
+                 "sluice-decap: must run as root (loading BPF and attaching XDP need "
+                 "CAP_BPF and CAP_NET_ADMIN)\n");
     return 1;
   }
   libbpf_set_print(libbpf_print);

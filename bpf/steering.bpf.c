@@ -128,7 +128,7 @@ static __always_inline int icmp4_key(struct cursor *c, struct steering_vip_key *
 		return KEY_TRUNCATED;
 	addr_from_ipv4(&key->addr, quoted->saddr);
 	key->protocol = quoted->protocol;
-	if (ipv4_is_fragment(quoted) && (quoted->frag_off & bpf_htons(IP_OFFSET)))
+	if (quoted->frag_off & bpf_htons(IP_OFFSET))
 		return KEY_OK; /* a non-first fragment quotes no ports */
 	return quoted_source_port(c, key);
 }

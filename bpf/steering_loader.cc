@@ -47,7 +47,8 @@ SteeringProgram::SteeringProgram(const Options& options) {
     if (int err = bpf_map__set_max_entries(skel_->maps.steer_vips, options.max_vips); err)
       throw BpfError(errno_text("sizing steer_vips", err));
     if (int err = steering_bpf__load(skel_); err)
-      throw BpfError(errno_text("loading the steering program (root with BPF support needed)", err));
+      throw BpfError(
+          errno_text("loading the steering program (root with BPF support needed)", err));
   } catch (...) {
     steering_bpf__destroy(skel_);
     throw;
@@ -103,7 +104,8 @@ void SteeringProgram::add_vip(const SteeringVip& vip) {
   const steering_vip_key k = vip.key();
   const steering_vip_value v{};
   if (bpf_map_update_elem(vips_fd_, &k, &v, BPF_ANY) != 0)
-    throw BpfError(errno_text("adding VIP " + format_address(vip.address) + " to steer_vips", errno));
+    throw BpfError(
+        errno_text("adding VIP " + format_address(vip.address) + " to steer_vips", errno));
 }
 
 void SteeringProgram::remove_vip(const SteeringVip& vip) {

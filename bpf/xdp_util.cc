@@ -81,7 +81,8 @@ int ifindex_of(const std::string& iface) {
 std::optional<AttachedXdp> attached_xdp(int ifindex) {
   LIBBPF_OPTS(bpf_xdp_query_opts, q);
   if (int err = bpf_xdp_query(ifindex, 0, &q); err)
-    throw BpfError(errno_text("querying the XDP program of ifindex " + std::to_string(ifindex), err));
+    throw BpfError(
+        errno_text("querying the XDP program of ifindex " + std::to_string(ifindex), err));
   AttachedXdp out;
   switch (q.attach_mode) {
     case XDP_ATTACHED_NONE:
@@ -109,7 +110,8 @@ std::optional<AttachedXdp> attached_xdp(int ifindex) {
 
 UniqueFd prog_fd_by_id(uint32_t prog_id) {
   const int fd = bpf_prog_get_fd_by_id(prog_id);
-  if (fd < 0) throw BpfError(errno_text("opening BPF program id " + std::to_string(prog_id), errno));
+  if (fd < 0)
+    throw BpfError(errno_text("opening BPF program id " + std::to_string(prog_id), errno));
   return UniqueFd(fd);
 }
 

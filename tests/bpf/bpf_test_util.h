@@ -33,11 +33,16 @@ inline RunResult run_xdp(int prog_fd, const Bytes& in) {
 
 inline const char* verdict_name(uint32_t v) {
   switch (v) {
-    case XDP_ABORTED: return "XDP_ABORTED";
-    case XDP_DROP: return "XDP_DROP";
-    case XDP_PASS: return "XDP_PASS";
-    case XDP_TX: return "XDP_TX";
-    case XDP_REDIRECT: return "XDP_REDIRECT";
+    case XDP_ABORTED:
+      return "XDP_ABORTED";
+    case XDP_DROP:
+      return "XDP_DROP";
+    case XDP_PASS:
+      return "XDP_PASS";
+    case XDP_TX:
+      return "XDP_TX";
+    case XDP_REDIRECT:
+      return "XDP_REDIRECT";
   }
   return "?";
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // decap.bpf.c through BPF_PROG_TEST_RUN: each case is an input frame, the exact verdict,
 // the exact output frame and the one counter that must move.
+#include "decap.h"
+
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <gtest/gtest.h>
@@ -10,7 +12,6 @@
 #include <vector>
 
 #include "bpf_test_util.h"
-#include "decap.h"
 #include "decap.skel.h"
 #include "packet.h"
 #include "xdp_util.h"
@@ -49,8 +50,12 @@ Bytes gue6(const char* dst, const Bytes& inner, uint16_t port = DECAP_DEFAULT_GU
   return udp6(kEncapSrc6, dst, 40001, port, inner);
 }
 
-Bytes inner4(const Ipv4Opts& o = {}) { return tcp4(kClient4, kVip4, 40000, 80, "GET / HTTP/1.1\r\n", o); }
-Bytes inner6(const Ipv6Opts& o = {}) { return tcp6(kClient6, kVip6, 40000, 80, "GET / HTTP/1.1\r\n", o); }
+Bytes inner4(const Ipv4Opts& o = {}) {
+  return tcp4(kClient4, kVip4, 40000, 80, "GET / HTTP/1.1\r\n", o);
+}
+Bytes inner6(const Ipv6Opts& o = {}) {
+  return tcp6(kClient6, kVip6, 40000, 80, "GET / HTTP/1.1\r\n", o);
+}
 
 struct Case {
   std::string name;
@@ -118,14 +123,17 @@ std::vector<Case> cases() {
        frame(kEthIpv4, inner4()), DECAP_GUE},
       {"gue v6 in v4", frame(kEthIpv4, gue4(kLocal4, inner6())), XDP_PASS,
        frame(kEthIpv6, inner6()), DECAP_GUE},
-      {"ipip 4in4 under an 802.1Q tag", frame(kEthIpv4, ipip4(kLocal4, kProtoIpip, inner4()), {100}),
-       XDP_PASS, frame(kEthIpv4, inner4(), {100}), DECAP_IPIP},
-      {"ipip 6in4 under two tags", frame(kEthIpv4, ipip4(kLocal4, kProtoIpv6, inner6()), {100, 200}),
-       XDP_PASS, frame(kEthIpv6, inner6(), {100, 200}), DECAP_IPIP},
+      {"ipip 4in4 under an 802.1Q tag",
+       frame(kEthIpv4, ipip4(kLocal4, kProtoIpip, inner4()), {100}), XDP_PASS,
+       frame(kEthIpv4, inner4(), {100}), DECAP_IPIP},
+      {"ipip 6in4 under two tags",
+       frame(kEthIpv4, ipip4(kLocal4, kProtoIpv6, inner6()), {100, 200}), XDP_PASS,
+       frame(kEthIpv6, inner6(), {100, 200}), DECAP_IPIP},
       {"gue 4in6 under two tags", frame(kEthIpv6, gue6(kLocal6, inner4()), {7, 8}), XDP_PASS,
        frame(kEthIpv4, inner4(), {7, 8}), DECAP_GUE},
-      {"outer IPv4 with options", frame(kEthIpv4, ipip4(kLocal4, kProtoIpip, inner4(), with_options)),
-       XDP_PASS, frame(kEthIpv4, inner4()), DECAP_IPIP},
+      {"outer IPv4 with options",
+       frame(kEthIpv4, ipip4(kLocal4, kProtoIpip, inner4(), with_options)), XDP_PASS,
+       frame(kEthIpv4, inner4()), DECAP_IPIP},
       {"trailing frame bytes kept (the stack trims by IP length)",
        frame(kEthIpv4, ipip4(kLocal4, kProtoIpip, inner4())) + Bytes{0, 0, 0, 0}, XDP_PASS,
        frame(kEthIpv4, inner4()) + Bytes{0, 0, 0, 0}, DECAP_IPIP},
@@ -139,54 +147,115 @@ std::vector<Case> cases() {
        frame(kEthIpv4, ipip4(kLocal4, kProtoIpip, inner4(), outer_ect4)), XDP_PASS,
        frame(kEthIpv4, inner4()), DECAP_IPIP},
       // --- passed untouched ---
-      {"ipip for another host", frame(kEthIpv4, ipip4(kOther4, kProtoIpip, inner4())), XDP_PASS, {},
+      {"ipip for another host",
+       frame(kEthIpv4, ipip4(kOther4, kProtoIpip, inner4())),
+       XDP_PASS,
+       {},
        DECAP_PASSED},
-      {"ipip 6in6 for another host", frame(kEthIpv6, ipip6(kOther6, kProtoIpv6, inner6())), XDP_PASS,
-       {}, DECAP_PASSED},
-      {"gue for another host", frame(kEthIpv4, gue4(kOther4, inner4())), XDP_PASS, {}, DECAP_PASSED},
-      {"plain tcp to us", frame(kEthIpv4, tcp4(kClient4, kLocal4, 40000, 22)), XDP_PASS, {},
+      {"ipip 6in6 for another host",
+       frame(kEthIpv6, ipip6(kOther6, kProtoIpv6, inner6())),
+       XDP_PASS,
+       {},
        DECAP_PASSED},
-      {"plain tcp6 to us", frame(kEthIpv6, tcp6(kClient6, kLocal6, 40000, 22)), XDP_PASS, {},
+      {"gue for another host",
+       frame(kEthIpv4, gue4(kOther4, inner4())),
+       XDP_PASS,
+       {},
        DECAP_PASSED},
-      {"udp to us, not the gue port", frame(kEthIpv4, gue4(kLocal4, inner4(), 53)), XDP_PASS, {},
+      {"plain tcp to us",
+       frame(kEthIpv4, tcp4(kClient4, kLocal4, 40000, 22)),
+       XDP_PASS,
+       {},
+       DECAP_PASSED},
+      {"plain tcp6 to us",
+       frame(kEthIpv6, tcp6(kClient6, kLocal6, 40000, 22)),
+       XDP_PASS,
+       {},
+       DECAP_PASSED},
+      {"udp to us, not the gue port",
+       frame(kEthIpv4, gue4(kLocal4, inner4(), 53)),
+       XDP_PASS,
+       {},
        DECAP_PASSED},
       {"arp", frame(kEthArp, Bytes(28, 0)), XDP_PASS, {}, DECAP_PASSED},
       {"outer ipv6 extension header (not parsed)",
-       frame(kEthIpv6, ipip6(kLocal6, 0 /* hop-by-hop */, Bytes{41, 0, 1, 4, 0, 0, 0, 0} + inner6())),
-       XDP_PASS, {}, DECAP_PASSED},
+       frame(kEthIpv6,
+             ipip6(kLocal6, 0 /* hop-by-hop */, Bytes{41, 0, 1, 4, 0, 0, 0, 0} + inner6())),
+       XDP_PASS,
+       {},
+       DECAP_PASSED},
       {"frame ends inside the outer ipv4 header",
-       truncate(frame(kEthIpv4, ipip4(kLocal4, kProtoIpip, inner4())), 14 + 12), XDP_PASS, {},
+       truncate(frame(kEthIpv4, ipip4(kLocal4, kProtoIpip, inner4())), 14 + 12),
+       XDP_PASS,
+       {},
        DECAP_PASSED},
       {"frame ends inside the gue udp header",
-       truncate(frame(kEthIpv4, gue4(kLocal4, inner4())), 14 + 20 + 6), XDP_PASS, {}, DECAP_PASSED},
-      {"outer ipv4 fragment", frame(kEthIpv4, ipip4(kLocal4, kProtoIpip, inner4(), mf)), XDP_PASS, {},
+       truncate(frame(kEthIpv4, gue4(kLocal4, inner4())), 14 + 20 + 6),
+       XDP_PASS,
+       {},
+       DECAP_PASSED},
+      {"outer ipv4 fragment",
+       frame(kEthIpv4, ipip4(kLocal4, kProtoIpip, inner4(), mf)),
+       XDP_PASS,
+       {},
        DECAP_PASSED_FRAGMENT},
       // --- dropped ---
-      {"frame ends inside the inner header (outer truncated)", cut, XDP_DROP, {},
+      {"frame ends inside the inner header (outer truncated)",
+       cut,
+       XDP_DROP,
+       {},
        DECAP_DROP_TRUNCATED},
-      {"outer packet ends inside the inner header", short_inner, XDP_DROP, {}, DECAP_DROP_TRUNCATED},
+      {"outer packet ends inside the inner header",
+       short_inner,
+       XDP_DROP,
+       {},
+       DECAP_DROP_TRUNCATED},
       {"inner ipv4 total length beyond the outer packet",
-       frame(kEthIpv4, ipip4(kLocal4, kProtoIpip, inner4(inner_too_long))), XDP_DROP, {},
+       frame(kEthIpv4, ipip4(kLocal4, kProtoIpip, inner4(inner_too_long))),
+       XDP_DROP,
+       {},
        DECAP_DROP_TRUNCATED},
       {"outer ipv6 payload length beyond the frame",
-       frame(kEthIpv6, ipip6(kLocal6, kProtoIpv6, inner6(), outer6_too_long)), XDP_DROP, {},
+       frame(kEthIpv6, ipip6(kLocal6, kProtoIpv6, inner6(), outer6_too_long)),
+       XDP_DROP,
+       {},
        DECAP_DROP_TRUNCATED},
       {"empty gue payload", frame(kEthIpv4, gue4(kLocal4, {})), XDP_DROP, {}, DECAP_DROP_TRUNCATED},
-      {"outer ipv4 checksum wrong", frame(kEthIpv4, ipip4(kLocal4, kProtoIpip, inner4(), bad_csum)),
-       XDP_DROP, {}, DECAP_DROP_BAD_OUTER},
-      {"gue udp length beyond the ip payload", frame(kEthIpv4, gue_long), XDP_DROP, {},
+      {"outer ipv4 checksum wrong",
+       frame(kEthIpv4, ipip4(kLocal4, kProtoIpip, inner4(), bad_csum)),
+       XDP_DROP,
+       {},
        DECAP_DROP_BAD_OUTER},
-      {"protocol 4 carrying ipv6", frame(kEthIpv4, ipip4(kLocal4, kProtoIpip, inner6())), XDP_DROP, {},
+      {"gue udp length beyond the ip payload",
+       frame(kEthIpv4, gue_long),
+       XDP_DROP,
+       {},
+       DECAP_DROP_BAD_OUTER},
+      {"protocol 4 carrying ipv6",
+       frame(kEthIpv4, ipip4(kLocal4, kProtoIpip, inner6())),
+       XDP_DROP,
+       {},
        DECAP_DROP_BAD_INNER},
-      {"next header 41 carrying ipv4", frame(kEthIpv6, ipip6(kLocal6, kProtoIpv6, inner4())), XDP_DROP,
-       {}, DECAP_DROP_BAD_INNER},
+      {"next header 41 carrying ipv4",
+       frame(kEthIpv6, ipip6(kLocal6, kProtoIpv6, inner4())),
+       XDP_DROP,
+       {},
+       DECAP_DROP_BAD_INNER},
       {"gue variant 0 header (not an ip packet)",
-       frame(kEthIpv4, gue4(kLocal4, Bytes{0x00, 0x04, 0, 0} + inner4())), XDP_DROP, {},
+       frame(kEthIpv4, gue4(kLocal4, Bytes{0x00, 0x04, 0, 0} + inner4())),
+       XDP_DROP,
+       {},
        DECAP_DROP_BAD_INNER},
-      {"inner ipv4 ihl 4", frame(kEthIpv4, ipip4(kLocal4, kProtoIpip, bad_ihl)), XDP_DROP, {},
+      {"inner ipv4 ihl 4",
+       frame(kEthIpv4, ipip4(kLocal4, kProtoIpip, bad_ihl)),
+       XDP_DROP,
+       {},
        DECAP_DROP_BAD_INNER},
       {"ecn: outer CE over a not-ECT inner",
-       frame(kEthIpv4, ipip4(kLocal4, kProtoIpip, inner4(), outer_ce4)), XDP_DROP, {}, DECAP_DROP_ECN},
+       frame(kEthIpv4, ipip4(kLocal4, kProtoIpip, inner4(), outer_ce4)),
+       XDP_DROP,
+       {},
+       DECAP_DROP_ECN},
   };
 }
 
@@ -215,7 +284,9 @@ std::vector<sluice_counter> counters(const Skel& s) {
 
 class DecapCase : public testing::TestWithParam<Case> {
  protected:
-  static void SetUpTestSuite() { skel_ = new Skel(load(DECAP_DEFAULT_GUE_PORT, {kLocal4, kLocal6})); }
+  static void SetUpTestSuite() {
+    skel_ = new Skel(load(DECAP_DEFAULT_GUE_PORT, {kLocal4, kLocal6}));
+  }
   static void TearDownTestSuite() {
     delete skel_;
     skel_ = nullptr;
@@ -237,15 +308,18 @@ TEST_P(DecapCase, VerdictOutputAndCounter) {
   }
   for (int i = 0; i < DECAP_NR_COUNTERS; ++i) {
     const bool expected = i == c.counter;
-    EXPECT_EQ(after[i].packets - before[i].packets, expected ? 1u : 0u) << decap_counter_info[i].name;
-    EXPECT_EQ(after[i].bytes - before[i].bytes, expected ? c.in.size() : 0u) << decap_counter_info[i].name;
+    EXPECT_EQ(after[i].packets - before[i].packets, expected ? 1u : 0u)
+        << decap_counter_info[i].name;
+    EXPECT_EQ(after[i].bytes - before[i].bytes, expected ? c.in.size() : 0u)
+        << decap_counter_info[i].name;
   }
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, DecapCase, testing::ValuesIn(cases()),
                          [](const testing::TestParamInfo<Case>& info) {
                            std::string n;
-                           for (char ch : info.param.name) n += std::isalnum(uint8_t(ch)) ? ch : '_';
+                           for (char ch : info.param.name)
+                             n += std::isalnum(uint8_t(ch)) ? ch : '_';
                            return n;
                          });
 

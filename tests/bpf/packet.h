@@ -194,19 +194,23 @@ inline Bytes icmp(uint8_t type, uint8_t code, uint32_t rest, const Bytes& payloa
 // Convenience: whole IP packets.
 inline Bytes tcp4(const char* src, const char* dst, uint16_t sport, uint16_t dport,
                   std::string_view payload = "GET / HTTP/1.1\r\n", const Ipv4Opts& o = {}) {
-  return ipv4(addr(src), addr(dst), kProtoTcp, tcp(addr(src), addr(dst), sport, dport, text(payload)), o);
+  return ipv4(addr(src), addr(dst), kProtoTcp,
+              tcp(addr(src), addr(dst), sport, dport, text(payload)), o);
 }
 inline Bytes tcp6(const char* src, const char* dst, uint16_t sport, uint16_t dport,
                   std::string_view payload = "GET / HTTP/1.1\r\n", const Ipv6Opts& o = {}) {
-  return ipv6(addr(src), addr(dst), kProtoTcp, tcp(addr(src), addr(dst), sport, dport, text(payload)), o);
+  return ipv6(addr(src), addr(dst), kProtoTcp,
+              tcp(addr(src), addr(dst), sport, dport, text(payload)), o);
 }
 inline Bytes udp4(const char* src, const char* dst, uint16_t sport, uint16_t dport,
                   const Bytes& payload, const Ipv4Opts& o = {}) {
-  return ipv4(addr(src), addr(dst), kProtoUdp, udp(addr(src), addr(dst), sport, dport, payload, false), o);
+  return ipv4(addr(src), addr(dst), kProtoUdp,
+              udp(addr(src), addr(dst), sport, dport, payload, false), o);
 }
 inline Bytes udp6(const char* src, const char* dst, uint16_t sport, uint16_t dport,
                   const Bytes& payload, const Ipv6Opts& o = {}) {
-  return ipv6(addr(src), addr(dst), kProtoUdp, udp(addr(src), addr(dst), sport, dport, payload, true), o);
+  return ipv6(addr(src), addr(dst), kProtoUdp,
+              udp(addr(src), addr(dst), sport, dport, payload, true), o);
 }
 
 inline Bytes truncate(Bytes b, size_t len) {
@@ -226,7 +230,8 @@ inline std::string hex(const Bytes& b) {
 
 inline Bytes from_hex(std::string_view h) {
   Bytes b;
-  for (size_t i = 0; i + 1 < h.size(); i += 2) b.push_back(uint8_t(std::stoi(std::string(h.substr(i, 2)), nullptr, 16)));
+  for (size_t i = 0; i + 1 < h.size(); i += 2)
+    b.push_back(uint8_t(std::stoi(std::string(h.substr(i, 2)), nullptr, 16)));
   return b;
 }
 

@@ -8,6 +8,8 @@
 // out: it reports the verdict. A socket that is created but not bound is enough for
 // bpf_redirect_map to find the slot occupied and return XDP_REDIRECT, so the tests put
 // one there; with the slot empty the program falls back to XDP_PASS (no_socket).
+#include "steering.h"
+
 #include <bpf/bpf.h>
 #include <gtest/gtest.h>
 #include <sys/socket.h>
@@ -20,7 +22,6 @@
 
 #include "bpf_test_util.h"
 #include "packet.h"
-#include "steering.h"
 #include "steering_loader.h"
 
 #ifndef AF_XDP
@@ -44,9 +45,9 @@ Bytes frame(uint16_t type, const Bytes& l3, std::initializer_list<uint16_t> vlan
 }
 
 std::vector<SteeringVip> test_vips() {
-  return {*SteeringVip::parse(kVip4, kProtoTcp, 80), *SteeringVip::parse(kVip4, kProtoTcp, 443),
+  return {*SteeringVip::parse(kVip4, kProtoTcp, 80),  *SteeringVip::parse(kVip4, kProtoTcp, 443),
           *SteeringVip::parse(kVip6, kProtoTcp, 443), *SteeringVip::parse(kDns4, kProtoUdp, 0),
-          *SteeringVip::parse(kVip4, kProtoIcmp, 0), *SteeringVip::parse(kVip6, kProtoIcmpv6, 0)};
+          *SteeringVip::parse(kVip4, kProtoIcmp, 0),  *SteeringVip::parse(kVip6, kProtoIcmpv6, 0)};
 }
 
 struct Case {
@@ -72,11 +73,15 @@ std::vector<Case> cases() {
                         Ipv6Opts{.hop_limit = 255});
   // Hop-by-hop options header (PadN) in front of TCP to the IPv6 VIP.
   const Bytes seg6 = tcp(addr(kClient6), addr(kVip6), 40000, 443, text("hello"));
-  const Bytes hbh = ipv6(addr(kClient6), addr(kVip6), 0, Bytes{kProtoTcp, 0, 1, 4, 0, 0, 0, 0} + seg6);
+  const Bytes hbh =
+      ipv6(addr(kClient6), addr(kVip6), 0, Bytes{kProtoTcp, 0, 1, 4, 0, 0, 0, 0} + seg6);
   // Atomic fragment header (offset 0, M clear) and a real one (M set).
-  const Bytes atomic = ipv6(addr(kClient6), addr(kVip6), 44, Bytes{kProtoTcp, 0, 0, 0, 0, 0, 0, 1} + seg6);
-  const Bytes frag6 = ipv6(addr(kClient6), addr(kVip6), 44, Bytes{kProtoTcp, 0, 0, 1, 0, 0, 0, 1} + seg6);
-  const Bytes vrrp = ipv4(addr(kHost4), addr("224.0.0.18"), 112, Bytes(20, 0), Ipv4Opts{.ttl = 255, .options = {}});
+  const Bytes atomic =
+      ipv6(addr(kClient6), addr(kVip6), 44, Bytes{kProtoTcp, 0, 0, 0, 0, 0, 0, 1} + seg6);
+  const Bytes frag6 =
+      ipv6(addr(kClient6), addr(kVip6), 44, Bytes{kProtoTcp, 0, 0, 1, 0, 0, 0, 1} + seg6);
+  const Bytes vrrp = ipv4(addr(kHost4), addr("224.0.0.18"), 112, Bytes(20, 0),
+                          Ipv4Opts{.ttl = 255, .options = {}});
 
   return {
       {"vip tcp 80", frame(kEthIpv4, tcp4(kClient4, kVip4, 40000, 80)), STEER_STEERED},
@@ -85,46 +90,57 @@ std::vector<Case> cases() {
        STEER_PASSED},
       {"vip address, udp not served", frame(kEthIpv4, udp4(kClient4, kVip4, 40000, 80, text("q"))),
        STEER_PASSED},
-      {"port-0 vip: udp 53", frame(kEthIpv4, udp4(kClient4, kDns4, 40000, 53, text("q"))), STEER_STEERED},
+      {"port-0 vip: udp 53", frame(kEthIpv4, udp4(kClient4, kDns4, 40000, 53, text("q"))),
+       STEER_STEERED},
       {"port-0 vip: udp 9999", frame(kEthIpv4, udp4(kClient4, kDns4, 40000, 9999, text("q"))),
        STEER_STEERED},
-      {"port-0 vip is udp only: tcp 53", frame(kEthIpv4, tcp4(kClient4, kDns4, 40000, 53)), STEER_PASSED},
-      {"tcp to the host itself (ssh)", frame(kEthIpv4, tcp4(kClient4, kHost4, 40000, 22)), STEER_PASSED},
+      {"port-0 vip is udp only: tcp 53", frame(kEthIpv4, tcp4(kClient4, kDns4, 40000, 53)),
+       STEER_PASSED},
+      {"tcp to the host itself (ssh)", frame(kEthIpv4, tcp4(kClient4, kHost4, 40000, 22)),
+       STEER_PASSED},
       {"arp", frame(kEthArp, Bytes(28, 0)), STEER_PASSED},
       {"vrrp", frame(kEthIpv4, vrrp), STEER_PASSED},
       {"ipv6 vip tcp 443", frame(kEthIpv6, tcp6(kClient6, kVip6, 40000, 443)), STEER_STEERED},
-      {"ipv6 vip tcp 80 not served", frame(kEthIpv6, tcp6(kClient6, kVip6, 40000, 80)), STEER_PASSED},
+      {"ipv6 vip tcp 80 not served", frame(kEthIpv6, tcp6(kClient6, kVip6, 40000, 80)),
+       STEER_PASSED},
       {"ipv6 nd for the vip", frame(kEthIpv6, ns), STEER_PASSED},
       {"ipv6 hop-by-hop then tcp 443", frame(kEthIpv6, hbh), STEER_STEERED},
       {"ipv6 atomic fragment", frame(kEthIpv6, atomic), STEER_STEERED},
       {"ipv6 fragment", frame(kEthIpv6, frag6), STEER_PASSED},
-      {"vip under an 802.1Q tag", frame(kEthIpv4, tcp4(kClient4, kVip4, 40000, 80), {10}), STEER_STEERED},
-      {"vip under two tags", frame(kEthIpv6, tcp6(kClient6, kVip6, 40000, 443), {10, 20}), STEER_STEERED},
-      {"ipv4 first fragment", frame(kEthIpv4, tcp4(kClient4, kVip4, 40000, 80, "x", mf)), STEER_PASSED},
-      {"ipv4 later fragment", frame(kEthIpv4, tcp4(kClient4, kVip4, 40000, 80, "x", later_fragment)),
+      {"vip under an 802.1Q tag", frame(kEthIpv4, tcp4(kClient4, kVip4, 40000, 80), {10}),
+       STEER_STEERED},
+      {"vip under two tags", frame(kEthIpv6, tcp6(kClient6, kVip6, 40000, 443), {10, 20}),
+       STEER_STEERED},
+      {"ipv4 first fragment", frame(kEthIpv4, tcp4(kClient4, kVip4, 40000, 80, "x", mf)),
        STEER_PASSED},
+      {"ipv4 later fragment",
+       frame(kEthIpv4, tcp4(kClient4, kVip4, 40000, 80, "x", later_fragment)), STEER_PASSED},
       {"icmp echo to the vip (icmp port-0 entry)",
-       frame(kEthIpv4, ipv4(addr(kClient4), addr(kVip4), kProtoIcmp, icmp(8, 0, 0x00010001, text("ping")))),
+       frame(kEthIpv4,
+             ipv4(addr(kClient4), addr(kVip4), kProtoIcmp, icmp(8, 0, 0x00010001, text("ping")))),
        STEER_STEERED},
       {"icmp echo to the host",
-       frame(kEthIpv4, ipv4(addr(kClient4), addr(kHost4), kProtoIcmp, icmp(8, 0, 0x00010001, text("ping")))),
+       frame(kEthIpv4,
+             ipv4(addr(kClient4), addr(kHost4), kProtoIcmp, icmp(8, 0, 0x00010001, text("ping")))),
        STEER_PASSED},
       {"icmp frag-needed quoting vip:80 -> client",
-       frame(kEthIpv4, ipv4(addr(router4), addr(kVip4), kProtoIcmp, icmp(3, 4, 1400, truncate(reply4, 28)))),
+       frame(kEthIpv4,
+             ipv4(addr(router4), addr(kVip4), kProtoIcmp, icmp(3, 4, 1400, truncate(reply4, 28)))),
        STEER_STEERED},
       {"icmp frag-needed quoting the host's ssh",
-       frame(kEthIpv4,
-             ipv4(addr(router4), addr(kHost4), kProtoIcmp, icmp(3, 4, 1400, truncate(other_reply4, 28)))),
+       frame(kEthIpv4, ipv4(addr(router4), addr(kHost4), kProtoIcmp,
+                            icmp(3, 4, 1400, truncate(other_reply4, 28)))),
        STEER_PASSED},
       {"icmpv6 packet-too-big quoting vip6:443 -> client",
        frame(kEthIpv6, ipv6(addr(router6), addr(kVip6), kProtoIcmpv6,
                             icmp(2, 0, 1280, truncate(reply6, 48), addr(router6), addr(kVip6)))),
        STEER_STEERED},
       {"icmp error quoting a cut header",
-       frame(kEthIpv4, ipv4(addr(router4), addr(kVip4), kProtoIcmp, icmp(3, 4, 1400, truncate(reply4, 12)))),
+       frame(kEthIpv4,
+             ipv4(addr(router4), addr(kVip4), kProtoIcmp, icmp(3, 4, 1400, truncate(reply4, 12)))),
        STEER_TRUNCATED},
-      {"tcp header cut to 2 bytes", truncate(frame(kEthIpv4, tcp4(kClient4, kVip4, 40000, 80)), 14 + 20 + 2),
-       STEER_TRUNCATED},
+      {"tcp header cut to 2 bytes",
+       truncate(frame(kEthIpv4, tcp4(kClient4, kVip4, 40000, 80)), 14 + 20 + 2), STEER_TRUNCATED},
       {"ipv4 header cut", truncate(frame(kEthIpv4, tcp4(kClient4, kVip4, 40000, 80)), 14 + 10),
        STEER_TRUNCATED},
       {"ipv6 header cut", truncate(frame(kEthIpv6, tcp6(kClient6, kVip6, 40000, 443)), 14 + 39),
@@ -179,7 +195,8 @@ TEST_P(SteeringCase, VerdictAndCounter) {
 INSTANTIATE_TEST_SUITE_P(Fixtures, SteeringCase, testing::ValuesIn(cases()),
                          [](const testing::TestParamInfo<Case>& info) {
                            std::string n;
-                           for (char ch : info.param.name) n += std::isalnum(uint8_t(ch)) ? ch : '_';
+                           for (char ch : info.param.name)
+                             n += std::isalnum(uint8_t(ch)) ? ch : '_';
                            return n;
                          });
 
@@ -240,7 +257,8 @@ TEST(Steering, KeyLayout) {
   const SteeringVip v = *SteeringVip::parse("10.1.2.3", kProtoUdp, 0x1234);
   const steering_vip_key k = v.key();
   static_assert(sizeof(k) == 20);
-  const uint8_t want[20] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 1, 2, 3, 0x12, 0x34, 17, 0};
+  const uint8_t want[20] = {0,    0,    0,  0, 0, 0, 0,    0,    0,  0,
+                            0xff, 0xff, 10, 1, 2, 3, 0x12, 0x34, 17, 0};
   EXPECT_EQ(std::memcmp(&k, want, sizeof(want)), 0);
   EXPECT_EQ(SteeringVip::from_key(k), v);
 }
