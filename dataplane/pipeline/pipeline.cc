@@ -38,10 +38,16 @@ void Pipeline::process_burst(PacketBuffer* frames, uint16_t n, uint16_t port_ind
 
   // Pass 1: parse everything and start fetching the flow buckets, so the lookups of pass 2
   // find them in cache instead of stalling one after the other.
+  uint64_t bytes = 0;
   for (uint16_t i = 0; i < n; ++i) {
     parse_frame(frames[i].data, frames[i].length, parsed[i]);
-    counters_[WorkerCounter::rx_packets]++;
-    counters_[WorkerCounter::rx_bytes] += frames[i].length;
+    bytes += frames[i].length;
+  }
+  counters_[WorkerCounter::rx_packets] += n;
+  counters_[WorkerCounter::rx_bytes] += bytes;
+  // Hashing in its own loop lets the parser's narrow key stores retire first (reading
+  // them back at once defeats store forwarding).
+  for (uint16_t i = 0; i < n; ++i) {
     if (parsed[i].kind == PacketKind::kIpv4 || parsed[i].kind == PacketKind::kIpv6) {
       hashes[i] = flow_hash(parsed[i].key);
       flows_.prefetch(hashes[i]);
