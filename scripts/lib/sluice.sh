@@ -20,6 +20,9 @@ ECHO_PORT=7000       # second VIP on the same address, served by socat echo serv
 # node names (web1, web2); every VIP gets the same backend set:
 #   www   VIP4 tcp/80    www6  VIP6 tcp/80
 #   echo  VIP4 tcp/$ECHO_PORT  (only with SLUICE_ECHO_VIP=1)
+# For sluiced (sluiced_start): SLUICED_CONTROLPLANE=1 adds a [controlplane] section with
+# the runtime socket and the admin-state file inside TOPO_DIR; SLUICED_WWW_CHECK (TOML
+# key = value lines) becomes the www VIP's [vip.check] table.
 sluice_config() {
   local backends=("$@") vip name addr port node fam
   cat <<EOF
@@ -42,6 +45,10 @@ name = "lan0"
 device = "net_af_packet0,iface=$LB_IFACE"
 addresses = ["$LB4/$NET4_PREFIX", "$LB6/$NET6_PREFIX"]
 EOF
+  if [[ -n "${SLUICED_CONTROLPLANE:-}" ]]; then
+    printf '\n[controlplane]\nsocket = "%s"\nadmin_state_file = "%s"\n' \
+      "$TOPO_DIR/sluiced.sock" "$TOPO_DIR/admin-state"
+  fi
   local vips=("www|$VIP4|80|4" "www6|$VIP6|80|6")
   [[ -n "${SLUICE_ECHO_VIP:-}" ]] && vips+=("echo|$VIP4|$ECHO_PORT|4")
   for vip in "${vips[@]}"; do
@@ -59,6 +66,10 @@ EOF
       if [[ $fam == 4 ]]; then addr="${TOPO_IP4[$node]}"; else addr="${TOPO_IP6[$node]}"; fi
       printf '  [[vip.backend]]\n  address = "%s"\n' "$addr"
     done
+    if [[ $name == www && -n "${SLUICED_WWW_CHECK:-}" ]]; then
+      printf '  [vip.check]\n'
+      sed 's/^/  /' <<<"$SLUICED_WWW_CHECK"
+    fi
   done
 }
 
@@ -131,11 +142,92 @@ sluice_stop() {
   return "$rc"
 }
 
-# e2e_cleanup: for `trap e2e_cleanup EXIT`: stop the dataplane, tear the topology
-# down, keep the script's exit status.
+# --- sluiced, the control-plane daemon -------------------------------------------------
+
+SLUICED_BIN="${SLUICED_BIN:-$BUILD_DIR/controlplane/sluiced/sluiced}"
+SLUICECTL_BIN="${SLUICECTL_BIN:-$BUILD_DIR/controlplane/api/sluicectl}"
+SLUICED_PID=""
+SLUICED_LOG=""
+# The kernel's own address in the lb namespace (the dataplane owns LB4): sluiced's
+# health checks leave through the kernel. af_packet only taps the veth, so the kernel
+# still receives its own traffic.
+LB_KERNEL4=10.211.0.11
+
+sluiced_require_bin() {
+  [[ -x "$SLUICED_BIN" && -x "$SLUICECTL_BIN" ]] ||
+    die "sluiced/sluicectl not found under $BUILD_DIR/controlplane (build: meson setup $BUILD_DIR && ninja -C $BUILD_DIR)"
+}
+
+# sluiced_socket: the runtime API socket of the run (SLUICED_CONTROLPLANE=1 configs).
+sluiced_socket() { echo "$TOPO_DIR/sluiced.sock"; }
+
+# lb_kernel_address: give the lb namespace's kernel LB_KERNEL4 on the veth.
+lb_kernel_address() {
+  in_ns lb ip addr add "$LB_KERNEL4/$NET4_PREFIX" dev "$LB_IFACE" ||
+    die "cannot add $LB_KERNEL4 to the lb namespace"
+}
+
+# sluicectl_run ARGS...: sluicectl against the run's sluiced (5 s answer timeout).
+sluicectl_run() { "$SLUICECTL_BIN" -s "$(sluiced_socket)" -t 5 "$@"; }
+
+sluiced_alive() { [[ -n "$SLUICED_PID" ]] && kill -0 "$SLUICED_PID" 2>/dev/null; }
+
+# sluiced_start [CONFIG]: start sluiced in the lb namespace on CONFIG (default: the
+# dataplane's live config, SLUICE_CONF, so both read the same file); its log is
+# appended to TOPO_DIR/sluiced.log. Waits (bounded) until the runtime API answers.
+sluiced_start() {
+  sluiced_require_bin
+  local conf="${1:-$SLUICE_CONF}" deadline=$((SECONDS + 15))
+  SLUICED_LOG="$TOPO_DIR/sluiced.log"
+  ip netns exec "$(ns_name lb)" "$SLUICED_BIN" --config "$conf" >>"$SLUICED_LOG" 2>&1 </dev/null &
+  SLUICED_PID=$!
+  TOPO_PIDS+=("$SLUICED_PID")
+  while ! sluicectl_run show info >/dev/null 2>&1; do
+    if ! sluiced_alive; then
+      fail "sluiced exited during startup; its log:"
+      tail -n 20 "$SLUICED_LOG" | sed 's/^/    /' >&2
+      return 1
+    fi
+    if ((SECONDS >= deadline)); then
+      fail "sluiced (pid $SLUICED_PID) did not answer on $(sluiced_socket) within 15 s"
+      return 1
+    fi
+    sleep 0.1
+  done
+  log "sluiced up (pid $SLUICED_PID, config $conf, log $SLUICED_LOG)"
+}
+
+# sluiced_stop [SIGNAL]: send SIGNAL (default TERM), wait up to 10 s (then SIGKILL);
+# returns sluiced's exit status.
+sluiced_stop() {
+  [[ -n "$SLUICED_PID" ]] || return 0
+  local pid="$SLUICED_PID" sig="${1:-TERM}" i rc=0
+  SLUICED_PID=""
+  kill -"$sig" "$pid" 2>/dev/null || true
+  for ((i = 0; i < 100; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    fail "sluiced did not exit within 10 s of SIG$sig; killing it"
+    kill -KILL "$pid" 2>/dev/null
+  fi
+  wait "$pid" 2>/dev/null || rc=$?
+  return "$rc"
+}
+
+# e2e_cleanup: for `trap e2e_cleanup EXIT`: stop sluiced and the dataplane, tear the
+# topology down, keep the script's exit status.
 e2e_cleanup() {
   local rc=$?
   set +e
+  if [[ -n "$SLUICED_PID" ]]; then
+    sluiced_stop
+    if ((rc != 0)) && [[ -s "$SLUICED_LOG" ]]; then
+      log "sluiced log tail ($SLUICED_LOG):"
+      tail -n 30 "$SLUICED_LOG" | sed 's/^/    /'
+    fi
+  fi
   if [[ -n "$SLUICE_PID" ]]; then
     sluice_stop
     if ((rc != 0)) && [[ -s "$SLUICE_LOG" ]]; then
