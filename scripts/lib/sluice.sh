@@ -203,16 +203,19 @@ sluiced_stop() {
   [[ -n "$SLUICED_PID" ]] || return 0
   local pid="$SLUICED_PID" sig="${1:-TERM}" i rc=0
   SLUICED_PID=""
-  kill -"$sig" "$pid" 2>/dev/null || true
-  for ((i = 0; i < 100; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
+  # stderr off while it dies: bash would report a killed job ("Killed ...") there
+  {
+    kill -"$sig" "$pid" || true
+    for ((i = 0; i < 100; i++)); do
+      kill -0 "$pid" || break
+      sleep 0.1
+    done
+  } 2>/dev/null
   if kill -0 "$pid" 2>/dev/null; then
     fail "sluiced did not exit within 10 s of SIG$sig; killing it"
     kill -KILL "$pid" 2>/dev/null
   fi
-  wait "$pid" 2>/dev/null || rc=$?
+  { wait "$pid" || rc=$?; } 2>/dev/null
   return "$rc"
 }
 
