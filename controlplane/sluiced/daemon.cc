@@ -188,9 +188,7 @@ int Daemon::run() {
         signalfd_siginfo info;
         while (read(signal_fd, &info, sizeof info) == sizeof info) {
           if (info.ssi_signo == SIGHUP) {
-            api::ReloadResult r = reload();
-            std::fprintf(stderr, "sluiced: %s\n", r.summary.c_str());
-            log_lines(r.details);
+            reload();
           } else {
             stop = true;
           }
@@ -343,6 +341,13 @@ std::optional<std::string> Daemon::set_backend_weight(const std::string& vip,
 }
 
 api::ReloadResult Daemon::reload() {
+  api::ReloadResult r = reload_config();
+  std::fprintf(stderr, "sluiced: %s\n", r.summary.c_str());
+  log_lines(r.details);
+  return r;
+}
+
+api::ReloadResult Daemon::reload_config() {
   api::ReloadResult r;
   config::LoadResult loaded = config::load_config_file(config_path_);
   if (!loaded.config) {

@@ -41,6 +41,7 @@ class Daemon final : public api::Model {
   api::ReloadResult reload() override;
 
  private:
+  api::ReloadResult reload_config();  // reload() without the log lines
   void apply_config();       // checks and admin entries follow config_
   void push_desired_state();
   // After a (re)start, the first desired state waits until every check has settled (up,

@@ -13,6 +13,7 @@
 
 #include "common/ip_address.h"
 #include "common/mac_address.h"
+#include "flow/flow_timeouts.h"
 
 namespace sluice::config {
 
@@ -88,14 +89,7 @@ struct Neighbor {
   friend bool operator==(const Neighbor&, const Neighbor&) = default;
 };
 
-struct FlowTimeouts {
-  uint32_t tcp_syn_ms = 10'000;
-  uint32_t tcp_established_ms = 900'000;
-  uint32_t tcp_closing_ms = 10'000;
-  uint32_t udp_ms = 30'000;
-  uint32_t other_ms = 30'000;
-  friend bool operator==(const FlowTimeouts&, const FlowTimeouts&) = default;
-};
+using sluice::FlowTimeouts;
 
 struct DataplaneSettings {
   uint32_t main_lcore = 0;

@@ -39,6 +39,7 @@
 #endif
 
 #include "common/flow_key.h"
+#include "flow/flow_timeouts.h"
 #include "packet/wire.h"
 
 namespace sluice {
@@ -46,13 +47,6 @@ namespace sluice {
 enum class FlowState : uint8_t { kTcpSynOnly, kTcpEstablished, kTcpClosing, kUdp, kOther };
 
 // Idle timeout of a flow by state, in milliseconds.
-struct FlowTimeouts {
-  uint32_t tcp_syn_ms = 10'000;
-  uint32_t tcp_established_ms = 900'000;
-  uint32_t tcp_closing_ms = 10'000;
-  uint32_t udp_ms = 30'000;
-  uint32_t other_ms = 30'000;
-};
 
 // State of a new flow from its first packet. TCP: SYN without ACK -> kTcpSynOnly; FIN or RST
 // -> kTcpClosing; anything else (mid-stream, e.g. after a failover to this host) ->

@@ -24,16 +24,6 @@ namespace {
 constexpr unsigned kLearnedRingSize = 4096;
 constexpr uint32_t kSolicitPeriodMs = 100;
 
-FlowTimeouts flow_timeouts(const config::FlowTimeouts& t) {
-  FlowTimeouts out;
-  out.tcp_syn_ms = t.tcp_syn_ms;
-  out.tcp_established_ms = t.tcp_established_ms;
-  out.tcp_closing_ms = t.tcp_closing_ms;
-  out.udp_ms = t.udp_ms;
-  out.other_ms = t.other_ms;
-  return out;
-}
-
 uint32_t longest_timeout(const config::FlowTimeouts& t) {
   return std::max({t.tcp_syn_ms, t.tcp_established_ms, t.tcp_closing_ms, t.udp_ms, t.other_ms});
 }
@@ -104,7 +94,7 @@ bool Dataplane::start() {
     s.burst_size = uint16_t(d.burst_size);
     s.idle_sleep_us = d.idle_sleep_us;
     s.flow_capacity = d.flow_table_size;
-    s.timeouts = flow_timeouts(config_.flow_timeouts);
+    s.timeouts = config_.flow_timeouts;
     workers_.push_back(std::make_unique<Worker>(s, std::move(queues), *publisher_, learned_,
                                                 stop_workers_));
   }

@@ -36,9 +36,6 @@ class StatePublisher {
   const ForwardingState* current() const { return current_.load(std::memory_order_acquire); }
   void quiescent(uint32_t thread_id) { rte_rcu_qsbr_quiescent(qsbr_, thread_id); }
 
-  // For readers outside the workers (telemetry), under the caller's own lock against publish.
-  const ForwardingState* peek() const { return current(); }
-
  private:
   rte_rcu_qsbr* qsbr_ = nullptr;
   std::atomic<const ForwardingState*> current_{nullptr};
