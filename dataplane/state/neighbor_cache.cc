@@ -60,7 +60,7 @@ std::vector<IpAddress> NeighborCache::due(uint32_t now_ms, bool& changed) {
     if (!e.solicit_scheduled || reached(now_ms, e.next_solicit_ms)) {
       out.push_back(ip);
       e.solicit_scheduled = true;
-      e.next_solicit_ms = now_ms + (e.mac ? timers_.retry_ms * 5 : timers_.retry_ms);
+      e.next_solicit_ms = now_ms + (e.mac ? timers_.refresh_retry_ms : timers_.retry_ms);
     }
   }
   return out;

@@ -15,8 +15,9 @@
 namespace sluice {
 
 struct NeighborTimers {
-  uint32_t retry_ms = 1000;        // unresolved: solicit this often
-  uint32_t refresh_ms = 30'000;    // resolved: re-solicit when the binding is this old
+  uint32_t retry_ms = 200;         // unresolved: solicit this often (a TCP SYN retries in 1 s)
+  uint32_t refresh_ms = 30'000;    // resolved: re-solicit when the binding is this old,
+  uint32_t refresh_retry_ms = 1000;  // then this often until it is confirmed again
   uint32_t expiry_ms = 120'000;    // resolved but unconfirmed this long: forget the MAC
 };
 

@@ -96,6 +96,10 @@ sluice_start() {
     return 1
   fi
   log "sluice-dataplane up (pid $SLUICE_PID, config $SLUICE_CONF, log $SLUICE_LOG)"
+  # Backends are resolved by ARP/ND first (an IPv6 address still in DAD answers nothing);
+  # until then new flows' first packets are dropped (neighbor_unresolved).
+  wait_until 5 sluice_all_resolved ||
+    log "note: some backend MAC still unresolved 5 s after start: $(sluice_telemetry /sluice/neighbors)"
 }
 
 sluice_alive() { [[ -n "$SLUICE_PID" ]] && kill -0 "$SLUICE_PID" 2>/dev/null; }

@@ -29,7 +29,7 @@ TEST(IdRegistry, IdsAreStableAndReusedOnlyAfterQuarantine) {
 }
 
 TEST(NeighborCache, SolicitsUntilLearntThenRefreshesAndExpires) {
-  NeighborTimers timers{1000, 30'000, 120'000};
+  NeighborTimers timers{1000, 30'000, 5000, 120'000};
   NeighborCache cache(timers);
   EXPECT_TRUE(cache.configure({ip("10.0.0.21")}, {}));
   bool changed = false;
