@@ -24,6 +24,9 @@ enum class MessageType : uint16_t {
   kStateRejected = 3,  // dataplane -> sluiced: the validation errors, one per line
   kGetStats = 4,       // sluiced -> dataplane: empty
   kStats = 5,          // dataplane -> sluiced: "generation N" then counter lines
+  kAnnounce = 6,       // sluiced -> dataplane: VIP names, one per line (none = every
+                       // active VIP): send a gratuitous ARP / unsolicited NA burst now;
+                       // answered with kStateApplied "announced N"
 };
 
 struct Message {

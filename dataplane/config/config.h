@@ -68,6 +68,9 @@ struct Vip {
   uint16_t gue_port = 6080;               // outer UDP destination port, gue only
   std::vector<Backend> backends;          // non-empty, distinct addresses
   HealthCheck check;
+  // An inactive VIP is neither answered (ARP, ND, echo) nor forwarded: its peer holds it.
+  // sluiced's VRRP instance sets it; a config file normally leaves it true.
+  bool active = true;
   friend bool operator==(const Vip&, const Vip&) = default;
 };
 
@@ -102,6 +105,9 @@ struct DataplaneSettings {
   std::string file_prefix = "sluice";
   uint32_t mbufs_per_port = 16383;
   std::vector<std::string> eal_args;  // appended verbatim after the generated EAL args
+  // Gratuitous ARP / unsolicited NA burst sent when a VIP becomes active.
+  uint32_t garp_count = 3;
+  uint32_t garp_interval_ms = 100;
   // Where the dataplane listens for sluiced's desired state (dataplane/channel/).
   std::string control_socket = "/run/sluice/dataplane.sock";
   friend bool operator==(const DataplaneSettings&, const DataplaneSettings&) = default;

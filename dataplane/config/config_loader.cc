@@ -396,7 +396,7 @@ void Loader::load_dataplane(const toml::table& t, DataplaneSettings& d) {
   Section s(*this, t, "in [dataplane]",
             {"main_lcore", "worker_lcores", "burst_size", "flow_table_size", "idle_sleep_us",
              "hugepages", "memory_mb", "file_prefix", "mbufs_per_port", "eal_args",
-             "control_socket"});
+             "control_socket", "garp_count", "garp_interval"});
   std::optional<int64_t> main_lcore = int64_t(d.main_lcore);
   const toml::node* main_node = s.get("main_lcore");
   if (main_node) {
@@ -450,6 +450,9 @@ void Loader::load_dataplane(const toml::table& t, DataplaneSettings& d) {
     }
   }
   read_integer(s, "mbufs_per_port", d.mbufs_per_port, 1023, 4194303);
+  read_integer(s, "garp_count", d.garp_count, 0, 100);
+  if (const toml::node* n = s.get("garp_interval"))
+    if (auto ms = milliseconds(*n, "garp_interval")) d.garp_interval_ms = *ms;
   if (const toml::node* n = s.get("control_socket")) {
     if (auto v = string(*n, "control_socket")) {
       if (valid_socket_path(*v))
@@ -699,7 +702,7 @@ bool Loader::on_link(const Config& cfg, const IpAddress& a) const {
 void Loader::load_vip(const toml::table& t, size_t index, Config& cfg) {
   Section s(*this, t, "in [vip]",
             {"name", "address", "protocol", "port", "mode", "maglev_table_size", "encap_source",
-             "encap_source6", "gue_port", "backend", "check"});
+             "encap_source6", "gue_port", "backend", "check", "active"});
   Vip vip;
   std::string entity = "vip #" + std::to_string(index + 1);
   if (const toml::node* n =
@@ -783,6 +786,12 @@ void Loader::load_vip(const toml::table& t, size_t index, Config& cfg) {
     }
   }
 
+  if (const toml::node* n = s.get("active")) {
+    if (const auto* b = n->as_boolean())
+      vip.active = b->get();
+    else
+      error(*n, "active: expected a boolean, got " + kind_of(*n));
+  }
   if (const toml::node* n = s.get("check")) {
     if (const auto* ct = table(*n, "check")) {
       load_check(*ct, entity, vip);

@@ -117,6 +117,7 @@ void Dataplane::run(const std::atomic<bool>& stop, std::atomic<bool>& reload) {
     if (reload.exchange(false)) reload_config();
     control_->poll();
     drain_learned(now);
+    announce(now);
     if (now - last_solicit >= kSolicitPeriodMs) {
       solicit_neighbors(now);
       last_solicit = now;
@@ -141,6 +142,48 @@ void Dataplane::rebuild(const char* why) {
   publisher_->publish(std::move(next));
   std::printf("state %lu published (%s): %zu VIPs\n", (unsigned long)generation_, why, vips);
   std::fflush(stdout);
+  schedule_new_vips(now_ms());
+}
+
+void Dataplane::schedule_new_vips(uint32_t now) {
+  std::set<IpAddress> active;
+  for (const config::Vip& v : config_.vips)
+    if (v.active) active.insert(v.address);
+  for (const IpAddress& a : active)
+    if (!announced_.count(a)) schedule_announcement(a, now);
+  announced_ = std::move(active);
+}
+
+void Dataplane::schedule_announcement(const IpAddress& address, uint32_t now) {
+  if (config_.dataplane.garp_count == 0) return;
+  for (Announcement& a : announcements_)
+    if (a.address == address) {
+      a.remaining = config_.dataplane.garp_count;
+      return;
+    }
+  announcements_.push_back({address, config_.dataplane.garp_count, now});
+}
+
+void Dataplane::announce(uint32_t now) {
+  for (size_t i = 0; i < announcements_.size();) {
+    Announcement& a = announcements_[i];
+    if (int32_t(now - a.next_ms) >= 0) {
+      for (uint16_t p = 0; p < ports_.size(); ++p) {
+        uint8_t frame[128];
+        uint32_t length =
+            a.address.is_v4()
+                ? build_gratuitous_arp(frame, sizeof frame, ports_[p].mac, a.address)
+                : build_unsolicited_na(frame, sizeof frame, ports_[p].mac, a.address);
+        if (length) send_control_frame(p, frame, length);
+      }
+      a.next_ms = now + config_.dataplane.garp_interval_ms;
+      --a.remaining;
+    }
+    if (a.remaining == 0)
+      announcements_.erase(announcements_.begin() + long(i));
+    else
+      ++i;
+  }
 }
 
 void Dataplane::reload_config() {
@@ -195,6 +238,23 @@ channel::Message Dataplane::on_control(const channel::Message& message) {
         rebuild("sluiced");
       }
       return {MessageType::kStateApplied, "generation " + std::to_string(generation_)};
+    }
+    case MessageType::kAnnounce: {
+      std::set<std::string> names;
+      size_t start = 0;
+      while (start < message.payload.size()) {
+        size_t end = message.payload.find('\n', start);
+        if (end == std::string::npos) end = message.payload.size();
+        if (end > start) names.insert(message.payload.substr(start, end - start));
+        start = end + 1;
+      }
+      size_t count = 0;
+      for (const config::Vip& v : config_.vips) {
+        if (!v.active || (!names.empty() && !names.count(v.name))) continue;
+        schedule_announcement(v.address, now_ms());
+        ++count;
+      }
+      return {MessageType::kStateApplied, "announced " + std::to_string(count)};
     }
     case MessageType::kGetStats:
       return {MessageType::kStats, "generation " + std::to_string(generation_) + "\n" + summary()};

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,11 @@ class Dataplane {
   void drain_learned(uint32_t now_ms);
   void solicit_neighbors(uint32_t now_ms);
   void send_control_frame(uint16_t port_index, const uint8_t* frame, uint32_t length);
+  // Gratuitous ARP / unsolicited NA bursts for VIPs that became active (or that sluiced
+  // asked to re-announce): scheduled here, sent by announce() from the main loop.
+  void schedule_announcement(const IpAddress& address, uint32_t now_ms);
+  void schedule_new_vips(uint32_t now_ms);
+  void announce(uint32_t now_ms);
   uint32_t now_ms() const;
   std::unique_ptr<WorkerCounters> sum_counters() const;
 
@@ -65,6 +71,13 @@ class Dataplane {
   rte_ring* learned_ = nullptr;
   std::unique_ptr<ControlServer> control_;
   bool managed_ = false;  // sluiced has sent the VIPs: SIGHUP no longer replaces them
+  struct Announcement {
+    IpAddress address;
+    uint32_t remaining;
+    uint32_t next_ms;
+  };
+  std::vector<Announcement> announcements_;
+  std::set<IpAddress> announced_;  // active VIP addresses as of the last snapshot
   std::atomic<bool> stop_workers_{false};
   uint64_t generation_ = 0;
   uint64_t cycles_per_ms_ = 1;

@@ -61,7 +61,7 @@ std::unique_ptr<ForwardingState> StateBuilder::build(const config::Config& confi
 
   std::set<VipIdKey> live_vips;
   std::set<BackendIdKey> live_backends;
-  std::vector<VipKey> keys;
+  std::vector<std::pair<VipKey, uint32_t>> keys;
   std::vector<IpAddress> vip_addresses;
   state->backend_by_id.resize(kMaxBackends);
 
@@ -120,8 +120,12 @@ std::unique_ptr<ForwardingState> StateBuilder::build(const config::Config& confi
     uint32_t vip_index = uint32_t(state->vips.size());
     for (uint32_t i = 0; i < vip.backends.size(); ++i)
       state->backend_by_id[vip.backends[i].id] = {vip_index, i};
-    keys.push_back(key);
-    vip_addresses.push_back(key.address);
+    // An inactive VIP keeps its ids and backends (its flows survive a flip back) but is
+    // neither matched nor answered for.
+    if (cv.active) {
+      keys.emplace_back(key, vip_index);
+      vip_addresses.push_back(key.address);
+    }
     state->vips.push_back(std::move(vip));
   }
 

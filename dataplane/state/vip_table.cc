@@ -9,14 +9,24 @@ namespace {
 uint32_t table_size_for(size_t n) { return std::bit_ceil(uint32_t(n * 2 + 2)); }
 }  // namespace
 
-VipTable::VipTable(const std::vector<VipKey>& keys)
-    : slots_(table_size_for(keys.size())),
+namespace {
+std::vector<std::pair<VipKey, uint32_t>> numbered(const std::vector<VipKey>& keys) {
+  std::vector<std::pair<VipKey, uint32_t>> out;
+  for (uint32_t v = 0; v < keys.size(); ++v) out.emplace_back(keys[v], v);
+  return out;
+}
+}  // namespace
+
+VipTable::VipTable(const std::vector<VipKey>& keys) : VipTable(numbered(keys)) {}
+
+VipTable::VipTable(const std::vector<std::pair<VipKey, uint32_t>>& entries)
+    : slots_(table_size_for(entries.size())),
       mask_(uint32_t(slots_.size() - 1)),
-      count_(uint32_t(keys.size())) {
-  for (uint32_t v = 0; v < keys.size(); ++v) {
-    uint32_t i = crc32c(0x7a1u, &keys[v], sizeof keys[v]) & mask_;
+      count_(uint32_t(entries.size())) {
+  for (const auto& [key, value] : entries) {
+    uint32_t i = crc32c(0x7a1u, &key, sizeof key) & mask_;
     while (slots_[i].value != kNone) i = (i + 1) & mask_;
-    slots_[i] = Slot{keys[v], v};
+    slots_[i] = Slot{key, value};
   }
 }
 

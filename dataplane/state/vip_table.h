@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 #include "common/hash.h"
@@ -41,6 +42,8 @@ class VipTable {
 
   // keys[i] maps to i. Keys must be distinct (the config validator guarantees it).
   explicit VipTable(const std::vector<VipKey>& keys = {});
+  // Each key maps to its paired value.
+  explicit VipTable(const std::vector<std::pair<VipKey, uint32_t>>& entries);
 
   // Exact port first, then the VIP's port-0 (every port) entry.
   uint32_t find(const IpAddress& address, uint8_t protocol, uint16_t port) const {

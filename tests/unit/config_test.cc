@@ -352,7 +352,7 @@ TEST(ConfigErrors, UnknownKeyInDataplane) {
               ElementsAre("t.toml:2:1: unknown key 'workers' in [dataplane], allowed: "
                           "main_lcore, worker_lcores, burst_size, flow_table_size, "
                           "idle_sleep_us, hugepages, memory_mb, file_prefix, mbufs_per_port, "
-                          "eal_args, control_socket"));
+                          "eal_args, control_socket, garp_count, garp_interval"));
 }
 
 TEST(ConfigErrors, WrongType) {
@@ -852,7 +852,8 @@ colour = "blue"
                   "t.toml:10:14: burst_size 1000 is out of range; allowed: 1..512",
                   "t.toml:11:1: unknown key 'colour' in [dataplane], allowed: main_lcore, "
                   "worker_lcores, burst_size, flow_table_size, idle_sleep_us, hugepages, "
-                  "memory_mb, file_prefix, mbufs_per_port, eal_args, control_socket"));
+                  "memory_mb, file_prefix, mbufs_per_port, eal_args, control_socket, garp_count, "
+                  "garp_interval"));
 }
 
 TEST(ConfigCheck, HttpCheckParsed) {
