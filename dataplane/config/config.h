@@ -120,6 +120,25 @@ struct ControlPlaneSettings {
   friend bool operator==(const ControlPlaneSettings&, const ControlPlaneSettings&) = default;
 };
 
+// A VRRPv3 instance of sluiced: the VIPs it carries are active in the dataplane only
+// while it is MASTER.
+struct VrrpInstance {
+  std::string name;
+  std::string interface;              // kernel interface carrying the adverts
+  uint8_t vrid = 0;                   // 1..255
+  uint8_t priority = 100;             // 1..255; 255 = address owner
+  uint16_t advert_interval_cs = 100;  // 1..4095 centiseconds
+  bool preempt = true;
+  uint32_t preempt_delay_ms = 0;
+  IpAddress address;                  // this node's address on `interface`
+  std::vector<IpAddress> unicast_peers;  // empty: multicast
+  std::vector<std::string> vips;      // names of [[vip]] entries, of address's family
+  bool track_dataplane = true;        // FAULT while the dataplane channel is down
+  bool track_backends = false;        // FAULT while a VIP has no serving backend
+  std::string notify;                 // run as: notify INSTANCE STATE PRIORITY
+  friend bool operator==(const VrrpInstance&, const VrrpInstance&) = default;
+};
+
 struct Config {
   DataplaneSettings dataplane;
   ControlPlaneSettings controlplane;
@@ -127,8 +146,18 @@ struct Config {
   std::vector<Port> ports;  // non-empty
   std::vector<Neighbor> neighbors;
   std::vector<Vip> vips;  // (address, protocol, port) distinct
+  std::vector<VrrpInstance> vrrp;
   friend bool operator==(const Config&, const Config&) = default;
 };
+
+// VIPs carried by a [[vrrp]] instance start inactive: the dataplane answers and forwards
+// for them only once sluiced's instance is MASTER and says so.
+inline void deactivate_vrrp_vips(Config& config) {
+  for (const VrrpInstance& instance : config.vrrp)
+    for (const std::string& name : instance.vips)
+      for (Vip& vip : config.vips)
+        if (vip.name == name) vip.active = false;
+}
 
 // Names as written in the TOML file.
 inline std::string to_string(ForwardingMode m) {

@@ -200,6 +200,7 @@ class Loader {
   void load_port(const toml::table& t, size_t index, Config& cfg);
   void load_neighbor(const toml::table& t, size_t index, Config& cfg);
   void load_vip(const toml::table& t, size_t index, Config& cfg);
+  void load_vrrp(const toml::table& t, size_t index, Config& cfg);
   std::optional<Backend> load_backend(const toml::table& t, const std::string& entity,
                                       const std::string& vip_entity, std::set<IpAddress>& seen,
                                       const toml::node** address_node);
@@ -355,7 +356,7 @@ std::optional<std::vector<const toml::table*>> Loader::table_array(const toml::n
 Config Loader::load(const toml::table& root) {
   Config cfg;
   Section s(*this, root, "at the top level",
-            {"dataplane", "controlplane", "flow_timeouts", "port", "neighbor", "vip"});
+            {"dataplane", "controlplane", "flow_timeouts", "port", "neighbor", "vip", "vrrp"});
   if (const toml::node* n = s.get("dataplane"))
     if (const auto* t = table(*n, "dataplane")) load_dataplane(*t, cfg.dataplane);
   if (const toml::node* n = s.get("controlplane"))
@@ -378,7 +379,113 @@ Config Loader::load(const toml::table& root) {
   if (const toml::node* n = s.get("vip"))
     if (auto tables = table_array(*n, "vip", "vip", "vip"))
       for (size_t i = 0; i < tables->size(); ++i) load_vip(*(*tables)[i], i, cfg);
+  if (const toml::node* n = s.get("vrrp"))
+    if (auto tables = table_array(*n, "vrrp", "vrrp", "vrrp"))
+      for (size_t i = 0; i < tables->size(); ++i) load_vrrp(*(*tables)[i], i, cfg);
   return cfg;
+}
+
+void Loader::load_vrrp(const toml::table& t, size_t index, Config& cfg) {
+  Section s(*this, t, "in [vrrp]",
+            {"name", "interface", "vrid", "priority", "advert_interval", "preempt",
+             "preempt_delay", "address", "unicast_peers", "vips", "track_dataplane",
+             "track_backends", "notify"});
+  VrrpInstance v;
+  std::string entity = "vrrp #" + std::to_string(index + 1);
+  if (const toml::node* n = s.require("name", entity, "a unique name")) {
+    if (auto name = string(*n, "name")) {
+      if (!valid_name(*name, 63, true)) {
+        error(*n, "name '" + *name + "' is not valid; allowed: 1-63 characters from A-Z a-z 0-9 _ . -");
+      } else {
+        entity = "vrrp '" + *name + "'";
+        v.name = *name;
+        for (const VrrpInstance& other : cfg.vrrp)
+          if (other.name == *name) error(*n, "vrrp name '" + *name + "' is already used");
+      }
+    }
+  }
+  if (const toml::node* n = s.require("interface", entity, "the kernel interface for adverts"))
+    if (auto iface = string(*n, "interface")) {
+      if (iface->empty() || iface->size() > 15)
+        error(*n, "interface '" + *iface + "' is not valid; allowed: 1-15 characters");
+      else
+        v.interface = *iface;
+    }
+  if (const toml::node* n = s.require("vrid", entity, "1..255")) {
+    if (auto id = integer(*n, "vrid", 1, 255)) {
+      v.vrid = uint8_t(*id);
+      for (const VrrpInstance& other : cfg.vrrp)
+        if (other.vrid == v.vrid && other.interface == v.interface &&
+            other.address.is_v4() == v.address.is_v4())
+          error(*n, "vrid " + std::to_string(*id) + " is already used by vrrp '" + other.name +
+                        "' on " + other.interface);
+    }
+  }
+  read_integer(s, "priority", v.priority, 1, 255);
+  if (const toml::node* n = s.get("advert_interval")) {
+    if (auto ms = milliseconds(*n, "advert_interval")) {
+      if (*ms < 10 || *ms > 40950 || *ms % 10 != 0)
+        error(*n, "advert_interval of " + std::to_string(*ms) +
+                      " ms is not allowed; use 0.01..40.95 seconds in steps of 0.01");
+      else
+        v.advert_interval_cs = uint16_t(*ms / 10);
+    }
+  }
+  if (const toml::node* n = s.get("preempt")) {
+    if (const auto* b = n->as_boolean())
+      v.preempt = b->get();
+    else
+      error(*n, "preempt: expected a boolean, got " + kind_of(*n));
+  }
+  if (const toml::node* n = s.get("preempt_delay"))
+    if (auto ms = milliseconds(*n, "preempt_delay")) v.preempt_delay_ms = *ms;
+  if (const toml::node* n = s.require("address", entity, kAddressHint))
+    if (auto a = address(*n, "address")) v.address = *a;
+  if (const toml::node* n = s.get("unicast_peers"))
+    if (const auto* a = array(*n, "unicast_peers"))
+      for (size_t i = 0; i < a->size(); ++i)
+        if (auto peer = address(*a->get(i), "unicast_peers[" + std::to_string(i) + "]"))
+          v.unicast_peers.push_back(*peer);
+  if (const toml::node* n = s.require("vips", entity, "names of [[vip]] entries")) {
+    if (const auto* a = array(*n, "vips")) {
+      if (a->empty()) error(*n, entity + ": vips is empty; name at least one [[vip]]");
+      for (size_t i = 0; i < a->size(); ++i) {
+        auto name = string(*a->get(i), "vips[" + std::to_string(i) + "]");
+        if (!name) continue;
+        const Vip* vip = nullptr;
+        for (const Vip& candidate : cfg.vips)
+          if (candidate.name == *name) vip = &candidate;
+        if (!vip) {
+          error(*a->get(i), "vips: no [[vip]] named '" + *name + "'");
+        } else if (vip->address.is_v4() != v.address.is_v4()) {
+          error(*a->get(i), "vips: '" + *name + "' is " + (vip->address.is_v4() ? "IPv4" : "IPv6") +
+                                " but " + entity + " runs over " +
+                                (v.address.is_v4() ? "IPv4" : "IPv6") +
+                                "; use one instance per family");
+        } else {
+          for (const VrrpInstance& other : cfg.vrrp)
+            for (const std::string& taken : other.vips)
+              if (taken == *name)
+                error(*a->get(i), "vips: '" + *name + "' is already carried by vrrp '" +
+                                      other.name + "'");
+          v.vips.push_back(*name);
+        }
+      }
+    }
+  }
+  auto read_bool = [&](std::string_view key, bool& out) {
+    if (const toml::node* n = s.get(key)) {
+      if (const auto* b = n->as_boolean())
+        out = b->get();
+      else
+        error(*n, std::string(key) + ": expected a boolean, got " + kind_of(*n));
+    }
+  };
+  read_bool("track_dataplane", v.track_dataplane);
+  read_bool("track_backends", v.track_backends);
+  if (const toml::node* n = s.get("notify"))
+    if (auto cmd = string(*n, "notify")) v.notify = *cmd;
+  cfg.vrrp.push_back(std::move(v));
 }
 
 Config Loader::load_vips(const toml::table& root, const Config& base) {

@@ -42,7 +42,9 @@ std::string telemetry_name(std::string s) {
 Dataplane::Dataplane(std::string config_path, config::Config config)
     : config_path_(std::move(config_path)),
       config_(std::move(config)),
-      builder_(longest_timeout(config_.flow_timeouts)) {}
+      builder_(longest_timeout(config_.flow_timeouts)) {
+  config::deactivate_vrrp_vips(config_);
+}
 
 Dataplane::~Dataplane() {
   for (EthPort& p : ports_) p.close();
@@ -195,6 +197,7 @@ void Dataplane::reload_config() {
     return;
   }
   config::Config next = std::move(*loaded.config);
+  config::deactivate_vrrp_vips(next);
   if (managed_) {
     std::fprintf(stderr,
                  "sluice-dataplane: VIPs and backends come from sluiced; keeping them, "

@@ -338,7 +338,7 @@ TEST(ConfigErrors, SyntaxError) {
 TEST(ConfigErrors, UnknownTopLevelKey) {
   EXPECT_THAT(errors("colour = 1\n"),
               ElementsAre("t.toml:1:1: unknown key 'colour' at the top level, allowed: dataplane, "
-                          "controlplane, flow_timeouts, port, neighbor, vip"));
+                          "controlplane, flow_timeouts, port, neighbor, vip, vrrp"));
 }
 
 TEST(ConfigErrors, UnknownKeyInBackend) {
@@ -932,6 +932,47 @@ mode = "dsr-l2"
   ASSERT_EQ(bad.errors.size(), 1u);
   EXPECT_EQ(bad.errors[0].to_string(),
             "update:1:2: unknown key 'dataplane' in a VIP update, allowed: vip");
+}
+
+TEST(ConfigVrrp, InstanceParsedAndChecked) {
+  std::string base = std::string(kWww);
+  base += "  [[vip.backend]]\n  address = \"10.0.0.21\"\n";
+  auto r = parse_config(base + R"([[vrrp]]
+name = "vi_www"
+interface = "eth0"
+vrid = 51
+priority = 150
+advert_interval = 0.1
+preempt_delay = 2
+address = "10.0.0.11"
+unicast_peers = ["10.0.0.12"]
+vips = ["www"]
+)" + std::string(kPort), "t.toml");
+  ASSERT_TRUE(r.config) << r.errors[0].to_string();
+  const VrrpInstance& v = r.config->vrrp.at(0);
+  EXPECT_EQ(v.vrid, 51);
+  EXPECT_EQ(v.priority, 150);
+  EXPECT_EQ(v.advert_interval_cs, 10);
+  EXPECT_EQ(v.preempt_delay_ms, 2000u);
+  EXPECT_TRUE(v.preempt);
+  EXPECT_TRUE(v.track_dataplane);
+  ASSERT_EQ(v.unicast_peers.size(), 1u);
+  EXPECT_EQ(v.vips, std::vector<std::string>{"www"});
+
+  auto bad = parse_config(base + R"([[vrrp]]
+name = "vi_www"
+interface = "eth0"
+vrid = 51
+advert_interval = 0.005
+address = "10.0.0.11"
+vips = ["nope", "www"]
+)" + std::string(kPort), "t.toml");
+  std::vector<std::string> got;
+  for (const auto& e : bad.errors) got.push_back(e.to_string());
+  EXPECT_THAT(got, ElementsAre(
+      "t.toml:13:19: advert_interval of 5 ms is not allowed; use 0.01..40.95 seconds in steps "
+      "of 0.01",
+      "t.toml:15:9: vips: no [[vip]] named 'nope'"));
 }
 
 }  // namespace
