@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,6 +19,8 @@
 #include "health/health_monitor.h"
 #include "sluiced/dataplane_client.h"
 #include "sluiced/desired_state.h"
+#include "sluiced/vrrp_socket.h"
+#include "vrrp/instance.h"
 
 namespace sluice::sluiced {
 
@@ -54,6 +57,24 @@ class Daemon final : public api::Model {
   const config::Vip* find_vip(const std::string& name) const;
   uint64_t now_ms() const { return clock_.now_us() / 1000; }
 
+  // VRRP: one engine and one socket per [[vrrp]] instance.
+  struct VrrpRuntime {
+    config::VrrpInstance config;
+    std::unique_ptr<vrrp::Instance> engine;
+    std::unique_ptr<VrrpSocket> socket;
+    bool master = false;
+    bool fault = false;
+    std::string last_decode_error;
+    std::vector<std::string> transitions;  // the last few, newest last
+  };
+  void start_vrrp(const std::function<void(int)>& watch);
+  void stop_vrrp();
+  void run_vrrp(VrrpRuntime& rt, const std::vector<vrrp::Action>& actions);
+  void on_vrrp_readable(VrrpRuntime& rt);
+  void track_vrrp();
+  void notify(const VrrpRuntime& rt, const char* state);
+  int vrrp_timeout_ms() const;
+
   std::string config_path_;
   config::Config config_;
   uint64_t config_generation_ = 1;
@@ -65,6 +86,7 @@ class Daemon final : public api::Model {
   api::AdminStateStore admin_;
   DataplaneClient dataplane_;
   std::unique_ptr<api::Server> server_;
+  std::vector<VrrpRuntime> vrrp_;
 };
 
 }  // namespace sluice::sluiced

@@ -75,6 +75,14 @@ void DataplaneClient::set_desired_state(std::string toml) {
   }
 }
 
+void DataplaneClient::announce(const std::vector<std::string>& vip_names) {
+  if (!connected()) return;
+  std::string payload;
+  for (const std::string& name : vip_names) payload += name + "\n";
+  // An empty list would announce every VIP; an instance always names its own.
+  if (!payload.empty()) send(channel::MessageType::kAnnounce, payload);
+}
+
 void DataplaneClient::on_readable(uint64_t now_ms) {
   if (fd_ < 0) return;
   char buf[65536];
@@ -93,6 +101,7 @@ void DataplaneClient::on_readable(uint64_t now_ms) {
     if (status == channel::Decoder::Status::kError) return disconnect(error);
     switch (m.type) {
       case channel::MessageType::kStateApplied:
+        if (m.payload.rfind("announced", 0) == 0) break;
         acknowledged_ = in_flight_;
         in_flight_.clear();
         last_ack_ms_ = now_ms;

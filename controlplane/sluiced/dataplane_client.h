@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "channel/message.h"
 
@@ -35,6 +36,8 @@ class DataplaneClient {
   // different from what the dataplane last acknowledged.
   void set_desired_state(std::string toml);
   void on_readable(uint64_t now_ms);
+  // Asks the dataplane for a gratuitous ARP / unsolicited NA burst for these VIPs.
+  void announce(const std::vector<std::string>& vip_names);
   // Reconnects, resends, asks for stats; call at least every few hundred ms.
   void tick(uint64_t now_ms);
 
