@@ -59,7 +59,7 @@ std::string execute(Model& model, const Command& c, Privilege level) {
     case Verb::kShowHealth:
       return format_health(model.health(), c.json) + "\n";
     case Verb::kShowHa:
-      return format_ha(c.json) + "\n";
+      return format_ha(model.ha(), c.json) + "\n";
     case Verb::kSetBackendState:
       if (auto e = model.set_backend_state(c.vip, c.backend, c.state))
         return error_answer("Error: " + *e);

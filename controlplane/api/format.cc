@@ -266,9 +266,53 @@ std::string format_health(const std::vector<HealthView>& health, bool json) {
   return t.render();
 }
 
-std::string format_ha(bool json) {
-  if (json) return "{\"configured\":false}\n";
-  return "no HA instance configured\n";
+std::string format_ha(const std::vector<HaView>& instances, bool json) {
+  if (instances.empty()) {
+    if (json) return "{\"configured\":false}\n";
+    return "no HA instance configured\n";
+  }
+  if (json) {
+    JsonWriter w;
+    w.begin_object().key("configured").value(true).key("instances").begin_array();
+    for (const HaView& h : instances) {
+      w.begin_object();
+      w.key("name").value(h.name);
+      w.key("interface").value(h.interface);
+      w.key("vrid").value(uint64_t(h.vrid));
+      w.key("state").value(h.state);
+      w.key("priority").value(uint64_t(h.priority));
+      w.key("configured_priority").value(uint64_t(h.configured_priority));
+      w.key("master").value(h.master);
+      w.key("advert_interval_cs").value(uint64_t(h.advert_interval_cs));
+      w.key("master_adver_interval_cs").value(uint64_t(h.master_adver_interval_cs));
+      w.key("skew_ms").value(h.skew_ms);
+      w.key("master_down_ms").value(h.master_down_ms);
+      w.key("vips").begin_array();
+      for (const std::string& v : h.vips) w.value(v);
+      w.end_array();
+      w.key("transitions").begin_array();
+      for (const std::string& t : h.transitions) w.value(t);
+      w.end_array();
+      w.key("adverts_sent").value(h.adverts_sent);
+      w.key("adverts_received").value(h.adverts_received);
+      w.end_object();
+    }
+    w.end_array().end_object();
+    return json_line(w);
+  }
+  Table t({"INSTANCE", "IFACE", "VRID", "STATE", "PRIO", "MASTER", "ADVERT_CS", "DOWN_MS",
+           "VIPS"});
+  std::string history;
+  for (const HaView& h : instances) {
+    std::string vips;
+    for (const std::string& v : h.vips) vips += (vips.empty() ? "" : ",") + v;
+    t.add({h.name, h.interface, std::to_string(h.vrid), h.state,
+           std::to_string(h.priority) + "/" + std::to_string(h.configured_priority),
+           h.master.empty() ? "-" : h.master, std::to_string(h.master_adver_interval_cs),
+           std::to_string(h.master_down_ms), vips});
+    for (const std::string& line : h.transitions) history += h.name + " " + line + "\n";
+  }
+  return t.render() + (history.empty() ? "" : "last transitions:\n" + history);
 }
 
 }  // namespace sluice::api

@@ -78,6 +78,25 @@ struct InfoView {
   std::optional<uint64_t> last_dataplane_sync_s;  // seconds since the last snapshot was acked
 };
 
+// One VRRP instance of sluiced.
+struct HaView {
+  std::string name;
+  std::string interface;
+  uint32_t vrid = 0;
+  std::string state;             // "INIT", "BACKUP", "MASTER", "FAULT"
+  uint32_t priority = 0;         // advertised now
+  uint32_t configured_priority = 0;
+  std::string master;            // the current master's address; "" when unknown
+  uint32_t advert_interval_cs = 0;
+  uint32_t master_adver_interval_cs = 0;  // learnt from the master
+  uint64_t skew_ms = 0;
+  uint64_t master_down_ms = 0;
+  std::vector<std::string> vips;
+  std::vector<std::string> transitions;   // "UNIX-TIME text", oldest first
+  uint64_t adverts_sent = 0;
+  uint64_t adverts_received = 0;
+};
+
 struct ReloadResult {
   bool ok = false;
   std::string summary;               // one line, e.g. "generation 4: 2 VIPs, 5 backends"
@@ -92,6 +111,7 @@ class Model {
   virtual std::vector<VipView> vips() const = 0;  // config order
   virtual StatsView stats() const = 0;
   virtual std::vector<HealthView> health() const = 0;
+  virtual std::vector<HaView> ha() const { return {}; }
 
   // `backend` is canonical address text. nullopt on success, else one line saying what is
   // wrong (e.g. "no VIP named 'x'"); the API prefixes it with "Error: ". On success the

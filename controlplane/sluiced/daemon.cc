@@ -480,6 +480,34 @@ std::vector<api::HealthView> Daemon::health() const {
   return out;
 }
 
+std::vector<api::HaView> Daemon::ha() const {
+  std::vector<api::HaView> out;
+  for (const VrrpRuntime& rt : vrrp_) {
+    api::HaView h;
+    const vrrp::Instance& e = *rt.engine;
+    h.name = rt.config.name;
+    h.interface = rt.config.interface;
+    h.vrid = rt.config.vrid;
+    h.state = vrrp::state_name(e.state());
+    h.priority = e.priority();
+    h.configured_priority = rt.config.priority;
+    if (e.state() == vrrp::State::kMaster)
+      h.master = rt.config.address.to_string();
+    else if (auto m = e.master_address())
+      h.master = m->to_string();
+    h.advert_interval_cs = rt.config.advert_interval_cs;
+    h.master_adver_interval_cs = e.master_adver_interval_cs();
+    h.skew_ms = e.skew_time_us() / 1000;
+    h.master_down_ms = e.master_down_interval_us() / 1000;
+    h.vips = rt.config.vips;
+    h.transitions = rt.transitions;
+    h.adverts_sent = e.stats().adverts_sent;
+    h.adverts_received = e.stats().adverts_received;
+    out.push_back(std::move(h));
+  }
+  return out;
+}
+
 std::optional<std::string> Daemon::set_backend_state(const std::string& vip,
                                                      const std::string& backend,
                                                      config::BackendState state) {

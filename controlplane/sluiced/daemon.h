@@ -36,6 +36,7 @@ class Daemon final : public api::Model {
   std::vector<api::VipView> vips() const override;
   api::StatsView stats() const override;
   std::vector<api::HealthView> health() const override;
+  std::vector<api::HaView> ha() const override;
   std::optional<std::string> set_backend_state(const std::string& vip, const std::string& backend,
                                                config::BackendState state) override;
   std::optional<std::string> set_backend_weight(const std::string& vip,

@@ -200,5 +200,31 @@ TEST(ApiFormat, Table) {
             "x      y            -\n");
 }
 
+TEST(ApiFormat, HaTableAndJson) {
+  EXPECT_EQ(format_ha({}, false), "no HA instance configured\n");
+  HaView h;
+  h.name = "vi_www";
+  h.interface = "eth0";
+  h.vrid = 51;
+  h.state = "MASTER";
+  h.priority = 150;
+  h.configured_priority = 150;
+  h.master = "10.0.0.11";
+  h.advert_interval_cs = 100;
+  h.master_adver_interval_cs = 100;
+  h.skew_ms = 414;
+  h.master_down_ms = 3414;
+  h.vips = {"www", "api"};
+  h.transitions = {"1795000000 MASTER (was BACKUP): master down timer expired"};
+  EXPECT_EQ(format_ha({h}, false),
+            "INSTANCE  IFACE  VRID  STATE   PRIO     MASTER     ADVERT_CS  DOWN_MS  VIPS\n"
+            "vi_www    eth0   51    MASTER  150/150  10.0.0.11  100        3414     www,api\n"
+            "last transitions:\n"
+            "vi_www 1795000000 MASTER (was BACKUP): master down timer expired\n");
+  std::string json = format_ha({h}, true);
+  EXPECT_NE(json.find("\"state\":\"MASTER\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"vips\":[\"www\",\"api\"]"), std::string::npos) << json;
+}
+
 }  // namespace
 }  // namespace sluice::api
