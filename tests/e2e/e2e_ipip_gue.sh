@@ -32,7 +32,7 @@ set -euo pipefail
 # shellcheck source=../../scripts/lib/sluice.sh
 source "$(dirname "$0")/../../scripts/lib/sluice.sh"
 
-REQUESTS="${REQUESTS:-16}"
+REQUESTS="${REQUESTS:-24}"
 DECAP_BIN="${DECAP_BIN:-$BUILD_DIR/bpf/sluice-decap}"
 ENCAP_SOURCE4="172.16.0.0/16"
 ENCAP_SOURCE6="fd00:5c::/64"
@@ -155,7 +155,8 @@ run_phase() {
     done
     for node in "${BACKENDS[@]}"; do
       [[ -n "${served[$fam-$node]:-}" ]] ||
-        die "$name: $node served none of the $REQUESTS GETs to $url ($(declare -p served))"
+        die "$name: $node served none of the $REQUESTS GETs to $url ($(declare -p served));" \
+          "dataplane backends: $(sluice_telemetry "/sluice/backends,www$([[ $fam == 6 ]] && echo 6)")"
     done
     ok "$name: $REQUESTS GETs to $url answered (web1 ${served[$fam-web1]}, web2 ${served[$fam-web2]})"
   done
