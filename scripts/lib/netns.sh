@@ -18,6 +18,11 @@
 # dataplane answers; the dataplane rewrites the destination MAC to a backend's
 # (dsr-l2) and the backend answers the client directly from the VIP on its lo.
 #
+# TOPO_LB2=1 (set before topo_up) adds a second load balancer, lb2, on the same bridge
+# for the HA tests: like lb its kernel has no IPv6 and no address of its own until the
+# test gives it one (LB2_KERNEL4); its dataplane, if one runs there, owns LB2_4 / LB2_6
+# (distinct from lb's LB4 / LB6) and the same VIPs.
+#
 # Every veth end is created straight inside its namespace, so nothing is ever added
 # to the root namespace and interface names (eth0, p-*, br0) are short and fixed;
 # namespace names carry the per-run id. The addresses exist only in these namespaces.
@@ -32,6 +37,7 @@ TOPO_NODES=(client lb web1 web2)
 TOPO_DIR=""          # per-run directory: configs, logs, nginx files, captures
 TOPO_PIDS=()         # background processes of this run, killed by topo_down
 TOPO_FILE_PREFIX="${TOPO_ID}" # DPDK --file-prefix for the run's dataplane
+TOPO_EXTRA_PREFIXES=() # file prefixes of further dataplanes (lb2), removed by topo_down too
 
 NET4_PREFIX=24
 NET6_PREFIX=64
@@ -46,11 +52,15 @@ WEB2_6=fd00:211::22
 VIP4=10.211.0.100
 VIP6=fd00:211::100
 LB_IFACE=eth0        # the veth end in the lb namespace, read by net_af_packet
+# lb2 (TOPO_LB2=1): its dataplane's own addresses and its kernel's address.
+LB2_4=10.211.0.13
+LB2_6=fd00:211::13
+LB2_KERNEL4=10.211.0.12
 WWW_HOST=www.foobar.com
 
 # Fixed locally administered MACs so captures are readable.
 declare -A TOPO_MAC=([client]=02:5c:00:00:00:02 [lb]=02:5c:00:00:00:10
-  [web1]=02:5c:00:00:00:21 [web2]=02:5c:00:00:00:22)
+  [web1]=02:5c:00:00:00:21 [web2]=02:5c:00:00:00:22 [lb2]=02:5c:00:00:00:12)
 declare -A TOPO_IP4=([client]=$CLIENT4 [web1]=$WEB1_4 [web2]=$WEB2_4)
 declare -A TOPO_IP6=([client]=$CLIENT6 [web1]=$WEB1_6 [web2]=$WEB2_6)
 
@@ -158,10 +168,10 @@ _topo_node_up() {
   ns="$(ns_name "$node")"
   ip netns add "$ns" || die "ip netns add $ns failed"
   in_ns "$node" ip link set lo up
-  if [[ "$node" == lb ]]; then
+  if [[ "$node" == lb || "$node" == lb2 ]]; then
     # The dataplane owns the LB's addresses: the kernel here must stay silent (no
     # IPv4 address, IPv6 off before the veth appears, so no link-local/DAD/RS).
-    _topo_sysctl lb net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+    _topo_sysctl "$node" net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
   fi
   ip -n "$(ns_name sw)" link add "p-$node" type veth peer name eth0 netns "$ns" ||
     die "veth for $node failed"
@@ -172,8 +182,8 @@ _topo_node_up() {
   in_ns "$node" ip link set eth0 up
 
   case "$node" in
-  lb)
-    _topo_sysctl lb net.ipv6.conf.eth0.disable_ipv6=1
+  lb | lb2)
+    _topo_sysctl "$node" net.ipv6.conf.eth0.disable_ipv6=1
     ;;
   client)
     in_ns client ip addr add "$CLIENT4/$NET4_PREFIX" dev eth0
@@ -201,7 +211,13 @@ topo_up() {
   require_root
   TOPO_DIR="$(mktemp -d "/tmp/sluice-$TOPO_ID.XXXXXX")"
   chmod 755 "$TOPO_DIR"
-  log "topology $TOPO_ID: namespaces $(ns_name '{sw,client,lb,web1,web2}'), files in $TOPO_DIR"
+  if [[ -n "${TOPO_LB2:-}" && " ${TOPO_NODES[*]} " != *" lb2 "* ]]; then
+    TOPO_NODES+=(lb2)
+  fi
+  log "topology $TOPO_ID: namespaces $(ns_name "{sw,$(
+    IFS=,
+    echo "${TOPO_NODES[*]}"
+  )}"), files in $TOPO_DIR"
   local node
   ip netns add "$(ns_name sw)" || die "ip netns add $(ns_name sw) failed"
   in_ns sw ip link set lo up
@@ -216,7 +232,7 @@ topo_up() {
   done
   nginx_start web1
   nginx_start web2
-  log "topology $TOPO_ID up: client $CLIENT4, lb $LB4 (dataplane), web1 $WEB1_4, web2 $WEB2_4, VIP $VIP4 / $VIP6"
+  log "topology $TOPO_ID up: client $CLIENT4, lb $LB4 (dataplane)${TOPO_LB2:+, lb2 (second load balancer)}, web1 $WEB1_4, web2 $WEB2_4, VIP $VIP4 / $VIP6"
 }
 
 # topo_down: kill what the run started (dataplane, socat, tcpdump, nginx, anything
@@ -244,10 +260,12 @@ topo_down() {
     done
     ip netns del "$ns" 2>/dev/null
   done
-  if [[ -n "$TOPO_FILE_PREFIX" ]]; then
-    rm -f /dev/hugepages/"${TOPO_FILE_PREFIX}"map_* 2>/dev/null
-    rm -rf "/var/run/dpdk/$TOPO_FILE_PREFIX" 2>/dev/null
-  fi
+  local prefix
+  for prefix in "$TOPO_FILE_PREFIX" "${TOPO_EXTRA_PREFIXES[@]}"; do
+    [[ -n "$prefix" ]] || continue
+    rm -f /dev/hugepages/"${prefix}"map_* 2>/dev/null
+    rm -rf "/var/run/dpdk/$prefix" 2>/dev/null
+  done
   if [[ -n "$TOPO_DIR" && -d "$TOPO_DIR" ]]; then
     if [[ -n "${KEEP_RUN_DIR:-}" || $rc -ne 0 ]]; then
       log "run files kept in $TOPO_DIR"

@@ -4,6 +4,12 @@
 # Run sluice-dataplane inside the topology of netns.sh: write its config, start it in
 # the lb namespace on net_af_packet over the lb veth, reload it (SIGHUP), stop it, and
 # read its counters over DPDK telemetry. Source it after netns.sh.
+#
+# With TOPO_LB2=1 there is a second load balancer (lb2, see netns.sh). The sluice_* and
+# sluiced_* helpers act on one lb node at a time, SLUICE_NODE (lb unless switched):
+# `lb_use lb2` makes them start, stop, configure and query lb2's dataplane and sluiced
+# (its pids, files under TOPO_DIR/lb2, addresses LB2_4/LB2_6/LB2_KERNEL4, DPDK file
+# prefix); `lb_use lb` switches back. Without lb_use nothing changes.
 
 [[ -n "${_SLUICE_SLUICE_SH:-}" ]] && return 0
 _SLUICE_SLUICE_SH=1
@@ -15,11 +21,17 @@ SLUICE_CONF=""       # the live config file: SIGHUP makes the dataplane re-read 
 SLUICE_LOG=""
 SLUICE_RELOAD_OUTPUT="" # what the dataplane logged after the last sluice_reload
 ECHO_PORT=7000       # second VIP on the same address, served by socat echo servers
+SLUICE_NODE=lb       # the lb node the helpers below act on (lb_use switches it)
+SLUICE_SUBDIR=""     # that node's run files: TOPO_DIR/SLUICE_SUBDIR ("" for lb)
+
+# sluice_dir: the directory of the current lb node's run files (TOPO_DIR for lb).
+sluice_dir() { echo "${TOPO_DIR}${SLUICE_SUBDIR:+/$SLUICE_SUBDIR}"; }
 
 # sluice_config BACKENDS...: print a dataplane config for this run. BACKENDS are
 # node names (web1, web2); every VIP gets the same backend set:
 #   www   VIP4 tcp/80    www6  VIP6 tcp/80
 #   echo  VIP4 tcp/$ECHO_PORT  (only with SLUICE_ECHO_VIP=1)
+# SLUICE_NO_VIP6=1 leaves www6 out (IPv4-only runs, such as the VRRP tests).
 # For sluiced (sluiced_start): SLUICED_CONTROLPLANE=1 adds a [controlplane] section with
 # the runtime socket and the admin-state file inside TOPO_DIR; SLUICED_WWW_CHECK (TOML
 # key = value lines) becomes the www VIP's [vip.check] table.
@@ -34,7 +46,7 @@ worker_lcores = [1]
 hugepages = false
 memory_mb = 256
 file_prefix = "$TOPO_FILE_PREFIX"
-control_socket = "$TOPO_DIR/dataplane.sock"
+control_socket = "$(sluice_dir)/dataplane.sock"
 # share the 2 cores of a test box with the client and the web servers
 idle_sleep_us = 50
 # no --in-memory: DPDK refuses it together with --no-huge (which implies legacy
@@ -47,9 +59,10 @@ addresses = ["$LB4/$NET4_PREFIX", "$LB6/$NET6_PREFIX"]
 EOF
   if [[ -n "${SLUICED_CONTROLPLANE:-}" ]]; then
     printf '\n[controlplane]\nsocket = "%s"\nadmin_state_file = "%s"\n' \
-      "$TOPO_DIR/sluiced.sock" "$TOPO_DIR/admin-state"
+      "$(sluice_dir)/sluiced.sock" "$(sluice_dir)/admin-state"
   fi
-  local vips=("www|$VIP4|80|4" "www6|$VIP6|80|6")
+  local vips=("www|$VIP4|80|4")
+  [[ -n "${SLUICE_NO_VIP6:-}" ]] || vips+=("www6|$VIP6|80|6")
   [[ -n "${SLUICE_ECHO_VIP:-}" ]] && vips+=("echo|$VIP4|$ECHO_PORT|4")
   for vip in "${vips[@]}"; do
     IFS='|' read -r name addr port fam <<<"$vip"
@@ -81,10 +94,10 @@ sluice_require_bin() {
 # as its live config; wait (bounded) until its telemetry socket is up.
 sluice_start() {
   sluice_require_bin
-  SLUICE_CONF="$TOPO_DIR/sluice.toml"
-  SLUICE_LOG="$TOPO_DIR/sluice.log"
+  SLUICE_CONF="$(sluice_dir)/sluice.toml"
+  SLUICE_LOG="$(sluice_dir)/sluice.log"
   cp "$1" "$SLUICE_CONF"
-  topo_bg lb "$SLUICE_LOG" "$SLUICE_BIN" --config "$SLUICE_CONF"
+  topo_bg "$SLUICE_NODE" "$SLUICE_LOG" "$SLUICE_BIN" --config "$SLUICE_CONF"
   SLUICE_PID="$TOPO_LAST_PID"
   if ! wait_until 30 test -S "$(sluice_telemetry_socket)"; then
     kill -0 "$SLUICE_PID" 2>/dev/null || {
@@ -95,7 +108,7 @@ sluice_start() {
     fail "sluice-dataplane (pid $SLUICE_PID) runs but its telemetry socket $(sluice_telemetry_socket) did not appear in 30 s"
     return 1
   fi
-  log "sluice-dataplane up (pid $SLUICE_PID, config $SLUICE_CONF, log $SLUICE_LOG)"
+  log "sluice-dataplane${SLUICE_SUBDIR:+ in $SLUICE_NODE} up (pid $SLUICE_PID, config $SLUICE_CONF, log $SLUICE_LOG)"
   # Backends are resolved by ARP/ND first (an IPv6 address still in DAD answers nothing);
   # until then new flows' first packets are dropped (neighbor_unresolved).
   wait_until 5 sluice_all_resolved ||
@@ -163,12 +176,13 @@ sluiced_require_bin() {
 }
 
 # sluiced_socket: the runtime API socket of the run (SLUICED_CONTROLPLANE=1 configs).
-sluiced_socket() { echo "$TOPO_DIR/sluiced.sock"; }
+sluiced_socket() { echo "$(sluice_dir)/sluiced.sock"; }
 
-# lb_kernel_address: give the lb namespace's kernel LB_KERNEL4 on the veth.
+# lb_kernel_address: give the lb namespace's kernel LB_KERNEL4 on the veth (with
+# lb_use lb2: lb2's kernel LB2_KERNEL4).
 lb_kernel_address() {
-  in_ns lb ip addr add "$LB_KERNEL4/$NET4_PREFIX" dev "$LB_IFACE" ||
-    die "cannot add $LB_KERNEL4 to the lb namespace"
+  in_ns "$SLUICE_NODE" ip addr add "$LB_KERNEL4/$NET4_PREFIX" dev "$LB_IFACE" ||
+    die "cannot add $LB_KERNEL4 to the $SLUICE_NODE namespace"
 }
 
 # sluicectl_run ARGS...: sluicectl against the run's sluiced (5 s answer timeout).
@@ -182,8 +196,8 @@ sluiced_alive() { [[ -n "$SLUICED_PID" ]] && kill -0 "$SLUICED_PID" 2>/dev/null;
 sluiced_start() {
   sluiced_require_bin
   local conf="${1:-$SLUICE_CONF}" deadline=$((SECONDS + 15))
-  SLUICED_LOG="$TOPO_DIR/sluiced.log"
-  ip netns exec "$(ns_name lb)" "$SLUICED_BIN" --config "$conf" >>"$SLUICED_LOG" 2>&1 </dev/null &
+  SLUICED_LOG="$(sluice_dir)/sluiced.log"
+  ip netns exec "$(ns_name "$SLUICE_NODE")" "$SLUICED_BIN" --config "$conf" >>"$SLUICED_LOG" 2>&1 </dev/null &
   SLUICED_PID=$!
   TOPO_PIDS+=("$SLUICED_PID")
   while ! sluicectl_run show info >/dev/null 2>&1; do
@@ -198,7 +212,7 @@ sluiced_start() {
     fi
     sleep 0.1
   done
-  log "sluiced up (pid $SLUICED_PID, config $conf, log $SLUICED_LOG)"
+  log "sluiced${SLUICE_SUBDIR:+ in $SLUICE_NODE} up (pid $SLUICED_PID, config $conf, log $SLUICED_LOG)"
 }
 
 # sluiced_stop [SIGNAL]: send SIGNAL (default TERM), wait up to 10 s (then SIGKILL);
@@ -223,11 +237,10 @@ sluiced_stop() {
   return "$rc"
 }
 
-# e2e_cleanup: for `trap e2e_cleanup EXIT`: stop sluiced and the dataplane, tear the
-# topology down, keep the script's exit status.
-e2e_cleanup() {
-  local rc=$?
-  set +e
+# _e2e_stop_node RC: stop the current lb node's sluiced and dataplane; with RC != 0,
+# show their log tails.
+_e2e_stop_node() {
+  local rc="$1"
   if [[ -n "$SLUICED_PID" ]]; then
     sluiced_stop
     if ((rc != 0)) && [[ -s "$SLUICED_LOG" ]]; then
@@ -242,7 +255,53 @@ e2e_cleanup() {
       tail -n 30 "$SLUICE_LOG" | sed 's/^/    /'
     fi
   fi
+}
+
+# e2e_cleanup: for `trap e2e_cleanup EXIT`: stop sluiced and the dataplane (of every lb
+# node lb_use touched), tear the topology down, keep the script's exit status.
+e2e_cleanup() {
+  local rc=$?
+  set +e
+  if ((${#_LB_SAVED[@]} > 0)); then
+    lb_use lb2
+    _e2e_stop_node "$rc"
+    lb_use lb
+  fi
+  _e2e_stop_node "$rc"
   topo_down "$rc"
+}
+
+# --- the second load balancer (TOPO_LB2=1) ----------------------------------------------
+
+# What lb_use saves and restores per lb node.
+_LB_VARS=(SLUICE_PID SLUICE_CONF SLUICE_LOG SLUICE_RELOAD_OUTPUT SLUICED_PID SLUICED_LOG
+  TOPO_FILE_PREFIX LB4 LB6 LB_KERNEL4 SLUICE_SUBDIR)
+declare -A _LB_SAVED=()
+
+# lb_use NODE: point the sluice_* / sluiced_* / lb_kernel_address helpers at NODE (lb or
+# lb2). The first switch to lb2 gives it its addresses (LB2_4, LB2_6, LB2_KERNEL4), its
+# run directory TOPO_DIR/lb2 and its own DPDK file prefix (removed by topo_down).
+lb_use() {
+  local node="$1" v
+  [[ "$node" == lb || "$node" == lb2 ]] || die "lb_use: no lb node '$node' (lb or lb2)"
+  [[ "$node" == "$SLUICE_NODE" ]] && return 0
+  for v in "${_LB_VARS[@]}"; do
+    _LB_SAVED[$SLUICE_NODE.$v]="${!v}"
+  done
+  if [[ -n "${_LB_SAVED[$node.SLUICE_SUBDIR]+set}" ]]; then
+    for v in "${_LB_VARS[@]}"; do
+      printf -v "$v" '%s' "${_LB_SAVED[$node.$v]}"
+    done
+  else # first use of lb2
+    SLUICE_PID="" SLUICE_CONF="" SLUICE_LOG="" SLUICE_RELOAD_OUTPUT=""
+    SLUICED_PID="" SLUICED_LOG=""
+    TOPO_FILE_PREFIX="${_LB_SAVED[lb.TOPO_FILE_PREFIX]}lb2"
+    TOPO_EXTRA_PREFIXES+=("$TOPO_FILE_PREFIX")
+    LB4="$LB2_4" LB6="$LB2_6" LB_KERNEL4="$LB2_KERNEL4"
+    SLUICE_SUBDIR=lb2
+    mkdir -p "$(sluice_dir)"
+  fi
+  SLUICE_NODE="$node"
 }
 
 # e2e_traps: clean up on every exit, including SIGTERM (timeout) and SIGINT.
@@ -322,4 +381,155 @@ vip_wait() {
   done
   fail "$url did not answer within $secs s"
   return 1
+}
+
+# --- HA (VRRP) test helpers: captures on the bridge, client probes, ARP owners -------------
+
+HA_PCAP=""     # the bridge capture of vrrp_capture_start
+HA_CAP_PID=""
+
+# vrrp_capture_start: capture VRRP (IP protocol 112) and ARP on the bridge (promiscuous,
+# so it sees every port's frames) into TOPO_DIR/ha.pcap, one packet per write, in
+# immediate mode (no batching by the kernel: queries see packets at once).
+vrrp_capture_start() {
+  HA_PCAP="$TOPO_DIR/ha.pcap"
+  topo_bg sw "$TOPO_DIR/tcpdump-ha.log" tcpdump -i br0 -n -U --immediate-mode -s 128 -w "$HA_PCAP" 'arp or ip proto 112'
+  HA_CAP_PID="$TOPO_LAST_PID"
+  wait_until 5 grep -q 'listening on' "$TOPO_DIR/tcpdump-ha.log" ||
+    die "tcpdump on the bridge did not start: $(cat "$TOPO_DIR/tcpdump-ha.log")"
+}
+
+# vrrp_events: the capture so far as one event per line, time-ordered:
+#   TIME A SRC_IP PRIORITY INTERVAL_CS SRC_MAC   a VRRPv3 advert
+#   TIME G SRC_MAC IP                            a gratuitous ARP (sender = target IP)
+#   TIME R SRC_MAC IP                            an ARP reply saying IP is at SRC_MAC
+# TIME is the capture's wall-clock time, comparable with $EPOCHREALTIME. A partly
+# written last packet is ignored.
+vrrp_events() {
+  "$PY" - "$HA_PCAP" <<'PYEOF'
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+if len(data) < 24:
+    sys.exit(0)
+magic = data[:4]
+endian = "<" if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+nano = magic in (b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d")
+off = 24
+mac = lambda b: ":".join(f"{x:02x}" for x in b)
+ip4 = lambda b: ".".join(str(x) for x in b)
+while off + 16 <= len(data):
+    sec, frac, caplen, _ = struct.unpack(endian + "IIII", data[off:off + 16])
+    off += 16
+    if off + caplen > len(data):
+        break
+    f = data[off:off + caplen]
+    off += caplen
+    t = sec + frac / (1e9 if nano else 1e6)
+    if len(f) < 14:
+        continue
+    etype = struct.unpack("!H", f[12:14])[0]
+    if etype == 0x0800 and len(f) >= 34 and f[23] == 112:
+        ihl = (f[14] & 15) * 4
+        v = f[14 + ihl:]
+        if len(v) >= 8:
+            intvl = struct.unpack("!H", v[4:6])[0] & 0x0FFF
+            print(f"{t:.6f} A {ip4(f[26:30])} {v[2]} {intvl} {mac(f[6:12])}")
+    elif etype == 0x0806 and len(f) >= 42:
+        op = struct.unpack("!H", f[20:22])[0]
+        sha, spa, tpa = f[22:28], f[28:32], f[38:42]
+        if spa == tpa:
+            print(f"{t:.6f} G {mac(sha)} {ip4(spa)}")
+        elif op == 2:
+            print(f"{t:.6f} R {mac(sha)} {ip4(spa)}")
+PYEOF
+}
+
+# (Both read the whole event list: a reader that stops early would fail the pipeline.)
+# ha_first KIND FIELD3 AFTER [FIELD4]: the time of the first event of KIND (A, G, R) whose
+# third field is FIELD3 (and fourth FIELD4, if given) after time AFTER; empty if none.
+ha_first() {
+  vrrp_events | awk -v k="$1" -v s="$2" -v t="$3" -v p="${4:-}" \
+    '!found && $2 == k && $3 == s && $1 > t && (p == "" || $4 == p) { print $1; found = 1 }'
+}
+# ha_first_wait KIND FIELD3 AFTER [FIELD4]: ha_first, waiting up to 2 s for the event to
+# reach the capture file.
+ha_first_wait() {
+  local i t=""
+  for ((i = 0; i < 40; i++)); do
+    t="$(ha_first "$@")"
+    [[ -n "$t" ]] && break
+    sleep 0.05
+  done
+  echo "$t"
+}
+# ha_last KIND FIELD3 BEFORE [FIELD4]: the time of the last such event before BEFORE.
+ha_last() {
+  vrrp_events | awk -v k="$1" -v s="$2" -v t="$3" -v p="${4:-}" \
+    '$2 == k && $3 == s && $1 < t && (p == "" || $4 == p) { last = $1 } END { print last }'
+}
+
+# fsub A B: A - B (decimals), 3 places.
+fsub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a - b }'; }
+
+# client_vip_mac [ADDR]: the MAC the client's neighbor table has for ADDR (default
+# VIP4); empty if none (or incomplete/failed).
+client_vip_mac() {
+  in_ns client ip neigh show "${1:-$VIP4}" dev eth0 | awk '/lladdr/ { print $3 }'
+}
+
+# probe_start OUT COUNT [URL]: in the client, start a GET through URL (default the www
+# VIP) every 50 ms, COUNT of them, each on a new connection and given at most 0.9 s
+# (under the 1 s SYN retransmission, so one lost SYN fails the request); each writes
+# "START_TIME ok|fail" to OUT. PROBE_PID is the loop (wait for it).
+probe_start() {
+  local out="$1" count="$2" url="${3:-$(vip_url 4)}"
+  : >"$out"
+  cat >"$TOPO_DIR/probe.sh" <<'PROBE'
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+out="$1" n="$2" url="$3" host="$4"
+for ((i = 0; i < n; i++)); do
+  {
+    t=$EPOCHREALTIME
+    if curl -s -o /dev/null --max-time 0.9 --connect-timeout 0.9 -H "Host: $host" "$url"; then
+      echo "$t ok"
+    else
+      echo "$t fail"
+    fi
+  } >>"$out" &
+  sleep 0.05
+done
+wait
+PROBE
+  topo_bg client "$TOPO_DIR/probe.log" bash "$TOPO_DIR/probe.sh" "$out" "$count" "$url" "$WWW_HOST"
+  PROBE_PID="$TOPO_LAST_PID"
+}
+
+# probe_outage OUT EVENT: from the results of probe_start around EVENT (a time), print
+#   "FAILS OUTAGE LAST_OK FIRST_OK LATE_FAILS"
+# FAILS: failed requests; OUTAGE: first successful start after the last failure before
+# recovery minus the last successful start before the first failure (0 without
+# failures); LAST_OK / FIRST_OK relative to EVENT; LATE_FAILS: failures after recovery.
+probe_outage() {
+  sort -n "$1" | awk -v ev="$2" '
+    { t[NR] = $1; r[NR] = $2 }
+    END {
+      n = NR; ff = 0
+      for (i = 1; i <= n; i++) if (r[i] == "fail") { ff = i; break }
+      if (!ff) { printf "0 0.000 - - 0\n"; exit }
+      lo = 0
+      for (i = ff - 1; i >= 1; i--) if (r[i] == "ok") { lo = i; break }
+      # recovery: the first ok after which 10 in a row (or all the rest) succeed
+      hi = 0
+      for (i = ff; i <= n; i++) {
+        if (r[i] != "ok") continue
+        good = 1
+        for (j = i; j <= n && j < i + 10; j++) if (r[j] != "ok") { good = 0; break }
+        if (good) { hi = i; break }
+      }
+      fails = 0; late = 0
+      for (i = 1; i <= n; i++) if (r[i] == "fail") { fails++; if (hi && i > hi) late++ }
+      if (!lo || !hi) { printf "%d - %s %s %d\n", fails, lo ? sprintf("%.3f", t[lo] - ev) : "-", hi ? sprintf("%.3f", t[hi] - ev) : "-", late; exit }
+      printf "%d %.3f %.3f %.3f %d\n", fails, t[hi] - t[lo], t[lo] - ev, t[hi] - ev, late
+    }'
 }
