@@ -83,6 +83,11 @@ struct Port {
   uint16_t mtu = 1500;
   std::optional<MacAddress> mac;  // overrides the device's MAC; unicast
   uint16_t queues = 0;            // 0 = one RX/TX queue pair per worker
+  // Where traffic that is not the load balancer's goes (ARP for other addresses, SSH,
+  // VRRP, health-check replies): nowhere, or a kernel TAP interface named tap_name
+  // ("sl-" + name when empty) whose frames also go out of this port.
+  bool exception_tap = false;
+  std::string tap_name;
   friend bool operator==(const Port&, const Port&) = default;
 };
 

@@ -687,7 +687,8 @@ void Loader::load_flow_timeouts(const toml::table& t, FlowTimeouts& f) {
 
 void Loader::load_port(const toml::table& t, size_t index, Config& cfg) {
   Section s(*this, t, "in [port]",
-            {"name", "device", "addresses", "gateway", "gateway6", "mtu", "mac", "queues"});
+            {"name", "device", "addresses", "gateway", "gateway6", "mtu", "mac", "queues",
+             "exception_path", "tap_name"});
   Port p;
   std::string entity = "port #" + std::to_string(index + 1);
   if (const toml::node* n =
@@ -767,6 +768,23 @@ void Loader::load_port(const toml::table& t, size_t index, Config& cfg) {
   read_integer(s, "mtu", p.mtu, 576, 9600);
   if (const toml::node* n = s.get("mac")) p.mac = unicast_mac(*n, "mac");
   read_integer(s, "queues", p.queues, 0, 64);
+  if (const toml::node* n = s.get("exception_path")) {
+    if (auto v = string(*n, "exception_path")) {
+      if (*v == "tap" || *v == "none")
+        p.exception_tap = *v == "tap";
+      else
+        error(*n, "exception_path '" + *v + "' is not supported; allowed: none, tap");
+    }
+  }
+  if (const toml::node* n = s.get("tap_name")) {
+    if (auto v = string(*n, "tap_name")) {
+      if (valid_name(*v, 15, true))
+        p.tap_name = *v;
+      else
+        error(*n, "tap_name '" + *v + "' is not valid; allowed: 1-15 characters from A-Z a-z 0-9 _ . -");
+    }
+  }
+  if (p.exception_tap && p.tap_name.empty()) p.tap_name = ("sl-" + p.name).substr(0, 15);
   cfg.ports.push_back(std::move(p));
 }
 

@@ -69,6 +69,9 @@ bool Dataplane::start() {
     std::printf("port %s: %s, dpdk port %u, %u queue pair(s), mac %s\n",
                 ports_[i].name.c_str(), ports_[i].device.c_str(), ports_[i].port_id,
                 ports_[i].queues, ports_[i].mac.to_string().c_str());
+    if (ports_[i].tap_port_id)
+      std::printf("port %s: exception path through TAP %s\n", ports_[i].name.c_str(),
+                  config_.ports[i].tap_name.c_str());
   }
 
   learned_ = rte_ring_create_elem("sluice_learned", sizeof(LearnedNeighbor), kLearnedRingSize,
@@ -90,7 +93,8 @@ bool Dataplane::start() {
     for (uint16_t p = 0; p < ports_.size(); ++p)
       for (uint16_t q = 0; q < ports_[p].queues; ++q)
         if (q % workers == w)
-          queues.push_back({p, ports_[p].port_id, q, q == 0 ? ports_[p].control_tx : nullptr});
+          queues.push_back({p, ports_[p].port_id, q, q == 0 ? ports_[p].control_tx : nullptr,
+                            ports_[p].to_host});
     WorkerSettings s;
     s.thread_id = w;
     s.burst_size = uint16_t(d.burst_size);
@@ -114,17 +118,21 @@ bool Dataplane::start() {
 
 void Dataplane::run(const std::atomic<bool>& stop, std::atomic<bool>& reload) {
   uint32_t last_solicit = now_ms() - kSolicitPeriodMs;
+  bool any_tap = false;
+  for (const EthPort& p : ports_) any_tap |= p.tap_port_id.has_value();
   while (!stop.load()) {
     uint32_t now = now_ms();
     if (reload.exchange(false)) reload_config();
     control_->poll();
     drain_learned(now);
     announce(now);
+    for (EthPort& p : ports_) p.exchange_with_host();
     if (now - last_solicit >= kSolicitPeriodMs) {
       solicit_neighbors(now);
       last_solicit = now;
     }
-    usleep(1000);
+    // Host traffic through a TAP wants a tighter loop than neighbor upkeep alone.
+    usleep(any_tap ? 100 : 1000);
   }
   stop_workers_ = true;
   rte_eal_mp_wait_lcore();
@@ -346,6 +354,10 @@ std::string Dataplane::summary() const {
   for (size_t i = 0; i < kWorkerCounterCount; ++i)
     out << kWorkerCounters[i].name << " " << total->events[i] << "\n";
   out << "active_flows " << total->active_flows << "\n";
+  for (const EthPort& p : ports_)
+    if (p.tap_port_id)
+      out << "exception_" << p.name << "_to_host " << p.frames_to_host << "\nexception_" << p.name
+          << "_from_host " << p.frames_from_host << "\n";
   for (size_t i = 0; i < kDropReasonCount; ++i)
     out << "drop_" << kDropReasons[i].name << " " << total->drops[i] << "\n";
   std::lock_guard lock(view_lock_);

@@ -14,6 +14,8 @@ std::string ethdev_name(const std::string& device) {
   return pci;
 }
 
+std::string tap_device_name(size_t index) { return "net_tap" + std::to_string(index); }
+
 std::vector<std::string> eal_arguments(const config::Config& config) {
   const config::DataplaneSettings& d = config.dataplane;
   std::vector<std::string> args{"sluice-dataplane"};
@@ -36,6 +38,9 @@ std::vector<std::string> eal_arguments(const config::Config& config) {
       any_pci = true;
     }
   }
+  for (size_t i = 0; i < config.ports.size(); ++i)
+    if (config.ports[i].exception_tap)
+      args.push_back("--vdev=" + tap_device_name(i) + ",iface=" + config.ports[i].tap_name);
   if (!any_pci) args.push_back("--no-pci");
   args.push_back("--log-level=lib.eal:notice");
   for (const std::string& extra : d.eal_args) args.push_back(extra);

@@ -19,4 +19,7 @@ std::string ethdev_name(const std::string& device);
 
 bool is_vdev(const std::string& device);
 
+// The DPDK name of port `index`'s exception-path TAP device.
+std::string tap_device_name(size_t index);
+
 }  // namespace sluice

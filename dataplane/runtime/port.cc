@@ -102,10 +102,71 @@ bool EthPort::open(const config::Port& cfg, uint32_t workers, uint32_t mbufs, ui
     error = "port '" + name + "': cannot create its control ring";
     return false;
   }
+  if (cfg.exception_tap) return open_tap(cfg, index, socket, error);
   return true;
 }
 
+bool EthPort::open_tap(const config::Port& cfg, uint16_t index, int socket, std::string& error) {
+  uint16_t id;
+  std::string dev = tap_device_name(index);
+  if (rte_eth_dev_get_port_by_name(dev.c_str(), &id) != 0) {
+    error = "port '" + name + "': the exception-path TAP device was not created";
+    return false;
+  }
+  rte_eth_conf conf{};
+  uint16_t rxd = 512, txd = 512;
+  if (int rc = rte_eth_dev_configure(id, 1, 1, &conf); rc != 0 ||
+      rte_eth_rx_queue_setup(id, 0, rxd, unsigned(socket), nullptr, pool) != 0 ||
+      rte_eth_tx_queue_setup(id, 0, txd, unsigned(socket), nullptr) != 0) {
+    error = "port '" + name + "': cannot set up TAP " + cfg.tap_name;
+    return false;
+  }
+  // The kernel side answers with the port's MAC, so replies need no rewriting.
+  rte_ether_addr addr;
+  std::memcpy(addr.addr_bytes, mac.bytes.data(), 6);
+  rte_eth_dev_default_mac_addr_set(id, &addr);
+  if (rte_eth_dev_start(id) != 0) {
+    error = "port '" + name + "': cannot start TAP " + cfg.tap_name;
+    return false;
+  }
+  std::string ring_name = "to_host_" + std::to_string(index);
+  to_host = rte_ring_create(ring_name.c_str(), kControlRingSize, socket, RING_F_SC_DEQ);
+  if (!to_host) {
+    error = "port '" + name + "': cannot create its exception ring";
+    return false;
+  }
+  tap_port_id = id;
+  return true;
+}
+
+void EthPort::exchange_with_host() {
+  if (!tap_port_id) return;
+  rte_mbuf* mbufs[32];
+  unsigned n = rte_ring_dequeue_burst(to_host, reinterpret_cast<void**>(mbufs), 32, nullptr);
+  if (n) {
+    uint16_t sent = rte_eth_tx_burst(*tap_port_id, 0, mbufs, uint16_t(n));
+    frames_to_host += sent;
+    if (sent < n) rte_pktmbuf_free_bulk(mbufs + sent, n - sent);
+  }
+  uint16_t got = rte_eth_rx_burst(*tap_port_id, 0, mbufs, 32);
+  unsigned queued = got ? rte_ring_enqueue_burst(control_tx, reinterpret_cast<void**>(mbufs),
+                                                  got, nullptr)
+                        : 0;
+  frames_from_host += queued;
+  if (queued < got) rte_pktmbuf_free_bulk(mbufs + queued, got - queued);
+}
+
 void EthPort::close() {
+  if (to_host) {
+    void* m;
+    while (rte_ring_dequeue(to_host, &m) == 0) rte_pktmbuf_free(static_cast<rte_mbuf*>(m));
+    rte_ring_free(to_host);
+    to_host = nullptr;
+  }
+  if (tap_port_id) {
+    rte_eth_dev_stop(*tap_port_id);
+    rte_eth_dev_close(*tap_port_id);
+  }
   if (control_tx) {
     void* m;
     while (rte_ring_dequeue(control_tx, &m) == 0) rte_pktmbuf_free(static_cast<rte_mbuf*>(m));

@@ -8,6 +8,7 @@
 #include <rte_mempool.h>
 #include <rte_ring.h>
 
+#include <optional>
 #include <string>
 
 #include "common/mac_address.h"
@@ -23,11 +24,23 @@ struct EthPort {
   MacAddress mac;
   rte_mempool* pool = nullptr;
   rte_ring* control_tx = nullptr;  // main lcore -> worker owning queue 0
+  // Exception path (when configured): frames for the host go from the workers through
+  // to_host to the main lcore, which writes them to the TAP device; what the kernel
+  // writes there goes out of this port through control_tx.
+  std::optional<uint16_t> tap_port_id;
+  rte_ring* to_host = nullptr;
+  uint64_t frames_to_host = 0;    // main lcore only
+  uint64_t frames_from_host = 0;
 
   // Finds, configures and starts the device. On failure returns false and sets `error`.
   bool open(const config::Port& cfg, uint32_t workers, uint32_t mbufs, uint16_t index,
             std::string& error);
+  // Main lcore: moves frames between the workers, the TAP device and the port.
+  void exchange_with_host();
   void close();
+
+ private:
+  bool open_tap(const config::Port& cfg, uint16_t index, int socket, std::string& error);
 };
 
 }  // namespace sluice

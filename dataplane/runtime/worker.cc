@@ -92,8 +92,10 @@ void Worker::poll(const WorkerQueue& q, const ForwardingState& state, uint32_t n
         mbufs[to_send++] = m;
         break;
       case Action::kToHost:
-        ++(*counters_)[DropReason::host_unhandled];
-        rte_pktmbuf_free(m);
+        if (!q.to_host || rte_ring_enqueue(q.to_host, m) != 0) {
+          ++(*counters_)[DropReason::host_unhandled];
+          rte_pktmbuf_free(m);
+        }
         break;
       case Action::kDrop:
         rte_pktmbuf_free(m);

@@ -29,6 +29,7 @@ struct WorkerQueue {
   uint16_t port_id;
   uint16_t queue;
   rte_ring* control_tx;  // non-null when this worker drains the port's control ring
+  rte_ring* to_host;     // the port's exception path; null when it has none
 };
 
 struct WorkerSettings {
