@@ -25,7 +25,7 @@ enum class MessageType : uint16_t {
   kGetStats = 4,       // sluiced -> dataplane: empty
   kStats = 5,          // dataplane -> sluiced: "generation N" then counter lines
   kAnnounce = 6,       // sluiced -> dataplane: VIP names, one per line (none = every
-                       // active VIP): send a gratuitous ARP / unsolicited NA burst now;
+                       // active VIP): send one gratuitous ARP / unsolicited NA round now;
                        // answered with kStateApplied "announced N"
 };
 

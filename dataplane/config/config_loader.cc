@@ -437,8 +437,15 @@ void Loader::load_vrrp(const toml::table& t, size_t index, Config& cfg) {
     else
       error(*n, "preempt: expected a boolean, got " + kind_of(*n));
   }
-  if (const toml::node* n = s.get("preempt_delay"))
-    if (auto ms = milliseconds(*n, "preempt_delay")) v.preempt_delay_ms = *ms;
+  if (const toml::node* n = s.get("preempt_delay")) {
+    // 0 (the default) is allowed here: no delay.
+    const auto* i = n->as_integer();
+    const auto* f = n->as_floating_point();
+    if ((i && i->get() == 0) || (f && f->get() == 0.0))
+      v.preempt_delay_ms = 0;
+    else if (auto ms = milliseconds(*n, "preempt_delay"))
+      v.preempt_delay_ms = *ms;
+  }
   if (const toml::node* n = s.require("address", entity, kAddressHint))
     if (auto a = address(*n, "address")) v.address = *a;
   if (const toml::node* n = s.get("unicast_peers"))

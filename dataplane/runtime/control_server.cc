@@ -98,13 +98,19 @@ void ControlServer::poll() {
 
 bool ControlServer::serve(Client& client) {
   char buf[65536];
+  bool peer_closed = false;
   for (;;) {
     ssize_t n = ::recv(client.fd, buf, sizeof buf, 0);
     if (n > 0) {
       client.decoder.feed(buf, size_t(n));
       continue;
     }
-    if (n == 0) return false;
+    if (n == 0) {
+      // A peer may send its last message and close at once (sluiced stopping as VRRP
+      // master withdraws its VIPs that way): handle what arrived before closing.
+      peer_closed = true;
+      break;
+    }
     if (errno == EAGAIN || errno == EWOULDBLOCK) break;
     if (errno == EINTR) continue;
     return false;
@@ -114,14 +120,15 @@ bool ControlServer::serve(Client& client) {
   for (;;) {
     switch (client.decoder.next(message, error)) {
       case channel::Decoder::Status::kNeedMore:
-        return true;
+        return !peer_closed;
       case channel::Decoder::Status::kError:
         std::fprintf(stderr, "sluice-dataplane: control channel: %s; closing it\n",
                      error.c_str());
         return false;
       case channel::Decoder::Status::kMessage: {
         channel::Message answer = handler_(message);
-        if (!send_all(client.fd, channel::encode(answer.type, answer.payload))) return false;
+        if (!send_all(client.fd, channel::encode(answer.type, answer.payload)) && !peer_closed)
+          return false;
         break;
       }
     }

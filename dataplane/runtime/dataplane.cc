@@ -160,18 +160,20 @@ void Dataplane::schedule_new_vips(uint32_t now) {
   for (const config::Vip& v : config_.vips)
     if (v.active) active.insert(v.address);
   for (const IpAddress& a : active)
-    if (!announced_.count(a)) schedule_announcement(a, now);
+    if (!announced_.count(a)) schedule_announcement(a, config_.dataplane.garp_count, now);
+  // A VIP withdrawn in the middle of its burst must not be announced any further.
+  std::erase_if(announcements_, [&](const Announcement& a) { return !active.count(a.address); });
   announced_ = std::move(active);
 }
 
-void Dataplane::schedule_announcement(const IpAddress& address, uint32_t now) {
-  if (config_.dataplane.garp_count == 0) return;
+void Dataplane::schedule_announcement(const IpAddress& address, uint32_t rounds, uint32_t now) {
+  if (rounds == 0) return;
   for (Announcement& a : announcements_)
     if (a.address == address) {
-      a.remaining = config_.dataplane.garp_count;
+      a.remaining = std::max(a.remaining, rounds);
       return;
     }
-  announcements_.push_back({address, config_.dataplane.garp_count, now});
+  announcements_.push_back({address, rounds, now});
 }
 
 void Dataplane::announce(uint32_t now) {
@@ -262,7 +264,8 @@ channel::Message Dataplane::on_control(const channel::Message& message) {
       size_t count = 0;
       for (const config::Vip& v : config_.vips) {
         if (!v.active || (!names.empty() && !names.count(v.name))) continue;
-        schedule_announcement(v.address, now_ms());
+        // One round per request: sluiced's VRRP instance paces its own rounds.
+        schedule_announcement(v.address, 1, now_ms());
         ++count;
       }
       return {MessageType::kStateApplied, "announced " + std::to_string(count)};

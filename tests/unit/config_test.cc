@@ -943,7 +943,7 @@ interface = "eth0"
 vrid = 51
 priority = 150
 advert_interval = 0.1
-preempt_delay = 2
+preempt_delay = 0
 address = "10.0.0.11"
 unicast_peers = ["10.0.0.12"]
 vips = ["www"]
@@ -953,7 +953,7 @@ vips = ["www"]
   EXPECT_EQ(v.vrid, 51);
   EXPECT_EQ(v.priority, 150);
   EXPECT_EQ(v.advert_interval_cs, 10);
-  EXPECT_EQ(v.preempt_delay_ms, 2000u);
+  EXPECT_EQ(v.preempt_delay_ms, 0u);  // 0 is allowed: no delay
   EXPECT_TRUE(v.preempt);
   EXPECT_TRUE(v.track_dataplane);
   ASSERT_EQ(v.unicast_peers.size(), 1u);
