@@ -508,31 +508,38 @@ std::vector<api::HaView> Daemon::ha() const {
   return out;
 }
 
-std::optional<std::string> Daemon::set_backend_state(const std::string& vip,
-                                                     const std::string& backend,
-                                                     config::BackendState state) {
+std::optional<std::string> Daemon::find_backend(const std::string& vip, const std::string& backend,
+                                               std::string& canonical) const {
   const config::Vip* v = find_vip(vip);
   if (!v) return "no VIP named '" + vip + "'";
   auto address = IpAddress::parse(backend);
-  bool found = false;
-  for (const config::Backend& b : v->backends) found |= address && b.address == *address;
-  if (!found) return "VIP '" + vip + "' has no backend " + backend;
-  admin_.set_state(vip, address->to_string(), state, unix_now());
-  push_desired_state();
-  if (auto error = admin_.save()) return "applied, but not persisted: " + *error;
-  return std::nullopt;
+  for (const config::Backend& b : v->backends)
+    if (address && b.address == *address) {
+      canonical = address->to_string();
+      return std::nullopt;
+    }
+  return "VIP '" + vip + "' has no backend " + backend;
+}
+
+std::optional<std::string> Daemon::set_backend_state(const std::string& vip,
+                                                     const std::string& backend,
+                                                     config::BackendState state) {
+  std::string address;
+  if (auto error = find_backend(vip, backend, address)) return error;
+  admin_.set_state(vip, address, state, unix_now());
+  return apply_admin_change();
 }
 
 std::optional<std::string> Daemon::set_backend_weight(const std::string& vip,
                                                       const std::string& backend,
                                                       uint16_t weight) {
-  const config::Vip* v = find_vip(vip);
-  if (!v) return "no VIP named '" + vip + "'";
-  auto address = IpAddress::parse(backend);
-  bool found = false;
-  for (const config::Backend& b : v->backends) found |= address && b.address == *address;
-  if (!found) return "VIP '" + vip + "' has no backend " + backend;
-  admin_.set_weight(vip, address->to_string(), weight, unix_now());
+  std::string address;
+  if (auto error = find_backend(vip, backend, address)) return error;
+  admin_.set_weight(vip, address, weight, unix_now());
+  return apply_admin_change();
+}
+
+std::optional<std::string> Daemon::apply_admin_change() {
   push_desired_state();
   if (auto error = admin_.save()) return "applied, but not persisted: " + *error;
   return std::nullopt;

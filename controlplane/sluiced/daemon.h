@@ -56,6 +56,10 @@ class Daemon final : public api::Model {
   void on_health_events();
   HealthStatus health_of(const config::Vip& vip, const config::Backend& backend) const;
   const config::Vip* find_vip(const std::string& name) const;
+  // nullopt and the backend's canonical address text, or the error line for the API.
+  std::optional<std::string> find_backend(const std::string& vip, const std::string& backend,
+                                          std::string& canonical) const;
+  std::optional<std::string> apply_admin_change();  // push, persist
   uint64_t now_ms() const { return clock_.now_us() / 1000; }
 
   // VRRP: one engine and one socket per [[vrrp]] instance.
