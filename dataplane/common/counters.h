@@ -46,6 +46,7 @@ namespace sluice {
   X(arp_replies, "ARP requests answered")                                     \
   X(nd_replies, "IPv6 neighbor solicitations answered")                      \
   X(echo_replies, "ICMP/ICMPv6 echo requests answered")                       \
+  X(too_big_replies, "ICMP too-big answers to packets too big to encapsulate")        \
   X(neighbors_learned, "ARP/ND bindings passed to the main lcore")            \
   X(to_host, "frames for the host itself (exception path)")
 

@@ -6,6 +6,7 @@
 #include "packet/encap.h"
 #include "packet/parser.h"
 #include "packet/responder.h"
+#include "packet/too_big.h"
 #include "packet/wire.h"
 
 namespace sluice {
@@ -193,6 +194,14 @@ Action Pipeline::forward(PacketBuffer& frame, const ParsedPacket& p, uint32_t ha
     params.flow_label = hash & 0xfffff;
     DropReason failed = vip.mode == ForwardingMode::kIpip ? encap_ipip(frame, p, params)
                                                        : encap_gue(frame, p, params);
+    if (failed == DropReason::too_big) {
+      uint32_t overhead = (backend->address.is_v4() ? wire::kIpv4HeaderLen : wire::kIpv6HeaderLen) +
+                          (vip.mode == ForwardingMode::kGue ? wire::kUdpHeaderLen : 0);
+      if (make_too_big(frame, p, port.mac, uint16_t(vip.mtu - overhead))) {
+        ++counters_[WorkerCounter::too_big_replies];
+        return Action::kTransmit;
+      }
+    }
     if (failed != DropReason::count) return drop(failed);
   }
 
