@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include "packet/parser.h"
+
 #include <array>
 #include <cstring>
 #include <string>
@@ -129,41 +131,10 @@ struct TestFrame {
   std::vector<uint8_t> bytes() const { return {buf.data, buf.data + buf.length}; }
 };
 
-// What the parser reports for these well-formed fixtures (no IPv6 extension headers).
+// The real parser's view of a fixture frame.
 ParsedPacket describe(const std::vector<uint8_t>& f) {
   ParsedPacket p;
-  uint32_t off = wire::kEthTypeOffset;
-  uint16_t type = wire::load_be16(&f[off]);
-  while (type == wire::kEtherTypeVlan || type == wire::kEtherTypeQinQ) {
-    ++p.vlan_count;
-    off += wire::kVlanTagLen;
-    type = wire::load_be16(&f[off]);
-  }
-  p.l3_offset = uint16_t(off + 2);
-  const uint8_t* ip = &f[p.l3_offset];
-  if (type == wire::kEtherTypeArp) {
-    p.kind = PacketKind::kArp;
-    return p;
-  }
-  if (type == wire::kEtherTypeIpv4) {
-    p.kind = PacketKind::kIpv4;
-    p.l4_offset = uint16_t(p.l3_offset + (ip[0] & 0xf) * 4);
-    p.l3_length = wire::load_be16(ip + 2);
-    p.key.protocol = ip[9];
-    p.key.src = IpAddress::v4_from_wire(ip + 12);
-    p.key.dst = IpAddress::v4_from_wire(ip + 16);
-  } else {
-    p.kind = PacketKind::kIpv6;
-    p.l4_offset = uint16_t(p.l3_offset + wire::kIpv6HeaderLen);
-    p.l3_length = uint16_t(wire::kIpv6HeaderLen + wire::load_be16(ip + 4));
-    p.key.protocol = ip[6];
-    p.key.src = IpAddress::v6_from_wire(ip + 8);
-    p.key.dst = IpAddress::v6_from_wire(ip + 24);
-  }
-  if (p.key.protocol == wire::kProtoIcmp || p.key.protocol == wire::kProtoIcmpv6) {
-    p.icmp_type = f[p.l4_offset];
-    p.icmp_code = f[p.l4_offset + 1];
-  }
+  parse_frame(f.data(), uint32_t(f.size()), p);
   return p;
 }
 
