@@ -2,11 +2,9 @@
 // Local responders, neighbor packet builders and neighbor learning against exact bytes.
 // Expected frames were produced once with scapy 2.5 (checksums computed by scapy) and
 // pasted here as hex.
-#include "packet/responder.h"
+#include "packet/checksum.h"
 
 #include <gtest/gtest.h>
-
-#include "packet/parser.h"
 
 #include <array>
 #include <cstring>
@@ -14,8 +12,9 @@
 #include <string_view>
 #include <vector>
 
-#include "packet/checksum.h"
 #include "packet/neighbor_packets.h"
+#include "packet/parser.h"
+#include "packet/responder.h"
 #include "packet/wire.h"
 
 namespace sluice {

@@ -3,8 +3,6 @@
 // once with scapy 2.5 (checksums computed by scapy) and pasted here as hex.
 #include <gtest/gtest.h>
 
-#include "packet/parser.h"
-
 #include <array>
 #include <cstring>
 #include <set>
@@ -14,6 +12,7 @@
 #include "common/hash.h"
 #include "packet/checksum.h"
 #include "packet/encap.h"
+#include "packet/parser.h"
 
 namespace sluice {
 namespace {
