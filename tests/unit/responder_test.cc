@@ -2,7 +2,7 @@
 // Local responders, neighbor packet builders and neighbor learning against exact bytes.
 // Expected frames were produced once with scapy 2.5 (checksums computed by scapy) and
 // pasted here as hex.
-#include "packet/checksum.h"
+#include "packet/responder.h"
 
 #include <gtest/gtest.h>
 
@@ -12,9 +12,9 @@
 #include <string_view>
 #include <vector>
 
+#include "packet/checksum.h"
 #include "packet/neighbor_packets.h"
 #include "packet/parser.h"
-#include "packet/responder.h"
 #include "packet/wire.h"
 
 namespace sluice {
