@@ -9,9 +9,14 @@
  * other protocols look up port 0. ICMP/ICMPv6 errors (destination unreachable, packet
  * too big, time exceeded, parameter problem) are looked up by the packet they quote,
  * as (quoted source, quoted protocol, quoted source port): the dataplane routes them to
- * the backend of that flow. Other ICMP (echo) looks up (destination, ICMP, 0); ND is
- * always the kernel's. Up to 2 VLAN tags and 6 IPv6 extension headers are walked; IP
- * fragments other than IPv6 atomic fragments pass (the dataplane does not balance them).
+ * the backend of that flow. Other ICMP (echo) looks up (destination, ICMP, 0).
+ *
+ * Neighbor discovery goes to the dataplane only for the addresses in steer_addrs (its
+ * VIPs and its own addresses): ARP whose target address is one, ND solicitations whose
+ * target is one, ND advertisements addressed to one. So the dataplane answers for its
+ * addresses and learns its backends' MACs, while the kernel keeps resolving its own.
+ * Up to 2 VLAN tags and 6 IPv6 extension headers are walked; IP fragments other than
+ * IPv6 atomic fragments pass (the dataplane does not balance them).
  */
 #include <linux/bpf.h>
 #include <linux/in.h>
@@ -42,7 +47,22 @@ struct icmp_head {
 #define ICMPV6_TIME_EXCEED 3
 #define ICMPV6_PARAMPROB 4
 #define ICMPV6_ND_FIRST 133 /* router solicitation */
+#define ICMPV6_ND_SOLICIT 135
+#define ICMPV6_ND_ADVERT 136
 #define ICMPV6_ND_LAST 137 /* redirect */
+#define ARP_HW_ETHER 1
+
+struct arp_ipv4 {
+	__be16 hw_type;
+	__be16 proto_type;
+	__u8 hw_len;
+	__u8 proto_len;
+	__be16 op;
+	__u8 sender_mac[6];
+	__be32 sender_ip; /* unaligned in the frame: read as bytes */
+	__u8 target_mac[6];
+	__u8 target_ip[4];
+} __attribute__((packed));
 
 /* RX queue index -> AF_XDP socket. Resized by the loader to the port's queue count. */
 struct {
@@ -60,6 +80,13 @@ struct {
 } steer_vips SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, STEERING_DEFAULT_MAX_ADDRS);
+	__type(key, struct sluice_addr);
+	__type(value, struct steering_addr_value);
+} steer_addrs SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, STEER_NR_COUNTERS);
 	__type(key, __u32);
@@ -69,6 +96,7 @@ struct {
 enum {
 	KEY_OK = 0, /* key filled in: look it up */
 	KEY_PASS = 1, /* not for the dataplane whatever the VIPs are */
+	KEY_NEIGHBOR = 2, /* neighbor discovery for an address of the dataplane */
 	KEY_TRUNCATED = -1,
 };
 
@@ -133,6 +161,26 @@ static __always_inline int icmp4_key(struct cursor *c, struct steering_vip_key *
 	return quoted_source_port(c, key);
 }
 
+static __always_inline int owned_neighbor(const struct sluice_addr *addr)
+{
+	return bpf_map_lookup_elem(&steer_addrs, addr) ? KEY_NEIGHBOR : KEY_PASS;
+}
+
+/* key->addr holds the packet's destination; the cursor is past the ICMPv6 header. */
+static __always_inline int nd_key(struct cursor *c, struct icmp_head *icmp6,
+				  struct steering_vip_key *key)
+{
+	struct sluice_addr *target = c->pos;
+
+	if (icmp6->type == ICMPV6_ND_ADVERT)
+		return owned_neighbor(&key->addr);
+	if (icmp6->type != ICMPV6_ND_SOLICIT)
+		return KEY_PASS;
+	if ((void *)(target + 1) > c->end)
+		return KEY_TRUNCATED;
+	return owned_neighbor(target);
+}
+
 static __always_inline int icmp6_key(struct cursor *c, struct steering_vip_key *key)
 {
 	struct icmp_head *icmp6 = c->pos;
@@ -148,7 +196,8 @@ static __always_inline int icmp6_key(struct cursor *c, struct steering_vip_key *
 	case ICMPV6_PARAMPROB:
 		break;
 	case ICMPV6_ND_FIRST ... ICMPV6_ND_LAST:
-		return KEY_PASS;
+		c->pos = icmp6 + 1;
+		return nd_key(c, icmp6, key);
 	default:
 		return KEY_OK; /* (destination, ICMPv6, 0) */
 	}
@@ -220,6 +269,23 @@ static __always_inline int ipv6_key(struct cursor *c, struct steering_vip_key *k
 	return l4_dest_port(c, key);
 }
 
+static __always_inline int arp_key(struct cursor *c)
+{
+	struct arp_ipv4 *arp = c->pos;
+	struct sluice_addr target;
+
+	if ((void *)(arp + 1) > c->end)
+		return KEY_TRUNCATED;
+	if (arp->hw_type != bpf_htons(ARP_HW_ETHER) || arp->proto_type != bpf_htons(ETH_P_IP) ||
+	    arp->hw_len != 6 || arp->proto_len != 4)
+		return KEY_PASS;
+	__builtin_memset(&target, 0, sizeof(target));
+	target.bytes[10] = 0xff;
+	target.bytes[11] = 0xff;
+	__builtin_memcpy(&target.bytes[12], arp->target_ip, 4);
+	return owned_neighbor(&target);
+}
+
 static __always_inline int is_vip(struct steering_vip_key *key)
 {
 	if (bpf_map_lookup_elem(&steer_vips, key))
@@ -244,16 +310,18 @@ static __always_inline int steer(struct xdp_md *ctx)
 		ret = ipv4_key(&c, &key);
 	else if (type == ETH_P_IPV6)
 		ret = ipv6_key(&c, &key);
+	else if (type == ETH_P_ARP)
+		ret = arp_key(&c);
 	else
 		return STEER_PASSED;
 	if (ret == KEY_TRUNCATED)
 		return STEER_TRUNCATED;
-	if (ret == KEY_PASS || !is_vip(&key))
+	if (ret == KEY_PASS || (ret == KEY_OK && !is_vip(&key)))
 		return STEER_PASSED;
 	/* An empty slot makes bpf_redirect_map return the fallback action, XDP_PASS. */
 	if (bpf_redirect_map(&xsks_map, ctx->rx_queue_index, XDP_PASS) != XDP_REDIRECT)
 		return STEER_NO_SOCKET;
-	return STEER_STEERED;
+	return ret == KEY_NEIGHBOR ? STEER_NEIGHBOR : STEER_STEERED;
 }
 
 SEC("xdp")
@@ -263,7 +331,7 @@ int sluice_steer(struct xdp_md *ctx)
 	int counter = steer(ctx);
 
 	count(&steer_stats, counter, bytes);
-	return counter == STEER_STEERED ? XDP_REDIRECT : XDP_PASS;
+	return counter == STEER_STEERED || counter == STEER_NEIGHBOR ? XDP_REDIRECT : XDP_PASS;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -15,10 +15,12 @@
  */
 #define STEERING_XSKS_MAP "xsks_map"
 #define STEERING_VIPS_MAP "steer_vips"
+#define STEERING_ADDRS_MAP "steer_addrs"
 #define STEERING_STATS_MAP "steer_stats"
 
 #define STEERING_DEFAULT_MAX_QUEUES 64
 #define STEERING_DEFAULT_MAX_VIPS 4096
+#define STEERING_DEFAULT_MAX_ADDRS 1024
 
 /*
  * Key of the VIP map. A packet matches when its destination address, IP protocol and
@@ -37,13 +39,26 @@ struct steering_vip_value {
 	__u32 flags;
 };
 
+/*
+ * The address map (key: struct sluice_addr) holds every address the dataplane answers
+ * neighbor discovery for: its active VIPs and its own port addresses. ARP whose target
+ * address is one of them, ND neighbor solicitations whose target is one of them, and
+ * ND neighbor advertisements sent to one of them go to the dataplane; all other ARP and
+ * ND stays the kernel's. Value: reserved, zero.
+ */
+struct steering_addr_value {
+	__u32 flags;
+};
+
 #define SLUICE_STEERING_COUNTERS(X)                                                    \
 	X(STEER_STEERED, "steered",                                                    \
 	  "VIP traffic redirected into the AF_XDP socket of its RX queue")            \
+	X(STEER_NEIGHBOR, "neighbor",                                                  \
+	  "ARP/ND for an address of the dataplane, redirected into its socket")       \
 	X(STEER_PASSED, "passed",                                                      \
 	  "not VIP traffic (ARP, ND, VRRP, SSH, fragments, ...): passed to the kernel") \
 	X(STEER_NO_SOCKET, "no_socket",                                                \
-	  "VIP traffic on an RX queue without a socket in xsks_map: passed to the kernel") \
+	  "dataplane traffic on an RX queue without a socket in xsks_map: passed to the kernel") \
 	X(STEER_TRUNCATED, "truncated",                                                \
 	  "IP packet whose headers are cut short: passed to the kernel")
 

@@ -13,6 +13,23 @@
 
 namespace sluice::bpf {
 
+namespace {
+
+template <class Key>
+std::vector<Key> map_keys(int fd) {
+  std::vector<Key> out;
+  Key cur{}, next{};
+  const void* prev = nullptr;
+  while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+    out.push_back(next);
+    cur = next;
+    prev = &cur;
+  }
+  return out;
+}
+
+}  // namespace
+
 std::optional<SteeringVip> SteeringVip::parse(std::string_view address, uint8_t protocol,
                                               uint16_t port) {
   const std::optional<AddrBytes> a = parse_address(address);
@@ -40,12 +57,14 @@ SteeringProgram::SteeringProgram(const Options& options) {
   skel_ = steering_bpf__open();
   if (!skel_) throw BpfError(errno_text("opening the steering BPF object", errno));
   try {
-    if (options.max_queues == 0 || options.max_vips == 0)
-      throw BpfError("steering: max_queues and max_vips must be at least 1");
+    if (options.max_queues == 0 || options.max_vips == 0 || options.max_addresses == 0)
+      throw BpfError("steering: max_queues, max_vips and max_addresses must be at least 1");
     if (int err = bpf_map__set_max_entries(skel_->maps.xsks_map, options.max_queues); err)
       throw BpfError(errno_text("sizing xsks_map", err));
     if (int err = bpf_map__set_max_entries(skel_->maps.steer_vips, options.max_vips); err)
       throw BpfError(errno_text("sizing steer_vips", err));
+    if (int err = bpf_map__set_max_entries(skel_->maps.steer_addrs, options.max_addresses); err)
+      throw BpfError(errno_text("sizing steer_addrs", err));
     if (int err = steering_bpf__load(skel_); err)
       throw BpfError(
           errno_text("loading the steering program (root with BPF support needed)", err));
@@ -55,16 +74,23 @@ SteeringProgram::SteeringProgram(const Options& options) {
   }
   prog_fd_ = bpf_program__fd(skel_->progs.sluice_steer);
   vips_fd_ = bpf_map__fd(skel_->maps.steer_vips);
+  addrs_fd_ = bpf_map__fd(skel_->maps.steer_addrs);
   xsk_map_fd_ = bpf_map__fd(skel_->maps.xsks_map);
   stats_fd_ = bpf_map__fd(skel_->maps.steer_stats);
 }
 
-SteeringProgram::SteeringProgram(UniqueFd prog, UniqueFd vips, UniqueFd xsks, UniqueFd stats)
-    : prog_fd_(prog.get()), vips_fd_(vips.get()), xsk_map_fd_(xsks.get()), stats_fd_(stats.get()) {
+SteeringProgram::SteeringProgram(UniqueFd prog, UniqueFd vips, UniqueFd addrs, UniqueFd xsks,
+                                 UniqueFd stats)
+    : prog_fd_(prog.get()),
+      vips_fd_(vips.get()),
+      addrs_fd_(addrs.get()),
+      xsk_map_fd_(xsks.get()),
+      stats_fd_(stats.get()) {
   adopted_[0] = std::move(prog);
   adopted_[1] = std::move(vips);
-  adopted_[2] = std::move(xsks);
-  adopted_[3] = std::move(stats);
+  adopted_[2] = std::move(addrs);
+  adopted_[3] = std::move(xsks);
+  adopted_[4] = std::move(stats);
 }
 
 SteeringProgram SteeringProgram::adopt(int ifindex) {
@@ -75,20 +101,23 @@ SteeringProgram SteeringProgram::adopt(int ifindex) {
   }
   UniqueFd prog = prog_fd_by_id(a->prog_id);
   UniqueFd vips = prog_map_by_name(prog.get(), STEERING_VIPS_MAP);
+  UniqueFd addrs = prog_map_by_name(prog.get(), STEERING_ADDRS_MAP);
   UniqueFd xsks = prog_map_by_name(prog.get(), STEERING_XSKS_MAP);
   UniqueFd stats = prog_map_by_name(prog.get(), STEERING_STATS_MAP);
-  return SteeringProgram(std::move(prog), std::move(vips), std::move(xsks), std::move(stats));
+  return SteeringProgram(std::move(prog), std::move(vips), std::move(addrs), std::move(xsks),
+                         std::move(stats));
 }
 
 SteeringProgram::SteeringProgram(SteeringProgram&& o) noexcept
     : skel_(std::exchange(o.skel_, nullptr)),
       prog_fd_(o.prog_fd_),
       vips_fd_(o.vips_fd_),
+      addrs_fd_(o.addrs_fd_),
       xsk_map_fd_(o.xsk_map_fd_),
       stats_fd_(o.stats_fd_),
       attached_ifindex_(std::exchange(o.attached_ifindex_, 0)),
       attached_mode_(o.attached_mode_) {
-  for (int i = 0; i < 4; ++i) adopted_[i] = std::move(o.adopted_[i]);
+  for (int i = 0; i < 5; ++i) adopted_[i] = std::move(o.adopted_[i]);
 }
 
 SteeringProgram::~SteeringProgram() {
@@ -116,15 +145,29 @@ void SteeringProgram::remove_vip(const SteeringVip& vip) {
 
 std::vector<SteeringVip> SteeringProgram::vips() const {
   std::vector<SteeringVip> out;
-  steering_vip_key cur{}, next{};
-  const void* prev = nullptr;
-  while (bpf_map_get_next_key(vips_fd_, prev, &next) == 0) {
-    out.push_back(SteeringVip::from_key(next));
-    cur = next;
-    prev = &cur;
-  }
+  for (const steering_vip_key& k : map_keys<steering_vip_key>(vips_fd_))
+    out.push_back(SteeringVip::from_key(k));
   std::sort(out.begin(), out.end());
   return out;
+}
+
+std::vector<AddrBytes> SteeringProgram::addresses() const {
+  std::vector<AddrBytes> out = map_keys<AddrBytes>(addrs_fd_);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void SteeringProgram::replace_addresses(const std::vector<AddrBytes>& wanted) {
+  std::vector<AddrBytes> want = wanted;
+  std::sort(want.begin(), want.end());
+  const steering_addr_value value{};
+  for (const AddrBytes& a : want)
+    if (bpf_map_update_elem(addrs_fd_, a.data(), &value, BPF_ANY) != 0)
+      throw BpfError(errno_text("adding " + format_address(a) + " to steer_addrs", errno));
+  for (const AddrBytes& a : addresses())
+    if (!std::binary_search(want.begin(), want.end(), a) &&
+        bpf_map_delete_elem(addrs_fd_, a.data()) != 0 && errno != ENOENT)
+      throw BpfError(errno_text("removing " + format_address(a) + " from steer_addrs", errno));
 }
 
 void SteeringProgram::replace_all(const std::vector<SteeringVip>& wanted) {

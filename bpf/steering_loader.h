@@ -5,9 +5,10 @@
 // Use (the dataplane's main lcore, when it opens an af_xdp port):
 //   SteeringProgram steer({.max_queues = port_queues});
 //   steer.replace_all(vips_of(snapshot));      // before attaching: no VIP is missed
+//   steer.replace_addresses(vip_and_own_addresses);  // ARP/ND the dataplane answers
 //   put each queue's AF_XDP socket fd into steer.xsk_map_fd() at its queue index
 //   steer.attach(ifindex);
-//   ... on every new snapshot: steer.replace_all(vips_of(snapshot));
+//   ... on every new snapshot: replace_all and replace_addresses again
 //   steer.detach() or destruction: the interface goes back to the kernel alone.
 //
 // Not thread-safe: one thread calls it (the control side; never a worker). The BPF
@@ -55,6 +56,7 @@ class SteeringProgram {
   struct Options {
     uint32_t max_queues = STEERING_DEFAULT_MAX_QUEUES;  // xsks_map size: RX queues of the port
     uint32_t max_vips = STEERING_DEFAULT_MAX_VIPS;
+    uint32_t max_addresses = STEERING_DEFAULT_MAX_ADDRS;
   };
 
   // Opens and loads the program. Throws BpfError (not root, no BPF, verifier).
@@ -79,6 +81,12 @@ class SteeringProgram {
   // The VIPs in the map, sorted.
   [[nodiscard]] std::vector<SteeringVip> vips() const;
 
+  // Makes the address map (ARP/ND the dataplane answers) exactly `addresses` (IPv6 or
+  // IPv4-mapped), in the same add-then-delete order as replace_all.
+  void replace_addresses(const std::vector<AddrBytes>& addresses);
+  // The addresses in the map, sorted.
+  [[nodiscard]] std::vector<AddrBytes> addresses() const;
+
   // The XSKMAP: key = RX queue index, value = AF_XDP socket fd (bpf_map_update_elem).
   [[nodiscard]] int xsk_map_fd() const { return xsk_map_fd_; }
   [[nodiscard]] int prog_fd() const { return prog_fd_; }
@@ -91,12 +99,13 @@ class SteeringProgram {
   [[nodiscard]] SteeringCounters counters() const;
 
  private:
-  SteeringProgram(UniqueFd prog, UniqueFd vips, UniqueFd xsks, UniqueFd stats);
+  SteeringProgram(UniqueFd prog, UniqueFd vips, UniqueFd addrs, UniqueFd xsks, UniqueFd stats);
 
   steering_bpf* skel_ = nullptr;  // null for adopted programs
-  UniqueFd adopted_[4];           // prog, vips, xsks, stats of an adopted program
+  UniqueFd adopted_[5];           // prog, vips, addrs, xsks, stats of an adopted program
   int prog_fd_ = -1;
   int vips_fd_ = -1;
+  int addrs_fd_ = -1;
   int xsk_map_fd_ = -1;
   int stats_fd_ = -1;
   int attached_ifindex_ = 0;

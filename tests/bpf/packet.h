@@ -191,6 +191,16 @@ inline Bytes icmp(uint8_t type, uint8_t code, uint32_t rest, const Bytes& payloa
   return s;
 }
 
+// ARP for IPv4 over Ethernet (op 1 request, 2 reply).
+inline Bytes arp4(uint16_t op, const Bytes& sender_mac, const char* sender_ip,
+                  const Bytes& target_mac, const char* target_ip) {
+  Bytes a{0, 1, 0x08, 0, 6, 4};
+  push16(a, op);
+  const Bytes spa = addr(sender_ip), tpa = addr(target_ip);
+  return a + sender_mac + Bytes(spa.end() - 4, spa.end()) + target_mac +
+         Bytes(tpa.end() - 4, tpa.end());
+}
+
 // Convenience: whole IP packets.
 inline Bytes tcp4(const char* src, const char* dst, uint16_t sport, uint16_t dport,
                   std::string_view payload = "GET / HTTP/1.1\r\n", const Ipv4Opts& o = {}) {

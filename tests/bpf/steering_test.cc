@@ -39,6 +39,11 @@ constexpr const char* kVip4 = "203.0.113.10";
 constexpr const char* kVip6 = "2001:db8::10";
 constexpr const char* kDns4 = "203.0.113.53";  // VIP for every UDP port
 constexpr const char* kHost4 = "203.0.113.2";  // the LB host's own address
+constexpr const char* kHost6 = "2001:db8::2";
+constexpr const char* kOwn4 = "203.0.113.3";  // the dataplane's own port address
+constexpr const char* kOwn6 = "2001:db8::3";
+constexpr const char* kBackend4 = "203.0.113.21";
+constexpr const char* kBackend6 = "2001:db8::21";
 
 Bytes frame(uint16_t type, const Bytes& l3, std::initializer_list<uint16_t> vlans = {}) {
   return eth(kMacLb, kMacClient, type, l3, vlans);
@@ -50,10 +55,16 @@ std::vector<SteeringVip> test_vips() {
           *SteeringVip::parse(kVip4, kProtoIcmp, 0),  *SteeringVip::parse(kVip6, kProtoIcmpv6, 0)};
 }
 
+// Addresses the dataplane answers ARP/ND for: its VIPs and its own.
+std::vector<AddrBytes> test_addresses() {
+  return {*parse_address(kVip4), *parse_address(kVip6), *parse_address(kDns4),
+          *parse_address(kOwn4), *parse_address(kOwn6)};
+}
+
 struct Case {
   std::string name;
   Bytes in;
-  steering_counter counter;  // STEER_STEERED means XDP_REDIRECT, every other XDP_PASS
+  steering_counter counter;  // STEERED and NEIGHBOR mean XDP_REDIRECT, every other XDP_PASS
 };
 
 std::vector<Case> cases() {
@@ -80,6 +91,20 @@ std::vector<Case> cases() {
       ipv6(addr(kClient6), addr(kVip6), 44, Bytes{kProtoTcp, 0, 0, 0, 0, 0, 0, 1} + seg6);
   const Bytes frag6 =
       ipv6(addr(kClient6), addr(kVip6), 44, Bytes{kProtoTcp, 0, 0, 1, 0, 0, 0, 1} + seg6);
+  const Bytes zero_mac(6, 0);
+  const Bytes kMacBackend = mac({0x02, 0x5c, 0, 0, 0, 0x21});
+  // ND: a solicitation for `target` (to its solicited-node group) and an advertisement
+  // of `target` sent to `to`.
+  auto solicit = [&](const char* target) {
+    return ipv6(addr(kClient6), addr("ff02::1:ff00:10"), kProtoIcmpv6,
+                icmp(135, 0, 0, addr(target), addr(kClient6), addr("ff02::1:ff00:10")),
+                Ipv6Opts{.hop_limit = 255});
+  };
+  auto advertise = [&](const char* to) {
+    return ipv6(addr(kBackend6), addr(to), kProtoIcmpv6,
+                icmp(136, 0, 0x60000000, addr(kBackend6), addr(kBackend6), addr(to)),
+                Ipv6Opts{.hop_limit = 255});
+  };
   const Bytes vrrp = ipv4(addr(kHost4), addr("224.0.0.18"), 112, Bytes(20, 0),
                           Ipv4Opts{.ttl = 255, .options = {}});
 
@@ -98,12 +123,39 @@ std::vector<Case> cases() {
        STEER_PASSED},
       {"tcp to the host itself (ssh)", frame(kEthIpv4, tcp4(kClient4, kHost4, 40000, 22)),
        STEER_PASSED},
-      {"arp", frame(kEthArp, Bytes(28, 0)), STEER_PASSED},
+      {"arp that is not ipv4 over ethernet", frame(kEthArp, Bytes(28, 0)), STEER_PASSED},
+      {"arp request for the vip",
+       frame(kEthArp, arp4(1, kMacClient, kClient4, zero_mac, kVip4)), STEER_NEIGHBOR},
+      {"arp reply to the dataplane's address",
+       frame(kEthArp, arp4(2, kMacBackend, kBackend4, kMacLb, kOwn4)), STEER_NEIGHBOR},
+      {"arp request for the host's address",
+       frame(kEthArp, arp4(1, kMacClient, kClient4, zero_mac, kHost4)), STEER_PASSED},
+      {"arp reply to the host's address",
+       frame(kEthArp, arp4(2, kMacBackend, kBackend4, kMacLb, kHost4)), STEER_PASSED},
+      {"arp request for the vip under a tag",
+       frame(kEthArp, arp4(1, kMacClient, kClient4, zero_mac, kVip4), {10}), STEER_NEIGHBOR},
+      {"arp cut short", truncate(frame(kEthArp, arp4(1, kMacClient, kClient4, zero_mac, kVip4)), 14 + 27),
+       STEER_TRUNCATED},
+      {"nd solicitation for the dataplane's address", frame(kEthIpv6, solicit(kOwn6)),
+       STEER_NEIGHBOR},
+      {"nd solicitation for the host's address", frame(kEthIpv6, solicit(kHost6)),
+       STEER_PASSED},
+      {"nd advertisement to the dataplane's address", frame(kEthIpv6, advertise(kOwn6)),
+       STEER_NEIGHBOR},
+      {"nd advertisement to the host's address", frame(kEthIpv6, advertise(kHost6)),
+       STEER_PASSED},
+      {"nd solicitation cut before its target", truncate(frame(kEthIpv6, solicit(kOwn6)), 14 + 40 + 20),
+       STEER_TRUNCATED},
+      {"router solicitation",
+       frame(kEthIpv6, ipv6(addr(kClient6), addr("ff02::2"), kProtoIcmpv6,
+                            icmp(133, 0, 0, {}, addr(kClient6), addr("ff02::2")),
+                            Ipv6Opts{.hop_limit = 255})),
+       STEER_PASSED},
       {"vrrp", frame(kEthIpv4, vrrp), STEER_PASSED},
       {"ipv6 vip tcp 443", frame(kEthIpv6, tcp6(kClient6, kVip6, 40000, 443)), STEER_STEERED},
       {"ipv6 vip tcp 80 not served", frame(kEthIpv6, tcp6(kClient6, kVip6, 40000, 80)),
        STEER_PASSED},
-      {"ipv6 nd for the vip", frame(kEthIpv6, ns), STEER_PASSED},
+      {"ipv6 nd solicitation for the vip", frame(kEthIpv6, ns), STEER_NEIGHBOR},
       {"ipv6 hop-by-hop then tcp 443", frame(kEthIpv6, hbh), STEER_STEERED},
       {"ipv6 atomic fragment", frame(kEthIpv6, atomic), STEER_STEERED},
       {"ipv6 fragment", frame(kEthIpv6, frag6), STEER_PASSED},
@@ -157,6 +209,7 @@ class SteeringCase : public testing::TestWithParam<Case> {
   static void SetUpTestSuite() {
     prog_ = new SteeringProgram(SteeringProgram::Options{.max_queues = 4, .max_vips = 64});
     prog_->replace_all(test_vips());
+    prog_->replace_addresses(test_addresses());
     xsk_ = socket(AF_XDP, SOCK_RAW, 0);
     ASSERT_GE(xsk_, 0) << "socket(AF_XDP): " << std::strerror(errno);
     const uint32_t queue = 0;
@@ -180,7 +233,8 @@ TEST_P(SteeringCase, VerdictAndCounter) {
   const RunResult r = run_xdp(prog_->prog_fd(), c.in);
   const SteeringCounters after = prog_->counters();
 
-  const uint32_t want = c.counter == STEER_STEERED ? XDP_REDIRECT : XDP_PASS;
+  const bool redirect = c.counter == STEER_STEERED || c.counter == STEER_NEIGHBOR;
+  const uint32_t want = redirect ? XDP_REDIRECT : XDP_PASS;
   EXPECT_EQ(std::string(verdict_name(r.verdict)), verdict_name(want));
   EXPECT_EQ(hex(r.out), hex(c.in));
   for (int i = 0; i < STEER_NR_COUNTERS; ++i) {
@@ -242,6 +296,27 @@ TEST(Steering, AddRemoveReplaceAll) {
   prog.replace_all({});
   EXPECT_TRUE(prog.vips().empty());
   EXPECT_EQ(run_xdp(prog.prog_fd(), to80).verdict, uint32_t(XDP_PASS));
+  close(xsk);
+}
+
+TEST(Steering, ReplaceAddresses) {
+  SteeringProgram prog;
+  const int xsk = socket(AF_XDP, SOCK_RAW, 0);
+  ASSERT_GE(xsk, 0);
+  const uint32_t queue = 0;
+  ASSERT_EQ(bpf_map_update_elem(prog.xsk_map_fd(), &queue, &xsk, BPF_ANY), 0);
+  const Bytes who_has_vip = frame(kEthArp, arp4(1, kMacClient, kClient4, Bytes(6, 0), kVip4));
+  const AddrBytes vip4 = *parse_address(kVip4), own6 = *parse_address(kOwn6);
+
+  EXPECT_EQ(run_xdp(prog.prog_fd(), who_has_vip).verdict, uint32_t(XDP_PASS));
+  prog.replace_addresses({own6, vip4, vip4});
+  EXPECT_EQ(prog.addresses(), (std::vector<AddrBytes>{vip4, own6}));  // sorted, once each
+  EXPECT_EQ(run_xdp(prog.prog_fd(), who_has_vip).verdict, uint32_t(XDP_REDIRECT));
+  prog.replace_addresses({own6});
+  EXPECT_EQ(prog.addresses(), std::vector<AddrBytes>{own6});
+  EXPECT_EQ(run_xdp(prog.prog_fd(), who_has_vip).verdict, uint32_t(XDP_PASS));
+  EXPECT_EQ(prog.counters().packets(STEER_NEIGHBOR), 1u);
+  EXPECT_EQ(prog.counters().packets(STEER_PASSED), 2u);
   close(xsk);
 }
 
