@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <utility>
 
 #include "steering.skel.h"
@@ -51,6 +52,15 @@ SteeringVip SteeringVip::from_key(const steering_vip_key& k) {
   v.port = be16toh(k.port);
   v.protocol = k.protocol;
   return v;
+}
+
+void write_steering_object(const std::string& path) {
+  size_t size = 0;
+  const void* bytes = steering_bpf__elf_bytes(&size);
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(static_cast<const char*>(bytes), std::streamsize(size));
+  out.close();
+  if (!out) throw BpfError("cannot write the steering program to " + path);
 }
 
 SteeringProgram::SteeringProgram(const Options& options) {

@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -50,6 +51,10 @@ struct SteeringCounters {
   std::vector<sluice_counter> counters;  // STEER_NR_COUNTERS, indexed by steering_counter
   [[nodiscard]] uint64_t packets(steering_counter c) const { return counters.at(c).packets; }
 };
+
+// Writes the steering program's BPF object (built into this binary) to `path`, for a
+// loader that takes a file, such as DPDK's af_xdp PMD (xdp_prog=). Throws BpfError.
+void write_steering_object(const std::string& path);
 
 class SteeringProgram {
  public:

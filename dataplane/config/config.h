@@ -74,6 +74,14 @@ struct Vip {
   friend bool operator==(const Vip&, const Vip&) = default;
 };
 
+enum class ExceptionPath : uint8_t {
+  kNone,  // counted as host_unhandled and dropped
+  kTap,   // to a kernel TAP interface, whose frames also go out of this port
+  // net_af_xdp only: the XDP steering program (bpf/steering.bpf.c) leaves everything but
+  // VIP traffic and ARP/ND for the dataplane's addresses to the interface's own kernel.
+  kXdp,
+};
+
 struct Port {
   std::string name;
   std::string device;                 // PCI address or vdev string, as written
@@ -84,10 +92,9 @@ struct Port {
   std::optional<MacAddress> mac;  // overrides the device's MAC; unicast
   uint16_t queues = 0;            // 0 = one RX/TX queue pair per worker
   // Where traffic that is not the load balancer's goes (ARP for other addresses, SSH,
-  // VRRP, health-check replies): nowhere, or a kernel TAP interface named tap_name
-  // ("sl-" + name when empty) whose frames also go out of this port.
-  bool exception_tap = false;
-  std::string tap_name;
+  // VRRP, health-check replies).
+  ExceptionPath exception_path = ExceptionPath::kNone;
+  std::string tap_name;  // kTap: the TAP interface ("sl-" + name when not set)
   friend bool operator==(const Port&, const Port&) = default;
 };
 

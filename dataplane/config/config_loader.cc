@@ -777,10 +777,22 @@ void Loader::load_port(const toml::table& t, size_t index, Config& cfg) {
   read_integer(s, "queues", p.queues, 0, 64);
   if (const toml::node* n = s.get("exception_path")) {
     if (auto v = string(*n, "exception_path")) {
-      if (*v == "tap" || *v == "none")
-        p.exception_tap = *v == "tap";
-      else
-        error(*n, "exception_path '" + *v + "' is not supported; allowed: none, tap");
+      if (*v == "none") {
+        p.exception_path = ExceptionPath::kNone;
+      } else if (*v == "tap") {
+        p.exception_path = ExceptionPath::kTap;
+      } else if (*v == "xdp") {
+        if (p.device.rfind("net_af_xdp", 0) != 0 || p.device.find(",iface=") == std::string::npos)
+          error(*n, "exception_path 'xdp' needs an af_xdp device (net_af_xdp<n>,iface=<name>); " +
+                        entity + " uses '" + p.device + "'");
+        else if (p.device.find(",xdp_prog=") != std::string::npos)
+          error(*n, "exception_path 'xdp' loads sluice's own XDP program: remove xdp_prog= from "
+                    "the device of " + entity);
+        else
+          p.exception_path = ExceptionPath::kXdp;
+      } else {
+        error(*n, "exception_path '" + *v + "' is not supported; allowed: none, tap, xdp");
+      }
     }
   }
   if (const toml::node* n = s.get("tap_name")) {
@@ -791,7 +803,7 @@ void Loader::load_port(const toml::table& t, size_t index, Config& cfg) {
         error(*n, "tap_name '" + *v + "' is not valid; allowed: 1-15 characters from A-Z a-z 0-9 _ . -");
     }
   }
-  if (p.exception_tap && p.tap_name.empty()) p.tap_name = ("sl-" + p.name).substr(0, 15);
+  if (p.exception_path == ExceptionPath::kTap && p.tap_name.empty()) p.tap_name = ("sl-" + p.name).substr(0, 15);
   cfg.ports.push_back(std::move(p));
 }
 

@@ -72,6 +72,9 @@ bool Dataplane::start() {
     if (ports_[i].tap_port_id)
       std::printf("port %s: exception path through TAP %s\n", ports_[i].name.c_str(),
                   config_.ports[i].tap_name.c_str());
+    if (ports_[i].steering)
+      std::printf("port %s: XDP steering program %s; other traffic stays the kernel's\n",
+                  ports_[i].name.c_str(), STEERING_PROG_NAME);
   }
 
   learned_ = rte_ring_create_elem("sluice_learned", sizeof(LearnedNeighbor), kLearnedRingSize,
@@ -152,7 +155,16 @@ void Dataplane::rebuild(const char* why) {
   publisher_->publish(std::move(next));
   std::printf("state %lu published (%s): %zu VIPs\n", (unsigned long)generation_, why, vips);
   std::fflush(stdout);
+  sync_steering();
   schedule_new_vips(now_ms());
+}
+
+void Dataplane::sync_steering() {
+  for (size_t i = 0; i < ports_.size(); ++i) {
+    if (!ports_[i].steering) continue;
+    if (std::string error; !ports_[i].steer(steering_entries(config_, i), error))
+      std::fprintf(stderr, "sluice-dataplane: %s\n", error.c_str());
+  }
 }
 
 void Dataplane::schedule_new_vips(uint32_t now) {
@@ -357,10 +369,17 @@ std::string Dataplane::summary() const {
   for (size_t i = 0; i < kWorkerCounterCount; ++i)
     out << kWorkerCounters[i].name << " " << total->events[i] << "\n";
   out << "active_flows " << total->active_flows << "\n";
-  for (const EthPort& p : ports_)
+  for (const EthPort& p : ports_) {
     if (p.tap_port_id)
       out << "exception_" << p.name << "_to_host " << p.frames_to_host << "\nexception_" << p.name
           << "_from_host " << p.frames_from_host << "\n";
+    if (p.steering) {
+      const bpf::SteeringCounters c = p.steering->counters();
+      for (int i = 0; i < STEER_NR_COUNTERS; ++i)
+        out << "steering_" << p.name << "_" << steering_counter_info[i].name << " "
+            << c.counters[i].packets << "\n";
+    }
+  }
   for (size_t i = 0; i < kDropReasonCount; ++i)
     out << "drop_" << kDropReasons[i].name << " " << total->drops[i] << "\n";
   std::lock_guard lock(view_lock_);
@@ -390,6 +409,14 @@ void Dataplane::telemetry_stats(rte_tel_data* d) const {
   rte_tel_data_add_dict_u64(d, "active_flows", total->active_flows);
   rte_tel_data_add_dict_u64(d, "generation", generation_);
   rte_tel_data_add_dict_u64(d, "workers", workers_.size());
+  for (const EthPort& p : ports_) {
+    if (!p.steering) continue;
+    const bpf::SteeringCounters c = p.steering->counters();
+    for (int i = 0; i < STEER_NR_COUNTERS; ++i)
+      rte_tel_data_add_dict_u64(
+          d, telemetry_name("steering_" + p.name + "_" + steering_counter_info[i].name).c_str(),
+          c.counters[i].packets);
+  }
   rte_tel_data* drops = rte_tel_data_alloc();
   rte_tel_data_start_dict(drops);
   for (size_t i = 0; i < kDropReasonCount; ++i)

@@ -50,6 +50,8 @@ class Dataplane {
   void reload_config();
   channel::Message on_control(const channel::Message& message);
   void rebuild(const char* why);
+  // Ports with exception_path = "xdp": their steering maps follow the published state.
+  void sync_steering();
   void drain_learned(uint32_t now_ms);
   void solicit_neighbors(uint32_t now_ms);
   void send_control_frame(uint16_t port_index, const uint8_t* frame, uint32_t length);

@@ -14,6 +14,22 @@ std::string ethdev_name(const std::string& device) {
   return pci;
 }
 
+std::optional<std::string> vdev_argument(const std::string& device, std::string_view key) {
+  size_t start = device.find(',');
+  while (start != std::string::npos) {
+    const size_t end = device.find(',', start + 1);
+    const std::string_view arg = std::string_view(device).substr(start + 1, end - start - 1);
+    if (arg.size() > key.size() + 1 && arg.substr(0, key.size()) == key && arg[key.size()] == '=')
+      return std::string(arg.substr(key.size() + 1));
+    start = end;
+  }
+  return std::nullopt;
+}
+
+std::string steering_object_path(const config::DataplaneSettings& settings) {
+  return "/run/sluice/" + settings.file_prefix + "-steering.bpf.o";
+}
+
 std::string tap_device_name(size_t index) { return "net_tap" + std::to_string(index); }
 
 std::vector<std::string> eal_arguments(const config::Config& config) {
@@ -30,7 +46,9 @@ std::vector<std::string> eal_arguments(const config::Config& config) {
   args.push_back(std::to_string(d.memory_mb));
   bool any_pci = false;
   for (const config::Port& port : config.ports) {
-    if (is_vdev(port.device)) {
+    if (port.exception_path == config::ExceptionPath::kXdp) {
+      args.push_back("--vdev=" + port.device + ",xdp_prog=" + steering_object_path(d));
+    } else if (is_vdev(port.device)) {
       args.push_back("--vdev=" + port.device);
     } else {
       args.push_back("-a");
@@ -39,7 +57,7 @@ std::vector<std::string> eal_arguments(const config::Config& config) {
     }
   }
   for (size_t i = 0; i < config.ports.size(); ++i)
-    if (config.ports[i].exception_tap)
+    if (config.ports[i].exception_path == config::ExceptionPath::kTap)
       args.push_back("--vdev=" + tap_device_name(i) + ",iface=" + config.ports[i].tap_name);
   if (!any_pci) args.push_back("--no-pci");
   args.push_back("--log-level=lib.eal:notice");

@@ -5,6 +5,7 @@
 #include <rte_pdump.h>
 
 #include <csignal>
+#include <filesystem>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -14,6 +15,7 @@
 #include "runtime/dataplane.h"
 #include "runtime/eal_args.h"
 #include "runtime/telemetry.h"
+#include "steering_loader.h"
 
 namespace {
 
@@ -63,6 +65,21 @@ int main(int argc, char** argv) {
   }
   const sluice::config::Config& config = *loaded.config;
 
+  // exception_path = "xdp": DPDK's af_xdp PMD loads the steering program from a file.
+  std::string steering_object;
+  for (const sluice::config::Port& p : config.ports)
+    if (p.exception_path == sluice::config::ExceptionPath::kXdp)
+      steering_object = sluice::steering_object_path(config.dataplane);
+  if (!steering_object.empty()) {
+    try {
+      std::filesystem::create_directories(std::filesystem::path(steering_object).parent_path());
+      sluice::bpf::write_steering_object(steering_object);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "sluice-dataplane: %s\n", e.what());
+      return 1;
+    }
+  }
+
   std::vector<std::string> eal = sluice::eal_arguments(config);
   std::vector<char*> eal_argv;
   for (std::string& a : eal) eal_argv.push_back(a.data());
@@ -83,7 +100,9 @@ int main(int argc, char** argv) {
   int status = 0;
   {
     sluice::Dataplane dataplane(config_path, config);
-    if (dataplane.start()) {
+    const bool started = dataplane.start();
+    if (!steering_object.empty()) std::filesystem::remove(steering_object);  // loaded by now
+    if (started) {
       sluice::register_telemetry(dataplane);
       std::printf("sluice-dataplane running; SIGHUP reloads %s\n", config_path.c_str());
       std::fflush(stdout);

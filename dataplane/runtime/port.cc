@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "runtime/port.h"
 
+#include <net/if.h>
 #include <rte_mbuf.h>
 
 #include <algorithm>
@@ -102,7 +103,8 @@ bool EthPort::open(const config::Port& cfg, uint32_t workers, uint32_t mbufs, ui
     error = "port '" + name + "': cannot create its control ring";
     return false;
   }
-  if (cfg.exception_tap) return open_tap(cfg, index, socket, error);
+  if (cfg.exception_path == config::ExceptionPath::kTap) return open_tap(cfg, index, socket, error);
+  if (cfg.exception_path == config::ExceptionPath::kXdp) return adopt_steering(error);
   return true;
 }
 
@@ -139,6 +141,39 @@ bool EthPort::open_tap(const config::Port& cfg, uint16_t index, int socket, std:
   return true;
 }
 
+bool EthPort::adopt_steering(std::string& error) {
+  const std::optional<std::string> iface = vdev_argument(device, "iface");
+  const unsigned ifindex = iface ? if_nametoindex(iface->c_str()) : 0;
+  if (ifindex == 0) {
+    error = "port '" + name + "': no interface '" + iface.value_or("") + "' for the XDP steering";
+    return false;
+  }
+  try {
+    steering = std::make_unique<bpf::SteeringProgram>(bpf::SteeringProgram::adopt(int(ifindex)));
+  } catch (const bpf::BpfError& e) {
+    error = "port '" + name + "': the af_xdp PMD did not attach the steering program: " + e.what();
+    return false;
+  }
+  return true;
+}
+
+bool EthPort::steer(const SteeringEntries& entries, std::string& error) {
+  if (!steering) return true;
+  std::vector<bpf::SteeringVip> vips;
+  for (const SteeredService& s : entries.services)
+    vips.push_back(bpf::SteeringVip{s.address.bytes, s.protocol, s.port});
+  std::vector<bpf::AddrBytes> addresses;
+  for (const IpAddress& a : entries.addresses) addresses.push_back(a.bytes);
+  try {
+    steering->replace_all(vips);
+    steering->replace_addresses(addresses);
+  } catch (const bpf::BpfError& e) {
+    error = "port '" + name + "': steering maps not updated: " + e.what();
+    return false;
+  }
+  return true;
+}
+
 void EthPort::exchange_with_host() {
   if (!tap_port_id) return;
   rte_mbuf* mbufs[32];
@@ -157,6 +192,7 @@ void EthPort::exchange_with_host() {
 }
 
 void EthPort::close() {
+  steering.reset();
   if (to_host) {
     void* m;
     while (rte_ring_dequeue(to_host, &m) == 0) rte_pktmbuf_free(static_cast<rte_mbuf*>(m));

@@ -1,18 +1,22 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // One DPDK ethdev as configured by a [[port]] table: queues, mempool, MAC, and the ring
 // through which the main lcore sends its own frames (ARP/ND solicitations) out of the port
-// via the worker that owns TX queue 0. Set up and torn down by the main lcore.
+// via the worker that owns TX queue 0; its exception path (TAP device, or the XDP
+// steering program of an af_xdp port). Set up and torn down by the main lcore.
 #pragma once
 
 #include <rte_ethdev.h>
 #include <rte_mempool.h>
 #include <rte_ring.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "common/mac_address.h"
 #include "config/config.h"
+#include "state/steering_entries.h"
+#include "steering_loader.h"
 
 namespace sluice {
 
@@ -31,16 +35,22 @@ struct EthPort {
   rte_ring* to_host = nullptr;
   uint64_t frames_to_host = 0;    // main lcore only
   uint64_t frames_from_host = 0;
+  // exception_path = "xdp": the steering program DPDK's af_xdp PMD attached to the
+  // interface (it also detaches it when the port closes); its maps are ours to fill.
+  std::unique_ptr<bpf::SteeringProgram> steering;
 
   // Finds, configures and starts the device. On failure returns false and sets `error`.
   bool open(const config::Port& cfg, uint32_t workers, uint32_t mbufs, uint16_t index,
             std::string& error);
   // Main lcore: moves frames between the workers, the TAP device and the port.
   void exchange_with_host();
+  // Makes the steering program's maps say `entries`; false with `error` on failure.
+  bool steer(const SteeringEntries& entries, std::string& error);
   void close();
 
  private:
   bool open_tap(const config::Port& cfg, uint16_t index, int socket, std::string& error);
+  bool adopt_steering(std::string& error);
 };
 
 }  // namespace sluice

@@ -280,9 +280,10 @@ topo_down() {
 
 # www_get URL: one HTTP GET from the client with Host: www.foobar.com. Prints the
 # server that answered (X-Served-By, checked against the body) or ERR:<reason>.
+# WWW_CONNECT_TIMEOUT (1 s) and WWW_MAX_TIME (2 s) bound it.
 www_get() {
   local url="$1" out hdr body
-  out="$(in_ns client curl -s -i --max-time 2 --connect-timeout 1 \
+  out="$(in_ns client curl -s -i --max-time "${WWW_MAX_TIME:-2}" --connect-timeout "${WWW_CONNECT_TIMEOUT:-1}" \
     -H "Host: $WWW_HOST" "$url" 2>/dev/null)" || {
     echo "ERR:curl-failed"
     return 1

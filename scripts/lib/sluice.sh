@@ -336,9 +336,11 @@ sluice_stats() { sluice_telemetry /sluice/stats; }
 
 # sluice_all_resolved: true when every backend of every VIP has a resolved next-hop MAC.
 sluice_all_resolved() {
-  local vip
-  for vip in $(sluice_telemetry /sluice/vips | "$PY" -c 'import json,sys
-for v in json.load(sys.stdin)["/sluice/vips"]: print(v)'); do
+  local vip vips
+  # Until the dataplane has registered its commands, /sluice/vips is null: not resolved.
+  vips="$(sluice_telemetry /sluice/vips | "$PY" -c 'import json,sys
+for v in json.load(sys.stdin)["/sluice/vips"]: print(v)')" || return 1
+  for vip in $vips; do
     sluice_telemetry "/sluice/backends,$vip" | grep -q unresolved && return 1
   done
   return 0

@@ -269,6 +269,40 @@ TEST(ConfigLoad, DeviceForms) {
     EXPECT_FALSE(device_ok(bad)) << bad;
 }
 
+TEST(ConfigLoad, ExceptionPaths) {
+  auto port = [](const char* device, const char* path) {
+    return parse_config(std::string("[[port]]\nname = \"p\"\ndevice = \"") + device +
+                            "\"\nexception_path = \"" + path + "\"\n",
+                        "t.toml");
+  };
+  LoadResult xdp = port("net_af_xdp0,iface=eth1", "xdp");
+  ASSERT_TRUE(xdp.config);
+  EXPECT_EQ(xdp.config->ports[0].exception_path, ExceptionPath::kXdp);
+  LoadResult tap = port("net_af_packet0,iface=eth1", "tap");
+  ASSERT_TRUE(tap.config);
+  EXPECT_EQ(tap.config->ports[0].exception_path, ExceptionPath::kTap);
+  EXPECT_EQ(tap.config->ports[0].tap_name, "sl-p");
+  LoadResult none = port("0000:3b:00.0", "none");
+  ASSERT_TRUE(none.config);
+  EXPECT_EQ(none.config->ports[0].exception_path, ExceptionPath::kNone);
+
+  auto message = [&](const char* device, const char* path) {
+    LoadResult r = port(device, path);
+    return r.errors.size() == 1 ? r.errors[0].to_string() : std::to_string(r.errors.size());
+  };
+  EXPECT_EQ(message("net_af_packet0,iface=eth1", "xdp"),
+            "t.toml:4:18: exception_path 'xdp' needs an af_xdp device "
+            "(net_af_xdp<n>,iface=<name>); port 'p' uses 'net_af_packet0,iface=eth1'");
+  EXPECT_EQ(message("net_af_xdp0", "xdp"),
+            "t.toml:4:18: exception_path 'xdp' needs an af_xdp device "
+            "(net_af_xdp<n>,iface=<name>); port 'p' uses 'net_af_xdp0'");
+  EXPECT_EQ(message("net_af_xdp0,iface=eth1,xdp_prog=/x.o", "xdp"),
+            "t.toml:4:18: exception_path 'xdp' loads sluice's own XDP program: remove xdp_prog= "
+            "from the device of port 'p'");
+  EXPECT_EQ(message("net_af_xdp0,iface=eth1", "kernel"),
+            "t.toml:4:18: exception_path 'kernel' is not supported; allowed: none, tap, xdp");
+}
+
 TEST(ConfigLoad, NoVipsIsValid) { EXPECT_TRUE(errors("").empty()); }
 
 TEST(ConfigLoad, EnumNamesRoundTrip) {

@@ -39,6 +39,28 @@ TEST(EalArgs, PciDeviceIsAllowListed) {
                           "--log-level=lib.eal:notice"));
 }
 
+TEST(EalArgs, XdpExceptionPathLoadsTheSteeringObject) {
+  config::Config c;
+  c.dataplane.file_prefix = "lb1";
+  config::Port p;
+  p.device = "net_af_xdp0,iface=eth1";
+  p.exception_path = config::ExceptionPath::kXdp;
+  c.ports.push_back(p);
+  EXPECT_THAT(eal_arguments(c),
+              ElementsAre("sluice-dataplane", "-l", "0,1", "--main-lcore=0", "--file-prefix=lb1",
+                          "-m", "1024",
+                          "--vdev=net_af_xdp0,iface=eth1,xdp_prog=/run/sluice/lb1-steering.bpf.o",
+                          "--no-pci", "--log-level=lib.eal:notice"));
+}
+
+TEST(VdevArgument, FindsTheKeyExactly) {
+  EXPECT_EQ(vdev_argument("net_af_xdp0,iface=eth1,start_queue=0", "iface"), "eth1");
+  EXPECT_EQ(vdev_argument("net_af_xdp0,start_queue=0,iface=eth1", "iface"), "eth1");
+  EXPECT_EQ(vdev_argument("net_af_xdp0,ifaces=eth1", "iface"), std::nullopt);
+  EXPECT_EQ(vdev_argument("net_af_xdp0", "iface"), std::nullopt);
+  EXPECT_EQ(vdev_argument("net_af_xdp0,iface=", "iface"), std::nullopt);
+}
+
 TEST(EthdevName, VdevNameOrFullPciAddress) {
   EXPECT_EQ(ethdev_name("net_pcap0,rx_pcap=a.pcap,tx_pcap=b.pcap"), "net_pcap0");
   EXPECT_EQ(ethdev_name("net_null0"), "net_null0");
