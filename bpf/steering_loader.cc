@@ -118,6 +118,14 @@ SteeringProgram SteeringProgram::adopt(int ifindex) {
                          std::move(stats));
 }
 
+bool SteeringProgram::detach_leftover(int ifindex) {
+  const std::optional<AttachedXdp> a = attached_xdp(ifindex);
+  if (!a || a->name != STEERING_PROG_NAME) return false;
+  const UniqueFd prog = prog_fd_by_id(a->prog_id);
+  xdp_detach(ifindex, prog.get(), a->mode);
+  return true;
+}
+
 SteeringProgram::SteeringProgram(SteeringProgram&& o) noexcept
     : skel_(std::exchange(o.skel_, nullptr)),
       prog_fd_(o.prog_fd_),

@@ -96,6 +96,10 @@ class SteeringProgram {
   [[nodiscard]] int xsk_map_fd() const { return xsk_map_fd_; }
   [[nodiscard]] int prog_fd() const { return prog_fd_; }
 
+  // Detaches a steering program left on `ifindex` by a dataplane that did not exit
+  // cleanly (SIGKILL, crash); true if there was one. Other programs stay.
+  static bool detach_leftover(int ifindex);
+
   // Attaches to the interface (fails if another XDP program is there).
   void attach(int ifindex, XdpMode mode = XdpMode::kAuto);
   // Detaches what attach() attached; no-op otherwise.

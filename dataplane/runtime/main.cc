@@ -67,9 +67,19 @@ int main(int argc, char** argv) {
 
   // exception_path = "xdp": DPDK's af_xdp PMD loads the steering program from a file.
   std::string steering_object;
-  for (const sluice::config::Port& p : config.ports)
-    if (p.exception_path == sluice::config::ExceptionPath::kXdp)
-      steering_object = sluice::steering_object_path(config.dataplane);
+  for (const sluice::config::Port& p : config.ports) {
+    if (p.exception_path != sluice::config::ExceptionPath::kXdp) continue;
+    steering_object = sluice::steering_object_path(config.dataplane);
+    const std::string iface = sluice::vdev_argument(p.device, "iface").value_or("");
+    try {
+      if (sluice::bpf::SteeringProgram::detach_leftover(sluice::bpf::ifindex_of(iface)))
+        std::printf("port %s: removed the steering program a previous run left on %s\n",
+                    p.name.c_str(), iface.c_str());
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "sluice-dataplane: port '%s': %s\n", p.name.c_str(), e.what());
+      return 1;
+    }
+  }
   if (!steering_object.empty()) {
     try {
       std::filesystem::create_directories(std::filesystem::path(steering_object).parent_path());

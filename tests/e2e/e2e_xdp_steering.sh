@@ -18,7 +18,9 @@
 #      new requests all go to web1; started: UP again.
 #   5. exact steering: the dataplane received exactly the frames the program redirected
 #      (steered VIP traffic + ARP/ND for its addresses); the kernel got the rest.
-#   6. SIGTERM: the exit summary carries the steering counters, and the PMD removed the
+#   6. SIGKILL: the program stays but finds no socket, so the kernel keeps answering; a
+#      new dataplane removes the leftover program and serves the VIP again.
+#   7. SIGTERM: the exit summary carries the steering counters, and the PMD removed the
 #      program: the veth has no XDP program and the kernel keeps answering.
 set -euo pipefail
 # shellcheck source=../../scripts/lib/sluice.sh
@@ -139,7 +141,22 @@ done
   die "steering counters: steered $steered, neighbor $neighbor, passed $passed (each should be > 0)"
 ok "the dataplane received exactly what the program redirected: $rx = $steered VIP + $neighbor ARP/ND; $passed frames passed to the kernel"
 
-# --- 6. clean exit --------------------------------------------------------------------------
+# --- 6. a dataplane killed outright -------------------------------------------------------
+kill -KILL "$SLUICE_PID"
+wait "$SLUICE_PID" 2>/dev/null || true
+SLUICE_PID=""
+in_ns lb ip -d link show "$LB_IFACE" | grep -q 'name sluice_steer' ||
+  die "expected the killed dataplane's program to stay on $LB_IFACE"
+in_ns client ping -c 2 -W 1 -q "$LB_KERNEL4" >/dev/null ||
+  die "with the dataplane killed, the kernel no longer answers on $LB_KERNEL4"
+ok "dataplane SIGKILLed: its program stays, finds no socket, and the kernel keeps answering"
+sluice_start "$TOPO_DIR/xdp.toml"
+grep -q "removed the steering program a previous run left on $LB_IFACE" "$SLUICE_LOG" ||
+  die "the restarted dataplane did not report removing the leftover program: $(head -n 5 "$SLUICE_LOG")"
+vip_wait "$(vip_url 4)" 10 || die "the VIP did not come back after the restart"
+ok "restarted: the leftover program was replaced and the VIP answers again"
+
+# --- 7. clean exit --------------------------------------------------------------------------
 sluiced_stop || die "sluiced exited with status $? on SIGTERM"
 sluice_stop || die "sluice-dataplane exited with status $? on SIGTERM"
 grep -q "^steering_lan0_steered [1-9]" "$SLUICE_LOG" || die "no steering counters in the exit summary"
