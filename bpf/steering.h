@@ -20,7 +20,7 @@
 
 #define STEERING_DEFAULT_MAX_QUEUES 64
 #define STEERING_DEFAULT_MAX_VIPS 4096
-#define STEERING_DEFAULT_MAX_ADDRS 1024
+#define STEERING_DEFAULT_MAX_ADDRS 2048
 
 /*
  * Key of the VIP map. A packet matches when its destination address, IP protocol and

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "runtime/eal_args.h"
+#include "state/forwarding_state.h"
 
 namespace sluice {
 
@@ -15,6 +16,10 @@ namespace {
 constexpr uint16_t kRxDescriptors = 1024;
 constexpr uint16_t kTxDescriptors = 1024;
 constexpr unsigned kControlRingSize = 1024;
+// The PMD loads the steering object with its default map sizes: every VIP's service and
+// echo entry, and every VIP address plus the ports' own, must fit.
+static_assert(2 * kMaxVips <= STEERING_DEFAULT_MAX_VIPS);
+static_assert(kMaxVips + 1024 <= STEERING_DEFAULT_MAX_ADDRS);
 }  // namespace
 
 bool EthPort::open(const config::Port& cfg, uint32_t workers, uint32_t mbufs, uint16_t index,
