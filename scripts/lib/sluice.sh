@@ -387,6 +387,71 @@ vip_wait() {
 
 # --- HA (VRRP) test helpers: captures on the bridge, client probes, ARP owners -------------
 
+# vrrp_state NODE INSTANCE: the VRRP instance's state as NODE's sluiced reports it
+# (`sluicectl show ha`), upper case; DOWN when that sluiced is not running, empty when
+# it does not answer.
+vrrp_state() {
+  local node="$1" instance="$2"
+  (
+    lb_use "$node"
+    sluiced_alive || {
+      echo DOWN
+      exit 0
+    }
+    sluicectl_run --json show ha 2>/dev/null | "$PY" -c '
+import json, sys
+d = json.load(sys.stdin)
+items = d if isinstance(d, list) else d.get("instances", d.get("vrrp", [d]))
+for i in items:
+    if isinstance(i, dict) and i.get("name") == sys.argv[1] and "state" in i:
+        print(str(i["state"]).upper()); break
+' "$instance" 2>/dev/null
+  ) || true
+}
+
+# lb_reap NODE: after NODE's sluiced and dataplane were killed, reap them and forget
+# their pids.
+lb_reap() {
+  local p
+  lb_use "$1"
+  for p in $SLUICED_PID $SLUICE_PID; do
+    { wait "$p" || true; } 2>/dev/null
+  done
+  SLUICED_PID="" SLUICE_PID=""
+  lb_use lb
+}
+
+# An http health check for the www VIP (SLUICED_WWW_CHECK): GET / every 0.2 s, 0.15 s
+# timeout, rise 2, fall 2.
+SLUICED_FAST_HTTP_CHECK="type = \"http\"
+port = 80
+path = \"/\"
+host = \"$WWW_HOST\"
+status = \"200-399\"
+interval = 0.2
+timeout = 0.15
+rise = 2
+fall = 2"
+
+# host_http_start NODE ADDRESS PORT: a web server of NODE's own kernel on ADDRESS:PORT
+# whose page is "host-side"; host_http_get ADDRESS PORT: the client fetches it (retrying
+# for up to 6 s) and prints the body.
+host_http_start() {
+  local node="$1" address="$2" port="$3"
+  mkdir -p "$TOPO_DIR/www-host"
+  echo "host-side" >"$TOPO_DIR/www-host/index.html"
+  topo_bg "$node" "$TOPO_DIR/host-http.log" /usr/bin/python3 -m http.server "$port" \
+    --bind "$address" --directory "$TOPO_DIR/www-host"
+}
+host_http_get() {
+  local body=""
+  for _ in $(seq 20); do
+    body="$(in_ns client curl -s --max-time 2 "http://$1:$2/" 2>/dev/null)" && break
+    sleep 0.3
+  done
+  echo "$body"
+}
+
 HA_PCAP=""     # the bridge capture of vrrp_capture_start
 HA_CAP_PID=""
 

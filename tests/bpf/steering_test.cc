@@ -61,6 +61,18 @@ std::vector<AddrBytes> test_addresses() {
           *parse_address(kOwn4), *parse_address(kOwn6)};
 }
 
+// An unbound AF_XDP socket in xsks_map[0]: enough for bpf_redirect_map to redirect.
+// Closed with the returned fd (-1 after a failed assertion).
+UniqueFd occupy_queue0(const SteeringProgram& prog) {
+  UniqueFd xsk(socket(AF_XDP, SOCK_RAW, 0));
+  EXPECT_GE(xsk.get(), 0) << "socket(AF_XDP): " << std::strerror(errno);
+  const uint32_t queue = 0;
+  const int fd = xsk.get();
+  EXPECT_EQ(bpf_map_update_elem(prog.xsk_map_fd(), &queue, &fd, BPF_ANY), 0)
+      << "xsks_map[0] = unbound AF_XDP socket: " << std::strerror(errno);
+  return xsk;
+}
+
 struct Case {
   std::string name;
   Bytes in;
@@ -210,22 +222,19 @@ class SteeringCase : public testing::TestWithParam<Case> {
     prog_ = new SteeringProgram(SteeringProgram::Options{.max_queues = 4, .max_vips = 64});
     prog_->replace_all(test_vips());
     prog_->replace_addresses(test_addresses());
-    xsk_ = socket(AF_XDP, SOCK_RAW, 0);
-    ASSERT_GE(xsk_, 0) << "socket(AF_XDP): " << std::strerror(errno);
-    const uint32_t queue = 0;
-    ASSERT_EQ(bpf_map_update_elem(prog_->xsk_map_fd(), &queue, &xsk_, BPF_ANY), 0)
-        << "xsks_map[0] = unbound AF_XDP socket: " << std::strerror(errno);
+    xsk_ = new UniqueFd(occupy_queue0(*prog_));
   }
   static void TearDownTestSuite() {
     delete prog_;
     prog_ = nullptr;
-    close(xsk_);
+    delete xsk_;
+    xsk_ = nullptr;
   }
   static SteeringProgram* prog_;
-  static int xsk_;
+  static UniqueFd* xsk_;
 };
 SteeringProgram* SteeringCase::prog_ = nullptr;
-int SteeringCase::xsk_ = -1;
+UniqueFd* SteeringCase::xsk_ = nullptr;
 
 TEST_P(SteeringCase, VerdictAndCounter) {
   const Case& c = GetParam();
@@ -268,10 +277,7 @@ TEST(Steering, NoSocketOnTheQueue) {
 
 TEST(Steering, AddRemoveReplaceAll) {
   SteeringProgram prog;
-  const int xsk = socket(AF_XDP, SOCK_RAW, 0);
-  ASSERT_GE(xsk, 0);
-  const uint32_t queue = 0;
-  ASSERT_EQ(bpf_map_update_elem(prog.xsk_map_fd(), &queue, &xsk, BPF_ANY), 0);
+  const UniqueFd xsk = occupy_queue0(prog);
   const Bytes to80 = frame(kEthIpv4, tcp4(kClient4, kVip4, 40000, 80));
   const Bytes to443 = frame(kEthIpv4, tcp4(kClient4, kVip4, 40000, 443));
   const SteeringVip v80 = *SteeringVip::parse(kVip4, kProtoTcp, 80);
@@ -296,15 +302,11 @@ TEST(Steering, AddRemoveReplaceAll) {
   prog.replace_all({});
   EXPECT_TRUE(prog.vips().empty());
   EXPECT_EQ(run_xdp(prog.prog_fd(), to80).verdict, uint32_t(XDP_PASS));
-  close(xsk);
 }
 
 TEST(Steering, ReplaceAddresses) {
   SteeringProgram prog;
-  const int xsk = socket(AF_XDP, SOCK_RAW, 0);
-  ASSERT_GE(xsk, 0);
-  const uint32_t queue = 0;
-  ASSERT_EQ(bpf_map_update_elem(prog.xsk_map_fd(), &queue, &xsk, BPF_ANY), 0);
+  const UniqueFd xsk = occupy_queue0(prog);
   const Bytes who_has_vip = frame(kEthArp, arp4(1, kMacClient, kClient4, Bytes(6, 0), kVip4));
   const AddrBytes vip4 = *parse_address(kVip4), own6 = *parse_address(kOwn6);
 
@@ -317,7 +319,6 @@ TEST(Steering, ReplaceAddresses) {
   EXPECT_EQ(run_xdp(prog.prog_fd(), who_has_vip).verdict, uint32_t(XDP_PASS));
   EXPECT_EQ(prog.counters().packets(STEER_NEIGHBOR), 1u);
   EXPECT_EQ(prog.counters().packets(STEER_PASSED), 2u);
-  close(xsk);
 }
 
 TEST(Steering, MapFullIsAnError) {

@@ -34,17 +34,10 @@ in_ns lb ip link set sl-lan0 up
 # itself, so the client can learn the host's MAC only through the TAP. The kernel's
 # route to the client is the TAP too, so its answers can leave only through sluice.
 in_ns lb sysctl -qw "net.ipv4.conf.$LB_IFACE.arp_ignore=8"
-mkdir -p "$TOPO_DIR/www-host"
-echo "host-side" >"$TOPO_DIR/www-host/index.html"
-topo_bg lb "$TOPO_DIR/host-http.log" /usr/bin/python3 -m http.server "$HOST_PORT" \
-  --bind "$HOST4" --directory "$TOPO_DIR/www-host"
+host_http_start lb "$HOST4" "$HOST_PORT"
 
 before_to="$(stat_get to_host)"
-body=""
-for _ in $(seq 20); do
-  body="$(in_ns client curl -s --max-time 2 "http://$HOST4:$HOST_PORT/" 2>/dev/null)" && break
-  sleep 0.3
-done
+body="$(host_http_get "$HOST4" "$HOST_PORT")"
 [[ "$body" == "host-side" ]] || die "the host's own HTTP server at $HOST4 was not reachable through the TAP"
 ok "client reached the host's own server at $HOST4 through the dataplane and the TAP"
 mac="$(in_ns client ip neigh show "$HOST4" | awk '{for (i = 1; i < NF; i++) if ($i == "lladdr") print $(i + 1)}')"

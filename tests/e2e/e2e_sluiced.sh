@@ -39,15 +39,7 @@ PROBES="${PROBES:-20}"
 MAX_DOWN_S="${MAX_DOWN_S:-2.0}" # fall 2 x interval 0.2 s + timeout + margin
 MAX_UP_S="${MAX_UP_S:-2.0}"     # rise 2 x interval 0.2 s + margin
 export SLUICED_CONTROLPLANE=1
-export SLUICED_WWW_CHECK="type = \"http\"
-port = 80
-path = \"/\"
-host = \"$WWW_HOST\"
-status = \"200-399\"
-interval = 0.2
-timeout = 0.15
-rise = 2
-fall = 2"
+export SLUICED_WWW_CHECK="$SLUICED_FAST_HTTP_CHECK"
 T_START=$SECONDS
 
 require_root

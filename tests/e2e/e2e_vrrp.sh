@@ -148,17 +148,6 @@ node_pids() { (
   echo "$SLUICED_PID $SLUICE_PID"
 ); }
 
-# node_forget NODE: after NODE's processes were killed, reap them and forget their pids.
-node_forget() {
-  local p
-  lb_use "$1"
-  for p in $SLUICED_PID $SLUICE_PID; do
-    { wait "$p" || true; } 2>/dev/null
-  done
-  SLUICED_PID="" SLUICE_PID=""
-  lb_use lb
-}
-
 # node_stop NODE: SIGTERM sluiced, then the dataplane.
 node_stop() {
   lb_use "$1"
@@ -169,28 +158,12 @@ node_stop() {
 
 # --- VRRP state of a node -----------------------------------------------------------------
 
-# ha_state NODE: the instance's state as sluiced reports it (`sluicectl show ha`), else
-# as its last notify call said; "DOWN" when sluiced is not running.
+# ha_state NODE: the instance's state as sluiced reports it, else as its last notify call
+# said.
 ha_state() {
-  local node="$1" st=""
-  st="$(
-    lb_use "$node"
-    sluiced_alive || {
-      echo DOWN
-      exit 0
-    }
-    sluicectl_run --json show ha 2>/dev/null | "$PY" -c '
-import json, sys
-d = json.load(sys.stdin)
-items = d if isinstance(d, list) else d.get("instances", d.get("vrrp", [d]))
-for i in items:
-    if isinstance(i, dict) and i.get("name", "vi_www") == "vi_www" and "state" in i:
-        print(str(i["state"]).upper()); break
-' 2>/dev/null
-  )" || true
-  if [[ -z "$st" ]]; then
-    st="$(awk -v n="${NAME[$node]}" '$2 == n { s = $4 } END { print s }' "$NOTIFY_LOG" 2>/dev/null)"
-  fi
+  local st
+  st="$(vrrp_state "$1" vi_www)"
+  [[ -n "$st" ]] || st="$(awk -v n="${NAME[$1]}" '$2 == n { s = $4 } END { print s }' "$NOTIFY_LOG" 2>/dev/null)"
   echo "${st:-UNKNOWN}"
 }
 state_is() { [[ "$(ha_state "$1")" == "$2" ]]; }
@@ -326,7 +299,7 @@ for I in $VRRP_INTERVALS; do
   read -r p_sluiced p_dp <<<"$(node_pids lb)"
   t_kill="$EPOCHREALTIME"
   kill -KILL "$p_sluiced" "$p_dp"
-  node_forget lb
+  lb_reap lb
   log "lb1 killed (sluiced $p_sluiced and dataplane $p_dp, SIGKILL) with a request every 50 ms running"
   wait_for "$(fcalc "$DOWN2 + 3")" state_is lb2 MASTER ||
     die "lb2 did not become MASTER within $(fcalc "$DOWN2 + 3") s of lb1's death (state $(ha_state lb2))"

@@ -89,33 +89,12 @@ node_start() {
 }
 
 node_kill() {
-  local p
   lb_use "$1"
   kill -KILL "$SLUICED_PID" "$SLUICE_PID" 2>/dev/null || true
-  for p in $SLUICED_PID $SLUICE_PID; do
-    { wait "$p" || true; } 2>/dev/null
-  done
-  SLUICED_PID="" SLUICE_PID=""
   lb_use lb
+  lb_reap "$1"
 }
-
-ha_state() {
-  (
-    lb_use "$1"
-    sluiced_alive || {
-      echo DOWN
-      exit 0
-    }
-    sluicectl_run --json show ha 2>/dev/null | "$PY" -c '
-import json, sys
-d = json.load(sys.stdin)
-items = d if isinstance(d, list) else d.get("instances", d.get("vrrp", [d]))
-for i in items:
-    if isinstance(i, dict) and i.get("name") == "vi_www6":
-        print(str(i["state"]).upper()); break
-' 2>/dev/null
-  ) || true
-}
+ha_state() { vrrp_state "$1" vi_www6; }
 state_is() { [[ "$(ha_state "$1")" == "$2" ]]; }
 states_are() { [[ "$(ha_state lb)" == "$1" && "$(ha_state lb2)" == "$2" ]]; }
 both_states() { echo "lb1 $(ha_state lb), lb2 $(ha_state lb2)"; }

@@ -32,15 +32,7 @@ PROBES=16
 # lost on the shared veths was seen once in a few runs, after the dataplane forwarded it.
 export WWW_CONNECT_TIMEOUT=3 WWW_MAX_TIME=4
 export SLUICED_CONTROLPLANE=1
-export SLUICED_WWW_CHECK="type = \"http\"
-port = 80
-path = \"/\"
-host = \"$WWW_HOST\"
-status = \"200-399\"
-interval = 0.2
-timeout = 0.15
-rise = 2
-fall = 2"
+export SLUICED_WWW_CHECK="$SLUICED_FAST_HTTP_CHECK"
 
 require_root
 sluice_require_bin
@@ -88,15 +80,8 @@ done
 # --- 3. the kernel keeps its own traffic --------------------------------------------------
 in_ns client ping -c 2 -W 1 -q "$LB_KERNEL4" >/dev/null || die "the lb kernel ($LB_KERNEL4) stopped answering ping"
 ok "the lb kernel answers ping on $LB_KERNEL4"
-mkdir -p "$TOPO_DIR/www-host"
-echo "host-side" >"$TOPO_DIR/www-host/index.html"
-topo_bg lb "$TOPO_DIR/host-http.log" /usr/bin/python3 -m http.server "$HOST_PORT" \
-  --bind "$LB_KERNEL4" --directory "$TOPO_DIR/www-host"
-body=""
-for _ in $(seq 20); do
-  body="$(in_ns client curl -s --max-time 2 "http://$LB_KERNEL4:$HOST_PORT/" 2>/dev/null)" && break
-  sleep 0.3
-done
+host_http_start lb "$LB_KERNEL4" "$HOST_PORT"
+body="$(host_http_get "$LB_KERNEL4" "$HOST_PORT")"
 [[ "$body" == "host-side" ]] || die "the host's own server at $LB_KERNEL4:$HOST_PORT was not reachable"
 ok "the host's own TCP server at $LB_KERNEL4:$HOST_PORT answers on the shared NIC"
 echo_before="$(stat_get echo_replies)"
