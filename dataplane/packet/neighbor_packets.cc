@@ -203,4 +203,19 @@ std::optional<NeighborBinding> learn_neighbor(const uint8_t* frame, uint32_t len
   return b;
 }
 
+std::optional<IpAddress> neighbor_reply_to(const uint8_t* frame, uint32_t length,
+                                           const ParsedPacket& parsed) {
+  if (parsed.kind == PacketKind::kArp) {
+    if (!learn_from_arp(frame, length, parsed)) return std::nullopt;
+    const uint8_t* a = frame + parsed.l3_offset;
+    if (load_be16(a + arp::kOpOffset) != kArpOpReply) return std::nullopt;
+    return IpAddress::v4_from_wire(a + arp::kTargetIpOffset);
+  }
+  const auto m = inspect_neighbor_discovery(frame, length, parsed);
+  constexpr uint32_t kDestinationOffset = 24;
+  if (!m || m->type != kIcmpv6NeighborAdvertisement || m->ip[kDestinationOffset] == 0xff)
+    return std::nullopt;
+  return IpAddress::v6_from_wire(m->ip + kDestinationOffset);
+}
+
 }  // namespace sluice

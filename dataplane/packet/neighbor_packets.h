@@ -73,6 +73,12 @@ struct NeighborBinding {
 std::optional<NeighborBinding> learn_neighbor(const uint8_t* frame, uint32_t length,
                                               const ParsedPacket& parsed);
 
+// The address an answer was sent to, i.e. the node that asked: the target of an ARP
+// reply, the unicast destination of a valid NA. nullopt for requests, announcements and
+// anything else.
+std::optional<IpAddress> neighbor_reply_to(const uint8_t* frame, uint32_t length,
+                                           const ParsedPacket& parsed);
+
 // A neighbor solicitation or advertisement that passed the RFC 4861 section 7.1 checks:
 // hop limit 255, code 0, ICMPv6 checksum right, at least 24 bytes, target neither
 // multicast nor IPv4-mapped, options of nonzero length inside the message; for NS from ::,

@@ -79,10 +79,7 @@ Action Pipeline::handle(PacketBuffer& frame, const ParsedPacket& p, uint32_t has
       ++counters_[WorkerCounter::to_host];
       return Action::kToHost;
     case PacketKind::kArp: {
-      if (auto binding = learn_neighbor(frame.data, frame.length, p)) {
-        result.learned[result.learned_count++] = *binding;
-        ++counters_[WorkerCounter::neighbors_learned];
-      }
+      if (learn(frame, p, state, result)) return Action::kDrop;
       if (answer_arp(frame, p, port.mac, is_ours)) {
         ++counters_[WorkerCounter::arp_replies];
         return Action::kTransmit;
@@ -96,10 +93,7 @@ Action Pipeline::handle(PacketBuffer& frame, const ParsedPacket& p, uint32_t has
   }
 
   if (is_neighbor_discovery(p)) {
-    if (auto binding = learn_neighbor(frame.data, frame.length, p)) {
-      result.learned[result.learned_count++] = *binding;
-      ++counters_[WorkerCounter::neighbors_learned];
-    }
+    if (learn(frame, p, state, result)) return Action::kDrop;
     if (answer_neighbor_solicitation(frame, p, port.mac, is_ours)) {
       ++counters_[WorkerCounter::nd_replies];
       return Action::kTransmit;
@@ -125,6 +119,16 @@ Action Pipeline::handle(PacketBuffer& frame, const ParsedPacket& p, uint32_t has
     return Action::kToHost;
   }
   return drop(DropReason::not_for_us);
+}
+
+bool Pipeline::learn(const PacketBuffer& frame, const ParsedPacket& p,
+                     const ForwardingState& state, BurstResult& result) {
+  const auto binding = learn_neighbor(frame.data, frame.length, p);
+  if (!binding) return false;
+  result.learned[result.learned_count++] = *binding;
+  ++counters_[WorkerCounter::neighbors_learned];
+  const auto to = neighbor_reply_to(frame.data, frame.length, p);
+  return to && state.local_addresses.contains(*to);
 }
 
 Action Pipeline::forward(PacketBuffer& frame, const ParsedPacket& p, uint32_t hash,

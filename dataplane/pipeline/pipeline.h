@@ -51,6 +51,10 @@ class Pipeline {
   Action handle(PacketBuffer& frame, const ParsedPacket& parsed, uint32_t hash,
                 const PortEntry& port, const ForwardingState& state, uint32_t now_ms,
                 BurstResult& result);
+  // Hands the binding an ARP/ND frame announces to the main lcore. True when the frame
+  // is the answer to one of our own solicitations: consumed, nobody else wants it.
+  bool learn(const PacketBuffer& frame, const ParsedPacket& parsed, const ForwardingState& state,
+             BurstResult& result);
   Action forward(PacketBuffer& frame, const ParsedPacket& parsed, uint32_t hash,
                  uint32_t vip_index, const PortEntry& port, const ForwardingState& state,
                  uint32_t now_ms);

@@ -17,7 +17,8 @@
 #   4. sluiced's health checks see both backends UP; nginx on web2 stopped: DOWN and
 #      new requests all go to web1; started: UP again.
 #   5. exact steering: the dataplane received exactly the frames the program redirected
-#      (steered VIP traffic + ARP/ND for its addresses); the kernel got the rest.
+#      (steered VIP traffic + ARP/ND for its addresses) and had a use for every one of
+#      them (host_unhandled 0); the kernel got the rest.
 #   6. SIGKILL: the program stays but finds no socket, so the kernel keeps answering; a
 #      new dataplane removes the leftover program and serves the VIP again.
 #   7. SIGTERM: the exit summary carries the steering counters, and the PMD removed the
@@ -122,9 +123,11 @@ for _ in $(seq 10); do
   sleep 0.2
 done
 [[ -n "$exact" ]] || die "the dataplane received $rx frames, the program redirected $steered + $neighbor"
+unhandled="$(get host_unhandled)"
+[[ "$unhandled" == 0 ]] || die "the dataplane got $unhandled frames it could not use (host_unhandled)"
 ((steered > 0 && neighbor > 0 && passed > 0)) ||
   die "steering counters: steered $steered, neighbor $neighbor, passed $passed (each should be > 0)"
-ok "the dataplane received exactly what the program redirected: $rx = $steered VIP + $neighbor ARP/ND; $passed frames passed to the kernel"
+ok "the dataplane received exactly what the program redirected: $rx = $steered VIP + $neighbor ARP/ND, and used all of it (host_unhandled 0); $passed frames passed to the kernel"
 
 # --- 6. a dataplane killed outright -------------------------------------------------------
 kill -KILL "$SLUICE_PID"
