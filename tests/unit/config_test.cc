@@ -331,7 +331,7 @@ std::filesystem::path source_root() {
 TEST(ConfigSamples, LoadWithoutErrors) {
   std::filesystem::path root = source_root();
   ASSERT_FALSE(root.empty()) << "configs/ not found; set MESON_SOURCE_ROOT";
-  for (const char* name : {"minimal.toml", "baremetal.toml"}) {
+  for (const char* name : {"minimal.toml", "baremetal.toml", "foobar.toml"}) {
     LoadResult r = load_config_file((root / "configs" / name).string());
     std::string all;
     for (const ConfigError& e : r.errors) all += e.to_string() + "\n";
@@ -350,6 +350,19 @@ TEST(ConfigSamples, BaremetalHasTheDocumentedShape) {
   ASSERT_EQ(r.config->vips.size(), 3u);
   EXPECT_EQ(r.config->vips[0].backends.size(), 4u);
   EXPECT_EQ(r.config->vips[2].mode, ForwardingMode::kIpip);
+}
+
+TEST(ConfigSamples, FoobarIsAnXdpPairWithBothFamilies) {
+  std::filesystem::path root = source_root();
+  ASSERT_FALSE(root.empty()) << "configs/ not found; set MESON_SOURCE_ROOT";
+  LoadResult r = load_config_file((root / "configs" / "foobar.toml").string());
+  ASSERT_TRUE(r.config);
+  ASSERT_EQ(r.config->ports.size(), 1u);
+  EXPECT_EQ(r.config->ports[0].exception_path, ExceptionPath::kXdp);
+  ASSERT_EQ(r.config->vrrp.size(), 2u);
+  EXPECT_THAT(r.config->vrrp[0].vips, ElementsAre("www", "www-tls"));
+  EXPECT_THAT(r.config->vrrp[1].vips, ElementsAre("www6"));
+  EXPECT_EQ(r.config->vips.size(), 3u);
 }
 
 // ---------------------------------------------------------------------------------------
