@@ -63,6 +63,7 @@ void Pipeline::process_burst(PacketBuffer* frames, uint16_t n, uint16_t port_ind
   const PortEntry& port = state.ports[port_index];
   for (uint16_t i = 0; i < n; ++i)
     result.actions[i] = handle(frames[i], parsed[i], hashes[i], port, state, now_ms, result);
+  counters_.active_flows = flows_.size();
 }
 
 Action Pipeline::handle(PacketBuffer& frame, const ParsedPacket& p, uint32_t hash,
