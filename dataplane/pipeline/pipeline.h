@@ -53,8 +53,9 @@ class Pipeline {
   void process_burst(PacketBuffer* frames, uint16_t n, uint16_t port_index,
                      const ForwardingState& state, uint32_t now_ms, BurstResult& result);
 
-  // The same in stages, so that one burst's flow-table cache misses are in flight while the
-  // caller finishes the previous burst (Worker: begin k, finish k-1, prefetch_flows k):
+  // The same in stages, so that one burst's flow-table cache misses can be in flight while
+  // the caller finishes the previous burst (begin k, finish k-1, prefetch_flows k; Worker
+  // does not, see bench/RESULTS.md "Tried in run D"):
   //   begin_burst     parses frames[0..n), hashes them and prefetches their buckets' tag
   //                   lines. Reads no forwarding state and changes no flow.
   //   prefetch_flows  prefetches the entries whose tags match, or that a new flow will take;
