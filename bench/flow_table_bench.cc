@@ -113,7 +113,7 @@ void lookup_burst(benchmark::State& state, uint32_t flows, bool hit, bool prefet
     base = (base + kBurst) & (kQueries - 1);
     for (uint32_t j = 0; j < kBurst; ++j) w.table->prefetch(burst[j].hash);
     if (prefetch_entries)
-      for (uint32_t j = 0; j < kBurst; ++j) w.table->prefetch_entries(burst[j].hash);
+      for (uint32_t j = 0; j < kBurst; ++j) w.table->prefetch_entries(burst[j].hash, kNow);
     for (uint32_t j = 0; j < kBurst; ++j)
       benchmark::DoNotOptimize(w.table->lookup(burst[j].key, burst[j].hash, kNow, 0x10));
   }

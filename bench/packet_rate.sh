@@ -5,27 +5,51 @@
 #
 #   bench/packet_rate.sh [BUILD_DIR]      (default: build; needs root, DPDK, scapy)
 #
-# Both programs get exactly the same device: one net_pcap vdev that replays a capture
-# forever (rx_pcap=FILE,infinite_rx=1) and, having no tx_pcap/tx_iface, drops what is
-# transmitted on it (the PMD frees the mbufs and counts them as sent). No pcap write, no
-# second port: both sides pay the same RX copy out of the capture and the same free on TX.
+# pcap scenarios (est*, syn*, synflood4). Both programs get exactly the same device: one
+# net_pcap vdev that replays a capture forever (rx_pcap=FILE,infinite_rx=1) and, having no
+# tx_pcap/tx_iface, drops what is transmitted on it (the PMD frees the mbufs and counts
+# them as sent). No pcap write, no second port: both sides pay the same RX copy out of the
+# capture and the same free on TX.
 #   baseline  dpdk-testpmd, io forwarding, --port-topology=loop (RX port = TX port)
 #   sluice    sluice-dataplane, the same vdev as its only port (it transmits out of the
 #             port it received on), one VIP per family with 100 backends, static neighbors
 # Lcores: main 0 + one forwarding/worker lcore 1 for both; --no-huge -m 2048.
+#   est4, est6     65536 distinct TCP ACK tuples, one packet per flow per pass, flow table
+#                  of the default 1M
+#   syn4, syn6     262144 distinct SYNs; flow table of 16K, so every SYN misses and replaces
+#                  the stalest half-open flow: the steady state of a sustained new-flow rate
+#   synflood4      32768 established flows (ACKs) then 262144 SYNs, per pass; flow table of
+#                  16K, so the ACKs fill it with established flows and the SYNs find it
+#                  full. Also printed: how many established flows hit the table per pass
+#                  (constant if none is ever displaced) and the SYNs' refused inserts.
+# Rates come from DPDK telemetry sampled twice DURATION seconds apart after WARMUP seconds:
+# /ethdev/stats,0 opackets for testpmd, /sluice/stats tx_packets for sluice.
 #
-# Scenarios: established flows (65536 distinct TCP ACK tuples, one packet per flow per pass,
-# flow table of the default 1M) and new flows (262144 distinct SYNs; flow table of 16K,
-# so every SYN misses and replaces the stalest half-open flow: the steady state of a
-# sustained new-flow rate), IPv4 and IPv6, each forwarding mode. Rates come from DPDK
-# telemetry sampled twice DURATION seconds apart after WARMUP seconds: /ethdev/stats,0
-# opackets for testpmd, /sluice/stats tx_packets for sluice. Each measurement runs REPEAT
-# times; the median is printed.
+# memif scenarios (memif4/MODE). A generator feeds the device under test over net_memif:
+#   generator  dpdk-testpmd --forward-mode=txonly --txonly-multi-flow, memif server.
+#              64-byte UDP 198.18.X.101:9 -> 198.18.0.100:9: in DPDK 22.11 multi-flow
+#              varies only the source address, (dst | X << 8) + lcore id for X = 0..255,
+#              so there are 256 flows.
+#   DUT        memif client; in turn dpdk-testpmd io forwarding (baseline) and
+#              sluice-dataplane with a UDP VIP 198.18.0.100:9 in MODE.
+# Lcores (2 CPUs): CPU 1 runs the generator's TX lcore (its main lcore 0 sleeps on CPU 0);
+# CPU 0 runs the DUT's forwarding/worker lcore 0, its main lcore 1 (sleeping) on CPU 1.
+# txonly never reads its RX ring, so once the DUT has sent one ring (1024 frames) every
+# DUT transmit finds the return ring full and the PMD refuses it; both DUTs pay that alike.
+# So the DUT rate is frames received and handed to TX: ipackets for testpmd io, which
+# hands every frame to TX, and the `forwarded` counter for sluice. All three processes are
+# sampled over the same window. On 2 cores testpmd io outruns a one-core txonly generator:
+# its rate is the generator's (VERBOSE=1 prints testpmd's RX burst sizes, mostly empty
+# polls), so the memif ratio compares sluice with the generator's ceiling, not with
+# testpmd's own. The generator (memif server) may segfault when its client leaves; that
+# happens after the sample and is only reported.
 #
+# Each measurement runs REPEAT times; the median is printed.
 # Environment: DURATION (5), WARMUP (3), REPEAT (3), EST_FLOW_TABLE (flow_table_size of the
-# established scenarios, 1048576), PCAP_DIR (/tmp/sluice-rate-pcaps,
-# generated once with /usr/bin/python3 + scapy), SCENARIOS (all; e.g. "est4/dsr-l2 syn6/gue").
-# Leaves no process, and removes its DPDK runtime directory and hugepage files.
+# established scenarios, 1048576), PCAP_DIR (/tmp/sluice-rate-pcaps, generated once with
+# /usr/bin/python3 + scapy), SCENARIOS (default: all below; e.g. "est4/dsr-l2 memif4/gue").
+# Every process is bounded by timeout. Leaves no process, and removes its DPDK runtime
+# directories, memif socket and hugepage files.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -39,11 +63,17 @@ WARMUP=${WARMUP:-3}
 REPEAT=${REPEAT:-3}
 PCAP_DIR=${PCAP_DIR:-/tmp/sluice-rate-pcaps}
 PREFIX="slrate$$"
+GEN_PREFIX="slrategen$$"
 RUNDIR="/var/run/dpdk/$PREFIX"
+GEN_RUNDIR="/var/run/dpdk/$GEN_PREFIX"
 SOCK="$RUNDIR/dpdk_telemetry.v2"
+GEN_SOCK="$GEN_RUNDIR/dpdk_telemetry.v2"
 WORK=$(mktemp -d /tmp/sluice-rate.XXXXXX)
+[[ -n ${KEEP_LOGS:-} ]] && echo "logs in $WORK" >&2
+MEMIF_SOCK="$WORK/memif.sock"
 ALL_SCENARIOS="est4/dsr-l2 est4/ipip est4/gue est6/dsr-l2 est6/ipip est6/gue
-               syn4/dsr-l2 syn4/ipip syn4/gue syn6/dsr-l2 syn6/ipip syn6/gue"
+               syn4/dsr-l2 syn4/ipip syn4/gue syn6/dsr-l2 syn6/ipip syn6/gue
+               synflood4/dsr-l2 memif4/dsr-l2 memif4/ipip memif4/gue"
 SCENARIOS=${SCENARIOS:-$ALL_SCENARIOS}
 RUN_LIMIT=$((WARMUP + DURATION + 90))  # hard bound on one process, startup included
 
@@ -53,16 +83,30 @@ die() { echo "packet_rate.sh: $*" >&2; exit 1; }
 command -v "$TESTPMD" >/dev/null || die "$TESTPMD not found (apt-get install dpdk)"
 /usr/bin/python3 -c 'import scapy' 2>/dev/null || die "/usr/bin/python3 has no scapy (apt-get install python3-scapy)"
 
-CHILD=""
+CHILDREN=()
+CHILD_NAMES=()
+# Stops the processes started last first (a memif DUT before its generator).
+stop_children() {
+  local k pid i
+  for ((k = ${#CHILDREN[@]} - 1; k >= 0; k--)); do
+    pid=${CHILDREN[k]}
+    kill -INT "$pid" 2>/dev/null || true
+    for i in $(seq 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -KILL "$pid" 2>/dev/null || true
+    local rc=0
+    wait "$pid" 2>/dev/null || rc=$?
+    # 130: stopped by the SIGINT above. Anything else after the sample is only reported.
+    ((rc == 0 || rc == 130)) || echo "packet_rate.sh: note: ${CHILD_NAMES[k]} exited with status $rc while stopping" >&2
+  done
+  CHILDREN=()
+  CHILD_NAMES=()
+  rm -rf "$RUNDIR" "$GEN_RUNDIR"
+  rm -f "$MEMIF_SOCK"
+}
 cleanup() {
-  if [[ -n $CHILD ]] && kill -0 "$CHILD" 2>/dev/null; then
-    kill -INT "$CHILD" 2>/dev/null || true
-    sleep 2
-    kill -KILL "$CHILD" 2>/dev/null || true
-    wait "$CHILD" 2>/dev/null || true
-  fi
-  rm -rf "$RUNDIR" "$WORK"
-  rm -f /dev/hugepages/"$PREFIX"map_* 2>/dev/null || true
+  stop_children
+  [[ -n ${KEEP_LOGS:-} ]] || rm -rf "$WORK"
+  rm -f /dev/hugepages/"$PREFIX"map_* /dev/hugepages/"$GEN_PREFIX"map_* 2>/dev/null || true
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -77,32 +121,35 @@ packets_in() {
   echo $(((size - 24) / (16 + frame)))
 }
 
-# Runs "$@" in the background (bounded by timeout), waits for its telemetry socket and
-# WARMUP, samples COMMAND, stops it. Prints the telemetry_rate.py JSON.
-measure() {
-  local command=$1 log=$2
+# Starts "$@" in the background (bounded by timeout) and waits until its telemetry socket
+# SOCKET exists and its log LOG says it forwards.
+start() {
+  local socket=$1 log=$2
   shift 2
-  rm -rf "$RUNDIR"
   timeout -k 5 "$RUN_LIMIT" "$@" >"$log" 2>&1 </dev/null &
-  CHILD=$!
-  local waited=0
-  until [[ -S $SOCK ]] && grep -qE "running|Press enter|Start automatic|stats-period|Port statistics" "$log"; do
+  CHILDREN+=($!)
+  CHILD_NAMES+=("$(basename "$1")")
+  local pid=$! waited=0
+  until [[ -S $socket ]] && grep -qE "running|Press enter|Start automatic|stats-period|Port statistics" "$log"; do
     sleep 0.5
     waited=$((waited + 1))
-    if ! kill -0 "$CHILD" 2>/dev/null || ((waited > 120)); then
+    if ! kill -0 "$pid" 2>/dev/null || ((waited > 120)); then
       cat "$log" >&2
       die "process did not start: $*"
     fi
   done
+}
+
+# Runs "$@" alone, samples COMMAND on its telemetry after WARMUP, stops it. Prints the
+# telemetry_rate.py JSON.
+measure() {
+  local command=$1 log=$2
+  shift 2
+  rm -rf "$RUNDIR"
+  start "$SOCK" "$log" "$@"
   sleep "$WARMUP"
   /usr/bin/python3 "$HERE/rate/telemetry_rate.py" "$SOCK" "$command" "$DURATION"
-  kill -INT "$CHILD" 2>/dev/null || true
-  local i
-  for i in $(seq 20); do kill -0 "$CHILD" 2>/dev/null || break; sleep 0.5; done
-  kill -KILL "$CHILD" 2>/dev/null || true
-  wait "$CHILD" 2>/dev/null || true
-  CHILD=""
-  rm -rf "$RUNDIR"
+  stop_children
 }
 
 run_testpmd() {  # pcap mbufs
@@ -113,15 +160,19 @@ run_testpmd() {  # pcap mbufs
     --stats-period 1
 }
 
-write_config() {  # file pcap mode mbufs flow_table_size
+MEMIF_VIP=198.18.0.100
+MEMIF_PORT=9
+MEMIF_MBUFS=32768
+
+write_config() {  # file device mode mbufs flow_table_size main_lcore worker_lcore memory vip4 protocol port
   /usr/bin/python3 - "$@" "$PREFIX" <<'EOF'
 import sys
-path, pcap, mode, mbufs, flows, prefix = sys.argv[1:]
+path, device, mode, mbufs, flows, main, worker, memory, vip4, proto, port, prefix = sys.argv[1:]
 out = ["# SPDX-License-Identifier: BSD-3-Clause", "# generated by bench/packet_rate.sh",
-       "[dataplane]", "main_lcore = 0", "worker_lcores = [1]", "hugepages = false",
-       "memory_mb = 2048", 'file_prefix = "%s"' % prefix,
+       "[dataplane]", "main_lcore = %s" % main, "worker_lcores = [%s]" % worker,
+       "hugepages = false", "memory_mb = %s" % memory, 'file_prefix = "%s"' % prefix,
        "mbufs_per_port = %s" % mbufs, "flow_table_size = %s" % flows, "",
-       "[[port]]", 'name = "p0"', 'device = "net_pcap0,rx_pcap=%s,infinite_rx=1"' % pcap,
+       "[[port]]", 'name = "p0"', 'device = "%s"' % device,
        'addresses = ["10.0.0.10/16", "fd00::10/64"]', 'mac = "02:00:00:00:00:10"']
 backends4 = ["10.0.1.%d" % i for i in range(1, 101)]
 backends6 = ["fd00::1:%x" % i for i in range(1, 101)]
@@ -129,10 +180,10 @@ for i, (b4, b6) in enumerate(zip(backends4, backends6), 1):
     out += ["[[neighbor]]", 'address = "%s"' % b4, 'mac = "02:00:00:00:04:%02x"' % i,
             "[[neighbor]]", 'address = "%s"' % b6, 'mac = "02:00:00:00:06:%02x"' % i]
 for name, address, backends, source in (
-        ("www4", "10.0.0.100", backends4, 'encap_source = "172.16.0.0/16"'),
+        ("www4", vip4, backends4, 'encap_source = "172.16.0.0/16"'),
         ("www6", "fd00::100", backends6, 'encap_source6 = "2001:db8:ffff::/64"')):
-    out += ["[[vip]]", 'name = "%s"' % name, 'address = "%s"' % address, 'protocol = "tcp"',
-            "port = 80", 'mode = "%s"' % mode]
+    out += ["[[vip]]", 'name = "%s"' % name, 'address = "%s"' % address,
+            'protocol = "%s"' % proto, "port = %s" % port, 'mode = "%s"' % mode]
     if mode != "dsr-l2":
         out.append(source)
     for b in backends:
@@ -144,26 +195,121 @@ EOF
 
 run_sluice() {  # pcap mode mbufs flows
   local cfg="$WORK/sluice.toml"
-  write_config "$cfg" "$1" "$2" "$3" "$4"
+  write_config "$cfg" "net_pcap0,rx_pcap=$1,infinite_rx=1" "$2" "$3" "$4" 0 1 2048 \
+    10.0.0.100 tcp 80
   measure /sluice/stats "$WORK/sluice.log" "$SLUICE" --config "$cfg"
 }
 
-# median of the field $1 over JSON lines on stdin, and the median line's other fields
+# memif: the generator (server) on CPU 1, then the DUT (client) given as "$@" with its
+# worker on CPU 0. Prints one JSON line with gen.*, dut.* (/ethdev/stats,0 of the DUT) and,
+# for sluice, sluice.* fields.
+measure_memif() {
+  local extra=$1
+  shift
+  rm -rf "$RUNDIR" "$GEN_RUNDIR"
+  rm -f "$MEMIF_SOCK"
+  start "$GEN_SOCK" "$WORK/generator-for-$(basename "$1").log" \
+    "$TESTPMD" -l 0,1 --main-lcore=0 --no-huge -m 512 --file-prefix="$GEN_PREFIX" --no-pci \
+    --vdev="net_memif0,role=server,id=0,socket=$MEMIF_SOCK,socket-abstract=no" \
+    --log-level=lib.eal:notice -- --total-num-mbufs=$MEMIF_MBUFS --forward-mode=txonly \
+    --txonly-multi-flow --tx-ip=198.18.0.1,$MEMIF_VIP --tx-udp=$MEMIF_PORT,$MEMIF_PORT \
+    --eth-peer=0,02:00:00:00:00:10 --nb-cores=1 --stats-period 1
+  CHILD_NAMES[0]="the generator (dpdk-testpmd txonly, memif server)"
+  local log
+  log="$WORK/dut-$(basename "$1").log"
+  start "$SOCK" "$log" "$@"
+  sleep "$WARMUP"
+  local targets=("gen=$GEN_SOCK=/ethdev/stats,0" "dut=$SOCK=/ethdev/stats,0")
+  [[ -n $extra ]] && targets+=("sluice=$SOCK=$extra")
+  /usr/bin/python3 "$HERE/rate/telemetry_rate.py" "$DURATION" "${targets[@]}"
+  stop_children
+  # testpmd's own account of its RX polls (whole run): mostly empty polls mean the DUT
+  # waited for the generator, i.e. the rate is the generator's.
+  if [[ -n ${VERBOSE:-} ]] && grep -q 'RX-bursts' "$log"; then
+    echo "  testpmd DUT RX polls:$(grep 'RX-bursts' "$log" | tail -1 | cut -d: -f2-)" >&2
+  fi
+}
+
+memif_client() { echo "net_memif0,role=client,id=0,socket=$MEMIF_SOCK,socket-abstract=no"; }
+
+run_memif_testpmd() {
+  measure_memif "" \
+    "$TESTPMD" -l 0,1 --main-lcore=1 --no-huge -m 512 --file-prefix="$PREFIX" --no-pci \
+    --vdev="$(memif_client)" --log-level=lib.eal:notice -- \
+    --total-num-mbufs=$MEMIF_MBUFS --port-topology=loop --forward-mode=io --nb-cores=1 \
+    --stats-period 1 --record-burst-stats
+}
+
+run_memif_sluice() {  # mode
+  local cfg="$WORK/sluice.toml"
+  write_config "$cfg" "$(memif_client)" "$1" $MEMIF_MBUFS "${EST_FLOW_TABLE:-1048576}" 1 0 \
+    1024 $MEMIF_VIP udp $MEMIF_PORT
+  measure_memif /sluice/stats "$SLUICE" --config "$cfg"
+}
+
+# median of the field $1 over JSON lines on stdin, and the median line's other fields; every
+# run's line goes to stderr when VERBOSE is set
 median() {
   /usr/bin/python3 -c '
 import json, sys
-field = sys.argv[1]
+field, verbose = sys.argv[1], sys.argv[2]
 rows = sorted((json.loads(l) for l in sys.stdin if l.strip()), key=lambda r: r[field])
-print(json.dumps(rows[len(rows) // 2]))' "$1"
+if verbose:
+    print("  %s: %s Mpps" % (field, " ".join("%.2f" % (r[field] / 1e6) for r in rows)), file=sys.stderr)
+print(json.dumps(rows[len(rows) // 2]))' "$1" "${VERBOSE:-}"
+}
+
+report_pcap() {  # baseline-json sluice-json scenario pcap-packets
+  /usr/bin/python3 -c '
+import json, sys
+base, res, name, per_pass = json.loads(sys.argv[1]), json.loads(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+b, s = base["opackets"], res["tx_packets"]
+new = res["flow_new"] / res["rx_packets"] if res["rx_packets"] else 0
+drops = sum(v for k, v in res.items() if k.startswith("drops."))
+print("%-18s %12.2f %12.2f %8.3f %10.1f %9.3f%s" % (name, b / 1e6, s / 1e6, s / b if b else 0,
+      1e9 / s if s else 0, new, "  (drops %.0f/s)" % drops if drops else ""))
+if name.startswith("synflood"):
+    passes = res["rx_packets"] / per_pass
+    print("%-18s per pass over the capture (32768 ACKs + %d SYNs): established flows found"
+          " in the table %.0f (table size %d); new-flow packets %.0f, of which refused"
+          " (stateless) %.0f; flows moved to another backend %.0f/s"
+          % ("", per_pass - 32768, res["flow_hits"] / passes, res["last.active_flows"],
+             res["flow_new"] / passes, res["flow_insert_failures"] / passes,
+             res["flow_rescheduled"]))
+' "$1" "$2" "$3" "$4"
+}
+
+report_memif() {  # baseline-json sluice-json scenario
+  /usr/bin/python3 -c '
+import json, sys
+base, res, name = json.loads(sys.argv[1]), json.loads(sys.argv[2]), sys.argv[3]
+b, s = base["dut.ipackets"], res["sluice.forwarded"]
+print("%-18s testpmd: gen tx %6.2f rx %6.2f fwd %6.2f | sluice: gen tx %6.2f rx %6.2f fwd %6.2f"
+      " | ratio %5.3f  sluice %5.1f ns/pkt, flow hits %.3f"
+      % (name, base["gen.opackets"] / 1e6, base["dut.ipackets"] / 1e6, b / 1e6,
+         res["gen.opackets"] / 1e6, res["dut.ipackets"] / 1e6, s / 1e6, s / b if b else 0,
+         1e9 / s if s else 0, res["sluice.flow_hits"] / s if s else 0))
+' "$1" "$2" "$3"
 }
 
 declare -A BASELINE
-printf '%-16s %12s %12s %8s %10s %9s\n' scenario testpmd_Mpps sluice_Mpps ratio sluice_ns new_flows
+printf '%-18s %12s %12s %8s %10s %9s\n' scenario testpmd_Mpps sluice_Mpps ratio sluice_ns new_flows
 for scenario in $SCENARIOS; do
   traffic=${scenario%/*}
   mode=${scenario#*/}
+  if [[ $traffic = memif4 ]]; then
+    if [[ -z ${BASELINE[$traffic]:-} ]]; then
+      BASELINE[$traffic]=$(for r in $(seq "$REPEAT"); do run_memif_testpmd; done |
+        median dut.ipackets)
+    fi
+    result=$(for r in $(seq "$REPEAT"); do run_memif_sluice "$mode"; done |
+      median sluice.forwarded)
+    report_memif "${BASELINE[$traffic]}" "$result" "$scenario"
+    continue
+  fi
   pcap="$PCAP_DIR/$traffic.pcap"
-  mbufs=$(($(packets_in "$pcap") + 16384))
+  packets=$(packets_in "$pcap")
+  mbufs=$((packets + 16384))
   flows=${EST_FLOW_TABLE:-1048576}
   [[ $traffic = syn* ]] && flows=16384
   if [[ -z ${BASELINE[$traffic]:-} ]]; then
@@ -172,13 +318,5 @@ for scenario in $SCENARIOS; do
   fi
   result=$(for r in $(seq "$REPEAT"); do run_sluice "$pcap" "$mode" "$mbufs" "$flows"; done |
     median tx_packets)
-  /usr/bin/python3 -c '
-import json, sys
-base, res, name = json.loads(sys.argv[1]), json.loads(sys.argv[2]), sys.argv[3]
-b, s = base["opackets"], res["tx_packets"]
-new = res["flow_new"] / res["rx_packets"] if res["rx_packets"] else 0
-drops = sum(v for k, v in res.items() if k.startswith("drops."))
-print("%-16s %12.2f %12.2f %8.3f %10.1f %9.3f%s" % (name, b / 1e6, s / 1e6, s / b if b else 0,
-      1e9 / s if s else 0, new, "  (drops %.0f/s)" % drops if drops else ""))
-' "${BASELINE[$traffic]}" "$result" "$scenario"
+  report_pcap "${BASELINE[$traffic]}" "$result" "$scenario" "$packets"
 done

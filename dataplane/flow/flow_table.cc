@@ -53,35 +53,17 @@ FlowTable::~FlowTable() {
 FlowEntry* FlowTable::insert(const FlowKey& key, uint32_t hash, uint32_t backend_id,
                              FlowState initial, uint32_t now_ms) {
   Bucket& b = buckets_[hash & bucket_mask_];
-  uint32_t way = kWays;
-  uint32_t stalest = kWays;
-  uint32_t stalest_age = 0;
-  for (uint32_t w = 0; w < kWays; ++w) {
-    const uint32_t tag = b.tags[w];
-    if (tag == 0) {
-      way = w;
-      break;
-    }
-    if (expired(b, w, now_ms)) {
-      free_way(b, w);
-      ++stats_.expirations;
-      way = w;
-      break;
-    }
-    const uint32_t age = now_ms - b.last_seen[w];
-    if (evictable_code(tag & kCodeMask) && (stalest == kWays || age > stalest_age)) {
-      stalest = w;
-      stalest_age = age;
-    }
-  }
+  const uint32_t way = insert_way(b, now_ms);
   if (way == kWays) {
-    if (stalest == kWays) {
-      ++stats_.insert_failures;
-      return nullptr;
-    }
-    free_way(b, stalest);
-    ++stats_.evictions;
-    way = stalest;
+    ++stats_.insert_failures;
+    return nullptr;
+  }
+  if (b.tags[way] != 0) {
+    if (expired(b, way, now_ms))
+      ++stats_.expirations;
+    else
+      ++stats_.evictions;
+    free_way(b, way);
   }
 
   FlowEntry& e = b.entries[way];

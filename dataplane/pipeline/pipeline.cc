@@ -33,12 +33,17 @@ Pipeline::Pipeline(uint32_t flow_capacity, const FlowTimeouts& timeouts,
 void Pipeline::process_burst(PacketBuffer* frames, uint16_t n, uint16_t port_index,
                              const ForwardingState& state, uint32_t now_ms,
                              BurstResult& result) {
-  ParsedPacket* parsed = parsed_;
-  uint32_t* hashes = hashes_;
-  result.learned_count = 0;
+  begin_burst(staged_, frames, n, port_index);
+  prefetch_flows(staged_, now_ms);
+  finish_burst(staged_, state, now_ms, result);
+}
 
-  // Pass 1: parse everything and start fetching the flow buckets, so the lookups of pass 2
-  // find them in cache instead of stalling one after the other.
+void Pipeline::begin_burst(StagedBurst& burst, PacketBuffer* frames, uint16_t n,
+                           uint16_t port_index) {
+  burst.frames = frames;
+  burst.n = n;
+  burst.port_index = port_index;
+  ParsedPacket* parsed = burst.parsed;
   uint64_t bytes = 0;
   for (uint16_t i = 0; i < n; ++i) {
     parse_frame(frames[i].data, frames[i].length, parsed[i]);
@@ -50,19 +55,26 @@ void Pipeline::process_burst(PacketBuffer* frames, uint16_t n, uint16_t port_ind
   // them back at once defeats store forwarding).
   for (uint16_t i = 0; i < n; ++i) {
     if (parsed[i].kind == PacketKind::kIpv4 || parsed[i].kind == PacketKind::kIpv6) {
-      hashes[i] = flow_hash(parsed[i].key);
-      flows_.prefetch(hashes[i]);
+      burst.hashes[i] = flow_hash(parsed[i].key);
+      flows_.prefetch(burst.hashes[i]);
     }
   }
+}
 
-  // Pass 2: the tag lines have had pass 1's time to arrive; fetch the matching entries.
-  for (uint16_t i = 0; i < n; ++i)
-    if (parsed[i].kind == PacketKind::kIpv4 || parsed[i].kind == PacketKind::kIpv6)
-      flows_.prefetch_entries(hashes[i]);
+void Pipeline::prefetch_flows(const StagedBurst& burst, uint32_t now_ms) const {
+  for (uint16_t i = 0; i < burst.n; ++i)
+    if (burst.parsed[i].kind == PacketKind::kIpv4 || burst.parsed[i].kind == PacketKind::kIpv6)
+      flows_.prefetch_entries(burst.hashes[i], now_ms);
+}
 
-  const PortEntry& port = state.ports[port_index];
-  for (uint16_t i = 0; i < n; ++i)
-    result.actions[i] = handle(frames[i], parsed[i], hashes[i], port, state, now_ms, result);
+void Pipeline::finish_burst(const StagedBurst& burst, const ForwardingState& state,
+                            uint32_t now_ms, BurstResult& result) {
+  result.learned_count = 0;
+  const PortEntry& port = state.ports[burst.port_index];
+  for (uint16_t i = 0; i < burst.n; ++i)
+    result.actions[i] = handle(burst.frames[i], burst.parsed[i], burst.hashes[i], port, state,
+                               now_ms, result);
+  counters_.active_flows = flows_.size();
 }
 
 Action Pipeline::handle(PacketBuffer& frame, const ParsedPacket& p, uint32_t hash,

@@ -33,14 +33,40 @@ struct BurstResult {
   uint16_t learned_count = 0;
 };
 
+// A burst between Pipeline::begin_burst and Pipeline::finish_burst: its frames (owned by
+// the caller, untouched in between) and what begin_burst learnt of them. About 30 KiB:
+// allocate one per burst in flight once, not per burst.
+struct StagedBurst {
+  PacketBuffer* frames = nullptr;
+  uint16_t n = 0;
+  uint16_t port_index = 0;
+  ParsedPacket parsed[kMaxBurst];
+  uint32_t hashes[kMaxBurst];
+};
+
 class Pipeline {
  public:
   Pipeline(uint32_t flow_capacity, const FlowTimeouts& timeouts, WorkerCounters& counters);
 
   // Decides the fate of frames[0..n) (n <= kMaxBurst), all received on port `port_index`,
-  // rewriting the ones to transmit in place.
+  // rewriting the ones to transmit in place. The three stages below back to back.
   void process_burst(PacketBuffer* frames, uint16_t n, uint16_t port_index,
                      const ForwardingState& state, uint32_t now_ms, BurstResult& result);
+
+  // The same in stages, so that one burst's flow-table cache misses can be in flight while
+  // the caller finishes the previous burst (begin k, finish k-1, prefetch_flows k; Worker
+  // does not, see bench/RESULTS.md "Tried in run D"):
+  //   begin_burst     parses frames[0..n), hashes them and prefetches their buckets' tag
+  //                   lines. Reads no forwarding state and changes no flow.
+  //   prefetch_flows  prefetches the entries whose tags match, or that a new flow will take;
+  //                   the tag lines should have had a burst's worth of work to arrive.
+  //   finish_burst    everything else, in order; the frames may be rewritten.
+  // Bursts must be finished in the order they were begun; state and now_ms are those of
+  // the finish.
+  void begin_burst(StagedBurst& burst, PacketBuffer* frames, uint16_t n, uint16_t port_index);
+  void prefetch_flows(const StagedBurst& burst, uint32_t now_ms) const;
+  void finish_burst(const StagedBurst& burst, const ForwardingState& state, uint32_t now_ms,
+                    BurstResult& result);
 
   // Reclaims expired flows; call when the queues are idle.
   void sweep(uint32_t now_ms, uint32_t bucket_budget);
@@ -65,9 +91,7 @@ class Pipeline {
 
   FlowTable flows_;
   WorkerCounters& counters_;
-  // Per-burst scratch, kept here so a burst does not construct kMaxBurst fresh records.
-  ParsedPacket parsed_[kMaxBurst];
-  uint32_t hashes_[kMaxBurst];
+  StagedBurst staged_;  // process_burst's, kept here so a burst constructs no records
 };
 
 }  // namespace sluice

@@ -20,7 +20,7 @@ struct TrafficCounters {
 struct alignas(64) WorkerCounters {
   uint64_t events[kWorkerCounterCount] = {};
   uint64_t drops[kDropReasonCount] = {};
-  uint64_t active_flows = 0;  // the worker's flow table size, refreshed every sweep
+  uint64_t active_flows = 0;  // the worker's flow table size, refreshed every burst and sweep
   TrafficCounters vips[kMaxVips];
   TrafficCounters backends[kMaxBackends];
 

@@ -22,7 +22,8 @@ Worker::Worker(const WorkerSettings& settings, std::vector<WorkerQueue> queues,
       stop_(stop),
       counters_(std::make_unique<WorkerCounters>()),
       pipeline_(std::make_unique<Pipeline>(settings.flow_capacity, settings.timeouts, *counters_)),
-      result_(std::make_unique<BurstResult>()) {}
+      result_(std::make_unique<BurstResult>()),
+      frames_(std::make_unique<PacketBuffer[]>(kMaxBurst)) {}
 
 int Worker::run() {
   const uint64_t cycles_per_ms = rte_get_tsc_hz() / 1000;
@@ -50,7 +51,7 @@ int Worker::run() {
 void Worker::poll(const WorkerQueue& q, const ForwardingState& state, uint32_t now_ms,
                   uint16_t& received) {
   rte_mbuf* mbufs[kMaxBurst];
-  PacketBuffer frames[kMaxBurst];
+  PacketBuffer* frames = frames_.get();
 
   if (q.control_tx) {
     unsigned n = rte_ring_dequeue_burst(q.control_tx, reinterpret_cast<void**>(mbufs),

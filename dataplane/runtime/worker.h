@@ -63,6 +63,9 @@ class Worker {
   std::unique_ptr<WorkerCounters> counters_;
   std::unique_ptr<Pipeline> pipeline_;
   std::unique_ptr<BurstResult> result_;
+  // poll()'s frame descriptors, kept here: a local array of them is value-initialized
+  // (a 12 KiB memset) on every poll.
+  std::unique_ptr<PacketBuffer[]> frames_;
 };
 
 }  // namespace sluice

@@ -353,6 +353,47 @@ TEST(FlowTable, EvictsTheStalestEvictableFlowOfTheBucket) {
   }
 }
 
+// insert() takes the first way that is free or expired, in way order; prefetch_entries()
+// fetches that same way for a new flow, so the order is part of the contract.
+TEST(FlowTable, InsertTakesTheFirstFreeOrExpiredWay) {
+  FlowTable table(8, {});  // one bucket
+  ASSERT_EQ(table.bucket_count(), 1u);
+  const std::vector<FlowKey> keys = keys_in_bucket(0, 1, 4, 300);
+  auto hash = [&](int i) { return flow_hash(keys[i]); };
+  FlowEntry* way0 = table.insert(keys[0], hash(0), 0, FlowState::kTcpSynOnly, 0);
+  FlowEntry* way1 = table.insert(keys[1], hash(1), 1, FlowState::kTcpSynOnly, 0);
+  ASSERT_NE(way0, nullptr);
+  ASSERT_NE(way1, nullptr);
+  ASSERT_NE(way0, way1);
+
+  // Way 0 expired (SYN-only, 10 s), ways 2-7 free: way 0 is reused.
+  const uint32_t later = FlowTimeouts{}.tcp_syn_ms + 1;
+  ASSERT_TRUE(table.lookup(keys[1], hash(1), later - 2, kSyn));  // keeps way 1 alive
+  EXPECT_EQ(table.insert(keys[2], hash(2), 2, FlowState::kTcpEstablished, later), way0);
+  EXPECT_EQ(table.stats().expirations, 1u);
+  EXPECT_EQ(table.stats().evictions, 0u);
+
+  // Way 1 freed by erase, way 0 live: way 1 is taken, not a later free way.
+  ASSERT_TRUE(table.erase(keys[1], hash(1)));
+  EXPECT_EQ(table.insert(keys[3], hash(3), 3, FlowState::kTcpEstablished, later), way1);
+  EXPECT_EQ(table.lookup(keys[2], hash(2), later, kAck)->backend_id, 2u);
+  EXPECT_EQ(table.lookup(keys[3], hash(3), later, kAck)->backend_id, 3u);
+  EXPECT_EQ(table.size(), 2u);
+}
+
+TEST(FlowTable, PrefetchEntriesChangesNothing) {
+  FlowTable table(8, {});
+  const std::vector<FlowKey> keys = keys_in_bucket(0, 1, 9, 400);
+  for (uint32_t i = 0; i < 8; ++i)
+    ASSERT_NE(table.insert(keys[i], flow_hash(keys[i]), i, FlowState::kTcpSynOnly, 0), nullptr);
+  const FlowTableStats before = table.stats();
+  for (const FlowKey& k : keys) table.prefetch_entries(flow_hash(k), 1'000'000);  // all expired
+  EXPECT_EQ(table.size(), 8u);
+  EXPECT_EQ(table.stats().expirations, before.expirations);
+  EXPECT_EQ(table.stats().evictions, before.evictions);
+  for (uint32_t i = 0; i < 8; ++i) EXPECT_EQ(table.lookup(keys[i], flow_hash(keys[i]), 5, kAck)->backend_id, i);
+}
+
 TEST(FlowTable, SweepFreesExpiredEntries) {
   FlowTimeouts t;
   FlowTable table(4096, t);
