@@ -70,6 +70,25 @@ void write_ipv6(uint8_t* ip, uint8_t traffic_class, uint32_t payload_length, uin
   std::memcpy(ip + 24, p.outer_dst.v6_wire(), 16);
 }
 
+// Sum of the inner IP packet's bytes as 16-bit words. A TCP or UDP segment whose checksum
+// field is right sums to the complement of its pseudo-header, so for those only the IP
+// header is read. ICMP, UDP without a checksum and IPv6 with extension headers (a routing
+// header changes the pseudo-header) are summed whole. A segment with a wrong checksum
+// gets a wrong outer checksum too and is dropped by the backend, as it would be anyway.
+uint16_t inner_packet_sum(const uint8_t* inner, const ParsedPacket& parsed) {
+  const bool inner_v4 = parsed.kind == PacketKind::kIpv4;
+  const uint32_t header_len = uint32_t(parsed.l4_offset - parsed.l3_offset);
+  const uint32_t l4_len = parsed.l3_length - header_len;
+  const uint8_t proto = parsed.key.protocol;
+  const uint8_t* l4 = inner + header_len;
+  const bool vouched = !parsed.icmp_error && (inner_v4 || header_len == kIpv6HeaderLen) &&
+                       (proto == kProtoTcp || (proto == kProtoUdp && load_be16(l4 + 6) != 0));
+  if (!vouched) return checksum::sum(inner, parsed.l3_length);
+  const uint16_t pseudo = inner_v4 ? checksum::pseudo_header_v4(inner + 12, inner + 16, proto, l4_len)
+                                   : checksum::pseudo_header_v6(inner + 8, inner + 24, proto, l4_len);
+  return checksum::add(checksum::sum(inner, header_len), uint16_t(~pseudo));
+}
+
 }  // namespace
 
 DropReason encap_ipip(PacketBuffer& frame, const ParsedPacket& parsed, const EncapParams& p) {
@@ -108,12 +127,12 @@ DropReason encap_gue(PacketBuffer& frame, const ParsedPacket& parsed, const Enca
   } else {
     write_ipv6(ip, tc, udp_len, kProtoUdp, p);
     // As for the IPv4 header, the UDP header and the pseudo-header are summed from the
-    // values; only the inner packet is read.
+    // values; of the inner packet, inner_packet_sum reads what it must.
     const uint16_t pseudo = checksum::pseudo_header_v6(p.outer_src.v6_wire(), p.outer_dst.v6_wire(),
                                                        kProtoUdp, udp_len);
     const uint16_t header = checksum::fold(uint32_t(p.gue_src_port) + p.gue_dst_port + udp_len);
-    const uint16_t c = checksum::finish(
-        checksum::sum(udp + kUdpHeaderLen, parsed.l3_length, checksum::add(pseudo, header)));
+    const uint16_t c = checksum::finish(checksum::add(
+        checksum::add(pseudo, header), inner_packet_sum(udp + kUdpHeaderLen, parsed)));
     store_be16(udp + 6, c ? c : 0xffff);
   }
   return DropReason::count;

@@ -294,6 +294,73 @@ TEST(Encap, ShortHeadroomLeavesTheFrameUntouched) {
   }
 }
 
+// GUE over IPv6 takes the inner segment's sum from its TCP/UDP checksum; whatever the
+// inner packet, the outer UDP checksum must verify over the bytes actually sent.
+bool outer_udp6_checksum_valid(const TestFrame& f) {
+  const uint8_t* ip6 = f.buf.data + describe(f.bytes()).l3_offset;
+  const uint8_t* udp = ip6 + wire::kIpv6HeaderLen;
+  return checksum::transport_v6_valid(ip6, udp, wire::load_be16(udp + 4), wire::kProtoUdp);
+}
+
+std::vector<uint8_t> icmp_echo4() {
+  std::vector<uint8_t> f = from_hex(kSyn4);
+  f.resize(wire::kEthHeaderLen + 20);
+  uint8_t* ip = f.data() + wire::kEthHeaderLen;
+  ip[9] = wire::kProtoIcmp;
+  const uint8_t icmp[12] = {8, 0, 0, 0, 0x12, 0x34, 0, 1, 'p', 'i', 'n', 'g'};
+  f.insert(f.end(), icmp, icmp + sizeof icmp);
+  ip = f.data() + wire::kEthHeaderLen;
+  wire::store_be16(ip + 2, 32);
+  wire::store_be16(ip + 10, 0);
+  wire::store_be16(ip + 10, checksum::finish(checksum::sum(ip, 20)));
+  uint8_t* m = ip + 20;
+  wire::store_be16(m + 2, checksum::finish(checksum::sum(m, sizeof icmp)));
+  return f;
+}
+
+std::vector<uint8_t> with_hop_by_hop6() {
+  std::vector<uint8_t> f = from_hex(kSyn6);
+  const size_t ip = wire::kEthHeaderLen;
+  const uint8_t hbh[8] = {wire::kProtoTcp, 0, 1, 4, 0, 0, 0, 0};  // PadN
+  f.insert(f.begin() + ip + wire::kIpv6HeaderLen, hbh, hbh + sizeof hbh);
+  f[ip + 6] = 0;  // next header: hop-by-hop options
+  wire::store_be16(f.data() + ip + 4, uint16_t(wire::load_be16(f.data() + ip + 4) + 8));
+  return f;
+}
+
+TEST(Encap, GueOverIpv6ChecksumVerifiesForEveryInnerPacket) {
+  std::vector<uint8_t> udp_no_checksum = from_hex(kUdp4Padded);
+  udp_no_checksum[wire::kEthHeaderLen + 20 + 6] = 0;
+  udp_no_checksum[wire::kEthHeaderLen + 20 + 7] = 0;
+  const struct {
+    const char* name;
+    std::vector<uint8_t> frame;
+  } cases[] = {
+      {"TCP over IPv4", from_hex(kSyn4)},
+      {"TCP over IPv6", from_hex(kSyn6)},
+      {"TCP over IPv4 in a VLAN", from_hex(kSyn4Vlan)},
+      {"UDP over IPv4, padded frame", from_hex(kUdp4Padded)},
+      {"UDP over IPv4 without a checksum", udp_no_checksum},
+      {"ICMP echo over IPv4", icmp_echo4()},
+      {"TCP over IPv6 after a hop-by-hop header", with_hop_by_hop6()},
+  };
+  for (const auto& c : cases) {
+    const ParsedPacket parsed = describe(c.frame);
+    ASSERT_NE(parsed.kind, PacketKind::kDrop) << c.name;
+    TestFrame f(c.frame);
+    ASSERT_EQ(encap_gue(f.buf, parsed, params(false)), DropReason::count) << c.name;
+    EXPECT_TRUE(outer_udp6_checksum_valid(f)) << c.name;
+  }
+}
+
+TEST(Encap, GueOverIpv6CarriesAnInnerChecksumErrorIntoTheOuterOne) {
+  std::vector<uint8_t> bad = from_hex(kSyn4);
+  bad[wire::kEthHeaderLen + 20 + 16] ^= 0x01;  // the TCP checksum, now wrong
+  TestFrame f(bad);
+  ASSERT_EQ(encap_gue(f.buf, describe(bad), params(false)), DropReason::count);
+  EXPECT_FALSE(outer_udp6_checksum_valid(f));
+}
+
 // ---------------------------------------------------------------------------------------
 // Per-flow outer source address and GUE port
 
