@@ -18,6 +18,8 @@
 #                  of the default 1M
 #   syn4, syn6     262144 distinct SYNs; flow table of 16K, so every SYN misses and replaces
 #                  the stalest half-open flow: the steady state of a sustained new-flow rate
+#   est1m4         1048576 distinct TCP ACK tuples (1M active flows), flow table of 4M; the
+#                  replay holds every frame in an mbuf, so both programs get ~6 GB
 #   synflood4      32768 established flows (ACKs) then 262144 SYNs, per pass; flow table of
 #                  16K, so the ACKs fill it with established flows and the SYNs find it
 #                  full. Also printed: how many established flows hit the table per pass
@@ -73,7 +75,7 @@ WORK=$(mktemp -d /tmp/sluice-rate.XXXXXX)
 MEMIF_SOCK="$WORK/memif.sock"
 ALL_SCENARIOS="est4/dsr-l2 est4/ipip est4/gue est6/dsr-l2 est6/ipip est6/gue
                syn4/dsr-l2 syn4/ipip syn4/gue syn6/dsr-l2 syn6/ipip syn6/gue
-               synflood4/dsr-l2 memif4/dsr-l2 memif4/ipip memif4/gue"
+               synflood4/dsr-l2 est1m4/dsr-l2 memif4/dsr-l2 memif4/ipip memif4/gue"
 SCENARIOS=${SCENARIOS:-$ALL_SCENARIOS}
 RUN_LIMIT=$((WARMUP + DURATION + 90))  # hard bound on one process, startup included
 
@@ -152,9 +154,13 @@ measure() {
   stop_children
 }
 
+# memory_for MBUFS: DPDK memory (MB) for MBUFS replayed frames: 2176-byte buffers, the
+# pcap PMD's replay ring and the rest (1M frames needed ~6 GB; 4.2 GB failed in the ring).
+memory_for() { local m=$(($1 * 5000 / 1048576 + 1024)); echo $((m > 2048 ? m : 2048)); }
+
 run_testpmd() {  # pcap mbufs
   measure /ethdev/stats,0 "$WORK/testpmd.log" \
-    "$TESTPMD" -l 0,1 --main-lcore=0 --no-huge -m 2048 --file-prefix="$PREFIX" --no-pci \
+    "$TESTPMD" -l 0,1 --main-lcore=0 --no-huge -m "$(memory_for "$2")" --file-prefix="$PREFIX" --no-pci \
     --vdev="net_pcap0,rx_pcap=$1,infinite_rx=1" --log-level=lib.eal:notice -- \
     --total-num-mbufs="$2" --port-topology=loop --forward-mode=io --nb-cores=1 \
     --stats-period 1
@@ -195,7 +201,7 @@ EOF
 
 run_sluice() {  # pcap mode mbufs flows
   local cfg="$WORK/sluice.toml"
-  write_config "$cfg" "net_pcap0,rx_pcap=$1,infinite_rx=1" "$2" "$3" "$4" 0 1 2048 \
+  write_config "$cfg" "net_pcap0,rx_pcap=$1,infinite_rx=1" "$2" "$3" "$4" 0 1 "$(memory_for "$3")" \
     10.0.0.100 tcp 80
   measure /sluice/stats "$WORK/sluice.log" "$SLUICE" --config "$cfg"
 }
@@ -312,6 +318,7 @@ for scenario in $SCENARIOS; do
   mbufs=$((packets + 16384))
   flows=${EST_FLOW_TABLE:-1048576}
   [[ $traffic = syn* ]] && flows=16384
+  [[ $traffic = est1m4 ]] && flows=4194304
   if [[ -z ${BASELINE[$traffic]:-} ]]; then
     BASELINE[$traffic]=$(for r in $(seq "$REPEAT"); do run_testpmd "$pcap" "$mbufs"; done |
       median opackets)

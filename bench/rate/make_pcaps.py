@@ -101,6 +101,7 @@ def main():
     files = {"%s%d" % (kind, 6 if v6 else 4): (v6, [(flags, SIZES[kind])])
              for kind, flags in (("est", "A"), ("syn", "S")) for v6 in (False, True)}
     files["synflood4"] = (False, [("A", SIZES["est"] // 2), ("S", SIZES["syn"])])
+    files["est1m4"] = (False, [("A", 1 << 20)])
     for name, (v6, parts) in files.items():
         path = os.path.join(out, name + ".pcap")
         if not os.path.exists(path):
