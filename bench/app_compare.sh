@@ -8,6 +8,9 @@
 #                 (pure busy polling: the worker lcore holds one of the box's cores)
 #   sluice-idle   the same with idle_sleep_us=IDLE_SLEEP_US (50): the worker sleeps when
 #                 its queue stayed empty for a while
+#   sluice-xdp    sluice-idle on net_af_xdp with exception_path = "xdp": the XDP steering
+#                 program hands sluice the VIP traffic; the lb kernel keeps LB_KERNEL4 on
+#                 the same veth (the NIC shared with the host)
 #   haproxy       Debian's HAProxy, mode tcp, balance roundrobin, listening on the VIP,
 #                 which the lb namespace's kernel owns only while the proxy runs
 #   nginx-stream  nginx's stream module (proxy_pass to an upstream of both servers,
@@ -31,7 +34,7 @@
 #   BUILD_DIR=build-app bench/app_compare.sh
 #
 # Environment: THREADS (2), CONNECTIONS (64), DURATION (10), WARMUP (3), ROUNDS (3),
-# IDLE_SLEEP_US (50), SETUPS ("sluice-busy sluice-idle haproxy nginx-stream"),
+# IDLE_SLEEP_US (50), SETUPS ("sluice-busy sluice-idle sluice-xdp haproxy nginx-stream"),
 # MAX_SECONDS (1200: the whole run is killed, and cleaned up, after that),
 # KEEP_RUN_DIR=1 keeps the wrk outputs and configs.
 # Needs root; leaves no namespace, process, DPDK runtime directory or hugepage file.
@@ -45,7 +48,7 @@ DURATION="${DURATION:-10}"
 WARMUP="${WARMUP:-3}"
 ROUNDS="${ROUNDS:-3}"
 IDLE_SLEEP_US="${IDLE_SLEEP_US:-50}"
-SETUPS="${SETUPS:-sluice-busy sluice-idle haproxy nginx-stream}"
+SETUPS="${SETUPS:-sluice-busy sluice-idle sluice-xdp haproxy nginx-stream}"
 MAX_SECONDS="${MAX_SECONDS:-1200}"
 STREAM_MODULE=/usr/lib/nginx/modules/ngx_stream_module.so
 CLK_TCK="$(getconf CLK_TCK)"
@@ -54,10 +57,10 @@ require_root
 command -v wrk >/dev/null || die "wrk is not installed (scripts/setup.sh installs it)"
 for s in $SETUPS; do
   case "$s" in
-  sluice-busy | sluice-idle) sluice_require_bin ;;
+  sluice-busy | sluice-idle | sluice-xdp) sluice_require_bin ;;
   haproxy) command -v haproxy >/dev/null || die "haproxy is not installed (apt-get install haproxy)" ;;
   nginx-stream) ;;
-  *) die "unknown setup '$s' (sluice-busy sluice-idle haproxy nginx-stream)" ;;
+  *) die "unknown setup '$s' (sluice-busy sluice-idle sluice-xdp haproxy nginx-stream)" ;;
   esac
 done
 
@@ -202,6 +205,17 @@ front_start() {
     sluice_start "$dir/sluice.toml" || die "sluice-dataplane did not start"
     vip_wait "$(vip_url 4)" 20 || die "VIP never answered through $setup"
     ;;
+  sluice-xdp)
+    mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+    in_ns lb ip addr add "$LB_KERNEL4/$NET4_PREFIX" dev "$LB_IFACE"
+    sluice_config web1 web2 |
+      sed -e "s/^idle_sleep_us = .*/idle_sleep_us = $IDLE_SLEEP_US/" \
+        -e "s|^device = .*|device = \"net_af_xdp0,iface=$LB_IFACE\"\nexception_path = \"xdp\"|" \
+        >"$dir/sluice.toml"
+    grep -q '^exception_path = "xdp"' "$dir/sluice.toml" || die "could not select af_xdp"
+    sluice_start "$dir/sluice.toml" || die "sluice-dataplane did not start"
+    vip_wait "$(vip_url 4)" 20 || die "VIP never answered through $setup"
+    ;;
   haproxy)
     haproxy_conf >"$dir/haproxy.cfg"
     haproxy -c -q -f "$dir/haproxy.cfg" || die "haproxy rejects $dir/haproxy.cfg"
@@ -227,10 +241,11 @@ front_start() {
 front_stop() {
   local setup="$1" pid
   case "$setup" in
-  sluice-busy | sluice-idle)
+  sluice-busy | sluice-idle | sluice-xdp)
     pid="$SLUICE_PID"
     sluice_stop || log "note: sluice-dataplane exited with status $? on SIGTERM"
     forget_pid "$pid"
+    [[ "$setup" == sluice-xdp ]] && lb_kernel_addresses_off
     ;;
   *)
     kill_pid "$PROXY_PID" 10
