@@ -5,9 +5,9 @@
 #include <rte_pdump.h>
 
 #include <csignal>
-#include <filesystem>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <string>
 #include <vector>
 
