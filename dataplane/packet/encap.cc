@@ -153,14 +153,8 @@ IpAddress encap_source_address(const IpPrefix& prefix, uint32_t flow_hash) {
 
   IpAddress a = prefix.address;
   uint8_t* b = a.bytes.data();
-  const uint64_t hi_word = uint64_t(load_be32(b)) << 32 | load_be32(b + 4);
-  const uint64_t lo_word = uint64_t(load_be32(b + 8)) << 32 | load_be32(b + 12);
-  const uint64_t new_hi = hi_word & ~hi_mask;  // host bits above the low 64 are zero
-  const uint64_t new_lo = (lo_word & ~lo_mask) | lo;
-  store_be32(b, uint32_t(new_hi >> 32));
-  store_be32(b + 4, uint32_t(new_hi));
-  store_be32(b + 8, uint32_t(new_lo >> 32));
-  store_be32(b + 12, uint32_t(new_lo));
+  store_be64(b, load_be64(b) & ~hi_mask);  // host bits above the low 64 are zero
+  store_be64(b + 8, (load_be64(b + 8) & ~lo_mask) | lo);
   return a;
 }
 

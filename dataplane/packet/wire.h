@@ -4,6 +4,7 @@
 // alignment or aliasing traps and needs no DPDK headers.
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 
@@ -22,6 +23,17 @@ inline void store_be32(uint8_t* p, uint32_t v) {
   p[1] = uint8_t(v >> 16);
   p[2] = uint8_t(v >> 8);
   p[3] = uint8_t(v);
+}
+// One 8-byte access and a byte swap (byte-wise code for 8 bytes gets vectorized badly).
+static_assert(std::endian::native == std::endian::little, "load_be64/store_be64 swap bytes");
+inline uint64_t load_be64(const uint8_t* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return __builtin_bswap64(v);
+}
+inline void store_be64(uint8_t* p, uint64_t v) {
+  v = __builtin_bswap64(v);
+  std::memcpy(p, &v, 8);
 }
 
 // Ethernet
