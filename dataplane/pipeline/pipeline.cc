@@ -195,12 +195,15 @@ Action Pipeline::forward(PacketBuffer& frame, const ParsedPacket& p, uint32_t ha
   if (!backend->next_hop_resolved) return drop(DropReason::neighbor_unresolved);
 
   uint32_t length = frame.length;
-  L2Rewrite l2{port.mac, backend->next_hop_mac};
   if (vip.mode == ForwardingMode::kDsrL2) {
-    rewrite_dsr_l2(frame, l2);
+    rewrite_dsr_l2(frame, L2Rewrite{port.mac, backend->next_hop_mac});
   } else {
+    // The MACs are copied straight from the snapshot: copying a freshly built L2Rewrite
+    // into params read it back wider than it was written (a store-forwarding stall that
+    // took 30% of forward() for ipip).
     EncapParams params;
-    params.l2 = l2;
+    params.l2.src = port.mac;
+    params.l2.dst = backend->next_hop_mac;
     params.outer_dst = backend->address;
     params.outer_src = encap_source_address(
         backend->address.is_v4() ? vip.encap_source4 : vip.encap_source6, hash);
