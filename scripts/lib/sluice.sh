@@ -409,6 +409,17 @@ for i in items:
   ) || true
 }
 
+# dataplane_backend_state VIP ADDR: the state (ready, drain, maint) the dataplane itself
+# has for backend ADDR of VIP, from its telemetry; "absent" when it has no such backend.
+dataplane_backend_state() {
+  local key="${2//[.:]/_}" s
+  s="$(sluice_telemetry "/sluice/backends,$1" | "$PY" -c '
+import json, sys
+d = json.load(sys.stdin)["/sluice/backends"] or {}
+print(d.get(sys.argv[1], {}).get("state", "absent"))' "$key" 2>/dev/null)"
+  echo "${s:-absent}"
+}
+
 # lb_reap NODE: after NODE's sluiced and dataplane were killed, reap them and forget
 # their pids.
 lb_reap() {

@@ -70,13 +70,7 @@ backend_json() {
   sluicectl_run --json show backends www 2>/dev/null |
     json_get "next((b['$2'] for b in d['backends'] if b['address'] == '$1'), None)"
 }
-# dp_state ADDR: the state the dataplane itself has for ADDR in VIP www (telemetry),
-# "absent" if it has no such backend.
-dp_state() {
-  local key="${1//./_}" s
-  s="$(sluice_telemetry /sluice/backends,www | json_get "d['/sluice/backends'].get('$key', {}).get('state', 'absent')")"
-  echo "${s:-absent}"
-}
+dp_state() { dataplane_backend_state www "$1"; }
 dp_state_is() { [[ "$(dp_state "$1")" == "$2" ]]; }
 # info FIELD: one field of `--json show info`.
 info() { sluicectl_run --json show info | json_get "d['$1']"; }

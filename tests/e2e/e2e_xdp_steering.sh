@@ -101,7 +101,9 @@ wait_until 5 health_is "$WEB2_4" UP || die "web2 not UP: $(sluicectl_run show ba
 ok "sluiced's health checks (through the kernel) see web1 and web2 UP"
 nginx_stop web2
 wait_until 5 health_is "$WEB2_4" DOWN || die "web2 not DOWN after nginx stopped: $(sluicectl_run show backends www)"
-sleep 0.3 # the dataplane applies sluiced's push
+dp_state_is() { [[ "$(dataplane_backend_state www "$1")" == "$2" ]]; }
+wait_until 3 dp_state_is "$WEB2_4" maint ||
+  die "the dataplane has web2 as '$(dataplane_backend_state www "$WEB2_4")', want maint (out)"
 tally "$(vip_url 4)" || die "requests failed with web2 down: $(summary)"
 [[ "${SERVED[web1]:-0}" -eq $PROBES ]] || die "with web2 DOWN, not all requests went to web1: $(summary)"
 ok "web2 DOWN: $PROBES new requests all served by web1"
