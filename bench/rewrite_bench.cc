@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "packet/encap.h"
+#include "test_frame.h"  // tests/unit: hex fixtures
 
 namespace sluice {
 namespace {
@@ -24,12 +25,7 @@ constexpr char kSyn6[] =
     "02000000000202000000000186dd62a123450018063920010db800010000000000000000001020010db80002"
     "000000000000000000059c400050000003e8000000006002faf0a1330000020405b4";
 
-std::vector<uint8_t> from_hex(std::string_view hex) {
-  std::vector<uint8_t> out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2)
-    out.push_back(uint8_t(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-  return out;
-}
+using testing_support::from_hex;
 
 // Mbuf-like: 128 bytes of headroom (RTE_PKTMBUF_HEADROOM) in a 2 KiB buffer.
 struct Fixture {

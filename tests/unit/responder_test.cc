@@ -16,6 +16,7 @@
 #include "packet/neighbor_packets.h"
 #include "packet/parser.h"
 #include "packet/wire.h"
+#include "test_frame.h"
 
 namespace sluice {
 namespace {
@@ -107,35 +108,9 @@ constexpr char kBuiltUnsolicitedNa[] =
     "33330000000102000000000286dd6000000000203aff20010db8000000000000000000000001ff0200000000"
     "000000000000000000018800f9292000000020010db80000000000000000000000010201020000000002";
 
-std::vector<uint8_t> from_hex(std::string_view hex) {
-  std::vector<uint8_t> out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2)
-    out.push_back(uint8_t(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-  return out;
-}
-
-// A frame in a 512-byte buffer, like a single-segment mbuf.
-struct TestFrame {
-  std::array<uint8_t, 512> storage{};
-  PacketBuffer buf;
-
-  explicit TestFrame(const std::vector<uint8_t>& bytes, uint32_t tailroom = 128) {
-    constexpr uint32_t kHeadroom = 128;
-    std::memcpy(storage.data() + kHeadroom, bytes.data(), bytes.size());
-    buf.data = storage.data() + kHeadroom;
-    buf.length = uint32_t(bytes.size());
-    buf.headroom = kHeadroom;
-    buf.tailroom = tailroom;
-  }
-  std::vector<uint8_t> bytes() const { return {buf.data, buf.data + buf.length}; }
-};
-
-// The real parser's view of a fixture frame.
-ParsedPacket describe(const std::vector<uint8_t>& f) {
-  ParsedPacket p;
-  parse_frame(f.data(), uint32_t(f.size()), p);
-  return p;
-}
+using testing_support::describe;
+using testing_support::from_hex;
+using testing_support::TestFrame;
 
 // Recomputes the ICMPv6 checksum of an untagged fixture after a test changed it, so that
 // only the change under test can make it invalid.
@@ -161,7 +136,7 @@ template <class Responder>
 void expect_answer(const char* input, Responder respond, const char* expected,
                    uint32_t tailroom = 128) {
   const auto in = from_hex(input);
-  TestFrame frame(in, tailroom);
+  TestFrame frame(in, 128, tailroom);
   const PacketBuffer before = frame.buf;
   const bool answered = respond(frame.buf, describe(in));
   if (expected) {

@@ -13,6 +13,7 @@
 #include "packet/checksum.h"
 #include "packet/encap.h"
 #include "packet/parser.h"
+#include "test_frame.h"
 
 namespace sluice {
 namespace {
@@ -75,34 +76,9 @@ constexpr char kGue4in6Vlan[] =
     "0db800ff000000000000000000209c4117c000345450452a002c10e1000039060a7ec633640acb0071059c40"
     "0050000003e8000000006002faf096790000020405b4";
 
-std::vector<uint8_t> from_hex(std::string_view hex) {
-  std::vector<uint8_t> out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2)
-    out.push_back(uint8_t(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-  return out;
-}
-
-// A frame in a 512-byte buffer with chosen headroom, like a single-segment mbuf.
-struct TestFrame {
-  std::array<uint8_t, 512> storage{};
-  PacketBuffer buf;
-
-  explicit TestFrame(const std::vector<uint8_t>& bytes, uint32_t headroom = 128) {
-    std::memcpy(storage.data() + headroom, bytes.data(), bytes.size());
-    buf.data = storage.data() + headroom;
-    buf.length = uint32_t(bytes.size());
-    buf.headroom = headroom;
-    buf.tailroom = uint32_t(storage.size() - headroom - bytes.size());
-  }
-  std::vector<uint8_t> bytes() const { return {buf.data, buf.data + buf.length}; }
-};
-
-// The real parser's view of a fixture frame.
-ParsedPacket describe(const std::vector<uint8_t>& f) {
-  ParsedPacket p;
-  parse_frame(f.data(), uint32_t(f.size()), p);
-  return p;
-}
+using testing_support::describe;
+using testing_support::from_hex;
+using testing_support::TestFrame;
 
 const MacAddress kOurs{{2, 0, 0, 0, 0, 2}};
 const MacAddress kBackend{{2, 0, 0, 0, 0, 3}};
