@@ -55,3 +55,21 @@ kill_pid() {
   done
   kill -KILL "$pid" 2>/dev/null || true
 }
+
+# Decimal arithmetic for timings (EPOCHREALTIME stamps): le A B is A <= B; fcalc EXPR
+# prints EXPR to 3 places; elapsed T0 [T1] prints T1 (default now) - T0 to 2 places.
+le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
+fcalc() { awk "BEGIN { printf \"%.3f\", $1 }"; }
+elapsed() { awk -v a="$1" -v b="${2:-$EPOCHREALTIME}" 'BEGIN { printf "%.2f", b - a }'; }
+
+# wait_for SECONDS CMD...: like wait_until, with a decimal deadline and a 50 ms period.
+wait_for() {
+  local deadline
+  deadline="$(fcalc "$EPOCHREALTIME + $1")"
+  shift
+  while true; do
+    "$@" >/dev/null 2>&1 && return 0
+    le "$EPOCHREALTIME" "$deadline" || return 1
+    sleep 0.05
+  done
+}

@@ -47,11 +47,6 @@ sluice_require_bin
 sluiced_require_bin
 e2e_traps
 
-# elapsed T0 [T1]: seconds between two EPOCHREALTIME stamps (T1 default now), 2 decimals.
-elapsed() { awk -v a="$1" -v b="${2:-$EPOCHREALTIME}" 'BEGIN { printf "%.2f", b - a }'; }
-# le A B: A <= B (decimals)
-le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
-
 # json_get EXPR: JSON on stdin as d; print the Python expression EXPR (None -> "",
 # booleans as true/false). python3 rather than jq: setup.sh installs the former.
 json_get() {

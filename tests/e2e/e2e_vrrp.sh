@@ -64,22 +64,6 @@ soft_fail() {
   SOFT_FAILS=$((SOFT_FAILS + 1))
 }
 
-# le A B: A <= B (decimals); fcalc EXPR: awk arithmetic, 3 places.
-le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
-fcalc() { awk "BEGIN { printf \"%.3f\", $1 }"; }
-# wait_for SECONDS CMD...: run CMD every 50 ms until it succeeds or SECONDS (decimal)
-# pass.
-wait_for() {
-  local deadline
-  deadline="$(fcalc "$EPOCHREALTIME + $1")"
-  shift
-  while true; do
-    "$@" >/dev/null 2>&1 && return 0
-    le "$EPOCHREALTIME" "$deadline" || return 1
-    sleep 0.05
-  done
-}
-
 # --- per-node configuration and processes -------------------------------------------------
 
 # vrrp_node_config NODE PRIORITY INTERVAL: the node's config (dataplane, sluiced, VRRP).

@@ -49,20 +49,6 @@ MAC1="${TOPO_MAC[lb]}"
 MAC2="${TOPO_MAC[lb2]}"
 declare -A RESULT=()
 
-le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
-fcalc() { awk "BEGIN { printf \"%.3f\", $1 }"; }
-# wait_for SECONDS CMD...: run CMD every 50 ms until it succeeds or SECONDS (decimal)
-# pass.
-wait_for() {
-  local deadline
-  deadline="$(fcalc "$EPOCHREALTIME + $1")"
-  shift
-  while true; do
-    "$@" >/dev/null 2>&1 && return 0
-    le "$EPOCHREALTIME" "$deadline" || return 1
-    sleep 0.05
-  done
-}
 skew() { fcalc "(256 - $1) * $2 / 256"; }
 master_down() { fcalc "3 * $2 + (256 - $1) * $2 / 256"; }
 

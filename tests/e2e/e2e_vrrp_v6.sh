@@ -39,9 +39,6 @@ MAC2="${TOPO_MAC[lb2]}"
 declare -A NAME=([lb]=lb1 [lb2]=lb2)
 declare -A LINK_LOCAL=()
 
-le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
-fcalc() { awk "BEGIN { printf \"%.3f\", $1 }"; }
-
 # kernel_ipv6_on NODE: IPv6 on NODE's veth with only its link-local address (no DAD, no
 # RA), printed.
 kernel_ipv6_on() {
