@@ -14,8 +14,8 @@
 #include "config/config_loader.h"
 #include "runtime/dataplane.h"
 #include "runtime/eal_args.h"
+#include "runtime/port.h"
 #include "runtime/telemetry.h"
-#include "steering_loader.h"
 
 namespace {
 
@@ -66,28 +66,10 @@ int main(int argc, char** argv) {
   const sluice::config::Config& config = *loaded.config;
 
   // exception_path = "xdp": DPDK's af_xdp PMD loads the steering program from a file.
-  std::string steering_object;
-  for (const sluice::config::Port& p : config.ports) {
-    if (p.exception_path != sluice::config::ExceptionPath::kXdp) continue;
-    steering_object = sluice::steering_object_path(config.dataplane);
-    const std::string iface = sluice::vdev_argument(p.device, "iface").value_or("");
-    try {
-      if (sluice::bpf::SteeringProgram::detach_leftover(sluice::bpf::ifindex_of(iface)))
-        std::printf("port %s: removed the steering program a previous run left on %s\n",
-                    p.name.c_str(), iface.c_str());
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "sluice-dataplane: port '%s': %s\n", p.name.c_str(), e.what());
-      return 1;
-    }
-  }
-  if (!steering_object.empty()) {
-    try {
-      std::filesystem::create_directories(std::filesystem::path(steering_object).parent_path());
-      sluice::bpf::write_steering_object(steering_object);
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "sluice-dataplane: %s\n", e.what());
-      return 1;
-    }
+  std::string steering_object, error;
+  if (!sluice::prepare_xdp_steering(config, steering_object, error)) {
+    std::fprintf(stderr, "sluice-dataplane: %s\n", error.c_str());
+    return 1;
   }
 
   std::vector<std::string> eal = sluice::eal_arguments(config);

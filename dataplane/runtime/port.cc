@@ -5,7 +5,9 @@
 #include <rte_mbuf.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
 
 #include "runtime/eal_args.h"
 #include "state/forwarding_state.h"
@@ -21,6 +23,29 @@ constexpr unsigned kControlRingSize = 1024;
 static_assert(2 * kMaxVips <= STEERING_DEFAULT_MAX_VIPS);
 static_assert(kMaxVips + 1024 <= STEERING_DEFAULT_MAX_ADDRS);
 }  // namespace
+
+bool prepare_xdp_steering(const config::Config& config, std::string& object_path,
+                          std::string& error) {
+  object_path.clear();
+  try {
+    for (const config::Port& p : config.ports) {
+      if (p.exception_path != config::ExceptionPath::kXdp) continue;
+      object_path = steering_object_path(config.dataplane);
+      const std::string iface = vdev_argument(p.device, "iface").value_or("");
+      if (bpf::SteeringProgram::detach_leftover(bpf::ifindex_of(iface)))
+        std::printf("port %s: removed the steering program a previous run left on %s\n",
+                    p.name.c_str(), iface.c_str());
+    }
+    if (!object_path.empty()) {
+      std::filesystem::create_directories(std::filesystem::path(object_path).parent_path());
+      bpf::write_steering_object(object_path);
+    }
+  } catch (const std::exception& e) {
+    error = e.what();
+    return false;
+  }
+  return true;
+}
 
 bool EthPort::open(const config::Port& cfg, uint32_t workers, uint32_t mbufs, uint16_t index,
                 std::string& error) {

@@ -53,4 +53,10 @@ struct EthPort {
   bool adopt_steering(std::string& error);
 };
 
+// Before EAL starts, for the ports with exception_path = "xdp": removes a steering program
+// a killed dataplane left on their interfaces and writes the program's object for the PMD
+// to `object_path` (empty when no port needs it). False with `error` on failure.
+bool prepare_xdp_steering(const config::Config& config, std::string& object_path,
+                          std::string& error);
+
 }  // namespace sluice
