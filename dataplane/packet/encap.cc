@@ -16,9 +16,10 @@ uint8_t inner_traffic_class(const uint8_t* inner, bool inner_v4) {
 
 // Checks the limits, then opens `gap` bytes between the L2 header and the inner packet
 // and returns where they start; nullptr with `why` set (frame untouched) otherwise.
-uint8_t* open_gap(PacketBuffer& frame, const ParsedPacket& parsed, const EncapParams& p,
-                  uint32_t gap, bool outer_v4, DropReason& why) {
-  if (gap + parsed.l3_length > p.mtu) {
+uint8_t* open_gap(PacketBuffer& frame, const ParsedPacket& parsed, const MacAddress& src_mac,
+                  const MacAddress& dst_mac, uint32_t gap, uint32_t mtu, bool outer_v4,
+                  DropReason& why) {
+  if (gap + parsed.l3_length > mtu) {
     why = DropReason::too_big;
     return nullptr;
   }
@@ -34,40 +35,35 @@ uint8_t* open_gap(PacketBuffer& frame, const ParsedPacket& parsed, const EncapPa
   // MACs and the EtherType are written anew.
   for (uint32_t i = kEthTypeOffset; i + 2 < l3; i += kVlanTagLen)
     std::memcpy(eth + i, old + i, kVlanTagLen);
-  std::memcpy(eth + kEthDstOffset, p.l2.dst.bytes.data(), 6);
-  std::memcpy(eth + kEthSrcOffset, p.l2.src.bytes.data(), 6);
+  std::memcpy(eth + kEthDstOffset, dst_mac.bytes.data(), 6);
+  std::memcpy(eth + kEthSrcOffset, src_mac.bytes.data(), 6);
   store_be16(eth + l3 - 2, outer_v4 ? kEtherTypeIpv4 : kEtherTypeIpv6);
   return eth + l3;
 }
 
-void write_ipv4(uint8_t* ip, uint8_t tos, uint32_t total_length, uint8_t protocol,
-                const EncapParams& p) {
-  const uint8_t* src = p.outer_src.v4_wire();
-  const uint8_t* dst = p.outer_dst.v4_wire();
-  ip[0] = 0x45;
-  ip[1] = tos;
-  store_be16(ip + 2, uint16_t(total_length));
-  store_be32(ip + 4, kIpv4FlagDontFragment);  // ID 0, DF, offset 0
-  ip[8] = 64;
-  ip[9] = protocol;
-  std::memcpy(ip + 12, src, 4);
-  std::memcpy(ip + 16, dst, 4);
-  // Summed from the values rather than re-read from the bytes just stored: reading them
-  // back stalls on store forwarding and doubled the cost of the encapsulation.
-  const uint32_t sum = (0x4500u | tos) + total_length + kIpv4FlagDontFragment +
-                       (64u << 8 | protocol) + load_be16(src) + load_be16(src + 2) +
-                       load_be16(dst) + load_be16(dst + 2);
-  store_be16(ip + 10, checksum::finish(checksum::fold(sum)));
+// The low host_bits (1-128) of the per-flow source address: from the hash, never all
+// zeros, and for IPv4 with 2+ host bits never all ones. Bits above the low 64 are zero.
+uint64_t source_host_part(uint32_t flow_hash, unsigned host_bits, bool v4) {
+  const uint64_t mask = host_bits >= 64 ? ~uint64_t(0) : (uint64_t(1) << host_bits) - 1;
+  uint64_t host = host_bits <= 32 ? flow_hash & mask
+                                  : (uint64_t(mix32(flow_hash)) << 32 | flow_hash) & mask;
+  if (host == 0) host = 1;
+  if (v4 && host_bits >= 2 && host == mask) host ^= 1;
+  return host;
 }
 
-void write_ipv6(uint8_t* ip, uint8_t traffic_class, uint32_t payload_length, uint8_t next_header,
-                const EncapParams& p) {
-  store_be32(ip, 6u << 28 | uint32_t(traffic_class) << 20 | (p.flow_label & 0xfffff));
-  store_be16(ip + 4, uint16_t(payload_length));
-  ip[6] = next_header;
-  ip[7] = 64;
-  std::memcpy(ip + 8, p.outer_src.v6_wire(), 16);
-  std::memcpy(ip + 24, p.outer_dst.v6_wire(), 16);
+// The prefix's address with its host bits cleared.
+IpAddress network_address(const IpPrefix& prefix) {
+  const unsigned host_bits = (prefix.address.is_v4() ? 32u : 128u) - prefix.length;
+  const uint64_t lo_mask = host_bits >= 64 ? ~uint64_t(0) : (uint64_t(1) << host_bits) - 1;
+  const uint64_t hi_mask = host_bits <= 64    ? 0
+                           : host_bits >= 128 ? ~uint64_t(0)
+                                              : (uint64_t(1) << (host_bits - 64)) - 1;
+  IpAddress a = prefix.address;
+  uint8_t* b = a.bytes.data();
+  store_be64(b, load_be64(b) & ~hi_mask);
+  store_be64(b + 8, load_be64(b + 8) & ~lo_mask);
+  return a;
 }
 
 // Sum of the inner IP packet's bytes as 16-bit words. A TCP or UDP segment whose checksum
@@ -91,48 +87,87 @@ uint16_t inner_packet_sum(const uint8_t* inner, const ParsedPacket& parsed) {
 
 }  // namespace
 
-DropReason encap_ipip(PacketBuffer& frame, const ParsedPacket& parsed, const EncapParams& p) {
-  const bool outer_v4 = p.outer_dst.is_v4();
-  const bool inner_v4 = parsed.kind == PacketKind::kIpv4;
-  const uint32_t outer_len = outer_v4 ? kIpv4HeaderLen : kIpv6HeaderLen;
-  DropReason why = DropReason::count;
-  uint8_t* ip = open_gap(frame, parsed, p, outer_len, outer_v4, why);
-  if (!ip) return why;
-  const uint8_t* inner = ip + outer_len;
-  const uint8_t proto = inner_v4 ? kProtoIpip : kProtoIpv6;
-  const uint8_t tc = inner_traffic_class(inner, inner_v4);
-  if (outer_v4)
-    write_ipv4(ip, tc, outer_len + parsed.l3_length, proto, p);
-  else
-    write_ipv6(ip, tc, parsed.l3_length, proto, p);
-  return DropReason::count;
+OuterHeader make_outer_header(bool gue, const IpPrefix& source, const IpAddress& backend,
+                              uint16_t mtu, uint16_t gue_port) {
+  OuterHeader h;
+  const bool v4 = backend.is_v4();
+  h.ip_length = uint8_t(v4 ? kIpv4HeaderLen : kIpv6HeaderLen);
+  h.gue = gue;
+  h.mtu = mtu;
+  h.source_host_bits = uint8_t((v4 ? 32u : 128u) - source.length);
+  const IpAddress src = network_address(source);
+  uint8_t* ip = h.bytes.data();
+  uint64_t sum = 0;
+  if (v4) {
+    ip[0] = 0x45;
+    store_be32(ip + 4, kIpv4FlagDontFragment);  // ID 0, DF, offset 0
+    ip[8] = 64;
+    std::memcpy(ip + 12, src.v4_wire(), 4);
+    std::memcpy(ip + 16, backend.v4_wire(), 4);
+    sum = checksum::sum(ip, kIpv4HeaderLen);
+  } else {
+    ip[7] = 64;
+    std::memcpy(ip + 8, src.v6_wire(), 16);
+    std::memcpy(ip + 24, backend.v6_wire(), 16);
+    if (gue) sum = uint64_t(checksum::sum(ip + 8, 32)) + kProtoUdp + gue_port;
+  }
+  if (gue) store_be16(ip + h.ip_length + 2, gue_port);
+  h.fixed_sum = checksum::fold(sum);
+  return h;
 }
 
-DropReason encap_gue(PacketBuffer& frame, const ParsedPacket& parsed, const EncapParams& p) {
-  const bool outer_v4 = p.outer_dst.is_v4();
-  const bool inner_v4 = parsed.kind == PacketKind::kIpv4;
-  const uint32_t ip_len = outer_v4 ? kIpv4HeaderLen : kIpv6HeaderLen;
-  const uint32_t udp_len = kUdpHeaderLen + parsed.l3_length;
+DropReason encapsulate(PacketBuffer& frame, const ParsedPacket& parsed, const MacAddress& src_mac,
+                       const MacAddress& dst_mac, const OuterHeader& outer, uint32_t flow_hash) {
+  const bool outer_v4 = outer.v4();
+  const uint32_t outer_len = outer.length();
   DropReason why = DropReason::count;
-  uint8_t* ip = open_gap(frame, parsed, p, ip_len + kUdpHeaderLen, outer_v4, why);
+  uint8_t* ip = open_gap(frame, parsed, src_mac, dst_mac, outer_len, outer.mtu, outer_v4, why);
   if (!ip) return why;
-  uint8_t* udp = ip + ip_len;
-  const uint8_t tc = inner_traffic_class(udp + kUdpHeaderLen, inner_v4);
-  store_be16(udp, p.gue_src_port);
-  store_be16(udp + 2, p.gue_dst_port);
-  store_be16(udp + 4, uint16_t(udp_len));
-  store_be16(udp + 6, 0);
+  const uint8_t* inner = ip + outer_len;
+  const bool inner_v4 = parsed.kind == PacketKind::kIpv4;
+  const uint8_t tc = inner_traffic_class(inner, inner_v4);
+  const uint8_t protocol = outer.gue ? kProtoUdp : inner_v4 ? kProtoIpip : kProtoIpv6;
+  const uint64_t host =
+      outer.source_host_bits ? source_host_part(flow_hash, outer.source_host_bits, outer_v4) : 0;
+  const uint32_t udp_len = kUdpHeaderLen + parsed.l3_length;
+  const uint16_t udp_src_port = gue_source_port(flow_hash);
+  // Every field is written from its value and summed from the same value: reading back
+  // what was just stored stalls on store forwarding.
   if (outer_v4) {
-    write_ipv4(ip, tc, ip_len + udp_len, kProtoUdp, p);
-  } else {
-    write_ipv6(ip, tc, udp_len, kProtoUdp, p);
-    // As for the IPv4 header, the UDP header and the pseudo-header are summed from the
-    // values; of the inner packet, inner_packet_sum reads what it must.
-    const uint16_t pseudo = checksum::pseudo_header_v6(p.outer_src.v6_wire(), p.outer_dst.v6_wire(),
-                                                       kProtoUdp, udp_len);
-    const uint16_t header = checksum::fold(uint32_t(p.gue_src_port) + p.gue_dst_port + udp_len);
-    const uint16_t c = checksum::finish(checksum::add(
-        checksum::add(pseudo, header), inner_packet_sum(udp + kUdpHeaderLen, parsed)));
+    const uint32_t total_length = outer_len + parsed.l3_length;
+    if (outer.gue)
+      std::memcpy(ip, outer.bytes.data(), kIpv4HeaderLen + kUdpHeaderLen);
+    else
+      std::memcpy(ip, outer.bytes.data(), kIpv4HeaderLen);
+    ip[1] = tc;
+    store_be16(ip + 2, uint16_t(total_length));
+    ip[9] = protocol;
+    store_be32(ip + 12, load_be32(outer.bytes.data() + 12) | uint32_t(host));
+    store_be16(ip + 10, checksum::finish(checksum::fold(uint64_t(outer.fixed_sum) + tc +
+                                                        total_length + protocol + host)));
+    if (outer.gue) {
+      store_be16(ip + kIpv4HeaderLen, udp_src_port);
+      store_be16(ip + kIpv4HeaderLen + 4, uint16_t(udp_len));
+    }
+    return DropReason::count;
+  }
+  if (outer.gue)
+    std::memcpy(ip, outer.bytes.data(), kIpv6HeaderLen + kUdpHeaderLen);
+  else
+    std::memcpy(ip, outer.bytes.data(), kIpv6HeaderLen);
+  store_be32(ip, 6u << 28 | uint32_t(tc) << 20 | (flow_hash & 0xfffff));
+  store_be16(ip + 4, uint16_t(outer_len - kIpv6HeaderLen + parsed.l3_length));
+  ip[6] = protocol;
+  store_be64(ip + 16, load_be64(outer.bytes.data() + 16) | host);
+  if (outer.gue) {
+    uint8_t* udp = ip + kIpv6HeaderLen;
+    store_be16(udp, udp_src_port);
+    store_be16(udp + 4, uint16_t(udp_len));
+    // The pseudo-header's length and the UDP length field are the same value.
+    const uint16_t headers = checksum::fold(uint64_t(outer.fixed_sum) + (host >> 32) +
+                                            (host & 0xffffffffu) + 2 * udp_len + udp_src_port);
+    const uint16_t c = checksum::finish(
+        checksum::add(headers, inner_packet_sum(udp + kUdpHeaderLen, parsed)));
     store_be16(udp + 6, c ? c : 0xffff);
   }
   return DropReason::count;
@@ -142,19 +177,9 @@ IpAddress encap_source_address(const IpPrefix& prefix, uint32_t flow_hash) {
   const bool v4 = prefix.address.is_v4();
   const unsigned host_bits = (v4 ? 32u : 128u) - prefix.length;
   if (host_bits == 0) return prefix.address;
-  const uint64_t lo_mask = host_bits >= 64 ? ~uint64_t(0) : (uint64_t(1) << host_bits) - 1;
-  const uint64_t hi_mask = host_bits <= 64    ? 0
-                           : host_bits >= 128 ? ~uint64_t(0)
-                                              : (uint64_t(1) << (host_bits - 64)) - 1;
-  uint64_t lo = host_bits <= 32 ? flow_hash & lo_mask
-                                : (uint64_t(mix32(flow_hash)) << 32 | flow_hash) & lo_mask;
-  if (lo == 0) lo = 1;
-  if (v4 && host_bits >= 2 && lo == lo_mask) lo ^= 1;
-
-  IpAddress a = prefix.address;
+  IpAddress a = network_address(prefix);
   uint8_t* b = a.bytes.data();
-  store_be64(b, load_be64(b) & ~hi_mask);  // host bits above the low 64 are zero
-  store_be64(b + 8, (load_be64(b + 8) & ~lo_mask) | lo);
+  store_be64(b + 8, load_be64(b + 8) | source_host_part(flow_hash, host_bits, v4));
   return a;
 }
 

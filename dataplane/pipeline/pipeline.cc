@@ -198,25 +198,10 @@ Action Pipeline::forward(PacketBuffer& frame, const ParsedPacket& p, uint32_t ha
   if (vip.mode == ForwardingMode::kDsrL2) {
     rewrite_dsr_l2(frame, L2Rewrite{port.mac, backend->next_hop_mac});
   } else {
-    // The MACs are copied straight from the snapshot: copying a freshly built L2Rewrite
-    // into params read it back wider than it was written (a store-forwarding stall that
-    // took 30% of forward() for ipip).
-    EncapParams params;
-    params.l2.src = port.mac;
-    params.l2.dst = backend->next_hop_mac;
-    params.outer_dst = backend->address;
-    params.outer_src = encap_source_address(
-        backend->address.is_v4() ? vip.encap_source4 : vip.encap_source6, hash);
-    params.mtu = vip.mtu;
-    params.gue_src_port = gue_source_port(hash);
-    params.gue_dst_port = vip.gue_port;
-    params.flow_label = hash & 0xfffff;
-    DropReason failed = vip.mode == ForwardingMode::kIpip ? encap_ipip(frame, p, params)
-                                                       : encap_gue(frame, p, params);
+    const DropReason failed =
+        encapsulate(frame, p, port.mac, backend->next_hop_mac, backend->outer, hash);
     if (failed == DropReason::too_big) {
-      uint32_t overhead = (backend->address.is_v4() ? wire::kIpv4HeaderLen : wire::kIpv6HeaderLen) +
-                          (vip.mode == ForwardingMode::kGue ? wire::kUdpHeaderLen : 0);
-      if (make_too_big(frame, p, port.mac, uint16_t(vip.mtu - overhead))) {
+      if (make_too_big(frame, p, port.mac, uint16_t(vip.mtu - backend->outer.length()))) {
         ++counters_[WorkerCounter::too_big_replies];
         return Action::kTransmit;
       }

@@ -12,6 +12,7 @@
 #include "common/ip_address.h"
 #include "common/mac_address.h"
 #include "config/config.h"
+#include "packet/encap.h"
 #include "state/vip_table.h"
 
 namespace sluice {
@@ -30,6 +31,7 @@ struct BackendEntry {
   MacAddress next_hop_mac;   // the backend's own MAC when on-link, else the gateway's
   bool next_hop_resolved = false;
   bool takes_new_flows = false;  // ready with weight > 0: present in the Maglev table
+  OuterHeader outer;             // ipip and gue VIPs: the headers put in front of packets
 };
 
 struct VipEntry {
@@ -37,9 +39,6 @@ struct VipEntry {
   VipKey key;
   ForwardingMode mode = ForwardingMode::kDsrL2;
   uint16_t mtu = 1500;
-  uint16_t gue_port = 6080;
-  IpPrefix encap_source4;
-  IpPrefix encap_source6;
   std::vector<BackendEntry> backends;  // every backend that still carries flows (not maint)
   std::vector<uint16_t> maglev;         // slot -> index into backends, 0xffff = none
 };

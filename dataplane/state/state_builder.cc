@@ -81,9 +81,6 @@ std::unique_ptr<ForwardingState> StateBuilder::build(const config::Config& confi
     vip.key = key;
     vip.mode = cv.mode;
     vip.mtu = mtu;
-    vip.gue_port = cv.gue_port;
-    if (cv.encap_source) vip.encap_source4 = *cv.encap_source;
-    if (cv.encap_source6) vip.encap_source6 = *cv.encap_source6;
 
     std::vector<MaglevBackend> ring;
     std::vector<uint16_t> ring_index;  // ring position -> backends index
@@ -107,6 +104,13 @@ std::unique_ptr<ForwardingState> StateBuilder::build(const config::Config& confi
         }
       }
       be.takes_new_flows = cb.state == config::BackendState::kReady && cb.weight > 0;
+      if (cv.mode != ForwardingMode::kDsrL2) {
+        // The loader requires the source prefix of every family the backends use.
+        const auto& source = cb.address.is_v4() ? cv.encap_source : cv.encap_source6;
+        if (source)
+          be.outer = make_outer_header(cv.mode == ForwardingMode::kGue, *source, cb.address,
+                                       mtu, cv.gue_port);
+      }
       if (be.takes_new_flows) {
         ring.push_back({cb.address.to_string(), cb.weight});
         ring_index.push_back(uint16_t(vip.backends.size()));

@@ -20,8 +20,8 @@ namespace {
 
 // Client 198.51.100.10:40000 -> VIP 203.0.113.5:80 (and 2001:db8:1::10 -> 2001:db8:2::5),
 // TCP SYN with MSS, DSCP/ECN 0x2a, from router 02::01 to us 02::02. Backend MAC 02::03.
-// Outer 10.0.0.7 -> 10.1.0.20 and 2001:db8:ff::7 -> 2001:db8:ff::20, flow label 0xabcde,
-// GUE 40001 -> 6080.
+// Outer 10.0.0.7 -> 10.1.0.20 and 2001:db8:ff::7 -> 2001:db8:ff::20; flow hash 0xfffabcde,
+// so flow label 0xabcde and GUE 65533 -> 6080.
 constexpr char kSyn4[] =
     "0200000000020200000000010800452a002c10e1000039060a7ec633640acb0071059c400050000003e80000"
     "00006002faf096790000020405b4";
@@ -65,16 +65,16 @@ constexpr char kIpipUdp4Unpadded[] =
     "02000000000302000000000208004500003200004000400426ad0a0000070a0100144500001e000100003911"
     "1b8bc633640acb00710513880035000a1d706869";
 constexpr char kGue4[] =
-    "0200000000030200000000020800452a004800004000401126600a0000070a0100149c4117c000340000452a"
+    "0200000000030200000000020800452a004800004000401126600a0000070a010014fffd17c000340000452a"
     "002c10e1000039060a7ec633640acb0071059c400050000003e8000000006002faf096790000020405b4";
 constexpr char kGue6[] =
     "02000000000302000000000286dd62aabcde0048114020010db800ff0000000000000000000720010db800ff"
-    "000000000000000000209c4117c0004861ac62a123450018063920010db80001000000000000000000102001"
-    "0db80002000000000000000000059c400050000003e8000000006002faf0a1330000020405b4";
+    "00000000000000000020fffd17c00048fdef62a123450018063920010db800010000000000000000001020010d"
+    "b80002000000000000000000059c400050000003e8000000006002faf0a1330000020405b4";
 constexpr char kGue4in6Vlan[] =
     "0200000000030200000000028100006486dd62aabcde0034114020010db800ff000000000000000000072001"
-    "0db800ff000000000000000000209c4117c000345450452a002c10e1000039060a7ec633640acb0071059c40"
-    "0050000003e8000000006002faf096790000020405b4";
+    "0db800ff00000000000000000020fffd17c00034f093452a002c10e1000039060a7ec633640acb0071059c4000"
+    "50000003e8000000006002faf096790000020405b4";
 
 using testing_support::describe;
 using testing_support::from_hex;
@@ -83,16 +83,17 @@ using testing_support::TestFrame;
 const MacAddress kOurs{{2, 0, 0, 0, 0, 2}};
 const MacAddress kBackend{{2, 0, 0, 0, 0, 3}};
 
-EncapParams params(bool outer_v4) {
-  EncapParams p;
-  p.l2 = {kOurs, kBackend};
-  p.outer_src = *IpAddress::parse(outer_v4 ? "10.0.0.7" : "2001:db8:ff::7");
-  p.outer_dst = *IpAddress::parse(outer_v4 ? "10.1.0.20" : "2001:db8:ff::20");
-  p.mtu = 1500;
-  p.gue_src_port = 40001;
-  p.gue_dst_port = kGueDefaultPort;
-  p.flow_label = 0xfffabcde;  // only the low 20 bits may show
-  return p;
+constexpr uint32_t kFlowHash = 0xfffabcde;  // only the low 20 bits may show in the flow label
+
+OuterHeader outer_header(bool gue, bool outer_v4, uint16_t mtu = 1500) {
+  const char* source = outer_v4 ? "10.0.0.7/32" : "2001:db8:ff::7/128";
+  const char* backend = outer_v4 ? "10.1.0.20" : "2001:db8:ff::20";
+  return make_outer_header(gue, *IpPrefix::parse(source), *IpAddress::parse(backend), mtu);
+}
+
+DropReason encap(PacketBuffer& frame, const ParsedPacket& parsed, bool gue, bool outer_v4,
+                 uint16_t mtu = 1500) {
+  return encapsulate(frame, parsed, kOurs, kBackend, outer_header(gue, outer_v4, mtu), kFlowHash);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -194,19 +195,11 @@ TEST_P(RewriteTable, ProducesExactBytes) {
   const auto input = from_hex(c.input);
   TestFrame frame(input);
   const ParsedPacket parsed = describe(input);
-  const EncapParams p = params(c.outer_v4);
   DropReason result = DropReason::count;
-  switch (c.mode) {
-    case Mode::kDsrL2:
-      rewrite_dsr_l2(frame.buf, p.l2);
-      break;
-    case Mode::kIpip:
-      result = encap_ipip(frame.buf, parsed, p);
-      break;
-    case Mode::kGue:
-      result = encap_gue(frame.buf, parsed, p);
-      break;
-  }
+  if (c.mode == Mode::kDsrL2)
+    rewrite_dsr_l2(frame.buf, L2Rewrite{kOurs, kBackend});
+  else
+    result = encap(frame.buf, parsed, c.mode == Mode::kGue, c.outer_v4);
   EXPECT_EQ(result, DropReason::count);
   EXPECT_EQ(frame.bytes(), from_hex(c.expected));
   EXPECT_EQ(frame.buf.headroom + frame.buf.length + frame.buf.tailroom, frame.storage.size());
@@ -227,18 +220,13 @@ TEST(Encap, OuterPacketOfExactlyMtuPassesOneMoreIsTooBig) {
   };
   for (Limit l : {Limit{false, true, 64}, Limit{false, false, 84}, Limit{true, true, 72},
                   Limit{true, false, 92}}) {
-    EncapParams p = params(l.outer_v4);
-    auto run = [&](PacketBuffer& b) {
-      return l.gue ? encap_gue(b, parsed, p) : encap_ipip(b, parsed, p);
-    };
     TestFrame too_big(input);
-    p.mtu = uint16_t(l.fits - 1);
-    EXPECT_EQ(run(too_big.buf), DropReason::too_big);
+    EXPECT_EQ(encap(too_big.buf, parsed, l.gue, l.outer_v4, uint16_t(l.fits - 1)),
+              DropReason::too_big);
     EXPECT_EQ(too_big.bytes(), input);
     EXPECT_EQ(too_big.buf.headroom, 128u);
     TestFrame fits(input);
-    p.mtu = l.fits;
-    EXPECT_EQ(run(fits.buf), DropReason::count);
+    EXPECT_EQ(encap(fits.buf, parsed, l.gue, l.outer_v4, l.fits), DropReason::count);
     EXPECT_EQ(fits.buf.length, wire::kEthHeaderLen + l.fits);
   }
 }
@@ -253,10 +241,7 @@ TEST(Encap, ShortHeadroomLeavesTheFrameUntouched) {
   };
   for (Need n : {Need{false, true, 20}, Need{false, false, 40}, Need{true, true, 28},
                  Need{true, false, 48}}) {
-    const EncapParams p = params(n.outer_v4);
-    auto run = [&](PacketBuffer& b) {
-      return n.gue ? encap_gue(b, parsed, p) : encap_ipip(b, parsed, p);
-    };
+    auto run = [&](PacketBuffer& b) { return encap(b, parsed, n.gue, n.outer_v4); };
     TestFrame short_frame(input, n.headroom - 1);
     const PacketBuffer before = short_frame.buf;
     EXPECT_EQ(run(short_frame.buf), DropReason::no_headroom);
@@ -324,7 +309,7 @@ TEST(Encap, GueOverIpv6ChecksumVerifiesForEveryInnerPacket) {
     const ParsedPacket parsed = describe(c.frame);
     ASSERT_NE(parsed.kind, PacketKind::kDrop) << c.name;
     TestFrame f(c.frame);
-    ASSERT_EQ(encap_gue(f.buf, parsed, params(false)), DropReason::count) << c.name;
+    ASSERT_EQ(encap(f.buf, parsed, true, false), DropReason::count) << c.name;
     EXPECT_TRUE(outer_udp6_checksum_valid(f)) << c.name;
   }
 }
@@ -333,7 +318,7 @@ TEST(Encap, GueOverIpv6CarriesAnInnerChecksumErrorIntoTheOuterOne) {
   std::vector<uint8_t> bad = from_hex(kSyn4);
   bad[wire::kEthHeaderLen + 20 + 16] ^= 0x01;  // the TCP checksum, now wrong
   TestFrame f(bad);
-  ASSERT_EQ(encap_gue(f.buf, describe(bad), params(false)), DropReason::count);
+  ASSERT_EQ(encap(f.buf, describe(bad), true, false), DropReason::count);
   EXPECT_FALSE(outer_udp6_checksum_valid(f));
 }
 
@@ -396,6 +381,52 @@ TEST(EncapSourceAddress, EdgePrefixLengths) {
   EXPECT_EQ(a.bytes[6], 0);
   EXPECT_EQ(a.bytes[7], 0);
   EXPECT_EQ(wire::load_be32(&a.bytes[12]), 0x12345678u);
+}
+
+// The outer header built per packet from the per-backend one carries the per-flow source
+// address, flow label and GUE port, and checksums that verify, for any prefix and hash.
+TEST(Encap, PerFlowFieldsFollowTheFlowHashWithValidChecksums) {
+  const char* kPrefixes[] = {"10.0.0.7/32", "10.0.0.6/31", "10.5.3.4/16", "192.0.2.0/24",
+                             "0.0.0.0/0",   "2001:db8:ff::7/128", "2001:db8:ff:1::/64",
+                             "2001:db8:ff::/48", "2001:db8::ff00/120"};
+  for (const char* text : kPrefixes) {
+    const IpPrefix source = *IpPrefix::parse(text);
+    const bool outer_v4 = source.address.is_v4();
+    const IpAddress backend = *IpAddress::parse(outer_v4 ? "10.1.0.20" : "2001:db8:ff::20");
+    for (bool gue : {false, true}) {
+      const OuterHeader outer = make_outer_header(gue, source, backend, 1500, 7000);
+      for (uint32_t i = 0; i < 2000; ++i) {
+        const uint32_t hash = mix32(i);
+        const auto input = from_hex(i % 2 ? kSyn4 : kSyn6);
+        TestFrame f(input);
+        const ParsedPacket parsed = describe(input);
+        ASSERT_EQ(encapsulate(f.buf, parsed, kOurs, kBackend, outer, hash), DropReason::count);
+        const uint8_t* ip = f.buf.data + wire::kEthHeaderLen;
+        const uint8_t* l4 = ip + outer.ip_length;
+        const IpAddress want = encap_source_address(source, hash);
+        SCOPED_TRACE(std::string(text) + (gue ? " gue" : " ipip") + " hash " + std::to_string(hash));
+        if (outer_v4) {
+          ASSERT_EQ(IpAddress::v4_from_wire(ip + 12), want);
+          ASSERT_EQ(IpAddress::v4_from_wire(ip + 16), backend);
+          ASSERT_EQ(checksum::sum(ip, wire::kIpv4HeaderLen), 0xffff);
+          ASSERT_EQ(ip[9], gue ? wire::kProtoUdp : i % 2 ? wire::kProtoIpip : wire::kProtoIpv6);
+        } else {
+          ASSERT_EQ(IpAddress::v6_from_wire(ip + 8), want);
+          ASSERT_EQ(IpAddress::v6_from_wire(ip + 24), backend);
+          ASSERT_EQ(wire::load_be32(ip) & 0xfffff, hash & 0xfffff);
+          ASSERT_EQ(ip[6], gue ? wire::kProtoUdp : i % 2 ? wire::kProtoIpip : wire::kProtoIpv6);
+          if (gue) {
+            ASSERT_TRUE(checksum::transport_v6_valid(ip, l4, wire::load_be16(l4 + 4),
+                                                     wire::kProtoUdp));
+          }
+        }
+        if (gue) {
+          ASSERT_EQ(wire::load_be16(l4), gue_source_port(hash));
+          ASSERT_EQ(wire::load_be16(l4 + 2), 7000);
+        }
+      }
+    }
+  }
 }
 
 TEST(GueSourcePort, StaysInTheEphemeralRange) {
