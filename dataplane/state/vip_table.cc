@@ -24,9 +24,10 @@ VipTable::VipTable(const std::vector<std::pair<VipKey, uint32_t>>& entries)
       mask_(uint32_t(slots_.size() - 1)),
       count_(uint32_t(entries.size())) {
   for (const auto& [key, value] : entries) {
-    uint32_t i = crc32c(0x7a1u, &key, sizeof key) & mask_;
+    const KeyWords k = words(key.address, key.port, key.protocol);
+    uint32_t i = hash(k) & mask_;
     while (slots_[i].value != kNone) i = (i + 1) & mask_;
-    slots_[i] = Slot{key, value};
+    slots_[i] = Slot{k, value};
   }
 }
 
