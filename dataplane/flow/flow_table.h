@@ -226,12 +226,19 @@ class FlowTable {
 #endif
   }
 
+  // Word by word straight from both keys: copying them into arrays first made GCC store
+  // them to the stack in 16-byte pieces and read them back in 8-byte ones, a
+  // store-forwarding stall on every hit (14% of forward() in HotFlow).
+  static uint64_t key_word(const FlowKey& k, uint32_t i) {
+    uint64_t w;
+    std::memcpy(&w, reinterpret_cast<const char*>(&k) + i * sizeof w, sizeof w);
+    return w;
+  }
   static bool keys_equal(const FlowKey& a, const FlowKey& b) {
     static_assert(sizeof(FlowKey) == 5 * sizeof(uint64_t));
-    uint64_t x[5], y[5];
-    std::memcpy(x, &a, sizeof x);
-    std::memcpy(y, &b, sizeof y);
-    return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]) | (x[4] ^ y[4])) == 0;
+    return ((key_word(a, 0) ^ key_word(b, 0)) | (key_word(a, 1) ^ key_word(b, 1)) |
+            (key_word(a, 2) ^ key_word(b, 2)) | (key_word(a, 3) ^ key_word(b, 3)) |
+            (key_word(a, 4) ^ key_word(b, 4))) == 0;
   }
 
   void set_state(Bucket& b, uint32_t way, FlowState s) {
