@@ -37,11 +37,8 @@ struct Fixture {
   OuterHeader gue;
   PacketBuffer buf;
 
-  Fixture(bool inner_v4, bool outer_v4) : pristine(from_hex(inner_v4 ? kSyn4 : kSyn6)) {
-    parsed.kind = inner_v4 ? PacketKind::kIpv4 : PacketKind::kIpv6;
-    parsed.l3_offset = wire::kEthHeaderLen;
-    parsed.l4_offset = uint16_t(wire::kEthHeaderLen + (inner_v4 ? 20 : 40));
-    parsed.l3_length = uint16_t(pristine.size() - wire::kEthHeaderLen);
+  Fixture(bool inner_v4, bool outer_v4)
+      : pristine(from_hex(inner_v4 ? kSyn4 : kSyn6)), parsed(testing_support::describe(pristine)) {
     // The per-flow source prefixes a deployment would use.
     const IpPrefix source = *IpPrefix::parse(outer_v4 ? "10.0.0.0/24" : "2001:db8:ff:1::/64");
     const IpAddress backend = *IpAddress::parse(outer_v4 ? "10.1.0.20" : "2001:db8:ff::20");

@@ -80,9 +80,14 @@ uint16_t inner_packet_sum(const uint8_t* inner, const ParsedPacket& parsed) {
   const bool vouched = !parsed.icmp_error && (inner_v4 || header_len == kIpv6HeaderLen) &&
                        (proto == kProtoTcp || (proto == kProtoUdp && load_be16(l4 + 6) != 0));
   if (!vouched) return checksum::sum(inner, parsed.l3_length);
-  const uint16_t pseudo = inner_v4 ? checksum::pseudo_header_v4(inner + 12, inner + 16, proto, l4_len)
-                                   : checksum::pseudo_header_v6(inner + 8, inner + 24, proto, l4_len);
-  return checksum::add(checksum::sum(inner, header_len), uint16_t(~pseudo));
+  if (inner_v4) {
+    const uint16_t pseudo = checksum::pseudo_header_v4(inner + 12, inner + 16, proto, l4_len);
+    return checksum::add(checksum::sum(inner, header_len), uint16_t(~pseudo));
+  }
+  // IPv6 without extension headers: the addresses are in the header and in the
+  // pseudo-header and cancel, and so do the payload length and the segment length. What
+  // is left is the first word, the next header and hop limit, minus the protocol.
+  return checksum::fold(uint64_t(load_be32(inner)) + load_be16(inner + 6) + (0xffffu - proto));
 }
 
 }  // namespace

@@ -293,12 +293,15 @@ TEST(Encap, GueOverIpv6ChecksumVerifiesForEveryInnerPacket) {
   std::vector<uint8_t> udp_no_checksum = from_hex(kUdp4Padded);
   udp_no_checksum[wire::kEthHeaderLen + 20 + 6] = 0;
   udp_no_checksum[wire::kEthHeaderLen + 20 + 7] = 0;
+  std::vector<uint8_t> padded6 = from_hex(kSyn6);
+  padded6.insert(padded6.end(), 10, 0xee);
   const struct {
     const char* name;
     std::vector<uint8_t> frame;
   } cases[] = {
       {"TCP over IPv4", from_hex(kSyn4)},
       {"TCP over IPv6", from_hex(kSyn6)},
+      {"TCP over IPv6, padded frame", padded6},
       {"TCP over IPv4 in a VLAN", from_hex(kSyn4Vlan)},
       {"UDP over IPv4, padded frame", from_hex(kUdp4Padded)},
       {"UDP over IPv4 without a checksum", udp_no_checksum},
