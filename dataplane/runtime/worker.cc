@@ -10,7 +10,7 @@ namespace sluice {
 namespace {
 constexpr uint32_t kIdlePollsBeforeSleep = 64;
 constexpr uint32_t kSweepBucketsPerIdlePoll = 64;
-constexpr int kTxRetries = 4;
+constexpr int kTxRetries = 3;
 }  // namespace
 
 Worker::Worker(const WorkerSettings& settings, std::vector<WorkerQueue> queues,
@@ -115,9 +115,15 @@ void Worker::transmit(uint16_t port_id, uint16_t queue, rte_mbuf** mbufs, uint16
   // Lengths are read before the burst: some PMDs (af_packet) free mbufs inside tx_burst.
   uint64_t bytes = 0;
   for (uint16_t i = 0; i < n; ++i) bytes += mbufs[i]->pkt_len;
-  uint16_t sent = 0;
-  for (int attempt = 0; attempt < kTxRetries && sent < n; ++attempt)
-    sent += rte_eth_tx_burst(port_id, queue, mbufs + sent, uint16_t(n - sent));
+  // A device that took part of the burst may take the rest once it has reclaimed sent
+  // descriptors. One that takes nothing is full, and the rest is dropped at once instead
+  // of spinning on it while the RX queues fill.
+  uint16_t sent = rte_eth_tx_burst(port_id, queue, mbufs, n);
+  for (int retry = 0; retry < kTxRetries && sent > 0 && sent < n; ++retry) {
+    const uint16_t more = rte_eth_tx_burst(port_id, queue, mbufs + sent, uint16_t(n - sent));
+    if (more == 0) break;
+    sent = uint16_t(sent + more);
+  }
   WorkerCounters& c = *counters_;
   if (sent < n) {
     for (uint16_t i = sent; i < n; ++i) bytes -= mbufs[i]->pkt_len;
