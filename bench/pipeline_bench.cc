@@ -279,7 +279,7 @@ struct Workload {
   void run_burst_staged() {
     pipeline->begin_burst(*staged[cur], bursts[cur].frames, kBurst, 0);
     if (pending) pipeline->finish_burst(*staged[cur ^ 1], *state, now_ms, *result);
-    pipeline->prefetch_flows(*staged[cur], now_ms);
+    pipeline->prefetch_flows(*staged[cur], *state, now_ms);
     pending = true;
     cur ^= 1;
     if (kind == Kind::kNewFlows) ++now_ms;

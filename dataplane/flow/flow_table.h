@@ -129,10 +129,12 @@ class FlowTable {
   // prefetches the entries whose tags match, so lookup() finds them in cache. When none
   // matches (a new flow), the entry insert() would write at now_ms instead: its store then
   // finds the line in cache rather than waiting for it with every later store behind it.
-  void prefetch_entries(uint32_t hash, uint32_t now_ms) const {
+  // Returns whether a tag matched, i.e. whether the flow is probably in the table.
+  bool prefetch_entries(uint32_t hash, uint32_t now_ms) const {
     const Bucket& b = buckets_[hash & bucket_mask_];
     uint32_t m = match_ways(b.tags, signature(hash));
-    if (m == 0) {
+    const bool matched = m != 0;
+    if (!matched) {
       const uint32_t way = insert_way(b, now_ms);
       m = way < kWays ? 1u << way : 0;
     }
@@ -141,6 +143,7 @@ class FlowTable {
       prefetch_line(e);
       prefetch_line(e + sizeof(FlowEntry) - 1);
     }
+    return matched;
   }
 
   // The live entry for key (hash = flow_hash(key)): refreshes its last-seen time to now_ms

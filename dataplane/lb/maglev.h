@@ -54,8 +54,11 @@ bool is_prime(uint32_t n);
 
 // Hot path: the backend index for a flow hash (e.g. flow_hash()). `size` is the table size
 // the table was built with.
+inline const uint16_t* maglev_slot(const uint16_t* table, uint32_t size, uint32_t hash) {
+  return &table[reduce(hash, size)];
+}
 inline uint16_t maglev_lookup(const uint16_t* table, uint32_t size, uint32_t hash) {
-  return table[reduce(hash, size)];
+  return *maglev_slot(table, size, hash);
 }
 
 }  // namespace sluice

@@ -58,13 +58,15 @@ class Pipeline {
   // does not, see bench/RESULTS.md "Tried in run D"):
   //   begin_burst     parses frames[0..n), hashes them and prefetches their buckets' tag
   //                   lines. Reads no forwarding state and changes no flow.
-  //   prefetch_flows  prefetches the entries whose tags match, or that a new flow will take;
-  //                   the tag lines should have had a burst's worth of work to arrive.
+  //   prefetch_flows  prefetches the entries whose tags match, or that a new flow will take
+  //                   and the Maglev slot that will place it; the tag lines should have had
+  //                   a burst's worth of work to arrive. `state` only guides the prefetch.
   //   finish_burst    everything else, in order; the frames may be rewritten.
   // Bursts must be finished in the order they were begun; state and now_ms are those of
   // the finish.
   void begin_burst(StagedBurst& burst, PacketBuffer* frames, uint16_t n, uint16_t port_index);
-  void prefetch_flows(const StagedBurst& burst, uint32_t now_ms) const;
+  void prefetch_flows(const StagedBurst& burst, const ForwardingState& state,
+                      uint32_t now_ms) const;
   void finish_burst(const StagedBurst& burst, const ForwardingState& state, uint32_t now_ms,
                     BurstResult& result);
 

@@ -236,7 +236,7 @@ TEST_F(PipelineTest, StagedBurstsAreDecidedAtFinishInOrder) {
   auto result = std::make_unique<BurstResult>();
 
   pipeline_.begin_burst(*staged_a, a, kN, 0);
-  pipeline_.prefetch_flows(*staged_a, now_);
+  pipeline_.prefetch_flows(*staged_a, *state_, now_);
   publish(make_config({{1, 1}, {2, 1}, {3, 1}}));  // after A was begun, before it is finished
   pipeline_.begin_burst(*staged_b, b, kN, 0);
   pipeline_.finish_burst(*staged_a, *state_, now_, *result);
@@ -245,7 +245,7 @@ TEST_F(PipelineTest, StagedBurstsAreDecidedAtFinishInOrder) {
     ASSERT_EQ(result->actions[i], Action::kTransmit);
     placed.push_back(a[i].data[5]);
   }
-  pipeline_.prefetch_flows(*staged_b, now_);
+  pipeline_.prefetch_flows(*staged_b, *state_, now_);
   pipeline_.finish_burst(*staged_b, *state_, now_, *result);
   for (uint16_t i = 0; i < kN; ++i) {
     ASSERT_EQ(result->actions[i], Action::kTransmit);
