@@ -52,8 +52,8 @@ std::vector<uint16_t> build_maglev_table(std::span<const MaglevBackend> backends
 // For validating table sizes (configuration time; trial division).
 bool is_prime(uint32_t n);
 
-// Hot path: the backend index for a flow hash (e.g. flow_hash()). `size` is the table size
-// the table was built with.
+// Hot path: the backend index for a flow hash (e.g. flow_hash()), and the slot holding it
+// (what a prefetch wants). `size` is the table size the table was built with.
 inline const uint16_t* maglev_slot(const uint16_t* table, uint32_t size, uint32_t hash) {
   return &table[reduce(hash, size)];
 }

@@ -41,10 +41,17 @@ uint8_t* open_gap(PacketBuffer& frame, const ParsedPacket& parsed, const MacAddr
   return eth + l3;
 }
 
+unsigned host_bits_of(const IpPrefix& prefix) {
+  return (prefix.address.is_v4() ? 32u : 128u) - prefix.length;
+}
+
+// A mask of the low `bits` bits of a 64-bit word (all of them from 64 up).
+uint64_t low_mask(unsigned bits) { return bits >= 64 ? ~uint64_t(0) : (uint64_t(1) << bits) - 1; }
+
 // The low host_bits (1-128) of the per-flow source address: from the hash, never all
 // zeros, and for IPv4 with 2+ host bits never all ones. Bits above the low 64 are zero.
 uint64_t source_host_part(uint32_t flow_hash, unsigned host_bits, bool v4) {
-  const uint64_t mask = host_bits >= 64 ? ~uint64_t(0) : (uint64_t(1) << host_bits) - 1;
+  const uint64_t mask = low_mask(host_bits);
   uint64_t host = host_bits <= 32 ? flow_hash & mask
                                   : (uint64_t(mix32(flow_hash)) << 32 | flow_hash) & mask;
   if (host == 0) host = 1;
@@ -54,11 +61,9 @@ uint64_t source_host_part(uint32_t flow_hash, unsigned host_bits, bool v4) {
 
 // The prefix's address with its host bits cleared.
 IpAddress network_address(const IpPrefix& prefix) {
-  const unsigned host_bits = (prefix.address.is_v4() ? 32u : 128u) - prefix.length;
-  const uint64_t lo_mask = host_bits >= 64 ? ~uint64_t(0) : (uint64_t(1) << host_bits) - 1;
-  const uint64_t hi_mask = host_bits <= 64    ? 0
-                           : host_bits >= 128 ? ~uint64_t(0)
-                                              : (uint64_t(1) << (host_bits - 64)) - 1;
+  const unsigned host_bits = host_bits_of(prefix);
+  const uint64_t lo_mask = low_mask(host_bits);
+  const uint64_t hi_mask = host_bits <= 64 ? 0 : low_mask(host_bits - 64);
   IpAddress a = prefix.address;
   uint8_t* b = a.bytes.data();
   store_be64(b, load_be64(b) & ~hi_mask);
@@ -99,7 +104,7 @@ OuterHeader make_outer_header(bool gue, const IpPrefix& source, const IpAddress&
   h.ip_length = uint8_t(v4 ? kIpv4HeaderLen : kIpv6HeaderLen);
   h.gue = gue;
   h.mtu = mtu;
-  h.source_host_bits = uint8_t((v4 ? 32u : 128u) - source.length);
+  h.source_host_bits = uint8_t(host_bits_of(source));
   const IpAddress src = network_address(source);
   uint8_t* ip = h.bytes.data();
   uint64_t sum = 0;
@@ -180,7 +185,7 @@ DropReason encapsulate(PacketBuffer& frame, const ParsedPacket& parsed, const Ma
 
 IpAddress encap_source_address(const IpPrefix& prefix, uint32_t flow_hash) {
   const bool v4 = prefix.address.is_v4();
-  const unsigned host_bits = (v4 ? 32u : 128u) - prefix.length;
+  const unsigned host_bits = host_bits_of(prefix);
   if (host_bits == 0) return prefix.address;
   IpAddress a = network_address(prefix);
   uint8_t* b = a.bytes.data();
