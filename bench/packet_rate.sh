@@ -28,11 +28,12 @@
 # /ethdev/stats,0 opackets for testpmd, /sluice/stats tx_packets for sluice.
 #
 # memif scenarios (memif4/MODE). A generator feeds the device under test over net_memif:
-#   generator  dpdk-testpmd --forward-mode=txonly --txonly-multi-flow, memif server.
-#              64-byte UDP 198.18.X.101:9 -> 198.18.0.100:9: in DPDK 22.11 multi-flow
-#              varies only the source address, (dst | X << 8) + lcore id for X = 0..255,
-#              so there are 256 flows.
-#   DUT        memif client; in turn dpdk-testpmd io forwarding (baseline) and
+#   generator  dpdk-testpmd --forward-mode=txonly --txonly-multi-flow, memif client in
+#              zero-copy mode (its mbufs are the shared buffers: no copy on its side, which
+#              took it from 15 to 30-38 Mpps). 64-byte UDP 198.18.X.101:9 -> 198.18.0.100:9:
+#              in DPDK 22.11 multi-flow varies only the source address, (dst | X << 8) +
+#              lcore id for X = 0..255, so there are 256 flows.
+#   DUT        memif server; in turn dpdk-testpmd io forwarding (baseline) and
 #              sluice-dataplane with a UDP VIP 198.18.0.100:9 in MODE.
 # Lcores (2 CPUs): CPU 1 runs the generator's TX lcore (its main lcore 0 sleeps on CPU 0);
 # CPU 0 runs the DUT's forwarding/worker lcore 0, its main lcore 1 (sleeping) on CPU 1.
@@ -40,11 +41,12 @@
 # DUT transmit finds the return ring full and the PMD refuses it; both DUTs pay that alike.
 # So the DUT rate is frames received and handed to TX: ipackets for testpmd io, which
 # hands every frame to TX, and the `forwarded` counter for sluice. All three processes are
-# sampled over the same window. On 2 cores testpmd io outruns a one-core txonly generator:
-# its rate is the generator's (VERBOSE=1 prints testpmd's RX burst sizes, mostly empty
-# polls), so the memif ratio compares sluice with the generator's ceiling, not with
-# testpmd's own. The generator (memif server) may segfault when its client leaves; that
-# happens after the sample and is only reported.
+# sampled over the same window. Even so, testpmd io outruns the one-core generator: its
+# rate is the generator's (VERBOSE=1 prints testpmd's RX burst sizes, mostly empty polls),
+# so the memif ratio compares sluice with the generator's ceiling, an upper bound of the
+# true ratio. The generator's rate is bimodal from launch to launch (about 10 or 30-38
+# Mpps, with both vCPUs' placement on the host as the likely cause): VERBOSE=1 prints every
+# run.
 #
 # Each measurement runs REPEAT times; the median is printed.
 # Environment: DURATION (5), WARMUP (3), REPEAT (3), EST_FLOW_TABLE (flow_table_size of the
@@ -89,11 +91,11 @@ CHILDREN=()
 CHILD_NAMES=()
 # Stops the processes started last first (a memif DUT before its generator).
 stop_children() {
-  local k pid i
+  local k pid
   for ((k = ${#CHILDREN[@]} - 1; k >= 0; k--)); do
     pid=${CHILDREN[k]}
     kill -INT "$pid" 2>/dev/null || true
-    for i in $(seq 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    for _ in $(seq 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
     kill -KILL "$pid" 2>/dev/null || true
     local rc=0
     wait "$pid" 2>/dev/null || rc=$?
@@ -206,24 +208,28 @@ run_sluice() {  # pcap mode mbufs flows
   measure /sluice/stats "$WORK/sluice.log" "$SLUICE" --config "$cfg"
 }
 
-# memif: the generator (server) on CPU 1, then the DUT (client) given as "$@" with its
-# worker on CPU 0. Prints one JSON line with gen.*, dut.* (/ethdev/stats,0 of the DUT) and,
-# for sluice, sluice.* fields.
+# memif: the DUT (server) given as "$@" with its worker on CPU 0, then the generator
+# (zero-copy client) on CPU 1. Prints one JSON line with gen.*, dut.* (/ethdev/stats,0 of
+# the DUT) and, for sluice, sluice.* fields.
 measure_memif() {
   local extra=$1
   shift
   rm -rf "$RUNDIR" "$GEN_RUNDIR"
   rm -f "$MEMIF_SOCK"
-  start "$GEN_SOCK" "$WORK/generator-for-$(basename "$1").log" \
-    "$TESTPMD" -l 0,1 --main-lcore=0 --no-huge -m 512 --file-prefix="$GEN_PREFIX" --no-pci \
-    --vdev="net_memif0,role=server,id=0,socket=$MEMIF_SOCK,socket-abstract=no" \
-    --log-level=lib.eal:notice -- --total-num-mbufs=$MEMIF_MBUFS --forward-mode=txonly \
-    --txonly-multi-flow --tx-ip=198.18.0.1,$MEMIF_VIP --tx-udp=$MEMIF_PORT,$MEMIF_PORT \
-    --eth-peer=0,02:00:00:00:00:10 --nb-cores=1 --stats-period 1
-  CHILD_NAMES[0]="the generator (dpdk-testpmd txonly, memif server)"
   local log
   log="$WORK/dut-$(basename "$1").log"
   start "$SOCK" "$log" "$@"
+  start "$GEN_SOCK" "$WORK/generator-for-$(basename "$1").log" \
+    "$TESTPMD" -l 0,1 --main-lcore=0 --no-huge -m 512 --single-file-segments \
+    --file-prefix="$GEN_PREFIX" --no-pci \
+    --vdev="net_memif0,role=client,id=0,socket=$MEMIF_SOCK,socket-abstract=no,zero-copy=yes" \
+    --log-level=lib.eal:notice -- --total-num-mbufs=$MEMIF_MBUFS --forward-mode=txonly \
+    --txonly-multi-flow --tx-ip=198.18.0.1,$MEMIF_VIP --tx-udp=$MEMIF_PORT,$MEMIF_PORT \
+    --eth-peer=0,02:00:00:00:00:10 --nb-cores=1 --stats-period 1
+  # Stopped DUT first: a memif peer that stays when the other leaves may segfault inside
+  # librte_net_memif (22.11 unmaps the shared regions while its datapath still polls).
+  CHILDREN=("${CHILDREN[1]}" "${CHILDREN[0]}")
+  CHILD_NAMES=("the generator (dpdk-testpmd txonly, memif client)" "${CHILD_NAMES[0]}")
   sleep "$WARMUP"
   local targets=("gen=$GEN_SOCK=/ethdev/stats,0" "dut=$SOCK=/ethdev/stats,0")
   [[ -n $extra ]] && targets+=("sluice=$SOCK=$extra")
@@ -236,19 +242,19 @@ measure_memif() {
   fi
 }
 
-memif_client() { echo "net_memif0,role=client,id=0,socket=$MEMIF_SOCK,socket-abstract=no"; }
+memif_server() { echo "net_memif0,role=server,id=0,socket=$MEMIF_SOCK,socket-abstract=no"; }
 
 run_memif_testpmd() {
   measure_memif "" \
     "$TESTPMD" -l 0,1 --main-lcore=1 --no-huge -m 512 --file-prefix="$PREFIX" --no-pci \
-    --vdev="$(memif_client)" --log-level=lib.eal:notice -- \
+    --vdev="$(memif_server)" --log-level=lib.eal:notice -- \
     --total-num-mbufs=$MEMIF_MBUFS --port-topology=loop --forward-mode=io --nb-cores=1 \
     --stats-period 1 --record-burst-stats
 }
 
 run_memif_sluice() {  # mode
   local cfg="$WORK/sluice.toml"
-  write_config "$cfg" "$(memif_client)" "$1" $MEMIF_MBUFS "${EST_FLOW_TABLE:-1048576}" 1 0 \
+  write_config "$cfg" "$(memif_server)" "$1" $MEMIF_MBUFS "${EST_FLOW_TABLE:-1048576}" 1 0 \
     1024 $MEMIF_VIP udp $MEMIF_PORT
   measure_memif /sluice/stats "$SLUICE" --config "$cfg"
 }
@@ -305,10 +311,10 @@ for scenario in $SCENARIOS; do
   mode=${scenario#*/}
   if [[ $traffic = memif4 ]]; then
     if [[ -z ${BASELINE[$traffic]:-} ]]; then
-      BASELINE[$traffic]=$(for r in $(seq "$REPEAT"); do run_memif_testpmd; done |
+      BASELINE[$traffic]=$(for _ in $(seq "$REPEAT"); do run_memif_testpmd; done |
         median dut.ipackets)
     fi
-    result=$(for r in $(seq "$REPEAT"); do run_memif_sluice "$mode"; done |
+    result=$(for _ in $(seq "$REPEAT"); do run_memif_sluice "$mode"; done |
       median sluice.forwarded)
     report_memif "${BASELINE[$traffic]}" "$result" "$scenario"
     continue
@@ -320,10 +326,10 @@ for scenario in $SCENARIOS; do
   [[ $traffic = syn* ]] && flows=16384
   [[ $traffic = est1m4 ]] && flows=4194304
   if [[ -z ${BASELINE[$traffic]:-} ]]; then
-    BASELINE[$traffic]=$(for r in $(seq "$REPEAT"); do run_testpmd "$pcap" "$mbufs"; done |
+    BASELINE[$traffic]=$(for _ in $(seq "$REPEAT"); do run_testpmd "$pcap" "$mbufs"; done |
       median opackets)
   fi
-  result=$(for r in $(seq "$REPEAT"); do run_sluice "$pcap" "$mode" "$mbufs" "$flows"; done |
+  result=$(for _ in $(seq "$REPEAT"); do run_sluice "$pcap" "$mode" "$mbufs" "$flows"; done |
     median tx_packets)
   report_pcap "${BASELINE[$traffic]}" "$result" "$scenario" "$packets"
 done
