@@ -25,7 +25,9 @@
 #                  full. Also printed: how many established flows hit the table per pass
 #                  (constant if none is ever displaced) and the SYNs' refused inserts.
 # Rates come from DPDK telemetry sampled twice DURATION seconds apart after WARMUP seconds:
-# /ethdev/stats,0 opackets for testpmd, /sluice/stats tx_packets for sluice.
+# /ethdev/stats,0 opackets for testpmd, /sluice/stats tx_packets for sluice. "busy" is the
+# share of the sample sluice's worker spent in polls that received packets (busy_cycles
+# over tsc_hz): under 100% means the traffic source, not sluice, set the rate.
 #
 # memif scenarios (memif4/MODE). A generator feeds the device under test over net_memif:
 #   generator  dpdk-testpmd --forward-mode=txonly --txonly-multi-flow, memif client in
@@ -278,8 +280,10 @@ base, res, name, per_pass = json.loads(sys.argv[1]), json.loads(sys.argv[2]), sy
 b, s = base["opackets"], res["tx_packets"]
 new = res["flow_new"] / res["rx_packets"] if res["rx_packets"] else 0
 drops = sum(v for k, v in res.items() if k.startswith("drops."))
-print("%-18s %12.2f %12.2f %8.3f %10.1f %9.3f%s" % (name, b / 1e6, s / 1e6, s / b if b else 0,
-      1e9 / s if s else 0, new, "  (drops %.0f/s)" % drops if drops else ""))
+busy = res["busy_cycles"] / res["last.tsc_hz"]
+print("%-18s %12.2f %12.2f %8.3f %10.1f %9.3f %5.0f%%%s" % (name, b / 1e6, s / 1e6,
+      s / b if b else 0, 1e9 / s if s else 0, new, 100 * busy,
+      "  (drops %.0f/s)" % drops if drops else ""))
 if name.startswith("synflood"):
     passes = res["rx_packets"] / per_pass
     print("%-18s per pass over the capture (32768 ACKs + %d SYNs): established flows found"
@@ -297,15 +301,16 @@ import json, sys
 base, res, name = json.loads(sys.argv[1]), json.loads(sys.argv[2]), sys.argv[3]
 b, s = base["dut.ipackets"], res["sluice.forwarded"]
 print("%-18s testpmd: gen tx %6.2f rx %6.2f fwd %6.2f | sluice: gen tx %6.2f rx %6.2f fwd %6.2f"
-      " | ratio %5.3f  sluice %5.1f ns/pkt, flow hits %.3f"
+      " | ratio %5.3f  sluice %5.1f ns/pkt, busy %3.0f%%, flow hits %.3f"
       % (name, base["gen.opackets"] / 1e6, base["dut.ipackets"] / 1e6, b / 1e6,
          res["gen.opackets"] / 1e6, res["dut.ipackets"] / 1e6, s / 1e6, s / b if b else 0,
-         1e9 / s if s else 0, res["sluice.flow_hits"] / s if s else 0))
+         1e9 / s if s else 0, 100 * res["sluice.busy_cycles"] / res["sluice.last.tsc_hz"],
+         res["sluice.flow_hits"] / s if s else 0))
 ' "$1" "$2" "$3"
 }
 
 declare -A BASELINE
-printf '%-18s %12s %12s %8s %10s %9s\n' scenario testpmd_Mpps sluice_Mpps ratio sluice_ns new_flows
+printf '%-18s %12s %12s %8s %10s %9s %6s\n' scenario testpmd_Mpps sluice_Mpps ratio sluice_ns new_flows busy
 for scenario in $SCENARIOS; do
   traffic=${scenario%/*}
   mode=${scenario#*/}

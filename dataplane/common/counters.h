@@ -48,7 +48,8 @@ namespace sluice {
   X(echo_replies, "ICMP/ICMPv6 echo requests answered")                       \
   X(too_big_replies, "ICMP too-big answers to packets too big to encapsulate")        \
   X(neighbors_learned, "ARP/ND bindings passed to the main lcore")            \
-  X(to_host, "frames for the host itself (exception path)")
+  X(to_host, "frames for the host itself (exception path)")                   \
+  X(busy_cycles, "TSC cycles of worker loops that received packets (rate / tsc_hz: core busy)")
 
 enum class WorkerCounter : uint8_t {
 #define SLUICE_X(name, text) name,

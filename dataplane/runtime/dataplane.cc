@@ -409,6 +409,7 @@ void Dataplane::telemetry_stats(rte_tel_data* d) const {
   rte_tel_data_add_dict_u64(d, "active_flows", total->active_flows);
   rte_tel_data_add_dict_u64(d, "generation", generation_);
   rte_tel_data_add_dict_u64(d, "workers", workers_.size());
+  rte_tel_data_add_dict_u64(d, "tsc_hz", rte_get_tsc_hz());
   for (const EthPort& p : ports_) {
     if (!p.steering) continue;
     const bpf::SteeringCounters c = p.steering->counters();

@@ -29,14 +29,22 @@ int Worker::run() {
   const uint64_t cycles_per_ms = rte_get_tsc_hz() / 1000;
   publisher_.online(settings_.thread_id);
   uint32_t idle_polls = 0;
+  uint64_t loop_start = rte_get_tsc_cycles();
+  bool was_busy = false;
   while (!stop_.load(std::memory_order_relaxed)) {
-    uint32_t now_ms = uint32_t(rte_get_tsc_cycles() / cycles_per_ms);
+    const uint64_t now = rte_get_tsc_cycles();
+    // A loop that received goes straight on to the next: from its start to this one is
+    // exactly its work.
+    if (was_busy) (*counters_)[WorkerCounter::busy_cycles] += now - loop_start;
+    loop_start = now;
+    uint32_t now_ms = uint32_t(now / cycles_per_ms);
     uint16_t received = 0;
     if (const ForwardingState* state = publisher_.current())
       for (const WorkerQueue& q : queues_) poll(q, *state, now_ms, received);
     publisher_.quiescent(settings_.thread_id);
 
-    if (received) {
+    was_busy = received != 0;
+    if (was_busy) {
       idle_polls = 0;
       continue;
     }

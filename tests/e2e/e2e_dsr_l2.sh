@@ -57,6 +57,7 @@ for port in client lb; do
     die "tcpdump on p-$port did not start: $(cat "$TOPO_DIR/tcpdump-$port.log")"
 done
 # The capture spans both counter snapshots: whatever the counters saw, it saw too.
+window_start_ns=$(date +%s%N)
 counters_snapshot >"$TOPO_DIR/counters-before" 2>"$TOPO_DIR/counters-before.err" ||
   die "telemetry failed: $(cat "$TOPO_DIR/counters-before.err")"
 
@@ -68,6 +69,7 @@ for ((i = 1; i <= REQUESTS; i++)); do
 done
 sleep 1 # final ACKs
 counters_snapshot >"$TOPO_DIR/counters-after" || die "telemetry failed after the requests"
+window_ns=$(($(date +%s%N) - window_start_ns))
 sleep 0.3
 # shellcheck disable=SC2154
 kill -INT "$TCPDUMP_client" "$TCPDUMP_lb"
@@ -216,6 +218,16 @@ check_counter_between /sluice/stats.rx_packets "$client_to_vip" "$((lb_rx + 4))"
 check_counter /sluice/stats.flow_new "$REQUESTS"
 check_counter "/sluice/backends.$b1.new_flows" "${served[web1]}"
 check_counter "/sluice/backends.$b2.new_flows" "${served[web2]}"
+# The worker was busy for a few bursts, a sliver of the window; counting its idle polls
+# too would make it most of the window.
+tsc_hz=$(awk -F= '$1 == "/sluice/stats.tsc_hz" {print $2}' "$TOPO_DIR/counters-after")
+busy_ns=$(($(delta /sluice/stats.busy_cycles) * 1000000000 / ${tsc_hz:-1}))
+if ((busy_ns > 0 && busy_ns < window_ns / 2)); then
+  ok "worker busy for $((busy_ns / 1000)) us of the $((window_ns / 1000000)) ms window"
+else
+  fail "worker busy for $busy_ns ns of a $window_ns ns window (tsc_hz ${tsc_hz:-missing})"
+  counters_bad=1
+fi
 for k in $(awk '$1 ~ /drops\./ {print $1}' "$TOPO_DIR/counters-delta"); do
   log "note: drop counter $k moved by $(delta "$k")"
 done
