@@ -53,7 +53,7 @@ FlowTable::~FlowTable() {
 FlowEntry* FlowTable::insert(const FlowKey& key, uint32_t hash, uint32_t backend_id,
                              FlowState initial, uint32_t now_ms) {
   Bucket& b = buckets_[hash & bucket_mask_];
-  const uint32_t way = insert_way(b, now_ms);
+  const uint32_t way = insert_way(b, hash, now_ms);
   if (way == kWays) {
     ++stats_.insert_failures;
     return nullptr;

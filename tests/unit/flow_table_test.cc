@@ -355,30 +355,46 @@ TEST(FlowTable, EvictsTheStalestEvictableFlowOfTheBucket) {
 
 // insert() takes the first way that is free or expired, in way order; prefetch_entries()
 // fetches that same way for a new flow, so the order is part of the contract.
-TEST(FlowTable, InsertTakesTheFirstFreeOrExpiredWay) {
+TEST(FlowTable, InsertTakesTheHomeWayElseTheFirstFreeOrExpiredWay) {
   FlowTable table(8, {});  // one bucket
   ASSERT_EQ(table.bucket_count(), 1u);
-  const std::vector<FlowKey> keys = keys_in_bucket(0, 1, 4, 300);
-  auto hash = [&](int i) { return flow_hash(keys[i]); };
-  FlowEntry* way0 = table.insert(keys[0], hash(0), 0, FlowState::kTcpSynOnly, 0);
-  FlowEntry* way1 = table.insert(keys[1], hash(1), 1, FlowState::kTcpSynOnly, 0);
-  ASSERT_NE(way0, nullptr);
-  ASSERT_NE(way1, nullptr);
-  ASSERT_NE(way0, way1);
+  // Keys of the only bucket by home way.
+  std::vector<FlowKey> by_home[FlowTable::kWays];
+  for (const FlowKey& k : keys_in_bucket(0, 1, 400, 300))
+    by_home[FlowTable::home_way(flow_hash(k))].push_back(k);
+  for (const auto& keys : by_home) ASSERT_GE(keys.size(), 3u);
+  auto insert = [&](const FlowKey& k, uint32_t backend, FlowState s, uint32_t now) {
+    return table.insert(k, flow_hash(k), backend, s, now);
+  };
 
-  // Way 0 expired (SYN-only, 10 s), ways 2-7 free: way 0 is reused.
+  // An empty bucket: the flow takes its home way, 5. That locates every way.
+  FlowEntry* home5 = insert(by_home[5][0], 50, FlowState::kTcpSynOnly, 0);
+  ASSERT_NE(home5, nullptr);
+  FlowEntry* const way0 = home5 - 5;
+  auto way_of = [&](const FlowEntry* e) { return e ? int(e - way0) : -1; };
+
+  // Home way taken by a live flow: the first free way.
+  EXPECT_EQ(way_of(insert(by_home[5][1], 51, FlowState::kTcpEstablished, 0)), 0);
+  EXPECT_EQ(way_of(insert(by_home[0][0], 0, FlowState::kTcpEstablished, 0)), 1);
+  // Home way free although earlier ways are free too: the home way.
+  EXPECT_EQ(way_of(insert(by_home[7][0], 70, FlowState::kTcpEstablished, 0)), 7);
+
+  // Way 5 expired (SYN-only, 10 s): a flow whose home it is reuses it.
   const uint32_t later = FlowTimeouts{}.tcp_syn_ms + 1;
-  ASSERT_TRUE(table.lookup(keys[1], hash(1), later - 2, kSyn));  // keeps way 1 alive
-  EXPECT_EQ(table.insert(keys[2], hash(2), 2, FlowState::kTcpEstablished, later), way0);
+  EXPECT_EQ(way_of(insert(by_home[5][2], 52, FlowState::kTcpEstablished, later)), 5);
   EXPECT_EQ(table.stats().expirations, 1u);
   EXPECT_EQ(table.stats().evictions, 0u);
 
-  // Way 1 freed by erase, way 0 live: way 1 is taken, not a later free way.
-  ASSERT_TRUE(table.erase(keys[1], hash(1)));
-  EXPECT_EQ(table.insert(keys[3], hash(3), 3, FlowState::kTcpEstablished, later), way1);
-  EXPECT_EQ(table.lookup(keys[2], hash(2), later, kAck)->backend_id, 2u);
-  EXPECT_EQ(table.lookup(keys[3], hash(3), later, kAck)->backend_id, 3u);
-  EXPECT_EQ(table.size(), 2u);
+  // Way 1 freed by erase, home way 0 live: way 1 is taken, not a later free way.
+  ASSERT_TRUE(table.erase(by_home[0][0], flow_hash(by_home[0][0])));
+  EXPECT_EQ(way_of(insert(by_home[0][1], 1, FlowState::kTcpEstablished, later)), 1);
+
+  EXPECT_EQ(table.lookup(by_home[5][0], flow_hash(by_home[5][0]), later, kAck), nullptr);
+  EXPECT_EQ(table.lookup(by_home[5][1], flow_hash(by_home[5][1]), later, kAck)->backend_id, 51u);
+  EXPECT_EQ(table.lookup(by_home[5][2], flow_hash(by_home[5][2]), later, kAck)->backend_id, 52u);
+  EXPECT_EQ(table.lookup(by_home[0][1], flow_hash(by_home[0][1]), later, kAck)->backend_id, 1u);
+  EXPECT_EQ(table.lookup(by_home[7][0], flow_hash(by_home[7][0]), later, kAck)->backend_id, 70u);
+  EXPECT_EQ(table.size(), 4u);
 }
 
 TEST(FlowTable, PrefetchEntriesChangesNothing) {
