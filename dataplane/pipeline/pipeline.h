@@ -55,7 +55,7 @@ class Pipeline {
 
   // The same in stages, so that one burst's flow-table cache misses can be in flight while
   // the caller finishes the previous burst (begin k, finish k-1, prefetch_flows k; Worker
-  // does not, see bench/RESULTS.md "Tried in run D"):
+  // does not, see bench/RESULTS.md "Tried in run D" and "Tried in run H"):
   //   begin_burst     parses frames[0..n), hashes them and prefetches their buckets' tag
   //                   lines. Reads no forwarding state and changes no flow.
   //   prefetch_flows  prefetches the entries whose tags match, or that a new flow will take
