@@ -57,6 +57,7 @@ bool Dataplane::start() {
   cycles_per_ms_ = rte_get_tsc_hz() / 1000;
   const config::DataplaneSettings& d = config_.dataplane;
   uint32_t workers = uint32_t(d.worker_lcores.size());
+  worker_lcores_ = d.worker_lcores;
 
   ports_.resize(config_.ports.size());
   for (size_t i = 0; i < config_.ports.size(); ++i) {
@@ -423,6 +424,21 @@ void Dataplane::telemetry_stats(rte_tel_data* d) const {
   for (size_t i = 0; i < kDropReasonCount; ++i)
     rte_tel_data_add_dict_u64(drops, kDropReasons[i].name, total->drops[i]);
   rte_tel_data_add_dict_container(d, "drops", drops, 0);
+}
+
+void Dataplane::telemetry_workers(rte_tel_data* d) const {
+  rte_tel_data_start_dict(d);
+  for (size_t w = 0; w < workers_.size(); ++w) {
+    const WorkerCounters& c = workers_[w]->counters();
+    rte_tel_data* wd = rte_tel_data_alloc();
+    rte_tel_data_start_dict(wd);
+    rte_tel_data_add_dict_u64(wd, "lcore", worker_lcores_[w]);
+    for (WorkerCounter k : {WorkerCounter::rx_packets, WorkerCounter::tx_packets,
+                            WorkerCounter::forwarded, WorkerCounter::busy_cycles})
+      rte_tel_data_add_dict_u64(wd, kWorkerCounters[size_t(k)].name, c[k]);
+    rte_tel_data_add_dict_u64(wd, "active_flows", c.active_flows);
+    rte_tel_data_add_dict_container(d, ("worker" + std::to_string(w)).c_str(), wd, 0);
+  }
 }
 
 void Dataplane::telemetry_vips(rte_tel_data* d) const {

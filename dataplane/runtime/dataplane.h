@@ -45,6 +45,7 @@ class Dataplane {
   void telemetry_vips(rte_tel_data* d) const;
   void telemetry_backends(const char* vip_name, rte_tel_data* d) const;
   void telemetry_neighbors(rte_tel_data* d) const;
+  void telemetry_workers(rte_tel_data* d) const;
 
  private:
   void reload_config();
@@ -67,6 +68,7 @@ class Dataplane {
   config::Config config_;
   std::vector<EthPort> ports_;
   std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<uint32_t> worker_lcores_;  // workers_[i] runs on worker_lcores_[i]; set by start()
   std::unique_ptr<StatePublisher> publisher_;
   StateBuilder builder_;
   NeighborCache neighbors_;

@@ -28,6 +28,10 @@ int neighbors(const char*, const char*, rte_tel_data* d) {
   g_dataplane->telemetry_neighbors(d);
   return 0;
 }
+int workers(const char*, const char*, rte_tel_data* d) {
+  g_dataplane->telemetry_workers(d);
+  return 0;
+}
 
 }  // namespace
 
@@ -40,6 +44,8 @@ void register_telemetry(const Dataplane& dataplane) {
                              "Per-backend state and counters. Parameter: VIP name");
   rte_telemetry_register_cmd("/sluice/neighbors", neighbors,
                              "Neighbor cache. Takes no parameters");
+  rte_telemetry_register_cmd("/sluice/workers", workers,
+                             "Per worker lcore: packets, busy cycles, flows. Takes no parameters");
 }
 
 }  // namespace sluice

@@ -228,6 +228,20 @@ else
   fail "worker busy for $busy_ns ns of a $window_ns ns window (tsc_hz ${tsc_hz:-missing})"
   counters_bad=1
 fi
+# /sluice/workers (one worker here) read between two /sluice/stats reads: its frames lie
+# between theirs.
+rx_total_before=$(sluice_stats | json_flat | awk -F= '$1 == "/sluice/stats.rx_packets" {print $2}')
+worker0=$(sluice_telemetry /sluice/workers | json_flat)
+rx_total_after=$(sluice_stats | json_flat | awk -F= '$1 == "/sluice/stats.rx_packets" {print $2}')
+rx_worker=$(awk -F= '$1 == "/sluice/workers.worker0.rx_packets" {print $2}' <<<"$worker0")
+lcore_worker=$(awk -F= '$1 == "/sluice/workers.worker0.lcore" {print $2}' <<<"$worker0")
+if [[ -n $rx_worker && $lcore_worker == 1 ]] &&
+  ((rx_total_before <= rx_worker && rx_worker <= rx_total_after && rx_worker > 0)); then
+  ok "/sluice/workers: worker0 on lcore $lcore_worker received $rx_worker frames"
+else
+  fail "/sluice/workers: worker0 lcore '$lcore_worker' rx '$rx_worker', stats $rx_total_before..$rx_total_after"
+  counters_bad=1
+fi
 for k in $(awk '$1 ~ /drops\./ {print $1}' "$TOPO_DIR/counters-delta"); do
   log "note: drop counter $k moved by $(delta "$k")"
 done
