@@ -32,7 +32,7 @@
 # memif scenarios (memif4/MODE). A generator feeds the device under test over net_memif:
 #   generator  dpdk-testpmd --forward-mode=txonly --txonly-multi-flow, memif client in
 #              zero-copy mode (its mbufs are the shared buffers: no copy on its side, which
-#              took it from 15 to 30-38 Mpps). 64-byte UDP 198.18.X.101:9 -> 198.18.0.100:9:
+#              took it from 15 to 26-38 Mpps). 64-byte UDP 198.18.X.101:9 -> 198.18.0.100:9:
 #              in DPDK 22.11 multi-flow varies only the source address, (dst | X << 8) +
 #              lcore id for X = 0..255, so there are 256 flows.
 #   DUT        memif server; in turn dpdk-testpmd io forwarding (baseline) and
@@ -46,7 +46,7 @@
 # sampled over the same window. Even so, testpmd io outruns the one-core generator: its
 # rate is the generator's (VERBOSE=1 prints testpmd's RX burst sizes, mostly empty polls),
 # so the memif ratio compares sluice with the generator's ceiling, an upper bound of the
-# true ratio. The generator's rate is bimodal from launch to launch (about 10 or 30-38
+# true ratio. The generator's rate is bimodal from launch to launch (about 10 or 26-38
 # Mpps, with both vCPUs' placement on the host as the likely cause): VERBOSE=1 prints every
 # run.
 #

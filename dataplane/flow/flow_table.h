@@ -119,12 +119,12 @@ class FlowTable {
   FlowTable& operator=(const FlowTable&) = delete;
 
   static uint64_t bytes_for(uint32_t capacity);
+  static constexpr size_t bytes_per_entry() { return sizeof(Bucket) / kWays; }
 
   // The way of its bucket a flow takes when that way is free: the top hash bits, independent
   // of the bucket index (low bits) for any table size.
   static uint32_t home_way(uint32_t hash) { return hash >> 29; }
   static_assert(kWays == 8, "home_way() takes 3 bits");
-  static constexpr size_t bytes_per_entry() { return sizeof(Bucket) / kWays; }
 
   // Burst pipelining: prefetch() every packet's bucket tag line, then prefetch_entries()
   // for every packet, then lookup() each. The second stage cuts a 10M-flow hit from ~55 ns

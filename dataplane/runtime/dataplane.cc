@@ -57,7 +57,6 @@ bool Dataplane::start() {
   cycles_per_ms_ = rte_get_tsc_hz() / 1000;
   const config::DataplaneSettings& d = config_.dataplane;
   uint32_t workers = uint32_t(d.worker_lcores.size());
-  worker_lcores_ = d.worker_lcores;
 
   ports_.resize(config_.ports.size());
   for (size_t i = 0; i < config_.ports.size(); ++i) {
@@ -101,6 +100,7 @@ bool Dataplane::start() {
                             ports_[p].to_host});
     WorkerSettings s;
     s.thread_id = w;
+    s.lcore = d.worker_lcores[w];
     s.burst_size = uint16_t(d.burst_size);
     s.idle_sleep_us = d.idle_sleep_us;
     s.flow_capacity = d.flow_table_size;
@@ -432,7 +432,7 @@ void Dataplane::telemetry_workers(rte_tel_data* d) const {
     const WorkerCounters& c = workers_[w]->counters();
     rte_tel_data* wd = rte_tel_data_alloc();
     rte_tel_data_start_dict(wd);
-    rte_tel_data_add_dict_u64(wd, "lcore", worker_lcores_[w]);
+    rte_tel_data_add_dict_u64(wd, "lcore", workers_[w]->lcore());
     for (WorkerCounter k : {WorkerCounter::rx_packets, WorkerCounter::tx_packets,
                             WorkerCounter::forwarded, WorkerCounter::busy_cycles})
       rte_tel_data_add_dict_u64(wd, kWorkerCounters[size_t(k)].name, c[k]);

@@ -68,7 +68,6 @@ class Dataplane {
   config::Config config_;
   std::vector<EthPort> ports_;
   std::vector<std::unique_ptr<Worker>> workers_;
-  std::vector<uint32_t> worker_lcores_;  // workers_[i] runs on worker_lcores_[i]; set by start()
   std::unique_ptr<StatePublisher> publisher_;
   StateBuilder builder_;
   NeighborCache neighbors_;

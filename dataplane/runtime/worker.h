@@ -34,6 +34,7 @@ struct WorkerQueue {
 
 struct WorkerSettings {
   uint32_t thread_id = 0;  // RCU thread id and index among workers
+  uint32_t lcore = 0;      // the lcore run() is launched on
   uint16_t burst_size = 32;
   uint32_t idle_sleep_us = 0;
   uint32_t flow_capacity = 1 << 20;
@@ -49,6 +50,7 @@ class Worker {
   int run();
 
   const WorkerCounters& counters() const { return *counters_; }
+  uint32_t lcore() const { return settings_.lcore; }
 
  private:
   void poll(const WorkerQueue& q, const ForwardingState& state, uint32_t now_ms,

@@ -220,7 +220,8 @@ check_counter "/sluice/backends.$b1.new_flows" "${served[web1]}"
 check_counter "/sluice/backends.$b2.new_flows" "${served[web2]}"
 # The worker was busy for a few bursts, a sliver of the window; counting its idle polls
 # too would make it most of the window.
-tsc_hz=$(awk -F= '$1 == "/sluice/stats.tsc_hz" {print $2}' "$TOPO_DIR/counters-after")
+value_of() { awk -F= -v k="$1" '$1 == k {print $2}'; } # KEY, from key=value lines on stdin
+tsc_hz=$(value_of /sluice/stats.tsc_hz <"$TOPO_DIR/counters-after")
 busy_ns=$(($(delta /sluice/stats.busy_cycles) * 1000000000 / ${tsc_hz:-1}))
 if ((busy_ns > 0 && busy_ns < window_ns / 2)); then
   ok "worker busy for $((busy_ns / 1000)) us of the $((window_ns / 1000000)) ms window"
@@ -230,11 +231,11 @@ else
 fi
 # /sluice/workers (one worker here) read between two /sluice/stats reads: its frames lie
 # between theirs.
-rx_total_before=$(sluice_stats | json_flat | awk -F= '$1 == "/sluice/stats.rx_packets" {print $2}')
+rx_total_before=$(sluice_stats | json_flat | value_of /sluice/stats.rx_packets)
 worker0=$(sluice_telemetry /sluice/workers | json_flat)
-rx_total_after=$(sluice_stats | json_flat | awk -F= '$1 == "/sluice/stats.rx_packets" {print $2}')
-rx_worker=$(awk -F= '$1 == "/sluice/workers.worker0.rx_packets" {print $2}' <<<"$worker0")
-lcore_worker=$(awk -F= '$1 == "/sluice/workers.worker0.lcore" {print $2}' <<<"$worker0")
+rx_total_after=$(sluice_stats | json_flat | value_of /sluice/stats.rx_packets)
+rx_worker=$(value_of /sluice/workers.worker0.rx_packets <<<"$worker0")
+lcore_worker=$(value_of /sluice/workers.worker0.lcore <<<"$worker0")
 if [[ -n $rx_worker && $lcore_worker == 1 ]] &&
   ((rx_total_before <= rx_worker && rx_worker <= rx_total_after && rx_worker > 0)); then
   ok "/sluice/workers: worker0 on lcore $lcore_worker received $rx_worker frames"
