@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "pipeline/flow_owner.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <vector>
+
+#include "flow/flow_table.h"
+#include "frame_builder.h"
+
+namespace sluice {
+namespace {
+
+using testing_support::Frame;
+using namespace wire;
+
+std::vector<uint32_t> hashes_of_many_flows() {
+  std::vector<uint32_t> hashes;
+  for (uint32_t client = 0; client < 64; ++client)
+    for (uint16_t port = 1024; port < 1024 + 512; ++port) {
+      FlowKey k;
+      k.src = IpAddress::v4(0xc6336400u + client);  // 198.51.100.x
+      k.dst = IpAddress::v4(0xcb00710au);           // 203.0.113.10
+      k.src_port = port;
+      k.dst_port = 80;
+      k.protocol = kProtoTcp;
+      hashes.push_back(flow_hash(k));
+    }
+  return hashes;
+}
+
+TEST(FlowOwner, SharesFlowsEvenlyAmongWorkers) {
+  const std::vector<uint32_t> hashes = hashes_of_many_flows();
+  for (uint32_t workers : {2u, 3u, 4u}) {
+    std::vector<uint32_t> share(workers);
+    for (uint32_t h : hashes) {
+      const uint32_t w = flow_owner(h, workers);
+      ASSERT_LT(w, workers);
+      ++share[w];
+    }
+    const double fair = double(hashes.size()) / workers;
+    for (uint32_t w = 0; w < workers; ++w)
+      EXPECT_NEAR(share[w], fair, fair * 0.03) << workers << " workers, worker " << w;
+  }
+  EXPECT_EQ(flow_owner(hashes[7], 1), 0u);
+}
+
+// Each worker has a table of its own, indexed by the same hash: the flows one worker owns
+// must still use every bucket and every home way of it. (The hash modulo the worker count
+// would leave half the buckets of each table empty with two workers.)
+TEST(FlowOwner, AWorkersFlowsSpreadOverAllItsBucketsAndHomeWays) {
+  constexpr uint32_t kBuckets = 1024;
+  std::set<uint32_t> buckets;
+  std::vector<uint32_t> per_way(FlowTable::kWays);
+  uint32_t owned = 0;
+  for (uint32_t h : hashes_of_many_flows()) {
+    if (flow_owner(h, 2) != 1) continue;
+    ++owned;
+    buckets.insert(h % kBuckets);
+    ++per_way[FlowTable::home_way(h)];
+  }
+  EXPECT_EQ(buckets.size(), kBuckets);
+  for (uint32_t way = 0; way < FlowTable::kWays; ++way)
+    EXPECT_NEAR(per_way[way], owned / 8.0, owned / 8.0 * 0.06) << "way " << way;
+}
+
+uint32_t owner(const Frame& f, uint32_t receiver = 0, uint32_t workers = 4) {
+  const std::vector<uint8_t> b = f.bytes();
+  return frame_owner(b.data(), uint32_t(b.size()), receiver, workers);
+}
+
+// Four workers, and a sample of clients large enough that several owners occur.
+TEST(FrameOwner, EveryPacketOfAFlowAndTheErrorsQuotingItHaveOneOwner) {
+  std::set<uint32_t> owners;
+  for (uint16_t port = 40000; port < 40016; ++port) {
+    const uint32_t syn =
+        owner(Frame().eth().ipv4("203.0.113.5", "10.0.0.100").tcp(port, 80, kTcpSyn));
+    const uint32_t ack = owner(
+        Frame().eth().ipv4("203.0.113.5", "10.0.0.100").tcp(port, 80, kTcpAck).payload(100), 3);
+    // A router's frag-needed for the backend's answer (VIP -> client, sent by DSR).
+    const uint32_t error = owner(
+        Frame()
+            .eth()
+            .ipv4("192.0.2.1", "10.0.0.100")
+            .icmp(kIcmpDestUnreachable, kIcmpCodeFragNeeded)
+            .quote(Frame().ipv4("10.0.0.100", "203.0.113.5").tcp(80, port, kTcpAck), 28),
+        2);
+    EXPECT_EQ(ack, syn) << "port " << port;
+    EXPECT_EQ(error, syn) << "port " << port;
+    owners.insert(syn);
+  }
+  EXPECT_GE(owners.size(), 3u);
+}
+
+TEST(FrameOwner, Ipv6FlowsHaveOneOwner) {
+  std::set<uint32_t> owners;
+  for (uint16_t port = 40000; port < 40016; ++port) {
+    const Frame syn = Frame().eth().ipv6("2001:db8:ff::1", "2001:db8::100").tcp(port, 80, kTcpSyn);
+    const Frame data =
+        Frame().eth().ipv6("2001:db8:ff::1", "2001:db8::100").tcp(port, 80, kTcpAck).payload(40);
+    EXPECT_EQ(owner(syn, 0), owner(data, 1));
+    owners.insert(owner(syn));
+  }
+  EXPECT_GE(owners.size(), 3u);
+}
+
+TEST(FrameOwner, FramesOfNoFlowStayWithTheirReceiver) {
+  EXPECT_EQ(owner(Frame().eth().arp(), 3), 3u);
+  EXPECT_EQ(owner(Frame().eth().ethertype(0x88cc).payload(46), 2), 2u);  // LLDP
+  const std::vector<uint8_t> cut =
+      Frame().eth().ipv4("203.0.113.5", "10.0.0.100").tcp(40000, 80, kTcpSyn).bytes();
+  EXPECT_EQ(frame_owner(cut.data(), 14 + 12, 1, 4), 1u);  // IPv4 header cut short
+  EXPECT_EQ(owner(Frame().eth().ipv4("203.0.113.5", "10.0.0.100").set8(14 + 6, 0x20).tcp(
+                      40000, 80, kTcpSyn),
+                  2),
+            2u);  // a fragment: counted and dropped where it arrives
+}
+
+}  // namespace
+}  // namespace sluice
