@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// parse_frame() cost per frame over an RX-sized burst of prepared frames.
+// parse_frame() cost per frame over an RX-sized burst of prepared frames, and
+// frame_owners()': what a worker pays per frame it receives on a port with flow handoff.
 #include <benchmark/benchmark.h>
 
 #include <array>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "packet/parser.h"
+#include "pipeline/flow_owner.h"
 
 namespace sluice {
 namespace {
@@ -84,9 +86,32 @@ void BM_ParseBurst(benchmark::State& state, Shape shape) {
       benchmark::Counter(frames, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
+void BM_FrameOwnerBurst(benchmark::State& state, Shape shape) {
+  Burst burst;
+  std::array<PacketBuffer, kBurst> buffers;
+  for (uint32_t i = 0; i < kBurst; ++i)
+    buffers[i] = PacketBuffer{burst.frames[i].data(), build(shape, i, burst.frames[i].data()), 0, 0};
+  std::array<ParsedPacket, kBurst> parsed;
+  std::array<uint16_t, kBurst> owners;
+  for (auto _ : state) {
+    frame_owners(buffers.data(), kBurst, 0, 2, parsed.data(), owners.data());
+    benchmark::DoNotOptimize(owners.data());
+    benchmark::ClobberMemory();
+  }
+  uint32_t to_worker1 = 0;
+  for (uint16_t o : owners) to_worker1 += o;
+  if (to_worker1 == 0 || to_worker1 == kBurst) state.SkipWithError("one worker owns every flow");
+  const double frames = double(state.iterations()) * kBurst;
+  state.SetItemsProcessed(int64_t(frames));
+  state.counters["per_frame"] =
+      benchmark::Counter(frames, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
 BENCHMARK_CAPTURE(BM_ParseBurst, tcp_ipv4, Shape::kTcp4);
 BENCHMARK_CAPTURE(BM_ParseBurst, tcp_ipv6, Shape::kTcp6);
 BENCHMARK_CAPTURE(BM_ParseBurst, vlan_tcp_ipv4, Shape::kVlanTcp4);
+BENCHMARK_CAPTURE(BM_FrameOwnerBurst, tcp_ipv4, Shape::kTcp4);
+BENCHMARK_CAPTURE(BM_FrameOwnerBurst, tcp_ipv6, Shape::kTcp6);
 
 }  // namespace
 }  // namespace sluice

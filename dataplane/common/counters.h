@@ -29,6 +29,7 @@ namespace sluice {
   X(no_headroom, "mbuf has no headroom left for the encapsulation")                  \
   X(multi_segment, "multi-segment mbuf (not supported on the fast path)")            \
   X(tx_full, "TX queue full")                                                        \
+  X(handoff_full, "ring to the worker that owns the flow full")                      \
   X(host_unhandled, "traffic for the host itself with no exception path configured")
 
 // Per-worker event counters other than drops, same one-table scheme.
@@ -49,6 +50,7 @@ namespace sluice {
   X(too_big_replies, "ICMP too-big answers to packets too big to encapsulate")        \
   X(neighbors_learned, "ARP/ND bindings passed to the main lcore")            \
   X(to_host, "frames for the host itself (exception path)")                   \
+  X(handed_off, "frames passed to the worker that owns their flow")           \
   X(busy_cycles, "TSC cycles of worker loops that received packets (rate / tsc_hz: core busy)")
 
 enum class WorkerCounter : uint8_t {

@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "common/hash.h"
+#include "packet/packet_buffer.h"
 #include "packet/parser.h"
 
 namespace sluice {
@@ -19,15 +20,20 @@ inline uint32_t flow_owner(uint32_t hash, uint32_t workers) {
   return reduce(hash * 0x9e3779b1u, workers);
 }
 
-// The owner of a frame's flow (for an ICMP error, of the flow it quotes); `receiver` for a
-// frame of no flow (ARP, other ethertypes, malformed): it is answered or counted where it
-// arrived.
-inline uint32_t frame_owner(const uint8_t* data, uint32_t length, uint32_t receiver,
-                            uint32_t workers) {
-  ParsedPacket p;
-  parse_frame(data, length, p);
-  if (p.kind != PacketKind::kIpv4 && p.kind != PacketKind::kIpv6) return receiver;
-  return flow_owner(flow_hash(p.key), workers);
+// The owners of frames[0..n): for each, the owner of its flow (for an ICMP error, of the
+// flow it quotes), or `receiver` for a frame of no flow (ARP, other ethertypes,
+// malformed: it is answered or counted where it arrived). `parsed` is scratch for n.
+// Every frame is parsed before any is hashed: the hash reads a key back in words, which
+// stalls while the parser's narrow stores to it are in flight.
+inline void frame_owners(const PacketBuffer* frames, uint16_t n, uint32_t receiver,
+                         uint32_t workers, ParsedPacket* parsed, uint16_t* owners) {
+  for (uint16_t i = 0; i < n; ++i) parse_frame(frames[i].data, frames[i].length, parsed[i]);
+  for (uint16_t i = 0; i < n; ++i) {
+    const PacketKind kind = parsed[i].kind;
+    owners[i] = uint16_t(kind == PacketKind::kIpv4 || kind == PacketKind::kIpv6
+                             ? flow_owner(flow_hash(parsed[i].key), workers)
+                             : receiver);
+  }
 }
 
 }  // namespace sluice

@@ -75,6 +75,10 @@ bool Dataplane::start() {
     if (ports_[i].steering)
       std::printf("port %s: XDP steering program %s; other traffic stays the kernel's\n",
                   ports_[i].name.c_str(), STEERING_PROG_NAME);
+    if (!ports_[i].handoff.empty())
+      std::printf("port %s: %u queue(s)%s for %u workers: each flow is handed to its worker\n",
+                  ports_[i].name.c_str(), ports_[i].queues,
+                  ports_[i].rss ? "" : " without RSS", workers);
   }
 
   learned_ = rte_ring_create_elem("sluice_learned", sizeof(LearnedNeighbor), kLearnedRingSize,
@@ -92,12 +96,21 @@ bool Dataplane::start() {
   rebuild("start");
 
   for (uint32_t w = 0; w < workers; ++w) {
-    std::vector<WorkerQueue> queues;
-    for (uint16_t p = 0; p < ports_.size(); ++p)
-      for (uint16_t q = 0; q < ports_[p].queues; ++q)
-        if (q % workers == w)
-          queues.push_back({p, ports_[p].port_id, q, q == 0 ? ports_[p].control_tx : nullptr,
-                            ports_[p].to_host});
+    std::vector<WorkerPort> ports;
+    for (uint16_t p = 0; p < ports_.size(); ++p) {
+      const EthPort& eth = ports_[p];
+      WorkerPort port;
+      port.port_index = p;
+      port.port_id = eth.port_id;
+      for (uint16_t q = 0; q < eth.queues; ++q)
+        if (q % workers == w) port.rx_queues.push_back(q);
+      if (!port.rx_queues.empty()) port.tx_queue = port.rx_queues.front();
+      port.shared_tx = eth.shared_tx;
+      port.drains_shared_tx = w == 0;
+      port.to_host = eth.to_host;
+      port.handoff = eth.handoff;
+      ports.push_back(std::move(port));
+    }
     WorkerSettings s;
     s.thread_id = w;
     s.lcore = d.worker_lcores[w];
@@ -105,7 +118,7 @@ bool Dataplane::start() {
     s.idle_sleep_us = d.idle_sleep_us;
     s.flow_capacity = d.flow_table_size;
     s.timeouts = config_.flow_timeouts;
-    workers_.push_back(std::make_unique<Worker>(s, std::move(queues), *publisher_, learned_,
+    workers_.push_back(std::make_unique<Worker>(s, std::move(ports), *publisher_, learned_,
                                                 stop_workers_));
   }
   for (uint32_t w = 0; w < workers; ++w) {
@@ -340,7 +353,7 @@ void Dataplane::send_control_frame(uint16_t port_index, const uint8_t* frame, ui
     return;
   }
   std::memcpy(data, frame, length);
-  if (rte_ring_enqueue(port.control_tx, m) != 0) rte_pktmbuf_free(m);
+  if (rte_ring_enqueue(port.shared_tx, m) != 0) rte_pktmbuf_free(m);
 }
 
 std::unique_ptr<WorkerCounters> Dataplane::sum_counters() const {
@@ -434,7 +447,8 @@ void Dataplane::telemetry_workers(rte_tel_data* d) const {
     rte_tel_data_start_dict(wd);
     rte_tel_data_add_dict_u64(wd, "lcore", workers_[w]->lcore());
     for (WorkerCounter k : {WorkerCounter::rx_packets, WorkerCounter::tx_packets,
-                            WorkerCounter::forwarded, WorkerCounter::busy_cycles})
+                            WorkerCounter::forwarded, WorkerCounter::flow_new,
+                            WorkerCounter::handed_off, WorkerCounter::busy_cycles})
       rte_tel_data_add_dict_u64(wd, kWorkerCounters[size_t(k)].name, c[k]);
     rte_tel_data_add_dict_u64(wd, "active_flows", c.active_flows);
     rte_tel_data_add_dict_container(d, ("worker" + std::to_string(w)).c_str(), wd, 0);

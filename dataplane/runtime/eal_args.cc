@@ -35,10 +35,16 @@ std::string tap_device_name(size_t index) { return "net_tap" + std::to_string(in
 std::vector<std::string> eal_arguments(const config::Config& config) {
   const config::DataplaneSettings& d = config.dataplane;
   std::vector<std::string> args{"sluice-dataplane"};
-  std::string lcores = std::to_string(d.main_lcore);
-  for (uint32_t w : d.worker_lcores) lcores += "," + std::to_string(w);
-  args.push_back("-l");
-  args.push_back(lcores);
+  // An --lcores among eal_args places lcores on CPUs of its choosing (several on one CPU,
+  // for tests on small hosts); EAL takes the first lcore option it sees, so -l goes.
+  const bool lcores_given = std::any_of(d.eal_args.begin(), d.eal_args.end(),
+                                        [](const std::string& a) { return a.rfind("--lcores", 0) == 0; });
+  if (!lcores_given) {
+    std::string lcores = std::to_string(d.main_lcore);
+    for (uint32_t w : d.worker_lcores) lcores += "," + std::to_string(w);
+    args.push_back("-l");
+    args.push_back(lcores);
+  }
   args.push_back("--main-lcore=" + std::to_string(d.main_lcore));
   args.push_back("--file-prefix=" + d.file_prefix);
   if (!d.hugepages) args.push_back("--no-huge");

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <string_view>
 
 #include "runtime/eal_args.h"
 #include "state/forwarding_state.h"
@@ -18,10 +19,21 @@ namespace {
 constexpr uint16_t kRxDescriptors = 1024;
 constexpr uint16_t kTxDescriptors = 1024;
 constexpr unsigned kControlRingSize = 1024;
+// Each holds up to eight bursts of 512 from every other worker.
+constexpr unsigned kHandoffRingSize = 4096;
 // The PMD loads the steering object with its default map sizes: every VIP's service and
 // echo entry, and every VIP address plus the ports' own, must fit.
 static_assert(2 * kMaxVips <= STEERING_DEFAULT_MAX_VIPS);
 static_assert(kMaxVips + 1024 <= STEERING_DEFAULT_MAX_ADDRS);
+
+// Frees the mbufs still in `ring` (null or not), then the ring.
+void free_ring(rte_ring*& ring) {
+  if (!ring) return;
+  void* m;
+  while (rte_ring_dequeue(ring, &m) == 0) rte_pktmbuf_free(static_cast<rte_mbuf*>(m));
+  rte_ring_free(ring);
+  ring = nullptr;
+}
 }  // namespace
 
 bool prepare_xdp_steering(const config::Config& config, std::string& object_path,
@@ -67,7 +79,11 @@ bool EthPort::open(const config::Port& cfg, uint32_t workers, uint32_t mbufs, ui
   if (queues == 0) queues = 1;
 
   rte_eth_conf conf{};
-  if (queues > 1 && info.flow_type_rss_offloads) {
+  const bool hash_offload = queues > 1 && info.flow_type_rss_offloads;
+  // af_xdp's queues are NIC channels, which the NIC's own RSS fills by flow.
+  rss = hash_offload || (queues > 1 && info.driver_name &&
+                         std::string_view(info.driver_name) == "net_af_xdp");
+  if (hash_offload) {
     conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
     conf.rx_adv_conf.rss_conf.rss_hf =
         (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP) & info.flow_type_rss_offloads;
@@ -127,11 +143,22 @@ bool EthPort::open(const config::Port& cfg, uint32_t workers, uint32_t mbufs, ui
     std::memcpy(mac.bytes.data(), addr.addr_bytes, 6);
   }
 
-  std::string ring_name = "ctl_tx_" + std::to_string(index);
-  control_tx = rte_ring_create(ring_name.c_str(), kControlRingSize, socket, RING_F_SC_DEQ);
-  if (!control_tx) {
-    error = "port '" + name + "': cannot create its control ring";
+  const bool hand_off = workers > 1 && (queues < workers || !rss);
+  std::string ring_name = "shared_tx_" + std::to_string(index);
+  shared_tx = rte_ring_create(ring_name.c_str(), hand_off ? kHandoffRingSize : kControlRingSize,
+                              socket, RING_F_SC_DEQ);
+  if (!shared_tx) {
+    error = "port '" + name + "': cannot create its shared TX ring";
     return false;
+  }
+  for (uint32_t w = 0; hand_off && w < workers; ++w) {
+    ring_name = "handoff_" + std::to_string(index) + "_" + std::to_string(w);
+    handoff.push_back(rte_ring_create(ring_name.c_str(), kHandoffRingSize, socket, RING_F_SC_DEQ));
+    if (!handoff.back()) {
+      error = "port '" + name + "': cannot create its flow handoff rings: " +
+              rte_strerror(rte_errno);
+      return false;
+    }
   }
   if (cfg.exception_path == config::ExceptionPath::kTap) return open_tap(cfg, index, socket, error);
   if (cfg.exception_path == config::ExceptionPath::kXdp) return adopt_steering(error);
@@ -214,7 +241,7 @@ void EthPort::exchange_with_host() {
     if (sent < n) rte_pktmbuf_free_bulk(mbufs + sent, n - sent);
   }
   uint16_t got = rte_eth_rx_burst(*tap_port_id, 0, mbufs, 32);
-  unsigned queued = got ? rte_ring_enqueue_burst(control_tx, reinterpret_cast<void**>(mbufs),
+  unsigned queued = got ? rte_ring_enqueue_burst(shared_tx, reinterpret_cast<void**>(mbufs),
                                                   got, nullptr)
                         : 0;
   frames_from_host += queued;
@@ -223,22 +250,14 @@ void EthPort::exchange_with_host() {
 
 void EthPort::close() {
   steering.reset();
-  if (to_host) {
-    void* m;
-    while (rte_ring_dequeue(to_host, &m) == 0) rte_pktmbuf_free(static_cast<rte_mbuf*>(m));
-    rte_ring_free(to_host);
-    to_host = nullptr;
-  }
+  free_ring(to_host);
   if (tap_port_id) {
     rte_eth_dev_stop(*tap_port_id);
     rte_eth_dev_close(*tap_port_id);
   }
-  if (control_tx) {
-    void* m;
-    while (rte_ring_dequeue(control_tx, &m) == 0) rte_pktmbuf_free(static_cast<rte_mbuf*>(m));
-    rte_ring_free(control_tx);
-    control_tx = nullptr;
-  }
+  for (rte_ring*& ring : handoff) free_ring(ring);
+  handoff.clear();
+  free_ring(shared_tx);
   rte_eth_dev_stop(port_id);
   rte_eth_dev_close(port_id);
 }

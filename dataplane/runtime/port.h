@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// One DPDK ethdev as configured by a [[port]] table: queues, mempool, MAC, and the ring
-// through which the main lcore sends its own frames (ARP/ND solicitations) out of the port
-// via the worker that owns TX queue 0; its exception path (TAP device, or the XDP
-// steering program of an af_xdp port). Set up and torn down by the main lcore.
+// One DPDK ethdev as configured by a [[port]] table: queues, mempool, MAC; the ring through
+// which lcores without a TX queue of their own send frames out of the port, via the worker
+// that owns queue 0; the flow handoff rings when the device cannot keep a flow on one
+// worker; its exception path (TAP device, or the XDP steering program of an af_xdp port).
+// Set up and torn down by the main lcore.
 #pragma once
 
 #include <rte_ethdev.h>
@@ -12,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/mac_address.h"
 #include "config/config.h"
@@ -25,12 +27,19 @@ struct EthPort {
   std::string device;      // device string as configured
   uint16_t port_id = 0;    // DPDK port id
   uint16_t queues = 0;     // RX/TX queue pairs configured
+  bool rss = false;        // the device spreads flows over its queues by hash (or the NIC under af_xdp does)
   MacAddress mac;
   rte_mempool* pool = nullptr;
-  rte_ring* control_tx = nullptr;  // main lcore -> worker owning queue 0
+  // Frames for this port from the main lcore (ARP/ND solicitations, announcements, the
+  // TAP's) and from workers without a TX queue on it; the worker owning queue 0 sends them.
+  rte_ring* shared_tx = nullptr;
+  // Fewer queues than workers, or several without RSS: a flow's packets may arrive at any
+  // worker, which hands them to the flow's owner (pipeline/flow_owner.h) through
+  // handoff[owner]. Empty when the device keeps each flow on one queue and worker.
+  std::vector<rte_ring*> handoff;
   // Exception path (when configured): frames for the host go from the workers through
   // to_host to the main lcore, which writes them to the TAP device; what the kernel
-  // writes there goes out of this port through control_tx.
+  // writes there goes out of this port through shared_tx.
   std::optional<uint16_t> tap_port_id;
   rte_ring* to_host = nullptr;
   uint64_t frames_to_host = 0;    // main lcore only

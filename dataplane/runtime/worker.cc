@@ -5,6 +5,8 @@
 #include <rte_ethdev.h>
 #include <rte_prefetch.h>
 
+#include "pipeline/flow_owner.h"
+
 namespace sluice {
 
 namespace {
@@ -13,17 +15,19 @@ constexpr uint32_t kSweepBucketsPerIdlePoll = 64;
 constexpr int kTxRetries = 3;
 }  // namespace
 
-Worker::Worker(const WorkerSettings& settings, std::vector<WorkerQueue> queues,
+Worker::Worker(const WorkerSettings& settings, std::vector<WorkerPort> ports,
                StatePublisher& publisher, rte_ring* learned, const std::atomic<bool>& stop)
     : settings_(settings),
-      queues_(std::move(queues)),
+      ports_(std::move(ports)),
       publisher_(publisher),
       learned_(learned),
       stop_(stop),
       counters_(std::make_unique<WorkerCounters>()),
       pipeline_(std::make_unique<Pipeline>(settings.flow_capacity, settings.timeouts, *counters_)),
       result_(std::make_unique<BurstResult>()),
-      frames_(std::make_unique<PacketBuffer[]>(kMaxBurst)) {}
+      frames_(std::make_unique<PacketBuffer[]>(kMaxBurst)),
+      owners_(std::make_unique<uint16_t[]>(kMaxBurst)),
+      parsed_(std::make_unique<ParsedPacket[]>(kMaxBurst)) {}
 
 int Worker::run() {
   const uint64_t cycles_per_ms = rte_get_tsc_hz() / 1000;
@@ -40,7 +44,7 @@ int Worker::run() {
     uint32_t now_ms = uint32_t(now / cycles_per_ms);
     uint16_t received = 0;
     if (const ForwardingState* state = publisher_.current())
-      for (const WorkerQueue& q : queues_) poll(q, *state, now_ms, received);
+      for (const WorkerPort& port : ports_) poll(port, *state, now_ms, received);
     publisher_.quiescent(settings_.thread_id);
 
     was_busy = received != 0;
@@ -56,21 +60,71 @@ int Worker::run() {
   return 0;
 }
 
-void Worker::poll(const WorkerQueue& q, const ForwardingState& state, uint32_t now_ms,
+void Worker::poll(const WorkerPort& port, const ForwardingState& state, uint32_t now_ms,
                   uint16_t& received) {
   rte_mbuf* mbufs[kMaxBurst];
-  PacketBuffer* frames = frames_.get();
 
-  if (q.control_tx) {
-    unsigned n = rte_ring_dequeue_burst(q.control_tx, reinterpret_cast<void**>(mbufs),
-                                        settings_.burst_size, nullptr);
-    if (n) transmit(q.port_id, q.queue, mbufs, uint16_t(n));
+  if (port.drains_shared_tx) {
+    unsigned n = rte_ring_dequeue_burst(port.shared_tx, reinterpret_cast<void**>(mbufs),
+                                        kMaxBurst, nullptr);
+    if (n) transmit(port.port_id, 0, mbufs, uint16_t(n));
   }
 
-  uint16_t n = rte_eth_rx_burst(q.port_id, q.queue, mbufs, settings_.burst_size);
-  if (n == 0) return;
-  received += n;
+  for (uint16_t queue : port.rx_queues) {
+    uint16_t n = rte_eth_rx_burst(port.port_id, queue, mbufs, settings_.burst_size);
+    if (n == 0) continue;
+    received = uint16_t(received + n);
+    if (!port.handoff.empty()) n = hand_off(port, mbufs, n);
+    process(port, queue, mbufs, n, state, now_ms);
+  }
 
+  if (port.handoff.empty()) return;
+  const unsigned n = rte_ring_dequeue_burst(port.handoff[settings_.thread_id],
+                                            reinterpret_cast<void**>(mbufs),
+                                            settings_.burst_size, nullptr);
+  if (n == 0) return;
+  received = uint16_t(received + n);
+  process(port, port.tx_queue, mbufs, uint16_t(n), state, now_ms);
+}
+
+uint16_t Worker::hand_off(const WorkerPort& port, rte_mbuf** mbufs, uint16_t n) {
+  const uint32_t self = settings_.thread_id;
+  const uint32_t workers = uint32_t(port.handoff.size());
+  PacketBuffer* frames = frames_.get();
+  for (uint16_t i = 0; i < n; ++i)
+    frames[i] = PacketBuffer{rte_pktmbuf_mtod(mbufs[i], uint8_t*), mbufs[i]->data_len, 0, 0};
+  uint16_t* owners = owners_.get();
+  frame_owners(frames, n, self, workers, parsed_.get(), owners);
+  uint32_t others = 0;
+  for (uint16_t i = 0; i < n; ++i) others += owners[i] != self;
+  if (others == 0) return n;
+
+  rte_mbuf* theirs[kMaxBurst];
+  WorkerCounters& c = *counters_;
+  for (uint32_t w = 0; w < workers; ++w) {
+    if (w == self) continue;
+    unsigned count = 0;
+    for (uint16_t i = 0; i < n; ++i)
+      if (owners[i] == w) theirs[count++] = mbufs[i];
+    if (count == 0) continue;
+    const unsigned queued = rte_ring_enqueue_burst(port.handoff[w],
+                                                   reinterpret_cast<void**>(theirs), count,
+                                                   nullptr);
+    c[WorkerCounter::handed_off] += queued;
+    if (queued < count) {
+      c[DropReason::handoff_full] += count - queued;
+      rte_pktmbuf_free_bulk(theirs + queued, count - queued);
+    }
+  }
+  uint16_t kept = 0;
+  for (uint16_t i = 0; i < n; ++i)
+    if (owners[i] == self) mbufs[kept++] = mbufs[i];
+  return kept;
+}
+
+void Worker::process(const WorkerPort& port, std::optional<uint16_t> tx_queue, rte_mbuf** mbufs,
+                     uint16_t n, const ForwardingState& state, uint32_t now_ms) {
+  PacketBuffer* frames = frames_.get();
   uint16_t kept = 0;
   for (uint16_t i = 0; i < n; ++i) {
     rte_mbuf* m = mbufs[i];
@@ -86,9 +140,10 @@ void Worker::poll(const WorkerQueue& q, const ForwardingState& state, uint32_t n
     ++kept;
   }
   n = kept;
+  if (n == 0) return;
 
   BurstResult& result = *result_;
-  pipeline_->process_burst(frames, n, q.port_index, state, now_ms, result);
+  pipeline_->process_burst(frames, n, port.port_index, state, now_ms, result);
 
   uint16_t to_send = 0;
   for (uint16_t i = 0; i < n; ++i) {
@@ -101,7 +156,7 @@ void Worker::poll(const WorkerQueue& q, const ForwardingState& state, uint32_t n
         mbufs[to_send++] = m;
         break;
       case Action::kToHost:
-        if (!q.to_host || rte_ring_enqueue(q.to_host, m) != 0) {
+        if (!port.to_host || rte_ring_enqueue(port.to_host, m) != 0) {
           ++(*counters_)[DropReason::host_unhandled];
           rte_pktmbuf_free(m);
         }
@@ -111,11 +166,23 @@ void Worker::poll(const WorkerQueue& q, const ForwardingState& state, uint32_t n
         break;
     }
   }
-  if (to_send) transmit(q.port_id, q.queue, mbufs, to_send);
+  if (to_send && tx_queue)
+    transmit(port.port_id, *tx_queue, mbufs, to_send);
+  else if (to_send)
+    send_shared(port.shared_tx, mbufs, to_send);
 
   for (uint16_t i = 0; i < result.learned_count; ++i) {
-    LearnedNeighbor learned{result.learned[i], q.port_index};
+    LearnedNeighbor learned{result.learned[i], port.port_index};
     rte_ring_enqueue_elem(learned_, &learned, sizeof learned);  // full: the next one will do
+  }
+}
+
+void Worker::send_shared(rte_ring* shared_tx, rte_mbuf** mbufs, uint16_t n) {
+  const unsigned queued =
+      rte_ring_enqueue_burst(shared_tx, reinterpret_cast<void**>(mbufs), n, nullptr);
+  if (queued < n) {
+    (*counters_)[DropReason::tx_full] += n - queued;
+    rte_pktmbuf_free_bulk(mbufs + queued, n - queued);
   }
 }
 

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // A worker lcore: polls its RX queues, runs the pipeline on each burst, transmits, and
 // reports quiescent states for RCU. Everything it writes (flow table, counters, TX) is its
-// own. Built by the main lcore before launch; run() executes on the worker lcore.
+// own; on ports that cannot keep a flow on one worker it hands each frame to the worker
+// that owns its flow, through that worker's ring. Built by the main lcore before launch;
+// run() executes on the worker lcore.
 #pragma once
 
 #include <rte_mbuf.h>
@@ -9,6 +11,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "pipeline/pipeline.h"
@@ -24,12 +27,20 @@ struct alignas(4) LearnedNeighbor {
   uint16_t port_index;
 };
 
-struct WorkerQueue {
-  uint16_t port_index;
-  uint16_t port_id;
-  uint16_t queue;
-  rte_ring* control_tx;  // non-null when this worker drains the port's control ring
-  rte_ring* to_host;     // the port's exception path; null when it has none
+// What one worker does with one port.
+struct WorkerPort {
+  uint16_t port_index = 0;
+  uint16_t port_id = 0;
+  std::vector<uint16_t> rx_queues;  // the device queues it polls
+  // Where frames this worker did not receive from a queue of its own leave: its first
+  // queue, or through shared_tx when it has none.
+  std::optional<uint16_t> tx_queue;
+  rte_ring* shared_tx = nullptr;
+  bool drains_shared_tx = false;    // it owns queue 0
+  rte_ring* to_host = nullptr;      // the port's exception path; null when it has none
+  // Flow handoff (EthPort::handoff): every worker's ring, by worker index; empty when
+  // the device keeps each flow on one worker.
+  std::vector<rte_ring*> handoff;
 };
 
 struct WorkerSettings {
@@ -43,7 +54,7 @@ struct WorkerSettings {
 
 class Worker {
  public:
-  Worker(const WorkerSettings& settings, std::vector<WorkerQueue> queues,
+  Worker(const WorkerSettings& settings, std::vector<WorkerPort> ports,
          StatePublisher& publisher, rte_ring* learned, const std::atomic<bool>& stop);
 
   // The lcore body; returns when `stop` becomes true.
@@ -53,21 +64,32 @@ class Worker {
   uint32_t lcore() const { return settings_.lcore; }
 
  private:
-  void poll(const WorkerQueue& q, const ForwardingState& state, uint32_t now_ms,
+  // Everything due on one port: its shared TX ring, its RX queues, its handoff ring.
+  void poll(const WorkerPort& port, const ForwardingState& state, uint32_t now_ms,
             uint16_t& received);
+  // Passes the frames of mbufs[0..n) that other workers own to them; returns how many of
+  // its own it kept, in order, at the front of mbufs.
+  uint16_t hand_off(const WorkerPort& port, rte_mbuf** mbufs, uint16_t n);
+  // Runs the pipeline on a burst received on `port` and sends, passes to the host or
+  // frees each frame; tx_queue as in WorkerPort.
+  void process(const WorkerPort& port, std::optional<uint16_t> tx_queue, rte_mbuf** mbufs,
+               uint16_t n, const ForwardingState& state, uint32_t now_ms);
   void transmit(uint16_t port_id, uint16_t queue, rte_mbuf** mbufs, uint16_t n);
+  void send_shared(rte_ring* shared_tx, rte_mbuf** mbufs, uint16_t n);
 
   WorkerSettings settings_;
-  std::vector<WorkerQueue> queues_;
+  std::vector<WorkerPort> ports_;
   StatePublisher& publisher_;
   rte_ring* learned_;
   const std::atomic<bool>& stop_;
   std::unique_ptr<WorkerCounters> counters_;
   std::unique_ptr<Pipeline> pipeline_;
   std::unique_ptr<BurstResult> result_;
-  // poll()'s frame descriptors, kept here: a local array of them is value-initialized
-  // (a 12 KiB memset) on every poll.
+  // process()'s frame descriptors, kept here: a local array of them is value-initialized
+  // (a 12 KiB memset) on every burst.
   std::unique_ptr<PacketBuffer[]> frames_;
+  std::unique_ptr<uint16_t[]> owners_;  // hand_off()'s owner of each frame
+  std::unique_ptr<ParsedPacket[]> parsed_;  // and its scratch
 };
 
 }  // namespace sluice

@@ -53,6 +53,20 @@ TEST(EalArgs, XdpExceptionPathLoadsTheSteeringObject) {
                           "--no-pci", "--log-level=lib.eal:notice"));
 }
 
+TEST(EalArgs, LcoresInEalArgsReplaceTheLcoreList) {
+  config::Config c;
+  c.dataplane.worker_lcores = {1, 2};
+  c.dataplane.file_prefix = "t2";
+  c.dataplane.eal_args = {"--lcores=0@0,1@1,2@1"};
+  config::Port p;
+  p.device = "net_null0";
+  c.ports.push_back(p);
+  EXPECT_THAT(eal_arguments(c),
+              ElementsAre("sluice-dataplane", "--main-lcore=0", "--file-prefix=t2", "-m", "1024",
+                          "--vdev=net_null0", "--no-pci", "--log-level=lib.eal:notice",
+                          "--lcores=0@0,1@1,2@1"));
+}
+
 TEST(VdevArgument, FindsTheKeyExactly) {
   EXPECT_EQ(vdev_argument("net_af_xdp0,iface=eth1,start_queue=0", "iface"), "eth1");
   EXPECT_EQ(vdev_argument("net_af_xdp0,start_queue=0,iface=eth1", "iface"), "eth1");

@@ -65,9 +65,18 @@ TEST(FlowOwner, AWorkersFlowsSpreadOverAllItsBucketsAndHomeWays) {
     EXPECT_NEAR(per_way[way], owned / 8.0, owned / 8.0 * 0.06) << "way " << way;
 }
 
+uint32_t owner_of(std::vector<uint8_t> bytes, uint32_t length, uint32_t receiver,
+                  uint32_t workers) {
+  const PacketBuffer frame{bytes.data(), length, 0, 0};
+  ParsedPacket parsed;
+  uint16_t owner = 0xffff;
+  frame_owners(&frame, 1, receiver, workers, &parsed, &owner);
+  return owner;
+}
+
 uint32_t owner(const Frame& f, uint32_t receiver = 0, uint32_t workers = 4) {
   const std::vector<uint8_t> b = f.bytes();
-  return frame_owner(b.data(), uint32_t(b.size()), receiver, workers);
+  return owner_of(b, uint32_t(b.size()), receiver, workers);
 }
 
 // Four workers, and a sample of clients large enough that several owners occur.
@@ -105,12 +114,30 @@ TEST(FrameOwner, Ipv6FlowsHaveOneOwner) {
   EXPECT_GE(owners.size(), 3u);
 }
 
+// A burst mixing flows with frames of no flow: each gets what it gets alone.
+TEST(FrameOwner, ABurstGivesEachFrameItsOwnOwner) {
+  std::vector<Frame> frames;
+  for (uint16_t port = 40000; port < 40012; ++port) {
+    frames.push_back(Frame().eth().ipv4("203.0.113.5", "10.0.0.100").tcp(port, 80, kTcpSyn));
+    frames.push_back(Frame().eth().arp());
+    frames.push_back(Frame().eth().ipv6("2001:db8:ff::1", "2001:db8::100").tcp(port, 443, kTcpAck));
+  }
+  std::vector<std::vector<uint8_t>> bytes;
+  std::vector<PacketBuffer> buffers;
+  for (const Frame& f : frames) bytes.push_back(f.bytes());
+  for (auto& b : bytes) buffers.push_back(PacketBuffer{b.data(), uint32_t(b.size()), 0, 0});
+  std::vector<ParsedPacket> parsed(frames.size());
+  std::vector<uint16_t> owners(frames.size());
+  frame_owners(buffers.data(), uint16_t(frames.size()), 1, 3, parsed.data(), owners.data());
+  for (size_t i = 0; i < frames.size(); ++i) EXPECT_EQ(owners[i], owner(frames[i], 1, 3)) << i;
+}
+
 TEST(FrameOwner, FramesOfNoFlowStayWithTheirReceiver) {
   EXPECT_EQ(owner(Frame().eth().arp(), 3), 3u);
   EXPECT_EQ(owner(Frame().eth().ethertype(0x88cc).payload(46), 2), 2u);  // LLDP
   const std::vector<uint8_t> cut =
       Frame().eth().ipv4("203.0.113.5", "10.0.0.100").tcp(40000, 80, kTcpSyn).bytes();
-  EXPECT_EQ(frame_owner(cut.data(), 14 + 12, 1, 4), 1u);  // IPv4 header cut short
+  EXPECT_EQ(owner_of(cut, 14 + 12, 1, 4), 1u);  // IPv4 header cut short
   EXPECT_EQ(owner(Frame().eth().ipv4("203.0.113.5", "10.0.0.100").set8(14 + 6, 0x20).tcp(
                       40000, 80, kTcpSyn),
                   2),
