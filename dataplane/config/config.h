@@ -91,6 +91,11 @@ struct Port {
   uint16_t mtu = 1500;
   std::optional<MacAddress> mac;  // overrides the device's MAC; unicast
   uint16_t queues = 0;            // 0 = one RX/TX queue pair per worker
+  // flow_handoff = "auto" (true): frames go to the worker that owns their flow when the
+  // device cannot keep flows on one worker (fewer queues than workers, or several queues
+  // without RSS). "off": never; the device is trusted to keep flows on their queue
+  // (af_packet's fanout hash), and workers without a queue idle.
+  bool flow_handoff = true;
   // Where traffic that is not the load balancer's goes (ARP for other addresses, SSH,
   // VRRP, health-check replies).
   ExceptionPath exception_path = ExceptionPath::kNone;

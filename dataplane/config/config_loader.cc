@@ -695,7 +695,7 @@ void Loader::load_flow_timeouts(const toml::table& t, FlowTimeouts& f) {
 void Loader::load_port(const toml::table& t, size_t index, Config& cfg) {
   Section s(*this, t, "in [port]",
             {"name", "device", "addresses", "gateway", "gateway6", "mtu", "mac", "queues",
-             "exception_path", "tap_name"});
+             "exception_path", "tap_name", "flow_handoff"});
   Port p;
   std::string entity = "port #" + std::to_string(index + 1);
   if (const toml::node* n =
@@ -775,6 +775,14 @@ void Loader::load_port(const toml::table& t, size_t index, Config& cfg) {
   read_integer(s, "mtu", p.mtu, 576, 9600);
   if (const toml::node* n = s.get("mac")) p.mac = unicast_mac(*n, "mac");
   read_integer(s, "queues", p.queues, 0, 64);
+  if (const toml::node* n = s.get("flow_handoff")) {
+    if (auto v = string(*n, "flow_handoff")) {
+      if (*v == "auto" || *v == "off")
+        p.flow_handoff = *v == "auto";
+      else
+        error(*n, "flow_handoff '" + *v + "' is not supported; allowed: auto, off");
+    }
+  }
   if (const toml::node* n = s.get("exception_path")) {
     if (auto v = string(*n, "exception_path")) {
       if (*v == "none") {

@@ -269,6 +269,27 @@ TEST(ConfigLoad, DeviceForms) {
     EXPECT_FALSE(device_ok(bad)) << bad;
 }
 
+TEST(ConfigLoad, FlowHandoff) {
+  auto port = [](const std::string& extra) {
+    return parse_config("[[port]]\nname = \"p\"\ndevice = \"net_af_packet0,iface=eth1,qpairs=2\"\n" +
+                            extra,
+                        "t.toml");
+  };
+  LoadResult dflt = port("");
+  ASSERT_TRUE(dflt.config);
+  EXPECT_TRUE(dflt.config->ports[0].flow_handoff);
+  LoadResult off = port("flow_handoff = \"off\"\n");
+  ASSERT_TRUE(off.config);
+  EXPECT_FALSE(off.config->ports[0].flow_handoff);
+  LoadResult on = port("flow_handoff = \"auto\"\n");
+  ASSERT_TRUE(on.config);
+  EXPECT_TRUE(on.config->ports[0].flow_handoff);
+  LoadResult bad = port("flow_handoff = \"always\"\n");
+  ASSERT_EQ(bad.errors.size(), 1u);
+  EXPECT_EQ(bad.errors[0].to_string(),
+            "t.toml:4:16: flow_handoff 'always' is not supported; allowed: auto, off");
+}
+
 TEST(ConfigLoad, ExceptionPaths) {
   auto port = [](const char* device, const char* path) {
     return parse_config(std::string("[[port]]\nname = \"p\"\ndevice = \"") + device +
