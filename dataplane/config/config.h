@@ -74,6 +74,14 @@ struct Vip {
   friend bool operator==(const Vip&, const Vip&) = default;
 };
 
+// Whether a worker hands a frame it received to the worker that owns the frame's flow
+// (pipeline/flow_owner.h), for devices that cannot bring a flow to one worker themselves.
+enum class FlowHandoff : uint8_t {
+  kAuto,  // on a port with several queues and no RSS, where a flow would be split
+  kOn,    // also when there are fewer queues than workers: the extra workers get flows
+  kOff,   // never: the device is trusted (af_packet's fanout hash); extra workers idle
+};
+
 enum class ExceptionPath : uint8_t {
   kNone,  // counted as host_unhandled and dropped
   kTap,   // to a kernel TAP interface, whose frames also go out of this port
@@ -91,11 +99,7 @@ struct Port {
   uint16_t mtu = 1500;
   std::optional<MacAddress> mac;  // overrides the device's MAC; unicast
   uint16_t queues = 0;            // 0 = one RX/TX queue pair per worker
-  // flow_handoff = "auto" (true): frames go to the worker that owns their flow when the
-  // device cannot keep flows on one worker (fewer queues than workers, or several queues
-  // without RSS). "off": never; the device is trusted to keep flows on their queue
-  // (af_packet's fanout hash), and workers without a queue idle.
-  bool flow_handoff = true;
+  FlowHandoff flow_handoff = FlowHandoff::kAuto;
   // Where traffic that is not the load balancer's goes (ARP for other addresses, SSH,
   // VRRP, health-check replies).
   ExceptionPath exception_path = ExceptionPath::kNone;

@@ -777,10 +777,14 @@ void Loader::load_port(const toml::table& t, size_t index, Config& cfg) {
   read_integer(s, "queues", p.queues, 0, 64);
   if (const toml::node* n = s.get("flow_handoff")) {
     if (auto v = string(*n, "flow_handoff")) {
-      if (*v == "auto" || *v == "off")
-        p.flow_handoff = *v == "auto";
+      if (*v == "auto")
+        p.flow_handoff = FlowHandoff::kAuto;
+      else if (*v == "on")
+        p.flow_handoff = FlowHandoff::kOn;
+      else if (*v == "off")
+        p.flow_handoff = FlowHandoff::kOff;
       else
-        error(*n, "flow_handoff '" + *v + "' is not supported; allowed: auto, off");
+        error(*n, "flow_handoff '" + *v + "' is not supported; allowed: auto, on, off");
     }
   }
   if (const toml::node* n = s.get("exception_path")) {

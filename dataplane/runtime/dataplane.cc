@@ -79,6 +79,10 @@ bool Dataplane::start() {
       std::printf("port %s: %u queue(s)%s for %u workers: each flow is handed to its worker\n",
                   ports_[i].name.c_str(), ports_[i].queues,
                   ports_[i].rss ? "" : " without RSS", workers);
+    else if (ports_[i].queues < workers)
+      std::printf("port %s: %u queue(s) for %u workers: the workers without one idle on it "
+                  "(flow_handoff = \"on\" hands them flows)\n",
+                  ports_[i].name.c_str(), ports_[i].queues, workers);
   }
 
   learned_ = rte_ring_create_elem("sluice_learned", sizeof(LearnedNeighbor), kLearnedRingSize,

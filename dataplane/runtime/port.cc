@@ -143,7 +143,10 @@ bool EthPort::open(const config::Port& cfg, uint32_t workers, uint32_t mbufs, ui
     std::memcpy(mac.bytes.data(), addr.addr_bytes, 6);
   }
 
-  const bool hand_off = cfg.flow_handoff && workers > 1 && (queues < workers || !rss);
+  const bool split = queues > 1 && !rss;  // a flow's packets may reach several workers
+  const bool hand_off =
+      workers > 1 && ((cfg.flow_handoff == config::FlowHandoff::kAuto && split) ||
+                      (cfg.flow_handoff == config::FlowHandoff::kOn && (split || queues < workers)));
   std::string ring_name = "shared_tx_" + std::to_string(index);
   shared_tx = rte_ring_create(ring_name.c_str(), hand_off ? kHandoffRingSize : kControlRingSize,
                               socket, RING_F_SC_DEQ);

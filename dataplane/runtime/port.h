@@ -33,9 +33,9 @@ struct EthPort {
   // Frames for this port from the main lcore (ARP/ND solicitations, announcements, the
   // TAP's) and from workers without a TX queue on it; the worker owning queue 0 sends them.
   rte_ring* shared_tx = nullptr;
-  // Fewer queues than workers, or several without RSS: a flow's packets may arrive at any
-  // worker, which hands them to the flow's owner (pipeline/flow_owner.h) through
-  // handoff[owner]. Empty when the device keeps each flow on one queue and worker.
+  // When flow_handoff applies (config::FlowHandoff): a worker hands each frame it receives
+  // to the owner of its flow (pipeline/flow_owner.h) through handoff[owner]. Empty when
+  // the device keeps each flow on one queue and worker, or is left to.
   std::vector<rte_ring*> handoff;
   // Exception path (when configured): frames for the host go from the workers through
   // to_host to the main lcore, which writes them to the TAP device; what the kernel

@@ -277,17 +277,17 @@ TEST(ConfigLoad, FlowHandoff) {
   };
   LoadResult dflt = port("");
   ASSERT_TRUE(dflt.config);
-  EXPECT_TRUE(dflt.config->ports[0].flow_handoff);
-  LoadResult off = port("flow_handoff = \"off\"\n");
-  ASSERT_TRUE(off.config);
-  EXPECT_FALSE(off.config->ports[0].flow_handoff);
-  LoadResult on = port("flow_handoff = \"auto\"\n");
-  ASSERT_TRUE(on.config);
-  EXPECT_TRUE(on.config->ports[0].flow_handoff);
+  EXPECT_EQ(dflt.config->ports[0].flow_handoff, FlowHandoff::kAuto);
+  for (auto [text, want] : {std::pair{"auto", FlowHandoff::kAuto}, {"on", FlowHandoff::kOn},
+                            {"off", FlowHandoff::kOff}}) {
+    LoadResult r = port(std::string("flow_handoff = \"") + text + "\"\n");
+    ASSERT_TRUE(r.config) << text;
+    EXPECT_EQ(r.config->ports[0].flow_handoff, want) << text;
+  }
   LoadResult bad = port("flow_handoff = \"always\"\n");
   ASSERT_EQ(bad.errors.size(), 1u);
   EXPECT_EQ(bad.errors[0].to_string(),
-            "t.toml:4:16: flow_handoff 'always' is not supported; allowed: auto, off");
+            "t.toml:4:16: flow_handoff 'always' is not supported; allowed: auto, on, off");
 }
 
 TEST(ConfigLoad, ExceptionPaths) {
