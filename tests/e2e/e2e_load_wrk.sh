@@ -10,6 +10,10 @@
 #      (a capture of SYNs only on sluice's bridge port), every connection nginx served
 #      requests on has its flow (keep-alive connections never move; wrk reconnects when
 #      nginx closes one after keepalive_requests), and nothing was dropped.
+# With SLUICE_WORKERS=2 (e2e_load_wrk_handoff.sh) sluice runs two workers on two af_packet
+# queues without RSS, so flows are handed between them; then also
+#   4. both workers handed frames to the other and forwarded some, and the flows the two
+#      created add up to the connections (3. holds for the sum).
 # It measures nothing: rates on a shared 2-core box mean little.
 #
 #   CONNECTIONS=32 DURATION=5 BUILD_DIR=build-x tests/e2e/e2e_load_wrk.sh
@@ -99,6 +103,22 @@ ok "one flow per connection, on the backend that served it ($((s1 + s2)) connect
 bad_drops="$(awk '$1 ~ /drops\./ && $1 !~ /host_unhandled/' "$TOPO_DIR/stats-delta")"
 [[ -z "$bad_drops" ]] || die "sluice dropped packets under load: $(echo $bad_drops)"
 ok "no drops on the forwarding path"
+
+if [[ "${SLUICE_WORKERS:-1}" == 2 ]]; then
+  grep -q "lan0: 2 queue(s) without RSS for 2 workers: each flow is handed to its worker" \
+    "$SLUICE_LOG" || die "the dataplane did not announce the flow handoff: $(head -n 20 "$SLUICE_LOG")"
+  workers="$(sluice_telemetry /sluice/workers | json_flat)"
+  worker_value() { awk -F= -v k="/sluice/workers.$1" '$1 == k {print $2}' <<<"$workers"; }
+  for w in worker0 worker1; do
+    log "$w: forwarded $(worker_value "$w.forwarded"), handed off $(worker_value "$w.handed_off"), flows created $(worker_value "$w.flow_new")"
+    (($(worker_value "$w.forwarded") > 0 && $(worker_value "$w.handed_off") > 0)) ||
+      die "$w did not both forward and hand off: $workers"
+  done
+  created=$(($(worker_value worker0.flow_new) + $(worker_value worker1.flow_new)))
+  total_new="$(sluice_stats | json_flat | awk -F= '$1 == "/sluice/stats.flow_new" {print $2}')"
+  ((created == total_new)) || die "the workers created $created flows, stats say $total_new"
+  ok "two workers: both handed frames over and forwarded, $created flows between them"
+fi
 
 sluice_stop || die "sluice-dataplane exited with status $? on SIGTERM"
 ok "sluice-dataplane stopped cleanly"
