@@ -459,6 +459,23 @@ void Dataplane::telemetry_workers(rte_tel_data* d) const {
   }
 }
 
+void Dataplane::telemetry_ports(rte_tel_data* d) const {
+  rte_tel_data_start_dict(d);
+  for (const EthPort& p : ports_) {
+    rte_tel_data* pd = rte_tel_data_alloc();
+    rte_tel_data_start_dict(pd);
+    rte_tel_data_add_dict_string(pd, "device", p.device.c_str());
+    rte_tel_data_add_dict_u64(pd, "port_id", p.port_id);
+    rte_tel_data_add_dict_string(pd, "mac", p.mac.to_string().c_str());
+    rte_tel_data_add_dict_u64(pd, "queues", p.queues);
+    rte_tel_data_add_dict_u64(pd, "rss", p.rss);
+    rte_tel_data_add_dict_u64(pd, "flow_handoff", !p.handoff.empty());
+    const char* exception = p.tap_port_id ? "tap" : p.steering ? "xdp" : "none";
+    rte_tel_data_add_dict_string(pd, "exception_path", exception);
+    rte_tel_data_add_dict_container(d, telemetry_name(p.name).c_str(), pd, 0);
+  }
+}
+
 void Dataplane::telemetry_vips(rte_tel_data* d) const {
   auto total = sum_counters();
   std::lock_guard lock(view_lock_);

@@ -46,6 +46,7 @@ class Dataplane {
   void telemetry_backends(const char* vip_name, rte_tel_data* d) const;
   void telemetry_neighbors(rte_tel_data* d) const;
   void telemetry_workers(rte_tel_data* d) const;
+  void telemetry_ports(rte_tel_data* d) const;
 
  private:
   void reload_config();

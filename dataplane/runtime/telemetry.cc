@@ -32,6 +32,10 @@ int workers(const char*, const char*, rte_tel_data* d) {
   g_dataplane->telemetry_workers(d);
   return 0;
 }
+int ports(const char*, const char*, rte_tel_data* d) {
+  g_dataplane->telemetry_ports(d);
+  return 0;
+}
 
 }  // namespace
 
@@ -46,6 +50,9 @@ void register_telemetry(const Dataplane& dataplane) {
                              "Neighbor cache. Takes no parameters");
   rte_telemetry_register_cmd("/sluice/workers", workers,
                              "Per worker lcore: packets, busy cycles, flows. Takes no parameters");
+  rte_telemetry_register_cmd("/sluice/ports", ports,
+                             "Per port: device, queues, RSS, flow handoff, exception path. "
+                             "Takes no parameters");
 }
 
 }  // namespace sluice

@@ -27,6 +27,10 @@ ok "the dataplane created TAP sl-lan0 in the lb namespace"
 tap_mac="$(in_ns lb cat /sys/class/net/sl-lan0/address)"
 [[ "$tap_mac" == "${TOPO_MAC[lb]}" ]] || die "TAP MAC $tap_mac is not the port's ${TOPO_MAC[lb]}"
 ok "the TAP carries the port's MAC ($tap_mac)"
+port_info="$(sluice_telemetry /sluice/ports | json_flat | sort | tr '\n' ' ')"
+[[ "$port_info" == *"/sluice/ports.lan0.exception_path=tap "* && "$port_info" == *"/sluice/ports.lan0.queues=1 "* ]] ||
+  die "/sluice/ports does not show lan0 with one queue and the TAP exception path: $port_info"
+ok "/sluice/ports: $port_info"
 
 in_ns lb ip addr add "$HOST4/24" dev sl-lan0
 in_ns lb ip link set sl-lan0 up
