@@ -156,7 +156,10 @@ bool EthPort::open(const config::Port& cfg, uint32_t workers, uint32_t mbufs, ui
   }
   for (uint32_t w = 0; hand_off && w < workers; ++w) {
     ring_name = "handoff_" + std::to_string(index) + "_" + std::to_string(w);
-    handoff.push_back(rte_ring_create(ring_name.c_str(), kHandoffRingSize, socket, RING_F_SC_DEQ));
+    // With one queue, its worker is the only one handing frames over.
+    const unsigned producers = queues == 1 ? RING_F_SP_ENQ : 0;
+    handoff.push_back(
+        rte_ring_create(ring_name.c_str(), kHandoffRingSize, socket, RING_F_SC_DEQ | producers));
     if (!handoff.back()) {
       error = "port '" + name + "': cannot create its flow handoff rings: " +
               rte_strerror(rte_errno);
