@@ -51,7 +51,8 @@ namespace sluice {
   X(neighbors_learned, "ARP/ND bindings passed to the main lcore")            \
   X(to_host, "frames for the host itself (exception path)")                   \
   X(handed_off, "frames passed to the worker that owns their flow")           \
-  X(busy_cycles, "TSC cycles of worker loops that received packets (rate / tsc_hz: core busy)")
+  X(busy_cycles, "TSC cycles of worker loops that received packets (rate / tsc_hz: core busy)") \
+  X(rx_interrupt_waits, "idle waits for an RX interrupt (rx_interrupts)")
 
 enum class WorkerCounter : uint8_t {
 #define SLUICE_X(name, text) name,

@@ -121,6 +121,10 @@ struct DataplaneSettings {
   uint32_t burst_size = 32;
   uint32_t flow_table_size = 1u << 20;  // flows per worker
   uint32_t idle_sleep_us = 0;           // 0 = busy polling
+  // An idle worker blocks until an RX interrupt (or 1 ms) instead of polling or sleeping,
+  // when every queue it reads can raise one (PCI NICs, net_tap, memif); otherwise it
+  // falls back to idle_sleep_us.
+  bool rx_interrupts = false;
   bool hugepages = true;
   uint32_t memory_mb = 1024;
   std::string file_prefix = "sluice";

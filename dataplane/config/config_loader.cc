@@ -509,7 +509,7 @@ Config Loader::load_vips(const toml::table& root, const Config& base) {
 void Loader::load_dataplane(const toml::table& t, DataplaneSettings& d) {
   Section s(*this, t, "in [dataplane]",
             {"main_lcore", "worker_lcores", "burst_size", "flow_table_size", "idle_sleep_us",
-             "hugepages", "memory_mb", "file_prefix", "mbufs_per_port", "eal_args",
+             "rx_interrupts", "hugepages", "memory_mb", "file_prefix", "mbufs_per_port", "eal_args",
              "control_socket", "garp_count", "garp_interval"});
   std::optional<int64_t> main_lcore = int64_t(d.main_lcore);
   const toml::node* main_node = s.get("main_lcore");
@@ -547,11 +547,14 @@ void Loader::load_dataplane(const toml::table& t, DataplaneSettings& d) {
   read_integer(s, "burst_size", d.burst_size, 1, 512);
   read_integer(s, "flow_table_size", d.flow_table_size, 1024, 268435456);
   read_integer(s, "idle_sleep_us", d.idle_sleep_us, 0, 100000);
-  if (const toml::node* n = s.get("hugepages")) {
-    if (const auto* b = n->as_boolean())
-      d.hugepages = b->get();
-    else
-      error(*n, "hugepages: expected a boolean, got " + kind_of(*n));
+  for (auto [key, out] : {std::pair{"rx_interrupts", &d.rx_interrupts},
+                          std::pair{"hugepages", &d.hugepages}}) {
+    if (const toml::node* n = s.get(key)) {
+      if (const auto* b = n->as_boolean())
+        *out = b->get();
+      else
+        error(*n, std::string(key) + ": expected a boolean, got " + kind_of(*n));
+    }
   }
   read_integer(s, "memory_mb", d.memory_mb, 64, 1048576);
   if (const toml::node* n = s.get("file_prefix")) {

@@ -61,7 +61,8 @@ bool Dataplane::start() {
   ports_.resize(config_.ports.size());
   for (size_t i = 0; i < config_.ports.size(); ++i) {
     std::string error;
-    if (!ports_[i].open(config_.ports[i], workers, d.mbufs_per_port, uint16_t(i), error)) {
+    if (!ports_[i].open(config_.ports[i], workers, d.mbufs_per_port, d.rx_interrupts,
+                        uint16_t(i), error)) {
       std::fprintf(stderr, "sluice-dataplane: %s\n", error.c_str());
       ports_.resize(i);
       return false;
@@ -120,6 +121,7 @@ bool Dataplane::start() {
     s.lcore = d.worker_lcores[w];
     s.burst_size = uint16_t(d.burst_size);
     s.idle_sleep_us = d.idle_sleep_us;
+    s.rx_interrupts = d.rx_interrupts;
     s.flow_capacity = d.flow_table_size;
     s.timeouts = config_.flow_timeouts;
     workers_.push_back(std::make_unique<Worker>(s, std::move(ports), *publisher_, learned_,

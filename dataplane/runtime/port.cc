@@ -59,8 +59,8 @@ bool prepare_xdp_steering(const config::Config& config, std::string& object_path
   return true;
 }
 
-bool EthPort::open(const config::Port& cfg, uint32_t workers, uint32_t mbufs, uint16_t index,
-                std::string& error) {
+bool EthPort::open(const config::Port& cfg, uint32_t workers, uint32_t mbufs,
+                   bool rx_interrupts, uint16_t index, std::string& error) {
   name = cfg.name;
   device = cfg.device;
   std::string dev_name = ethdev_name(cfg.device);
@@ -88,7 +88,15 @@ bool EthPort::open(const config::Port& cfg, uint32_t workers, uint32_t mbufs, ui
     conf.rx_adv_conf.rss_conf.rss_hf =
         (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP) & info.flow_type_rss_offloads;
   }
-  if (int rc = rte_eth_dev_configure(port_id, queues, queues, &conf); rc != 0) {
+  conf.intr_conf.rxq = rx_interrupts;
+  int rc = rte_eth_dev_configure(port_id, queues, queues, &conf);
+  if (rc != 0 && rx_interrupts) {
+    std::printf("port %s: no RX interrupts (%s); its workers idle without them\n", name.c_str(),
+                rte_strerror(-rc));
+    conf.intr_conf.rxq = 0;
+    rc = rte_eth_dev_configure(port_id, queues, queues, &conf);
+  }
+  if (rc != 0) {
     error = "port '" + name + "': configure failed: " + rte_strerror(-rc);
     return false;
   }

@@ -49,8 +49,9 @@ struct EthPort {
   std::unique_ptr<bpf::SteeringProgram> steering;
 
   // Finds, configures and starts the device. On failure returns false and sets `error`.
-  bool open(const config::Port& cfg, uint32_t workers, uint32_t mbufs, uint16_t index,
-            std::string& error);
+  // With rx_interrupts the queues are set up to raise RX interrupts where the device can.
+  bool open(const config::Port& cfg, uint32_t workers, uint32_t mbufs, bool rx_interrupts,
+            uint16_t index, std::string& error);
   // Main lcore: moves frames between the workers, the TAP device and the port.
   void exchange_with_host();
   // Makes the steering program's maps say `entries`; false with `error` on failure.

@@ -2,8 +2,12 @@
 #include "runtime/worker.h"
 
 #include <rte_cycles.h>
+#include <rte_epoll.h>
 #include <rte_ethdev.h>
+#include <rte_interrupts.h>
 #include <rte_prefetch.h>
+
+#include <cstdio>
 
 #include "pipeline/flow_owner.h"
 
@@ -13,6 +17,10 @@ namespace {
 constexpr uint32_t kIdlePollsBeforeSleep = 64;
 constexpr uint32_t kSweepBucketsPerIdlePoll = 64;
 constexpr int kTxRetries = 3;
+// An idle worker waiting for RX interrupts still wakes this often: the main lcore's
+// frames (ARP/ND, announcements, the TAP's) wait in a ring no interrupt announces.
+constexpr int kInterruptWaitMs = 1;
+constexpr int kMaxInterruptEvents = 16;
 }  // namespace
 
 Worker::Worker(const WorkerSettings& settings, std::vector<WorkerPort> ports,
@@ -31,6 +39,7 @@ Worker::Worker(const WorkerSettings& settings, std::vector<WorkerPort> ports,
 
 int Worker::run() {
   const uint64_t cycles_per_ms = rte_get_tsc_hz() / 1000;
+  const bool interrupts = settings_.rx_interrupts && register_interrupts();
   publisher_.online(settings_.thread_id);
   uint32_t idle_polls = 0;
   uint64_t loop_start = rte_get_tsc_cycles();
@@ -53,11 +62,65 @@ int Worker::run() {
       continue;
     }
     pipeline_->sweep(now_ms, kSweepBucketsPerIdlePoll);
-    if (settings_.idle_sleep_us && ++idle_polls >= kIdlePollsBeforeSleep)
+    if (interrupts && ++idle_polls >= kIdlePollsBeforeSleep) {
+      was_busy = wait_for_interrupt(now_ms) != 0;
+      idle_polls = 0;
+    } else if (!interrupts && settings_.idle_sleep_us && ++idle_polls >= kIdlePollsBeforeSleep) {
       rte_delay_us_sleep(settings_.idle_sleep_us);
+    }
   }
   publisher_.offline(settings_.thread_id);
   return 0;
+}
+
+bool Worker::register_interrupts() {
+  for (const WorkerPort& port : ports_) {
+    if (!port.handoff.empty()) {
+      std::printf("worker lcore %u: polls its flow handoff ring, so it idles without RX "
+                  "interrupts\n", settings_.lcore);
+      return false;
+    }
+    for (uint16_t queue : port.rx_queues) {
+      const int rc = rte_eth_dev_rx_intr_ctl_q(port.port_id, queue, RTE_EPOLL_PER_THREAD,
+                                               RTE_INTR_EVENT_ADD, nullptr);
+      if (rc != 0) {
+        std::printf("worker lcore %u: no RX interrupt on DPDK port %u queue %u (%s), so it "
+                    "idles without RX interrupts\n",
+                    settings_.lcore, port.port_id, queue, rte_strerror(-rc));
+        return false;
+      }
+    }
+  }
+  std::printf("worker lcore %u: waits for RX interrupts when idle\n", settings_.lcore);
+  return true;
+}
+
+void Worker::set_interrupts(bool on) {
+  // Devices whose interrupt is the readiness of a file descriptor (net_tap) cannot be
+  // switched and answer -ENOTSUP; they are always armed.
+  for (const WorkerPort& port : ports_)
+    for (uint16_t queue : port.rx_queues) {
+      if (on)
+        rte_eth_dev_rx_intr_enable(port.port_id, queue);
+      else
+        rte_eth_dev_rx_intr_disable(port.port_id, queue);
+    }
+}
+
+uint16_t Worker::wait_for_interrupt(uint32_t now_ms) {
+  set_interrupts(true);
+  uint16_t received = 0;
+  if (const ForwardingState* state = publisher_.current())
+    for (const WorkerPort& port : ports_) poll(port, *state, now_ms, received);
+  if (received == 0) {
+    publisher_.offline(settings_.thread_id);
+    rte_epoll_event events[kMaxInterruptEvents];
+    rte_epoll_wait(RTE_EPOLL_PER_THREAD, events, kMaxInterruptEvents, kInterruptWaitMs);
+    publisher_.online(settings_.thread_id);
+    ++(*counters_)[WorkerCounter::rx_interrupt_waits];
+  }
+  set_interrupts(false);
+  return received;
 }
 
 void Worker::poll(const WorkerPort& port, const ForwardingState& state, uint32_t now_ms,

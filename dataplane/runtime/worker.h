@@ -48,6 +48,7 @@ struct WorkerSettings {
   uint32_t lcore = 0;      // the lcore run() is launched on
   uint16_t burst_size = 32;
   uint32_t idle_sleep_us = 0;
+  bool rx_interrupts = false;  // idle: wait for an RX interrupt where every queue has one
   uint32_t flow_capacity = 1 << 20;
   FlowTimeouts timeouts;
 };
@@ -76,6 +77,14 @@ class Worker {
                uint16_t n, const ForwardingState& state, uint32_t now_ms);
   void transmit(uint16_t port_id, uint16_t queue, rte_mbuf** mbufs, uint16_t n);
   void send_shared(rte_ring* shared_tx, rte_mbuf** mbufs, uint16_t n);
+  // On the worker lcore: registers every RX queue with this thread's epoll set; false
+  // (with the reason on stdout) when one cannot raise interrupts or a ring must be polled.
+  bool register_interrupts();
+  void set_interrupts(bool on);
+  // The idle wait: arms the interrupts, polls once more (a frame that came before arming
+  // raises none), then blocks, offline for RCU, until an interrupt or a timeout. Returns
+  // the frames that last poll found.
+  uint16_t wait_for_interrupt(uint32_t now_ms);
 
   WorkerSettings settings_;
   std::vector<WorkerPort> ports_;

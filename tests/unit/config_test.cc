@@ -61,6 +61,7 @@ worker_lcores = [3, 4]
 burst_size = 64
 flow_table_size = 2048
 idle_sleep_us = 50
+rx_interrupts = true
 hugepages = false
 memory_mb = 256
 file_prefix = "lb-a_1"
@@ -142,6 +143,7 @@ encap_source = "172.17.0.0/16"
   d.burst_size = 64;
   d.flow_table_size = 2048;
   d.idle_sleep_us = 50;
+  d.rx_interrupts = true;
   d.hugepages = false;
   d.memory_mb = 256;
   d.file_prefix = "lb-a_1";
@@ -229,6 +231,7 @@ encap_source = "172.16.0.0/16"
   EXPECT_EQ(c.dataplane.burst_size, 32u);
   EXPECT_EQ(c.dataplane.flow_table_size, 1048576u);
   EXPECT_EQ(c.dataplane.idle_sleep_us, 0u);
+  EXPECT_FALSE(c.dataplane.rx_interrupts);
   EXPECT_TRUE(c.dataplane.hugepages);
   EXPECT_EQ(c.dataplane.memory_mb, 1024u);
   EXPECT_EQ(c.dataplane.file_prefix, "sluice");
@@ -419,8 +422,8 @@ TEST(ConfigErrors, UnknownKeyInDataplane) {
   EXPECT_THAT(errors("[dataplane]\nworkers = [1]\n"),
               ElementsAre("t.toml:2:1: unknown key 'workers' in [dataplane], allowed: "
                           "main_lcore, worker_lcores, burst_size, flow_table_size, "
-                          "idle_sleep_us, hugepages, memory_mb, file_prefix, mbufs_per_port, "
-                          "eal_args, control_socket, garp_count, garp_interval"));
+                          "idle_sleep_us, rx_interrupts, hugepages, memory_mb, file_prefix, "
+                          "mbufs_per_port, eal_args, control_socket, garp_count, garp_interval"));
 }
 
 TEST(ConfigErrors, WrongType) {
@@ -552,6 +555,8 @@ TEST(ConfigErrors, InMemoryWithoutHugepages) {
 TEST(ConfigErrors, HugepagesNotABoolean) {
   EXPECT_THAT(errors("[dataplane]\nhugepages = \"yes\"\n"),
               ElementsAre("t.toml:2:13: hugepages: expected a boolean, got a string"));
+  EXPECT_THAT(errors("[dataplane]\nrx_interrupts = 1\n"),
+              ElementsAre("t.toml:2:17: rx_interrupts: expected a boolean, got an integer"));
 }
 
 TEST(ConfigErrors, TimeoutNotANumber) {
@@ -919,9 +924,9 @@ colour = "blue"
                   "t.toml:8:12: weight 70000 is out of range; allowed: 0..65535",
                   "t.toml:10:14: burst_size 1000 is out of range; allowed: 1..512",
                   "t.toml:11:1: unknown key 'colour' in [dataplane], allowed: main_lcore, "
-                  "worker_lcores, burst_size, flow_table_size, idle_sleep_us, hugepages, "
-                  "memory_mb, file_prefix, mbufs_per_port, eal_args, control_socket, garp_count, "
-                  "garp_interval"));
+                  "worker_lcores, burst_size, flow_table_size, idle_sleep_us, rx_interrupts, "
+                  "hugepages, memory_mb, file_prefix, mbufs_per_port, eal_args, control_socket, "
+                  "garp_count, garp_interval"));
 }
 
 TEST(ConfigCheck, HttpCheckParsed) {
