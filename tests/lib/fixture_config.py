@@ -1,0 +1,14 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""The [dataplane] section fixture tests run the real binary with: no hugepages, small
+pools and flow tables, and a DPDK file prefix and control socket of the test's own."""
+
+
+def dataplane_section(prefix, control_socket, workers=(1,), **settings):
+    """TOML text of [dataplane]; `settings` adds keys, their values given as TOML text."""
+    lines = ["[dataplane]", "main_lcore = 0",
+             "worker_lcores = [%s]" % ", ".join(str(w) for w in workers),
+             "hugepages = false", "memory_mb = 256", f'file_prefix = "{prefix}"',
+             f'control_socket = "{control_socket}"', "mbufs_per_port = 4095",
+             "flow_table_size = 4096"]
+    lines += [f"{key} = {value}" for key, value in settings.items()]
+    return "\n".join(lines) + "\n\n"
