@@ -454,7 +454,8 @@ void Dataplane::telemetry_workers(rte_tel_data* d) const {
     rte_tel_data_add_dict_u64(wd, "lcore", workers_[w]->lcore());
     for (WorkerCounter k : {WorkerCounter::rx_packets, WorkerCounter::tx_packets,
                             WorkerCounter::forwarded, WorkerCounter::flow_new,
-                            WorkerCounter::handed_off, WorkerCounter::busy_cycles})
+                            WorkerCounter::handed_off, WorkerCounter::busy_cycles,
+                            WorkerCounter::rx_interrupt_waits})
       rte_tel_data_add_dict_u64(wd, kWorkerCounters[size_t(k)].name, c[k]);
     rte_tel_data_add_dict_u64(wd, "active_flows", c.active_flows);
     rte_tel_data_add_dict_container(d, ("worker" + std::to_string(w)).c_str(), wd, 0);
