@@ -122,7 +122,7 @@ struct DataplaneSettings {
   uint32_t flow_table_size = 1u << 20;  // flows per worker
   uint32_t idle_sleep_us = 0;           // 0 = busy polling
   // An idle worker blocks until an RX interrupt (or 1 ms) instead of polling or sleeping,
-  // when every queue it reads can raise one (PCI NICs, net_tap, memif); otherwise it
+  // when every queue it reads can raise one (PCI NICs, net_tap); otherwise it
   // falls back to idle_sleep_us.
   bool rx_interrupts = false;
   bool hugepages = true;
