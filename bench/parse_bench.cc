@@ -90,7 +90,8 @@ void BM_FrameOwnerBurst(benchmark::State& state, Shape shape) {
   Burst burst;
   std::array<PacketBuffer, kBurst> buffers;
   for (uint32_t i = 0; i < kBurst; ++i)
-    buffers[i] = PacketBuffer{burst.frames[i].data(), build(shape, i, burst.frames[i].data()), 0, 0};
+    buffers[i] =
+        PacketBuffer{burst.frames[i].data(), build(shape, i, burst.frames[i].data()), 0, 0};
   std::array<ParsedPacket, kBurst> parsed;
   std::array<uint16_t, kBurst> owners;
   for (auto _ : state) {

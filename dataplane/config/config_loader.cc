@@ -547,8 +547,8 @@ void Loader::load_dataplane(const toml::table& t, DataplaneSettings& d) {
   read_integer(s, "burst_size", d.burst_size, 1, 512);
   read_integer(s, "flow_table_size", d.flow_table_size, 1024, 268435456);
   read_integer(s, "idle_sleep_us", d.idle_sleep_us, 0, 100000);
-  for (auto [key, out] : {std::pair{"rx_interrupts", &d.rx_interrupts},
-                          std::pair{"hugepages", &d.hugepages}}) {
+  for (auto [key, out] :
+       {std::pair{"rx_interrupts", &d.rx_interrupts}, std::pair{"hugepages", &d.hugepages}}) {
     if (const toml::node* n = s.get(key)) {
       if (const auto* b = n->as_boolean())
         *out = b->get();

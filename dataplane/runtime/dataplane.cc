@@ -61,8 +61,8 @@ bool Dataplane::start() {
   ports_.resize(config_.ports.size());
   for (size_t i = 0; i < config_.ports.size(); ++i) {
     std::string error;
-    if (!ports_[i].open(config_.ports[i], workers, d.mbufs_per_port, d.rx_interrupts,
-                        uint16_t(i), error)) {
+    if (!ports_[i].open(config_.ports[i], workers, d.mbufs_per_port, d.rx_interrupts, uint16_t(i),
+                        error)) {
       std::fprintf(stderr, "sluice-dataplane: %s\n", error.c_str());
       ports_.resize(i);
       return false;
@@ -78,12 +78,13 @@ bool Dataplane::start() {
                   ports_[i].name.c_str(), STEERING_PROG_NAME);
     if (!ports_[i].handoff.empty())
       std::printf("port %s: %u queue(s)%s for %u workers: each flow is handed to its worker\n",
-                  ports_[i].name.c_str(), ports_[i].queues,
-                  ports_[i].rss ? "" : " without RSS", workers);
+                  ports_[i].name.c_str(), ports_[i].queues, ports_[i].rss ? "" : " without RSS",
+                  workers);
     else if (ports_[i].queues < workers)
-      std::printf("port %s: %u queue(s) for %u workers: the workers without one idle on it "
-                  "(flow_handoff = \"on\" hands them flows)\n",
-                  ports_[i].name.c_str(), ports_[i].queues, workers);
+      std::printf(
+          "port %s: %u queue(s) for %u workers: the workers without one idle on it "
+          "(flow_handoff = \"on\" hands them flows)\n",
+          ports_[i].name.c_str(), ports_[i].queues, workers);
   }
 
   learned_ = rte_ring_create_elem("sluice_learned", sizeof(LearnedNeighbor), kLearnedRingSize,
@@ -124,8 +125,8 @@ bool Dataplane::start() {
     s.rx_interrupts = d.rx_interrupts;
     s.flow_capacity = d.flow_table_size;
     s.timeouts = config_.flow_timeouts;
-    workers_.push_back(std::make_unique<Worker>(s, std::move(ports), *publisher_, learned_,
-                                                stop_workers_));
+    workers_.push_back(
+        std::make_unique<Worker>(s, std::move(ports), *publisher_, learned_, stop_workers_));
   }
   for (uint32_t w = 0; w < workers; ++w) {
     if (int rc = rte_eal_remote_launch(worker_main, workers_[w].get(), d.worker_lcores[w]); rc) {
@@ -452,10 +453,10 @@ void Dataplane::telemetry_workers(rte_tel_data* d) const {
     rte_tel_data* wd = rte_tel_data_alloc();
     rte_tel_data_start_dict(wd);
     rte_tel_data_add_dict_u64(wd, "lcore", workers_[w]->lcore());
-    for (WorkerCounter k : {WorkerCounter::rx_packets, WorkerCounter::tx_packets,
-                            WorkerCounter::forwarded, WorkerCounter::flow_new,
-                            WorkerCounter::handed_off, WorkerCounter::busy_cycles,
-                            WorkerCounter::rx_interrupt_waits})
+    for (WorkerCounter k :
+         {WorkerCounter::rx_packets, WorkerCounter::tx_packets, WorkerCounter::forwarded,
+          WorkerCounter::flow_new, WorkerCounter::handed_off, WorkerCounter::busy_cycles,
+          WorkerCounter::rx_interrupt_waits})
       rte_tel_data_add_dict_u64(wd, kWorkerCounters[size_t(k)].name, c[k]);
     rte_tel_data_add_dict_u64(wd, "active_flows", c.active_flows);
     rte_tel_data_add_dict_container(d, ("worker" + std::to_string(w)).c_str(), wd, 0);

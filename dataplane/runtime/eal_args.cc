@@ -37,8 +37,9 @@ std::vector<std::string> eal_arguments(const config::Config& config) {
   std::vector<std::string> args{"sluice-dataplane"};
   // An --lcores among eal_args places lcores on CPUs of its choosing (several on one CPU,
   // for tests on small hosts); EAL takes the first lcore option it sees, so -l goes.
-  const bool lcores_given = std::any_of(d.eal_args.begin(), d.eal_args.end(),
-                                        [](const std::string& a) { return a.rfind("--lcores", 0) == 0; });
+  const bool lcores_given =
+      std::any_of(d.eal_args.begin(), d.eal_args.end(),
+                  [](const std::string& a) { return a.rfind("--lcores", 0) == 0; });
   if (!lcores_given) {
     std::string lcores = std::to_string(d.main_lcore);
     for (uint32_t w : d.worker_lcores) lcores += "," + std::to_string(w);

@@ -59,8 +59,8 @@ bool prepare_xdp_steering(const config::Config& config, std::string& object_path
   return true;
 }
 
-bool EthPort::open(const config::Port& cfg, uint32_t workers, uint32_t mbufs,
-                   bool rx_interrupts, uint16_t index, std::string& error) {
+bool EthPort::open(const config::Port& cfg, uint32_t workers, uint32_t mbufs, bool rx_interrupts,
+                   uint16_t index, std::string& error) {
   name = cfg.name;
   device = cfg.device;
   std::string dev_name = ethdev_name(cfg.device);
@@ -81,8 +81,8 @@ bool EthPort::open(const config::Port& cfg, uint32_t workers, uint32_t mbufs,
   rte_eth_conf conf{};
   const bool hash_offload = queues > 1 && info.flow_type_rss_offloads;
   // af_xdp's queues are NIC channels, which the NIC's own RSS fills by flow.
-  rss = hash_offload || (queues > 1 && info.driver_name &&
-                         std::string_view(info.driver_name) == "net_af_xdp");
+  rss = hash_offload ||
+        (queues > 1 && info.driver_name && std::string_view(info.driver_name) == "net_af_xdp");
   if (hash_offload) {
     conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
     conf.rx_adv_conf.rss_conf.rss_hf =
@@ -153,8 +153,9 @@ bool EthPort::open(const config::Port& cfg, uint32_t workers, uint32_t mbufs,
 
   const bool split = queues > 1 && !rss;  // a flow's packets may reach several workers
   const bool hand_off =
-      workers > 1 && ((cfg.flow_handoff == config::FlowHandoff::kAuto && split) ||
-                      (cfg.flow_handoff == config::FlowHandoff::kOn && (split || queues < workers)));
+      workers > 1 &&
+      ((cfg.flow_handoff == config::FlowHandoff::kAuto && split) ||
+       (cfg.flow_handoff == config::FlowHandoff::kOn && (split || queues < workers)));
   std::string ring_name = "shared_tx_" + std::to_string(index);
   shared_tx = rte_ring_create(ring_name.c_str(), hand_off ? kHandoffRingSize : kControlRingSize,
                               socket, RING_F_SC_DEQ);
@@ -169,8 +170,8 @@ bool EthPort::open(const config::Port& cfg, uint32_t workers, uint32_t mbufs,
     handoff.push_back(
         rte_ring_create(ring_name.c_str(), kHandoffRingSize, socket, RING_F_SC_DEQ | producers));
     if (!handoff.back()) {
-      error = "port '" + name + "': cannot create its flow handoff rings: " +
-              rte_strerror(rte_errno);
+      error =
+          "port '" + name + "': cannot create its flow handoff rings: " + rte_strerror(rte_errno);
       return false;
     }
   }
@@ -255,9 +256,8 @@ void EthPort::exchange_with_host() {
     if (sent < n) rte_pktmbuf_free_bulk(mbufs + sent, n - sent);
   }
   uint16_t got = rte_eth_rx_burst(*tap_port_id, 0, mbufs, 32);
-  unsigned queued = got ? rte_ring_enqueue_burst(shared_tx, reinterpret_cast<void**>(mbufs),
-                                                  got, nullptr)
-                        : 0;
+  unsigned queued =
+      got ? rte_ring_enqueue_burst(shared_tx, reinterpret_cast<void**>(mbufs), got, nullptr) : 0;
   frames_from_host += queued;
   if (queued < got) rte_pktmbuf_free_bulk(mbufs + queued, got - queued);
 }

@@ -27,7 +27,8 @@ struct EthPort {
   std::string device;      // device string as configured
   uint16_t port_id = 0;    // DPDK port id
   uint16_t queues = 0;     // RX/TX queue pairs configured
-  bool rss = false;        // the device spreads flows over its queues by hash (or the NIC under af_xdp does)
+  bool rss =
+      false;  // the device spreads flows over its queues by hash (or the NIC under af_xdp does)
   MacAddress mac;
   rte_mempool* pool = nullptr;
   // Frames for this port from the main lcore (ARP/ND solicitations, announcements, the

@@ -76,17 +76,20 @@ int Worker::run() {
 bool Worker::register_interrupts() {
   for (const WorkerPort& port : ports_) {
     if (!port.handoff.empty()) {
-      std::printf("worker lcore %u: polls its flow handoff ring, so it idles without RX "
-                  "interrupts\n", settings_.lcore);
+      std::printf(
+          "worker lcore %u: polls its flow handoff ring, so it idles without RX "
+          "interrupts\n",
+          settings_.lcore);
       return false;
     }
     for (uint16_t queue : port.rx_queues) {
       const int rc = rte_eth_dev_rx_intr_ctl_q(port.port_id, queue, RTE_EPOLL_PER_THREAD,
                                                RTE_INTR_EVENT_ADD, nullptr);
       if (rc != 0) {
-        std::printf("worker lcore %u: no RX interrupt on DPDK port %u queue %u (%s), so it "
-                    "idles without RX interrupts\n",
-                    settings_.lcore, port.port_id, queue, rte_strerror(-rc));
+        std::printf(
+            "worker lcore %u: no RX interrupt on DPDK port %u queue %u (%s), so it "
+            "idles without RX interrupts\n",
+            settings_.lcore, port.port_id, queue, rte_strerror(-rc));
         return false;
       }
     }
@@ -128,8 +131,8 @@ void Worker::poll(const WorkerPort& port, const ForwardingState& state, uint32_t
   rte_mbuf* mbufs[kMaxBurst];
 
   if (port.drains_shared_tx) {
-    unsigned n = rte_ring_dequeue_burst(port.shared_tx, reinterpret_cast<void**>(mbufs),
-                                        kMaxBurst, nullptr);
+    unsigned n =
+        rte_ring_dequeue_burst(port.shared_tx, reinterpret_cast<void**>(mbufs), kMaxBurst, nullptr);
     if (n) transmit(port.port_id, 0, mbufs, uint16_t(n));
   }
 
@@ -142,9 +145,9 @@ void Worker::poll(const WorkerPort& port, const ForwardingState& state, uint32_t
   }
 
   if (port.handoff.empty()) return;
-  const unsigned n = rte_ring_dequeue_burst(port.handoff[settings_.thread_id],
-                                            reinterpret_cast<void**>(mbufs),
-                                            settings_.burst_size, nullptr);
+  const unsigned n =
+      rte_ring_dequeue_burst(port.handoff[settings_.thread_id], reinterpret_cast<void**>(mbufs),
+                             settings_.burst_size, nullptr);
   if (n == 0) return;
   received = uint16_t(received + n);
   process(port, port.tx_queue, mbufs, uint16_t(n), state, now_ms);
@@ -170,9 +173,8 @@ uint16_t Worker::hand_off(const WorkerPort& port, rte_mbuf** mbufs, uint16_t n) 
     for (uint16_t i = 0; i < n; ++i)
       if (owners[i] == w) theirs[count++] = mbufs[i];
     if (count == 0) continue;
-    const unsigned queued = rte_ring_enqueue_burst(port.handoff[w],
-                                                   reinterpret_cast<void**>(theirs), count,
-                                                   nullptr);
+    const unsigned queued =
+        rte_ring_enqueue_burst(port.handoff[w], reinterpret_cast<void**>(theirs), count, nullptr);
     c[WorkerCounter::handed_off] += queued;
     if (queued < count) {
       c[DropReason::handoff_full] += count - queued;

@@ -36,8 +36,8 @@ struct WorkerPort {
   // queue, or through shared_tx when it has none.
   std::optional<uint16_t> tx_queue;
   rte_ring* shared_tx = nullptr;
-  bool drains_shared_tx = false;    // it owns queue 0
-  rte_ring* to_host = nullptr;      // the port's exception path; null when it has none
+  bool drains_shared_tx = false;  // it owns queue 0
+  rte_ring* to_host = nullptr;    // the port's exception path; null when it has none
   // Flow handoff (EthPort::handoff): every worker's ring, by worker index; empty when
   // the device keeps each flow on one worker.
   std::vector<rte_ring*> handoff;
@@ -55,8 +55,8 @@ struct WorkerSettings {
 
 class Worker {
  public:
-  Worker(const WorkerSettings& settings, std::vector<WorkerPort> ports,
-         StatePublisher& publisher, rte_ring* learned, const std::atomic<bool>& stop);
+  Worker(const WorkerSettings& settings, std::vector<WorkerPort> ports, StatePublisher& publisher,
+         rte_ring* learned, const std::atomic<bool>& stop);
 
   // The lcore body; returns when `stop` becomes true.
   int run();
@@ -97,7 +97,7 @@ class Worker {
   // process()'s frame descriptors, kept here: a local array of them is value-initialized
   // (a 12 KiB memset) on every burst.
   std::unique_ptr<PacketBuffer[]> frames_;
-  std::unique_ptr<uint16_t[]> owners_;  // hand_off()'s owner of each frame
+  std::unique_ptr<uint16_t[]> owners_;      // hand_off()'s owner of each frame
   std::unique_ptr<ParsedPacket[]> parsed_;  // and its scratch
 };
 

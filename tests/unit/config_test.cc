@@ -274,14 +274,15 @@ TEST(ConfigLoad, DeviceForms) {
 
 TEST(ConfigLoad, FlowHandoff) {
   auto port = [](const std::string& extra) {
-    return parse_config("[[port]]\nname = \"p\"\ndevice = \"net_af_packet0,iface=eth1,qpairs=2\"\n" +
-                            extra,
-                        "t.toml");
+    return parse_config(
+        "[[port]]\nname = \"p\"\ndevice = \"net_af_packet0,iface=eth1,qpairs=2\"\n" + extra,
+        "t.toml");
   };
   LoadResult dflt = port("");
   ASSERT_TRUE(dflt.config);
   EXPECT_EQ(dflt.config->ports[0].flow_handoff, FlowHandoff::kAuto);
-  for (auto [text, want] : {std::pair{"auto", FlowHandoff::kAuto}, {"on", FlowHandoff::kOn},
+  for (auto [text, want] : {std::pair{"auto", FlowHandoff::kAuto},
+                            {"on", FlowHandoff::kOn},
                             {"off", FlowHandoff::kOff}}) {
     LoadResult r = port(std::string("flow_handoff = \"") + text + "\"\n");
     ASSERT_TRUE(r.config) << text;

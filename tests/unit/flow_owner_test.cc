@@ -88,13 +88,13 @@ TEST(FrameOwner, EveryPacketOfAFlowAndTheErrorsQuotingItHaveOneOwner) {
     const uint32_t ack = owner(
         Frame().eth().ipv4("203.0.113.5", "10.0.0.100").tcp(port, 80, kTcpAck).payload(100), 3);
     // A router's frag-needed for the backend's answer (VIP -> client, sent by DSR).
-    const uint32_t error = owner(
-        Frame()
-            .eth()
-            .ipv4("192.0.2.1", "10.0.0.100")
-            .icmp(kIcmpDestUnreachable, kIcmpCodeFragNeeded)
-            .quote(Frame().ipv4("10.0.0.100", "203.0.113.5").tcp(80, port, kTcpAck), 28),
-        2);
+    const uint32_t error =
+        owner(Frame()
+                  .eth()
+                  .ipv4("192.0.2.1", "10.0.0.100")
+                  .icmp(kIcmpDestUnreachable, kIcmpCodeFragNeeded)
+                  .quote(Frame().ipv4("10.0.0.100", "203.0.113.5").tcp(80, port, kTcpAck), 28),
+              2);
     EXPECT_EQ(ack, syn) << "port " << port;
     EXPECT_EQ(error, syn) << "port " << port;
     owners.insert(syn);
@@ -138,8 +138,11 @@ TEST(FrameOwner, FramesOfNoFlowStayWithTheirReceiver) {
   const std::vector<uint8_t> cut =
       Frame().eth().ipv4("203.0.113.5", "10.0.0.100").tcp(40000, 80, kTcpSyn).bytes();
   EXPECT_EQ(owner_of(cut, 14 + 12, 1, 4), 1u);  // IPv4 header cut short
-  EXPECT_EQ(owner(Frame().eth().ipv4("203.0.113.5", "10.0.0.100").set8(14 + 6, 0x20).tcp(
-                      40000, 80, kTcpSyn),
+  EXPECT_EQ(owner(Frame()
+                      .eth()
+                      .ipv4("203.0.113.5", "10.0.0.100")
+                      .set8(14 + 6, 0x20)
+                      .tcp(40000, 80, kTcpSyn),
                   2),
             2u);  // a fragment: counted and dropped where it arrives
 }
