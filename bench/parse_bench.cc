@@ -86,6 +86,8 @@ void BM_ParseBurst(benchmark::State& state, Shape shape) {
       benchmark::Counter(frames, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
+constexpr std::array<uint16_t, 2> kTwoWorkers{0, 1};
+
 void BM_FrameOwnerBurst(benchmark::State& state, Shape shape) {
   Burst burst;
   std::array<PacketBuffer, kBurst> buffers;
@@ -95,7 +97,7 @@ void BM_FrameOwnerBurst(benchmark::State& state, Shape shape) {
   std::array<ParsedPacket, kBurst> parsed;
   std::array<uint16_t, kBurst> owners;
   for (auto _ : state) {
-    frame_owners(buffers.data(), kBurst, 0, 2, parsed.data(), owners.data());
+    frame_owners(buffers.data(), kBurst, kTwoWorkers, 0, parsed.data(), owners.data());
     benchmark::DoNotOptimize(owners.data());
     benchmark::ClobberMemory();
   }

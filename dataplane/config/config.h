@@ -77,9 +77,10 @@ struct Vip {
 // Whether a worker hands a frame it received to the worker that owns the frame's flow
 // (pipeline/flow_owner.h), for devices that cannot bring a flow to one worker themselves.
 enum class FlowHandoff : uint8_t {
-  kAuto,  // on a port with several queues and no RSS, where a flow would be split
-  kOn,    // also when there are fewer queues than workers: the extra workers get flows
-  kOff,   // never: the device is trusted (af_packet's fanout hash); extra workers idle
+  // Where the device cannot give every worker its own flows: several queues without RSS
+  // (a flow would be split), or fewer queues than workers (the rest would idle).
+  kAuto,
+  kOff,  // never: the device is trusted (af_packet's fanout hash); extra workers idle
 };
 
 enum class ExceptionPath : uint8_t {

@@ -782,12 +782,10 @@ void Loader::load_port(const toml::table& t, size_t index, Config& cfg) {
     if (auto v = string(*n, "flow_handoff")) {
       if (*v == "auto")
         p.flow_handoff = FlowHandoff::kAuto;
-      else if (*v == "on")
-        p.flow_handoff = FlowHandoff::kOn;
       else if (*v == "off")
         p.flow_handoff = FlowHandoff::kOff;
       else
-        error(*n, "flow_handoff '" + *v + "' is not supported; allowed: auto, on, off");
+        error(*n, "flow_handoff '" + *v + "' is not supported; allowed: auto, off");
     }
   }
   if (const toml::node* n = s.get("exception_path")) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 
 #include "common/hash.h"
 #include "packet/packet_buffer.h"
@@ -20,19 +21,22 @@ inline uint32_t flow_owner(uint32_t hash, uint32_t workers) {
   return reduce(hash * 0x9e3779b1u, workers);
 }
 
-// The owners of frames[0..n): for each, the owner of its flow (for an ICMP error, of the
-// flow it quotes), or `receiver` for a frame of no flow (ARP, other ethertypes,
-// malformed: it is answered or counted where it arrived). `parsed` is scratch for n.
-// Every frame is parsed before any is hashed: the hash reads a key back in words, which
-// stalls while the parser's narrow stores to it are in flight.
-inline void frame_owners(const PacketBuffer* frames, uint16_t n, uint32_t receiver,
-                         uint32_t workers, ParsedPacket* parsed, uint16_t* owners) {
+// The worker each of frames[0..n) belongs to: for a frame of a flow (for an ICMP error,
+// the flow it quotes), the one of `flow_workers` that owns the flow; `receiver` for a
+// frame of no flow (ARP, other ethertypes, malformed: it is answered or counted where it
+// arrived). `parsed` is scratch for n. Every frame is parsed before any is hashed: the
+// hash reads a key back in words, which stalls while the parser's narrow stores to it
+// are in flight.
+inline void frame_owners(const PacketBuffer* frames, uint16_t n,
+                         std::span<const uint16_t> flow_workers, uint16_t receiver,
+                         ParsedPacket* parsed, uint16_t* owners) {
   for (uint16_t i = 0; i < n; ++i) parse_frame(frames[i].data, frames[i].length, parsed[i]);
+  const uint32_t count = uint32_t(flow_workers.size());
   for (uint16_t i = 0; i < n; ++i) {
     const PacketKind kind = parsed[i].kind;
-    owners[i] = uint16_t(kind == PacketKind::kIpv4 || kind == PacketKind::kIpv6
-                             ? flow_owner(flow_hash(parsed[i].key), workers)
-                             : receiver);
+    owners[i] = kind == PacketKind::kIpv4 || kind == PacketKind::kIpv6
+                    ? flow_workers[flow_owner(flow_hash(parsed[i].key), count)]
+                    : receiver;
   }
 }
 

@@ -153,9 +153,7 @@ bool EthPort::open(const config::Port& cfg, uint32_t workers, uint32_t mbufs, bo
 
   const bool split = queues > 1 && !rss;  // a flow's packets may reach several workers
   const bool hand_off =
-      workers > 1 &&
-      ((cfg.flow_handoff == config::FlowHandoff::kAuto && split) ||
-       (cfg.flow_handoff == config::FlowHandoff::kOn && (split || queues < workers)));
+      workers > 1 && cfg.flow_handoff == config::FlowHandoff::kAuto && (split || queues < workers);
   std::string ring_name = "shared_tx_" + std::to_string(index);
   shared_tx = rte_ring_create(ring_name.c_str(), hand_off ? kHandoffRingSize : kControlRingSize,
                               socket, RING_F_SC_DEQ);

@@ -160,7 +160,7 @@ uint16_t Worker::hand_off(const WorkerPort& port, rte_mbuf** mbufs, uint16_t n) 
   for (uint16_t i = 0; i < n; ++i)
     frames[i] = PacketBuffer{rte_pktmbuf_mtod(mbufs[i], uint8_t*), mbufs[i]->data_len, 0, 0};
   uint16_t* owners = owners_.get();
-  frame_owners(frames, n, self, workers, parsed_.get(), owners);
+  frame_owners(frames, n, port.flow_workers, uint16_t(self), parsed_.get(), owners);
   uint32_t others = 0;
   for (uint16_t i = 0; i < n; ++i) others += owners[i] != self;
   if (others == 0) return n;

@@ -65,16 +65,18 @@ TEST(FlowOwner, AWorkersFlowsSpreadOverAllItsBucketsAndHomeWays) {
     EXPECT_NEAR(per_way[way], owned / 8.0, owned / 8.0 * 0.06) << "way " << way;
 }
 
-uint32_t owner_of(std::vector<uint8_t> bytes, uint32_t length, uint32_t receiver,
-                  uint32_t workers) {
+uint32_t owner_of(std::vector<uint8_t> bytes, uint32_t length, uint16_t receiver,
+                  uint16_t workers) {
+  std::vector<uint16_t> all(workers);
+  for (uint16_t w = 0; w < workers; ++w) all[w] = w;
   const PacketBuffer frame{bytes.data(), length, 0, 0};
   ParsedPacket parsed;
   uint16_t owner = 0xffff;
-  frame_owners(&frame, 1, receiver, workers, &parsed, &owner);
+  frame_owners(&frame, 1, all, receiver, &parsed, &owner);
   return owner;
 }
 
-uint32_t owner(const Frame& f, uint32_t receiver = 0, uint32_t workers = 4) {
+uint32_t owner(const Frame& f, uint16_t receiver = 0, uint16_t workers = 4) {
   const std::vector<uint8_t> b = f.bytes();
   return owner_of(b, uint32_t(b.size()), receiver, workers);
 }
@@ -128,8 +130,24 @@ TEST(FrameOwner, ABurstGivesEachFrameItsOwnOwner) {
   for (auto& b : bytes) buffers.push_back(PacketBuffer{b.data(), uint32_t(b.size()), 0, 0});
   std::vector<ParsedPacket> parsed(frames.size());
   std::vector<uint16_t> owners(frames.size());
-  frame_owners(buffers.data(), uint16_t(frames.size()), 1, 3, parsed.data(), owners.data());
+  const std::vector<uint16_t> all{0, 1, 2};
+  frame_owners(buffers.data(), uint16_t(frames.size()), all, 1, parsed.data(), owners.data());
   for (size_t i = 0; i < frames.size(); ++i) EXPECT_EQ(owners[i], owner(frames[i], 1, 3)) << i;
+
+  // A receiver that owns no flows (the one queue of a port, feeding workers 2 and 3):
+  // every frame of a flow goes to one of them, the same one as among all four.
+  const std::vector<uint16_t> others{2, 3};
+  frame_owners(buffers.data(), uint16_t(frames.size()), others, 0, parsed.data(), owners.data());
+  std::set<uint16_t> used;
+  for (size_t i = 0; i < frames.size(); ++i) {
+    if (i % 3 == 1) {
+      EXPECT_EQ(owners[i], 0) << "ARP stays with the receiver";
+      continue;
+    }
+    EXPECT_TRUE(owners[i] == 2 || owners[i] == 3) << i << ": " << owners[i];
+    used.insert(owners[i]);
+  }
+  EXPECT_EQ(used.size(), 2u);
 }
 
 TEST(FrameOwner, FramesOfNoFlowStayWithTheirReceiver) {
