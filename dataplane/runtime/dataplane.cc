@@ -76,16 +76,12 @@ bool Dataplane::start() {
     if (ports_[i].steering)
       std::printf("port %s: XDP steering program %s; other traffic stays the kernel's\n",
                   ports_[i].name.c_str(), STEERING_PROG_NAME);
-    if (!ports_[i].handoff.empty() && ports_[i].queues < workers)
-      std::printf(
-          "port %s: %u queue(s)%s for %u workers: each flow is handed to its worker among "
-          "the %u without a queue here\n",
-          ports_[i].name.c_str(), ports_[i].queues, ports_[i].rss ? "" : " without RSS", workers,
-          workers - ports_[i].queues);
-    else if (!ports_[i].handoff.empty())
-      std::printf("port %s: %u queue(s)%s for %u workers: each flow is handed to its worker\n",
+    if (!ports_[i].handoff.empty())
+      std::printf("port %s: %u queue(s)%s for %u workers: each flow is handed to its worker%s\n",
                   ports_[i].name.c_str(), ports_[i].queues, ports_[i].rss ? "" : " without RSS",
-                  workers);
+                  workers,
+                  ports_[i].flow_workers.size() < workers ? " among those without a queue here"
+                                                           : "");
     else if (ports_[i].queues < workers)
       std::printf(
           "port %s: %u queue(s) for %u workers: the workers without one idle on it "
@@ -121,11 +117,7 @@ bool Dataplane::start() {
       port.drains_shared_tx = w == 0;
       port.to_host = eth.to_host;
       port.handoff = eth.handoff;
-      if (!eth.handoff.empty()) {
-        // With fewer queues than workers, the workers that receive own no flows.
-        const uint16_t first = eth.queues < workers ? eth.queues : 0;
-        for (uint16_t f = first; f < workers; ++f) port.flow_workers.push_back(f);
-      }
+      port.flow_workers = eth.flow_workers;
       ports.push_back(std::move(port));
     }
     WorkerSettings s;

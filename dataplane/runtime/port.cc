@@ -161,6 +161,12 @@ bool EthPort::open(const config::Port& cfg, uint32_t workers, uint32_t mbufs, bo
     error = "port '" + name + "': cannot create its shared TX ring";
     return false;
   }
+  if (hand_off) {
+    // With fewer queues than workers the receiving workers own no flows: they already
+    // receive and send for everyone.
+    for (uint32_t w = queues < workers ? queues : 0; w < workers; ++w)
+      flow_workers.push_back(uint16_t(w));
+  }
   for (uint32_t w = 0; hand_off && w < workers; ++w) {
     ring_name = "handoff_" + std::to_string(index) + "_" + std::to_string(w);
     // With one queue, its worker is the only one handing frames over.

@@ -27,8 +27,8 @@ struct EthPort {
   std::string device;      // device string as configured
   uint16_t port_id = 0;    // DPDK port id
   uint16_t queues = 0;     // RX/TX queue pairs configured
-  bool rss =
-      false;  // the device spreads flows over its queues by hash (or the NIC under af_xdp does)
+  // The device spreads flows over its queues by hash (or, under af_xdp, the NIC does).
+  bool rss = false;
   MacAddress mac;
   rte_mempool* pool = nullptr;
   // Frames for this port from the main lcore (ARP/ND solicitations, announcements, the
@@ -38,6 +38,9 @@ struct EthPort {
   // to the owner of its flow (pipeline/flow_owner.h) through handoff[owner]. Empty when
   // the device keeps each flow on one queue and worker, or is left to.
   std::vector<rte_ring*> handoff;
+  // The workers that own this port's flows when it hands off: all of them, or with fewer
+  // queues than workers those without a queue (the receiving ones send for everyone).
+  std::vector<uint16_t> flow_workers;
   // Exception path (when configured): frames for the host go from the workers through
   // to_host to the main lcore, which writes them to the TAP device; what the kernel
   // writes there goes out of this port through shared_tx.

@@ -38,10 +38,8 @@ struct WorkerPort {
   rte_ring* shared_tx = nullptr;
   bool drains_shared_tx = false;  // it owns queue 0
   rte_ring* to_host = nullptr;    // the port's exception path; null when it has none
-  // Flow handoff (EthPort::handoff): every worker's ring, by worker index; empty when
-  // the device keeps each flow on one worker. flow_workers own the port's flows: all
-  // workers, or, on a port with fewer queues than workers, those without a queue there
-  // (the receiving workers already receive and send for all of them).
+  // Flow handoff, as EthPort::handoff and EthPort::flow_workers: every worker's ring by
+  // worker index (empty when the port does not hand off), and the workers owning flows.
   std::vector<rte_ring*> handoff;
   std::vector<uint16_t> flow_workers;
 };
