@@ -5,7 +5,7 @@
 #
 #   bench/packet_rate.sh [BUILD_DIR]      (default: build; needs root, DPDK, scapy)
 #
-# pcap scenarios (est*, syn*, synflood4). Both programs get exactly the same device: one
+# pcap scenarios (est*, syn*, synflood*). Both programs get exactly the same device: one
 # net_pcap vdev that replays a capture forever (rx_pcap=FILE,infinite_rx=1) and, having no
 # tx_pcap/tx_iface, drops what is transmitted on it (the PMD frees the mbufs and counts
 # them as sent). No pcap write, no second port: both sides pay the same RX copy out of the
@@ -18,9 +18,10 @@
 #                  of the default 1M
 #   syn4, syn6     262144 distinct SYNs; flow table of 16K, so every SYN misses and replaces
 #                  the stalest half-open flow: the steady state of a sustained new-flow rate
-#   est1m4         1048576 distinct TCP ACK tuples (1M active flows), flow table of 4M; the
-#                  replay holds every frame in an mbuf, so both programs get ~6 GB
-#   synflood4      32768 established flows (ACKs) then 262144 SYNs, per pass; flow table of
+#   est1m4, est1m6 1048576 distinct TCP ACK tuples (1M active flows), flow table of 4M;
+#                  the replay holds every frame in an mbuf, so both programs get ~6 GB
+#   synflood4, synflood6
+#                  32768 established flows (ACKs) then 262144 SYNs, per pass; flow table of
 #                  16K, so the ACKs fill it with established flows and the SYNs find it
 #                  full. Also printed: how many established flows hit the table per pass
 #                  (constant if none is ever displaced) and the SYNs' refused inserts.
@@ -85,8 +86,10 @@ WORK=$(mktemp -d /tmp/sluice-rate.XXXXXX)
 MEMIF_SOCK="$WORK/memif.sock"
 ALL_SCENARIOS="est4/dsr-l2 est4/ipip est4/gue est6/dsr-l2 est6/ipip est6/gue
                syn4/dsr-l2 syn4/ipip syn4/gue syn6/dsr-l2 syn6/ipip syn6/gue
-               synflood4/dsr-l2 est1m4/dsr-l2 est4x2/dsr-l2 memif4/dsr-l2 memif4/ipip
-               memif4/gue"
+               synflood4/dsr-l2 synflood4/ipip synflood4/gue
+               synflood6/dsr-l2 synflood6/ipip synflood6/gue
+               est1m4/dsr-l2 est1m4/ipip est1m4/gue est1m6/dsr-l2 est1m6/ipip est1m6/gue
+               est4x2/dsr-l2 memif4/dsr-l2 memif4/ipip memif4/gue"
 SCENARIOS=${SCENARIOS:-$ALL_SCENARIOS}
 RUN_LIMIT=$((WARMUP + DURATION + 90))  # hard bound on one process, startup included
 
@@ -342,7 +345,7 @@ for scenario in $SCENARIOS; do
   mbufs=$((packets + 16384))
   flows=${EST_FLOW_TABLE:-1048576}
   [[ $traffic = syn* ]] && flows=16384
-  [[ $traffic = est1m4 ]] && flows=4194304
+  [[ $traffic = est1m* ]] && flows=4194304
   if [[ -z ${BASELINE[$capture]:-} ]]; then
     BASELINE[$capture]=$(for _ in $(seq "$REPEAT"); do run_testpmd "$pcap" "$mbufs"; done |
       median opackets)

@@ -5,9 +5,11 @@
   est4.pcap / est6.pcap  65536 TCP ACKs of distinct clients to the VIP, in random order:
                          one packet per established flow per pass over the file.
   syn4.pcap / syn6.pcap  262144 SYNs of distinct clients: new flows.
-  synflood4.pcap         32768 TCP ACKs of distinct clients (established flows), then
-                         262144 SYNs of other clients: replayed in a loop, the ACKs keep
+  synflood4.pcap,        32768 TCP ACKs of distinct clients (established flows), then
+  synflood6.pcap         262144 SYNs of other clients: replayed in a loop, the ACKs keep
                          their flows alive while the SYNs flood the table they fill.
+  est1m4.pcap,           1048576 TCP ACKs of distinct clients: a million active flows.
+  est1m6.pcap
 
 Frames are Ethernet to the sluice port's MAC (02:00:00:00:00:10), IPv4 to 10.0.0.100:80
 or IPv6 to [fd00::100]:80, TCP without options (60 and 74 bytes). scapy builds one
@@ -100,8 +102,10 @@ def main():
     os.makedirs(out, exist_ok=True)
     files = {"%s%d" % (kind, 6 if v6 else 4): (v6, [(flags, SIZES[kind])])
              for kind, flags in (("est", "A"), ("syn", "S")) for v6 in (False, True)}
-    files["synflood4"] = (False, [("A", SIZES["est"] // 2), ("S", SIZES["syn"])])
-    files["est1m4"] = (False, [("A", 1 << 20)])
+    for v6 in (False, True):
+        family = 6 if v6 else 4
+        files["synflood%d" % family] = (v6, [("A", SIZES["est"] // 2), ("S", SIZES["syn"])])
+        files["est1m%d" % family] = (v6, [("A", 1 << 20)])
     for name, (v6, parts) in files.items():
         path = os.path.join(out, name + ".pcap")
         if not os.path.exists(path):
