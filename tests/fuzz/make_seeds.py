@@ -1,0 +1,120 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Seed inputs of the fuzz targets in tests/fuzz, made with scapy.
+
+  make_seeds.py OUTDIR                          writes OUTDIR/packet_path, OUTDIR/control_inputs
+  make_seeds.py --replay TARGET_REPLAY [--mutations N]
+                                                writes them to a temporary directory and runs
+                                                the target's replay binary on its own seeds
+
+packet_path: one frame of each kind the packet path handles, to the addresses of
+packet_path_fuzz.cc's config (TCP/UDP to every VIP over IPv4 and IPv6, VLAN tags, IPv6
+extension headers, fragments, IPv4 options, ARP, NS/NA, echo requests, ICMP errors
+quoting a flow, VRRP), each with two control bytes (no room around the frame, and
+plenty). control_inputs: VRRP adverts over IPv4 and IPv6, HTTP status lines, control
+channel messages, a desired-state update.
+"""
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+
+from scapy.all import (ARP, ICMP, IP, TCP, UDP, Dot1Q, Ether, ICMPv6EchoRequest, ICMPv6ND_NA,
+                       ICMPv6ND_NS, ICMPv6NDOptDstLLAddr, ICMPv6NDOptSrcLLAddr,
+                       ICMPv6PacketTooBig, IPOption_NOP, IPv6, IPv6ExtHdrDestOpt,
+                       IPv6ExtHdrFragment, Raw, raw)
+
+OURS = "02:00:00:00:00:10"
+CLIENT = "02:00:00:00:00:99"
+
+
+def frames():
+    e = Ether(dst=OURS, src=CLIENT)
+    v4 = IP(src="192.0.2.1", dst="10.0.0.100")
+    v6 = IPv6(src="2001:db8:5::1", dst="2001:db8::100")
+    return {
+        "tcp4_syn": e / v4 / TCP(sport=1234, dport=80, flags="S"),
+        "tcp4_ack_data": e / v4 / TCP(sport=1234, dport=80, flags="A") / Raw(b"GET / HTTP/1.1\r\n\r\n"),
+        "tcp4_rst": e / v4 / TCP(sport=1234, dport=80, flags="R"),
+        "tcp4_full_mtu": e / v4 / TCP(sport=1234, dport=80, flags="A") / Raw(b"z" * 1460),
+        "udp4": e / v4 / UDP(sport=1234, dport=53) / Raw(b"x" * 30),
+        "udp4_no_checksum": e / v4 / UDP(sport=1234, dport=53, chksum=0) / Raw(b"x" * 3),
+        "tcp6_syn": e / v6 / TCP(sport=1234, dport=443, flags="S"),
+        "udp6": e / v6 / UDP(sport=1234, dport=53) / Raw(b"y" * 20),
+        "tcp6_dest_opts": e / v6 / IPv6ExtHdrDestOpt() / TCP(sport=1234, dport=443, flags="A"),
+        "udp6_fragment": e / v6 / IPv6ExtHdrFragment(m=1) / UDP(sport=1, dport=53),
+        "udp4_fragment": e / IP(src="192.0.2.1", dst="10.0.0.100", flags="MF") / UDP(sport=1, dport=53),
+        "tcp4_options": e / IP(src="192.0.2.1", dst="10.0.0.100", options=[IPOption_NOP()] * 4)
+                        / TCP(sport=1234, dport=80),
+        "vlan_tcp4": e / Dot1Q(vlan=5) / v4 / TCP(sport=1234, dport=80, flags="S"),
+        "qinq_udp6": e / Dot1Q(vlan=5) / Dot1Q(vlan=6) / v6 / UDP(sport=1, dport=53),
+        "arp_request": Ether(dst="ff:ff:ff:ff:ff:ff", src=CLIENT)
+                       / ARP(op=1, hwsrc=CLIENT, psrc="10.0.0.5", pdst="10.0.0.100"),
+        "arp_reply": e / ARP(op=2, hwsrc=CLIENT, psrc="10.0.0.21", pdst="10.0.0.10"),
+        "ns": Ether(dst="33:33:ff:00:01:00", src=CLIENT)
+              / IPv6(src="2001:db8::5", dst="ff02::1:ff00:100", hlim=255)
+              / ICMPv6ND_NS(tgt="2001:db8::100") / ICMPv6NDOptSrcLLAddr(lladdr=CLIENT),
+        "na": e / IPv6(src="2001:db8::21", dst="2001:db8::10", hlim=255)
+              / ICMPv6ND_NA(tgt="2001:db8::21", R=0, S=1, O=1) / ICMPv6NDOptDstLLAddr(lladdr=CLIENT),
+        "echo4": e / v4 / ICMP(type=8) / Raw(b"ping"),
+        "echo6": e / v6 / ICMPv6EchoRequest(data=b"ping6"),
+        "frag_needed": e / IP(src="198.51.100.1", dst="10.0.0.100") / ICMP(type=3, code=4, nexthopmtu=1400)
+                       / IP(src="10.0.0.100", dst="192.0.2.1") / TCP(sport=80, dport=1234, flags="A"),
+        "too_big6": e / IPv6(src="2001:db8:7::1", dst="2001:db8::100") / ICMPv6PacketTooBig(mtu=1280)
+                    / IPv6(src="2001:db8::100", dst="2001:db8:5::1") / TCP(sport=443, dport=1234),
+        "vrrp": Ether(dst="01:00:5e:00:00:12", src=CLIENT) / IP(src="10.0.0.1", dst="224.0.0.18", proto=112, ttl=255)
+                / Raw(bytes([0x31, 51, 150, 1, 0, 100, 0, 0, 10, 0, 0, 100])),
+    }
+
+
+def control_inputs():
+    advert = bytes([0x31, 51, 150, 1, 0x00, 100, 0, 0])
+    update = b'[[vip]]\nname = "www"\naddress = "10.0.0.100"\nprotocol = "tcp"\nport = 80\n' \
+             b'mode = "dsr-l2"\n  [[vip.backend]]\n  address = "10.0.0.21"\n  weight = 3\n'
+    header = lambda kind, payload: b"SLC1" + struct.pack("!BBHI", 1, kind, 0, len(payload)) + payload
+    return {
+        "vrrp4": bytes([0x00]) + advert + bytes([10, 0, 0, 100]),
+        "vrrp6": bytes([0x04]) + advert + bytes(16),
+        "http_ok": bytes([0x01]) + b"HTTP/1.1 200 OK\r\n",
+        "http_bare": bytes([0x01]) + b"HTTP/1.0 503",
+        "channel": bytes([0x0a]) + header(1, update) + header(4, b""),
+        "update": bytes([0x03]) + update,
+    }
+
+
+def write(outdir):
+    paths = {"packet_path": os.path.join(outdir, "packet_path"),
+             "control_inputs": os.path.join(outdir, "control_inputs")}
+    for path in paths.values():
+        os.makedirs(path, exist_ok=True)
+    for name, frame in frames().items():
+        for control in (0x00, 0x0f):
+            with open(os.path.join(paths["packet_path"], "%s_%02x" % (name, control)), "wb") as f:
+                f.write(bytes([control]) + raw(frame))
+    for name, data in control_inputs().items():
+        with open(os.path.join(paths["control_inputs"], name), "wb") as f:
+            f.write(data)
+    return paths
+
+
+def main():
+    args = sys.argv[1:]
+    if len(args) == 1 and not args[0].startswith("-"):
+        write(args[0])
+        return 0
+    if len(args) >= 2 and args[0] == "--replay":
+        replay, rest = args[1], args[2:]
+        target = "packet_path" if "packet_path" in os.path.basename(replay) else "control_inputs"
+        with tempfile.TemporaryDirectory(prefix="sluice-fuzz-seeds.") as tmp:
+            paths = write(tmp)
+            # Sanitizer reports abort, so that the replay prints the input that failed.
+            env = dict(os.environ, ASAN_OPTIONS="abort_on_error=1",
+                       UBSAN_OPTIONS="abort_on_error=1:print_stacktrace=1")
+            return subprocess.run([replay] + rest + [paths[target]], env=env).returncode
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
