@@ -212,7 +212,8 @@ MEMIF_VIP=198.18.0.100
 MEMIF_PORT=9
 MEMIF_MBUFS=32768
 
-# worker_lcores: "1" or "1, 2"; lcores: an EAL --lcores placement, or empty
+# worker_lcores: "1" or "1, 2"; lcores: an EAL --lcores placement, or empty. From the
+# environment: CONFIG_HUGEPAGES (non-empty: hugepages = true), CONFIG_VIP6 (fd00::100).
 write_config() {  # file device mode mbufs flow_table_size main_lcore worker_lcores memory vip4 protocol port lcores
   /usr/bin/python3 - "$@" "$PREFIX" "${CONFIG_HUGEPAGES:-}" "${CONFIG_VIP6:-fd00::100}" <<'EOF'
 import sys

@@ -3,7 +3,7 @@
 """Seed inputs of the fuzz targets in tests/fuzz, made with scapy.
 
   make_seeds.py OUTDIR                          writes OUTDIR/packet_path, OUTDIR/control_inputs
-  make_seeds.py --replay TARGET_REPLAY [--mutations N]
+  make_seeds.py --replay DIR/TARGET_replay [--mutations N]
                                                 writes them to a temporary directory and runs
                                                 the target's replay binary on its own seeds
 
@@ -105,7 +105,7 @@ def main():
         return 0
     if len(args) >= 2 and args[0] == "--replay":
         replay, rest = args[1], args[2:]
-        target = "packet_path" if "packet_path" in os.path.basename(replay) else "control_inputs"
+        target = os.path.basename(replay).removesuffix("_replay")  # <target>_replay
         with tempfile.TemporaryDirectory(prefix="sluice-fuzz-seeds.") as tmp:
             paths = write(tmp)
             # Sanitizer reports abort, so that the replay prints the input that failed.
