@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "common/hash.h"
+#include "flow/hash.h"
 #include "flow/flow_table.h"
 
 namespace sluice {

@@ -3,7 +3,7 @@
 
 #include <charconv>
 
-#include "common/ip_address.h"
+#include "net/ip_address.h"
 
 namespace sluice::api {
 namespace {

@@ -15,7 +15,7 @@
 #include <functional>
 #include <string>
 
-#include "common/ip_address.h"
+#include "net/ip_address.h"
 
 namespace sluice::health {
 

@@ -6,7 +6,7 @@
 
 #include <cstdint>
 
-#include "common/ip_address.h"
+#include "net/ip_address.h"
 #include "health/check_result.h"
 
 namespace sluice::health {

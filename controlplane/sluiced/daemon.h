@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "api/admin_state.h"
+#include "sluiced/admin_state.h"
 #include "api/model.h"
 #include "api/server.h"
 #include "config/config.h"
@@ -88,7 +88,7 @@ class Daemon final : public api::Model {
   uint64_t hold_deadline_ms_ = 0;
   health::MonotonicClock clock_;
   health::HealthMonitor monitor_;
-  api::AdminStateStore admin_;
+  AdminStateStore admin_;
   DataplaneClient dataplane_;
   std::unique_ptr<api::Server> server_;
   std::vector<VrrpRuntime> vrrp_;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // What sluiced asks of the dataplane: the configured VIPs with each backend's state and
 // weight made effective from the admin state (the config with the operator's persisted
-// overrides applied, api::AdminStateStore::apply) and the health checks. Pure.
+// overrides applied, AdminStateStore::apply) and the health checks. Pure.
 #pragma once
 
 #include <vector>

@@ -41,7 +41,7 @@
 #include <string>
 #include <vector>
 
-#include "common/ip_address.h"
+#include "net/ip_address.h"
 #include "vrrp/packet.h"
 
 namespace sluice::vrrp {

@@ -31,7 +31,7 @@
 #include <string_view>
 #include <vector>
 
-#include "common/ip_address.h"
+#include "net/ip_address.h"
 
 namespace sluice::vrrp {
 

@@ -38,9 +38,9 @@
 #include <emmintrin.h>
 #endif
 
-#include "common/flow_key.h"
-#include "flow/flow_timeouts.h"
-#include "packet/wire.h"
+#include "flow/flow_key.h"
+#include "config/flow_timeouts.h"
+#include "net/wire.h"
 
 namespace sluice {
 

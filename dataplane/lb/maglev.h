@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "common/hash.h"
+#include "flow/hash.h"
 
 namespace sluice {
 

@@ -11,7 +11,7 @@
 
 #include <cstdint>
 
-#include "packet/wire.h"
+#include "net/wire.h"
 
 namespace sluice::checksum {
 

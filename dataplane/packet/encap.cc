@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "packet/encap.h"
 
-#include "common/hash.h"
+#include "flow/hash.h"
 #include "packet/checksum.h"
 
 namespace sluice {

@@ -12,12 +12,12 @@
 #include <cstdint>
 #include <cstring>
 
-#include "common/counters.h"
-#include "common/ip_address.h"
-#include "common/mac_address.h"
+#include "pipeline/counters.h"
+#include "net/ip_address.h"
+#include "net/mac_address.h"
 #include "packet/packet_buffer.h"
 #include "packet/parsed_packet.h"
-#include "packet/wire.h"
+#include "net/wire.h"
 
 namespace sluice {
 

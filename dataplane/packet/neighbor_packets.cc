@@ -4,7 +4,7 @@
 #include <cstring>
 
 #include "packet/checksum.h"
-#include "packet/wire.h"
+#include "net/wire.h"
 
 namespace sluice {
 

@@ -9,8 +9,8 @@
 #include <cstdint>
 #include <optional>
 
-#include "common/ip_address.h"
-#include "common/mac_address.h"
+#include "net/ip_address.h"
+#include "net/mac_address.h"
 #include "packet/parsed_packet.h"
 
 namespace sluice {

@@ -5,8 +5,8 @@
 
 #include <cstdint>
 
-#include "common/counters.h"
-#include "common/flow_key.h"
+#include "pipeline/counters.h"
+#include "flow/flow_key.h"
 
 namespace sluice {
 

@@ -21,7 +21,7 @@
 #include <cstdint>
 
 #include "packet/parsed_packet.h"
-#include "packet/wire.h"
+#include "net/wire.h"
 
 namespace sluice {
 

@@ -8,7 +8,7 @@
 
 #include <cstdint>
 
-#include "common/mac_address.h"
+#include "net/mac_address.h"
 #include "packet/packet_buffer.h"
 #include "packet/parsed_packet.h"
 

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <span>
 
-#include "common/hash.h"
+#include "flow/hash.h"
 #include "packet/packet_buffer.h"
 #include "packet/parser.h"
 

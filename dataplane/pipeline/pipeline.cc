@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "pipeline/pipeline.h"
 
-#include "common/hash.h"
+#include "flow/hash.h"
 #include "lb/maglev.h"
 #include "packet/encap.h"
 #include "packet/parser.h"
 #include "packet/responder.h"
 #include "packet/too_big.h"
-#include "packet/wire.h"
+#include "net/wire.h"
 
 namespace sluice {
 

@@ -6,7 +6,7 @@
 
 #include <cstdint>
 
-#include "common/counters.h"
+#include "pipeline/counters.h"
 #include "state/forwarding_state.h"
 
 namespace sluice {

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "common/mac_address.h"
+#include "net/mac_address.h"
 #include "config/config.h"
 #include "state/steering_entries.h"
 #include "steering_loader.h"

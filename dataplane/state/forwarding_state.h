@@ -9,8 +9,8 @@
 #include <memory>
 #include <vector>
 
-#include "common/ip_address.h"
-#include "common/mac_address.h"
+#include "net/ip_address.h"
+#include "net/mac_address.h"
 #include "config/config.h"
 #include "packet/encap.h"
 #include "state/vip_table.h"

@@ -9,8 +9,8 @@
 #include <optional>
 #include <vector>
 
-#include "common/ip_address.h"
-#include "common/mac_address.h"
+#include "net/ip_address.h"
+#include "net/mac_address.h"
 
 namespace sluice {
 

@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "common/ip_address.h"
+#include "net/ip_address.h"
 #include "config/config.h"
 
 namespace sluice {

@@ -10,8 +10,8 @@
 #include <utility>
 #include <vector>
 
-#include "common/hash.h"
-#include "common/ip_address.h"
+#include "flow/hash.h"
+#include "net/ip_address.h"
 
 namespace sluice {
 

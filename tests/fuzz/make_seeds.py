@@ -6,6 +6,7 @@
   make_seeds.py --replay DIR/TARGET_replay [--mutations N]
                                                 writes them to a temporary directory and runs
                                                 the target's replay binary on its own seeds
+  make_seeds.py --fuzz DIR/TARGET_fuzz SECONDS  libFuzzer on them for SECONDS (clang builds)
 
 packet_path: one frame of each kind the packet path handles, to the addresses of
 packet_path_fuzz.cc's config (TCP/UDP to every VIP over IPv4 and IPv6, VLAN tags, IPv6
@@ -15,6 +16,8 @@ plenty). control_inputs: VRRP adverts over IPv4 and IPv6, HTTP status lines, con
 channel messages, a desired-state update.
 """
 import os
+import re
+import shutil
 import struct
 import subprocess
 import sys
@@ -112,8 +115,32 @@ def main():
             env = dict(os.environ, ASAN_OPTIONS="abort_on_error=1",
                        UBSAN_OPTIONS="abort_on_error=1:print_stacktrace=1")
             return subprocess.run([replay] + rest + [paths[target]], env=env).returncode
+    if len(args) == 3 and args[0] == "--fuzz":
+        return fuzz(args[1], int(args[2]))
     print(__doc__, file=sys.stderr)
     return 2
+
+
+def fuzz(binary, seconds):
+    """libFuzzer on the seeds for `seconds`; the corpus and any failing input are kept in a
+    temporary directory that is printed when the run fails."""
+    target = os.path.basename(binary).removesuffix("_fuzz")  # <target>_fuzz
+    tmp = tempfile.mkdtemp(prefix=f"sluice-fuzz-{target}.")
+    paths = write(os.path.join(tmp, "seeds"))
+    corpus = os.path.join(tmp, "corpus")
+    os.mkdir(corpus)
+    run = subprocess.run([binary, f"-max_total_time={seconds}", "-max_len=9002",
+                          "-print_final_stats=1", f"-artifact_prefix={tmp}/crash-",
+                          corpus, paths[target]],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if run.returncode != 0:
+        print(run.stdout[-6000:])
+        print(f"{target}: libFuzzer exit {run.returncode}; inputs and corpus in {tmp}")
+        return 1
+    runs = re.search(r"stat::number_of_executed_units:\s*(\d+)", run.stdout)
+    print(f"{target}: {runs.group(1) if runs else '?'} inputs in {seconds} s, no finding")
+    shutil.rmtree(tmp)
+    return 0
 
 
 if __name__ == "__main__":

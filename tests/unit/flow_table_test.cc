@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "common/hash.h"
+#include "flow/hash.h"
 
 namespace sluice {
 namespace {

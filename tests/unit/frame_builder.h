@@ -8,8 +8,8 @@
 #include <initializer_list>
 #include <vector>
 
-#include "common/ip_address.h"
-#include "packet/wire.h"
+#include "net/ip_address.h"
+#include "net/wire.h"
 
 namespace sluice::testing_support {
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-3-Clause
-#include "common/hash.h"
+#include "flow/hash.h"
 
 #include <gtest/gtest.h>
 

@@ -9,7 +9,7 @@
 
 #include "packet/checksum.h"
 #include "packet/neighbor_packets.h"
-#include "packet/wire.h"
+#include "net/wire.h"
 #include "pipeline/pipeline.h"
 #include "state/state_builder.h"
 

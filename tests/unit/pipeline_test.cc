@@ -11,7 +11,7 @@
 #include <memory>
 #include <vector>
 
-#include "packet/wire.h"
+#include "net/wire.h"
 #include "state/state_builder.h"
 
 namespace sluice {

@@ -15,7 +15,7 @@
 #include "packet/checksum.h"
 #include "packet/neighbor_packets.h"
 #include "packet/parser.h"
-#include "packet/wire.h"
+#include "net/wire.h"
 #include "test_frame.h"
 
 namespace sluice {

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "common/hash.h"
+#include "flow/hash.h"
 #include "packet/checksum.h"
 #include "packet/encap.h"
 #include "packet/parser.h"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "channel/message.h"
 
-#include "packet/wire.h"
+#include "net/wire.h"
 
 namespace sluice::channel {
 

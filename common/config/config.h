@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// The dataplane's configuration as loaded from TOML (see configs/*.toml for the schema
-// with comments). Plain value types: built on the control thread by config_loader.h,
-// already validated, then copied or translated into forwarding state. Not used on the
-// packet path. A default-constructed struct holds the schema defaults.
+// sluice's configuration as loaded from TOML, one schema for both programs (see
+// configs/*.toml for the keys with comments): the dataplane reads its ports, VIPs and
+// settings, sluiced its health checks, VRRP instances and runtime API. Plain value types,
+// built by config_loader.h and already validated; not used on the packet path. A
+// default-constructed struct holds the schema defaults.
 #pragma once
 
 #include <cstdint>
@@ -11,9 +12,9 @@
 #include <string_view>
 #include <vector>
 
-#include "common/ip_address.h"
-#include "common/mac_address.h"
-#include "flow/flow_timeouts.h"
+#include "net/ip_address.h"
+#include "net/mac_address.h"
+#include "config/flow_timeouts.h"
 
 namespace sluice::config {
 
@@ -134,7 +135,7 @@ struct DataplaneSettings {
   // Gratuitous ARP / unsolicited NA burst sent when a VIP becomes active.
   uint32_t garp_count = 3;
   uint32_t garp_interval_ms = 100;
-  // Where the dataplane listens for sluiced's desired state (dataplane/channel/).
+  // Where the dataplane listens for sluiced's desired state (common/channel/).
   std::string control_socket = "/run/sluice/dataplane.sock";
   friend bool operator==(const DataplaneSettings&, const DataplaneSettings&) = default;
 };

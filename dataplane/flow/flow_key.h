@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "common/ip_address.h"
+#include "net/ip_address.h"
 
 namespace sluice {
 

@@ -11,7 +11,7 @@
 #include <nmmintrin.h>
 #endif
 
-#include "common/flow_key.h"
+#include "flow/flow_key.h"
 
 namespace sluice {
 

@@ -6,10 +6,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "api/admin_state.h"
-#include "common/ip_address.h"
+#include "sluiced/admin_state.h"
+#include "net/ip_address.h"
 
-namespace sluice::api {
+namespace sluice::sluiced {
 namespace {
 
 namespace fs = std::filesystem;
@@ -67,7 +67,7 @@ config::Config two_vips() {
   return c;
 }
 
-TEST(ApiAdminState, SerializeExact) {
+TEST(AdminState, SerializeExact) {
   EXPECT_EQ(serialize_admin_state({entry("www", "10.0.0.11", BackendState::kDrain, {}, kNow),
                                    entry("www", "2001:db8::12", {}, 5, kNow - 1),
                                    entry("x", "10.0.0.1", BackendState::kMaint, 0, 7)}),
@@ -78,7 +78,7 @@ TEST(ApiAdminState, SerializeExact) {
             "x 10.0.0.1 maint 0 7\n");
 }
 
-TEST(ApiAdminState, RoundTripThroughTheFile) {
+TEST(AdminState, RoundTripThroughTheFile) {
   TempDir dir;
   AdminStateStore store(dir.file("admin-state"));
   store.set_state("www", "10.0.0.11", BackendState::kDrain, kNow - 10);
@@ -102,7 +102,7 @@ TEST(ApiAdminState, RoundTripThroughTheFile) {
   EXPECT_EQ(again.find("www", "10.0.0.99"), nullptr);
 }
 
-TEST(ApiAdminState, AtomicWriteLeavesNoTemporaryFile) {
+TEST(AdminState, AtomicWriteLeavesNoTemporaryFile) {
   TempDir dir;
   write(dir.file("admin-state"), "old contents\n");
   AdminStateStore store(dir.file("admin-state"));
@@ -113,7 +113,7 @@ TEST(ApiAdminState, AtomicWriteLeavesNoTemporaryFile) {
   EXPECT_TRUE(read(dir.file("admin-state")).starts_with("sluice-admin-state 1\n"));
 }
 
-TEST(ApiAdminState, SaveErrorIsReported) {
+TEST(AdminState, SaveErrorIsReported) {
   TempDir dir;
   AdminStateStore store(dir.file("missing-dir/admin-state"));
   std::optional<std::string> e = store.save();
@@ -122,7 +122,7 @@ TEST(ApiAdminState, SaveErrorIsReported) {
                     ": cannot create: No such file or directory");
 }
 
-TEST(ApiAdminState, MissingFileIsEmptyAndSilent) {
+TEST(AdminState, MissingFileIsEmptyAndSilent) {
   TempDir dir;
   AdminStateStore store(dir.file("admin-state"));
   store.set_state("www", "10.0.0.11", BackendState::kDrain, kNow);
@@ -130,7 +130,7 @@ TEST(ApiAdminState, MissingFileIsEmptyAndSilent) {
   EXPECT_TRUE(store.entries().empty());
 }
 
-TEST(ApiAdminState, StaleEntriesDropped) {
+TEST(AdminState, StaleEntriesDropped) {
   AdminStateParse p = parse_admin_state(
       "sluice-admin-state 1\n"
       "www 10.0.0.11 drain - 1700000000\n"
@@ -149,7 +149,7 @@ TEST(ApiAdminState, StaleEntriesDropped) {
                           "days ago, older than the 7.0-day limit"));
 }
 
-TEST(ApiAdminState, StalenessLimitIsConfigurable) {
+TEST(AdminState, StalenessLimitIsConfigurable) {
   TempDir dir;
   write(dir.file("s"), "sluice-admin-state 1\nwww 10.0.0.11 drain 2 1699996400\n");
   AdminStateStore hour(dir.file("s"), 3600);
@@ -162,7 +162,7 @@ TEST(ApiAdminState, StalenessLimitIsConfigurable) {
   EXPECT_TRUE(minute.entries().empty());
 }
 
-TEST(ApiAdminState, CommentsBlankLinesAndCanonicalAddresses) {
+TEST(AdminState, CommentsBlankLinesAndCanonicalAddresses) {
   AdminStateParse p = parse_admin_state(
       "sluice-admin-state 1\n"
       "\n"
@@ -181,7 +181,7 @@ std::string corrupt_message(std::string_view text) {
   return p.messages.size() == 1 ? p.messages[0] : "(" + std::to_string(p.messages.size()) + ")";
 }
 
-TEST(ApiAdminState, CorruptFilesRejectedWithTheirLine) {
+TEST(AdminState, CorruptFilesRejectedWithTheirLine) {
   const std::string suffix = "; ignoring the whole file, no admin state restored";
   const std::string at = "admin-state file /var/lib/sluice/admin-state:";
   EXPECT_EQ(corrupt_message(""), at + "1: the file is empty" + suffix);
@@ -213,7 +213,7 @@ TEST(ApiAdminState, CorruptFilesRejectedWithTheirLine) {
             at + "3: second entry for www 10.0.0.11" + suffix);
 }
 
-TEST(ApiAdminState, CorruptFileIsIgnoredNotFatal) {
+TEST(AdminState, CorruptFileIsIgnoredNotFatal) {
   TempDir dir;
   write(dir.file("admin-state"), "garbage\n");
   AdminStateStore store(dir.file("admin-state"));
@@ -232,7 +232,7 @@ TEST(ApiAdminState, CorruptFileIsIgnoredNotFatal) {
   EXPECT_EQ(again.entries().size(), 1u);
 }
 
-TEST(ApiAdminState, RetainDropsWhatTheConfigNoLongerHas) {
+TEST(AdminState, RetainDropsWhatTheConfigNoLongerHas) {
   AdminStateStore store("/nonexistent/admin-state");
   store.set_state("www", "10.0.0.11", BackendState::kDrain, kNow);
   store.set_weight("www", "10.0.0.99", 3, kNow);
@@ -250,7 +250,7 @@ TEST(ApiAdminState, RetainDropsWhatTheConfigNoLongerHas) {
   EXPECT_TRUE(store.retain(two_vips()).empty());
 }
 
-TEST(ApiAdminState, ApplyOverridesConfig) {
+TEST(AdminState, ApplyOverridesConfig) {
   AdminStateStore store("/nonexistent/admin-state");
   store.set_state("www", "10.0.0.11", BackendState::kMaint, kNow);
   store.set_weight("www", "10.0.0.12", 9, kNow);
@@ -266,4 +266,4 @@ TEST(ApiAdminState, ApplyOverridesConfig) {
 }
 
 }  // namespace
-}  // namespace sluice::api
+}  // namespace sluice::sluiced

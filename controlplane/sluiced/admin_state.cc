@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-3-Clause
-#include "api/admin_state.h"
+#include "sluiced/admin_state.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -10,9 +10,9 @@
 #include <cstring>
 #include <set>
 
-#include "common/ip_address.h"
+#include "net/ip_address.h"
 
-namespace sluice::api {
+namespace sluice::sluiced {
 namespace {
 
 // Same rule as VIP names in the config: 1-63 of [A-Za-z0-9_.-].
@@ -315,4 +315,4 @@ std::optional<std::string> AdminStateStore::save() const {
   return std::nullopt;
 }
 
-}  // namespace sluice::api
+}  // namespace sluice::sluiced

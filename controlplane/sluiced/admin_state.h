@@ -28,7 +28,7 @@
 
 #include "config/config.h"
 
-namespace sluice::api {
+namespace sluice::sluiced {
 
 inline constexpr int64_t kDefaultAdminStateMaxAgeS = 7 * 24 * 3600;
 inline constexpr std::string_view kAdminStateHeader = "sluice-admin-state 1";
@@ -91,4 +91,4 @@ class AdminStateStore {
   std::map<std::pair<std::string, std::string>, AdminEntry> entries_;
 };
 
-}  // namespace sluice::api
+}  // namespace sluice::sluiced

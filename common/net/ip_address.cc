@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-3-Clause
-#include "common/ip_address.h"
+#include "net/ip_address.h"
 
 #include <arpa/inet.h>
 
