@@ -135,7 +135,13 @@ uint64_t master_down_interval_us(uint8_t priority, uint16_t master_adver_interva
 Instance::Instance(Config config)
     : config_(std::move(config)),
       priority_(effective_priority(config_.priority, 0)),
-      master_adver_interval_cs_(config_.advert_interval_cs) {}
+      master_adver_interval_cs_(config_.advert_interval_cs) {
+  // Several VIPs (ports, protocols) can share an address; an advert lists it once.
+  std::vector<IpAddress> unique;
+  for (const IpAddress& a : config_.vips)
+    if (std::find(unique.begin(), unique.end(), a) == unique.end()) unique.push_back(a);
+  config_.vips = std::move(unique);
+}
 
 uint64_t Instance::skew_time_us() const {
   return vrrp::skew_time_us(priority_, master_adver_interval_cs_);

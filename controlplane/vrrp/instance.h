@@ -62,7 +62,8 @@ struct Config {
   // (IPv6): the adverts' source and the equal-priority tie-break (§6.4.3).
   IpAddress primary_address;
   // The virtual addresses, all of primary_address's family, 1..255 of them, in the order
-  // they are advertised (for IPv6, §5.2.9 wants the link-local one first).
+  // they are advertised (for IPv6, §5.2.9 wants the link-local one first). Instance keeps
+  // an address given twice (two VIPs on one address) once.
   std::vector<IpAddress> vips;
   uint32_t garp_count = 5;           // rounds in a gratuitous ARP / unsolicited NA burst, 1..100
   uint32_t garp_interval_ms = 1000;  // between rounds

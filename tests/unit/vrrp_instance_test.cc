@@ -495,6 +495,18 @@ TEST_F(VrrpInstance, FlagsAnAddressListMismatchButUsesTheAdvert) {
   EXPECT_EQ(vr.stats().address_mismatches, 1u);
 }
 
+TEST_F(VrrpInstance, AnAddressCarriedByTwoVipsIsOneVirtualAddress) {
+  // configs/foobar.toml's shape: www (tcp/80) and www-tls (tcp/443) on one address.
+  // keepalived drops adverts that list an address twice ("unexpected ip number count").
+  Config c = config(100);
+  c.vips = {ip("10.0.0.100"), ip("10.0.0.101"), ip("10.0.0.100"), ip("10.0.0.101")};
+  Instance vr(c);
+  EXPECT_EQ(vr.config().vips, kVips) << "each address once, in the order first written";
+  vr.startup(now());
+  vr.on_advert(advert(200), kHigherPeer, now());
+  EXPECT_FALSE(vr.last_rx().addresses_differ);
+}
+
 TEST_F(VrrpInstance, OwnersListenToOtherOwners) {
   // RFC 9568 erratum 8298: two routers claiming 255 converge on the higher address.
   Instance vr(config(255));
