@@ -19,8 +19,8 @@
 #define STEERING_STATS_MAP "steer_stats"
 
 #define STEERING_DEFAULT_MAX_QUEUES 64
-#define STEERING_DEFAULT_MAX_VIPS 4096
-#define STEERING_DEFAULT_MAX_ADDRS 2048
+#define STEERING_DEFAULT_MAX_VIPS 32768
+#define STEERING_DEFAULT_MAX_ADDRS 17408
 
 /*
  * Key of the VIP map. A packet matches when its destination address, IP protocol and

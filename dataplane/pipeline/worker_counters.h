@@ -21,8 +21,8 @@ struct alignas(64) WorkerCounters {
   uint64_t events[kWorkerCounterCount] = {};
   uint64_t drops[kDropReasonCount] = {};
   uint64_t active_flows = 0;  // the worker's flow table size, refreshed every burst and sweep
-  TrafficCounters vips[kMaxVips];
-  TrafficCounters backends[kMaxBackends];
+  TrafficCounters vips[kVipIds];
+  TrafficCounters backends[kBackendIds];
 
   uint64_t& operator[](WorkerCounter c) { return events[size_t(c)]; }
   uint64_t operator[](WorkerCounter c) const { return events[size_t(c)]; }

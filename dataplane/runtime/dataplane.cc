@@ -101,7 +101,7 @@ bool Dataplane::start() {
   if (std::string error; !control_->listen(error))
     std::fprintf(stderr, "sluice-dataplane: no control channel for sluiced: %s\n", error.c_str());
   neighbors_.configure(StateBuilder::next_hops(config_), StateBuilder::static_neighbors(config_));
-  rebuild("start");
+  if (std::string error; !rebuild("start", error)) return false;
 
   for (uint32_t w = 0; w < workers; ++w) {
     std::vector<WorkerPort> ports;
@@ -165,22 +165,46 @@ void Dataplane::run(const std::atomic<bool>& stop, std::atomic<bool>& reload) {
   rte_eal_mp_wait_lcore();
 }
 
-void Dataplane::rebuild(const char* why) {
+bool Dataplane::rebuild(const char* why, std::string& error) {
   std::vector<std::string> errors;
   std::vector<MacAddress> macs;
   for (const EthPort& p : ports_) macs.push_back(p.mac);
   std::unique_ptr<ForwardingState> next;
   {
     std::lock_guard lock(view_lock_);
-    next = builder_.build(config_, macs, neighbors_, ++generation_, now_ms(), errors);
+    next = builder_.build(config_, macs, neighbors_, generation_ + 1, now_ms(), errors);
   }
-  for (const std::string& e : errors) std::fprintf(stderr, "sluice-dataplane: %s\n", e.c_str());
+  if (!next) {
+    error.clear();
+    for (const std::string& e : errors) error += e + "\n";
+    std::fprintf(stderr, "sluice-dataplane: state refused (%s), state %lu stays: %s", why,
+                 (unsigned long)generation_, error.c_str());
+    return false;
+  }
+  ++generation_;
   size_t vips = next->vips.size();
   publisher_->publish(std::move(next));
   std::printf("state %lu published (%s): %zu VIPs\n", (unsigned long)generation_, why, vips);
   std::fflush(stdout);
   sync_steering();
   schedule_new_vips(now_ms());
+  return true;
+}
+
+bool Dataplane::apply(config::Config next, const char* why, std::string& error) {
+  config::Config previous;
+  NeighborCache previous_neighbors;
+  {
+    std::lock_guard lock(view_lock_);
+    previous = std::exchange(config_, std::move(next));
+    previous_neighbors = neighbors_;
+    neighbors_.configure(StateBuilder::next_hops(config_), StateBuilder::static_neighbors(config_));
+  }
+  if (rebuild(why, error)) return true;
+  std::lock_guard lock(view_lock_);
+  config_ = std::move(previous);
+  neighbors_ = std::move(previous_neighbors);
+  return false;
 }
 
 void Dataplane::sync_steering() {
@@ -254,14 +278,10 @@ void Dataplane::reload_config() {
     std::fprintf(stderr,
                  "sluice-dataplane: [dataplane] and [[port]] changes need a restart; "
                  "applying VIPs, backends, neighbors and timeouts only\n");
-  {
-    std::lock_guard lock(view_lock_);
-    next.dataplane = config_.dataplane;
-    next.ports = config_.ports;
-    config_ = std::move(next);
-    neighbors_.configure(StateBuilder::next_hops(config_), StateBuilder::static_neighbors(config_));
-  }
-  rebuild("reload");
+  next.dataplane = config_.dataplane;
+  next.ports = config_.ports;
+  if (std::string error; !apply(std::move(next), "reload", error))
+    std::fprintf(stderr, "sluice-dataplane: reload refused; the running configuration stays\n");
 }
 
 channel::Message Dataplane::on_control(const channel::Message& message) {
@@ -278,13 +298,10 @@ channel::Message Dataplane::on_control(const channel::Message& message) {
       }
       managed_ = true;
       if (update.config->vips != config_.vips) {
-        {
-          std::lock_guard lock(view_lock_);
-          config_.vips = std::move(update.config->vips);
-          neighbors_.configure(StateBuilder::next_hops(config_),
-                               StateBuilder::static_neighbors(config_));
-        }
-        rebuild("sluiced");
+        config::Config next = config_;
+        next.vips = std::move(update.config->vips);
+        if (std::string error; !apply(std::move(next), "sluiced", error))
+          return {MessageType::kStateRejected, error};
       }
       return {MessageType::kStateApplied, "generation " + std::to_string(generation_)};
     }
@@ -322,7 +339,7 @@ void Dataplane::drain_learned(uint32_t now) {
     while (rte_ring_dequeue_elem(learned_, &learned, sizeof learned) == 0)
       changed |= neighbors_.learn(learned.binding.ip, learned.binding.mac, now);
   }
-  if (changed) rebuild("neighbor learnt");
+  if (std::string error; changed) rebuild("neighbor learnt", error);
 }
 
 void Dataplane::solicit_neighbors(uint32_t now) {
@@ -350,7 +367,7 @@ void Dataplane::solicit_neighbors(uint32_t now) {
       if (length) send_control_frame(p, frame, length);
     }
   }
-  if (expired) rebuild("neighbor expired");
+  if (std::string error; expired) rebuild("neighbor expired", error);
 }
 
 void Dataplane::send_control_frame(uint16_t port_index, const uint8_t* frame, uint32_t length) {
@@ -373,12 +390,12 @@ std::unique_ptr<WorkerCounters> Dataplane::sum_counters() const {
     for (size_t i = 0; i < kWorkerCounterCount; ++i) total->events[i] += c.events[i];
     for (size_t i = 0; i < kDropReasonCount; ++i) total->drops[i] += c.drops[i];
     total->active_flows += c.active_flows;
-    for (uint32_t i = 0; i < kMaxVips; ++i) {
+    for (uint32_t i = 0; i < kVipIds; ++i) {
       total->vips[i].packets += c.vips[i].packets;
       total->vips[i].bytes += c.vips[i].bytes;
       total->vips[i].new_flows += c.vips[i].new_flows;
     }
-    for (uint32_t i = 0; i < kMaxBackends; ++i) {
+    for (uint32_t i = 0; i < kBackendIds; ++i) {
       total->backends[i].packets += c.backends[i].packets;
       total->backends[i].bytes += c.backends[i].bytes;
       total->backends[i].new_flows += c.backends[i].new_flows;

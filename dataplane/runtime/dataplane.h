@@ -51,7 +51,12 @@ class Dataplane {
  private:
   void reload_config();
   channel::Message on_control(const channel::Message& message);
-  void rebuild(const char* why);
+  // Builds and publishes a snapshot of config_. False when the builder refuses it (over a
+  // limit, ids exhausted): nothing is published and the reason is in `error`.
+  bool rebuild(const char* why, std::string& error);
+  // Makes `next` the running config if its snapshot can be published; otherwise config_,
+  // the neighbor cache and the published snapshot stay as they were.
+  bool apply(config::Config next, const char* why, std::string& error);
   // Ports with exception_path = "xdp": their steering maps follow the published state.
   void sync_steering();
   void drain_learned(uint32_t now_ms);

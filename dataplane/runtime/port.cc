@@ -23,8 +23,8 @@ constexpr unsigned kControlRingSize = 1024;
 constexpr unsigned kHandoffRingSize = 4096;
 // The PMD loads the steering object with its default map sizes: every VIP's service and
 // echo entry, and every VIP address plus the ports' own, must fit.
-static_assert(2 * kMaxVips <= STEERING_DEFAULT_MAX_VIPS);
-static_assert(kMaxVips + 1024 <= STEERING_DEFAULT_MAX_ADDRS);
+static_assert(2 * config::kMaxVips <= STEERING_DEFAULT_MAX_VIPS);
+static_assert(config::kMaxVips + 1024 <= STEERING_DEFAULT_MAX_ADDRS);
 
 // Frees the mbufs still in `ring` (null or not), then the ring.
 void free_ring(rte_ring*& ring) {

@@ -12,6 +12,7 @@
 #include "net/ip_address.h"
 #include "net/mac_address.h"
 #include "config/config.h"
+#include "config/node_limits.h"
 #include "packet/encap.h"
 #include "state/vip_table.h"
 
@@ -20,9 +21,12 @@ namespace sluice {
 using config::ForwardingMode;
 
 // Ids index the per-lcore counter arrays and are what flow entries remember. They stay
-// the same across snapshots while their object exists (state/id_registry.h).
-inline constexpr uint32_t kMaxVips = 1024;
-inline constexpr uint32_t kMaxBackends = 65536;
+// the same across snapshots while their object exists, and an id that is given up waits
+// the longest flow timeout before it is handed out again (state/id_registry.h). Twice the
+// config's limits, so that the whole set can be replaced at once while every old id
+// waits.
+inline constexpr uint32_t kVipIds = 2 * config::kMaxVips;
+inline constexpr uint32_t kBackendIds = 2 * config::kMaxBackends;
 
 // One backend of one VIP.
 struct BackendEntry {
@@ -60,7 +64,7 @@ struct ForwardingState {
     uint32_t vip_index = 0xffffffffu;
     uint32_t backend_index = 0;
   };
-  std::vector<BackendRef> backend_by_id;  // kMaxBackends entries
+  std::vector<BackendRef> backend_by_id;  // up to the highest id in use
 
   const BackendEntry* backend(uint32_t id, uint32_t vip_index) const {
     if (id >= backend_by_id.size()) return nullptr;

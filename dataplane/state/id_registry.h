@@ -45,6 +45,21 @@ class IdRegistry {
     }
   }
 
+  // How many keys without an id could get one at now_ms.
+  size_t assignable(uint32_t now_ms) const {
+    size_t out_of_quarantine = 0;
+    for (const Released& r : released_) {
+      if (now_ms - r.since_ms < quarantine_ms_) break;  // released_ is oldest first
+      ++out_of_quarantine;
+    }
+    return capacity_ - next_ + out_of_quarantine;
+  }
+  // The earliest time at which one more id becomes assignable (when none is now).
+  std::optional<uint32_t> next_release_ms() const {
+    if (released_.empty()) return std::nullopt;
+    return released_.front().since_ms + quarantine_ms_;
+  }
+
   std::optional<uint32_t> find(const Key& key) const {
     auto it = ids_.find(key);
     if (it == ids_.end()) return std::nullopt;

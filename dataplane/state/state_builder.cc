@@ -14,7 +14,7 @@ VipKey vip_key(const config::Vip& v) { return VipKey{v.address, v.port, v.protoc
 }  // namespace
 
 StateBuilder::StateBuilder(uint32_t quarantine_ms)
-    : vip_ids_(kMaxVips, quarantine_ms), backend_ids_(kMaxBackends, quarantine_ms) {}
+    : vip_ids_(kVipIds, quarantine_ms), backend_ids_(kBackendIds, quarantine_ms) {}
 
 std::optional<IpAddress> next_hop_for(const config::Config& config, const IpAddress& backend) {
   for (const config::Port& port : config.ports)
@@ -46,6 +46,10 @@ std::unique_ptr<ForwardingState> StateBuilder::build(const config::Config& confi
                                                      const NeighborCache& neighbors,
                                                      uint64_t generation, uint32_t now_ms,
                                                      std::vector<std::string>& errors) {
+  if (std::string why = fits(config, now_ms); !why.empty()) {
+    errors.push_back(why);
+    return nullptr;
+  }
   auto state = std::make_unique<ForwardingState>();
   state->generation = generation;
 
@@ -63,21 +67,15 @@ std::unique_ptr<ForwardingState> StateBuilder::build(const config::Config& confi
   std::set<BackendIdKey> live_backends;
   std::vector<std::pair<VipKey, uint32_t>> keys;
   std::vector<IpAddress> vip_addresses;
-  state->backend_by_id.resize(kMaxBackends);
 
   for (const config::Vip& cv : config.vips) {
     VipKey key = vip_key(cv);
     VipIdKey vid_key{key.address.bytes, key.port, key.protocol};
-    auto vid = vip_ids_.acquire(vid_key, now_ms);
-    if (!vid) {
-      errors.push_back("vip '" + cv.name + "': more than " + std::to_string(kMaxVips) +
-                       " VIPs; left out");
-      continue;
-    }
+    uint32_t vid = *vip_ids_.acquire(vid_key, now_ms);  // fits() made sure
     live_vips.insert(vid_key);
 
     VipEntry vip;
-    vip.id = *vid;
+    vip.id = vid;
     vip.key = key;
     vip.mode = cv.mode;
     vip.mtu = mtu;
@@ -87,15 +85,10 @@ std::unique_ptr<ForwardingState> StateBuilder::build(const config::Config& confi
     for (const config::Backend& cb : cv.backends) {
       if (cb.state == config::BackendState::kMaint) continue;
       BackendIdKey bid_key{key.address.bytes, key.port, key.protocol, cb.address.bytes};
-      auto bid = backend_ids_.acquire(bid_key, now_ms);
-      if (!bid) {
-        errors.push_back("vip '" + cv.name + "': backend " + cb.address.to_string() +
-                         " left out: more than " + std::to_string(kMaxBackends) + " backends");
-        continue;
-      }
+      uint32_t bid = *backend_ids_.acquire(bid_key, now_ms);  // fits() made sure
       live_backends.insert(bid_key);
       BackendEntry be;
-      be.id = *bid;
+      be.id = bid;
       be.address = cb.address;
       if (auto hop = next_hop_for(config, cb.address)) {
         if (auto mac = neighbors.lookup(*hop)) {
@@ -122,8 +115,11 @@ std::unique_ptr<ForwardingState> StateBuilder::build(const config::Config& confi
       for (uint16_t& slot : vip.maglev) slot = ring_index[slot];
     }
     uint32_t vip_index = uint32_t(state->vips.size());
-    for (uint32_t i = 0; i < vip.backends.size(); ++i)
-      state->backend_by_id[vip.backends[i].id] = {vip_index, i};
+    for (uint32_t i = 0; i < vip.backends.size(); ++i) {
+      uint32_t id = vip.backends[i].id;
+      if (id >= state->backend_by_id.size()) state->backend_by_id.resize(id + 1);
+      state->backend_by_id[id] = {vip_index, i};
+    }
     // An inactive VIP keeps its ids and backends (its flows survive a flip back) but is
     // neither matched nor answered for.
     if (cv.active) {
@@ -139,6 +135,44 @@ std::unique_ptr<ForwardingState> StateBuilder::build(const config::Config& confi
   state->local_addresses = AddressSet(local);
   state->vip_addresses = AddressSet(vip_addresses);
   return state;
+}
+
+std::string StateBuilder::fits(const config::Config& config, uint32_t now_ms) const {
+  size_t new_vips = 0, pairs = 0, new_pairs = 0;
+  for (const config::Vip& cv : config.vips) {
+    VipKey key = vip_key(cv);
+    if (!vip_ids_.find(VipIdKey{key.address.bytes, key.port, key.protocol})) ++new_vips;
+    if (cv.backends.size() > config::kMaxBackendsPerVip)
+      return "vip '" + cv.name + "': " + std::to_string(cv.backends.size()) +
+             " backends; at most " + std::to_string(config::kMaxBackendsPerVip) + " per VIP";
+    for (const config::Backend& cb : cv.backends) {
+      ++pairs;
+      if (cb.state == config::BackendState::kMaint) continue;
+      BackendIdKey bid_key{key.address.bytes, key.port, key.protocol, cb.address.bytes};
+      if (!backend_ids_.find(bid_key)) ++new_pairs;
+    }
+  }
+  if (config.vips.size() > config::kMaxVips)
+    return std::to_string(config.vips.size()) + " VIPs; at most " +
+           std::to_string(config::kMaxVips);
+  if (pairs > config::kMaxBackends)
+    return std::to_string(pairs) + " backends over all VIPs; at most " +
+           std::to_string(config::kMaxBackends);
+  auto quarantined = [&](const char* what, size_t wanted, size_t free,
+                         std::optional<uint32_t> next_ms) {
+    std::string out = std::to_string(wanted) + " new " + what + " but only " +
+                      std::to_string(free) + " ids are free: the ids of removed " + what +
+                      " stay reserved for the longest flow timeout, so that no flow lands "
+                      "on a stranger";
+    if (next_ms)
+      out += "; the next is free in " + std::to_string((*next_ms - now_ms + 999) / 1000) + " s";
+    return out;
+  };
+  if (size_t free = vip_ids_.assignable(now_ms); new_vips > free)
+    return quarantined("VIPs", new_vips, free, vip_ids_.next_release_ms());
+  if (size_t free = backend_ids_.assignable(now_ms); new_pairs > free)
+    return quarantined("backends", new_pairs, free, backend_ids_.next_release_ms());
+  return {};
 }
 
 std::optional<uint32_t> StateBuilder::vip_id(const VipKey& key) const {

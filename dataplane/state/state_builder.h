@@ -27,12 +27,17 @@ class StateBuilder {
   static std::vector<IpAddress> next_hops(const config::Config& config);
   static std::map<IpAddress, MacAddress> static_neighbors(const config::Config& config);
 
-  // Builds snapshot `generation`. Errors (ids exhausted) are appended to `errors`; the
-  // VIPs or backends concerned are left out.
+  // Builds snapshot `generation`: every VIP and backend of `config`, or nothing. When the
+  // config is over a limit (config/node_limits.h) or its new VIPs or backends need more ids
+  // than are free, returns nullptr with the reason appended to `errors`, and the ids are
+  // as they were.
   std::unique_ptr<ForwardingState> build(const config::Config& config,
                                          const std::vector<MacAddress>& port_macs,
                                          const NeighborCache& neighbors, uint64_t generation,
                                          uint32_t now_ms, std::vector<std::string>& errors);
+
+  // Empty when build() would succeed, else why not.
+  std::string fits(const config::Config& config, uint32_t now_ms) const;
 
   std::optional<uint32_t> vip_id(const VipKey& key) const;
   std::optional<uint32_t> backend_id(const VipKey& key, const IpAddress& backend) const;

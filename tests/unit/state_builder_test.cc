@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// StateBuilder: a snapshot holds every VIP and backend of the config or is refused whole,
+// with the reason, and the ids stay as they were.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "state/state_builder.h"
+
+namespace sluice {
+namespace {
+
+constexpr uint32_t kQuarantineMs = 900'000;
+const MacAddress kPortMac{{2, 0, 0, 0, 0, 1}};
+
+// `count` VIPs 10.1.x.y:80 starting at `first`, two on-link backends each.
+config::Config config_with_vips(uint32_t first, uint32_t count) {
+  config::Config c;
+  config::Port port;
+  port.name = "lan0";
+  port.device = "net_null0";
+  port.addresses = {*IpPrefix::parse("10.0.0.10/16")};
+  c.ports.push_back(port);
+  for (uint32_t i = first; i < first + count; ++i) {
+    config::Vip v;
+    v.name = "vip" + std::to_string(i);
+    v.address = IpAddress::v4(0x0a010000u + i);
+    v.port = 80;
+    v.maglev_table_size = 7;
+    v.backends = {{IpAddress::v4(0x0a000015u), 1, config::BackendState::kReady},
+                  {IpAddress::v4(0x0a000016u), 1, config::BackendState::kReady}};
+    c.vips.push_back(v);
+  }
+  return c;
+}
+
+std::unique_ptr<ForwardingState> build(StateBuilder& builder, const config::Config& c,
+                                       uint32_t now_ms, std::vector<std::string>& errors) {
+  return builder.build(c, {kPortMac}, NeighborCache{}, 1, now_ms, errors);
+}
+
+TEST(StateBuilder, ReplacingEveryVipAtOnceKeepsThemAll) {
+  // The reported defect: 600 VIPs replaced by 600 others published 424 and said "applied".
+  StateBuilder builder(kQuarantineMs);
+  std::vector<std::string> errors;
+  ASSERT_TRUE(build(builder, config_with_vips(0, 600), 1000, errors));
+  auto next = build(builder, config_with_vips(600, 600), 2000, errors);
+  ASSERT_TRUE(next);
+  EXPECT_TRUE(errors.empty()) << errors.front();
+  EXPECT_EQ(next->vips.size(), 600u);
+  for (const VipEntry& v : next->vips) EXPECT_EQ(v.backends.size(), 2u);
+}
+
+TEST(StateBuilder, TheWholeLimitCanBeReplacedOnceWithinTheQuarantine) {
+  StateBuilder builder(kQuarantineMs);
+  std::vector<std::string> errors;
+  ASSERT_TRUE(build(builder, config_with_vips(0, config::kMaxVips), 1000, errors));
+  ASSERT_TRUE(build(builder, config_with_vips(config::kMaxVips, config::kMaxVips), 2000, errors));
+  EXPECT_TRUE(errors.empty());
+}
+
+TEST(StateBuilder, RefusesWholeWhenIdsAreStillInQuarantine) {
+  StateBuilder builder(kQuarantineMs);
+  std::vector<std::string> errors;
+  const uint32_t n = config::kMaxVips;
+  ASSERT_TRUE(build(builder, config_with_vips(0, n), 1000, errors));
+  ASSERT_TRUE(build(builder, config_with_vips(n, n), 2000, errors));
+  const VipKey kept{IpAddress::v4(0x0a010000u + n), 80, config::kProtocolTcp, 0};
+  const auto kept_id = builder.vip_id(kept);
+  ASSERT_TRUE(kept_id);
+
+  // A third set while both earlier ones wait: nothing of it is taken.
+  auto refused = build(builder, config_with_vips(2 * n, n), 3000, errors);
+  EXPECT_FALSE(refused);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0], "16384 new VIPs but only 0 ids are free: the ids of removed VIPs stay "
+                       "reserved for the longest flow timeout, so that no flow lands on a "
+                       "stranger; the next is free in 899 s");
+  EXPECT_EQ(builder.vip_id(kept), kept_id) << "the running set keeps its ids";
+  EXPECT_FALSE(builder.vip_id(VipKey{IpAddress::v4(0x0a010000u + 2 * n), 80,
+                                     config::kProtocolTcp, 0}));
+
+  // Once the first set's ids are out of quarantine the same update is taken whole.
+  errors.clear();
+  auto later = build(builder, config_with_vips(2 * n, n), 2000 + kQuarantineMs, errors);
+  ASSERT_TRUE(later);
+  EXPECT_EQ(later->vips.size(), n);
+  EXPECT_TRUE(errors.empty());
+}
+
+TEST(StateBuilder, RefusesAConfigOverTheLimits) {
+  StateBuilder builder(kQuarantineMs);
+  std::vector<std::string> errors;
+  EXPECT_FALSE(build(builder, config_with_vips(0, config::kMaxVips + 1), 1000, errors));
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0], "16385 VIPs; at most 16384");
+  EXPECT_FALSE(builder.vip_id(VipKey{IpAddress::v4(0x0a010000u), 80, config::kProtocolTcp, 0}))
+      << "no id was taken";
+}
+
+TEST(StateBuilder, BackendIdTableSpansOnlyTheIdsInUse) {
+  StateBuilder builder(kQuarantineMs);
+  std::vector<std::string> errors;
+  auto state = build(builder, config_with_vips(0, 3), 1000, errors);
+  ASSERT_TRUE(state);
+  EXPECT_EQ(state->backend_by_id.size(), 6u);
+  EXPECT_EQ(state->backend(5, 2), &state->vips[2].backends[1]);
+  EXPECT_EQ(state->backend(6, 2), nullptr);
+  EXPECT_EQ(state->backend(5, 1), nullptr);
+}
+
+}  // namespace
+}  // namespace sluice
