@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "state/neighbor_cache.h"
 
+#include <algorithm>
+
 namespace sluice {
 
 namespace {
@@ -38,6 +40,7 @@ bool NeighborCache::learn(const IpAddress& ip, const MacAddress& mac, uint32_t n
   e.mac = mac;
   e.confirmed_ms = now_ms;
   e.next_solicit_ms = now_ms + timers_.refresh_ms;
+  e.retry_interval_ms = timers_.refresh_retry_ms;
   e.solicit_scheduled = true;
   return changed;
 }
@@ -48,20 +51,49 @@ std::optional<MacAddress> NeighborCache::lookup(const IpAddress& ip) const {
   return it->second.mac;
 }
 
+bool NeighborCache::take_token(uint32_t now_ms) {
+  const uint64_t full = uint64_t(timers_.solicit_rate) * 1000;
+  if (refilled_ms_)
+    tokens_milli_ = std::min(full, tokens_milli_ + uint64_t(now_ms - *refilled_ms_) *
+                                                       timers_.solicit_rate);
+  refilled_ms_ = now_ms;
+  if (tokens_milli_ < 1000) return false;
+  tokens_milli_ -= 1000;
+  return true;
+}
+
 std::vector<IpAddress> NeighborCache::due(uint32_t now_ms, bool& changed) {
-  std::vector<IpAddress> out;
   changed = false;
-  for (auto& [ip, e] : entries_) {
+  std::vector<std::pair<uint32_t, decltype(entries_)::iterator>> overdue;  // (since, entry)
+  for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+    Entry& e = it->second;
     if (e.is_static) continue;
     if (e.mac && now_ms - e.confirmed_ms >= timers_.expiry_ms) {
       e.mac.reset();
+      e.retry_interval_ms = timers_.retry_ms;
       changed = true;
     }
-    if (!e.solicit_scheduled || reached(now_ms, e.next_solicit_ms)) {
-      out.push_back(ip);
-      e.solicit_scheduled = true;
-      e.next_solicit_ms = now_ms + (e.mac ? timers_.refresh_retry_ms : timers_.retry_ms);
+    if (!e.solicit_scheduled) {
+      overdue.emplace_back(UINT32_MAX, it);  // never asked yet: first
+    } else if (reached(now_ms, e.next_solicit_ms)) {
+      overdue.emplace_back(now_ms - e.next_solicit_ms, it);
     }
+  }
+  std::stable_sort(overdue.begin(), overdue.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<IpAddress> out;
+  for (auto& [since, it] : overdue) {
+    if (!take_token(now_ms)) {
+      stats_.rate_limited += overdue.size() - out.size();
+      break;
+    }
+    Entry& e = it->second;
+    if (e.retry_interval_ms == 0) e.retry_interval_ms = timers_.retry_ms;
+    e.solicit_scheduled = true;
+    e.next_solicit_ms = now_ms + e.retry_interval_ms;
+    e.retry_interval_ms = std::min(timers_.max_retry_ms, e.retry_interval_ms * 2);
+    out.push_back(it->first);
+    ++stats_.solicited;
   }
   return out;
 }

@@ -14,11 +14,21 @@
 
 namespace sluice {
 
+// An unanswered solicitation doubles the wait before the next one, up to max_retry_ms
+// (as the kernel's neighbour code backs off), so dead next hops cost little; a reply
+// resets it. All solicitations together are capped at solicit_rate per second.
 struct NeighborTimers {
-  uint32_t retry_ms = 200;         // unresolved: solicit this often (a TCP SYN retries in 1 s)
+  uint32_t retry_ms = 200;         // unresolved: the first retry (a TCP SYN retries in 1 s)
   uint32_t refresh_ms = 30'000;    // resolved: re-solicit when the binding is this old,
-  uint32_t refresh_retry_ms = 1000;  // then this often until it is confirmed again
+  uint32_t refresh_retry_ms = 1000;  // then retry from this interval until it is confirmed
   uint32_t expiry_ms = 120'000;    // resolved but unconfirmed this long: forget the MAC
+  uint32_t max_retry_ms = 30'000;  // the backoff's ceiling
+  uint32_t solicit_rate = 1000;    // solicitations per second at most (and per burst)
+};
+
+struct NeighborStats {
+  uint64_t solicited = 0;
+  uint64_t rate_limited = 0;  // due solicitations put off by solicit_rate
 };
 
 class NeighborCache {
@@ -36,9 +46,11 @@ class NeighborCache {
 
   std::optional<MacAddress> lookup(const IpAddress& ip) const;
 
-  // Addresses to solicit now (each is then not due again for a retry/refresh interval).
-  // Also forgets bindings past expiry; `changed` is set when that altered a lookup.
+  // Addresses to solicit now, the longest overdue first, at most what solicit_rate
+  // allows (the rest stay due). Each is then not due again until its backoff interval has
+  // passed. Also forgets bindings past expiry; `changed` is set when that altered a lookup.
   std::vector<IpAddress> due(uint32_t now_ms, bool& changed);
+  const NeighborStats& stats() const { return stats_; }
 
   struct View {
     IpAddress ip;
@@ -54,10 +66,16 @@ class NeighborCache {
     bool is_static = false;
     uint32_t confirmed_ms = 0;
     uint32_t next_solicit_ms = 0;
+    uint32_t retry_interval_ms = 0;  // the wait after the next solicitation
     bool solicit_scheduled = false;
   };
+  bool take_token(uint32_t now_ms);
+
   NeighborTimers timers_;
   std::map<IpAddress, Entry> entries_;
+  NeighborStats stats_;
+  uint64_t tokens_milli_ = uint64_t(timers_.solicit_rate) * 1000;  // 1000 per solicitation
+  std::optional<uint32_t> refilled_ms_;
 };
 
 }  // namespace sluice
