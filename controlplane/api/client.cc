@@ -13,6 +13,7 @@
 
 #include "api/command.h"
 #include "api/server.h"
+#include "api/text.h"
 
 namespace sluice::api {
 namespace {

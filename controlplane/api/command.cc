@@ -3,52 +3,17 @@
 
 #include <charconv>
 
+#include "api/text.h"
 #include "net/ip_address.h"
 
 namespace sluice::api {
 namespace {
-
-constexpr std::string_view kBlank = " \t\r";
-
-std::string_view trim(std::string_view s) {
-  size_t b = s.find_first_not_of(kBlank);
-  if (b == std::string_view::npos) return {};
-  size_t e = s.find_last_not_of(kBlank);
-  return s.substr(b, e - b + 1);
-}
-
-std::vector<std::string_view> words_of(std::string_view s) {
-  std::vector<std::string_view> out;
-  size_t i = 0;
-  while (true) {
-    i = s.find_first_not_of(kBlank, i);
-    if (i == std::string_view::npos) break;
-    size_t j = s.find_first_of(kBlank, i);
-    if (j == std::string_view::npos) j = s.size();
-    out.push_back(s.substr(i, j - i));
-    i = j;
-  }
-  return out;
-}
 
 Command error(Verb verb, std::string_view message) {
   Command c;
   c.verb = verb;
   c.error = std::string(message);
   return c;
-}
-
-// Quoted in an error line: printable and bounded, so an answer stays one short line.
-std::string quoted(std::string_view s) {
-  constexpr size_t kMax = 64;
-  std::string out = "'";
-  for (size_t i = 0; i < s.size() && i < kMax; ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    out += (c < 0x20 || c == 0x7f) ? '?' : static_cast<char>(c);
-  }
-  if (s.size() > kMax) out += "...";
-  out += "'";
-  return out;
 }
 
 Command unknown(std::string_view text) {
@@ -157,19 +122,6 @@ bool is_error_line(std::string_view line) {
   for (std::string_view prefix : {"Error: ", "Usage: ", "Unknown command ", "Permission denied"})
     if (line.starts_with(prefix)) return true;
   return false;
-}
-
-std::vector<std::string_view> split_commands(std::string_view line) {
-  std::vector<std::string_view> out;
-  size_t start = 0;
-  while (start <= line.size()) {
-    size_t semi = line.find(';', start);
-    if (semi == std::string_view::npos) semi = line.size();
-    std::string_view part = trim(line.substr(start, semi - start));
-    if (!part.empty()) out.push_back(part);
-    start = semi + 1;
-  }
-  return out;
 }
 
 Command parse_command(std::string_view text) {

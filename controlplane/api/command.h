@@ -58,9 +58,6 @@ Privilege required_privilege(Verb verb);
 // Every answer that is an error starts with one of these; sluicectl exits 1 on them.
 bool is_error_line(std::string_view line);
 
-// The ';'-separated parts of `line`, trimmed of spaces and tabs, empty parts dropped.
-std::vector<std::string_view> split_commands(std::string_view line);
-
 Command parse_command(std::string_view text);
 
 // One Command per non-empty part; an empty line gives none. A line longer than

@@ -2,17 +2,10 @@
 #include "api/dispatcher.h"
 
 #include "api/format.h"
+#include "api/text.h"
 
 namespace sluice::api {
 namespace {
-
-// Text from the Model goes out as one line: a newline in it would split the answer.
-std::string one_line(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
-  return out;
-}
 
 std::string error_answer(std::string_view line) { return one_line(line) + "\n\n"; }
 

@@ -5,6 +5,7 @@
 #include "api/command.h"
 #include "api/dispatcher.h"
 #include "api/testing/fake_model.h"
+#include "api/text.h"
 
 namespace sluice::api {
 namespace {
