@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "api/command.h"
+#include "api/command_table.h"
 #include "api/server.h"
 #include "api/text.h"
 
@@ -34,19 +35,14 @@ std::string connect_error(const std::string& path, int err) {
   return msg;
 }
 
-bool is_read_command(const Command& c) {
-  return c.verb != Verb::kUnknown && c.verb != Verb::kQuit &&
-         required_privilege(c.verb) == Privilege::kRead;
-}
-
-// `--json` adds the json flag to each read command of the line.
+// `--json` adds the json flag to each command of the line that takes it.
 std::string with_json(std::string_view line) {
   std::string out;
   for (std::string_view part : split_commands(line)) {
     if (!out.empty()) out += "; ";
     out += part;
     Command c = parse_command(part);
-    if (is_read_command(c) && !c.json) out += " json";
+    if (c.row && c.row->json && !c.json) out += " json";
   }
   return out;
 }
