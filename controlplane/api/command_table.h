@@ -2,8 +2,8 @@
 // The runtime API's commands, one row each, as HAProxy's cli_kw_list: the words naming a
 // command, the syntax of its arguments, the privilege it needs, a one-line description,
 // how it reads its arguments and how it answers. Parsing, usage errors, permission
-// checks, help, dispatch and sluicectl's --json are all derived from the rows, so a
-// command is added by adding its row to command_table.cc. Constant; any thread.
+// checks, help, dispatch and sluicectl's --json and usage are all derived from the rows,
+// so a command is added by adding its row to command_table.cc. Constant; any thread.
 #pragma once
 
 #include <optional>

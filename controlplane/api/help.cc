@@ -48,4 +48,21 @@ std::string format_help(Privilege level, bool json) {
   return out;
 }
 
+std::string command_summary() {
+  size_t width = syntax_width();
+  size_t level_width = to_string(Privilege::kAdmin).size();
+  std::string out;
+  for (const CommandRow& row : command_table()) {
+    std::string syntax = syntax_of(row);
+    std::string_view level = to_string(row.level);
+    out += "  " + syntax;
+    pad_to(out, syntax.size(), width);
+    out += level;
+    pad_to(out, level.size(), level_width);
+    out += row.description;
+    out += '\n';
+  }
+  return out;
+}
+
 }  // namespace sluice::api
