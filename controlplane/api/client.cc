@@ -12,19 +12,26 @@
 #include <cstring>
 
 #include "api/command.h"
+#include "api/command_table.h"
+#include "api/help.h"
 #include "api/server.h"
+#include "api/text.h"
 
 namespace sluice::api {
 namespace {
 
-constexpr std::string_view kUsage =
-    "Usage: sluicectl [-s SOCKET] [-t SECONDS] [--json] COMMAND...\n"
-    "Sends COMMAND (the words joined by spaces; ';' separates several commands) to\n"
-    "sluiced's runtime socket and prints the answers. 'sluicectl help' lists the commands.\n"
-    "  -s, --socket PATH    runtime socket (default /run/sluice/sluiced.sock)\n"
-    "  -t, --timeout SEC    wait at most SEC seconds for the answers (default 30)\n"
-    "      --json           answer read commands in JSON\n"
-    "Exit status: 0 answered, 1 an answer is an error, 2 usage or connection error.\n";
+std::string usage() {
+  return "Usage: sluicectl [-s SOCKET] [-t SECONDS] [--json] COMMAND...\n"
+         "Sends COMMAND (the words joined by spaces; ';' separates several commands) to\n"
+         "sluiced's runtime socket and prints the answers.\n"
+         "  -s, --socket PATH    runtime socket (default /run/sluice/sluiced.sock)\n"
+         "  -t, --timeout SEC    wait at most SEC seconds for the answers (default 30)\n"
+         "      --json           answer read commands in JSON\n"
+         "  -h, --help           print this and exit\n"
+         "Commands (admin: as root or sluiced's own user; 'sluicectl help' lists yours):\n" +
+         command_summary() +
+         "Exit status: 0 answered, 1 an answer is an error, 2 usage or connection error.\n";
+}
 
 std::string connect_error(const std::string& path, int err) {
   std::string msg = "cannot connect to " + path + ": " + std::strerror(err);
@@ -33,19 +40,14 @@ std::string connect_error(const std::string& path, int err) {
   return msg;
 }
 
-bool is_read_command(const Command& c) {
-  return c.verb != Verb::kUnknown && c.verb != Verb::kQuit &&
-         required_privilege(c.verb) == Privilege::kRead;
-}
-
-// `--json` adds the json flag to each read command of the line.
+// `--json` adds the json flag to each command of the line that takes it.
 std::string with_json(std::string_view line) {
   std::string out;
   for (std::string_view part : split_commands(line)) {
     if (!out.empty()) out += "; ";
     out += part;
     Command c = parse_command(part);
-    if (is_read_command(c) && !c.json) out += " json";
+    if (c.row && c.row->json && !c.json) out += " json";
   }
   return out;
 }
@@ -136,7 +138,7 @@ int run_sluicectl(const std::vector<std::string>& args, std::ostream& out, std::
   bool json = false;
   size_t i = 0;
   auto usage_error = [&](const std::string& msg) {
-    err << "sluicectl: " << msg << "\n" << kUsage;
+    err << "sluicectl: " << msg << "\n" << usage();
     return kExitUsage;
   };
   for (; i < args.size(); ++i) {
@@ -155,7 +157,7 @@ int run_sluicectl(const std::vector<std::string>& args, std::ostream& out, std::
       break;
     }
     if (a == "-h" || a == "--help") {
-      out << kUsage;
+      out << usage();
       return kExitOk;
     }
     if (a == "--json") {

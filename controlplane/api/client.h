@@ -28,6 +28,7 @@ std::vector<std::string> split_answers(std::string_view text);
 
 // `sluicectl [-s SOCKET] [-t SECONDS] [--json] COMMAND...`; args exclude argv[0]. Answers
 // go to `out`, error answers and diagnostics to `err`. Returns the process exit code.
+// `-h`/`--help` prints the usage, with every command of the command table, to `out`.
 int run_sluicectl(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace sluice::api

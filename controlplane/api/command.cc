@@ -1,157 +1,62 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "api/command.h"
 
-#include <charconv>
+#include <algorithm>
 
-#include "net/ip_address.h"
+#include "api/command_syntax.h"
+#include "api/command_table.h"
+#include "api/text.h"
 
 namespace sluice::api {
 namespace {
 
-constexpr std::string_view kBlank = " \t\r";
+using Words = std::span<const std::string_view>;
 
-std::string_view trim(std::string_view s) {
-  size_t b = s.find_first_not_of(kBlank);
-  if (b == std::string_view::npos) return {};
-  size_t e = s.find_last_not_of(kBlank);
-  return s.substr(b, e - b + 1);
-}
-
-std::vector<std::string_view> words_of(std::string_view s) {
-  std::vector<std::string_view> out;
-  size_t i = 0;
-  while (true) {
-    i = s.find_first_not_of(kBlank, i);
-    if (i == std::string_view::npos) break;
-    size_t j = s.find_first_of(kBlank, i);
-    if (j == std::string_view::npos) j = s.size();
-    out.push_back(s.substr(i, j - i));
-    i = j;
-  }
-  return out;
-}
-
-Command error(Verb verb, std::string_view message) {
+Command error(const CommandRow* row, Privilege needs, std::string line) {
   Command c;
-  c.verb = verb;
-  c.error = std::string(message);
+  c.row = row;
+  c.needs = needs;
+  c.error = std::move(line);
   return c;
-}
-
-// Quoted in an error line: printable and bounded, so an answer stays one short line.
-std::string quoted(std::string_view s) {
-  constexpr size_t kMax = 64;
-  std::string out = "'";
-  for (size_t i = 0; i < s.size() && i < kMax; ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    out += (c < 0x20 || c == 0x7f) ? '?' : static_cast<char>(c);
-  }
-  if (s.size() > kMax) out += "...";
-  out += "'";
-  return out;
 }
 
 Command unknown(std::string_view text) {
-  return error(Verb::kUnknown, "Unknown command " + quoted(text) + ". Type 'help'.");
+  return error(nullptr, Privilege::kRead, "Unknown command " + quoted(text) + ". Type 'help'.");
 }
 
-// Words after the command's own, with a trailing json/--json flag taken off.
-struct Args {
-  std::vector<std::string_view> words;
-  bool json = false;
-};
-
-Args take_json(std::vector<std::string_view> words, size_t skip) {
-  Args a;
-  a.words.assign(words.begin() + static_cast<ptrdiff_t>(skip), words.end());
-  if (!a.words.empty() && (a.words.back() == "json" || a.words.back() == "--json")) {
-    a.json = true;
-    a.words.pop_back();
-  }
-  return a;
+bool begins_with(Words words, Words prefix) {
+  return words.size() >= prefix.size() && std::equal(prefix.begin(), prefix.end(), words.begin());
 }
 
-// A command of fixed words with an optional trailing json flag.
-Command fixed(Verb verb, const std::vector<std::string_view>& words, size_t skip,
-              std::string_view usage) {
-  Args a = take_json(words, skip);
-  if (!a.words.empty()) return error(verb, usage);
+Privilege lowest_level(std::span<const CommandRow* const> rows) {
+  Privilege level = Privilege::kAdmin;
+  for (const CommandRow* r : rows) level = std::min(level, r->level);
+  return level;
+}
+
+Command parse_arguments(const CommandRow& row, Words arguments, bool json) {
+  if (arguments.size() < min_arguments(row) || arguments.size() > max_arguments(row))
+    return error(&row, row.level, usage_of(row));
   Command c;
-  c.verb = verb;
-  c.json = a.json;
+  c.row = &row;
+  c.needs = row.level;
+  c.json = json;
+  if (row.parse) {
+    if (auto e = row.parse(arguments, usage_of(row), c)) return error(&row, row.level, *e);
+  }
   return c;
 }
 
-Command parse_show(std::string_view text, const std::vector<std::string_view>& w) {
-  if (w.size() < 2) return error(Verb::kUnknown, kUsageShow);
-  std::string_view what = w[1];
-  if (what == "info") return fixed(Verb::kShowInfo, w, 2, kUsageShowInfo);
-  if (what == "vips") return fixed(Verb::kShowVips, w, 2, kUsageShowVips);
-  if (what == "stats") return fixed(Verb::kShowStats, w, 2, kUsageShowStats);
-  if (what == "health") return fixed(Verb::kShowHealth, w, 2, kUsageShowHealth);
-  if (what == "ha") return fixed(Verb::kShowHa, w, 2, kUsageShowHa);
-  if (what == "backends") {
-    Args a = take_json(w, 2);
-    if (a.words.size() > 1) return error(Verb::kShowBackends, kUsageShowBackends);
-    Command c;
-    c.verb = Verb::kShowBackends;
-    c.json = a.json;
-    if (!a.words.empty()) c.vip = std::string(a.words[0]);
-    return c;
-  }
-  return unknown(text);
-}
-
-Command parse_set(std::string_view text, const std::vector<std::string_view>& w) {
-  if (w.size() < 2 || w[1] != "backend") {
-    if (w.size() < 2) return error(Verb::kSetBackendState, kUsageSet);
-    return unknown(text);
-  }
-  // set backend VIP BACKEND state|weight VALUE
-  Verb verb = Verb::kSetBackendState;
-  std::string_view usage = kUsageSet;
-  if (w.size() >= 5 && w[4] == "weight") {
-    verb = Verb::kSetBackendWeight;
-    usage = kUsageSetWeight;
-  } else if (w.size() >= 5 && w[4] == "state") {
-    usage = kUsageSetState;
-  }
-  if (w.size() != 6 || usage == kUsageSet) return error(verb, usage);
-
-  Command c;
-  c.verb = verb;
-  c.vip = std::string(w[2]);
-  std::optional<IpAddress> address = IpAddress::parse(w[3]);
-  if (!address) return error(verb, "Error: backend " + quoted(w[3]) + " is not an IP address");
-  c.backend = address->to_string();
-
-  std::string_view value = w[5];
-  if (verb == Verb::kSetBackendState) {
-    std::optional<config::BackendState> state = config::parse_backend_state(value);
-    if (!state) return error(verb, usage);
-    c.state = *state;
-    return c;
-  }
-  unsigned weight = 0;
-  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), weight);
-  if (ec != std::errc() || end != value.data() + value.size() || weight > 65535)
-    return error(verb, "Error: weight " + quoted(value) + " is not an integer in 0..65535");
-  c.weight = static_cast<uint16_t>(weight);
-  return c;
+// `input` names no command, but may be the start of the names of some: "show", "set".
+Command unfinished(std::string_view text, Words input) {
+  std::vector<const CommandRow*> begun;
+  for (const CommandRow& row : command_table())
+    if (begins_with(words_of(row.words), input)) begun.push_back(&row);
+  if (begun.empty()) return unknown(text);
+  return error(nullptr, lowest_level(begun), usage_of(begun, input));
 }
 
 }  // namespace
-
-Privilege required_privilege(Verb verb) {
-  switch (verb) {
-    case Verb::kSetBackendState:
-    case Verb::kSetBackendWeight:
-    case Verb::kReload:
-      return Privilege::kAdmin;
-    default:
-      return Privilege::kRead;
-  }
-}
 
 bool is_error_line(std::string_view line) {
   for (std::string_view prefix : {"Error: ", "Usage: ", "Unknown command ", "Permission denied"})
@@ -159,40 +64,38 @@ bool is_error_line(std::string_view line) {
   return false;
 }
 
-std::vector<std::string_view> split_commands(std::string_view line) {
-  std::vector<std::string_view> out;
-  size_t start = 0;
-  while (start <= line.size()) {
-    size_t semi = line.find(';', start);
-    if (semi == std::string_view::npos) semi = line.size();
-    std::string_view part = trim(line.substr(start, semi - start));
-    if (!part.empty()) out.push_back(part);
-    start = semi + 1;
-  }
-  return out;
-}
-
 Command parse_command(std::string_view text) {
-  std::vector<std::string_view> w = words_of(text);
-  if (w.empty()) return unknown(text);
-  std::string_view verb = w[0];
-  if (verb == "show") return parse_show(text, w);
-  if (verb == "set") return parse_set(text, w);
-  if (verb == "help") return fixed(Verb::kHelp, w, 1, kUsageHelp);
-  if (verb == "reload") {
-    if (w.size() != 1) return error(Verb::kReload, kUsageReload);
-    return fixed(Verb::kReload, w, 1, kUsageReload);
+  std::vector<std::string_view> input = words_of(text);
+  if (input.empty()) return unknown(text);
+
+  // The rows whose words begin the input, the longest name winning; several rows are the
+  // forms of one command.
+  std::vector<const CommandRow*> named;
+  size_t name_size = 0;
+  for (const CommandRow& row : command_table()) {
+    std::vector<std::string_view> name = words_of(row.words);
+    if (!begins_with(input, name) || name.size() < name_size) continue;
+    if (name.size() > name_size) named.clear();
+    name_size = name.size();
+    named.push_back(&row);
   }
-  if (verb == "quit") {
-    if (w.size() != 1) return error(Verb::kQuit, kUsageQuit);
-    return fixed(Verb::kQuit, w, 1, kUsageQuit);
+  if (named.empty()) return unfinished(text, input);
+
+  Words after_name = Words(input).subspan(name_size);
+  for (const CommandRow* row : named) {
+    Words arguments = after_name;
+    bool json = row->json && !arguments.empty() &&
+                (arguments.back() == "json" || arguments.back() == "--json");
+    if (json) arguments = arguments.first(arguments.size() - 1);
+    if (has_fixed_words(*row, arguments)) return parse_arguments(*row, arguments, json);
   }
-  return unknown(text);
+  return error(named.size() == 1 ? named.front() : nullptr, lowest_level(named),
+               usage_of(named, Words(input).first(name_size)));
 }
 
 std::vector<Command> parse_line(std::string_view line) {
   if (line.size() > kMaxLineBytes)
-    return {error(Verb::kUnknown,
+    return {error(nullptr, Privilege::kRead,
                   "Error: line too long (more than " + std::to_string(kMaxLineBytes) + " bytes)")};
   std::vector<Command> out;
   for (std::string_view part : split_commands(line)) out.push_back(parse_command(part));

@@ -1,14 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // The runtime API's command language: one line holds one or more commands separated by
-// ';'. Each is parsed into a Command, or into an error line to answer instead. Pure; any
-// thread.
-//
-//   help                                              read
-//   show info | vips | backends [VIP] | stats | health | ha   [json|--json]   read
-//   set backend VIP BACKEND state ready|drain|maint   admin
-//   set backend VIP BACKEND weight 0..65535           admin
-//   reload                                            admin
-//   quit                                              read (closes the connection)
+// ';'. Each is matched against the command table (command_table.h) and parsed into a
+// Command, or into an error line to answer instead. Pure; any thread.
 #pragma once
 
 #include <cstddef>
@@ -22,27 +15,17 @@
 
 namespace sluice::api {
 
+struct CommandRow;
+
 inline constexpr size_t kMaxLineBytes = 4096;
 
-enum class Verb : uint8_t {
-  kUnknown,
-  kHelp,
-  kShowInfo,
-  kShowVips,
-  kShowBackends,
-  kShowStats,
-  kShowHealth,
-  kShowHa,
-  kSetBackendState,
-  kSetBackendWeight,
-  kReload,
-  kQuit,
-};
-
 struct Command {
-  Verb verb = Verb::kUnknown;
-  // Non-empty: the command is not to be run and this one line is its answer. `verb` is
-  // still set when the words named a known command, so that privilege is checked first.
+  // The row to run; nullptr when the words name no one command (then `error` is set).
+  const CommandRow* row = nullptr;
+  // The level needed for this answer, error line included: checked first, so a caller
+  // below it learns nothing about the arguments of a command it may not run.
+  Privilege needs = Privilege::kRead;
+  // Non-empty: the command is not to be run and this one line is its answer.
   std::string error;
   bool json = false;
   std::string vip;      // show backends (empty = all), set backend
@@ -53,13 +36,8 @@ struct Command {
   friend bool operator==(const Command&, const Command&) = default;
 };
 
-Privilege required_privilege(Verb verb);
-
 // Every answer that is an error starts with one of these; sluicectl exits 1 on them.
 bool is_error_line(std::string_view line);
-
-// The ';'-separated parts of `line`, trimmed of spaces and tabs, empty parts dropped.
-std::vector<std::string_view> split_commands(std::string_view line);
 
 Command parse_command(std::string_view text);
 
@@ -67,25 +45,6 @@ Command parse_command(std::string_view text);
 // kMaxLineBytes gives a single error Command.
 std::vector<Command> parse_line(std::string_view line);
 
-// Error lines, exactly as answered.
 inline constexpr std::string_view kPermissionDenied = "Permission denied";
-inline constexpr std::string_view kUsageShow =
-    "Usage: show info|vips|backends [VIP]|stats|health|ha [json]";
-inline constexpr std::string_view kUsageShowInfo = "Usage: show info [json]";
-inline constexpr std::string_view kUsageShowVips = "Usage: show vips [json]";
-inline constexpr std::string_view kUsageShowBackends = "Usage: show backends [VIP] [json]";
-inline constexpr std::string_view kUsageShowStats = "Usage: show stats [json]";
-inline constexpr std::string_view kUsageShowHealth = "Usage: show health [json]";
-inline constexpr std::string_view kUsageShowHa = "Usage: show ha [json]";
-inline constexpr std::string_view kUsageHelp = "Usage: help [json]";
-inline constexpr std::string_view kUsageSet =
-    "Usage: set backend VIP BACKEND state ready|drain|maint, or set backend VIP BACKEND "
-    "weight 0..65535";
-inline constexpr std::string_view kUsageSetState =
-    "Usage: set backend VIP BACKEND state ready|drain|maint";
-inline constexpr std::string_view kUsageSetWeight =
-    "Usage: set backend VIP BACKEND weight 0..65535";
-inline constexpr std::string_view kUsageReload = "Usage: reload";
-inline constexpr std::string_view kUsageQuit = "Usage: quit";
 
 }  // namespace sluice::api

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Runs one input line against a Model at a caller's privilege and builds the text to send
-// back: one answer per command, each ending with a blank line, errors as one line. Call
-// only from the thread that owns the Model (the daemon's main loop).
+// back: one answer per command, each ending with a blank line, errors as one line. Each
+// command is answered by its row of the command table. Call only from the thread that
+// owns the Model (the daemon's main loop).
 #pragma once
 
 #include <string>
 #include <string_view>
 
-#include "api/command.h"
 #include "api/model.h"
 #include "api/privilege.h"
 
@@ -17,9 +17,6 @@ struct Answer {
   std::string text;   // the answers of the commands run, in order
   bool quit = false;  // a `quit` was reached: send `text`, then close; later commands skipped
 };
-
-// The answer to one command, blank line included.
-std::string execute(Model& model, const Command& command, Privilege level);
 
 // `line` without its '\n'. An empty or blank line answers nothing at all.
 Answer execute_line(Model& model, std::string_view line, Privilege level);

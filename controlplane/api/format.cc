@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <optional>
 
-#include "api/command.h"
 #include "api/json_writer.h"
 
 namespace sluice::api {
@@ -40,28 +39,6 @@ size_t serving_count(const VipView& v) {
       std::count_if(v.backends.begin(), v.backends.end(),
                     [](const BackendView& b) { return b.effective == Effective::kServing; }));
 }
-
-struct HelpEntry {
-  std::string_view syntax;
-  std::string_view description;
-  Privilege level;
-};
-
-constexpr HelpEntry kHelp[] = {
-    {"help", "this list", Privilege::kRead},
-    {"show info", "version, uptime, config, dataplane connection", Privilege::kRead},
-    {"show vips", "virtual services", Privilege::kRead},
-    {"show backends [VIP]", "backends: admin state, weight, health, counters", Privilege::kRead},
-    {"show stats", "dataplane counters, drops by reason", Privilege::kRead},
-    {"show health", "health checks: status, reason, age", Privilege::kRead},
-    {"show ha", "high-availability (VRRP) state", Privilege::kRead},
-    {"set backend VIP BACKEND state ready|drain|maint", "set the admin state (persisted)",
-     Privilege::kAdmin},
-    {"set backend VIP BACKEND weight 0..65535", "override the weight (persisted)",
-     Privilege::kAdmin},
-    {"reload", "re-read the config file", Privilege::kAdmin},
-    {"quit", "close the connection", Privilege::kRead},
-};
 
 }  // namespace
 
@@ -108,34 +85,6 @@ std::string Table::render() const {
       out += row[i];
       if (i + 1 < columns) out.append(width[i] - row[i].size() + 2, ' ');
     }
-    out += '\n';
-  }
-  return out;
-}
-
-std::string format_help(Privilege level, bool json) {
-  if (json) {
-    JsonWriter w;
-    w.begin_object().key("commands").begin_array();
-    for (const HelpEntry& e : kHelp) {
-      if (e.level > level) continue;
-      w.begin_object().key("command").value(e.syntax);
-      w.key("description").value(e.description).end_object();
-    }
-    w.end_array().end_object();
-    return json_line(w);
-  }
-  size_t width = 0;
-  for (const HelpEntry& e : kHelp) width = std::max(width, e.syntax.size());
-  std::string out =
-      "Commands (';' separates several on one line; append 'json' to a show "
-      "command for JSON):\n";
-  for (const HelpEntry& e : kHelp) {
-    if (e.level > level) continue;
-    out += "  ";
-    out += e.syntax;
-    out.append(width - e.syntax.size() + 2, ' ');
-    out += e.description;
     out += '\n';
   }
   return out;
@@ -300,8 +249,7 @@ std::string format_ha(const std::vector<HaView>& instances, bool json) {
     w.end_array().end_object();
     return json_line(w);
   }
-  Table t({"INSTANCE", "IFACE", "VRID", "STATE", "PRIO", "MASTER", "ADVERT_CS", "DOWN_MS",
-           "VIPS"});
+  Table t({"INSTANCE", "IFACE", "VRID", "STATE", "PRIO", "MASTER", "ADVERT_CS", "DOWN_MS", "VIPS"});
   std::string history;
   for (const HaView& h : instances) {
     std::string vips;

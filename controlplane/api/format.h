@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// Answers of the read commands, as human tables (aligned columns, a header line) or as
+// Answers of the show commands, as human tables (aligned columns, a header line) or as
 // one line of JSON. Each function returns the answer's lines, each ending in '\n'; the
 // blank line that ends an answer is added by the dispatcher. No human output ever holds
 // an empty line or a control character, so the blank line cannot occur inside an answer.
@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "api/model.h"
-#include "api/privilege.h"
 
 namespace sluice::api {
 
@@ -30,7 +29,6 @@ class Table {
   std::vector<std::vector<std::string>> rows_;
 };
 
-std::string format_help(Privilege level, bool json);
 std::string format_info(const InfoView& info, bool json);
 std::string format_vips(const std::vector<VipView>& vips, bool json);
 // `vips` already narrowed to the VIP asked for, if any.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Privilege levels of the runtime API. A connection gets one level when it is accepted and
-// keeps it; each command needs a level (command.h: required_privilege). Pure; any thread.
+// keeps it; each command needs a level (its row in command_table.cc). Pure; any thread.
 #pragma once
 
 #include <sys/types.h>

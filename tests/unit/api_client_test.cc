@@ -14,6 +14,8 @@
 #include <thread>
 
 #include "api/client.h"
+#include "api/command_syntax.h"
+#include "api/command_table.h"
 #include "api/server.h"
 #include "api/testing/fake_model.h"
 
@@ -150,6 +152,23 @@ TEST_F(Sluicectl, UsageErrors) {
   EXPECT_EQ(run({" ; "}), 2);
   EXPECT_EQ(run({"-h"}), 0);
   EXPECT_TRUE(out_.str().starts_with("Usage: sluicectl [-s SOCKET] [-t SECONDS] [--json] COMMAND"));
+}
+
+TEST_F(Sluicectl, HelpListsEveryCommandOnStdout) {
+  for (std::string_view flag : {"-h", "--help"}) {
+    EXPECT_EQ(run({"-s", path_, std::string(flag), "show", "info"}), 0) << flag;
+    EXPECT_EQ(err_.str(), "");
+    std::string usage = out_.str();
+    EXPECT_TRUE(usage.starts_with("Usage: sluicectl [-s SOCKET] [-t SECONDS] [--json] COMMAND"));
+    for (const CommandRow& row : command_table()) {
+      size_t at = usage.find("\n  " + syntax_of(row) + " ");
+      ASSERT_NE(at, std::string::npos) << syntax_of(row);
+      std::string line = usage.substr(at + 1, usage.find('\n', at + 1) - at - 1);
+      EXPECT_NE(line.find(" " + std::string(to_string(row.level)) + " "), std::string::npos)
+          << line;
+      EXPECT_TRUE(line.ends_with(row.description)) << line;
+    }
+  }
 }
 
 TEST(ApiClient, SplitAnswers) {

@@ -3,8 +3,11 @@
 #include <gtest/gtest.h>
 
 #include "api/command.h"
+#include "api/command_syntax.h"
+#include "api/command_table.h"
 #include "api/dispatcher.h"
 #include "api/testing/fake_model.h"
+#include "api/text.h"
 
 namespace sluice::api {
 namespace {
@@ -12,9 +15,18 @@ namespace {
 using config::BackendState;
 using testing::FakeModel;
 
-Command ok(Verb verb, bool json = false) {
+// The table's row that help lists as `syntax`.
+const CommandRow* row(std::string_view syntax) {
+  for (const CommandRow& r : command_table())
+    if (syntax_of(r) == syntax) return &r;
+  ADD_FAILURE() << "no command row " << syntax;
+  return nullptr;
+}
+
+Command ok(std::string_view syntax, bool json = false) {
   Command c;
-  c.verb = verb;
+  c.row = row(syntax);
+  c.needs = c.row ? c.row->level : Privilege::kRead;
   c.json = json;
   return c;
 }
@@ -22,14 +34,14 @@ Command ok(Verb verb, bool json = false) {
 std::string error_of(std::string_view text) { return parse_command(text).error; }
 
 TEST(ApiParser, ReadCommands) {
-  EXPECT_EQ(parse_command("help"), ok(Verb::kHelp));
-  EXPECT_EQ(parse_command("show info"), ok(Verb::kShowInfo));
-  EXPECT_EQ(parse_command("show vips"), ok(Verb::kShowVips));
-  EXPECT_EQ(parse_command("show backends"), ok(Verb::kShowBackends));
-  EXPECT_EQ(parse_command("show stats"), ok(Verb::kShowStats));
-  EXPECT_EQ(parse_command("show health"), ok(Verb::kShowHealth));
-  EXPECT_EQ(parse_command("show ha"), ok(Verb::kShowHa));
-  Command www = ok(Verb::kShowBackends);
+  EXPECT_EQ(parse_command("help"), ok("help"));
+  EXPECT_EQ(parse_command("show info"), ok("show info"));
+  EXPECT_EQ(parse_command("show vips"), ok("show vips"));
+  EXPECT_EQ(parse_command("show backends"), ok("show backends [VIP]"));
+  EXPECT_EQ(parse_command("show stats"), ok("show stats"));
+  EXPECT_EQ(parse_command("show health"), ok("show health"));
+  EXPECT_EQ(parse_command("show ha"), ok("show ha"));
+  Command www = ok("show backends [VIP]");
   www.vip = "www";
   EXPECT_EQ(parse_command("show backends www"), www);
 }
@@ -37,28 +49,28 @@ TEST(ApiParser, ReadCommands) {
 TEST(ApiParser, JsonFlagOnEveryReadCommand) {
   for (std::string_view flag : {"json", "--json"}) {
     std::string f(flag);
-    EXPECT_EQ(parse_command("help " + f), ok(Verb::kHelp, true));
-    EXPECT_EQ(parse_command("show info " + f), ok(Verb::kShowInfo, true));
-    EXPECT_EQ(parse_command("show vips " + f), ok(Verb::kShowVips, true));
-    EXPECT_EQ(parse_command("show backends " + f), ok(Verb::kShowBackends, true));
-    EXPECT_EQ(parse_command("show stats " + f), ok(Verb::kShowStats, true));
-    EXPECT_EQ(parse_command("show health " + f), ok(Verb::kShowHealth, true));
-    EXPECT_EQ(parse_command("show ha " + f), ok(Verb::kShowHa, true));
-    Command www = ok(Verb::kShowBackends, true);
+    EXPECT_EQ(parse_command("help " + f), ok("help", true));
+    EXPECT_EQ(parse_command("show info " + f), ok("show info", true));
+    EXPECT_EQ(parse_command("show vips " + f), ok("show vips", true));
+    EXPECT_EQ(parse_command("show backends " + f), ok("show backends [VIP]", true));
+    EXPECT_EQ(parse_command("show stats " + f), ok("show stats", true));
+    EXPECT_EQ(parse_command("show health " + f), ok("show health", true));
+    EXPECT_EQ(parse_command("show ha " + f), ok("show ha", true));
+    Command www = ok("show backends [VIP]", true);
     www.vip = "www";
     EXPECT_EQ(parse_command("show backends www " + f), www);
   }
   // Only the last word is the flag: a VIP may be called "json".
-  Command named_json = ok(Verb::kShowBackends, true);
+  Command named_json = ok("show backends [VIP]", true);
   named_json.vip = "json";
   EXPECT_EQ(parse_command("show backends json json"), named_json);
 }
 
 TEST(ApiParser, SpacesAndTabsAreSeparators) {
-  Command www = ok(Verb::kShowBackends, true);
+  Command www = ok("show backends [VIP]", true);
   www.vip = "www";
   EXPECT_EQ(parse_command("  show\tbackends   www \t json  "), www);
-  EXPECT_EQ(parse_command("show info\r"), ok(Verb::kShowInfo));
+  EXPECT_EQ(parse_command("show info\r"), ok("show info"));
 }
 
 TEST(ApiParser, SetBackendState) {
@@ -67,7 +79,7 @@ TEST(ApiParser, SetBackendState) {
         std::pair{"maint", BackendState::kMaint}}) {
     Command c = parse_command(std::string("set backend www 10.0.0.11 state ") + word);
     EXPECT_EQ(c.error, "");
-    EXPECT_EQ(c.verb, Verb::kSetBackendState);
+    EXPECT_EQ(c.row, row("set backend VIP BACKEND state ready|drain|maint"));
     EXPECT_EQ(c.vip, "www");
     EXPECT_EQ(c.backend, "10.0.0.11");
     EXPECT_EQ(c.state, state);
@@ -79,7 +91,7 @@ TEST(ApiParser, SetBackendWeight) {
   for (auto [word, weight] : {std::pair{"0", 0}, std::pair{"1", 1}, std::pair{"65535", 65535}}) {
     Command c = parse_command(std::string("set backend www 10.0.0.11 weight ") + word);
     EXPECT_EQ(c.error, "");
-    EXPECT_EQ(c.verb, Verb::kSetBackendWeight);
+    EXPECT_EQ(c.row, row("set backend VIP BACKEND weight 0..65535"));
     EXPECT_EQ(c.weight, weight);
   }
 }
@@ -89,8 +101,8 @@ TEST(ApiParser, BackendAddressIsCanonical) {
 }
 
 TEST(ApiParser, SimpleCommands) {
-  EXPECT_EQ(parse_command("reload"), ok(Verb::kReload));
-  EXPECT_EQ(parse_command("quit"), ok(Verb::kQuit));
+  EXPECT_EQ(parse_command("reload"), ok("reload"));
+  EXPECT_EQ(parse_command("quit"), ok("quit"));
 }
 
 TEST(ApiParser, UnknownCommands) {
@@ -100,7 +112,7 @@ TEST(ApiParser, UnknownCommands) {
   EXPECT_EQ(error_of("set server www/a state drain"),
             "Unknown command 'set server www/a state drain'. Type 'help'.");
   EXPECT_EQ(error_of("SHOW INFO"), "Unknown command 'SHOW INFO'. Type 'help'.");
-  EXPECT_EQ(parse_command("foo").verb, Verb::kUnknown);
+  EXPECT_EQ(parse_command("foo").row, nullptr);
   // Control characters and long words cannot make the error line misbehave.
   EXPECT_EQ(error_of(std::string("fo\x01o")), "Unknown command 'fo?o'. Type 'help'.");
   EXPECT_EQ(error_of(std::string(100, 'x')),
@@ -152,8 +164,10 @@ TEST(ApiParser, MalformedSetCommands) {
             "Error: backend 'web1' is not an IP address");
   EXPECT_EQ(error_of("set backend www 10.0.0.256 weight 1"),
             "Error: backend '10.0.0.256' is not an IP address");
-  EXPECT_EQ(parse_command("set backend www web1 state drain").verb, Verb::kSetBackendState);
-  EXPECT_EQ(parse_command("set backend www 10.0.0.11 weight x").verb, Verb::kSetBackendWeight);
+  EXPECT_EQ(parse_command("set backend www web1 state drain").row,
+            row("set backend VIP BACKEND state ready|drain|maint"));
+  EXPECT_EQ(parse_command("set backend www 10.0.0.11 weight x").row,
+            row("set backend VIP BACKEND weight 0..65535"));
 }
 
 TEST(ApiParser, EveryErrorIsAnErrorLine) {
@@ -172,9 +186,9 @@ TEST(ApiParser, EveryErrorIsAnErrorLine) {
 TEST(ApiParser, Chains) {
   std::vector<Command> cs = parse_line("show info; show vips json ;;  ; help");
   ASSERT_EQ(cs.size(), 3u);
-  EXPECT_EQ(cs[0], ok(Verb::kShowInfo));
-  EXPECT_EQ(cs[1], ok(Verb::kShowVips, true));
-  EXPECT_EQ(cs[2], ok(Verb::kHelp));
+  EXPECT_EQ(cs[0], ok("show info"));
+  EXPECT_EQ(cs[1], ok("show vips", true));
+  EXPECT_EQ(cs[2], ok("help"));
   EXPECT_THAT(split_commands(" a ;b;; c d ;"), ::testing::ElementsAre("a", "b", "c d"));
 }
 
@@ -187,7 +201,7 @@ TEST(ApiParser, EmptyLinesGiveNothing) {
 TEST(ApiParser, LineLimit) {
   std::string at_limit = "help" + std::string(kMaxLineBytes - 4, ' ');
   ASSERT_EQ(parse_line(at_limit).size(), 1u);
-  EXPECT_EQ(parse_line(at_limit)[0], ok(Verb::kHelp));
+  EXPECT_EQ(parse_line(at_limit)[0], ok("help"));
   std::vector<Command> over = parse_line(at_limit + " ");
   ASSERT_EQ(over.size(), 1u);
   EXPECT_EQ(over[0].error, "Error: line too long (more than 4096 bytes)");
@@ -195,11 +209,12 @@ TEST(ApiParser, LineLimit) {
 }
 
 TEST(ApiParser, RequiredPrivilege) {
-  for (Verb v : {Verb::kHelp, Verb::kShowInfo, Verb::kShowVips, Verb::kShowBackends,
-                 Verb::kShowStats, Verb::kShowHealth, Verb::kShowHa, Verb::kQuit})
-    EXPECT_EQ(required_privilege(v), Privilege::kRead);
-  for (Verb v : {Verb::kSetBackendState, Verb::kSetBackendWeight, Verb::kReload})
-    EXPECT_EQ(required_privilege(v), Privilege::kAdmin);
+  for (std::string_view v : {"help", "show info", "show vips", "show backends [VIP]", "show stats",
+                             "show health", "show ha", "quit"})
+    EXPECT_EQ(row(v)->level, Privilege::kRead);
+  for (std::string_view v : {"set backend VIP BACKEND state ready|drain|maint",
+                             "set backend VIP BACKEND weight 0..65535", "reload"})
+    EXPECT_EQ(row(v)->level, Privilege::kAdmin);
 }
 
 TEST(ApiParser, PeerPrivilege) {

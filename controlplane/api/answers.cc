@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "api/answers.h"
+
+#include "api/format.h"
+#include "api/help.h"
+#include "api/text.h"
+
+namespace sluice::api {
+namespace {
+
+Reply error_reply(std::string_view line) { return {.lines = one_line(line) + "\n"}; }
+
+}  // namespace
+
+Reply answer_help(const Command& c, Model&, Privilege level) {
+  return {.lines = format_help(level, c.json)};
+}
+
+Reply answer_show_info(const Command& c, Model& model, Privilege) {
+  return {.lines = format_info(model.info(), c.json)};
+}
+
+Reply answer_show_vips(const Command& c, Model& model, Privilege) {
+  return {.lines = format_vips(model.vips(), c.json)};
+}
+
+Reply answer_show_backends(const Command& c, Model& model, Privilege) {
+  std::vector<VipView> vips = model.vips();
+  if (!c.vip.empty()) {
+    std::erase_if(vips, [&](const VipView& v) { return v.name != c.vip; });
+    if (vips.empty()) return error_reply("Error: no VIP named '" + c.vip + "'");
+  }
+  return {.lines = format_backends(vips, c.json)};
+}
+
+Reply answer_show_stats(const Command& c, Model& model, Privilege) {
+  return {.lines = format_stats(model.stats(), c.json)};
+}
+
+Reply answer_show_health(const Command& c, Model& model, Privilege) {
+  return {.lines = format_health(model.health(), c.json)};
+}
+
+Reply answer_show_ha(const Command& c, Model& model, Privilege) {
+  return {.lines = format_ha(model.ha(), c.json)};
+}
+
+Reply answer_set_backend_state(const Command& c, Model& model, Privilege) {
+  if (auto e = model.set_backend_state(c.vip, c.backend, c.state))
+    return error_reply("Error: " + *e);
+  return {.lines = "Backend " + c.backend + " of VIP " + c.vip + ": state " +
+                   config::to_string(c.state) + "\n"};
+}
+
+Reply answer_set_backend_weight(const Command& c, Model& model, Privilege) {
+  if (auto e = model.set_backend_weight(c.vip, c.backend, c.weight))
+    return error_reply("Error: " + *e);
+  return {.lines = "Backend " + c.backend + " of VIP " + c.vip + ": weight " +
+                   std::to_string(c.weight) + "\n"};
+}
+
+// A failed reload answers its error line, then one line per config error.
+Reply answer_reload(const Command&, Model& model, Privilege) {
+  ReloadResult r = model.reload();
+  std::string summary = r.summary.empty() ? (r.ok ? "Reloaded" : "no reason given") : r.summary;
+  std::string out = one_line(r.ok ? summary : "Error: reload failed: " + summary);
+  out += '\n';
+  for (const std::string& line : r.details) {
+    if (line.empty()) continue;  // a blank line would end the answer early
+    out += one_line(line);
+    out += '\n';
+  }
+  return {.lines = out};
+}
+
+Reply answer_quit(const Command&, Model&, Privilege) { return {.lines = {}, .close = true}; }
+
+}  // namespace sluice::api

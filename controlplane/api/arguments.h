@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The ArgumentParsers of the command table's rows: each reads the argument words of one
+// command, laid out as its row's syntax says, into a Command. Pure; any thread.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "api/command.h"
+
+namespace sluice::api {
+
+// [VIP]
+std::optional<std::string> parse_show_backends(std::span<const std::string_view> arguments,
+                                               std::string_view usage, Command& command);
+// VIP BACKEND state ready|drain|maint
+std::optional<std::string> parse_set_backend_state(std::span<const std::string_view> arguments,
+                                                   std::string_view usage, Command& command);
+// VIP BACKEND weight 0..65535
+std::optional<std::string> parse_set_backend_weight(std::span<const std::string_view> arguments,
+                                                    std::string_view usage, Command& command);
+
+}  // namespace sluice::api
