@@ -4,14 +4,12 @@
 #include <rte_cycles.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
-#include <rte_mbuf.h>
 #include <rte_telemetry.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
-#include <cstring>
 #include <sstream>
 
 #include "config/config_loader.h"
@@ -222,7 +220,7 @@ void Dataplane::announce(uint32_t now) {
             a.address.is_v4()
                 ? build_gratuitous_arp(frame, sizeof frame, ports_[p].mac, a.address)
                 : build_unsolicited_na(frame, sizeof frame, ports_[p].mac, a.address);
-        if (length) send_control_frame(p, frame, length);
+        if (length) ports_[p].send_control_frame(frame, length);
       }
       a.next_ms = now + config_.dataplane.garp_interval_ms;
       --a.remaining;
@@ -347,23 +345,10 @@ void Dataplane::solicit_neighbors(uint32_t now) {
               ? build_arp_request(frame, sizeof frame, ports_[p].mac, source->address, target)
               : build_neighbor_solicitation(frame, sizeof frame, ports_[p].mac, source->address,
                                             target);
-      if (length) send_control_frame(p, frame, length);
+      if (length) ports_[p].send_control_frame(frame, length);
     }
   }
   if (expired) rebuild("neighbor expired");
-}
-
-void Dataplane::send_control_frame(uint16_t port_index, const uint8_t* frame, uint32_t length) {
-  EthPort& port = ports_[port_index];
-  rte_mbuf* m = rte_pktmbuf_alloc(port.pool);
-  if (!m) return;
-  uint8_t* data = reinterpret_cast<uint8_t*>(rte_pktmbuf_append(m, uint16_t(length)));
-  if (!data) {
-    rte_pktmbuf_free(m);
-    return;
-  }
-  std::memcpy(data, frame, length);
-  if (rte_ring_enqueue(port.shared_tx, m) != 0) rte_pktmbuf_free(m);
 }
 
 std::unique_ptr<WorkerCounters> Dataplane::sum_counters() const {

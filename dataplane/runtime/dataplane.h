@@ -56,7 +56,6 @@ class Dataplane {
   void sync_steering();
   void drain_learned(uint32_t now_ms);
   void solicit_neighbors(uint32_t now_ms);
-  void send_control_frame(uint16_t port_index, const uint8_t* frame, uint32_t length);
   // Gratuitous ARP / unsolicited NA bursts for VIPs that became active (or that sluiced
   // asked to re-announce): scheduled here, sent by announce() from the main loop.
   void schedule_announcement(const IpAddress& address, uint32_t rounds, uint32_t now_ms);
