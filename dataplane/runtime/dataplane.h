@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // The sluice-dataplane process after EAL init: opens the ports, launches the workers, and
 // runs the main lcore's control loop (reload on SIGHUP, neighbor resolution, snapshot
-// publication) until asked to stop. Telemetry callbacks read from it under `view_lock_`.
+// publication) until asked to stop. Telemetry callbacks read it through the read-only view.
 #pragma once
 
 #include <rte_ring.h>
-#include <rte_telemetry.h>
 
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -38,15 +38,39 @@ class Dataplane {
   //   <counter> <value>            drop_<reason> <value>
   //   vip <name> packets <n> bytes <n> new_flows <n>
   //   backend <vip> <address> packets <n> bytes <n> new_flows <n>
+  // Main lcore only: it reads the exception path's frame counts.
   std::string summary() const;
 
-  // Telemetry (any thread).
-  void telemetry_stats(rte_tel_data* d) const;
-  void telemetry_vips(rte_tel_data* d) const;
-  void telemetry_backends(const char* vip_name, rte_tel_data* d) const;
-  void telemetry_neighbors(rte_tel_data* d) const;
-  void telemetry_workers(rte_tel_data* d) const;
-  void telemetry_ports(rte_tel_data* d) const;
+  // The read-only view, for the telemetry thread (any thread). ports() and workers() do not
+  // change once start() has returned; the counters they lead to, and generation(), are read
+  // while their writers write them, without synchronisation.
+  const std::vector<EthPort>& ports() const { return ports_; }
+  const std::vector<std::unique_ptr<Worker>>& workers() const { return workers_; }
+  uint64_t generation() const { return generation_; }
+  std::unique_ptr<WorkerCounters> sum_counters() const;
+  uint32_t now_ms() const;
+
+  // The configuration, the neighbor cache and the counter ids, which the main lcore
+  // changes: held still, under view_lock_, for as long as a LockedView lives.
+  class LockedView {
+   public:
+    const config::Config& config() const { return dataplane_.config_; }
+    const NeighborCache& neighbors() const { return dataplane_.neighbors_; }
+    std::optional<uint32_t> vip_id(const VipKey& key) const {
+      return dataplane_.builder_.vip_id(key);
+    }
+    std::optional<uint32_t> backend_id(const VipKey& key, const IpAddress& backend) const {
+      return dataplane_.builder_.backend_id(key, backend);
+    }
+
+   private:
+    friend class Dataplane;
+    explicit LockedView(const Dataplane& dataplane)
+        : dataplane_(dataplane), lock_(dataplane.view_lock_) {}
+    const Dataplane& dataplane_;
+    std::lock_guard<std::mutex> lock_;
+  };
+  LockedView lock_view() const { return LockedView(*this); }
 
  private:
   void reload_config();
@@ -61,8 +85,6 @@ class Dataplane {
   void schedule_announcement(const IpAddress& address, uint32_t rounds, uint32_t now_ms);
   void schedule_new_vips(uint32_t now_ms);
   void announce(uint32_t now_ms);
-  uint32_t now_ms() const;
-  std::unique_ptr<WorkerCounters> sum_counters() const;
 
   std::string config_path_;
   config::Config config_;
@@ -85,7 +107,9 @@ class Dataplane {
   uint64_t generation_ = 0;
   uint64_t cycles_per_ms_ = 1;
 
-  mutable std::mutex view_lock_;  // guards config_ and neighbors_ against telemetry reads
+  // The main lcore changes config_, neighbors_ and builder_'s ids under it; the telemetry
+  // thread reads them under it (LockedView), and so does summary().
+  mutable std::mutex view_lock_;
 };
 
 }  // namespace sluice
