@@ -9,8 +9,6 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "config/config_loader.h"
-
 namespace sluice {
 
 namespace {
@@ -150,62 +148,6 @@ void Dataplane::run(const std::atomic<bool>& stop, std::atomic<bool>& reload) {
   }
   stop_workers_ = true;
   rte_eal_mp_wait_lcore();
-}
-
-void Dataplane::rebuild(const char* why) {
-  std::vector<std::string> errors;
-  std::vector<MacAddress> macs;
-  for (const EthPort& p : ports_) macs.push_back(p.mac);
-  std::unique_ptr<ForwardingState> next;
-  {
-    std::lock_guard lock(view_lock_);
-    next = builder_.build(config_, macs, neighbors_, ++generation_, now_ms(), errors);
-  }
-  for (const std::string& e : errors) std::fprintf(stderr, "sluice-dataplane: %s\n", e.c_str());
-  size_t vips = next->vips.size();
-  publisher_->publish(std::move(next));
-  std::printf("state %lu published (%s): %zu VIPs\n", (unsigned long)generation_, why, vips);
-  std::fflush(stdout);
-  sync_steering();
-  schedule_new_vips(now_ms());
-}
-
-void Dataplane::sync_steering() {
-  for (size_t i = 0; i < ports_.size(); ++i) {
-    if (!ports_[i].steering) continue;
-    if (std::string error; !ports_[i].steer(steering_entries(config_, i), error))
-      std::fprintf(stderr, "sluice-dataplane: %s\n", error.c_str());
-  }
-}
-
-void Dataplane::reload_config() {
-  config::LoadResult loaded = config::load_config_file(config_path_);
-  if (!loaded.config) {
-    for (const config::ConfigError& e : loaded.errors)
-      std::fprintf(stderr, "%s\n", e.to_string().c_str());
-    std::fprintf(stderr, "sluice-dataplane: reload refused; the running configuration stays\n");
-    return;
-  }
-  config::Config next = std::move(*loaded.config);
-  config::deactivate_vrrp_vips(next);
-  if (managed_) {
-    std::fprintf(stderr,
-                 "sluice-dataplane: VIPs and backends come from sluiced; keeping them, "
-                 "reloading neighbors and timeouts from the file\n");
-    next.vips = config_.vips;
-  }
-  if (next.dataplane != config_.dataplane || next.ports != config_.ports)
-    std::fprintf(stderr,
-                 "sluice-dataplane: [dataplane] and [[port]] changes need a restart; "
-                 "applying VIPs, backends, neighbors and timeouts only\n");
-  {
-    std::lock_guard lock(view_lock_);
-    next.dataplane = config_.dataplane;
-    next.ports = config_.ports;
-    config_ = std::move(next);
-    neighbors_.configure(StateBuilder::next_hops(config_), StateBuilder::static_neighbors(config_));
-  }
-  rebuild("reload");
 }
 
 }  // namespace sluice
