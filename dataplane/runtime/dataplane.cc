@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: BSD-3-Clause
+// Lifecycle: the ports, the workers and the main lcore's loop.
 #include "runtime/dataplane.h"
 
 #include <rte_cycles.h>

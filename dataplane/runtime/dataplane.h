@@ -1,7 +1,14 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // The sluice-dataplane process after EAL init: opens the ports, launches the workers, and
-// runs the main lcore's control loop (reload on SIGHUP, neighbor resolution, snapshot
-// publication) until asked to stop. Telemetry callbacks read it through the read-only view.
+// runs the main lcore's control loop (reload on SIGHUP, sluiced's channel, neighbor upkeep,
+// VIP announcements, snapshot publication) until asked to stop.
+//
+// Threads. The main lcore owns the Dataplane: it constructs it, calls start(), run() and
+// summary(), destroys it, and runs every private member (from run(), and the first
+// rebuild from start()). The workers never call it: they use only what start() hands them
+// (the StatePublisher, the learned-neighbor ring, the ports' rings, the stop flag) and
+// write only their own counters. DPDK's telemetry thread reads it through the read-only
+// view below and nothing else.
 #pragma once
 
 #include <rte_ring.h>
@@ -41,9 +48,9 @@ class Dataplane {
   // Main lcore only: it reads the exception path's frame counts.
   std::string summary() const;
 
-  // The read-only view, for the telemetry thread (any thread). ports() and workers() do not
-  // change once start() has returned; the counters they lead to, and generation(), are read
-  // while their writers write them, without synchronisation.
+  // The read-only view: any thread, once start() has returned (telemetry.cc reads it on
+  // DPDK's telemetry thread). ports() and workers() no longer change; the counters they
+  // lead to, and generation(), are read while their writers write them, unsynchronised.
   const std::vector<EthPort>& ports() const { return ports_; }
   const std::vector<std::unique_ptr<Worker>>& workers() const { return workers_; }
   uint64_t generation() const { return generation_; }
@@ -73,15 +80,23 @@ class Dataplane {
   LockedView lock_view() const { return LockedView(*this); }
 
  private:
-  void reload_config();
-  channel::Message on_control(const channel::Message& message);
+  // state_rebuild.cc: a snapshot built from config_ and neighbors_ and published to the
+  // workers; the file reloaded on SIGHUP.
   void rebuild(const char* why);
+  void reload_config();
   // Ports with exception_path = "xdp": their steering maps follow the published state.
   void sync_steering();
+
+  // control_messages.cc: sluiced's messages, answered from control_->poll().
+  channel::Message on_control(const channel::Message& message);
+
+  // neighbor_upkeep.cc: bindings the workers learnt; solicitations of the next hops that
+  // are unresolved or due a refresh; expiry.
   void drain_learned(uint32_t now_ms);
   void solicit_neighbors(uint32_t now_ms);
-  // Gratuitous ARP / unsolicited NA bursts for VIPs that became active (or that sluiced
-  // asked to re-announce): scheduled here, sent by announce() from the main loop.
+
+  // vip_announcements.cc: gratuitous ARP / unsolicited NA bursts for VIPs that became
+  // active (or that sluiced asked to re-announce), sent by announce() from the main loop.
   void schedule_announcement(const IpAddress& address, uint32_t rounds, uint32_t now_ms);
   void schedule_new_vips(uint32_t now_ms);
   void announce(uint32_t now_ms);
@@ -107,8 +122,9 @@ class Dataplane {
   uint64_t generation_ = 0;
   uint64_t cycles_per_ms_ = 1;
 
-  // The main lcore changes config_, neighbors_ and builder_'s ids under it; the telemetry
-  // thread reads them under it (LockedView), and so does summary().
+  // Once start() has returned, the main lcore changes config_, neighbors_ and builder_'s ids
+  // only under it, and other threads read them only under it (LockedView); summary() takes
+  // it too. The main lcore's own reads need none.
   mutable std::mutex view_lock_;
 };
 
