@@ -5,6 +5,7 @@
 #include <rte_telemetry.h>
 
 #include <cctype>
+#include <cerrno>
 #include <string>
 
 #include "runtime/dataplane.h"
@@ -23,16 +24,15 @@ std::string telemetry_name(std::string s) {
 }
 
 int stats(const char*, const char*, rte_tel_data* d) {
-  const Dataplane& dataplane = *g_dataplane;
-  auto total = dataplane.sum_counters();
+  auto total = g_dataplane->sum_counters();
   rte_tel_data_start_dict(d);
   for (size_t i = 0; i < kWorkerCounterCount; ++i)
     rte_tel_data_add_dict_u64(d, kWorkerCounters[i].name, total->events[i]);
   rte_tel_data_add_dict_u64(d, "active_flows", total->active_flows);
-  rte_tel_data_add_dict_u64(d, "generation", dataplane.generation());
-  rte_tel_data_add_dict_u64(d, "workers", dataplane.workers().size());
+  rte_tel_data_add_dict_u64(d, "generation", g_dataplane->generation());
+  rte_tel_data_add_dict_u64(d, "workers", g_dataplane->workers().size());
   rte_tel_data_add_dict_u64(d, "tsc_hz", rte_get_tsc_hz());
-  for (const EthPort& p : dataplane.ports()) {
+  for (const EthPort& p : g_dataplane->ports()) {
     if (!p.steering) continue;
     const bpf::SteeringCounters c = p.steering->counters();
     for (int i = 0; i < STEER_NR_COUNTERS; ++i)
