@@ -1,15 +1,22 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // The sluice-dataplane process after EAL init: opens the ports, launches the workers, and
-// runs the main lcore's control loop (reload on SIGHUP, neighbor resolution, snapshot
-// publication) until asked to stop. Telemetry callbacks read from it under `view_lock_`.
+// runs the main lcore's control loop (reload on SIGHUP, sluiced's channel, neighbor upkeep,
+// VIP announcements, snapshot publication) until asked to stop.
+//
+// Threads. The main lcore owns the Dataplane: it constructs it, calls start(), run() and
+// summary(), destroys it, and runs every private member (from run(), and the first
+// rebuild from start()). The workers never call it: they use only what start() hands them
+// (the StatePublisher, the learned-neighbor ring, the ports' rings, the stop flag) and
+// write only their own counters. DPDK's telemetry thread reads it through the read-only
+// view below and nothing else.
 #pragma once
 
 #include <rte_ring.h>
-#include <rte_telemetry.h>
 
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -38,37 +45,65 @@ class Dataplane {
   //   <counter> <value>            drop_<reason> <value>
   //   vip <name> packets <n> bytes <n> new_flows <n>
   //   backend <vip> <address> packets <n> bytes <n> new_flows <n>
+  // Main lcore only: it reads the exception path's frame counts.
   std::string summary() const;
 
-  // Telemetry (any thread).
-  void telemetry_stats(rte_tel_data* d) const;
-  void telemetry_vips(rte_tel_data* d) const;
-  void telemetry_backends(const char* vip_name, rte_tel_data* d) const;
-  void telemetry_neighbors(rte_tel_data* d) const;
-  void telemetry_workers(rte_tel_data* d) const;
-  void telemetry_ports(rte_tel_data* d) const;
+  // The read-only view: any thread, once start() has returned (telemetry.cc reads it on
+  // DPDK's telemetry thread). ports() and workers() no longer change; the counters they
+  // lead to, and generation(), are read while their writers write them, unsynchronised.
+  const std::vector<EthPort>& ports() const { return ports_; }
+  const std::vector<std::unique_ptr<Worker>>& workers() const { return workers_; }
+  uint64_t generation() const { return generation_; }
+  std::unique_ptr<WorkerCounters> sum_counters() const;
+  uint32_t now_ms() const;
+
+  // The configuration, the neighbor cache and the counter ids, which the main lcore
+  // changes: held still, under view_lock_, for as long as a LockedView lives.
+  class LockedView {
+   public:
+    const config::Config& config() const { return dataplane_.config_; }
+    const NeighborCache& neighbors() const { return dataplane_.neighbors_; }
+    std::optional<uint32_t> vip_id(const VipKey& key) const {
+      return dataplane_.builder_.vip_id(key);
+    }
+    std::optional<uint32_t> backend_id(const VipKey& key, const IpAddress& backend) const {
+      return dataplane_.builder_.backend_id(key, backend);
+    }
+
+   private:
+    friend class Dataplane;
+    explicit LockedView(const Dataplane& dataplane)
+        : dataplane_(dataplane), lock_(dataplane.view_lock_) {}
+    const Dataplane& dataplane_;
+    std::lock_guard<std::mutex> lock_;
+  };
+  LockedView lock_view() const { return LockedView(*this); }
 
  private:
-  void reload_config();
-  channel::Message on_control(const channel::Message& message);
-  // Builds and publishes a snapshot of config_. False when the builder refuses it (over a
-  // limit, ids exhausted): nothing is published and the reason is in `error`.
+  // state_rebuild.cc: a snapshot built from config_ and neighbors_ and published to the
+  // workers; the file reloaded on SIGHUP. rebuild() is false when the builder refuses the
+  // snapshot (over a limit, ids exhausted): nothing is published, the reason is in `error`.
   bool rebuild(const char* why, std::string& error);
   // Makes `next` the running config if its snapshot can be published; otherwise config_,
   // the neighbor cache and the published snapshot stay as they were.
   bool apply(config::Config next, const char* why, std::string& error);
+  void reload_config();
   // Ports with exception_path = "xdp": their steering maps follow the published state.
   void sync_steering();
+
+  // control_messages.cc: sluiced's messages, answered from control_->poll().
+  channel::Message on_control(const channel::Message& message);
+
+  // neighbor_upkeep.cc: bindings the workers learnt; solicitations of the next hops that
+  // are unresolved or due a refresh; expiry.
   void drain_learned(uint32_t now_ms);
   void solicit_neighbors(uint32_t now_ms);
-  void send_control_frame(uint16_t port_index, const uint8_t* frame, uint32_t length);
-  // Gratuitous ARP / unsolicited NA bursts for VIPs that became active (or that sluiced
-  // asked to re-announce): scheduled here, sent by announce() from the main loop.
+
+  // vip_announcements.cc: gratuitous ARP / unsolicited NA bursts for VIPs that became
+  // active (or that sluiced asked to re-announce), sent by announce() from the main loop.
   void schedule_announcement(const IpAddress& address, uint32_t rounds, uint32_t now_ms);
   void schedule_new_vips(uint32_t now_ms);
   void announce(uint32_t now_ms);
-  uint32_t now_ms() const;
-  std::unique_ptr<WorkerCounters> sum_counters() const;
 
   std::string config_path_;
   config::Config config_;
@@ -91,7 +126,10 @@ class Dataplane {
   uint64_t generation_ = 0;
   uint64_t cycles_per_ms_ = 1;
 
-  mutable std::mutex view_lock_;  // guards config_ and neighbors_ against telemetry reads
+  // Once start() has returned, the main lcore changes config_, neighbors_ and builder_'s ids
+  // only under it, and other threads read them only under it (LockedView); summary() takes
+  // it too. The main lcore's own reads need none.
+  mutable std::mutex view_lock_;
 };
 
 }  // namespace sluice

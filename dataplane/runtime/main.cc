@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// sluice-dataplane --config FILE [--check]
+// sluice-dataplane --config FILE [--check] | --help
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_pdump.h>
@@ -29,13 +29,15 @@ void on_signal(int signal) {
     g_stop = true;
 }
 
-int usage() {
-  std::fprintf(stderr,
-               "usage: sluice-dataplane --config FILE [--check]\n"
-               "  --config FILE  TOML configuration (see configs/)\n"
-               "  --check        validate FILE, print OK or its errors, and exit\n"
-               "Signals: SIGHUP reloads FILE; SIGINT/SIGTERM stop and print counters.\n");
-  return 2;
+int usage(FILE* out, int status) {
+  std::fputs(
+      "usage: sluice-dataplane --config FILE [--check]\n"
+      "  --config FILE  TOML configuration (see configs/)\n"
+      "  --check        validate FILE, print OK or its errors, and exit\n"
+      "  --help         print this and exit\n"
+      "Signals: SIGHUP reloads FILE; SIGINT/SIGTERM stop and print counters.\n",
+      out);
+  return status;
 }
 
 }  // namespace
@@ -49,10 +51,12 @@ int main(int argc, char** argv) {
       config_path = argv[++i];
     else if (arg == "--check")
       check_only = true;
+    else if (arg == "--help" || arg == "-h")
+      return usage(stdout, 0);
     else
-      return usage();
+      return usage(stderr, 2);
   }
-  if (config_path.empty()) return usage();
+  if (config_path.empty()) return usage(stderr, 2);
 
   sluice::config::LoadResult loaded = sluice::config::load_config_file(config_path);
   if (!loaded.config) {

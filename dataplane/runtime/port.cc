@@ -266,6 +266,18 @@ void EthPort::exchange_with_host() {
   if (queued < got) rte_pktmbuf_free_bulk(mbufs + queued, got - queued);
 }
 
+void EthPort::send_control_frame(const uint8_t* frame, uint32_t length) {
+  rte_mbuf* m = rte_pktmbuf_alloc(pool);
+  if (!m) return;
+  uint8_t* data = reinterpret_cast<uint8_t*>(rte_pktmbuf_append(m, uint16_t(length)));
+  if (!data) {
+    rte_pktmbuf_free(m);
+    return;
+  }
+  std::memcpy(data, frame, length);
+  if (rte_ring_enqueue(shared_tx, m) != 0) rte_pktmbuf_free(m);
+}
+
 void EthPort::close() {
   steering.reset();
   free_ring(to_host);

@@ -58,6 +58,9 @@ struct EthPort {
             uint16_t index, std::string& error);
   // Main lcore: moves frames between the workers, the TAP device and the port.
   void exchange_with_host();
+  // Main lcore: sends a frame it built (a solicitation, an announcement) through shared_tx;
+  // drops it when no mbuf is free or the ring is full.
+  void send_control_frame(const uint8_t* frame, uint32_t length);
   // Makes the steering program's maps say `entries`; false with `error` on failure.
   bool steer(const SteeringEntries& entries, std::string& error);
   void close();

@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "runtime/telemetry.h"
 
+#include <rte_cycles.h>
 #include <rte_telemetry.h>
+
+#include <cctype>
+#include <cerrno>
+#include <string>
 
 #include "runtime/dataplane.h"
 
@@ -11,29 +16,136 @@ namespace {
 
 const Dataplane* g_dataplane = nullptr;  // telemetry callbacks take no user pointer
 
+// Telemetry names allow only [A-Za-z0-9_/].
+std::string telemetry_name(std::string s) {
+  for (char& c : s)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '/') c = '_';
+  return s;
+}
+
 int stats(const char*, const char*, rte_tel_data* d) {
-  g_dataplane->telemetry_stats(d);
+  auto total = g_dataplane->sum_counters();
+  rte_tel_data_start_dict(d);
+  for (size_t i = 0; i < kWorkerCounterCount; ++i)
+    rte_tel_data_add_dict_u64(d, kWorkerCounters[i].name, total->events[i]);
+  rte_tel_data_add_dict_u64(d, "active_flows", total->active_flows);
+  rte_tel_data_add_dict_u64(d, "generation", g_dataplane->generation());
+  rte_tel_data_add_dict_u64(d, "workers", g_dataplane->workers().size());
+  rte_tel_data_add_dict_u64(d, "tsc_hz", rte_get_tsc_hz());
+  for (const EthPort& p : g_dataplane->ports()) {
+    if (!p.steering) continue;
+    const bpf::SteeringCounters c = p.steering->counters();
+    for (int i = 0; i < STEER_NR_COUNTERS; ++i)
+      rte_tel_data_add_dict_u64(
+          d, telemetry_name("steering_" + p.name + "_" + steering_counter_info[i].name).c_str(),
+          c.counters[i].packets);
+  }
+  rte_tel_data* drops = rte_tel_data_alloc();
+  rte_tel_data_start_dict(drops);
+  for (size_t i = 0; i < kDropReasonCount; ++i)
+    rte_tel_data_add_dict_u64(drops, kDropReasons[i].name, total->drops[i]);
+  rte_tel_data_add_dict_container(d, "drops", drops, 0);
   return 0;
 }
+
 int vips(const char*, const char*, rte_tel_data* d) {
-  g_dataplane->telemetry_vips(d);
+  auto total = g_dataplane->sum_counters();
+  const Dataplane::LockedView view = g_dataplane->lock_view();
+  rte_tel_data_start_dict(d);
+  for (const config::Vip& v : view.config().vips) {
+    VipKey key{v.address, v.port, v.protocol, 0};
+    auto id = view.vip_id(key);
+    if (!id) continue;
+    rte_tel_data* vd = rte_tel_data_alloc();
+    rte_tel_data_start_dict(vd);
+    rte_tel_data_add_dict_string(vd, "address", v.address.to_string().c_str());
+    rte_tel_data_add_dict_string(vd, "protocol", config::protocol_name(v.protocol).c_str());
+    rte_tel_data_add_dict_u64(vd, "port", v.port);
+    rte_tel_data_add_dict_string(vd, "mode", config::to_string(v.mode).c_str());
+    rte_tel_data_add_dict_u64(vd, "backends", v.backends.size());
+    rte_tel_data_add_dict_u64(vd, "packets", total->vips[*id].packets);
+    rte_tel_data_add_dict_u64(vd, "bytes", total->vips[*id].bytes);
+    rte_tel_data_add_dict_u64(vd, "new_flows", total->vips[*id].new_flows);
+    rte_tel_data_add_dict_container(d, telemetry_name(v.name).c_str(), vd, 0);
+  }
   return 0;
 }
-int backends(const char*, const char* params, rte_tel_data* d) {
-  if (!params || !*params) return -EINVAL;
-  g_dataplane->telemetry_backends(params, d);
+
+int backends(const char*, const char* vip_name, rte_tel_data* d) {
+  if (!vip_name || !*vip_name) return -EINVAL;
+  auto total = g_dataplane->sum_counters();
+  const Dataplane::LockedView view = g_dataplane->lock_view();
+  rte_tel_data_start_dict(d);
+  for (const config::Vip& v : view.config().vips) {
+    if (v.name != vip_name) continue;
+    VipKey key{v.address, v.port, v.protocol, 0};
+    for (const config::Backend& b : v.backends) {
+      rte_tel_data* bd = rte_tel_data_alloc();
+      rte_tel_data_start_dict(bd);
+      rte_tel_data_add_dict_string(bd, "state", config::to_string(b.state).c_str());
+      rte_tel_data_add_dict_u64(bd, "weight", b.weight);
+      auto hop = next_hop_for(view.config(), b.address);
+      auto mac = hop ? view.neighbors().lookup(*hop) : std::nullopt;
+      rte_tel_data_add_dict_string(bd, "next_hop_mac",
+                                   mac ? mac->to_string().c_str() : "unresolved");
+      auto bid = view.backend_id(key, b.address);
+      const TrafficCounters zero{};
+      const TrafficCounters& c = bid ? total->backends[*bid] : zero;
+      rte_tel_data_add_dict_u64(bd, "packets", c.packets);
+      rte_tel_data_add_dict_u64(bd, "bytes", c.bytes);
+      rte_tel_data_add_dict_u64(bd, "new_flows", c.new_flows);
+      rte_tel_data_add_dict_container(d, telemetry_name(b.address.to_string()).c_str(), bd, 0);
+    }
+  }
   return 0;
 }
+
 int neighbors(const char*, const char*, rte_tel_data* d) {
-  g_dataplane->telemetry_neighbors(d);
+  const Dataplane::LockedView view = g_dataplane->lock_view();
+  rte_tel_data_start_dict(d);
+  uint32_t now = g_dataplane->now_ms();
+  for (const NeighborCache::View& n : view.neighbors().entries(now)) {
+    std::string mac = n.mac ? n.mac->to_string() : "unresolved";
+    if (n.is_static) mac += " static";
+    rte_tel_data_add_dict_string(d, telemetry_name(n.ip.to_string()).c_str(), mac.c_str());
+  }
   return 0;
 }
+
 int workers(const char*, const char*, rte_tel_data* d) {
-  g_dataplane->telemetry_workers(d);
+  const std::vector<std::unique_ptr<Worker>>& all = g_dataplane->workers();
+  rte_tel_data_start_dict(d);
+  for (size_t w = 0; w < all.size(); ++w) {
+    const WorkerCounters& c = all[w]->counters();
+    rte_tel_data* wd = rte_tel_data_alloc();
+    rte_tel_data_start_dict(wd);
+    rte_tel_data_add_dict_u64(wd, "lcore", all[w]->lcore());
+    for (WorkerCounter k :
+         {WorkerCounter::rx_packets, WorkerCounter::tx_packets, WorkerCounter::forwarded,
+          WorkerCounter::flow_new, WorkerCounter::handed_off, WorkerCounter::busy_cycles,
+          WorkerCounter::rx_interrupt_waits})
+      rte_tel_data_add_dict_u64(wd, kWorkerCounters[size_t(k)].name, c[k]);
+    rte_tel_data_add_dict_u64(wd, "active_flows", c.active_flows);
+    rte_tel_data_add_dict_container(d, ("worker" + std::to_string(w)).c_str(), wd, 0);
+  }
   return 0;
 }
+
 int ports(const char*, const char*, rte_tel_data* d) {
-  g_dataplane->telemetry_ports(d);
+  rte_tel_data_start_dict(d);
+  for (const EthPort& p : g_dataplane->ports()) {
+    rte_tel_data* pd = rte_tel_data_alloc();
+    rte_tel_data_start_dict(pd);
+    rte_tel_data_add_dict_string(pd, "device", p.device.c_str());
+    rte_tel_data_add_dict_u64(pd, "port_id", p.port_id);
+    rte_tel_data_add_dict_string(pd, "mac", p.mac.to_string().c_str());
+    rte_tel_data_add_dict_u64(pd, "queues", p.queues);
+    rte_tel_data_add_dict_u64(pd, "rss", p.rss);
+    rte_tel_data_add_dict_u64(pd, "flow_handoff", !p.handoff.empty());
+    const char* exception = p.tap_port_id ? "tap" : p.steering ? "xdp" : "none";
+    rte_tel_data_add_dict_string(pd, "exception_path", exception);
+    rte_tel_data_add_dict_container(d, telemetry_name(p.name).c_str(), pd, 0);
+  }
   return 0;
 }
 

@@ -4,13 +4,17 @@
 //   /sluice/vips                per VIP: address, mode, packets, bytes, new flows
 //   /sluice/backends,<vip name> per backend of that VIP: state, weight, MAC, counters
 //   /sluice/neighbors           the neighbor cache
+//   /sluice/workers             per worker lcore: packets, busy cycles, flows
+//   /sluice/ports               per port: device, queues, RSS, flow handoff, exception path
+// The commands run on DPDK's telemetry thread and read the Dataplane through its
+// read-only view only.
 #pragma once
 
 namespace sluice {
 
 class Dataplane;
 
-// Registers the commands; `dataplane` must outlive EAL.
+// Registers the commands; call once start() has succeeded. `dataplane` must outlive EAL.
 void register_telemetry(const Dataplane& dataplane);
 
 }  // namespace sluice
