@@ -53,7 +53,7 @@ class Dataplane {
   // lead to, and generation(), are read while their writers write them, unsynchronised.
   const std::vector<EthPort>& ports() const { return ports_; }
   const std::vector<std::unique_ptr<Worker>>& workers() const { return workers_; }
-  uint64_t generation() const { return generation_; }
+  uint64_t generation() const { return generation_.load(std::memory_order_relaxed); }
   std::unique_ptr<WorkerCounters> sum_counters() const;
   uint32_t now_ms() const;
 
@@ -123,7 +123,7 @@ class Dataplane {
   std::vector<Announcement> announcements_;
   std::set<IpAddress> announced_;  // active VIP addresses as of the last snapshot
   std::atomic<bool> stop_workers_{false};
-  uint64_t generation_ = 0;
+  std::atomic<uint64_t> generation_ = 0;  // written by the main lcore, read by telemetry
   uint64_t cycles_per_ms_ = 1;
 
   // Once start() has returned, the main lcore changes config_, neighbors_ and builder_'s ids

@@ -103,6 +103,7 @@ int main(int argc, char** argv) {
       std::printf("sluice-dataplane running; SIGHUP reloads %s\n", config_path.c_str());
       std::fflush(stdout);
       dataplane.run(g_stop, g_reload);
+      sluice::unregister_telemetry();
       std::printf("final counters:\n%s", dataplane.summary().c_str());
       std::fflush(stdout);
     } else {

@@ -6,6 +6,7 @@
 
 #include <cctype>
 #include <cerrno>
+#include <mutex>
 #include <string>
 
 #include "runtime/dataplane.h"
@@ -14,7 +15,10 @@ namespace sluice {
 
 namespace {
 
-const Dataplane* g_dataplane = nullptr;  // telemetry callbacks take no user pointer
+// Telemetry callbacks take no user pointer, and DPDK cannot unregister them: the main
+// thread clears the pointer (unregister_telemetry) before the Dataplane goes away.
+std::mutex g_lock;
+const Dataplane* g_dataplane = nullptr;
 
 // Telemetry names allow only [A-Za-z0-9_/].
 std::string telemetry_name(std::string s) {
@@ -23,16 +27,16 @@ std::string telemetry_name(std::string s) {
   return s;
 }
 
-int stats(const char*, const char*, rte_tel_data* d) {
-  auto total = g_dataplane->sum_counters();
+int stats(const Dataplane& dataplane, const char*, rte_tel_data* d) {
+  auto total = dataplane.sum_counters();
   rte_tel_data_start_dict(d);
   for (size_t i = 0; i < kWorkerCounterCount; ++i)
     rte_tel_data_add_dict_u64(d, kWorkerCounters[i].name, total->events[i]);
   rte_tel_data_add_dict_u64(d, "active_flows", total->active_flows);
-  rte_tel_data_add_dict_u64(d, "generation", g_dataplane->generation());
-  rte_tel_data_add_dict_u64(d, "workers", g_dataplane->workers().size());
+  rte_tel_data_add_dict_u64(d, "generation", dataplane.generation());
+  rte_tel_data_add_dict_u64(d, "workers", dataplane.workers().size());
   rte_tel_data_add_dict_u64(d, "tsc_hz", rte_get_tsc_hz());
-  for (const EthPort& p : g_dataplane->ports()) {
+  for (const EthPort& p : dataplane.ports()) {
     if (!p.steering) continue;
     const bpf::SteeringCounters c = p.steering->counters();
     for (int i = 0; i < STEER_NR_COUNTERS; ++i)
@@ -48,9 +52,9 @@ int stats(const char*, const char*, rte_tel_data* d) {
   return 0;
 }
 
-int vips(const char*, const char*, rte_tel_data* d) {
-  auto total = g_dataplane->sum_counters();
-  const Dataplane::LockedView view = g_dataplane->lock_view();
+int vips(const Dataplane& dataplane, const char*, rte_tel_data* d) {
+  auto total = dataplane.sum_counters();
+  const Dataplane::LockedView view = dataplane.lock_view();
   rte_tel_data_start_dict(d);
   for (const config::Vip& v : view.config().vips) {
     VipKey key{v.address, v.port, v.protocol, 0};
@@ -71,10 +75,10 @@ int vips(const char*, const char*, rte_tel_data* d) {
   return 0;
 }
 
-int backends(const char*, const char* vip_name, rte_tel_data* d) {
+int backends(const Dataplane& dataplane, const char* vip_name, rte_tel_data* d) {
   if (!vip_name || !*vip_name) return -EINVAL;
-  auto total = g_dataplane->sum_counters();
-  const Dataplane::LockedView view = g_dataplane->lock_view();
+  auto total = dataplane.sum_counters();
+  const Dataplane::LockedView view = dataplane.lock_view();
   rte_tel_data_start_dict(d);
   for (const config::Vip& v : view.config().vips) {
     if (v.name != vip_name) continue;
@@ -100,10 +104,10 @@ int backends(const char*, const char* vip_name, rte_tel_data* d) {
   return 0;
 }
 
-int neighbors(const char*, const char*, rte_tel_data* d) {
-  const Dataplane::LockedView view = g_dataplane->lock_view();
+int neighbors(const Dataplane& dataplane, const char*, rte_tel_data* d) {
+  const Dataplane::LockedView view = dataplane.lock_view();
   rte_tel_data_start_dict(d);
-  uint32_t now = g_dataplane->now_ms();
+  uint32_t now = dataplane.now_ms();
   for (const NeighborCache::View& n : view.neighbors().entries(now)) {
     std::string mac = n.mac ? n.mac->to_string() : "unresolved";
     if (n.is_static) mac += " static";
@@ -112,8 +116,8 @@ int neighbors(const char*, const char*, rte_tel_data* d) {
   return 0;
 }
 
-int workers(const char*, const char*, rte_tel_data* d) {
-  const std::vector<std::unique_ptr<Worker>>& all = g_dataplane->workers();
+int workers(const Dataplane& dataplane, const char*, rte_tel_data* d) {
+  const std::vector<std::unique_ptr<Worker>>& all = dataplane.workers();
   rte_tel_data_start_dict(d);
   for (size_t w = 0; w < all.size(); ++w) {
     const WorkerCounters& c = all[w]->counters();
@@ -131,9 +135,9 @@ int workers(const char*, const char*, rte_tel_data* d) {
   return 0;
 }
 
-int ports(const char*, const char*, rte_tel_data* d) {
+int ports(const Dataplane& dataplane, const char*, rte_tel_data* d) {
   rte_tel_data_start_dict(d);
-  for (const EthPort& p : g_dataplane->ports()) {
+  for (const EthPort& p : dataplane.ports()) {
     rte_tel_data* pd = rte_tel_data_alloc();
     rte_tel_data_start_dict(pd);
     rte_tel_data_add_dict_string(pd, "device", p.device.c_str());
@@ -149,20 +153,35 @@ int ports(const char*, const char*, rte_tel_data* d) {
   return 0;
 }
 
+template <int (*Body)(const Dataplane&, const char*, rte_tel_data*)>
+int serve(const char*, const char* params, rte_tel_data* d) {
+  std::lock_guard lock(g_lock);
+  if (!g_dataplane) return -ENODEV;
+  return Body(*g_dataplane, params, d);
+}
+
 }  // namespace
 
+void unregister_telemetry() {
+  std::lock_guard lock(g_lock);
+  g_dataplane = nullptr;
+}
+
 void register_telemetry(const Dataplane& dataplane) {
-  g_dataplane = &dataplane;
-  rte_telemetry_register_cmd("/sluice/stats", stats,
+  {
+    std::lock_guard lock(g_lock);
+    g_dataplane = &dataplane;
+  }
+  rte_telemetry_register_cmd("/sluice/stats", serve<stats>,
                              "sluice counters summed over workers. Takes no parameters");
-  rte_telemetry_register_cmd("/sluice/vips", vips, "Per-VIP counters. Takes no parameters");
-  rte_telemetry_register_cmd("/sluice/backends", backends,
+  rte_telemetry_register_cmd("/sluice/vips", serve<vips>, "Per-VIP counters. Takes no parameters");
+  rte_telemetry_register_cmd("/sluice/backends", serve<backends>,
                              "Per-backend state and counters. Parameter: VIP name");
-  rte_telemetry_register_cmd("/sluice/neighbors", neighbors,
+  rte_telemetry_register_cmd("/sluice/neighbors", serve<neighbors>,
                              "Neighbor cache. Takes no parameters");
-  rte_telemetry_register_cmd("/sluice/workers", workers,
+  rte_telemetry_register_cmd("/sluice/workers", serve<workers>,
                              "Per worker lcore: packets, busy cycles, flows. Takes no parameters");
-  rte_telemetry_register_cmd("/sluice/ports", ports,
+  rte_telemetry_register_cmd("/sluice/ports", serve<ports>,
                              "Per port: device, queues, RSS, flow handoff, exception path. "
                              "Takes no parameters");
 }

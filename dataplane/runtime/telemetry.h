@@ -14,7 +14,9 @@ namespace sluice {
 
 class Dataplane;
 
-// Registers the commands; call once start() has succeeded. `dataplane` must outlive EAL.
+// Registers the commands; call once start() has succeeded. Until unregister_telemetry()
+// returns, `dataplane` must stay alive; after it the commands answer -ENODEV.
 void register_telemetry(const Dataplane& dataplane);
+void unregister_telemetry();
 
 }  // namespace sluice
