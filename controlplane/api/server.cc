@@ -5,11 +5,15 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/timerfd.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <ctime>
+#include <vector>
 
 #include "api/dispatcher.h"
 
@@ -20,6 +24,21 @@ constexpr size_t kReadChunk = 16384;
 constexpr int kEventBatch = 64;
 
 std::string errno_text(int err) { return std::strerror(err); }
+
+uint64_t monotonic_ms() {
+  timespec ts;
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return uint64_t(ts.tv_sec) * 1000 + uint64_t(ts.tv_nsec) / 1'000'000;
+}
+
+std::string duration_text(uint32_t ms) {
+  return ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms";
+}
+
+// Best effort: the connection is about to be closed anyway.
+void send_last_words(int fd, const std::string& text) {
+  [[maybe_unused]] ssize_t n = ::send(fd, text.data(), text.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+}
 
 bool fill_address(const std::string& path, sockaddr_un* addr) {
   std::memset(addr, 0, sizeof *addr);
@@ -58,12 +77,28 @@ struct Server::Connection {
   bool quit = false;        // `quit` ran: send what is queued, close
   bool dead = false;        // I/O error: close now
   uint32_t interest = 0;
+  uint64_t active_ms = 0;  // when bytes last went either way
 };
 
 Server::Server(Model& model, ServerOptions options)
     : model_(model), options_(std::move(options)), own_uid_(::geteuid()) {
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (options_.idle_timeout_ms > 0 && epoll_fd_ >= 0) {
+    timer_fd_ = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    const uint32_t tick_ms = std::clamp(options_.idle_timeout_ms / 4, 10u, 1000u);
+    itimerspec period{};
+    period.it_interval = {time_t(tick_ms / 1000), long(tick_ms % 1000) * 1'000'000};
+    period.it_value = period.it_interval;
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = timer_fd_;
+    if (timer_fd_ >= 0 && (::timerfd_settime(timer_fd_, 0, &period, nullptr) != 0 ||
+                           ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, timer_fd_, &ev) != 0)) {
+      ::close(timer_fd_);
+      timer_fd_ = -1;
+    }
+  }
 }
 
 Server::~Server() {
@@ -71,6 +106,7 @@ Server::~Server() {
   if (listen_fd_ >= 0) ::close(listen_fd_);
   if (epoll_fd_ >= 0) ::close(epoll_fd_);
   if (spare_fd_ >= 0) ::close(spare_fd_);
+  if (timer_fd_ >= 0) ::close(timer_fd_);
   struct stat st;
   if (socket_ino_ != 0 && ::stat(options_.path.c_str(), &st) == 0 && st.st_dev == socket_dev_ &&
       st.st_ino == socket_ino_)
@@ -145,6 +181,7 @@ bool Server::add_connection(int fd, Privilege level) {
   c->fd = fd;
   c->level = level;
   c->interest = EPOLLIN;
+  c->active_ms = monotonic_ms();
   epoll_event ev{};
   ev.events = c->interest;
   ev.data.fd = fd;
@@ -163,6 +200,12 @@ void Server::on_readable() {
     int fd = events[i].data.fd;
     if (fd == listen_fd_) {
       accept_all();
+      continue;
+    }
+    if (fd == timer_fd_) {
+      uint64_t ticks;
+      [[maybe_unused]] ssize_t r = ::read(timer_fd_, &ticks, sizeof ticks);
+      close_idle_connections();
       continue;
     }
     auto it = connections_.find(fd);
@@ -187,20 +230,48 @@ void Server::accept_all() {
       }
       return;  // EAGAIN: nothing more to accept
     }
-    if (connections_.size() >= options_.max_clients) {
-      std::string msg = "Error: too many connections (at most " +
-                        std::to_string(options_.max_clients) + "); try again later\n\n";
-      [[maybe_unused]] ssize_t n = ::send(fd, msg.data(), msg.size(), MSG_NOSIGNAL);
-      ::close(fd);
-      continue;
-    }
     ucred cred{};
     socklen_t len = sizeof cred;
     if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
       ::close(fd);
       continue;
     }
-    add_connection(fd, privilege_for_peer(cred.uid, own_uid_));
+    const Privilege level = privilege_for_peer(cred.uid, own_uid_);
+    if (connections_.size() >= options_.max_clients &&
+        (level != Privilege::kAdmin || !make_room_for_admin())) {
+      send_last_words(fd, "Error: too many connections (at most " +
+                              std::to_string(options_.max_clients) + "); try again later\n\n");
+      ::close(fd);
+      continue;
+    }
+    add_connection(fd, level);
+  }
+}
+
+bool Server::make_room_for_admin() {
+  Connection* victim = nullptr;
+  for (const auto& [fd, c] : connections_) {
+    const bool read_level = c->level != Privilege::kAdmin;
+    const bool victim_read_level = victim && victim->level != Privilege::kAdmin;
+    if (!victim || (read_level && !victim_read_level) ||
+        (read_level == victim_read_level && c->active_ms < victim->active_ms))
+      victim = c.get();
+  }
+  if (!victim) return false;
+  send_last_words(victim->fd, "Error: closed to make room for an admin connection\n\n");
+  close_connection(victim->fd);
+  return true;
+}
+
+void Server::close_idle_connections() {
+  const uint64_t now = monotonic_ms();
+  std::vector<int> idle;
+  for (const auto& [fd, c] : connections_)
+    if (now - c->active_ms >= options_.idle_timeout_ms) idle.push_back(fd);
+  for (int fd : idle) {
+    send_last_words(fd, "Error: idle for " + duration_text(options_.idle_timeout_ms) +
+                            "; connection closed\n\n");
+    close_connection(fd);
   }
 }
 
@@ -225,6 +296,7 @@ void Server::read_input(Connection& c) {
   ssize_t n = ::read(c.fd, buf, sizeof buf);
   if (n > 0) {
     c.in.append(buf, static_cast<size_t>(n));
+    c.active_ms = monotonic_ms();
   } else if (n == 0) {
     c.eof = true;
   } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
@@ -287,6 +359,7 @@ void Server::flush(Connection& c) {
     break;
   }
   c.out.erase(0, sent);
+  if (sent > 0) c.active_ms = monotonic_ms();
 }
 
 void Server::finish(Connection& c) {

@@ -38,8 +38,13 @@ struct ServerOptions {
   mode_t mode = 0660;
   std::optional<gid_t> group;       // chown the socket file to this group
   size_t max_line = kMaxLineBytes;  // bytes per line, without the '\n'
-  size_t max_clients = 32;          // further connections get an error and are closed
+  // At max_clients a new read-level connection gets an error and is closed; a new admin
+  // connection takes the place of the longest idle read-level one (or, when every one is
+  // admin, of the longest idle), which is told why before it is closed.
+  size_t max_clients = 32;
   size_t max_output = 4u << 20;     // queued answer bytes per client before its input waits
+  // A connection that neither sent nor took any bytes for this long is closed (0: never).
+  uint32_t idle_timeout_ms = 60'000;
 };
 
 class Server {
@@ -72,6 +77,9 @@ class Server {
   struct Connection;
 
   void accept_all();
+  // At max_clients: closes a connection to make room for an admin; false if none could go.
+  bool make_room_for_admin();
+  void close_idle_connections();
   void on_event(Connection& c, uint32_t events);
   void read_input(Connection& c);
   void run_lines(Connection& c);
@@ -84,6 +92,7 @@ class Server {
   int epoll_fd_ = -1;
   int listen_fd_ = -1;
   int spare_fd_ = -1;  // kept open to shed a connection when the process is out of fds
+  int timer_fd_ = -1;  // ticks in epoll_fd_ to close idle connections
   uid_t own_uid_ = 0;
   dev_t socket_dev_ = 0;  // identity of the socket file we created
   ino_t socket_ino_ = 0;

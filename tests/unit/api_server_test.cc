@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -313,19 +314,99 @@ TEST_F(ListeningServer, RefusesAFileThatIsNotASocket) {
   EXPECT_EQ(h.server.listen(), dir.file("sluiced.sock") + " exists and is not a socket; remove it");
 }
 
-TEST_F(ListeningServer, TooManyClients) {
+// What a client connecting as uid `nobody` (read level) gets for `request`, until EOF.
+std::string as_nobody(Harness& h, const std::function<int()>& connect, const std::string& request) {
+  int report[2];
+  EXPECT_EQ(::pipe(report), 0);
+  pid_t child = ::fork();
+  if (child == 0) {
+    ::close(report[0]);
+    if (::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(3);
+    int c = connect();
+    if (c < 0) ::_exit(4);
+    // The server may already have answered and closed (a refusal): no SIGPIPE, read on.
+    [[maybe_unused]] ssize_t sent = ::send(c, request.data(), request.size(), MSG_NOSIGNAL);
+    char buf[4096];
+    ssize_t n;
+    while ((n = ::read(c, buf, sizeof buf)) > 0)
+      if (::write(report[1], buf, static_cast<size_t>(n)) != n) ::_exit(6);
+    ::_exit(0);
+  }
+  ::close(report[1]);
+  std::string got = h.exchange(report[0], 0, true);
+  int status = 0;
+  EXPECT_EQ(::waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  ::close(report[0]);
+  return got;
+}
+
+TEST_F(ListeningServer, TooManyClientsForTheReadLevel) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to connect as another uid";
   ServerOptions o = options();
+  o.mode = 0666;
   o.max_clients = 1;
   Harness h(o);
   ASSERT_EQ(h.server.listen(), std::nullopt);
+  ASSERT_EQ(::chmod(dir.path().c_str(), 0755), 0);
   int a = connect_client();
   send_text(a, "show ha\n");
   EXPECT_EQ(h.exchange(a, 1), "no HA instance configured\n\n");
-  int b = connect_client();
-  EXPECT_EQ(h.exchange(b, 0, true), "Error: too many connections (at most 1); try again later\n\n");
-  EXPECT_TRUE(h.eof);
+  EXPECT_EQ(as_nobody(h, [&] { return connect_client(); }, "show ha\n"),
+            "Error: too many connections (at most 1); try again later\n\n");
+  send_text(a, "show ha\n");
+  EXPECT_EQ(h.exchange(a, 1), "no HA instance configured\n\n") << "the first one stays";
   ::close(a);
-  ::close(b);
+}
+
+// The reported lock-out: 32 idle connections kept even root's `show info` out.
+TEST_F(ListeningServer, AnAdminGetsInWhenEverySlotIsTaken) {
+  ServerOptions o = options();
+  o.max_clients = 3;
+  Harness h(o);
+  ASSERT_EQ(h.server.listen(), std::nullopt);
+  int reader_old = h.pair(Privilege::kRead);
+  int admin = h.pair(Privilege::kAdmin);
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  int reader_new = h.pair(Privilege::kRead);
+
+  int root = connect_client();  // the test runs as root or as the daemon's uid: admin
+  send_text(root, "show ha\n");
+  EXPECT_EQ(h.exchange(root, 1), "no HA instance configured\n\n");
+  EXPECT_EQ(h.exchange(reader_old, 0, true),
+            "Error: closed to make room for an admin connection\n\n")
+      << "the longest idle read-level connection goes first";
+  EXPECT_EQ(h.server.connection_count(), 3u);
+
+  // Every slot held by admins: the longest idle one makes room.
+  h.eof = false;
+  ::close(reader_new);
+  h.exchange(root, 0, false, 100);  // the server sees reader_new go
+  int admin2 = h.pair(Privilege::kAdmin);
+  EXPECT_EQ(h.server.connection_count(), 3u);
+  int root2 = connect_client();
+  send_text(root2, "show ha\n");
+  EXPECT_EQ(h.exchange(root2, 1), "no HA instance configured\n\n");
+  EXPECT_EQ(h.exchange(admin, 0, true), "Error: closed to make room for an admin connection\n\n");
+  for (int fd : {reader_old, admin, admin2, root, root2}) ::close(fd);
+}
+
+TEST(ApiServer, IdleConnectionsAreClosed) {
+  ServerOptions o;
+  o.idle_timeout_ms = 300;
+  Harness h(o);
+  int idle = h.pair(Privilege::kAdmin);
+  int busy = h.pair(Privilege::kRead);
+  for (int i = 0; i < 6; ++i) {  // 600 ms of a command every 100 ms
+    send_text(busy, "show ha\n");
+    EXPECT_EQ(h.exchange(busy, 1), "no HA instance configured\n\n");
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(h.exchange(idle, 0, true), "Error: idle for 300 ms; connection closed\n\n");
+  EXPECT_TRUE(h.eof);
+  EXPECT_EQ(h.server.connection_count(), 1u) << "the busy one stays";
+  ::close(idle);
+  ::close(busy);
 }
 
 // A peer with another uid gets the read level (needs root to switch uid in a child).
