@@ -39,8 +39,14 @@
 # KEEP_RUN_DIR=1 keeps the wrk outputs and configs.
 # Needs root; leaves no namespace, process, DPDK runtime directory or hugepage file.
 set -euo pipefail
-# shellcheck source-path=SCRIPTDIR source=../scripts/lib/sluice.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/sluice.sh"
+# shellcheck source=scripts/lib/netns.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/netns.sh"
+# shellcheck source=scripts/lib/config.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/config.sh"
+# shellcheck source=scripts/lib/telemetry.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/telemetry.sh"
+# shellcheck source=scripts/lib/dataplane.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/dataplane.sh"
 
 THREADS="${THREADS:-2}"
 CONNECTIONS="${CONNECTIONS:-64}"

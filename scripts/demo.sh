@@ -10,8 +10,14 @@
 #   BUILD_DIR=build-x scripts/demo.sh    use another build directory
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# shellcheck source=lib/sluice.sh
-source scripts/lib/sluice.sh
+# shellcheck source=scripts/lib/netns.sh
+source scripts/lib/netns.sh
+# shellcheck source=scripts/lib/config.sh
+source scripts/lib/config.sh
+# shellcheck source=scripts/lib/telemetry.sh
+source scripts/lib/telemetry.sh
+# shellcheck source=scripts/lib/dataplane.sh
+source scripts/lib/dataplane.sh
 
 REQUESTS="${REQUESTS:-20}"
 REQUESTS6="${REQUESTS6:-6}"

@@ -52,6 +52,10 @@ WEB2_6=fd00:211::22
 VIP4=10.211.0.100
 VIP6=fd00:211::100
 LB_IFACE=eth0        # the veth end in the lb namespace, read by net_af_packet
+# The lb kernel's own address once a test gives it one (lb_kernel_address in sluiced.sh;
+# the dataplane owns LB4): sluiced's health checks leave through the kernel. af_packet
+# only taps the veth, so the kernel still receives its own traffic.
+LB_KERNEL4=10.211.0.11
 # lb2 (TOPO_LB2=1): its dataplane's own addresses and its kernel's address.
 LB2_4=10.211.0.13
 LB2_6=fd00:211::13
@@ -161,6 +165,25 @@ echo_start() {
   topo_bg "$node" "$TOPO_DIR/$node/echo-$port.log" \
     socat "TCP-LISTEN:$port,reuseaddr,fork" "SYSTEM:echo $node; exec cat"
   wait_until 5 in_ns "$node" sh -c "ss -Hltn 'sport = :$port' | grep -q ."
+}
+
+# host_http_start NODE ADDRESS PORT: a web server of NODE's own kernel on ADDRESS:PORT
+# whose page is "host-side"; host_http_get ADDRESS PORT: the client fetches it (retrying
+# for up to 6 s) and prints the body.
+host_http_start() {
+  local node="$1" address="$2" port="$3"
+  mkdir -p "$TOPO_DIR/www-host"
+  echo "host-side" >"$TOPO_DIR/www-host/index.html"
+  topo_bg "$node" "$TOPO_DIR/host-http.log" /usr/bin/python3 -m http.server "$port" \
+    --bind "$address" --directory "$TOPO_DIR/www-host"
+}
+host_http_get() {
+  local body=""
+  for _ in $(seq 20); do
+    body="$(in_ns client curl -s --max-time 2 "http://$1:$2/" 2>/dev/null)" && break
+    sleep 0.3
+  done
+  echo "$body"
 }
 
 _topo_node_up() {

@@ -17,8 +17,22 @@
 #      MAC, and curl to [VIP6] works again.
 #   4. lb1 back: it preempts, lb2 returns to BACKUP, the client follows to lb1.
 set -euo pipefail
-# shellcheck source=../../scripts/lib/sluice.sh
-source "$(dirname "$0")/../../scripts/lib/sluice.sh"
+# shellcheck source=scripts/lib/netns.sh
+source "$(dirname "$0")/../../scripts/lib/netns.sh"
+# shellcheck source=scripts/lib/config.sh
+source "$(dirname "$0")/../../scripts/lib/config.sh"
+# shellcheck source=scripts/lib/telemetry.sh
+source "$(dirname "$0")/../../scripts/lib/telemetry.sh"
+# shellcheck source=scripts/lib/dataplane.sh
+source "$(dirname "$0")/../../scripts/lib/dataplane.sh"
+# shellcheck source=scripts/lib/sluiced.sh
+source "$(dirname "$0")/../../scripts/lib/sluiced.sh"
+# shellcheck source=scripts/lib/lb2.sh
+source "$(dirname "$0")/../../scripts/lib/lb2.sh"
+# shellcheck source=scripts/lib/ha.sh
+source "$(dirname "$0")/../../scripts/lib/ha.sh"
+# shellcheck source=scripts/lib/e2e.sh
+source "$(dirname "$0")/../../scripts/lib/e2e.sh"
 
 VRID=61
 INTERVAL=0.1

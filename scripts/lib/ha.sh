@@ -1,0 +1,123 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# shellcheck shell=bash
+#
+# Watching VRRP failover (the HA tests): each lb node's instance state as its sluiced
+# reports it, a capture of VRRP adverts and ARP on the bridge read back as time-stamped
+# events, and the MAC the client has for the VIP. Owns HA_PCAP and HA_CAP_PID; reads
+# TOPO_DIR, VIP4 and PY.
+
+[[ -n "${_SLUICE_HA_SH:-}" ]] && return 0
+_SLUICE_HA_SH=1
+# shellcheck source=scripts/lib/lb2.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lb2.sh"
+
+# vrrp_state NODE INSTANCE: the VRRP instance's state as NODE's sluiced reports it
+# (`sluicectl show ha`), upper case; DOWN when that sluiced is not running, empty when
+# it does not answer.
+vrrp_state() {
+  local node="$1" instance="$2"
+  (
+    lb_use "$node"
+    sluiced_alive || {
+      echo DOWN
+      exit 0
+    }
+    sluicectl_run --json show ha 2>/dev/null | "$PY" -c '
+import json, sys
+d = json.load(sys.stdin)
+items = d if isinstance(d, list) else d.get("instances", d.get("vrrp", [d]))
+for i in items:
+    if isinstance(i, dict) and i.get("name") == sys.argv[1] and "state" in i:
+        print(str(i["state"]).upper()); break
+' "$instance" 2>/dev/null
+  ) || true
+}
+
+HA_PCAP=""     # the bridge capture of vrrp_capture_start
+HA_CAP_PID=""
+
+# vrrp_capture_start: capture VRRP (IP protocol 112) and ARP on the bridge (promiscuous,
+# so it sees every port's frames) into TOPO_DIR/ha.pcap, one packet per write, in
+# immediate mode (no batching by the kernel: queries see packets at once).
+vrrp_capture_start() {
+  HA_PCAP="$TOPO_DIR/ha.pcap"
+  topo_bg sw "$TOPO_DIR/tcpdump-ha.log" tcpdump -i br0 -n -U --immediate-mode -s 128 -w "$HA_PCAP" 'arp or ip proto 112'
+  HA_CAP_PID="$TOPO_LAST_PID"
+  wait_until 5 grep -q 'listening on' "$TOPO_DIR/tcpdump-ha.log" ||
+    die "tcpdump on the bridge did not start: $(cat "$TOPO_DIR/tcpdump-ha.log")"
+}
+
+# vrrp_events: the capture so far as one event per line, time-ordered:
+#   TIME A SRC_IP PRIORITY INTERVAL_CS SRC_MAC   a VRRPv3 advert
+#   TIME G SRC_MAC IP                            a gratuitous ARP (sender = target IP)
+#   TIME R SRC_MAC IP                            an ARP reply saying IP is at SRC_MAC
+# TIME is the capture's wall-clock time, comparable with $EPOCHREALTIME. A partly
+# written last packet is ignored.
+vrrp_events() {
+  "$PY" - "$HA_PCAP" <<'PYEOF'
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+if len(data) < 24:
+    sys.exit(0)
+magic = data[:4]
+endian = "<" if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+nano = magic in (b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d")
+off = 24
+mac = lambda b: ":".join(f"{x:02x}" for x in b)
+ip4 = lambda b: ".".join(str(x) for x in b)
+while off + 16 <= len(data):
+    sec, frac, caplen, _ = struct.unpack(endian + "IIII", data[off:off + 16])
+    off += 16
+    if off + caplen > len(data):
+        break
+    f = data[off:off + caplen]
+    off += caplen
+    t = sec + frac / (1e9 if nano else 1e6)
+    if len(f) < 14:
+        continue
+    etype = struct.unpack("!H", f[12:14])[0]
+    if etype == 0x0800 and len(f) >= 34 and f[23] == 112:
+        ihl = (f[14] & 15) * 4
+        v = f[14 + ihl:]
+        if len(v) >= 8:
+            intvl = struct.unpack("!H", v[4:6])[0] & 0x0FFF
+            print(f"{t:.6f} A {ip4(f[26:30])} {v[2]} {intvl} {mac(f[6:12])}")
+    elif etype == 0x0806 and len(f) >= 42:
+        op = struct.unpack("!H", f[20:22])[0]
+        sha, spa, tpa = f[22:28], f[28:32], f[38:42]
+        if spa == tpa:
+            print(f"{t:.6f} G {mac(sha)} {ip4(spa)}")
+        elif op == 2:
+            print(f"{t:.6f} R {mac(sha)} {ip4(spa)}")
+PYEOF
+}
+
+# (Both read the whole event list: a reader that stops early would fail the pipeline.)
+# ha_first KIND FIELD3 AFTER [FIELD4]: the time of the first event of KIND (A, G, R) whose
+# third field is FIELD3 (and fourth FIELD4, if given) after time AFTER; empty if none.
+ha_first() {
+  vrrp_events | awk -v k="$1" -v s="$2" -v t="$3" -v p="${4:-}" \
+    '!found && $2 == k && $3 == s && $1 > t && (p == "" || $4 == p) { print $1; found = 1 }'
+}
+# ha_first_wait KIND FIELD3 AFTER [FIELD4]: ha_first, waiting up to 2 s for the event to
+# reach the capture file.
+ha_first_wait() {
+  local i t=""
+  for ((i = 0; i < 40; i++)); do
+    t="$(ha_first "$@")"
+    [[ -n "$t" ]] && break
+    sleep 0.05
+  done
+  echo "$t"
+}
+# ha_last KIND FIELD3 BEFORE [FIELD4]: the time of the last such event before BEFORE.
+ha_last() {
+  vrrp_events | awk -v k="$1" -v s="$2" -v t="$3" -v p="${4:-}" \
+    '$2 == k && $3 == s && $1 < t && (p == "" || $4 == p) { last = $1 } END { print last }'
+}
+
+# client_vip_mac [ADDR]: the MAC the client's neighbor table has for ADDR (default
+# VIP4); empty if none (or incomplete/failed).
+client_vip_mac() {
+  in_ns client ip neigh show "${1:-$VIP4}" dev eth0 | awk '/lladdr/ { print $3 }'
+}
