@@ -302,10 +302,7 @@ port_drops() {
     echo -
     return
   }
-  sluice_telemetry /ethdev/stats,0 | "$PY" -c '
-import json, sys
-s = json.load(sys.stdin)["/ethdev/stats"]
-print(s.get("imissed", 0) + s.get("rx_nombuf", 0) + s.get("oerrors", 0))'
+  sluice_telemetry /ethdev/stats,0 | "$PY" "$REPO_ROOT/tests/lib/telemetry_answer.py" port-drops
 }
 
 # wrk_run OUT SECONDS: the client's wrk against the VIP; its output in OUT.

@@ -75,24 +75,7 @@ meson_rc=$?
 # Count from meson's own log, one JSON object per test.
 testlog="$BUILD_DIR/meson-logs/testlog.json"
 if [[ -s "$testlog" ]]; then
-  counts="$(/usr/bin/python3 - "$testlog" <<'PYEOF'
-import json, sys
-ok, bad, skip, names = 0, 0, 0, []
-for line in open(sys.argv[1]):
-    if not line.strip():
-        continue
-    t = json.loads(line)
-    r = t.get("result", "")
-    if r in ("OK", "EXPECTEDFAIL"):
-        ok += 1
-    elif r == "SKIP":
-        skip += 1
-    else:
-        bad += 1
-        names.append(f"meson:{t.get('name')}({r})")
-print(ok, bad, skip, " ".join(names))
-PYEOF
-)"
+  counts="$(/usr/bin/python3 tests/lib/meson_tests.py counts "$testlog")"
   read -r m_ok m_bad m_skip m_names <<<"$counts"
   passed=$((passed + m_ok))
   failed=$((failed + m_bad))
@@ -114,10 +97,7 @@ fi
 section "end-to-end (network namespaces)"
 # Scripts that tests/meson.build already runs were counted above.
 registered="$(meson introspect --tests "$BUILD_DIR" 2>/dev/null |
-  /usr/bin/python3 -c 'import json,sys
-for t in json.load(sys.stdin):
-    for a in t.get("cmd", []):
-        if "/tests/e2e/" in a: print(a.rsplit("/", 1)[-1])' 2>/dev/null || true)"
+  /usr/bin/python3 tests/lib/meson_tests.py e2e-scripts 2>/dev/null || true)"
 logdir="$BUILD_DIR/e2e-logs"
 mkdir -p "$logdir"
 for script in tests/e2e/e2e_*.sh; do

@@ -4,7 +4,7 @@
 # Watching VRRP failover (the HA tests): each lb node's instance state as its sluiced
 # reports it, a capture of VRRP adverts and ARP on the bridge read back as time-stamped
 # events, and the MAC the client has for the VIP. Owns HA_PCAP and HA_CAP_PID; reads
-# TOPO_DIR, VIP4 and PY.
+# TOPO_DIR, VIP4, PY and REPO_ROOT.
 
 [[ -n "${_SLUICE_HA_SH:-}" ]] && return 0
 _SLUICE_HA_SH=1
@@ -22,14 +22,8 @@ vrrp_state() {
       echo DOWN
       exit 0
     }
-    sluicectl_run --json show ha 2>/dev/null | "$PY" -c '
-import json, sys
-d = json.load(sys.stdin)
-items = d if isinstance(d, list) else d.get("instances", d.get("vrrp", [d]))
-for i in items:
-    if isinstance(i, dict) and i.get("name") == sys.argv[1] and "state" in i:
-        print(str(i["state"]).upper()); break
-' "$instance" 2>/dev/null
+    sluicectl_run --json show ha 2>/dev/null |
+      "$PY" "$REPO_ROOT/tests/lib/sluicectl_answer.py" ha-state "$instance" 2>/dev/null
   ) || true
 }
 
@@ -54,42 +48,7 @@ vrrp_capture_start() {
 # TIME is the capture's wall-clock time, comparable with $EPOCHREALTIME. A partly
 # written last packet is ignored.
 vrrp_events() {
-  "$PY" - "$HA_PCAP" <<'PYEOF'
-import struct, sys
-data = open(sys.argv[1], "rb").read()
-if len(data) < 24:
-    sys.exit(0)
-magic = data[:4]
-endian = "<" if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
-nano = magic in (b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d")
-off = 24
-mac = lambda b: ":".join(f"{x:02x}" for x in b)
-ip4 = lambda b: ".".join(str(x) for x in b)
-while off + 16 <= len(data):
-    sec, frac, caplen, _ = struct.unpack(endian + "IIII", data[off:off + 16])
-    off += 16
-    if off + caplen > len(data):
-        break
-    f = data[off:off + caplen]
-    off += caplen
-    t = sec + frac / (1e9 if nano else 1e6)
-    if len(f) < 14:
-        continue
-    etype = struct.unpack("!H", f[12:14])[0]
-    if etype == 0x0800 and len(f) >= 34 and f[23] == 112:
-        ihl = (f[14] & 15) * 4
-        v = f[14 + ihl:]
-        if len(v) >= 8:
-            intvl = struct.unpack("!H", v[4:6])[0] & 0x0FFF
-            print(f"{t:.6f} A {ip4(f[26:30])} {v[2]} {intvl} {mac(f[6:12])}")
-    elif etype == 0x0806 and len(f) >= 42:
-        op = struct.unpack("!H", f[20:22])[0]
-        sha, spa, tpa = f[22:28], f[28:32], f[38:42]
-        if spa == tpa:
-            print(f"{t:.6f} G {mac(sha)} {ip4(spa)}")
-        elif op == 2:
-            print(f"{t:.6f} R {mac(sha)} {ip4(spa)}")
-PYEOF
+  "$PY" "$REPO_ROOT/tests/lib/vrrp_events.py" "$HA_PCAP"
 }
 
 # (Both read the whole event list: a reader that stops early would fail the pipeline.)

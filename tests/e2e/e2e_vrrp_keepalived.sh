@@ -106,14 +106,8 @@ sluice_state() {
     echo DOWN
     return 0
   }
-  st="$(sluicectl_run --json show ha 2>/dev/null | "$PY" -c '
-import json, sys
-d = json.load(sys.stdin)
-items = d if isinstance(d, list) else d.get("instances", d.get("vrrp", [d]))
-for i in items:
-    if isinstance(i, dict) and i.get("name", "vi_www") == "vi_www" and "state" in i:
-        print(str(i["state"]).upper()); break
-' 2>/dev/null)" || true
+  st="$(sluicectl_run --json show ha 2>/dev/null |
+    "$PY" "$REPO_ROOT/tests/lib/sluicectl_answer.py" ha-state vi_www 2>/dev/null)" || true
   [[ -n "$st" ]] || st="$(awk '{ s = $3 } END { print s }' "$NOTIFY_LOG" 2>/dev/null)"
   echo "${st:-UNKNOWN}"
 }

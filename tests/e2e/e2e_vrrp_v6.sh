@@ -146,15 +146,7 @@ ok "lb1 MASTER, lb2 BACKUP"
 # --- 1. the adverts on the wire ---------------------------------------------------------------
 sleep 0.5
 kill_pid "$CAP_PID" 2
-adverts="$("$PY" - "$CAP" <<'PYEOF'
-import sys
-from scapy.all import rdpcap, IPv6
-for p in rdpcap(sys.argv[1]):
-    ip = p[IPv6]
-    v = bytes(ip.payload)
-    print(ip.src, ip.dst, ip.hlim, v[0] >> 4, v[1], v[2])
-PYEOF
-)"
+adverts="$("$PY" "$REPO_ROOT/tests/lib/vrrp6_adverts.py" "$CAP")"
 [[ -n "$adverts" ]] || die "no IPv6 VRRP packet captured on the bridge"
 last="$(tail -n 1 <<<"$adverts")"
 [[ "$last" == "${LINK_LOCAL[lb]} ff02::12 255 3 $VRID $PRIO1" ]] ||
