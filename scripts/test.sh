@@ -13,7 +13,7 @@
 #   E2E_TIMEOUT=300                       seconds allowed per e2e script
 #   SKIP_E2E=1                            only setup, build and meson test
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 BUILD_DIR="${BUILD_DIR:-build}"
 E2E_TIMEOUT="${E2E_TIMEOUT:-300}"
@@ -79,7 +79,10 @@ if [[ -s "$testlog" ]]; then
   read -r m_ok m_bad m_skip m_names <<<"$counts"
   passed=$((passed + m_ok))
   failed=$((failed + m_bad))
-  [[ -n "${m_names:-}" ]] && failures+=($m_names)
+  if [[ -n "${m_names:-}" ]]; then
+    read -r -a m_failed <<<"$m_names"
+    failures+=("${m_failed[@]}")
+  fi
   echo "meson test: $m_ok passed, $m_bad failed, $m_skip skipped"
   if ((meson_rc != 0 && m_bad == 0)); then
     failed=$((failed + 1))
@@ -118,7 +121,7 @@ for script in tests/e2e/e2e_*.sh; do
   took=$((SECONDS - start))
   leaked="$(ip netns list | awk -v p="$TOPO_ID-" 'index($1, p) == 1 {print $1}')"
   if [[ -n "$leaked" ]]; then
-    echo "--- $name left namespaces behind: $(echo $leaked); removing them"
+    echo "--- $name left namespaces behind: ${leaked//$'\n'/ }; removing them"
     for ns in $leaked; do
       for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
       ip netns del "$ns" 2>/dev/null

@@ -14,6 +14,7 @@ BUILD_DIR="${BUILD_DIR:-build}"
 [[ "$BUILD_DIR" = /* ]] || BUILD_DIR="$REPO_ROOT/$BUILD_DIR"
 SLUICE_BIN="${SLUICE_BIN:-$BUILD_DIR/dataplane/runtime/sluice-dataplane}"
 # The python3 first on PATH may be another interpreter without scapy.
+# shellcheck disable=SC2034 # read by the scripts and libraries that source this file
 PY=/usr/bin/python3
 
 _sl_name="$(basename "${0:-sluice}")"

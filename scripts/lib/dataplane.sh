@@ -69,6 +69,7 @@ sluice_reload() {
   sluice_alive || die "dataplane died after SIGHUP; log tail: $(tail -n 20 "$SLUICE_LOG")"
   SLUICE_RELOAD_OUTPUT="$(tail -n +"$((before + 1))" "$SLUICE_LOG")"
   log "reloaded; dataplane said:"
+  # shellcheck disable=SC2001 # indents every line of a multi-line value
   sed 's/^/    /' <<<"$SLUICE_RELOAD_OUTPUT"
 }
 

@@ -3,7 +3,7 @@
 #
 # Watching VRRP failover (the HA tests): each lb node's instance state as its sluiced
 # reports it, a capture of VRRP adverts and ARP on the bridge read back as time-stamped
-# events, and the MAC the client has for the VIP. Owns HA_PCAP and HA_CAP_PID; reads
+# events, and the MAC the client has for the VIP. Owns HA_PCAP; reads
 # TOPO_DIR, VIP4, PY and REPO_ROOT.
 
 [[ -n "${_SLUICE_HA_SH:-}" ]] && return 0
@@ -28,7 +28,6 @@ vrrp_state() {
 }
 
 HA_PCAP=""     # the bridge capture of vrrp_capture_start
-HA_CAP_PID=""
 
 # vrrp_capture_start: capture VRRP (IP protocol 112) and ARP on the bridge (promiscuous,
 # so it sees every port's frames) into TOPO_DIR/ha.pcap, one packet per write, in
@@ -36,7 +35,6 @@ HA_CAP_PID=""
 vrrp_capture_start() {
   HA_PCAP="$TOPO_DIR/ha.pcap"
   topo_bg sw "$TOPO_DIR/tcpdump-ha.log" tcpdump -i br0 -n -U --immediate-mode -s 128 -w "$HA_PCAP" 'arp or ip proto 112'
-  HA_CAP_PID="$TOPO_LAST_PID"
   wait_until 5 grep -q 'listening on' "$TOPO_DIR/tcpdump-ha.log" ||
     die "tcpdump on the bridge did not start: $(cat "$TOPO_DIR/tcpdump-ha.log")"
 }
@@ -77,6 +75,7 @@ ha_last() {
 
 # client_vip_mac [ADDR]: the MAC the client's neighbor table has for ADDR (default
 # VIP4); empty if none (or incomplete/failed).
+# shellcheck disable=SC2120 # ADDR is optional
 client_vip_mac() {
   in_ns client ip neigh show "${1:-$VIP4}" dev eth0 | awk '/lladdr/ { print $3 }'
 }

@@ -37,6 +37,7 @@ lb_use() {
     SLUICED_PID="" SLUICED_LOG=""
     TOPO_FILE_PREFIX="${_LB_SAVED[lb.TOPO_FILE_PREFIX]}lb2"
     TOPO_EXTRA_PREFIXES+=("$TOPO_FILE_PREFIX")
+    # shellcheck disable=SC2034 # LB6 is read by config.sh
     LB4="$LB2_4" LB6="$LB2_6" LB_KERNEL4="$LB2_KERNEL4"
     SLUICE_SUBDIR=lb2
     mkdir -p "$(sluice_dir)"

@@ -9,6 +9,7 @@ _SLUICE_LB_NODE_SH=1
 # shellcheck source=scripts/lib/netns.sh
 source "$(dirname "${BASH_SOURCE[0]}")/netns.sh"
 
+# shellcheck disable=SC2034 # read by dataplane.sh, sluiced.sh and lb2.sh
 SLUICE_NODE=lb       # the lb node the helpers act on (lb_use switches it)
 SLUICE_SUBDIR=""     # that node's run files: TOPO_DIR/SLUICE_SUBDIR ("" for lb)
 

@@ -35,6 +35,7 @@ done
 wait
 PROBE
   topo_bg client "$TOPO_DIR/probe.log" bash "$TOPO_DIR/probe.sh" "$out" "$count" "$url" "$WWW_HOST"
+  # shellcheck disable=SC2034 # read by the caller, which waits for it
   PROBE_PID="$TOPO_LAST_PID"
 }
 

@@ -41,6 +41,7 @@ sluiced_alive() { [[ -n "$SLUICED_PID" ]] && kill -0 "$SLUICED_PID" 2>/dev/null;
 # sluiced_start [CONFIG]: start sluiced in the lb namespace on CONFIG (default: the
 # dataplane's live config, SLUICE_CONF, so both read the same file); its log is
 # appended to TOPO_DIR/sluiced.log. Waits (bounded) until the runtime API answers.
+# shellcheck disable=SC2120 # CONFIG is optional
 sluiced_start() {
   sluiced_require_bin
   local conf="${1:-$SLUICE_CONF}" deadline=$((SECONDS + 15))
@@ -65,6 +66,7 @@ sluiced_start() {
 
 # sluiced_stop [SIGNAL]: send SIGNAL (default TERM), wait up to 10 s (then SIGKILL);
 # returns sluiced's exit status.
+# shellcheck disable=SC2120 # SIGNAL is optional
 sluiced_stop() {
   [[ -n "$SLUICED_PID" ]] || return 0
   local pid="$SLUICED_PID" sig="${1:-TERM}" i rc=0

@@ -100,14 +100,15 @@ sed 's/^/    /' "$TOPO_DIR/pcap-check.out"
 ok "replies came straight from the backends; sluice forwarded exactly the client's segments"
 
 # --- 5. telemetry -------------------------------------------------------------------
-# shellcheck disable=SC1090
+# What dsr_l2_capture_check.py counted in the captures.
+declare client_to_vip to_web1 to_web2 lb_other lb_rx
+# shellcheck source=/dev/null # written by dsr_l2_capture_check.py
 source "$TOPO_DIR/client.pcap.counts"
 log "counters that moved during the $REQUESTS requests:"
 join -t= "$TOPO_DIR/counters-before" "$TOPO_DIR/counters-after" |
   awk -F= '$2 ~ /^[0-9]+$/ && $3 != $2 {printf "%s %d\n", $1, $3 - $2}' >"$TOPO_DIR/counters-delta"
 sed 's/^/    /' "$TOPO_DIR/counters-delta"
 delta() { awk -v k="$1" '$1 == k {d = $2} END {print d + 0}' "$TOPO_DIR/counters-delta"; }
-# shellcheck disable=SC2154
 log "capture: client sent $client_to_vip segments to the VIP; sluice sent $to_web1 to web1, $to_web2 to web2 and $lb_other ARP/ND frames"
 b1="${WEB1_4//./_}" b2="${WEB2_4//./_}"
 [[ $FAMILY == 6 ]] && b1="${WEB1_6//:/_}" b2="${WEB2_6//:/_}"
@@ -171,9 +172,9 @@ else
   fail "/sluice/workers: worker0 lcore '$lcore_worker' rx '$rx_worker', stats $rx_total_before..$rx_total_after"
   counters_bad=1
 fi
-for k in $(awk '$1 ~ /drops\./ {print $1}' "$TOPO_DIR/counters-delta"); do
+while read -r k; do
   log "note: drop counter $k moved by $(delta "$k")"
-done
+done < <(awk '$1 ~ /drops\./ {print $1}' "$TOPO_DIR/counters-delta")
 ((counters_bad == 0)) || die "telemetry counters disagree with the capture"
 ok "telemetry counters match the capture"
 

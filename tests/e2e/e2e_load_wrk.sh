@@ -109,7 +109,7 @@ log "SYNs forwarded: web1 $s1, web2 $s2; sluice new flows: web1 $f1, web2 $f2; c
 ((c1 <= f1 && c2 <= f2)) || die "nginx served requests on more connections than sluice has flows"
 ok "one flow per connection, on the backend that served it ($((s1 + s2)) connections)"
 bad_drops="$(awk '$1 ~ /drops\./ && $1 !~ /host_unhandled/' "$TOPO_DIR/stats-delta")"
-[[ -z "$bad_drops" ]] || die "sluice dropped packets under load: $(echo $bad_drops)"
+[[ -z "$bad_drops" ]] || die "sluice dropped packets under load: ${bad_drops//$'\n'/ }"
 ok "no drops on the forwarding path"
 
 if [[ "${SLUICE_WORKERS:-1}" == 2 ]]; then

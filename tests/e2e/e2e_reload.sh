@@ -83,7 +83,7 @@ ok "long-lived connection to $VIP4:$ECHO_PORT is held by $B (the other backend i
 # long_echo WORD: send WORD on the long-lived connection, expect it back within 3 s.
 long_echo() {
   local got=""
-  printf '%s\n' "$1" >&"$LONG_IN" 2>/dev/null || return 1
+  printf '%s\n' "$1" 1>&"$LONG_IN" 2>/dev/null || return 1
   read -r -t 3 got <&"$LONG_OUT" || return 1
   [[ "$got" == "$1" ]]
 }

@@ -220,6 +220,7 @@ n="$(grep -cE "^$TOPO_DIR/broken.toml:[0-9]+:[0-9]+: " <<<"$out" || true)"
 ((n >= 2)) || die "sluiced --check did not report both errors as file:line:column: $out"
 grep -q OK <<<"$out" && die "sluiced --check printed OK for a broken config"
 ok "sluiced --check on a broken config: exit 1, $n errors as file:line:column"
+# shellcheck disable=SC2001 # indents every line of a multi-line value
 sed 's/^/    /' <<<"$out"
 
 # === 2. start; both UP ===================================================================
@@ -352,6 +353,7 @@ out="$(sluicectl_run reload 2>&1)" || rc=$?
 grep -q '^Error: reload failed' <<<"$out" || die "sluicectl reload of a broken config: no 'Error: reload failed': $out"
 grep -qE "sluice\.toml:[0-9]+:[0-9]+: " <<<"$out" || die "sluicectl reload of a broken config: no file:line:column: $out"
 ok "sluicectl reload of a broken config refused with file:line:column"
+# shellcheck disable=SC2001 # indents every line of a multi-line value
 sed 's/^/    /' <<<"$out"
 log_lines="$(wc -l <"$SLUICED_LOG")"
 kill -HUP "$SLUICED_PID"
@@ -360,6 +362,7 @@ wait_until 5 sh -c "tail -n +$((log_lines + 1)) '$SLUICED_LOG' | grep -q 'reload
 hup_out="$(tail -n +"$((log_lines + 1))" "$SLUICED_LOG")"
 grep -qE "sluice\.toml:[0-9]+:[0-9]+: " <<<"$hup_out" || die "SIGHUP with a broken config: no file:line:column in the log: $hup_out"
 ok "SIGHUP with a broken config refused with file:line:column"
+# shellcheck disable=SC2001 # indents every line of a multi-line value
 sed 's/^/    /' <<<"$hup_out"
 sluiced_alive || die "sluiced died on a broken config"
 [[ "$(info config_generation)" == "$gen_before" ]] ||

@@ -197,6 +197,7 @@ vip_owner_is() {
 LONG_CPID="" LONG_IN="" LONG_OUT=""
 long_open() {
   coproc LONG { exec ip netns exec "$(ns_name client)" socat -T 300 - "TCP:$VIP4:$ECHO_PORT,connect-timeout=2" 2>&1; }
+  # shellcheck disable=SC2153 # coproc LONG sets LONG_PID
   LONG_CPID="$LONG_PID"
   TOPO_PIDS+=("$LONG_CPID")
   LONG_IN="${LONG[1]}" LONG_OUT="${LONG[0]}"
@@ -208,7 +209,7 @@ long_open() {
 # long_echo WORD: WORD sent on the long-lived connection comes back within 5 s.
 long_echo() {
   local got=""
-  printf '%s\n' "$1" >&"$LONG_IN" 2>/dev/null || return 1
+  printf '%s\n' "$1" 1>&"$LONG_IN" 2>/dev/null || return 1
   read -r -t 5 got <&"$LONG_OUT" || return 1
   [[ "$got" == "$1" ]]
 }
@@ -462,8 +463,11 @@ for I in $VRRP_INTERVALS; do
     die "heal: the client still has the VIP at '$(client_vip_mac)', want lb1's $MAC1"
   vip_owner_is "$MAC1" "heal"
   n_split="$(awk -v t="$t_split" -v h="$t_heal" '$1 > t && $1 < h && $4 == "MASTER"' "$NOTIFY_LOG" | wc -l)"
-  ((n_split >= 1)) && ok "notify: $n_split MASTER notification(s) during the split" ||
+  if ((n_split >= 1)); then
+    ok "notify: $n_split MASTER notification(s) during the split"
+  else
     log "note: no notify call seen during the split"
+  fi
 
   # === end of this interval ==============================================================
   node_stop lb2
@@ -472,7 +476,7 @@ for I in $VRRP_INTERVALS; do
 done
 
 # notify was called (state changes reach the command)
-grep -qE ' lb1 vi_www MASTER ' "$NOTIFY_LOG" && grep -qE ' lb2 vi_www (MASTER|BACKUP) ' "$NOTIFY_LOG" ||
+{ grep -qE ' lb1 vi_www MASTER ' "$NOTIFY_LOG" && grep -qE ' lb2 vi_www (MASTER|BACKUP) ' "$NOTIFY_LOG"; } ||
   die "notify: no 'INSTANCE STATE PRIORITY' calls recorded for both nodes: $(tail -n 5 "$NOTIFY_LOG")"
 ok "notify called as CMD INSTANCE STATE PRIORITY ($(wc -l <"$NOTIFY_LOG") calls), e.g. '$(head -n 1 "$NOTIFY_LOG" | cut -d' ' -f2-)'"
 

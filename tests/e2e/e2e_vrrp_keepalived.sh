@@ -169,7 +169,7 @@ ka_kill() {
 # ka_state: keepalived's state from its log (the last "Entering X STATE"); DOWN when
 # it is not running.
 ka_state() {
-  [[ -n "$KA_PID" ]] && kill -0 "$KA_PID" 2>/dev/null || {
+  { [[ -n "$KA_PID" ]] && kill -0 "$KA_PID" 2>/dev/null; } || {
     echo DOWN
     return 0
   }
@@ -215,7 +215,6 @@ vrrp_capture_start
 for I in $VRRP_INTERVALS; do
   log "=== advert_interval $I s ==="
   # === 1. sluice 150 MASTER, keepalived 100 BACKUP =======================================
-  t_up="$EPOCHREALTIME"
   sluice_node_start 150 "$I"
   wait_for "$(fcalc "$(master_down 150 "$I") + 5")" sluice_is MASTER ||
     die "sluice alone did not become MASTER ($(states))"
