@@ -39,8 +39,14 @@
 # KEEP_RUN_DIR=1 keeps the wrk outputs and configs.
 # Needs root; leaves no namespace, process, DPDK runtime directory or hugepage file.
 set -euo pipefail
-# shellcheck source-path=SCRIPTDIR source=../scripts/lib/sluice.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/sluice.sh"
+# shellcheck source=scripts/lib/netns.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/netns.sh"
+# shellcheck source=scripts/lib/config.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/config.sh"
+# shellcheck source=scripts/lib/telemetry.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/telemetry.sh"
+# shellcheck source=scripts/lib/dataplane.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/dataplane.sh"
 
 THREADS="${THREADS:-2}"
 CONNECTIONS="${CONNECTIONS:-64}"
@@ -296,10 +302,7 @@ port_drops() {
     echo -
     return
   }
-  sluice_telemetry /ethdev/stats,0 | "$PY" -c '
-import json, sys
-s = json.load(sys.stdin)["/ethdev/stats"]
-print(s.get("imissed", 0) + s.get("rx_nombuf", 0) + s.get("oerrors", 0))'
+  sluice_telemetry /ethdev/stats,0 | "$PY" "$REPO_ROOT/tests/lib/telemetry_answer.py" port-drops
 }
 
 # wrk_run OUT SECONDS: the client's wrk against the VIP; its output in OUT.

@@ -34,20 +34,4 @@ for r in $(seq "$ROUNDS"); do
   done
 done
 
-/usr/bin/python3 - "$OUT" <<'PY'
-import glob, json, statistics, sys
-samples = {}
-for side in ("base", "new"):
-    for path in sorted(glob.glob(f"{sys.argv[1]}/{side}.*.json")):
-        for b in json.load(open(path))["benchmarks"]:
-            if b.get("run_type") == "iteration":
-                name = b["run_name"].split("/min_time")[0]
-                samples.setdefault(name, {}).setdefault(side, []).append(b["pipeline_ns"])
-print(f"{'pipeline ns per packet, min / median':44} {'base':>15} {'new':>15}   n")
-for name, s in samples.items():
-    b, n = s.get("base", []), s.get("new", [])
-    if not b or not n:
-        continue
-    print(f"{name:44} {min(b):6.1f} / {statistics.median(b):5.1f} "
-          f"{min(n):6.1f} / {statistics.median(n):5.1f}   {len(b)}")
-PY
+/usr/bin/python3 "$(dirname "$0")/pipeline_ab_table.py" "$OUT"

@@ -10,8 +10,14 @@
 #   BUILD_DIR=build-x scripts/demo.sh    use another build directory
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# shellcheck source=lib/sluice.sh
-source scripts/lib/sluice.sh
+# shellcheck source=scripts/lib/netns.sh
+source scripts/lib/netns.sh
+# shellcheck source=scripts/lib/config.sh
+source scripts/lib/config.sh
+# shellcheck source=scripts/lib/telemetry.sh
+source scripts/lib/telemetry.sh
+# shellcheck source=scripts/lib/dataplane.sh
+source scripts/lib/dataplane.sh
 
 REQUESTS="${REQUESTS:-20}"
 REQUESTS6="${REQUESTS6:-6}"
@@ -84,27 +90,7 @@ done
 banner "sluice counters (DPDK telemetry: /sluice/stats, /sluice/vips, /sluice/backends,www)"
 if stats="$(sluice_stats 2>&1)" && vips="$(sluice_telemetry /sluice/vips 2>&1)" &&
   backends="$(sluice_telemetry /sluice/backends,www 2>&1)"; then
-  "$PY" - "$stats" "$vips" "$backends" <<'PYEOF'
-import json, sys
-stats, vips, backends = (next(iter(json.loads(a).values())) for a in sys.argv[1:4])
-drops = stats.pop("drops", {})
-print("    counters (non-zero):")
-for k, v in stats.items():
-    if v:
-        print(f"      {k:<22} {v}")
-print("    drops (non-zero):" + ("" if any(drops.values()) else " none"))
-for k, v in drops.items():
-    if v:
-        print(f"      {k:<22} {v}")
-print("    per VIP:")
-for name, v in vips.items():
-    print(f"      {name:<6} {v['address']}:{v['port']}/{v['protocol']} {v['mode']:<7}"
-          f" packets {v['packets']:<5} new flows {v['new_flows']}")
-print("    backends of www:")
-for addr, b in backends.items():
-    print(f"      {addr.replace('_', '.'):<14} {b['state']:<6} mac {b['next_hop_mac']}"
-          f"  packets {b['packets']:<5} new flows {b['new_flows']}")
-PYEOF
+  "$PY" tests/lib/telemetry_summary.py "$stats" "$vips" "$backends"
   log "(read them yourself: dpdk-telemetry.py -f $TOPO_FILE_PREFIX, then /sluice/stats)"
 else
   log "telemetry unavailable: $stats $vips $backends"

@@ -14,7 +14,7 @@ readonly HUGEPAGES_WANTED="${SLUICE_HUGEPAGES:-512}"
 # What the project needs: build (DPDK, BPF, C++), tests, benchmarks, and the
 # namespace demo/e2e (web servers, clients, capture, the HAProxy/keepalived
 # baseline we replace). ethtool turns off veth offloads in the e2e topology;
-# ping is used by the ICMP e2e test.
+# ping is used by the ICMP e2e test; shellcheck checks the shell scripts.
 readonly PACKAGES=(
   dpdk dpdk-dev libdpdk-dev
   libbpf-dev libxdp-dev xdp-tools bpftool
@@ -24,6 +24,7 @@ readonly PACKAGES=(
   nginx-light haproxy keepalived
   wrk socat curl tcpdump python3-scapy
   iproute2 iputils-ping procps ethtool util-linux
+  shellcheck
 )
 
 step() { printf 'setup: %s\n' "$*"; }

@@ -13,7 +13,7 @@
 #   E2E_TIMEOUT=300                       seconds allowed per e2e script
 #   SKIP_E2E=1                            only setup, build and meson test
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 BUILD_DIR="${BUILD_DIR:-build}"
 E2E_TIMEOUT="${E2E_TIMEOUT:-300}"
@@ -75,28 +75,14 @@ meson_rc=$?
 # Count from meson's own log, one JSON object per test.
 testlog="$BUILD_DIR/meson-logs/testlog.json"
 if [[ -s "$testlog" ]]; then
-  counts="$(/usr/bin/python3 - "$testlog" <<'PYEOF'
-import json, sys
-ok, bad, skip, names = 0, 0, 0, []
-for line in open(sys.argv[1]):
-    if not line.strip():
-        continue
-    t = json.loads(line)
-    r = t.get("result", "")
-    if r in ("OK", "EXPECTEDFAIL"):
-        ok += 1
-    elif r == "SKIP":
-        skip += 1
-    else:
-        bad += 1
-        names.append(f"meson:{t.get('name')}({r})")
-print(ok, bad, skip, " ".join(names))
-PYEOF
-)"
+  counts="$(/usr/bin/python3 tests/lib/meson_tests.py counts "$testlog")"
   read -r m_ok m_bad m_skip m_names <<<"$counts"
   passed=$((passed + m_ok))
   failed=$((failed + m_bad))
-  [[ -n "${m_names:-}" ]] && failures+=($m_names)
+  if [[ -n "${m_names:-}" ]]; then
+    read -r -a m_failed <<<"$m_names"
+    failures+=("${m_failed[@]}")
+  fi
   echo "meson test: $m_ok passed, $m_bad failed, $m_skip skipped"
   if ((meson_rc != 0 && m_bad == 0)); then
     failed=$((failed + 1))
@@ -114,10 +100,7 @@ fi
 section "end-to-end (network namespaces)"
 # Scripts that tests/meson.build already runs were counted above.
 registered="$(meson introspect --tests "$BUILD_DIR" 2>/dev/null |
-  /usr/bin/python3 -c 'import json,sys
-for t in json.load(sys.stdin):
-    for a in t.get("cmd", []):
-        if "/tests/e2e/" in a: print(a.rsplit("/", 1)[-1])' 2>/dev/null || true)"
+  /usr/bin/python3 tests/lib/meson_tests.py e2e-scripts 2>/dev/null || true)"
 logdir="$BUILD_DIR/e2e-logs"
 mkdir -p "$logdir"
 for script in tests/e2e/e2e_*.sh; do
@@ -138,7 +121,7 @@ for script in tests/e2e/e2e_*.sh; do
   took=$((SECONDS - start))
   leaked="$(ip netns list | awk -v p="$TOPO_ID-" 'index($1, p) == 1 {print $1}')"
   if [[ -n "$leaked" ]]; then
-    echo "--- $name left namespaces behind: $(echo $leaked); removing them"
+    echo "--- $name left namespaces behind: ${leaked//$'\n'/ }; removing them"
     for ns in $leaked; do
       for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
       ip netns del "$ns" 2>/dev/null

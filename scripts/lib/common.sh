@@ -14,6 +14,7 @@ BUILD_DIR="${BUILD_DIR:-build}"
 [[ "$BUILD_DIR" = /* ]] || BUILD_DIR="$REPO_ROOT/$BUILD_DIR"
 SLUICE_BIN="${SLUICE_BIN:-$BUILD_DIR/dataplane/runtime/sluice-dataplane}"
 # The python3 first on PATH may be another interpreter without scapy.
+# shellcheck disable=SC2034 # read by the scripts and libraries that source this file
 PY=/usr/bin/python3
 
 _sl_name="$(basename "${0:-sluice}")"
@@ -57,10 +58,12 @@ kill_pid() {
 }
 
 # Decimal arithmetic for timings (EPOCHREALTIME stamps): le A B is A <= B; fcalc EXPR
-# prints EXPR to 3 places; elapsed T0 [T1] prints T1 (default now) - T0 to 2 places.
+# prints EXPR to 3 places; elapsed T0 [T1] prints T1 (default now) - T0 to 2 places;
+# fsub A B prints A - B to 3 places.
 le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
 fcalc() { awk "BEGIN { printf \"%.3f\", $1 }"; }
 elapsed() { awk -v a="$1" -v b="${2:-$EPOCHREALTIME}" 'BEGIN { printf "%.2f", b - a }'; }
+fsub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a - b }'; }
 
 # wait_for SECONDS CMD...: like wait_until, with a decimal deadline and a 50 ms period.
 wait_for() {

@@ -29,7 +29,7 @@
 
 [[ -n "${_SLUICE_NETNS_SH:-}" ]] && return 0
 _SLUICE_NETNS_SH=1
-# shellcheck source=common.sh
+# shellcheck source=scripts/lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 TOPO_ID="${TOPO_ID:-sl$$}"
@@ -44,6 +44,7 @@ NET6_PREFIX=64
 CLIENT4=10.211.0.2
 CLIENT6=fd00:211::2
 LB4=10.211.0.10
+# shellcheck disable=SC2034 # read by config.sh
 LB6=fd00:211::10
 WEB1_4=10.211.0.21
 WEB1_6=fd00:211::21
@@ -51,10 +52,19 @@ WEB2_4=10.211.0.22
 WEB2_6=fd00:211::22
 VIP4=10.211.0.100
 VIP6=fd00:211::100
+# shellcheck disable=SC2034 # read by config.sh and sluiced.sh
 LB_IFACE=eth0        # the veth end in the lb namespace, read by net_af_packet
+# The lb kernel's own address once a test gives it one (lb_kernel_address in sluiced.sh;
+# the dataplane owns LB4): sluiced's health checks leave through the kernel. af_packet
+# only taps the veth, so the kernel still receives its own traffic.
+# shellcheck disable=SC2034 # read by sluiced.sh and lb2.sh
+LB_KERNEL4=10.211.0.11
 # lb2 (TOPO_LB2=1): its dataplane's own addresses and its kernel's address.
+# shellcheck disable=SC2034 # read by lb2.sh
 LB2_4=10.211.0.13
+# shellcheck disable=SC2034 # read by lb2.sh
 LB2_6=fd00:211::13
+# shellcheck disable=SC2034 # read by lb2.sh
 LB2_KERNEL4=10.211.0.12
 WWW_HOST=www.foobar.com
 
@@ -161,6 +171,25 @@ echo_start() {
   topo_bg "$node" "$TOPO_DIR/$node/echo-$port.log" \
     socat "TCP-LISTEN:$port,reuseaddr,fork" "SYSTEM:echo $node; exec cat"
   wait_until 5 in_ns "$node" sh -c "ss -Hltn 'sport = :$port' | grep -q ."
+}
+
+# host_http_start NODE ADDRESS PORT: a web server of NODE's own kernel on ADDRESS:PORT
+# whose page is "host-side"; host_http_get ADDRESS PORT: the client fetches it (retrying
+# for up to 6 s) and prints the body.
+host_http_start() {
+  local node="$1" address="$2" port="$3"
+  mkdir -p "$TOPO_DIR/www-host"
+  echo "host-side" >"$TOPO_DIR/www-host/index.html"
+  topo_bg "$node" "$TOPO_DIR/host-http.log" /usr/bin/python3 -m http.server "$port" \
+    --bind "$address" --directory "$TOPO_DIR/www-host"
+}
+host_http_get() {
+  local body=""
+  for _ in $(seq 20); do
+    body="$(in_ns client curl -s --max-time 2 "http://$1:$2/" 2>/dev/null)" && break
+    sleep 0.3
+  done
+  echo "$body"
 }
 
 _topo_node_up() {

@@ -18,8 +18,16 @@
 #   FAMILY=6 tests/e2e/e2e_dsr_l2.sh    the same over IPv6
 #   BUILD_DIR=build-x                   where sluice-dataplane was built
 set -euo pipefail
-# shellcheck source=../../scripts/lib/sluice.sh
-source "$(dirname "$0")/../../scripts/lib/sluice.sh"
+# shellcheck source=scripts/lib/netns.sh
+source "$(dirname "$0")/../../scripts/lib/netns.sh"
+# shellcheck source=scripts/lib/config.sh
+source "$(dirname "$0")/../../scripts/lib/config.sh"
+# shellcheck source=scripts/lib/telemetry.sh
+source "$(dirname "$0")/../../scripts/lib/telemetry.sh"
+# shellcheck source=scripts/lib/dataplane.sh
+source "$(dirname "$0")/../../scripts/lib/dataplane.sh"
+# shellcheck source=scripts/lib/e2e.sh
+source "$(dirname "$0")/../../scripts/lib/e2e.sh"
 
 FAMILY="${FAMILY:-4}"
 REQUESTS="${REQUESTS:-40}"
@@ -85,101 +93,22 @@ log "$REQUESTS GETs to $URL: $summary"
 ok "all $REQUESTS requests answered; web1 ${served[web1]}, web2 ${served[web2]}"
 
 # --- 2..4. the captures -------------------------------------------------------------
-"$PY" - "$TOPO_DIR/client.pcap" "$TOPO_DIR/lb.pcap" "$VIP" "$FAMILY" \
-  "${TOPO_MAC[client]}" "${TOPO_MAC[lb]}" "${TOPO_MAC[web1]}" "${TOPO_MAC[web2]}" \
-  >"$TOPO_DIR/pcap-check.out" 2>&1 <<'PYEOF' || { cat "$TOPO_DIR/pcap-check.out"; die "capture checks failed"; }
-import sys
-from collections import Counter
-import logging
-logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
-from scapy.all import rdpcap, Ether, IP, IPv6, TCP, ARP, ICMPv6ND_NS, ICMPv6ND_NA, raw
-
-client_pcap, lb_pcap, vip, fam, mac_client, mac_lb, mac_w1, mac_w2 = sys.argv[1:]
-backends = {mac_w1: "web1", mac_w2: "web2"}
-L3 = IP if fam == "4" else IPv6
-errors = []
-
-def tcp_vip(p):
-    return p.haslayer(L3) and p.haslayer(TCP) and (p[L3].dst == vip or p[L3].src == vip)
-
-def key(p):
-    """The frame from the IP header on: what DSR-L2 must leave unchanged."""
-    return raw(p[L3])
-
-# Client's port: client -> VIP must go to sluice's MAC, replies from the VIP must
-# come from a backend's MAC.
-to_vip, from_vip = [], Counter()
-for p in rdpcap(client_pcap):
-    if not tcp_vip(p):
-        continue
-    if p[L3].dst == vip and p[Ether].src == mac_client:
-        to_vip.append(p)
-        if p[Ether].dst != mac_lb:
-            errors.append(f"client->VIP segment sent to {p[Ether].dst}, not sluice {mac_lb}")
-    elif p[L3].src == vip:
-        who = backends.get(p[Ether].src)
-        if who is None:
-            errors.append(f"reply from the VIP with source MAC {p[Ether].src} "
-                          f"({'sluice' if p[Ether].src == mac_lb else 'unknown'}), not a backend")
-        from_vip[who] += 1
-print(f"client port: {len(to_vip)} segments client->VIP (all to sluice's MAC), "
-      f"replies from the VIP by backend MAC: {dict(from_vip)}")
-if not to_vip or not from_vip:
-    errors.append("capture on the client port saw no VIP traffic")
-if from_vip.get(mac_lb):
-    errors.append("sluice itself sent replies from the VIP: not DSR")
-
-# sluice's port: what sluice transmitted.
-sent_tcp, other, lb_rx = [], Counter(), 0
-for p in rdpcap(lb_pcap):
-    if p[Ether].src != mac_lb:
-        lb_rx += 1
-        continue
-    if p.haslayer(TCP):
-        sent_tcp.append(p)
-        if not (p.haslayer(L3) and p[L3].dst == vip and p[TCP].dport == 80):
-            errors.append(f"sluice sent a TCP segment that is not client->VIP:80: {p.summary()}")
-        elif p[Ether].dst not in backends:
-            errors.append(f"sluice sent a client->VIP segment to {p[Ether].dst}, not a backend MAC")
-    elif p.haslayer(ARP) or p.haslayer(ICMPv6ND_NS) or p.haslayer(ICMPv6ND_NA):
-        other["arp/nd"] += 1
-    else:
-        other[p.summary()] += 1
-        errors.append(f"sluice sent an unexpected frame: {p.summary()}")
-per_backend = Counter(backends.get(p[Ether].dst) for p in sent_tcp)
-print(f"lb port: sluice sent {len(sent_tcp)} TCP segments ({dict(per_backend)}), other: {dict(other)}")
-
-# Exactly once each, unchanged from the IP header on.
-want, got = Counter(key(p) for p in to_vip), Counter(key(p) for p in sent_tcp)
-if want != got:
-    missing = sum((want - got).values())
-    extra = sum((got - want).values())
-    errors.append(f"forwarded segments differ from the client's: {missing} not forwarded "
-                  f"(or altered), {extra} extra")
-else:
-    print(f"all {len(to_vip)} client->VIP segments forwarded exactly once, IP packet unchanged")
-with open(client_pcap + ".counts", "w") as f:
-    f.write(f"client_to_vip={len(to_vip)}\n")
-    for b in ("web1", "web2"):
-        f.write(f"to_{b}={per_backend.get(b, 0)}\n")
-    f.write(f"lb_other={sum(other.values())}\n")
-    f.write(f"lb_rx={lb_rx}\n")
-for e in errors[:20]:
-    print("ERROR:", e)
-sys.exit(1 if errors else 0)
-PYEOF
+"$PY" "$REPO_ROOT/tests/lib/dsr_l2_capture_check.py" "$TOPO_DIR/client.pcap" "$TOPO_DIR/lb.pcap" \
+  "$VIP" "$FAMILY" "${TOPO_MAC[client]}" "${TOPO_MAC[lb]}" "${TOPO_MAC[web1]}" "${TOPO_MAC[web2]}" \
+  >"$TOPO_DIR/pcap-check.out" 2>&1 || { cat "$TOPO_DIR/pcap-check.out"; die "capture checks failed"; }
 sed 's/^/    /' "$TOPO_DIR/pcap-check.out"
 ok "replies came straight from the backends; sluice forwarded exactly the client's segments"
 
 # --- 5. telemetry -------------------------------------------------------------------
-# shellcheck disable=SC1090
+# What dsr_l2_capture_check.py counted in the captures.
+declare client_to_vip to_web1 to_web2 lb_other lb_rx
+# shellcheck source=/dev/null # written by dsr_l2_capture_check.py
 source "$TOPO_DIR/client.pcap.counts"
 log "counters that moved during the $REQUESTS requests:"
 join -t= "$TOPO_DIR/counters-before" "$TOPO_DIR/counters-after" |
   awk -F= '$2 ~ /^[0-9]+$/ && $3 != $2 {printf "%s %d\n", $1, $3 - $2}' >"$TOPO_DIR/counters-delta"
 sed 's/^/    /' "$TOPO_DIR/counters-delta"
 delta() { awk -v k="$1" '$1 == k {d = $2} END {print d + 0}' "$TOPO_DIR/counters-delta"; }
-# shellcheck disable=SC2154
 log "capture: client sent $client_to_vip segments to the VIP; sluice sent $to_web1 to web1, $to_web2 to web2 and $lb_other ARP/ND frames"
 b1="${WEB1_4//./_}" b2="${WEB2_4//./_}"
 [[ $FAMILY == 6 ]] && b1="${WEB1_6//:/_}" b2="${WEB2_6//:/_}"
@@ -243,9 +172,9 @@ else
   fail "/sluice/workers: worker0 lcore '$lcore_worker' rx '$rx_worker', stats $rx_total_before..$rx_total_after"
   counters_bad=1
 fi
-for k in $(awk '$1 ~ /drops\./ {print $1}' "$TOPO_DIR/counters-delta"); do
+while read -r k; do
   log "note: drop counter $k moved by $(delta "$k")"
-done
+done < <(awk '$1 ~ /drops\./ {print $1}' "$TOPO_DIR/counters-delta")
 ((counters_bad == 0)) || die "telemetry counters disagree with the capture"
 ok "telemetry counters match the capture"
 

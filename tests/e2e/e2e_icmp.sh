@@ -6,8 +6,16 @@
 # (ARP/ND) to sluice's MAC, not a backend's (they hold the VIP on lo), every echo request
 # must be answered, and echo_replies must move by exactly the replies the client got.
 set -euo pipefail
-# shellcheck source=../../scripts/lib/sluice.sh
-source "$(dirname "$0")/../../scripts/lib/sluice.sh"
+# shellcheck source=scripts/lib/netns.sh
+source "$(dirname "$0")/../../scripts/lib/netns.sh"
+# shellcheck source=scripts/lib/config.sh
+source "$(dirname "$0")/../../scripts/lib/config.sh"
+# shellcheck source=scripts/lib/telemetry.sh
+source "$(dirname "$0")/../../scripts/lib/telemetry.sh"
+# shellcheck source=scripts/lib/dataplane.sh
+source "$(dirname "$0")/../../scripts/lib/dataplane.sh"
+# shellcheck source=scripts/lib/e2e.sh
+source "$(dirname "$0")/../../scripts/lib/e2e.sh"
 
 COUNT="${COUNT:-3}"
 

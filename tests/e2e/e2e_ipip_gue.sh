@@ -29,8 +29,16 @@
 #   DECAP_MODE=generic                    attach in generic (skb) XDP mode; default: auto
 #                                         (native on veth)
 set -euo pipefail
-# shellcheck source=../../scripts/lib/sluice.sh
-source "$(dirname "$0")/../../scripts/lib/sluice.sh"
+# shellcheck source=scripts/lib/netns.sh
+source "$(dirname "$0")/../../scripts/lib/netns.sh"
+# shellcheck source=scripts/lib/config.sh
+source "$(dirname "$0")/../../scripts/lib/config.sh"
+# shellcheck source=scripts/lib/telemetry.sh
+source "$(dirname "$0")/../../scripts/lib/telemetry.sh"
+# shellcheck source=scripts/lib/dataplane.sh
+source "$(dirname "$0")/../../scripts/lib/dataplane.sh"
+# shellcheck source=scripts/lib/e2e.sh
+source "$(dirname "$0")/../../scripts/lib/e2e.sh"
 
 REQUESTS="${REQUESTS:-24}"
 DECAP_BIN="${DECAP_BIN:-$BUILD_DIR/bpf/sluice-decap}"
@@ -204,63 +212,9 @@ sleep 0.3
 kill -INT "$TCPDUMP_client" "$TCPDUMP_lb"
 wait_until 5 sh -c "! kill -0 $TCPDUMP_client 2>/dev/null && ! kill -0 $TCPDUMP_lb 2>/dev/null" ||
   die "tcpdump did not stop"
-"$PY" - "$TOPO_DIR/client.pcap" "$TOPO_DIR/lb.pcap" "$VIP4" "$VIP6" \
-  "${TOPO_MAC[lb]}" "${TOPO_MAC[web1]}" "${TOPO_MAC[web2]}" \
-  >"$TOPO_DIR/pcap-check.out" 2>&1 <<'PYEOF' || { cat "$TOPO_DIR/pcap-check.out"; die "capture checks failed"; }
-import sys
-from collections import Counter
-import logging
-logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
-from scapy.all import rdpcap, Ether, IP, IPv6, TCP, UDP
-
-client_pcap, lb_pcap, vip4, vip6, mac_lb, mac_w1, mac_w2 = sys.argv[1:]
-backends = {mac_w1: "web1", mac_w2: "web2"}
-errors = []
-
-def l3(p):
-    """The outermost IP header, or None."""
-    ip = p[Ether].payload
-    return ip if isinstance(ip, (IP, IPv6)) else None
-
-replies = Counter()
-for p in rdpcap(client_pcap):
-    ip = l3(p)
-    if ip is None or not p.haslayer(TCP) or ip.src not in (vip4, vip6):
-        continue
-    who = backends.get(p[Ether].src)
-    if who is None:
-        errors.append(f"reply from the VIP with source MAC {p[Ether].src}, not a backend's")
-    replies[who] += 1
-print(f"client port: TCP segments from the VIPs by sender: {dict(replies)}")
-if not replies.get("web1") or not replies.get("web2"):
-    errors.append("not both backends answered the client directly")
-
-kinds = Counter()
-for p in rdpcap(lb_pcap):
-    if p[Ether].src != mac_lb:
-        continue
-    ip = l3(p)
-    if ip is None:
-        kinds["arp"] += 1
-        continue
-    proto = ip.proto if isinstance(ip, IP) else ip.nh
-    if proto in (4, 41):
-        kinds["ipip"] += 1
-    elif proto == 17 and ip[UDP].dport in (6080, 7000):
-        kinds[f"gue:{ip[UDP].dport}"] += 1
-    elif proto == 58:
-        kinds["icmpv6 (nd)"] += 1
-    else:
-        kinds["other"] += 1
-        errors.append(f"sluice sent something other than a tunnel packet or ARP/ND: {p.summary()}")
-print(f"lb port: frames sluice sent: {dict(kinds)}")
-for k in ("ipip", "gue:6080", "gue:7000"):
-    if not kinds.get(k):
-        errors.append(f"sluice sent no {k} packets")
-for e in errors[:20]:
-    print("ERROR:", e)
-sys.exit(1 if errors else 0)
-PYEOF
+"$PY" "$REPO_ROOT/tests/lib/ipip_gue_capture_check.py" "$TOPO_DIR/client.pcap" "$TOPO_DIR/lb.pcap" \
+  "$VIP4" "$VIP6" "${TOPO_MAC[lb]}" "${TOPO_MAC[web1]}" "${TOPO_MAC[web2]}" \
+  >"$TOPO_DIR/pcap-check.out" 2>&1 || { cat "$TOPO_DIR/pcap-check.out"; die "capture checks failed"; }
 sed 's/^/    /' "$TOPO_DIR/pcap-check.out"
 ok "every reply came straight from a backend; sluice sent only tunnel packets and ARP/ND"
 

@@ -18,8 +18,16 @@
 #
 #   CONNECTIONS=32 DURATION=5 BUILD_DIR=build-x tests/e2e/e2e_load_wrk.sh
 set -euo pipefail
-# shellcheck source=../../scripts/lib/sluice.sh
-source "$(dirname "$0")/../../scripts/lib/sluice.sh"
+# shellcheck source=scripts/lib/netns.sh
+source "$(dirname "$0")/../../scripts/lib/netns.sh"
+# shellcheck source=scripts/lib/config.sh
+source "$(dirname "$0")/../../scripts/lib/config.sh"
+# shellcheck source=scripts/lib/telemetry.sh
+source "$(dirname "$0")/../../scripts/lib/telemetry.sh"
+# shellcheck source=scripts/lib/dataplane.sh
+source "$(dirname "$0")/../../scripts/lib/dataplane.sh"
+# shellcheck source=scripts/lib/e2e.sh
+source "$(dirname "$0")/../../scripts/lib/e2e.sh"
 
 CONNECTIONS="${CONNECTIONS:-32}"
 DURATION="${DURATION:-5}"
@@ -101,7 +109,7 @@ log "SYNs forwarded: web1 $s1, web2 $s2; sluice new flows: web1 $f1, web2 $f2; c
 ((c1 <= f1 && c2 <= f2)) || die "nginx served requests on more connections than sluice has flows"
 ok "one flow per connection, on the backend that served it ($((s1 + s2)) connections)"
 bad_drops="$(awk '$1 ~ /drops\./ && $1 !~ /host_unhandled/' "$TOPO_DIR/stats-delta")"
-[[ -z "$bad_drops" ]] || die "sluice dropped packets under load: $(echo $bad_drops)"
+[[ -z "$bad_drops" ]] || die "sluice dropped packets under load: ${bad_drops//$'\n'/ }"
 ok "no drops on the forwarding path"
 
 if [[ "${SLUICE_WORKERS:-1}" == 2 ]]; then

@@ -16,8 +16,16 @@
 #
 #   BUILD_DIR=build-x tests/e2e/e2e_reload.sh
 set -euo pipefail
-# shellcheck source=../../scripts/lib/sluice.sh
-source "$(dirname "$0")/../../scripts/lib/sluice.sh"
+# shellcheck source=scripts/lib/netns.sh
+source "$(dirname "$0")/../../scripts/lib/netns.sh"
+# shellcheck source=scripts/lib/config.sh
+source "$(dirname "$0")/../../scripts/lib/config.sh"
+# shellcheck source=scripts/lib/telemetry.sh
+source "$(dirname "$0")/../../scripts/lib/telemetry.sh"
+# shellcheck source=scripts/lib/dataplane.sh
+source "$(dirname "$0")/../../scripts/lib/dataplane.sh"
+# shellcheck source=scripts/lib/e2e.sh
+source "$(dirname "$0")/../../scripts/lib/e2e.sh"
 
 PROBES="${PROBES:-20}"
 export SLUICE_ECHO_VIP=1
@@ -75,7 +83,7 @@ ok "long-lived connection to $VIP4:$ECHO_PORT is held by $B (the other backend i
 # long_echo WORD: send WORD on the long-lived connection, expect it back within 3 s.
 long_echo() {
   local got=""
-  printf '%s\n' "$1" >&"$LONG_IN" 2>/dev/null || return 1
+  printf '%s\n' "$1" 1>&"$LONG_IN" 2>/dev/null || return 1
   read -r -t 3 got <&"$LONG_OUT" || return 1
   [[ "$got" == "$1" ]]
 }

@@ -32,8 +32,18 @@
 #
 #   BUILD_DIR=build-x tests/e2e/e2e_sluiced.sh
 set -euo pipefail
-# shellcheck source=../../scripts/lib/sluice.sh
-source "$(dirname "$0")/../../scripts/lib/sluice.sh"
+# shellcheck source=scripts/lib/netns.sh
+source "$(dirname "$0")/../../scripts/lib/netns.sh"
+# shellcheck source=scripts/lib/config.sh
+source "$(dirname "$0")/../../scripts/lib/config.sh"
+# shellcheck source=scripts/lib/telemetry.sh
+source "$(dirname "$0")/../../scripts/lib/telemetry.sh"
+# shellcheck source=scripts/lib/dataplane.sh
+source "$(dirname "$0")/../../scripts/lib/dataplane.sh"
+# shellcheck source=scripts/lib/sluiced.sh
+source "$(dirname "$0")/../../scripts/lib/sluiced.sh"
+# shellcheck source=scripts/lib/e2e.sh
+source "$(dirname "$0")/../../scripts/lib/e2e.sh"
 
 PROBES="${PROBES:-20}"
 MAX_DOWN_S="${MAX_DOWN_S:-2.0}" # fall 2 x interval 0.2 s + timeout + margin
@@ -47,15 +57,9 @@ sluice_require_bin
 sluiced_require_bin
 e2e_traps
 
-# json_get EXPR: JSON on stdin as d; print the Python expression EXPR (None -> "",
-# booleans as true/false). python3 rather than jq: setup.sh installs the former.
-json_get() {
-  "$PY" -c '
-import json, sys
-d = json.load(sys.stdin)
-v = eval(sys.argv[1])
-print("" if v is None else str(v).lower() if isinstance(v, bool) else v)' "$1"
-}
+# sluicectl_answer WHAT ARGS...: one value of a `sluicectl --json` answer on stdin (see
+# tests/lib/sluicectl_answer.py). python3 rather than jq: setup.sh installs the former.
+sluicectl_answer() { "$PY" "$REPO_ROOT/tests/lib/sluicectl_answer.py" "$@"; }
 # backend_row ADDR: "ADMIN HEALTH EFFECTIVE" of ADDR in `show backends www`.
 backend_row() {
   sluicectl_run show backends www 2>/dev/null | awk -v a="$1" '$2 == a { print $4, $6, $7 }'
@@ -63,12 +67,12 @@ backend_row() {
 # backend_json ADDR FIELD: one field of ADDR in `--json show backends www`.
 backend_json() {
   sluicectl_run --json show backends www 2>/dev/null |
-    json_get "next((b['$2'] for b in d['backends'] if b['address'] == '$1'), None)"
+    sluicectl_answer backend "$1" "$2"
 }
 dp_state() { dataplane_backend_state www "$1"; }
 dp_state_is() { [[ "$(dp_state "$1")" == "$2" ]]; }
 # info FIELD: one field of `--json show info`.
-info() { sluicectl_run --json show info | json_get "d['$1']"; }
+info() { sluicectl_run --json show info | sluicectl_answer info "$1"; }
 dp_connected() { [[ "$(info dataplane_connected)" == true ]]; }
 
 # wait_row ADDR WANT SECONDS: poll (every 50 ms) until backend_row ADDR matches the
@@ -216,6 +220,7 @@ n="$(grep -cE "^$TOPO_DIR/broken.toml:[0-9]+:[0-9]+: " <<<"$out" || true)"
 ((n >= 2)) || die "sluiced --check did not report both errors as file:line:column: $out"
 grep -q OK <<<"$out" && die "sluiced --check printed OK for a broken config"
 ok "sluiced --check on a broken config: exit 1, $n errors as file:line:column"
+# shellcheck disable=SC2001 # indents every line of a multi-line value
 sed 's/^/    /' <<<"$out"
 
 # === 2. start; both UP ===================================================================
@@ -348,6 +353,7 @@ out="$(sluicectl_run reload 2>&1)" || rc=$?
 grep -q '^Error: reload failed' <<<"$out" || die "sluicectl reload of a broken config: no 'Error: reload failed': $out"
 grep -qE "sluice\.toml:[0-9]+:[0-9]+: " <<<"$out" || die "sluicectl reload of a broken config: no file:line:column: $out"
 ok "sluicectl reload of a broken config refused with file:line:column"
+# shellcheck disable=SC2001 # indents every line of a multi-line value
 sed 's/^/    /' <<<"$out"
 log_lines="$(wc -l <"$SLUICED_LOG")"
 kill -HUP "$SLUICED_PID"
@@ -356,6 +362,7 @@ wait_until 5 sh -c "tail -n +$((log_lines + 1)) '$SLUICED_LOG' | grep -q 'reload
 hup_out="$(tail -n +"$((log_lines + 1))" "$SLUICED_LOG")"
 grep -qE "sluice\.toml:[0-9]+:[0-9]+: " <<<"$hup_out" || die "SIGHUP with a broken config: no file:line:column in the log: $hup_out"
 ok "SIGHUP with a broken config refused with file:line:column"
+# shellcheck disable=SC2001 # indents every line of a multi-line value
 sed 's/^/    /' <<<"$hup_out"
 sluiced_alive || die "sluiced died on a broken config"
 [[ "$(info config_generation)" == "$gen_before" ]] ||
@@ -427,23 +434,8 @@ long="$(head -c 5000 /dev/zero | tr '\0' x)"
 printf 'foo bar\nshow\nset backend www\nset backend www %s state bogus\nshow backends nosuchvip\n%s\n\001\002\377junk\nshow info\nquit\n' \
   "$WEB2_4" "$long" | timeout 10 socat -t 5 - "UNIX-CONNECT:$sock" >"$TOPO_DIR/raw.out" 2>&1 ||
   die "socat to the runtime socket failed: $(cat "$TOPO_DIR/raw.out")"
-"$PY" - "$TOPO_DIR/raw.out" <<'PYEOF' || die "malformed commands were not answered with one error line each"
-import sys
-text = open(sys.argv[1], "rb").read().decode("utf-8", "replace")
-answers = text.split("\n\n")
-bad = 0
-prefixes = ("Error: ", "Usage: ", "Unknown command", "Permission denied")
-for i, a in enumerate(answers[:7]):
-    lines = a.split("\n")
-    good = len(lines) == 1 and lines[0].startswith(prefixes)
-    bad += not good
-    print(f"    answer {i + 1}: {'ok' if good else 'BAD'}: {a[:100]!r}")
-info = answers[7] if len(answers) > 7 else ""
-if "dataplane_connected" not in info:
-    print(f"    last answer is not show info: {info[:200]!r}")
-    bad += 1
-sys.exit(1 if bad else 0)
-PYEOF
+"$PY" "$REPO_ROOT/tests/lib/sluiced_raw_answers_check.py" "$TOPO_DIR/raw.out" ||
+  die "malformed commands were not answered with one error line each"
 ok "7 malformed/unknown command lines: one error line each; show info on the same connection still answered"
 sluiced_alive || die "sluiced died on malformed commands"
 [[ "$SLUICED_PID" == "$restart_pid" ]] || die "sluiced pid changed"

@@ -36,8 +36,26 @@
 #   BUILD_DIR=build-x tests/e2e/e2e_vrrp.sh
 #   VRRP_INTERVALS="0.1" BUILD_DIR=build-x tests/e2e/e2e_vrrp.sh
 set -euo pipefail
-# shellcheck source=../../scripts/lib/sluice.sh
-source "$(dirname "$0")/../../scripts/lib/sluice.sh"
+# shellcheck source=scripts/lib/netns.sh
+source "$(dirname "$0")/../../scripts/lib/netns.sh"
+# shellcheck source=scripts/lib/config.sh
+source "$(dirname "$0")/../../scripts/lib/config.sh"
+# shellcheck source=scripts/lib/lb_node.sh
+source "$(dirname "$0")/../../scripts/lib/lb_node.sh"
+# shellcheck source=scripts/lib/telemetry.sh
+source "$(dirname "$0")/../../scripts/lib/telemetry.sh"
+# shellcheck source=scripts/lib/dataplane.sh
+source "$(dirname "$0")/../../scripts/lib/dataplane.sh"
+# shellcheck source=scripts/lib/sluiced.sh
+source "$(dirname "$0")/../../scripts/lib/sluiced.sh"
+# shellcheck source=scripts/lib/lb2.sh
+source "$(dirname "$0")/../../scripts/lib/lb2.sh"
+# shellcheck source=scripts/lib/ha.sh
+source "$(dirname "$0")/../../scripts/lib/ha.sh"
+# shellcheck source=scripts/lib/outage_probe.sh
+source "$(dirname "$0")/../../scripts/lib/outage_probe.sh"
+# shellcheck source=scripts/lib/e2e.sh
+source "$(dirname "$0")/../../scripts/lib/e2e.sh"
 
 VRRP_INTERVALS="${VRRP_INTERVALS:-0.1 1.0}"
 VRID=51
@@ -179,6 +197,7 @@ vip_owner_is() {
 LONG_CPID="" LONG_IN="" LONG_OUT=""
 long_open() {
   coproc LONG { exec ip netns exec "$(ns_name client)" socat -T 300 - "TCP:$VIP4:$ECHO_PORT,connect-timeout=2" 2>&1; }
+  # shellcheck disable=SC2153 # coproc LONG sets LONG_PID
   LONG_CPID="$LONG_PID"
   TOPO_PIDS+=("$LONG_CPID")
   LONG_IN="${LONG[1]}" LONG_OUT="${LONG[0]}"
@@ -190,7 +209,7 @@ long_open() {
 # long_echo WORD: WORD sent on the long-lived connection comes back within 5 s.
 long_echo() {
   local got=""
-  printf '%s\n' "$1" >&"$LONG_IN" 2>/dev/null || return 1
+  printf '%s\n' "$1" 1>&"$LONG_IN" 2>/dev/null || return 1
   read -r -t 5 got <&"$LONG_OUT" || return 1
   [[ "$got" == "$1" ]]
 }
@@ -444,8 +463,11 @@ for I in $VRRP_INTERVALS; do
     die "heal: the client still has the VIP at '$(client_vip_mac)', want lb1's $MAC1"
   vip_owner_is "$MAC1" "heal"
   n_split="$(awk -v t="$t_split" -v h="$t_heal" '$1 > t && $1 < h && $4 == "MASTER"' "$NOTIFY_LOG" | wc -l)"
-  ((n_split >= 1)) && ok "notify: $n_split MASTER notification(s) during the split" ||
+  if ((n_split >= 1)); then
+    ok "notify: $n_split MASTER notification(s) during the split"
+  else
     log "note: no notify call seen during the split"
+  fi
 
   # === end of this interval ==============================================================
   node_stop lb2
@@ -454,7 +476,7 @@ for I in $VRRP_INTERVALS; do
 done
 
 # notify was called (state changes reach the command)
-grep -qE ' lb1 vi_www MASTER ' "$NOTIFY_LOG" && grep -qE ' lb2 vi_www (MASTER|BACKUP) ' "$NOTIFY_LOG" ||
+{ grep -qE ' lb1 vi_www MASTER ' "$NOTIFY_LOG" && grep -qE ' lb2 vi_www (MASTER|BACKUP) ' "$NOTIFY_LOG"; } ||
   die "notify: no 'INSTANCE STATE PRIORITY' calls recorded for both nodes: $(tail -n 5 "$NOTIFY_LOG")"
 ok "notify called as CMD INSTANCE STATE PRIORITY ($(wc -l <"$NOTIFY_LOG") calls), e.g. '$(head -n 1 "$NOTIFY_LOG" | cut -d' ' -f2-)'"
 

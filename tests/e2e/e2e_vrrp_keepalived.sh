@@ -30,8 +30,20 @@
 #
 #   BUILD_DIR=build-x tests/e2e/e2e_vrrp_keepalived.sh
 set -euo pipefail
-# shellcheck source=../../scripts/lib/sluice.sh
-source "$(dirname "$0")/../../scripts/lib/sluice.sh"
+# shellcheck source=scripts/lib/netns.sh
+source "$(dirname "$0")/../../scripts/lib/netns.sh"
+# shellcheck source=scripts/lib/config.sh
+source "$(dirname "$0")/../../scripts/lib/config.sh"
+# shellcheck source=scripts/lib/telemetry.sh
+source "$(dirname "$0")/../../scripts/lib/telemetry.sh"
+# shellcheck source=scripts/lib/dataplane.sh
+source "$(dirname "$0")/../../scripts/lib/dataplane.sh"
+# shellcheck source=scripts/lib/sluiced.sh
+source "$(dirname "$0")/../../scripts/lib/sluiced.sh"
+# shellcheck source=scripts/lib/ha.sh
+source "$(dirname "$0")/../../scripts/lib/ha.sh"
+# shellcheck source=scripts/lib/e2e.sh
+source "$(dirname "$0")/../../scripts/lib/e2e.sh"
 
 VRRP_INTERVALS="${VRRP_INTERVALS:-0.1 1.0}"
 VRID=51
@@ -94,14 +106,8 @@ sluice_state() {
     echo DOWN
     return 0
   }
-  st="$(sluicectl_run --json show ha 2>/dev/null | "$PY" -c '
-import json, sys
-d = json.load(sys.stdin)
-items = d if isinstance(d, list) else d.get("instances", d.get("vrrp", [d]))
-for i in items:
-    if isinstance(i, dict) and i.get("name", "vi_www") == "vi_www" and "state" in i:
-        print(str(i["state"]).upper()); break
-' 2>/dev/null)" || true
+  st="$(sluicectl_run --json show ha 2>/dev/null |
+    "$PY" "$REPO_ROOT/tests/lib/sluicectl_answer.py" ha-state vi_www 2>/dev/null)" || true
   [[ -n "$st" ]] || st="$(awk '{ s = $3 } END { print s }' "$NOTIFY_LOG" 2>/dev/null)"
   echo "${st:-UNKNOWN}"
 }
@@ -163,7 +169,7 @@ ka_kill() {
 # ka_state: keepalived's state from its log (the last "Entering X STATE"); DOWN when
 # it is not running.
 ka_state() {
-  [[ -n "$KA_PID" ]] && kill -0 "$KA_PID" 2>/dev/null || {
+  { [[ -n "$KA_PID" ]] && kill -0 "$KA_PID" 2>/dev/null; } || {
     echo DOWN
     return 0
   }
@@ -209,7 +215,6 @@ vrrp_capture_start
 for I in $VRRP_INTERVALS; do
   log "=== advert_interval $I s ==="
   # === 1. sluice 150 MASTER, keepalived 100 BACKUP =======================================
-  t_up="$EPOCHREALTIME"
   sluice_node_start 150 "$I"
   wait_for "$(fcalc "$(master_down 150 "$I") + 5")" sluice_is MASTER ||
     die "sluice alone did not become MASTER ($(states))"

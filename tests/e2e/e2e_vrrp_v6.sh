@@ -17,8 +17,22 @@
 #      MAC, and curl to [VIP6] works again.
 #   4. lb1 back: it preempts, lb2 returns to BACKUP, the client follows to lb1.
 set -euo pipefail
-# shellcheck source=../../scripts/lib/sluice.sh
-source "$(dirname "$0")/../../scripts/lib/sluice.sh"
+# shellcheck source=scripts/lib/netns.sh
+source "$(dirname "$0")/../../scripts/lib/netns.sh"
+# shellcheck source=scripts/lib/config.sh
+source "$(dirname "$0")/../../scripts/lib/config.sh"
+# shellcheck source=scripts/lib/telemetry.sh
+source "$(dirname "$0")/../../scripts/lib/telemetry.sh"
+# shellcheck source=scripts/lib/dataplane.sh
+source "$(dirname "$0")/../../scripts/lib/dataplane.sh"
+# shellcheck source=scripts/lib/sluiced.sh
+source "$(dirname "$0")/../../scripts/lib/sluiced.sh"
+# shellcheck source=scripts/lib/lb2.sh
+source "$(dirname "$0")/../../scripts/lib/lb2.sh"
+# shellcheck source=scripts/lib/ha.sh
+source "$(dirname "$0")/../../scripts/lib/ha.sh"
+# shellcheck source=scripts/lib/e2e.sh
+source "$(dirname "$0")/../../scripts/lib/e2e.sh"
 
 VRID=61
 INTERVAL=0.1
@@ -132,15 +146,7 @@ ok "lb1 MASTER, lb2 BACKUP"
 # --- 1. the adverts on the wire ---------------------------------------------------------------
 sleep 0.5
 kill_pid "$CAP_PID" 2
-adverts="$("$PY" - "$CAP" <<'PYEOF'
-import sys
-from scapy.all import rdpcap, IPv6
-for p in rdpcap(sys.argv[1]):
-    ip = p[IPv6]
-    v = bytes(ip.payload)
-    print(ip.src, ip.dst, ip.hlim, v[0] >> 4, v[1], v[2])
-PYEOF
-)"
+adverts="$("$PY" "$REPO_ROOT/tests/lib/vrrp6_adverts.py" "$CAP")"
 [[ -n "$adverts" ]] || die "no IPv6 VRRP packet captured on the bridge"
 last="$(tail -n 1 <<<"$adverts")"
 [[ "$last" == "${LINK_LOCAL[lb]} ff02::12 255 3 $VRID $PRIO1" ]] ||

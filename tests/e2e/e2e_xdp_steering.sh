@@ -24,8 +24,18 @@
 #   7. SIGTERM: the exit summary carries the steering counters, and the PMD removed the
 #      program: the veth has no XDP program and the kernel keeps answering.
 set -euo pipefail
-# shellcheck source=../../scripts/lib/sluice.sh
-source "$(dirname "$0")/../../scripts/lib/sluice.sh"
+# shellcheck source=scripts/lib/netns.sh
+source "$(dirname "$0")/../../scripts/lib/netns.sh"
+# shellcheck source=scripts/lib/config.sh
+source "$(dirname "$0")/../../scripts/lib/config.sh"
+# shellcheck source=scripts/lib/telemetry.sh
+source "$(dirname "$0")/../../scripts/lib/telemetry.sh"
+# shellcheck source=scripts/lib/dataplane.sh
+source "$(dirname "$0")/../../scripts/lib/dataplane.sh"
+# shellcheck source=scripts/lib/sluiced.sh
+source "$(dirname "$0")/../../scripts/lib/sluiced.sh"
+# shellcheck source=scripts/lib/e2e.sh
+source "$(dirname "$0")/../../scripts/lib/e2e.sh"
 
 HOST_PORT=8080
 PROBES=16
