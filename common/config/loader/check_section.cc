@@ -19,23 +19,15 @@ void load_check(TomlReader& r, const toml::table& t, const std::string& entity, 
     }
   }
   s.read_integer("port", c.port, 1, 65535);
-  auto read_ms = [&](std::string_view key, uint32_t& out) {
-    if (const toml::node* n = s.get(key))
-      if (auto ms = r.milliseconds(*n, key)) out = *ms;
-  };
-  read_ms("interval", c.interval_ms);
-  read_ms("fast_interval", c.fast_interval_ms);
-  read_ms("down_interval", c.down_interval_ms);
-  read_ms("timeout", c.timeout_ms);
+  s.read_milliseconds("interval", c.interval_ms);
+  s.read_milliseconds("fast_interval", c.fast_interval_ms);
+  s.read_milliseconds("down_interval", c.down_interval_ms);
+  s.read_milliseconds("timeout", c.timeout_ms);
   s.read_integer("rise", c.rise, 1, 100);
   s.read_integer("fall", c.fall, 1, 100);
-  auto read_text = [&](std::string_view key, std::string& out) {
-    if (const toml::node* n = s.get(key))
-      if (auto v = r.string(*n, key)) out = *v;
-  };
-  read_text("host", c.http_host);
-  read_text("payload", c.udp_payload);
-  read_text("expect", c.udp_expect);
+  s.read_string("host", c.http_host);
+  s.read_string("payload", c.udp_payload);
+  s.read_string("expect", c.udp_expect);
   if (const toml::node* n = s.get("path")) {
     if (auto v = r.string(*n, "path")) {
       if (!v->empty() && (*v)[0] == '/' && v->find_first_of(" \r\n") == std::string::npos)

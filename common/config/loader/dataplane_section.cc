@@ -55,15 +55,8 @@ void load_dataplane(TomlReader& r, const toml::table& t, DataplaneSettings& d) {
   s.read_integer("burst_size", d.burst_size, 1, 512);
   s.read_integer("flow_table_size", d.flow_table_size, 1024, 268435456);
   s.read_integer("idle_sleep_us", d.idle_sleep_us, 0, 100000);
-  for (auto [key, out] :
-       {std::pair{"rx_interrupts", &d.rx_interrupts}, std::pair{"hugepages", &d.hugepages}}) {
-    if (const toml::node* n = s.get(key)) {
-      if (const auto* b = n->as_boolean())
-        *out = b->get();
-      else
-        r.error(*n, std::string(key) + ": expected a boolean, got " + kind_of(*n));
-    }
-  }
+  s.read_boolean("rx_interrupts", d.rx_interrupts);
+  s.read_boolean("hugepages", d.hugepages);
   s.read_integer("memory_mb", d.memory_mb, 64, 1048576);
   if (const toml::node* n = s.get("file_prefix")) {
     if (auto v = r.string(*n, "file_prefix")) {
@@ -76,8 +69,7 @@ void load_dataplane(TomlReader& r, const toml::table& t, DataplaneSettings& d) {
   }
   s.read_integer("mbufs_per_port", d.mbufs_per_port, 1023, 4194303);
   s.read_integer("garp_count", d.garp_count, 0, 100);
-  if (const toml::node* n = s.get("garp_interval"))
-    if (auto ms = r.milliseconds(*n, "garp_interval")) d.garp_interval_ms = *ms;
+  s.read_milliseconds("garp_interval", d.garp_interval_ms);
   if (const toml::node* n = s.get("control_socket")) {
     if (auto v = r.string(*n, "control_socket")) {
       if (valid_socket_path(*v))

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <string>
 #include <string_view>
 
 #include "config/loader/toml_reader.h"
@@ -28,11 +29,24 @@ class Section {
                             std::string_view hint) const;
   const toml::table& table() const { return table_; }
 
-  // Sets `out` when the key is present and its value an integer in lo..hi.
+  // Each sets `out` when the key is present and its value usable; `out` keeps its default
+  // when the key is absent.
   template <class T>
   void read_integer(std::string_view key, T& out, int64_t lo, int64_t hi) const {
     if (const toml::node* n = get(key))
       if (auto v = reader_.integer(*n, key, lo, hi)) out = T(*v);
+  }
+  void read_boolean(std::string_view key, bool& out) const {
+    if (const toml::node* n = get(key))
+      if (auto v = reader_.boolean(*n, key)) out = *v;
+  }
+  void read_milliseconds(std::string_view key, uint32_t& out) const {
+    if (const toml::node* n = get(key))
+      if (auto v = reader_.milliseconds(*n, key)) out = *v;
+  }
+  void read_string(std::string_view key, std::string& out) const {
+    if (const toml::node* n = get(key))
+      if (auto v = reader_.string(*n, key)) out = *v;
   }
 
  private:

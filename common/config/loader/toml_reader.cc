@@ -64,6 +64,12 @@ std::optional<std::string> TomlReader::string(const toml::node& n, std::string_v
   return std::nullopt;
 }
 
+std::optional<bool> TomlReader::boolean(const toml::node& n, std::string_view what) {
+  if (const auto* v = n.as_boolean()) return v->get();
+  error(n, std::string(what) + ": expected a boolean, got " + kind_of(n));
+  return std::nullopt;
+}
+
 std::optional<uint32_t> TomlReader::milliseconds(const toml::node& n, std::string_view what) {
   double seconds;
   if (const auto* i = n.as_integer()) {

@@ -38,6 +38,7 @@ class TomlReader {
   std::optional<int64_t> integer(const toml::node& n, std::string_view what, int64_t lo,
                                  int64_t hi);
   std::optional<std::string> string(const toml::node& n, std::string_view what);
+  std::optional<bool> boolean(const toml::node& n, std::string_view what);
   // A number of seconds, more than 0 and at most a day, to the millisecond.
   std::optional<uint32_t> milliseconds(const toml::node& n, std::string_view what);
   std::optional<IpAddress> address(const toml::node& n, std::string_view what);

@@ -111,12 +111,7 @@ void load_vip(TomlReader& r, Claims& claims, const toml::table& t, size_t index,
     }
   }
 
-  if (const toml::node* n = s.get("active")) {
-    if (const auto* b = n->as_boolean())
-      vip.active = b->get();
-    else
-      r.error(*n, "active: expected a boolean, got " + kind_of(*n));
-  }
+  s.read_boolean("active", vip.active);
   if (const toml::node* n = s.get("check")) {
     if (const auto* ct = r.table(*n, "check")) {
       load_check(r, *ct, entity, vip.check);

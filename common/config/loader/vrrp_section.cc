@@ -52,12 +52,7 @@ void load_vrrp(TomlReader& r, const toml::table& t, size_t index, const std::vec
         v.advert_interval_cs = uint16_t(*ms / 10);
     }
   }
-  if (const toml::node* n = s.get("preempt")) {
-    if (const auto* b = n->as_boolean())
-      v.preempt = b->get();
-    else
-      r.error(*n, "preempt: expected a boolean, got " + kind_of(*n));
-  }
+  s.read_boolean("preempt", v.preempt);
   if (const toml::node* n = s.get("preempt_delay")) {
     // 0 (the default) is allowed here: no delay.
     const auto* i = n->as_integer();
@@ -101,18 +96,9 @@ void load_vrrp(TomlReader& r, const toml::table& t, size_t index, const std::vec
       }
     }
   }
-  auto read_bool = [&](std::string_view key, bool& out) {
-    if (const toml::node* n = s.get(key)) {
-      if (const auto* b = n->as_boolean())
-        out = b->get();
-      else
-        r.error(*n, std::string(key) + ": expected a boolean, got " + kind_of(*n));
-    }
-  };
-  read_bool("track_dataplane", v.track_dataplane);
-  read_bool("track_backends", v.track_backends);
-  if (const toml::node* n = s.get("notify"))
-    if (auto cmd = r.string(*n, "notify")) v.notify = *cmd;
+  s.read_boolean("track_dataplane", v.track_dataplane);
+  s.read_boolean("track_backends", v.track_backends);
+  s.read_string("notify", v.notify);
   vrrp.push_back(std::move(v));
 }
 
