@@ -25,43 +25,38 @@ std::string ConfigError::to_string() const {
 }
 
 namespace {
-void sort_by_position(std::vector<ConfigError>& errors) {
-  std::stable_sort(errors.begin(), errors.end(), [](const ConfigError& a, const ConfigError& b) {
-    return std::tie(a.line, a.column) < std::tie(b.line, b.column);
-  });
-}
-}  // namespace
 
-LoadResult parse_config(std::string_view toml_text, std::string_view file_name) {
-  LoadResult result;
-  try {
-    toml::table root = toml::parse(toml_text, file_name);
-    loader::TomlReader reader(file_name);
-    Config cfg = loader::load_config(reader, root);
-    result.errors = reader.take_errors();
-    if (result.errors.empty()) result.config = std::move(cfg);
-  } catch (const toml::parse_error& e) {
-    result.errors.push_back({std::string(file_name), e.source().begin.line, e.source().begin.column,
-                             std::string(e.description())});
-  }
-  sort_by_position(result.errors);
-  return result;
-}
-
-LoadResult parse_vip_update(std::string_view toml_text, std::string_view name, const Config& base) {
+// Parses the text, then `load(reader, root)` reads the tables; errors sorted by position.
+template <class Load>
+LoadResult parse_and_load(std::string_view toml_text, std::string_view name, Load load) {
   LoadResult result;
   try {
     toml::table root = toml::parse(toml_text, name);
     loader::TomlReader reader(name);
-    Config cfg = loader::load_vip_update(reader, root, base);
+    Config cfg = load(reader, root);
     result.errors = reader.take_errors();
     if (result.errors.empty()) result.config = std::move(cfg);
   } catch (const toml::parse_error& e) {
     result.errors.push_back({std::string(name), e.source().begin.line, e.source().begin.column,
                              std::string(e.description())});
   }
-  sort_by_position(result.errors);
+  std::stable_sort(result.errors.begin(), result.errors.end(),
+                   [](const ConfigError& a, const ConfigError& b) {
+                     return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+                   });
   return result;
+}
+
+}  // namespace
+
+LoadResult parse_config(std::string_view toml_text, std::string_view file_name) {
+  return parse_and_load(toml_text, file_name, loader::load_config);
+}
+
+LoadResult parse_vip_update(std::string_view toml_text, std::string_view name, const Config& base) {
+  return parse_and_load(toml_text, name, [&](loader::TomlReader& reader, const toml::table& root) {
+    return loader::load_vip_update(reader, root, base);
+  });
 }
 
 LoadResult load_config_file(const std::string& path) {
