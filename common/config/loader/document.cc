@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "config/loader/section.h"
+#include "config/loader/sections.h"
+
+namespace sluice::config::loader {
+
+Config load_config(TomlReader& r, const toml::table& root) {
+  Config cfg;
+  Claims claims;
+  Section s(r, root, "at the top level",
+            {"dataplane", "controlplane", "flow_timeouts", "port", "neighbor", "vip", "vrrp"});
+  if (const toml::node* n = s.get("dataplane"))
+    if (const auto* t = r.table(*n, "dataplane")) load_dataplane(r, *t, cfg.dataplane);
+  if (const toml::node* n = s.get("controlplane"))
+    if (const auto* t = r.table(*n, "controlplane")) load_controlplane(r, *t, cfg.controlplane);
+  if (const toml::node* n = s.get("flow_timeouts"))
+    if (const auto* t = r.table(*n, "flow_timeouts")) load_flow_timeouts(r, *t, cfg.flow_timeouts);
+
+  // Ports and neighbors first: VIP checks look at port subnets and static neighbors.
+  const toml::node* ports = s.get("port");
+  if (!ports) {
+    r.error_at({1, 1}, "no [[port]] defined; at least one port is required");
+  } else if (auto tables = r.table_array(*ports, "port", "port", "port")) {
+    if (ports->as_array()->empty())
+      r.error(*ports, "no [[port]] defined; at least one port is required");
+    for (size_t i = 0; i < tables->size(); ++i) load_port(r, claims, *(*tables)[i], i, cfg.ports);
+  }
+  if (const toml::node* n = s.get("neighbor"))
+    if (auto tables = r.table_array(*n, "neighbor", "neighbor", "neighbor"))
+      for (size_t i = 0; i < tables->size(); ++i)
+        load_neighbor(r, claims, *(*tables)[i], i, cfg.neighbors);
+  if (const toml::node* n = s.get("vip"))
+    if (auto tables = r.table_array(*n, "vip", "vip", "vip"))
+      for (size_t i = 0; i < tables->size(); ++i)
+        load_vip(r, claims, *(*tables)[i], i, cfg.ports, cfg.vips);
+  if (const toml::node* n = s.get("vrrp"))
+    if (auto tables = r.table_array(*n, "vrrp", "vrrp", "vrrp"))
+      for (size_t i = 0; i < tables->size(); ++i)
+        load_vrrp(r, *(*tables)[i], i, cfg.vips, cfg.vrrp);
+  return cfg;
+}
+
+Config load_vip_update(TomlReader& r, const toml::table& root, const Config& base) {
+  Config cfg = base;
+  cfg.vips.clear();
+  Claims claims;
+  for (const Neighbor& n : base.neighbors) claims.neighbor_addresses.insert(n.address);
+  Section s(r, root, "in a VIP update", {"vip"});
+  if (const toml::node* n = s.get("vip"))
+    if (auto tables = r.table_array(*n, "vip", "vip", "vip"))
+      for (size_t i = 0; i < tables->size(); ++i)
+        load_vip(r, claims, *(*tables)[i], i, cfg.ports, cfg.vips);
+  return cfg;
+}
+
+}  // namespace sluice::config::loader
