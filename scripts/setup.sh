@@ -24,7 +24,7 @@ readonly PACKAGES=(
   nginx-light haproxy keepalived
   wrk socat curl tcpdump python3-scapy
   iproute2 iputils-ping procps ethtool util-linux
-  shellcheck
+  shellcheck clang-format
 )
 
 step() { printf 'setup: %s\n' "$*"; }

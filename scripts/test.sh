@@ -16,6 +16,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 
 BUILD_DIR="${BUILD_DIR:-build}"
+FUZZ_BUILD_DIR="${FUZZ_BUILD_DIR:-build-fuzz}"
 E2E_TIMEOUT="${E2E_TIMEOUT:-300}"
 export BUILD_DIR
 
@@ -69,29 +70,59 @@ if ! ninja -C "$BUILD_DIR"; then
   summary
 fi
 
-section "meson test"
-meson test -C "$BUILD_DIR" --print-errorlogs
-meson_rc=$?
-# Count from meson's own log, one JSON object per test.
-testlog="$BUILD_DIR/meson-logs/testlog.json"
-if [[ -s "$testlog" ]]; then
-  counts="$(/usr/bin/python3 tests/lib/meson_tests.py counts "$testlog")"
-  read -r m_ok m_bad m_skip m_names <<<"$counts"
-  passed=$((passed + m_ok))
-  failed=$((failed + m_bad))
-  if [[ -n "${m_names:-}" ]]; then
-    read -r -a m_failed <<<"$m_names"
-    failures+=("${m_failed[@]}")
-  fi
-  echo "meson test: $m_ok passed, $m_bad failed, $m_skip skipped"
-  if ((meson_rc != 0 && m_bad == 0)); then
+# Runs `meson test` in build directory $1 (further arguments go to meson test) and counts
+# its results from meson's own log, one JSON object per test.
+run_meson_tests() {
+  local dir="$1"
+  shift
+  meson test -C "$dir" --print-errorlogs "$@"
+  local rc=$? testlog="$dir/meson-logs/testlog.json"
+  if [[ -s "$testlog" ]]; then
+    local counts m_ok m_bad m_skip m_names m_failed
+    counts="$(/usr/bin/python3 tests/lib/meson_tests.py counts "$testlog")"
+    read -r m_ok m_bad m_skip m_names <<<"$counts"
+    passed=$((passed + m_ok))
+    failed=$((failed + m_bad))
+    if [[ -n "${m_names:-}" ]]; then
+      read -r -a m_failed <<<"$m_names"
+      failures+=("${m_failed[@]}")
+    fi
+    echo "meson test ($dir): $m_ok passed, $m_bad failed, $m_skip skipped"
+    if ((rc != 0 && m_bad == 0)); then
+      failed=$((failed + 1))
+      failures+=("meson test $dir (exit $rc)")
+    fi
+  elif ((rc != 0)); then
     failed=$((failed + 1))
-    failures+=("meson test (exit $meson_rc)")
+    failures+=("meson test $dir (exit $rc, no test log)")
   fi
-elif ((meson_rc != 0)); then
+}
+
+section "meson test"
+run_meson_tests "$BUILD_DIR"
+
+# The fuzz targets need clang (libFuzzer) and the sanitizers on every library they link:
+# a second build of just them, replayed on their seeds and mutations, then fuzzed briefly.
+section "fuzz targets ($FUZZ_BUILD_DIR: clang, ASan/UBSan, libFuzzer)"
+fuzz_targets=()
+for source in tests/fuzz/*_fuzz.cc; do
+  name="$(basename "$source" _fuzz.cc)"
+  fuzz_targets+=("tests/fuzz/${name}_replay" "tests/fuzz/${name}_fuzz")
+done
+if [[ ! -d "$FUZZ_BUILD_DIR/meson-info" ]] &&
+  ! CC=clang CXX=clang++ meson setup "$FUZZ_BUILD_DIR" -Dfuzz=true \
+    -Db_sanitize=address,undefined -Db_lto=false -Dbenchmarks=false \
+    --buildtype=debugoptimized >"/tmp/sluice-fuzz-setup.$$.log" 2>&1; then
+  cat "/tmp/sluice-fuzz-setup.$$.log"
   failed=$((failed + 1))
-  failures+=("meson test (exit $meson_rc, no test log)")
+  failures+=("fuzz: meson setup")
+elif ! ninja -C "$FUZZ_BUILD_DIR" "${fuzz_targets[@]}"; then
+  failed=$((failed + 1))
+  failures+=("fuzz: build")
+else
+  run_meson_tests "$FUZZ_BUILD_DIR" --suite fuzz --no-rebuild
 fi
+rm -f "/tmp/sluice-fuzz-setup.$$.log"
 
 if [[ -n "${SKIP_E2E:-}" ]]; then
   summary
