@@ -11,7 +11,8 @@
 #include <vector>
 
 #include "packet/encap.h"
-#include "test_frame.h"  // tests/unit: hex fixtures
+#include "frame_buffer.h"  // tests/lib
+#include "packet_builder.h"
 
 namespace sluice {
 namespace {

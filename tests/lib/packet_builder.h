@@ -230,6 +230,12 @@ class Packet {
     open(v6 ? Kind::kIcmpv6 : Kind::kIcmp, at, 0, protocol, {});
     return *this;
   }
+  // An NDP link-layer address option (source 1, target 2); `length` in 8-byte units.
+  Packet& nd_option(uint8_t type, const Mac& mac, uint8_t length = 1) {
+    append({type, length});
+    append(mac.data(), mac.size());
+    return *this;
+  }
   // Appends the bytes of `p` (an IP packet: IPIP, GUE, ...), cut to `max_len`; the pending
   // type field becomes that of p's first header.
   Packet& inner(const Packet& p, size_t max_len = SIZE_MAX) {
