@@ -5,16 +5,20 @@
 
 #include <array>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "packet/parser.h"
+#include "packet_builder.h"  // tests/lib
 #include "pipeline/flow_owner.h"
 
 namespace sluice {
 namespace {
 
 using namespace wire;
+using testing_support::Packet;
 
 constexpr size_t kBurst = 32;
 constexpr size_t kFrameRoom = 128;  // stride between frames, like mbuf data rooms
@@ -26,47 +30,21 @@ struct Burst {
 
 enum class Shape { kTcp4, kTcp6, kVlanTcp4 };
 
-// One TCP ACK with 32 bytes of payload from client i to the VIP port 80.
+// One TCP ACK with 32 bytes of payload from client i to the VIP port 80, copied to `f`.
 uint32_t build(Shape shape, uint32_t i, uint8_t* f) {
-  uint32_t at = kEthHeaderLen;
-  f[0] = 0x02;
-  f[6] = 0x02;
-  uint16_t ethertype = shape == Shape::kTcp6 ? kEtherTypeIpv6 : kEtherTypeIpv4;
-  if (shape == Shape::kVlanTcp4) {
-    store_be16(f + kEthTypeOffset, kEtherTypeVlan);
-    store_be16(f + at, 10);
-    at += kVlanTagLen;
-  }
-  store_be16(f + at - 2, ethertype);
-  constexpr uint32_t kPayload = 32;
-  uint32_t l4;
+  Packet p;
+  p.eth({0x02, 0, 0, 0, 0, 0}, {0x02, 0, 0, 0, 0, 0});
+  if (shape == Shape::kVlanTcp4) p.vlan(10);
   if (shape == Shape::kTcp6) {
-    f[at] = 0x60;
-    store_be16(f + at + 4, uint16_t(kTcpMinHeaderLen + kPayload));
-    f[at + 6] = kProtoTcp;
-    f[at + 7] = 64;
-    f[at + 8] = 0x20;
-    f[at + 9] = 0x01;
-    store_be32(f + at + 20, i);  // source 2001::<i>
-    f[at + 24] = 0x20;
-    f[at + 25] = 0x01;
-    f[at + 39] = 100;
-    l4 = at + kIpv6HeaderLen;
+    char source[32];
+    std::snprintf(source, sizeof source, "2001::%x", i);
+    p.ipv6(source, "2001::64");
   } else {
-    f[at] = 0x45;
-    store_be16(f + at + 2, uint16_t(kIpv4HeaderLen + kTcpMinHeaderLen + kPayload));
-    store_be16(f + at + 6, kIpv4FlagDontFragment);
-    f[at + 8] = 64;
-    f[at + 9] = kProtoTcp;
-    store_be32(f + at + 12, 0xc6336400u + i);  // 198.51.100.<i>
-    store_be32(f + at + 16, 0x0a000064u);      // 10.0.0.100
-    l4 = at + kIpv4HeaderLen;
+    p.ipv4("198.51.100." + std::to_string(i), "10.0.0.100");
   }
-  store_be16(f + l4, uint16_t(40000 + i));
-  store_be16(f + l4 + 2, 80);
-  f[l4 + 12] = 5 << 4;
-  f[l4 + 13] = kTcpAck;
-  return l4 + kTcpMinHeaderLen + kPayload;
+  const std::vector<uint8_t> frame = p.tcp(uint16_t(40000 + i), 80, kTcpAck).payload(32, 0).bytes();
+  std::memcpy(f, frame.data(), frame.size());
+  return uint32_t(frame.size());
 }
 
 void BM_ParseBurst(benchmark::State& state, Shape shape) {

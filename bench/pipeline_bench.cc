@@ -14,9 +14,9 @@
 //   HotFlow      one established flow over and over (compare Katran's ~100-120 ns per
 //                packet under BPF_PROG_TEST_RUN, where the flow is hot as well).
 //
-// Frames are Ethernet/IPv4|IPv6/TCP written byte by byte into 2 KiB buffers with 128 bytes
-// of headroom (like an mbuf). Before each burst the 32 buffers are restored from a pristine
-// template and stamped with the packet's client address and port (and, for IPv4, the
+// Frames are Ethernet/IPv4|IPv6/TCP from tests/lib/packet_builder.h, in 2 KiB buffers with
+// 128 bytes of headroom (like an mbuf). Before each burst the 32 buffers are restored from a
+// pristine template and stamped with the packet's client address and port (and, for IPv4, the
 // header checksum). That restore is timed on its own before every run (restore_ns) and in
 // the Restore/* benchmarks; pipeline_ns = ns_per_pkt - restore_ns is the pipeline's cost.
 // Both are this thread's CPU time per packet, so time spent preempted on a busy machine
@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "packet/checksum.h"
+#include "packet_builder.h"  // tests/lib
 #include "pipeline/pipeline.h"
 #include "state/neighbor_cache.h"
 #include "state/state_builder.h"
@@ -45,6 +46,7 @@ namespace sluice {
 namespace {
 
 using config::ForwardingMode;
+using testing_support::Packet;
 
 constexpr uint16_t kBurst = 32;
 constexpr uint32_t kHeadroom = 128;  // RTE_PKTMBUF_HEADROOM
@@ -118,21 +120,6 @@ std::unique_ptr<ForwardingState> make_state(const config::Config& c) {
 
 // --- frames -------------------------------------------------------------------------------
 
-// Appends big-endian fields; the frame builder below reads like the header diagrams.
-struct ByteWriter {
-  std::vector<uint8_t> bytes;
-  ByteWriter& u8(uint8_t v) {
-    bytes.push_back(v);
-    return *this;
-  }
-  ByteWriter& u16(uint16_t v) { return u8(uint8_t(v >> 8)).u8(uint8_t(v)); }
-  ByteWriter& u32(uint32_t v) { return u16(uint16_t(v >> 16)).u16(uint16_t(v)); }
-  ByteWriter& raw(const uint8_t* p, size_t n) {
-    bytes.insert(bytes.end(), p, p + n);
-    return *this;
-  }
-};
-
 // A client's side of a flow: what changes from one packet to the next.
 struct Client {
   IpAddress address;
@@ -147,26 +134,23 @@ struct Template {
   uint32_t sport_offset = 0;
 };
 
+// The frame of every packet of a family, its client fields (address, port) zero.
 Template make_template(bool v6, uint8_t tcp_flags) {
-  const IpAddress vip = v6 ? ip("fd00::100") : ip("10.0.0.100");
   Template t;
   t.v6 = v6;
-  ByteWriter w;
-  w.raw(kPortMac.bytes.data(), 6).raw(kClientMac.bytes.data(), 6).u16(v6 ? 0x86dd : 0x0800);
-  if (v6) {
-    w.u32(0x60000000).u16(20).u8(wire::kProtoTcp).u8(64);  // version, payload, next, hops
-    t.src_offset = uint32_t(w.bytes.size());
-    w.raw(IpAddress{}.bytes.data(), 16).raw(vip.v6_wire(), 16);
-  } else {
-    w.u8(0x45).u8(0).u16(40).u16(0).u16(0x4000).u8(64).u8(wire::kProtoTcp).u16(0);
-    t.src_offset = uint32_t(w.bytes.size());
-    w.u32(0).raw(vip.v4_wire(), 4);
-  }
-  t.sport_offset = uint32_t(w.bytes.size());
-  w.u16(0).u16(80).u32(1000).u32(tcp_flags & wire::kTcpAck ? 2000 : 0);
-  w.u8(5 << 4).u8(tcp_flags).u16(65535).u16(0).u16(0);  // offset, flags, window, csum, urg
-  while (w.bytes.size() < 60) w.u8(0);                  // Ethernet minimum without FCS
-  t.frame = std::move(w.bytes);
+  t.src_offset = wire::kEthHeaderLen + (v6 ? 8 : 12);
+  t.sport_offset = wire::kEthHeaderLen + (v6 ? wire::kIpv6HeaderLen : wire::kIpv4HeaderLen);
+  Packet p;
+  p.eth(kPortMac.bytes, kClientMac.bytes);
+  if (v6)
+    p.ipv6("::", "fd00::100");
+  else
+    p.ipv4("0.0.0.0", "10.0.0.100").set16(wire::kEthHeaderLen + 10, 0);  // restore() sums it
+  const uint32_t ack = tcp_flags & wire::kTcpAck ? 2000 : 0;
+  p.tcp(0, 80, tcp_flags, {.seq = 1000, .ack = ack, .window = 65535})
+      .set16(t.sport_offset + 16, 0)  // the TCP checksum: nothing on the path reads it
+      .pad_to(60);                    // Ethernet minimum without FCS
+  t.frame = p.bytes();
   return t;
 }
 
@@ -220,10 +204,14 @@ enum class Kind { kEstablished, kNewFlows, kSynFlood, kHotFlow };
 
 const char* kind_name(Kind k) {
   switch (k) {
-    case Kind::kEstablished: return "Established1M";
-    case Kind::kNewFlows: return "NewFlows";
-    case Kind::kSynFlood: return "SynFloodFullTable";
-    case Kind::kHotFlow: return "HotFlow";
+    case Kind::kEstablished:
+      return "Established1M";
+    case Kind::kNewFlows:
+      return "NewFlows";
+    case Kind::kSynFlood:
+      return "SynFloodFullTable";
+    case Kind::kHotFlow:
+      return "HotFlow";
   }
   return "?";
 }
@@ -234,8 +222,8 @@ struct Scenario {
   bool v6;
   bool staged = false;
   std::string name() const {
-    return std::string(kind_name(kind)) + "/" + config::to_string(mode) +
-           (v6 ? "/ipv6" : "/ipv4") + (staged ? "/staged" : "");
+    return std::string(kind_name(kind)) + "/" + config::to_string(mode) + (v6 ? "/ipv6" : "/ipv4") +
+           (staged ? "/staged" : "");
   }
   std::string workload_name() const { return Scenario{kind, mode, v6}.name(); }
 };
@@ -253,11 +241,11 @@ struct Workload {
   Burst bursts[2];
   std::unique_ptr<StagedBurst> staged[2] = {std::make_unique<StagedBurst>(),
                                             std::make_unique<StagedBurst>()};
-  int cur = 0;           // the burst restored next
-  bool pending = false;  // bursts[cur ^ 1] begun, not finished
+  int cur = 0;                // the burst restored next
+  bool pending = false;       // bursts[cur ^ 1] begun, not finished
   std::vector<Client> cycle;  // kEstablished / kHotFlow: the clients to replay, in order
   size_t cursor = 0;
-  uint64_t fresh = 0;         // kNewFlows / kSynFlood: the next never-seen client
+  uint64_t fresh = 0;  // kNewFlows / kSynFlood: the next never-seen client
   uint32_t now_ms = kStartMs;
   std::string error;
 
@@ -303,16 +291,16 @@ std::unique_ptr<Workload> make_workload(const Scenario& s) {
   w->name = s.workload_name();
   w->kind = s.kind;
   w->v6 = s.v6;
-  const uint32_t table = s.kind == Kind::kEstablished || s.kind == Kind::kNewFlows
-                             ? kLargeTable
-                             : kSmallTable;
+  const uint32_t table =
+      s.kind == Kind::kEstablished || s.kind == Kind::kNewFlows ? kLargeTable : kSmallTable;
   const config::Config c = make_config(s.mode, table);
   w->state = make_state(c);
   if (!w->state) {
     w->error = "snapshot build failed or a next hop is unresolved";
     return w;
   }
-  w->pipeline = std::make_unique<Pipeline>(c.dataplane.flow_table_size, FlowTimeouts{}, *w->counters);
+  w->pipeline =
+      std::make_unique<Pipeline>(c.dataplane.flow_table_size, FlowTimeouts{}, *w->counters);
   const bool syn = s.kind == Kind::kNewFlows || s.kind == Kind::kSynFlood;
   w->tmpl = make_template(s.v6, syn ? wire::kTcpSyn : wire::kTcpAck);
 
@@ -455,9 +443,9 @@ void register_all() {
   for (Scenario s : scenarios)
     for (bool staged : {false, true}) {
       s.staged = staged;
-      benchmark::RegisterBenchmark(s.name().c_str(),
-                                   [s](benchmark::State& bm) { run_pipeline(bm, s); })
-          ->MinTime(1.0);
+      benchmark::RegisterBenchmark(s.name().c_str(), [s](benchmark::State& bm) {
+        run_pipeline(bm, s);
+      })->MinTime(1.0);
     }
   for (bool v6 : {false, true}) {
     const std::string family = v6 ? "ipv6" : "ipv4";

@@ -7,25 +7,32 @@
 #include <array>
 #include <cstring>
 #include <string>
-#include <string_view>
 #include <vector>
 
+#include "frame_buffer.h"  // tests/lib
+#include "net/wire.h"
 #include "packet/encap.h"
-#include "test_frame.h"  // tests/unit: hex fixtures
+#include "packet_builder.h"
 
 namespace sluice {
 namespace {
 
-// 198.51.100.10:40000 -> 203.0.113.5:80 SYN with MSS (and the IPv6 equivalent), as in
-// tests/unit/rewrite_test.cc.
-constexpr char kSyn4[] =
-    "0200000000020200000000010800452a002c10e1000039060a7ec633640acb0071059c400050000003e80000"
-    "00006002faf096790000020405b4";
-constexpr char kSyn6[] =
-    "02000000000202000000000186dd62a123450018063920010db800010000000000000000001020010db80002"
-    "000000000000000000059c400050000003e8000000006002faf0a1330000020405b4";
+using testing_support::Packet;
 
-using testing_support::from_hex;
+// 198.51.100.10:40000 -> 203.0.113.5:80 SYN with MSS (and the IPv6 equivalent): kSyn4 and
+// kSyn6 of tests/unit/rewrite_test.cc.
+std::vector<uint8_t> syn(bool v4) {
+  Packet p;
+  p.eth({2, 0, 0, 0, 0, 2}, {2, 0, 0, 0, 0, 1});
+  if (v4)
+    p.ipv4("198.51.100.10", "203.0.113.5", {.tos = 0x2a, .ttl = 57, .id = 0x10e1, .frag = 0});
+  else
+    p.ipv6("2001:db8:1::10", "2001:db8:2::5", {.tclass = 0x2a, .flow = 0x12345, .hop_limit = 57});
+  return p
+      .tcp(40000, 80, wire::kTcpSyn,
+           {.seq = 1000, .ack = 0, .window = 0xfaf0, .options = {2, 4, 5, 0xb4}})
+      .bytes();
+}
 
 // Mbuf-like: 128 bytes of headroom (RTE_PKTMBUF_HEADROOM) in a 2 KiB buffer.
 struct Fixture {
@@ -38,7 +45,7 @@ struct Fixture {
   PacketBuffer buf;
 
   Fixture(bool inner_v4, bool outer_v4)
-      : pristine(from_hex(inner_v4 ? kSyn4 : kSyn6)), parsed(testing_support::describe(pristine)) {
+      : pristine(syn(inner_v4)), parsed(testing_support::describe(pristine)) {
     // The per-flow source prefixes a deployment would use.
     const IpPrefix source = *IpPrefix::parse(outer_v4 ? "10.0.0.0/24" : "2001:db8:ff:1::/64");
     const IpAddress backend = *IpAddress::parse(outer_v4 ? "10.1.0.20" : "2001:db8:ff::20");
@@ -81,19 +88,23 @@ void BM_DsrL2(benchmark::State& state) {
 }
 void BM_Ipip4in4(benchmark::State& state) {
   Fixture f(true, true);
-  run(state, f, [](Fixture& x) { return encapsulate(x.buf, x.parsed, kOurs, kBackend, x.ipip, kFlowHash); });
+  run(state, f,
+      [](Fixture& x) { return encapsulate(x.buf, x.parsed, kOurs, kBackend, x.ipip, kFlowHash); });
 }
 void BM_Ipip6in6(benchmark::State& state) {
   Fixture f(false, false);
-  run(state, f, [](Fixture& x) { return encapsulate(x.buf, x.parsed, kOurs, kBackend, x.ipip, kFlowHash); });
+  run(state, f,
+      [](Fixture& x) { return encapsulate(x.buf, x.parsed, kOurs, kBackend, x.ipip, kFlowHash); });
 }
 void BM_GueV4(benchmark::State& state) {
   Fixture f(true, true);
-  run(state, f, [](Fixture& x) { return encapsulate(x.buf, x.parsed, kOurs, kBackend, x.gue, kFlowHash); });
+  run(state, f,
+      [](Fixture& x) { return encapsulate(x.buf, x.parsed, kOurs, kBackend, x.gue, kFlowHash); });
 }
 void BM_GueV6(benchmark::State& state) {
   Fixture f(false, false);
-  run(state, f, [](Fixture& x) { return encapsulate(x.buf, x.parsed, kOurs, kBackend, x.gue, kFlowHash); });
+  run(state, f,
+      [](Fixture& x) { return encapsulate(x.buf, x.parsed, kOurs, kBackend, x.gue, kFlowHash); });
 }
 BENCHMARK(BM_ResetOnly);
 BENCHMARK(BM_DsrL2);

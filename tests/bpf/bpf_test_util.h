@@ -10,9 +10,11 @@
 #include <stdexcept>
 #include <string>
 
-#include "packet.h"
+#include "packet_builder.h"
 
 namespace sluice::bpf::test {
+
+using testing_support::Bytes;
 
 struct RunResult {
   uint32_t verdict = 0;

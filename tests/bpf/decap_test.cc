@@ -8,19 +8,28 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "bpf_test_util.h"
 #include "decap.skel.h"
-#include "packet.h"
+#include "packet_builder.h"
 #include "xdp_util.h"
 
 namespace sluice::bpf::test {
 namespace {
 
-const Bytes kMacLb = mac({0x02, 0x5c, 0, 0, 0, 0x10});
-const Bytes kMacWeb1 = mac({0x02, 0x5c, 0, 0, 0, 0x21});
+using testing_support::Bytes;
+using testing_support::hex;
+using testing_support::Ipv4Opts;
+using testing_support::Ipv6Opts;
+using testing_support::Mac;
+using testing_support::Packet;
+using namespace wire;
+
+const Mac kMacLb{0x02, 0x5c, 0, 0, 0, 0x10};
+const Mac kMacWeb1{0x02, 0x5c, 0, 0, 0, 0x21};
 constexpr const char* kLocal4 = "10.211.0.21";
 constexpr const char* kLocal6 = "fd00:211::21";
 constexpr const char* kOther4 = "10.211.0.99";
@@ -31,37 +40,42 @@ constexpr const char* kClient4 = "10.211.0.2";
 constexpr const char* kClient6 = "fd00:211::2";
 constexpr const char* kVip4 = "10.211.0.100";
 constexpr const char* kVip6 = "fd00:211::100";
+constexpr const char* kGet = "GET / HTTP/1.1\r\n";
 
-Bytes frame(uint16_t type, const Bytes& l3, std::initializer_list<uint16_t> vlans = {}) {
-  return eth(kMacWeb1, kMacLb, type, l3, vlans);
-}
-
-// Outer headers as sluice-dataplane writes them.
-Bytes ipip4(const char* dst, uint8_t proto, const Bytes& inner, Ipv4Opts o = {}) {
-  return ipv4(addr(kEncapSrc4), addr(dst), proto, inner, o);
-}
-Bytes ipip6(const char* dst, uint8_t next, const Bytes& inner, Ipv6Opts o = {}) {
-  return ipv6(addr(kEncapSrc6), addr(dst), next, inner, o);
-}
-Bytes gue4(const char* dst, const Bytes& inner, uint16_t port = DECAP_DEFAULT_GUE_PORT) {
-  return udp4(kEncapSrc4, dst, 40001, port, inner);
-}
-Bytes gue6(const char* dst, const Bytes& inner, uint16_t port = DECAP_DEFAULT_GUE_PORT) {
-  return udp6(kEncapSrc6, dst, 40001, port, inner);
+// The IP packet `l3` in an Ethernet frame (EtherType from its first header) under `vlans`.
+Packet frame(const Packet& l3, std::initializer_list<uint16_t> vlans = {}) {
+  Packet f;
+  f.eth(kMacWeb1, kMacLb);
+  for (uint16_t tci : vlans) f.vlan(tci);
+  return f.inner(l3);
 }
 
-Bytes inner4(const Ipv4Opts& o = {}) {
-  return tcp4(kClient4, kVip4, 40000, 80, "GET / HTTP/1.1\r\n", o);
+// Outer headers as sluice-dataplane writes them; the protocol field follows `inner`.
+Packet ipip4(const char* dst, const Packet& inner, const Ipv4Opts& o = {}) {
+  return Packet().ipv4(kEncapSrc4, dst, o).inner(inner);
 }
-Bytes inner6(const Ipv6Opts& o = {}) {
-  return tcp6(kClient6, kVip6, 40000, 80, "GET / HTTP/1.1\r\n", o);
+Packet ipip6(const char* dst, const Packet& inner, const Ipv6Opts& o = {}) {
+  return Packet().ipv6(kEncapSrc6, dst, o).inner(inner);
+}
+Packet gue4(const char* dst, const Packet& inner, uint16_t port = DECAP_DEFAULT_GUE_PORT) {
+  return Packet().ipv4(kEncapSrc4, dst).udp(40001, port).inner(inner);
+}
+Packet gue6(const char* dst, const Packet& inner, uint16_t port = DECAP_DEFAULT_GUE_PORT) {
+  return Packet().ipv6(kEncapSrc6, dst).udp(40001, port).inner(inner);
+}
+
+Packet inner4(const Ipv4Opts& o = {}) {
+  return Packet().ipv4(kClient4, kVip4, o).tcp(40000, 80).payload(kGet);
+}
+Packet inner6(const Ipv6Opts& o = {}) {
+  return Packet().ipv6(kClient6, kVip6, o).tcp(40000, 80).payload(kGet);
 }
 
 struct Case {
   std::string name;
-  Bytes in;
+  Packet in;
   uint32_t verdict;
-  Bytes out;  // empty: the input, unchanged
+  std::optional<Packet> out;  // none: the input, unchanged
   decap_counter counter;
 };
 
@@ -76,7 +90,7 @@ std::vector<Case> cases() {
   Ipv4Opts bad_csum;
   bad_csum.bad_checksum = true;
   Ipv4Opts inner_too_long;
-  inner_too_long.total_length = int(inner4().size()) + 10;
+  inner_too_long.total_length = int(inner4().bytes().size()) + 10;
   Ipv4Opts outer_ce4;
   outer_ce4.tos = ce;
   Ipv4Opts outer_ect4;
@@ -92,110 +106,90 @@ std::vector<Case> cases() {
   Ipv6Opts inner6_ce;
   inner6_ce.tclass = 0xb8 | ce;
   Ipv6Opts outer6_too_long;
-  outer6_too_long.payload_length = int(inner6().size()) + 1;
+  outer6_too_long.payload_length = int(inner6().bytes().size()) + 1;
 
   // Inner IPv4 header with IHL 4.
-  Bytes bad_ihl = inner4();
-  bad_ihl[0] = 0x44;
+  const Packet bad_ihl = inner4().set8(0, 0x44);
   // GUE whose UDP length exceeds the IP payload.
-  Bytes gue_long = gue4(kLocal4, inner4());
-  put16(gue_long, 20 + 4, uint16_t(gue_long.size()));
+  Packet gue_long = gue4(kLocal4, inner4());
+  gue_long.set16(20 + 4, uint16_t(gue_long.bytes().size()));
   // The 4in4 frame cut 10 bytes into the inner header.
-  const Bytes cut = truncate(frame(kEthIpv4, ipip4(kLocal4, kProtoIpip, inner4())), 14 + 20 + 10);
+  const Packet cut = frame(ipip4(kLocal4, inner4())).truncate(14 + 20 + 10);
   // Outer total length covering only 10 bytes of inner header (and the frame ending there).
-  const Bytes short_inner = frame(kEthIpv4, ipip4(kLocal4, kProtoIpip, truncate(inner4(), 10)));
+  const Packet short_inner = frame(Packet().ipv4(kEncapSrc4, kLocal4).inner(inner4(), 10));
 
   return {
       // --- decapsulated ---
-      {"ipip 4in4", frame(kEthIpv4, ipip4(kLocal4, kProtoIpip, inner4())), XDP_PASS,
-       frame(kEthIpv4, inner4()), DECAP_IPIP},
-      {"ipip 6in4", frame(kEthIpv4, ipip4(kLocal4, kProtoIpv6, inner6())), XDP_PASS,
-       frame(kEthIpv6, inner6()), DECAP_IPIP},
-      {"ipip 4in6", frame(kEthIpv6, ipip6(kLocal6, kProtoIpip, inner4())), XDP_PASS,
-       frame(kEthIpv4, inner4()), DECAP_IPIP},
-      {"ipip 6in6", frame(kEthIpv6, ipip6(kLocal6, kProtoIpv6, inner6())), XDP_PASS,
-       frame(kEthIpv6, inner6()), DECAP_IPIP},
-      {"gue v4 in v4", frame(kEthIpv4, gue4(kLocal4, inner4())), XDP_PASS,
-       frame(kEthIpv4, inner4()), DECAP_GUE},
-      {"gue v6 in v6", frame(kEthIpv6, gue6(kLocal6, inner6())), XDP_PASS,
-       frame(kEthIpv6, inner6()), DECAP_GUE},
-      {"gue v4 in v6", frame(kEthIpv6, gue6(kLocal6, inner4())), XDP_PASS,
-       frame(kEthIpv4, inner4()), DECAP_GUE},
-      {"gue v6 in v4", frame(kEthIpv4, gue4(kLocal4, inner6())), XDP_PASS,
-       frame(kEthIpv6, inner6()), DECAP_GUE},
-      {"ipip 4in4 under an 802.1Q tag",
-       frame(kEthIpv4, ipip4(kLocal4, kProtoIpip, inner4()), {100}), XDP_PASS,
-       frame(kEthIpv4, inner4(), {100}), DECAP_IPIP},
-      {"ipip 6in4 under two tags",
-       frame(kEthIpv4, ipip4(kLocal4, kProtoIpv6, inner6()), {100, 200}), XDP_PASS,
-       frame(kEthIpv6, inner6(), {100, 200}), DECAP_IPIP},
-      {"gue 4in6 under two tags", frame(kEthIpv6, gue6(kLocal6, inner4()), {7, 8}), XDP_PASS,
-       frame(kEthIpv4, inner4(), {7, 8}), DECAP_GUE},
-      {"outer IPv4 with options",
-       frame(kEthIpv4, ipip4(kLocal4, kProtoIpip, inner4(), with_options)), XDP_PASS,
-       frame(kEthIpv4, inner4()), DECAP_IPIP},
+      {"ipip 4in4", frame(ipip4(kLocal4, inner4())), XDP_PASS, frame(inner4()), DECAP_IPIP},
+      {"ipip 6in4", frame(ipip4(kLocal4, inner6())), XDP_PASS, frame(inner6()), DECAP_IPIP},
+      {"ipip 4in6", frame(ipip6(kLocal6, inner4())), XDP_PASS, frame(inner4()), DECAP_IPIP},
+      {"ipip 6in6", frame(ipip6(kLocal6, inner6())), XDP_PASS, frame(inner6()), DECAP_IPIP},
+      {"gue v4 in v4", frame(gue4(kLocal4, inner4())), XDP_PASS, frame(inner4()), DECAP_GUE},
+      {"gue v6 in v6", frame(gue6(kLocal6, inner6())), XDP_PASS, frame(inner6()), DECAP_GUE},
+      {"gue v4 in v6", frame(gue6(kLocal6, inner4())), XDP_PASS, frame(inner4()), DECAP_GUE},
+      {"gue v6 in v4", frame(gue4(kLocal4, inner6())), XDP_PASS, frame(inner6()), DECAP_GUE},
+      {"ipip 4in4 under an 802.1Q tag", frame(ipip4(kLocal4, inner4()), {100}), XDP_PASS,
+       frame(inner4(), {100}), DECAP_IPIP},
+      {"ipip 6in4 under two tags", frame(ipip4(kLocal4, inner6()), {100, 200}), XDP_PASS,
+       frame(inner6(), {100, 200}), DECAP_IPIP},
+      {"gue 4in6 under two tags", frame(gue6(kLocal6, inner4()), {7, 8}), XDP_PASS,
+       frame(inner4(), {7, 8}), DECAP_GUE},
+      {"outer IPv4 with options", frame(ipip4(kLocal4, inner4(), with_options)), XDP_PASS,
+       frame(inner4()), DECAP_IPIP},
       {"trailing frame bytes kept (the stack trims by IP length)",
-       frame(kEthIpv4, ipip4(kLocal4, kProtoIpip, inner4())) + Bytes{0, 0, 0, 0}, XDP_PASS,
-       frame(kEthIpv4, inner4()) + Bytes{0, 0, 0, 0}, DECAP_IPIP},
+       frame(ipip4(kLocal4, inner4())).pad(4), XDP_PASS, frame(inner4()).pad(4), DECAP_IPIP},
       {"ecn: outer CE marks an ECT(0) inner IPv4 (checksum updated)",
-       frame(kEthIpv4, ipip4(kLocal4, kProtoIpip, inner4(inner_ect0), outer_ce4)), XDP_PASS,
-       frame(kEthIpv4, inner4(inner_ce)), DECAP_IPIP},
+       frame(ipip4(kLocal4, inner4(inner_ect0), outer_ce4)), XDP_PASS, frame(inner4(inner_ce)),
+       DECAP_IPIP},
       {"ecn: outer CE marks an ECT(1) inner IPv6",
-       frame(kEthIpv6, ipip6(kLocal6, kProtoIpv6, inner6(inner6_ect1), outer_ce6)), XDP_PASS,
-       frame(kEthIpv6, inner6(inner6_ce)), DECAP_IPIP},
+       frame(ipip6(kLocal6, inner6(inner6_ect1), outer_ce6)), XDP_PASS, frame(inner6(inner6_ce)),
+       DECAP_IPIP},
       {"ecn: outer ECT(0) leaves a not-ECT inner alone",
-       frame(kEthIpv4, ipip4(kLocal4, kProtoIpip, inner4(), outer_ect4)), XDP_PASS,
-       frame(kEthIpv4, inner4()), DECAP_IPIP},
+       frame(ipip4(kLocal4, inner4(), outer_ect4)), XDP_PASS, frame(inner4()), DECAP_IPIP},
       // --- passed untouched ---
-      {"ipip for another host",
-       frame(kEthIpv4, ipip4(kOther4, kProtoIpip, inner4())),
-       XDP_PASS,
-       {},
-       DECAP_PASSED},
-      {"ipip 6in6 for another host",
-       frame(kEthIpv6, ipip6(kOther6, kProtoIpv6, inner6())),
-       XDP_PASS,
-       {},
-       DECAP_PASSED},
-      {"gue for another host",
-       frame(kEthIpv4, gue4(kOther4, inner4())),
-       XDP_PASS,
-       {},
-       DECAP_PASSED},
+      {"ipip for another host", frame(ipip4(kOther4, inner4())), XDP_PASS, {}, DECAP_PASSED},
+      {"ipip 6in6 for another host", frame(ipip6(kOther6, inner6())), XDP_PASS, {}, DECAP_PASSED},
+      {"gue for another host", frame(gue4(kOther4, inner4())), XDP_PASS, {}, DECAP_PASSED},
       {"plain tcp to us",
-       frame(kEthIpv4, tcp4(kClient4, kLocal4, 40000, 22)),
+       frame(Packet().ipv4(kClient4, kLocal4).tcp(40000, 22).payload(kGet)),
        XDP_PASS,
        {},
        DECAP_PASSED},
       {"plain tcp6 to us",
-       frame(kEthIpv6, tcp6(kClient6, kLocal6, 40000, 22)),
+       frame(Packet().ipv6(kClient6, kLocal6).tcp(40000, 22).payload(kGet)),
        XDP_PASS,
        {},
        DECAP_PASSED},
       {"udp to us, not the gue port",
-       frame(kEthIpv4, gue4(kLocal4, inner4(), 53)),
+       frame(gue4(kLocal4, inner4(), 53)),
        XDP_PASS,
        {},
        DECAP_PASSED},
-      {"arp", frame(kEthArp, Bytes(28, 0)), XDP_PASS, {}, DECAP_PASSED},
+      {"arp",
+       Packet().eth(kMacWeb1, kMacLb).ethertype(kEtherTypeArp).payload(28, 0),
+       XDP_PASS,
+       {},
+       DECAP_PASSED},
       {"outer ipv6 extension header (not parsed)",
-       frame(kEthIpv6,
-             ipip6(kLocal6, 0 /* hop-by-hop */, Bytes{41, 0, 1, 4, 0, 0, 0, 0} + inner6())),
+       frame(Packet()
+                 .ipv6(kEncapSrc6, kLocal6)
+                 .ext(kProtoHopByHop, {1, 4, 0, 0, 0, 0})
+                 .inner(inner6())),
        XDP_PASS,
        {},
        DECAP_PASSED},
       {"frame ends inside the outer ipv4 header",
-       truncate(frame(kEthIpv4, ipip4(kLocal4, kProtoIpip, inner4())), 14 + 12),
+       frame(ipip4(kLocal4, inner4())).truncate(14 + 12),
        XDP_PASS,
        {},
        DECAP_PASSED},
       {"frame ends inside the gue udp header",
-       truncate(frame(kEthIpv4, gue4(kLocal4, inner4())), 14 + 20 + 6),
+       frame(gue4(kLocal4, inner4())).truncate(14 + 20 + 6),
        XDP_PASS,
        {},
        DECAP_PASSED},
       {"outer ipv4 fragment",
-       frame(kEthIpv4, ipip4(kLocal4, kProtoIpip, inner4(), mf)),
+       frame(ipip4(kLocal4, inner4(), mf)),
        XDP_PASS,
        {},
        DECAP_PASSED_FRAGMENT},
@@ -211,48 +205,40 @@ std::vector<Case> cases() {
        {},
        DECAP_DROP_TRUNCATED},
       {"inner ipv4 total length beyond the outer packet",
-       frame(kEthIpv4, ipip4(kLocal4, kProtoIpip, inner4(inner_too_long))),
+       frame(ipip4(kLocal4, inner4(inner_too_long))),
        XDP_DROP,
        {},
        DECAP_DROP_TRUNCATED},
       {"outer ipv6 payload length beyond the frame",
-       frame(kEthIpv6, ipip6(kLocal6, kProtoIpv6, inner6(), outer6_too_long)),
+       frame(ipip6(kLocal6, inner6(), outer6_too_long)),
        XDP_DROP,
        {},
        DECAP_DROP_TRUNCATED},
-      {"empty gue payload", frame(kEthIpv4, gue4(kLocal4, {})), XDP_DROP, {}, DECAP_DROP_TRUNCATED},
+      {"empty gue payload", frame(gue4(kLocal4, Packet())), XDP_DROP, {}, DECAP_DROP_TRUNCATED},
       {"outer ipv4 checksum wrong",
-       frame(kEthIpv4, ipip4(kLocal4, kProtoIpip, inner4(), bad_csum)),
+       frame(ipip4(kLocal4, inner4(), bad_csum)),
        XDP_DROP,
        {},
        DECAP_DROP_BAD_OUTER},
-      {"gue udp length beyond the ip payload",
-       frame(kEthIpv4, gue_long),
-       XDP_DROP,
-       {},
-       DECAP_DROP_BAD_OUTER},
+      {"gue udp length beyond the ip payload", frame(gue_long), XDP_DROP, {}, DECAP_DROP_BAD_OUTER},
       {"protocol 4 carrying ipv6",
-       frame(kEthIpv4, ipip4(kLocal4, kProtoIpip, inner6())),
+       frame(Packet().ipv4(kEncapSrc4, kLocal4).proto(kProtoIpip).inner(inner6())),
        XDP_DROP,
        {},
        DECAP_DROP_BAD_INNER},
       {"next header 41 carrying ipv4",
-       frame(kEthIpv6, ipip6(kLocal6, kProtoIpv6, inner4())),
+       frame(Packet().ipv6(kEncapSrc6, kLocal6).proto(kProtoIpv6).inner(inner4())),
        XDP_DROP,
        {},
        DECAP_DROP_BAD_INNER},
       {"gue variant 0 header (not an ip packet)",
-       frame(kEthIpv4, gue4(kLocal4, Bytes{0x00, 0x04, 0, 0} + inner4())),
+       frame(gue4(kLocal4, Packet().payload({0x00, 0x04, 0, 0}).inner(inner4()))),
        XDP_DROP,
        {},
        DECAP_DROP_BAD_INNER},
-      {"inner ipv4 ihl 4",
-       frame(kEthIpv4, ipip4(kLocal4, kProtoIpip, bad_ihl)),
-       XDP_DROP,
-       {},
-       DECAP_DROP_BAD_INNER},
+      {"inner ipv4 ihl 4", frame(ipip4(kLocal4, bad_ihl)), XDP_DROP, {}, DECAP_DROP_BAD_INNER},
       {"ecn: outer CE over a not-ECT inner",
-       frame(kEthIpv4, ipip4(kLocal4, kProtoIpip, inner4(), outer_ce4)),
+       frame(ipip4(kLocal4, inner4(), outer_ce4)),
        XDP_DROP,
        {},
        DECAP_DROP_ECN},
@@ -298,19 +284,20 @@ Skel* DecapCase::skel_ = nullptr;
 TEST_P(DecapCase, VerdictOutputAndCounter) {
   const Case& c = GetParam();
   const auto before = counters(*skel_);
-  const RunResult r = run_xdp(bpf_program__fd((*skel_)->progs.sluice_decap), c.in);
+  const Bytes in = c.in.bytes();
+  const RunResult r = run_xdp(bpf_program__fd((*skel_)->progs.sluice_decap), in);
   const auto after = counters(*skel_);
 
   EXPECT_EQ(verdict_name(r.verdict), std::string(verdict_name(c.verdict)));
   if (c.verdict == XDP_PASS) {
-    const Bytes& want = c.out.empty() ? c.in : c.out;
+    const Bytes want = c.out ? c.out->bytes() : in;
     EXPECT_EQ(hex(r.out), hex(want));
   }
   for (int i = 0; i < DECAP_NR_COUNTERS; ++i) {
     const bool expected = i == c.counter;
     EXPECT_EQ(after[i].packets - before[i].packets, expected ? 1u : 0u)
         << decap_counter_info[i].name;
-    EXPECT_EQ(after[i].bytes - before[i].bytes, expected ? c.in.size() : 0u)
+    EXPECT_EQ(after[i].bytes - before[i].bytes, expected ? in.size() : 0u)
         << decap_counter_info[i].name;
   }
 }
@@ -324,13 +311,13 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, DecapCase, testing::ValuesIn(cases()),
                          });
 
 // The builder's bytes are scapy's for the same packets (generated once with
-// /usr/bin/python3 + scapy; see the comment at the top of packet.h).
+// /usr/bin/python3 + scapy; see the comment at the top of tests/lib/packet_builder.h).
 TEST(DecapBuilder, MatchesScapy) {
-  EXPECT_EQ(hex(frame(kEthIpv4, ipip4(kLocal4, kProtoIpip, inner4()))),
+  EXPECT_EQ(hex(frame(ipip4(kLocal4, inner4())).bytes()),
             "025c00000021025c0000001008004500004c00004000400483afac1000070ad300154500003800004000"
             "400624b50ad300020ad300649c400050000003e8000007d050182000ffd10000474554202f2048545450"
             "2f312e310d0a");
-  EXPECT_EQ(hex(frame(kEthIpv6, gue6(kLocal6, inner6()))),
+  EXPECT_EQ(hex(frame(gue6(kLocal6, inner6())).bytes()),
             "025c00000021025c0000001086dd6000000000541140fd00005c00000000000000000000000"
             "7fd0002110000000000000000000000219c4117c00054e8736000000000240640fd00021100000000"
             "0000000000000002fd0002110000000000000000000001009c400050000003e8000007d050182000"
@@ -341,11 +328,11 @@ TEST(DecapBuilder, MatchesScapy) {
 TEST(DecapSettings, GuePortFromRodata) {
   Skel s = load(7777, {kLocal4});
   const int fd = bpf_program__fd(s->progs.sluice_decap);
-  const Bytes on_7777 = frame(kEthIpv4, gue4(kLocal4, inner4(), 7777));
-  const Bytes on_6080 = frame(kEthIpv4, gue4(kLocal4, inner4()));
+  const Bytes on_7777 = frame(gue4(kLocal4, inner4(), 7777)).bytes();
+  const Bytes on_6080 = frame(gue4(kLocal4, inner4())).bytes();
   RunResult r = run_xdp(fd, on_7777);
   EXPECT_EQ(r.verdict, uint32_t(XDP_PASS));
-  EXPECT_EQ(hex(r.out), hex(frame(kEthIpv4, inner4())));
+  EXPECT_EQ(hex(r.out), hex(frame(inner4()).bytes()));
   r = run_xdp(fd, on_6080);
   EXPECT_EQ(r.verdict, uint32_t(XDP_PASS));
   EXPECT_EQ(hex(r.out), hex(on_6080));
@@ -358,12 +345,12 @@ TEST(DecapSettings, GuePortFromRodata) {
 TEST(DecapSettings, LocalsMap) {
   Skel s = load(DECAP_DEFAULT_GUE_PORT, {kLocal4});
   const int fd = bpf_program__fd(s->progs.sluice_decap);
-  const Bytes in = frame(kEthIpv6, ipip6(kLocal6, kProtoIpv6, inner6()));
+  const Bytes in = frame(ipip6(kLocal6, inner6())).bytes();
   EXPECT_EQ(hex(run_xdp(fd, in).out), hex(in));
   const AddrBytes a = *parse_address(kLocal6);
   const uint8_t one = 1;
   ASSERT_EQ(bpf_map_update_elem(bpf_map__fd(s->maps.decap_locals), a.data(), &one, BPF_ANY), 0);
-  EXPECT_EQ(hex(run_xdp(fd, in).out), hex(frame(kEthIpv6, inner6())));
+  EXPECT_EQ(hex(run_xdp(fd, in).out), hex(frame(inner6()).bytes()));
 }
 
 }  // namespace

@@ -18,10 +18,11 @@
 #include <cctype>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bpf_test_util.h"
-#include "packet.h"
+#include "packet_builder.h"
 #include "steering_loader.h"
 
 #ifndef AF_XDP
@@ -31,8 +32,16 @@
 namespace sluice::bpf::test {
 namespace {
 
-const Bytes kMacClient = mac({0x02, 0x5c, 0, 0, 0, 0x02});
-const Bytes kMacLb = mac({0x02, 0x5c, 0, 0, 0, 0x10});
+using testing_support::addr;
+using testing_support::Bytes;
+using testing_support::hex;
+using testing_support::Ipv4Opts;
+using testing_support::Mac;
+using testing_support::Packet;
+using namespace wire;
+
+const Mac kMacClient{0x02, 0x5c, 0, 0, 0, 0x02};
+const Mac kMacLb{0x02, 0x5c, 0, 0, 0, 0x10};
 constexpr const char* kClient4 = "198.51.100.7";
 constexpr const char* kClient6 = "2001:db8:1::7";
 constexpr const char* kVip4 = "203.0.113.10";
@@ -44,9 +53,27 @@ constexpr const char* kOwn4 = "203.0.113.3";  // the dataplane's own port addres
 constexpr const char* kOwn6 = "2001:db8::3";
 constexpr const char* kBackend4 = "203.0.113.21";
 constexpr const char* kBackend6 = "2001:db8::21";
+constexpr const char* kGet = "GET / HTTP/1.1\r\n";
 
-Bytes frame(uint16_t type, const Bytes& l3, std::initializer_list<uint16_t> vlans = {}) {
-  return eth(kMacLb, kMacClient, type, l3, vlans);
+// The packet `l3` in an Ethernet frame (EtherType from its first header) under `vlans`.
+Packet frame(const Packet& l3, std::initializer_list<uint16_t> vlans = {}) {
+  Packet f;
+  f.eth(kMacLb, kMacClient);
+  for (uint16_t tci : vlans) f.vlan(tci);
+  return f.inner(l3);
+}
+
+Packet tcp4(const char* src, const char* dst, uint16_t sport, uint16_t dport,
+            std::string_view payload = kGet, const Ipv4Opts& o = {}) {
+  return Packet().ipv4(src, dst, o).tcp(sport, dport).payload(payload);
+}
+Packet tcp6(const char* src, const char* dst, uint16_t sport, uint16_t dport,
+            std::string_view payload = kGet) {
+  return Packet().ipv6(src, dst).tcp(sport, dport).payload(payload);
+}
+// UDP with the one-byte query "q".
+Packet udp4(const char* src, const char* dst, uint16_t sport, uint16_t dport) {
+  return Packet().ipv4(src, dst).udp(sport, dport).payload("q");
 }
 
 std::vector<SteeringVip> test_vips() {
@@ -75,15 +102,15 @@ UniqueFd occupy_queue0(const SteeringProgram& prog) {
 
 struct Case {
   std::string name;
-  Bytes in;
+  Packet in;
   steering_counter counter;  // STEERED and NEIGHBOR mean XDP_REDIRECT, every other XDP_PASS
 };
 
 std::vector<Case> cases() {
   // The reply of VIP:80 -> client that a router could not forward, quoted by ICMP.
-  const Bytes reply4 = tcp4(kVip4, kClient4, 80, 40000, std::string(64, 'x'));
-  const Bytes reply6 = tcp6(kVip6, kClient6, 443, 40000, std::string(64, 'x'));
-  const Bytes other_reply4 = tcp4(kHost4, kClient4, 22, 40000, "ssh");
+  const Packet reply4 = tcp4(kVip4, kClient4, 80, 40000, std::string(64, 'x'));
+  const Packet reply6 = tcp6(kVip6, kClient6, 443, 40000, std::string(64, 'x'));
+  const Packet other_reply4 = tcp4(kHost4, kClient4, 22, 40000, "ssh");
   const char* router4 = "192.0.2.1";
   const char* router6 = "2001:db8:ff::1";
   Ipv4Opts mf;
@@ -91,126 +118,106 @@ std::vector<Case> cases() {
   Ipv4Opts later_fragment;
   later_fragment.frag = 0x0010;
   // IPv6 ND neighbor solicitation for the VIP (ICMPv6 type 135).
-  const Bytes ns = ipv6(addr(kClient6), addr("ff02::1:ff00:10"), kProtoIcmpv6,
-                        icmp(135, 0, 0, addr(kVip6), addr(kClient6), addr("ff02::1:ff00:10")),
-                        Ipv6Opts{.hop_limit = 255});
+  const Packet ns = Packet()
+                        .ipv6(kClient6, "ff02::1:ff00:10", {.hop_limit = 255})
+                        .icmp(kIcmpv6NeighborSolicitation)
+                        .payload(addr(kVip6));
   // Hop-by-hop options header (PadN) in front of TCP to the IPv6 VIP.
-  const Bytes seg6 = tcp(addr(kClient6), addr(kVip6), 40000, 443, text("hello"));
-  const Bytes hbh =
-      ipv6(addr(kClient6), addr(kVip6), 0, Bytes{kProtoTcp, 0, 1, 4, 0, 0, 0, 0} + seg6);
+  const Packet hbh = Packet()
+                         .ipv6(kClient6, kVip6)
+                         .ext(kProtoHopByHop, {1, 4, 0, 0, 0, 0})
+                         .tcp(40000, 443)
+                         .payload("hello");
   // Atomic fragment header (offset 0, M clear) and a real one (M set).
-  const Bytes atomic =
-      ipv6(addr(kClient6), addr(kVip6), 44, Bytes{kProtoTcp, 0, 0, 0, 0, 0, 0, 1} + seg6);
-  const Bytes frag6 =
-      ipv6(addr(kClient6), addr(kVip6), 44, Bytes{kProtoTcp, 0, 0, 1, 0, 0, 0, 1} + seg6);
-  const Bytes zero_mac(6, 0);
-  const Bytes kMacBackend = mac({0x02, 0x5c, 0, 0, 0, 0x21});
+  const Packet atomic =
+      Packet().ipv6(kClient6, kVip6).frag6(0, false, 1).tcp(40000, 443).payload("hello");
+  const Packet frag6 =
+      Packet().ipv6(kClient6, kVip6).frag6(0, true, 1).tcp(40000, 443).payload("hello");
+  const Mac zero_mac{};
+  const Mac kMacBackend{0x02, 0x5c, 0, 0, 0, 0x21};
   // ND: a solicitation for `target` (to its solicited-node group) and an advertisement
   // of `target` sent to `to`.
   auto solicit = [&](const char* target) {
-    return ipv6(addr(kClient6), addr("ff02::1:ff00:10"), kProtoIcmpv6,
-                icmp(135, 0, 0, addr(target), addr(kClient6), addr("ff02::1:ff00:10")),
-                Ipv6Opts{.hop_limit = 255});
+    return Packet()
+        .ipv6(kClient6, "ff02::1:ff00:10", {.hop_limit = 255})
+        .icmp(kIcmpv6NeighborSolicitation)
+        .payload(addr(target));
   };
   auto advertise = [&](const char* to) {
-    return ipv6(addr(kBackend6), addr(to), kProtoIcmpv6,
-                icmp(136, 0, 0x60000000, addr(kBackend6), addr(kBackend6), addr(to)),
-                Ipv6Opts{.hop_limit = 255});
+    return Packet()
+        .ipv6(kBackend6, to, {.hop_limit = 255})
+        .icmp(kIcmpv6NeighborAdvertisement, 0, 0x60000000)
+        .payload(addr(kBackend6));
   };
-  const Bytes vrrp = ipv4(addr(kHost4), addr("224.0.0.18"), 112, Bytes(20, 0),
-                          Ipv4Opts{.ttl = 255, .options = {}});
+  const Packet vrrp =
+      Packet().ipv4(kHost4, "224.0.0.18", {.ttl = 255}).proto(kProtoVrrp).payload(20, 0);
+  const Packet who_has_vip = Packet().arp(1, kMacClient, kClient4, zero_mac, kVip4);
 
   return {
-      {"vip tcp 80", frame(kEthIpv4, tcp4(kClient4, kVip4, 40000, 80)), STEER_STEERED},
-      {"vip tcp 443", frame(kEthIpv4, tcp4(kClient4, kVip4, 40000, 443)), STEER_STEERED},
-      {"vip address, port not served (ssh)", frame(kEthIpv4, tcp4(kClient4, kVip4, 40000, 22)),
-       STEER_PASSED},
-      {"vip address, udp not served", frame(kEthIpv4, udp4(kClient4, kVip4, 40000, 80, text("q"))),
-       STEER_PASSED},
-      {"port-0 vip: udp 53", frame(kEthIpv4, udp4(kClient4, kDns4, 40000, 53, text("q"))),
-       STEER_STEERED},
-      {"port-0 vip: udp 9999", frame(kEthIpv4, udp4(kClient4, kDns4, 40000, 9999, text("q"))),
-       STEER_STEERED},
-      {"port-0 vip is udp only: tcp 53", frame(kEthIpv4, tcp4(kClient4, kDns4, 40000, 53)),
-       STEER_PASSED},
-      {"tcp to the host itself (ssh)", frame(kEthIpv4, tcp4(kClient4, kHost4, 40000, 22)),
-       STEER_PASSED},
-      {"arp that is not ipv4 over ethernet", frame(kEthArp, Bytes(28, 0)), STEER_PASSED},
-      {"arp request for the vip",
-       frame(kEthArp, arp4(1, kMacClient, kClient4, zero_mac, kVip4)), STEER_NEIGHBOR},
+      {"vip tcp 80", frame(tcp4(kClient4, kVip4, 40000, 80)), STEER_STEERED},
+      {"vip tcp 443", frame(tcp4(kClient4, kVip4, 40000, 443)), STEER_STEERED},
+      {"vip address, port not served (ssh)", frame(tcp4(kClient4, kVip4, 40000, 22)), STEER_PASSED},
+      {"vip address, udp not served", frame(udp4(kClient4, kVip4, 40000, 80)), STEER_PASSED},
+      {"port-0 vip: udp 53", frame(udp4(kClient4, kDns4, 40000, 53)), STEER_STEERED},
+      {"port-0 vip: udp 9999", frame(udp4(kClient4, kDns4, 40000, 9999)), STEER_STEERED},
+      {"port-0 vip is udp only: tcp 53", frame(tcp4(kClient4, kDns4, 40000, 53)), STEER_PASSED},
+      {"tcp to the host itself (ssh)", frame(tcp4(kClient4, kHost4, 40000, 22)), STEER_PASSED},
+      {"arp that is not ipv4 over ethernet",
+       Packet().eth(kMacLb, kMacClient).ethertype(kEtherTypeArp).payload(28, 0), STEER_PASSED},
+      {"arp request for the vip", frame(who_has_vip), STEER_NEIGHBOR},
       {"arp reply to the dataplane's address",
-       frame(kEthArp, arp4(2, kMacBackend, kBackend4, kMacLb, kOwn4)), STEER_NEIGHBOR},
+       frame(Packet().arp(2, kMacBackend, kBackend4, kMacLb, kOwn4)), STEER_NEIGHBOR},
       {"arp request for the host's address",
-       frame(kEthArp, arp4(1, kMacClient, kClient4, zero_mac, kHost4)), STEER_PASSED},
+       frame(Packet().arp(1, kMacClient, kClient4, zero_mac, kHost4)), STEER_PASSED},
       {"arp reply to the host's address",
-       frame(kEthArp, arp4(2, kMacBackend, kBackend4, kMacLb, kHost4)), STEER_PASSED},
-      {"arp request for the vip under a tag",
-       frame(kEthArp, arp4(1, kMacClient, kClient4, zero_mac, kVip4), {10}), STEER_NEIGHBOR},
-      {"arp cut short", truncate(frame(kEthArp, arp4(1, kMacClient, kClient4, zero_mac, kVip4)), 14 + 27),
-       STEER_TRUNCATED},
-      {"nd solicitation for the dataplane's address", frame(kEthIpv6, solicit(kOwn6)),
-       STEER_NEIGHBOR},
-      {"nd solicitation for the host's address", frame(kEthIpv6, solicit(kHost6)),
-       STEER_PASSED},
-      {"nd advertisement to the dataplane's address", frame(kEthIpv6, advertise(kOwn6)),
-       STEER_NEIGHBOR},
-      {"nd advertisement to the host's address", frame(kEthIpv6, advertise(kHost6)),
-       STEER_PASSED},
-      {"nd solicitation cut before its target", truncate(frame(kEthIpv6, solicit(kOwn6)), 14 + 40 + 20),
+       frame(Packet().arp(2, kMacBackend, kBackend4, kMacLb, kHost4)), STEER_PASSED},
+      {"arp request for the vip under a tag", frame(who_has_vip, {10}), STEER_NEIGHBOR},
+      {"arp cut short", frame(who_has_vip).truncate(14 + 27), STEER_TRUNCATED},
+      {"nd solicitation for the dataplane's address", frame(solicit(kOwn6)), STEER_NEIGHBOR},
+      {"nd solicitation for the host's address", frame(solicit(kHost6)), STEER_PASSED},
+      {"nd advertisement to the dataplane's address", frame(advertise(kOwn6)), STEER_NEIGHBOR},
+      {"nd advertisement to the host's address", frame(advertise(kHost6)), STEER_PASSED},
+      {"nd solicitation cut before its target", frame(solicit(kOwn6)).truncate(14 + 40 + 20),
        STEER_TRUNCATED},
       {"router solicitation",
-       frame(kEthIpv6, ipv6(addr(kClient6), addr("ff02::2"), kProtoIcmpv6,
-                            icmp(133, 0, 0, {}, addr(kClient6), addr("ff02::2")),
-                            Ipv6Opts{.hop_limit = 255})),
+       frame(
+           Packet().ipv6(kClient6, "ff02::2", {.hop_limit = 255}).icmp(kIcmpv6RouterSolicitation)),
        STEER_PASSED},
-      {"vrrp", frame(kEthIpv4, vrrp), STEER_PASSED},
-      {"ipv6 vip tcp 443", frame(kEthIpv6, tcp6(kClient6, kVip6, 40000, 443)), STEER_STEERED},
-      {"ipv6 vip tcp 80 not served", frame(kEthIpv6, tcp6(kClient6, kVip6, 40000, 80)),
+      {"vrrp", frame(vrrp), STEER_PASSED},
+      {"ipv6 vip tcp 443", frame(tcp6(kClient6, kVip6, 40000, 443)), STEER_STEERED},
+      {"ipv6 vip tcp 80 not served", frame(tcp6(kClient6, kVip6, 40000, 80)), STEER_PASSED},
+      {"ipv6 nd solicitation for the vip", frame(ns), STEER_NEIGHBOR},
+      {"ipv6 hop-by-hop then tcp 443", frame(hbh), STEER_STEERED},
+      {"ipv6 atomic fragment", frame(atomic), STEER_STEERED},
+      {"ipv6 fragment", frame(frag6), STEER_PASSED},
+      {"vip under an 802.1Q tag", frame(tcp4(kClient4, kVip4, 40000, 80), {10}), STEER_STEERED},
+      {"vip under two tags", frame(tcp6(kClient6, kVip6, 40000, 443), {10, 20}), STEER_STEERED},
+      {"ipv4 first fragment", frame(tcp4(kClient4, kVip4, 40000, 80, "x", mf)), STEER_PASSED},
+      {"ipv4 later fragment", frame(tcp4(kClient4, kVip4, 40000, 80, "x", later_fragment)),
        STEER_PASSED},
-      {"ipv6 nd solicitation for the vip", frame(kEthIpv6, ns), STEER_NEIGHBOR},
-      {"ipv6 hop-by-hop then tcp 443", frame(kEthIpv6, hbh), STEER_STEERED},
-      {"ipv6 atomic fragment", frame(kEthIpv6, atomic), STEER_STEERED},
-      {"ipv6 fragment", frame(kEthIpv6, frag6), STEER_PASSED},
-      {"vip under an 802.1Q tag", frame(kEthIpv4, tcp4(kClient4, kVip4, 40000, 80), {10}),
-       STEER_STEERED},
-      {"vip under two tags", frame(kEthIpv6, tcp6(kClient6, kVip6, 40000, 443), {10, 20}),
-       STEER_STEERED},
-      {"ipv4 first fragment", frame(kEthIpv4, tcp4(kClient4, kVip4, 40000, 80, "x", mf)),
-       STEER_PASSED},
-      {"ipv4 later fragment",
-       frame(kEthIpv4, tcp4(kClient4, kVip4, 40000, 80, "x", later_fragment)), STEER_PASSED},
       {"icmp echo to the vip (icmp port-0 entry)",
-       frame(kEthIpv4,
-             ipv4(addr(kClient4), addr(kVip4), kProtoIcmp, icmp(8, 0, 0x00010001, text("ping")))),
+       frame(Packet().ipv4(kClient4, kVip4).icmp(kIcmpEchoRequest, 0, 0x00010001).payload("ping")),
        STEER_STEERED},
       {"icmp echo to the host",
-       frame(kEthIpv4,
-             ipv4(addr(kClient4), addr(kHost4), kProtoIcmp, icmp(8, 0, 0x00010001, text("ping")))),
+       frame(Packet().ipv4(kClient4, kHost4).icmp(kIcmpEchoRequest, 0, 0x00010001).payload("ping")),
        STEER_PASSED},
       {"icmp frag-needed quoting vip:80 -> client",
-       frame(kEthIpv4,
-             ipv4(addr(router4), addr(kVip4), kProtoIcmp, icmp(3, 4, 1400, truncate(reply4, 28)))),
-       STEER_STEERED},
+       frame(Packet().ipv4(router4, kVip4).icmp(3, 4, 1400).quote(reply4, 28)), STEER_STEERED},
       {"icmp frag-needed quoting the host's ssh",
-       frame(kEthIpv4, ipv4(addr(router4), addr(kHost4), kProtoIcmp,
-                            icmp(3, 4, 1400, truncate(other_reply4, 28)))),
+       frame(Packet().ipv4(router4, kHost4).icmp(3, 4, 1400).quote(other_reply4, 28)),
        STEER_PASSED},
       {"icmpv6 packet-too-big quoting vip6:443 -> client",
-       frame(kEthIpv6, ipv6(addr(router6), addr(kVip6), kProtoIcmpv6,
-                            icmp(2, 0, 1280, truncate(reply6, 48), addr(router6), addr(kVip6)))),
+       frame(Packet().ipv6(router6, kVip6).icmp(kIcmpv6PacketTooBig, 0, 1280).quote(reply6, 48)),
        STEER_STEERED},
       {"icmp error quoting a cut header",
-       frame(kEthIpv4,
-             ipv4(addr(router4), addr(kVip4), kProtoIcmp, icmp(3, 4, 1400, truncate(reply4, 12)))),
+       frame(Packet().ipv4(router4, kVip4).icmp(3, 4, 1400).quote(reply4, 12)), STEER_TRUNCATED},
+      {"tcp header cut to 2 bytes", frame(tcp4(kClient4, kVip4, 40000, 80)).truncate(14 + 20 + 2),
        STEER_TRUNCATED},
-      {"tcp header cut to 2 bytes",
-       truncate(frame(kEthIpv4, tcp4(kClient4, kVip4, 40000, 80)), 14 + 20 + 2), STEER_TRUNCATED},
-      {"ipv4 header cut", truncate(frame(kEthIpv4, tcp4(kClient4, kVip4, 40000, 80)), 14 + 10),
+      {"ipv4 header cut", frame(tcp4(kClient4, kVip4, 40000, 80)).truncate(14 + 10),
        STEER_TRUNCATED},
-      {"ipv6 header cut", truncate(frame(kEthIpv6, tcp6(kClient6, kVip6, 40000, 443)), 14 + 39),
+      {"ipv6 header cut", frame(tcp6(kClient6, kVip6, 40000, 443)).truncate(14 + 39),
        STEER_TRUNCATED},
-      {"vlan tag cut", truncate(frame(kEthIpv4, tcp4(kClient4, kVip4, 40000, 80), {10}), 16),
-       STEER_TRUNCATED},
+      {"vlan tag cut", frame(tcp4(kClient4, kVip4, 40000, 80), {10}).truncate(16), STEER_TRUNCATED},
   };
 }
 
@@ -239,18 +246,19 @@ UniqueFd* SteeringCase::xsk_ = nullptr;
 TEST_P(SteeringCase, VerdictAndCounter) {
   const Case& c = GetParam();
   const SteeringCounters before = prog_->counters();
-  const RunResult r = run_xdp(prog_->prog_fd(), c.in);
+  const Bytes in = c.in.bytes();
+  const RunResult r = run_xdp(prog_->prog_fd(), in);
   const SteeringCounters after = prog_->counters();
 
   const bool redirect = c.counter == STEER_STEERED || c.counter == STEER_NEIGHBOR;
   const uint32_t want = redirect ? XDP_REDIRECT : XDP_PASS;
   EXPECT_EQ(std::string(verdict_name(r.verdict)), verdict_name(want));
-  EXPECT_EQ(hex(r.out), hex(c.in));
+  EXPECT_EQ(hex(r.out), hex(in));
   for (int i = 0; i < STEER_NR_COUNTERS; ++i) {
     const bool expected = i == c.counter;
     EXPECT_EQ(after.counters[i].packets - before.counters[i].packets, expected ? 1u : 0u)
         << steering_counter_info[i].name;
-    EXPECT_EQ(after.counters[i].bytes - before.counters[i].bytes, expected ? c.in.size() : 0u)
+    EXPECT_EQ(after.counters[i].bytes - before.counters[i].bytes, expected ? in.size() : 0u)
         << steering_counter_info[i].name;
   }
 }
@@ -267,7 +275,7 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, SteeringCase, testing::ValuesIn(cases()),
 TEST(Steering, NoSocketOnTheQueue) {
   SteeringProgram prog;
   prog.add_vip(*SteeringVip::parse(kVip4, kProtoTcp, 80));
-  const Bytes in = frame(kEthIpv4, tcp4(kClient4, kVip4, 40000, 80));
+  const Bytes in = frame(tcp4(kClient4, kVip4, 40000, 80)).bytes();
   const RunResult r = run_xdp(prog.prog_fd(), in);
   EXPECT_EQ(r.verdict, uint32_t(XDP_PASS));
   EXPECT_EQ(hex(r.out), hex(in));
@@ -278,8 +286,8 @@ TEST(Steering, NoSocketOnTheQueue) {
 TEST(Steering, AddRemoveReplaceAll) {
   SteeringProgram prog;
   const UniqueFd xsk = occupy_queue0(prog);
-  const Bytes to80 = frame(kEthIpv4, tcp4(kClient4, kVip4, 40000, 80));
-  const Bytes to443 = frame(kEthIpv4, tcp4(kClient4, kVip4, 40000, 443));
+  const Bytes to80 = frame(tcp4(kClient4, kVip4, 40000, 80)).bytes();
+  const Bytes to443 = frame(tcp4(kClient4, kVip4, 40000, 443)).bytes();
   const SteeringVip v80 = *SteeringVip::parse(kVip4, kProtoTcp, 80);
   const SteeringVip v443 = *SteeringVip::parse(kVip4, kProtoTcp, 443);
   const SteeringVip all_tcp = *SteeringVip::parse(kVip4, kProtoTcp, 0);
@@ -307,7 +315,7 @@ TEST(Steering, AddRemoveReplaceAll) {
 TEST(Steering, ReplaceAddresses) {
   SteeringProgram prog;
   const UniqueFd xsk = occupy_queue0(prog);
-  const Bytes who_has_vip = frame(kEthArp, arp4(1, kMacClient, kClient4, Bytes(6, 0), kVip4));
+  const Bytes who_has_vip = frame(Packet().arp(1, kMacClient, kClient4, {}, kVip4)).bytes();
   const AddrBytes vip4 = *parse_address(kVip4), own6 = *parse_address(kOwn6);
 
   EXPECT_EQ(run_xdp(prog.prog_fd(), who_has_vip).verdict, uint32_t(XDP_PASS));

@@ -7,12 +7,12 @@
 #include <vector>
 
 #include "flow/flow_table.h"
-#include "frame_builder.h"
+#include "packet_builder.h"
 
 namespace sluice {
 namespace {
 
-using testing_support::Frame;
+using testing_support::Packet;
 using namespace wire;
 
 std::vector<uint32_t> hashes_of_many_flows() {
@@ -76,7 +76,7 @@ uint32_t owner_of(std::vector<uint8_t> bytes, uint32_t length, uint16_t receiver
   return owner;
 }
 
-uint32_t owner(const Frame& f, uint16_t receiver = 0, uint16_t workers = 4) {
+uint32_t owner(const Packet& f, uint16_t receiver = 0, uint16_t workers = 4) {
   const std::vector<uint8_t> b = f.bytes();
   return owner_of(b, uint32_t(b.size()), receiver, workers);
 }
@@ -86,16 +86,16 @@ TEST(FrameOwner, EveryPacketOfAFlowAndTheErrorsQuotingItHaveOneOwner) {
   std::set<uint32_t> owners;
   for (uint16_t port = 40000; port < 40016; ++port) {
     const uint32_t syn =
-        owner(Frame().eth().ipv4("203.0.113.5", "10.0.0.100").tcp(port, 80, kTcpSyn));
+        owner(Packet().eth().ipv4("203.0.113.5", "10.0.0.100").tcp(port, 80, kTcpSyn));
     const uint32_t ack = owner(
-        Frame().eth().ipv4("203.0.113.5", "10.0.0.100").tcp(port, 80, kTcpAck).payload(100), 3);
+        Packet().eth().ipv4("203.0.113.5", "10.0.0.100").tcp(port, 80, kTcpAck).payload(100), 3);
     // A router's frag-needed for the backend's answer (VIP -> client, sent by DSR).
     const uint32_t error =
-        owner(Frame()
+        owner(Packet()
                   .eth()
                   .ipv4("192.0.2.1", "10.0.0.100")
                   .icmp(kIcmpDestUnreachable, kIcmpCodeFragNeeded)
-                  .quote(Frame().ipv4("10.0.0.100", "203.0.113.5").tcp(80, port, kTcpAck), 28),
+                  .quote(Packet().ipv4("10.0.0.100", "203.0.113.5").tcp(80, port, kTcpAck), 28),
               2);
     EXPECT_EQ(ack, syn) << "port " << port;
     EXPECT_EQ(error, syn) << "port " << port;
@@ -107,9 +107,10 @@ TEST(FrameOwner, EveryPacketOfAFlowAndTheErrorsQuotingItHaveOneOwner) {
 TEST(FrameOwner, Ipv6FlowsHaveOneOwner) {
   std::set<uint32_t> owners;
   for (uint16_t port = 40000; port < 40016; ++port) {
-    const Frame syn = Frame().eth().ipv6("2001:db8:ff::1", "2001:db8::100").tcp(port, 80, kTcpSyn);
-    const Frame data =
-        Frame().eth().ipv6("2001:db8:ff::1", "2001:db8::100").tcp(port, 80, kTcpAck).payload(40);
+    const Packet syn =
+        Packet().eth().ipv6("2001:db8:ff::1", "2001:db8::100").tcp(port, 80, kTcpSyn);
+    const Packet data =
+        Packet().eth().ipv6("2001:db8:ff::1", "2001:db8::100").tcp(port, 80, kTcpAck).payload(40);
     EXPECT_EQ(owner(syn, 0), owner(data, 1));
     owners.insert(owner(syn));
   }
@@ -118,15 +119,16 @@ TEST(FrameOwner, Ipv6FlowsHaveOneOwner) {
 
 // A burst mixing flows with frames of no flow: each gets what it gets alone.
 TEST(FrameOwner, ABurstGivesEachFrameItsOwnOwner) {
-  std::vector<Frame> frames;
+  std::vector<Packet> frames;
   for (uint16_t port = 40000; port < 40012; ++port) {
-    frames.push_back(Frame().eth().ipv4("203.0.113.5", "10.0.0.100").tcp(port, 80, kTcpSyn));
-    frames.push_back(Frame().eth().arp());
-    frames.push_back(Frame().eth().ipv6("2001:db8:ff::1", "2001:db8::100").tcp(port, 443, kTcpAck));
+    frames.push_back(Packet().eth().ipv4("203.0.113.5", "10.0.0.100").tcp(port, 80, kTcpSyn));
+    frames.push_back(Packet().eth().arp());
+    frames.push_back(
+        Packet().eth().ipv6("2001:db8:ff::1", "2001:db8::100").tcp(port, 443, kTcpAck));
   }
   std::vector<std::vector<uint8_t>> bytes;
   std::vector<PacketBuffer> buffers;
-  for (const Frame& f : frames) bytes.push_back(f.bytes());
+  for (const Packet& f : frames) bytes.push_back(f.bytes());
   for (auto& b : bytes) buffers.push_back(PacketBuffer{b.data(), uint32_t(b.size()), 0, 0});
   std::vector<ParsedPacket> parsed(frames.size());
   std::vector<uint16_t> owners(frames.size());
@@ -151,12 +153,12 @@ TEST(FrameOwner, ABurstGivesEachFrameItsOwnOwner) {
 }
 
 TEST(FrameOwner, FramesOfNoFlowStayWithTheirReceiver) {
-  EXPECT_EQ(owner(Frame().eth().arp(), 3), 3u);
-  EXPECT_EQ(owner(Frame().eth().ethertype(0x88cc).payload(46), 2), 2u);  // LLDP
+  EXPECT_EQ(owner(Packet().eth().arp(), 3), 3u);
+  EXPECT_EQ(owner(Packet().eth().ethertype(0x88cc).payload(46), 2), 2u);  // LLDP
   const std::vector<uint8_t> cut =
-      Frame().eth().ipv4("203.0.113.5", "10.0.0.100").tcp(40000, 80, kTcpSyn).bytes();
+      Packet().eth().ipv4("203.0.113.5", "10.0.0.100").tcp(40000, 80, kTcpSyn).bytes();
   EXPECT_EQ(owner_of(cut, 14 + 12, 1, 4), 1u);  // IPv4 header cut short
-  EXPECT_EQ(owner(Frame()
+  EXPECT_EQ(owner(Packet()
                       .eth()
                       .ipv4("203.0.113.5", "10.0.0.100")
                       .set8(14 + 6, 0x20)

@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "frame_builder.h"
+#include "packet_builder.h"
 
 namespace sluice {
 
@@ -31,7 +31,9 @@ void PrintTo(const FlowKey& key, std::ostream* os) {
 namespace {
 
 using namespace wire;
-using testing_support::Frame;
+using testing_support::Bytes;
+using testing_support::ipv4_nops;
+using testing_support::Packet;
 
 constexpr uint8_t kTcpUrg = 0x20;
 constexpr uint8_t kTcpEce = 0x40;
@@ -60,14 +62,14 @@ ParsedPacket parse(const std::vector<uint8_t>& frame) {
   parse_frame(copy.data(), uint32_t(copy.size()), out);
   return out;
 }
-ParsedPacket parse(const Frame& frame) { return parse(frame.bytes()); }
+ParsedPacket parse(const Packet& frame) { return parse(frame.bytes()); }
 
 constexpr uint32_t kEth = kEthHeaderLen;
 constexpr uint32_t kV4 = kEth + kIpv4HeaderLen;  // L4 offset of a plain IPv4 frame
 constexpr uint32_t kV6 = kEth + kIpv6HeaderLen;
 
-Frame tcp4() { return Frame().eth().ipv4("10.0.0.1", "10.0.0.100").tcp(1234, 80, kTcpSyn); }
-Frame tcp6() { return Frame().eth().ipv6("2001:db8::1", "2001:db8::100").tcp(1234, 80, kTcpSyn); }
+Packet tcp4() { return Packet().eth().ipv4("10.0.0.1", "10.0.0.100").tcp(1234, 80, kTcpSyn); }
+Packet tcp6() { return Packet().eth().ipv6("2001:db8::1", "2001:db8::100").tcp(1234, 80, kTcpSyn); }
 
 // --- Ethernet -----------------------------------------------------------------------
 
@@ -86,7 +88,7 @@ TEST(ParseEthernet, TcpOverIpv4) {
 
 TEST(ParseEthernet, OneVlanTag) {
   const ParsedPacket p =
-      parse(Frame().eth().vlan(10).ipv4("10.0.0.1", "10.0.0.100").tcp(1234, 80, kTcpAck));
+      parse(Packet().eth().vlan(10).ipv4("10.0.0.1", "10.0.0.100").tcp(1234, 80, kTcpAck));
   EXPECT_EQ(p.kind, PacketKind::kIpv4);
   EXPECT_EQ(p.vlan_count, 1);
   EXPECT_EQ(p.l3_offset, kEth + 4);
@@ -97,7 +99,7 @@ TEST(ParseEthernet, OneVlanTag) {
 }
 
 TEST(ParseEthernet, QinQ) {
-  const ParsedPacket p = parse(Frame()
+  const ParsedPacket p = parse(Packet()
                                    .eth()
                                    .vlan(100, kEtherTypeQinQ)
                                    .vlan(10)
@@ -113,14 +115,14 @@ TEST(ParseEthernet, QinQ) {
 
 TEST(ParseEthernet, ThirdVlanTagIsOther) {
   const ParsedPacket p =
-      parse(Frame().eth().vlan(1, kEtherTypeQinQ).vlan(2).vlan(3).ipv4("10.0.0.1", "10.0.0.2"));
+      parse(Packet().eth().vlan(1, kEtherTypeQinQ).vlan(2).vlan(3).ipv4("10.0.0.1", "10.0.0.2"));
   EXPECT_EQ(p.kind, PacketKind::kOther);
   EXPECT_EQ(p.vlan_count, 2);
   EXPECT_EQ(p.l3_offset, kEth + 8);
 }
 
 TEST(ParseEthernet, OtherEthertype) {
-  const ParsedPacket p = parse(Frame().eth().ethertype(kEtherTypeLldp).payload(40));
+  const ParsedPacket p = parse(Packet().eth().ethertype(kEtherTypeLldp).payload(40));
   EXPECT_EQ(p.kind, PacketKind::kOther);
   EXPECT_EQ(p.l3_offset, kEth);
   EXPECT_EQ(p.l3_length, 0);
@@ -135,7 +137,7 @@ TEST(ParseEthernet, TooShort) {
 }
 
 TEST(ParseEthernet, VlanTagCutShort) {
-  std::vector<uint8_t> b = Frame().eth().vlan(7).ipv4("10.0.0.1", "10.0.0.2").bytes();
+  std::vector<uint8_t> b = Packet().eth().vlan(7).ipv4("10.0.0.1", "10.0.0.2").bytes();
   b.resize(kEth + 3);
   EXPECT_EQ(parse(b).drop, DropReason::l2_truncated);
 }
@@ -143,16 +145,16 @@ TEST(ParseEthernet, VlanTagCutShort) {
 TEST(ParseEthernet, ResetsOutputBeforeParsing) {
   ParsedPacket p;
   const std::vector<uint8_t> error =
-      Frame()
+      Packet()
           .eth()
           .vlan(3)
           .ipv4("192.0.2.1", "203.0.113.5")
           .icmp(kIcmpDestUnreachable, kIcmpCodeFragNeeded)
-          .quote(Frame().ipv4("10.0.0.100", "203.0.113.5").tcp(80, 40000, kTcpAck))
+          .quote(Packet().ipv4("10.0.0.100", "203.0.113.5").tcp(80, 40000, kTcpAck))
           .bytes();
   parse_frame(error.data(), uint32_t(error.size()), p);
   ASSERT_TRUE(p.icmp_error);
-  const std::vector<uint8_t> arp = Frame().eth().arp().bytes();
+  const std::vector<uint8_t> arp = Packet().eth().arp().bytes();
   parse_frame(arp.data(), uint32_t(arp.size()), p);
   EXPECT_EQ(p.kind, PacketKind::kArp);
   EXPECT_EQ(p.vlan_count, 0);
@@ -167,7 +169,7 @@ TEST(ParseEthernet, ResetsOutputBeforeParsing) {
 // --- ARP ----------------------------------------------------------------------------
 
 TEST(ParseArp, EthernetIpv4) {
-  const ParsedPacket p = parse(Frame().eth().vlan(5).arp().pad(14));
+  const ParsedPacket p = parse(Packet().eth().vlan(5).arp().pad(14));
   EXPECT_EQ(p.kind, PacketKind::kArp);
   EXPECT_EQ(p.vlan_count, 1);
   EXPECT_EQ(p.l3_offset, kEth + 4);
@@ -175,20 +177,21 @@ TEST(ParseArp, EthernetIpv4) {
 
 TEST(ParseArp, Malformed) {
   const size_t a = kEth;
-  std::vector<uint8_t> short_arp = Frame().eth().arp().bytes();
+  std::vector<uint8_t> short_arp = Packet().eth().arp().bytes();
   short_arp.pop_back();
   EXPECT_EQ(parse(short_arp).drop, DropReason::arp_malformed) << "27 bytes";
-  EXPECT_EQ(parse(Frame().eth().arp().set16(a + 0, 6)).drop, DropReason::arp_malformed) << "htype";
-  EXPECT_EQ(parse(Frame().eth().arp().set16(a + 2, kEtherTypeIpv6)).drop, DropReason::arp_malformed)
+  EXPECT_EQ(parse(Packet().eth().arp().set16(a + 0, 6)).drop, DropReason::arp_malformed) << "htype";
+  EXPECT_EQ(parse(Packet().eth().arp().set16(a + 2, kEtherTypeIpv6)).drop,
+            DropReason::arp_malformed)
       << "ptype";
-  EXPECT_EQ(parse(Frame().eth().arp().set8(a + 4, 8)).drop, DropReason::arp_malformed) << "hlen";
-  EXPECT_EQ(parse(Frame().eth().arp().set8(a + 5, 16)).drop, DropReason::arp_malformed) << "plen";
+  EXPECT_EQ(parse(Packet().eth().arp().set8(a + 4, 8)).drop, DropReason::arp_malformed) << "hlen";
+  EXPECT_EQ(parse(Packet().eth().arp().set8(a + 5, 16)).drop, DropReason::arp_malformed) << "plen";
 }
 
 // --- IPv4 ---------------------------------------------------------------------------
 
 TEST(ParseIpv4, Udp) {
-  const ParsedPacket p = parse(Frame().eth().ipv4("10.1.2.3", "10.0.0.100").udp(40000, 53));
+  const ParsedPacket p = parse(Packet().eth().ipv4("10.1.2.3", "10.0.0.100").udp(40000, 53));
   EXPECT_EQ(p.kind, PacketKind::kIpv4);
   EXPECT_EQ(p.l4_offset, kV4);
   EXPECT_EQ(p.l3_length, 28);
@@ -198,19 +201,21 @@ TEST(ParseIpv4, Udp) {
 }
 
 TEST(ParseIpv4, Options) {
-  const ParsedPacket p = parse(Frame().eth().ipv4("10.0.0.1", "10.0.0.100", 3).udp(1, 2));
+  const ParsedPacket p =
+      parse(Packet().eth().ipv4("10.0.0.1", "10.0.0.100", {.options = ipv4_nops(3)}).udp(1, 2));
   EXPECT_EQ(p.kind, PacketKind::kIpv4);
   EXPECT_EQ(p.l4_offset, kV4 + 12);
   EXPECT_EQ(p.l3_length, 32 + 8);
   EXPECT_EQ(p.key, key("10.0.0.1", "10.0.0.100", 1, 2, kProtoUdp));
 
-  const ParsedPacket max = parse(Frame().eth().ipv4("10.0.0.1", "10.0.0.100", 10).tcp(5, 6, 0));
+  const ParsedPacket max =
+      parse(Packet().eth().ipv4("10.0.0.1", "10.0.0.100", {.options = ipv4_nops(10)}).tcp(5, 6, 0));
   EXPECT_EQ(max.kind, PacketKind::kIpv4);
   EXPECT_EQ(max.l4_offset, kEth + 60);
 }
 
 TEST(ParseIpv4, FramePaddingIsNotPartOfThePacket) {
-  const ParsedPacket p = parse(Frame().eth().ipv4("10.0.0.1", "10.0.0.100").udp(1, 2).pad(18));
+  const ParsedPacket p = parse(Packet().eth().ipv4("10.0.0.1", "10.0.0.100").udp(1, 2).pad(18));
   EXPECT_EQ(p.kind, PacketKind::kIpv4);
   EXPECT_EQ(p.l3_length, 28);
 }
@@ -226,8 +231,10 @@ TEST(ParseIpv4, AllTcpFlags) {
 }
 
 TEST(ParseIpv4, TcpWithOptions) {
-  const ParsedPacket p =
-      parse(Frame().eth().ipv4("10.0.0.1", "10.0.0.100").tcp(1234, 443, kTcpSyn, 15));
+  const ParsedPacket p = parse(Packet()
+                                   .eth()
+                                   .ipv4("10.0.0.1", "10.0.0.100")
+                                   .tcp(1234, 443, kTcpSyn, {.options = Bytes(40, 0)}));
   EXPECT_EQ(p.kind, PacketKind::kIpv4);
   EXPECT_EQ(p.l4_offset, kV4);
   EXPECT_EQ(p.l3_length, 20 + 60);
@@ -248,7 +255,7 @@ TEST(ParseIpv4, Fragments) {
 
 TEST(ParseIpv4, IcmpEcho) {
   const ParsedPacket p =
-      parse(Frame().eth().ipv4("198.51.100.7", "10.0.0.100").icmp(kIcmpEchoRequest).payload(56));
+      parse(Packet().eth().ipv4("198.51.100.7", "10.0.0.100").icmp(kIcmpEchoRequest).payload(56));
   EXPECT_EQ(p.kind, PacketKind::kIpv4);
   EXPECT_EQ(p.l4_offset, kV4);
   EXPECT_EQ(p.icmp_type, kIcmpEchoRequest);
@@ -257,7 +264,7 @@ TEST(ParseIpv4, IcmpEcho) {
   EXPECT_EQ(p.key, key("198.51.100.7", "10.0.0.100", 0, 0, kProtoIcmp));
 
   const ParsedPacket reply =
-      parse(Frame().eth().ipv4("10.0.0.100", "198.51.100.7").icmp(kIcmpEchoReply));
+      parse(Packet().eth().ipv4("10.0.0.100", "198.51.100.7").icmp(kIcmpEchoReply));
   EXPECT_EQ(reply.icmp_type, kIcmpEchoReply);
   EXPECT_EQ(reply.key, key("10.0.0.100", "198.51.100.7", 0, 0, kProtoIcmp));
 }
@@ -265,7 +272,7 @@ TEST(ParseIpv4, IcmpEcho) {
 TEST(ParseIpv4, OtherProtocolsHaveNoPorts) {
   for (uint8_t proto : {kProtoGre, kProtoEsp, kProtoSctp, kProtoIcmpv6, kProtoVrrp}) {
     const ParsedPacket p =
-        parse(Frame().eth().ipv4("10.0.0.1", "10.0.0.100").proto(proto).payload(24, 0xee));
+        parse(Packet().eth().ipv4("10.0.0.1", "10.0.0.100").proto(proto).payload(24, 0xee));
     EXPECT_EQ(p.kind, PacketKind::kIpv4) << int(proto);
     EXPECT_EQ(p.key, key("10.0.0.1", "10.0.0.100", 0, 0, proto)) << int(proto);
     EXPECT_EQ(p.icmp_type, 0) << int(proto);
@@ -286,7 +293,7 @@ TEST(ParseIpv6, Tcp) {
 }
 
 TEST(ParseIpv6, HopByHopDestOptionsAndAtomicFragment) {
-  const ParsedPacket p = parse(Frame()
+  const ParsedPacket p = parse(Packet()
                                    .eth()
                                    .ipv6("2001:db8::1", "2001:db8::100")
                                    .ext(kProtoHopByHop)
@@ -301,7 +308,7 @@ TEST(ParseIpv6, HopByHopDestOptionsAndAtomicFragment) {
 }
 
 TEST(ParseIpv6, RoutingAndAuthenticationHeader) {
-  const ParsedPacket p = parse(Frame()
+  const ParsedPacket p = parse(Packet()
                                    .eth()
                                    .ipv6("2001:db8::1", "2001:db8::100")
                                    .ext(kProtoRouting, 24)
@@ -315,7 +322,7 @@ TEST(ParseIpv6, RoutingAndAuthenticationHeader) {
 TEST(ParseIpv6, MobilityHipShim6UseTheGenericLength) {
   for (uint8_t type : {kProtoMobility, kProtoHip, kProtoShim6}) {
     const ParsedPacket p =
-        parse(Frame().eth().ipv6("2001:db8::1", "2001:db8::100").ext(type, 40).udp(1, 2));
+        parse(Packet().eth().ipv6("2001:db8::1", "2001:db8::100").ext(type, 40).udp(1, 2));
     EXPECT_EQ(p.kind, PacketKind::kIpv6) << int(type);
     EXPECT_EQ(p.l4_offset, kV6 + 40) << int(type);
     EXPECT_EQ(p.key.protocol, kProtoUdp) << int(type);
@@ -323,7 +330,7 @@ TEST(ParseIpv6, MobilityHipShim6UseTheGenericLength) {
 }
 
 TEST(ParseIpv6, EspAndNoNextHeaderEndTheChain) {
-  const ParsedPacket esp = parse(Frame()
+  const ParsedPacket esp = parse(Packet()
                                      .eth()
                                      .ipv6("2001:db8::1", "2001:db8::100")
                                      .ext(kProtoDestOptions)
@@ -334,7 +341,7 @@ TEST(ParseIpv6, EspAndNoNextHeaderEndTheChain) {
   EXPECT_EQ(esp.key, key("2001:db8::1", "2001:db8::100", 0, 0, kProtoEsp));
 
   const ParsedPacket none = parse(
-      Frame().eth().ipv6("2001:db8::1", "2001:db8::100").ext(kProtoHopByHop).proto(kProtoNoNext));
+      Packet().eth().ipv6("2001:db8::1", "2001:db8::100").ext(kProtoHopByHop).proto(kProtoNoNext));
   EXPECT_EQ(none.kind, PacketKind::kIpv6);
   EXPECT_EQ(none.l4_offset, kV6 + 8);
   EXPECT_EQ(none.l3_length, 48);
@@ -343,10 +350,10 @@ TEST(ParseIpv6, EspAndNoNextHeaderEndTheChain) {
 
 TEST(ParseIpv6, Fragments) {
   const ParsedPacket later =
-      parse(Frame().eth().ipv6("2001:db8::1", "2001:db8::100").frag6(185, false).payload(64));
+      parse(Packet().eth().ipv6("2001:db8::1", "2001:db8::100").frag6(185, false).payload(64));
   EXPECT_EQ(later.kind, PacketKind::kDrop);
   EXPECT_EQ(later.drop, DropReason::fragment);
-  const ParsedPacket first = parse(Frame()
+  const ParsedPacket first = parse(Packet()
                                        .eth()
                                        .ipv6("2001:db8::1", "2001:db8::100")
                                        .ext(kProtoHopByHop)
@@ -356,26 +363,26 @@ TEST(ParseIpv6, Fragments) {
 }
 
 TEST(ParseIpv6, EightExtensionHeadersAreAllowedNineAreNot) {
-  Frame eight = Frame().eth().ipv6("2001:db8::1", "2001:db8::100");
+  Packet eight = Packet().eth().ipv6("2001:db8::1", "2001:db8::100");
   for (int i = 0; i < 8; ++i) eight.ext(kProtoDestOptions);
-  const ParsedPacket p = parse(Frame(eight).udp(1, 2));
+  const ParsedPacket p = parse(Packet(eight).udp(1, 2));
   EXPECT_EQ(p.kind, PacketKind::kIpv6);
   EXPECT_EQ(p.l4_offset, kV6 + 64);
 
-  const ParsedPacket nine = parse(Frame(eight).ext(kProtoDestOptions).udp(1, 2));
+  const ParsedPacket nine = parse(Packet(eight).ext(kProtoDestOptions).udp(1, 2));
   EXPECT_EQ(nine.kind, PacketKind::kDrop);
   EXPECT_EQ(nine.drop, DropReason::ipv6_bad_extension);
 }
 
 TEST(ParseIpv6, ExtensionLongerThanThePacket) {
-  const Frame f = Frame()
-                      .eth()
-                      .ipv6("2001:db8::1", "2001:db8::100")
-                      .ext(kProtoHopByHop, 16)
-                      .proto(kProtoNoNext);
-  EXPECT_EQ(parse(Frame(f).set8(kV6 + 1, 2)).drop, DropReason::ipv6_bad_extension);
-  EXPECT_EQ(parse(Frame(f).set8(kV6 + 1, 1)).kind, PacketKind::kIpv6);
-  EXPECT_EQ(parse(Frame()
+  const Packet f = Packet()
+                       .eth()
+                       .ipv6("2001:db8::1", "2001:db8::100")
+                       .ext(kProtoHopByHop, 16)
+                       .proto(kProtoNoNext);
+  EXPECT_EQ(parse(Packet(f).set8(kV6 + 1, 2)).drop, DropReason::ipv6_bad_extension);
+  EXPECT_EQ(parse(Packet(f).set8(kV6 + 1, 1)).kind, PacketKind::kIpv6);
+  EXPECT_EQ(parse(Packet()
                       .eth()
                       .ipv6("2001:db8::1", "2001:db8::100")
                       .ah(12)
@@ -385,28 +392,28 @@ TEST(ParseIpv6, ExtensionLongerThanThePacket) {
             DropReason::ipv6_bad_extension)
       << "AH length counts 4-byte units plus 2";
   // Padding after the packet does not make a too-long header fit.
-  EXPECT_EQ(parse(Frame(f).set8(kV6 + 1, 2).pad(32)).drop, DropReason::ipv6_bad_extension);
+  EXPECT_EQ(parse(Packet(f).set8(kV6 + 1, 2).pad(32)).drop, DropReason::ipv6_bad_extension);
 }
 
 TEST(ParseIpv6, ExtensionHeaderCutShort) {
   // Payload of 4 bytes: not even the 8-byte minimum of the hop-by-hop header.
-  const ParsedPacket p =
-      parse(Frame().eth().ipv6("2001:db8::1", "2001:db8::100").proto(kProtoHopByHop).payload(4, 0));
+  const ParsedPacket p = parse(
+      Packet().eth().ipv6("2001:db8::1", "2001:db8::100").proto(kProtoHopByHop).payload(4, 0));
   EXPECT_EQ(p.drop, DropReason::ipv6_bad_extension);
-  const ParsedPacket frag =
-      parse(Frame().eth().ipv6("2001:db8::1", "2001:db8::100").proto(kProtoFragment).payload(6, 0));
+  const ParsedPacket frag = parse(
+      Packet().eth().ipv6("2001:db8::1", "2001:db8::100").proto(kProtoFragment).payload(6, 0));
   EXPECT_EQ(frag.drop, DropReason::ipv6_bad_extension);
 }
 
 TEST(ParseIpv6, IcmpEcho) {
   const ParsedPacket p = parse(
-      Frame().eth().ipv6("2001:db8::7", "2001:db8::100").icmp(kIcmpv6EchoRequest).payload(56));
+      Packet().eth().ipv6("2001:db8::7", "2001:db8::100").icmp(kIcmpv6EchoRequest).payload(56));
   EXPECT_EQ(p.kind, PacketKind::kIpv6);
   EXPECT_EQ(p.icmp_type, kIcmpv6EchoRequest);
   EXPECT_FALSE(p.icmp_error);
   EXPECT_EQ(p.key, key("2001:db8::7", "2001:db8::100", 0, 0, kProtoIcmpv6));
 
-  const ParsedPacket ns = parse(Frame()
+  const ParsedPacket ns = parse(Packet()
                                     .eth()
                                     .ipv6("fe80::1", "ff02::1:ff00:100")
                                     .icmp(kIcmpv6NeighborSolicitation)
@@ -420,8 +427,8 @@ TEST(ParseIpv6, IcmpEcho) {
 
 // In DSR the backend answers from the VIP: the router's error quotes VIP -> client.
 TEST(ParseIcmpError, Ipv4FragNeededQuotingTcpGivesTheClientToVipFlow) {
-  const Frame quoted = Frame().ipv4("10.0.0.100", "203.0.113.5").tcp(80, 40000, kTcpAck);
-  const ParsedPacket p = parse(Frame()
+  const Packet quoted = Packet().ipv4("10.0.0.100", "203.0.113.5").tcp(80, 40000, kTcpAck);
+  const ParsedPacket p = parse(Packet()
                                    .eth()
                                    .ipv4("192.0.2.1", "10.0.0.100")
                                    .icmp(kIcmpDestUnreachable, kIcmpCodeFragNeeded)
@@ -437,18 +444,19 @@ TEST(ParseIcmpError, Ipv4FragNeededQuotingTcpGivesTheClientToVipFlow) {
 }
 
 TEST(ParseIcmpError, Ipv4TimeExceededQuotingUdpWithOptions) {
-  const Frame quoted = Frame().ipv4("10.0.0.100", "203.0.113.5", 2).udp(53, 5353);
+  const Packet quoted =
+      Packet().ipv4("10.0.0.100", "203.0.113.5", {.options = ipv4_nops(2)}).udp(53, 5353);
   const ParsedPacket p =
-      parse(Frame().eth().ipv4("192.0.2.1", "10.0.0.100").icmp(kIcmpTimeExceeded).quote(quoted));
+      parse(Packet().eth().ipv4("192.0.2.1", "10.0.0.100").icmp(kIcmpTimeExceeded).quote(quoted));
   EXPECT_TRUE(p.icmp_error);
   EXPECT_EQ(p.icmp_type, kIcmpTimeExceeded);
   EXPECT_EQ(p.key, key("203.0.113.5", "10.0.0.100", 5353, 53, kProtoUdp));
 }
 
 TEST(ParseIcmpError, Ipv4AllDestUnreachableCodes) {
-  const Frame quoted = Frame().ipv4("10.0.0.100", "203.0.113.5").tcp(80, 40000, kTcpAck);
+  const Packet quoted = Packet().ipv4("10.0.0.100", "203.0.113.5").tcp(80, 40000, kTcpAck);
   for (uint8_t code = 0; code <= 15; ++code) {
-    const ParsedPacket p = parse(Frame()
+    const ParsedPacket p = parse(Packet()
                                      .eth()
                                      .ipv4("192.0.2.1", "10.0.0.100")
                                      .icmp(kIcmpDestUnreachable, code)
@@ -460,18 +468,18 @@ TEST(ParseIcmpError, Ipv4AllDestUnreachableCodes) {
 }
 
 TEST(ParseIcmpError, Ipv4QuotingAPortlessProtocol) {
-  const Frame quoted = Frame().ipv4("10.0.0.100", "203.0.113.5").proto(kProtoGre).payload(8);
+  const Packet quoted = Packet().ipv4("10.0.0.100", "203.0.113.5").proto(kProtoGre).payload(8);
   const ParsedPacket p = parse(
-      Frame().eth().ipv4("192.0.2.1", "10.0.0.100").icmp(kIcmpDestUnreachable, 1).quote(quoted));
+      Packet().eth().ipv4("192.0.2.1", "10.0.0.100").icmp(kIcmpDestUnreachable, 1).quote(quoted));
   EXPECT_TRUE(p.icmp_error);
   EXPECT_EQ(p.key, key("203.0.113.5", "10.0.0.100", 0, 0, kProtoGre));
 }
 
 TEST(ParseIcmpError, Ipv4OtherTypesAreNotErrors) {
-  const Frame quoted = Frame().ipv4("10.0.0.100", "203.0.113.5").tcp(80, 40000, kTcpAck);
+  const Packet quoted = Packet().ipv4("10.0.0.100", "203.0.113.5").tcp(80, 40000, kTcpAck);
   for (uint8_t type : {4, 5, 12}) {  // source quench, redirect, parameter problem
     const ParsedPacket p =
-        parse(Frame().eth().ipv4("192.0.2.1", "10.0.0.100").icmp(type).quote(quoted, 28));
+        parse(Packet().eth().ipv4("192.0.2.1", "10.0.0.100").icmp(type).quote(quoted, 28));
     EXPECT_EQ(p.kind, PacketKind::kIpv4) << int(type);
     EXPECT_FALSE(p.icmp_error) << int(type);
     EXPECT_EQ(p.key, key("192.0.2.1", "10.0.0.100", 0, 0, kProtoIcmp)) << int(type);
@@ -479,8 +487,8 @@ TEST(ParseIcmpError, Ipv4OtherTypesAreNotErrors) {
 }
 
 TEST(ParseIcmpError, Ipv6PacketTooBigQuotingTcpGivesTheClientToVipFlow) {
-  const Frame quoted = Frame().ipv6("2001:db8::100", "2001:db8:ffff::5").tcp(443, 50000, kTcpAck);
-  const ParsedPacket p = parse(Frame()
+  const Packet quoted = Packet().ipv6("2001:db8::100", "2001:db8:ffff::5").tcp(443, 50000, kTcpAck);
+  const ParsedPacket p = parse(Packet()
                                    .eth()
                                    .vlan(20)
                                    .ipv6("2001:db8:1::1", "2001:db8::100")
@@ -495,9 +503,9 @@ TEST(ParseIcmpError, Ipv6PacketTooBigQuotingTcpGivesTheClientToVipFlow) {
 }
 
 TEST(ParseIcmpError, Ipv6DestUnreachableAndTimeExceeded) {
-  const Frame quoted = Frame().ipv6("2001:db8::100", "2001:db8:ffff::5").udp(53, 5353);
+  const Packet quoted = Packet().ipv6("2001:db8::100", "2001:db8:ffff::5").udp(53, 5353);
   for (uint8_t type : {kIcmpv6DestUnreachable, kIcmpv6TimeExceeded}) {
-    const ParsedPacket p = parse(Frame()
+    const ParsedPacket p = parse(Packet()
                                      .eth()
                                      .ipv6("2001:db8:1::1", "2001:db8::100")
                                      .ext(kProtoHopByHop)
@@ -510,10 +518,13 @@ TEST(ParseIcmpError, Ipv6DestUnreachableAndTimeExceeded) {
 }
 
 TEST(ParseIcmpError, Ipv6QuotingAnExtensionHeaderHasNoPorts) {
-  const Frame quoted =
-      Frame().ipv6("2001:db8::100", "2001:db8:ffff::5").ext(kProtoDestOptions).tcp(1, 2, 0);
-  const ParsedPacket p = parse(
-      Frame().eth().ipv6("2001:db8:1::1", "2001:db8::100").icmp(kIcmpv6PacketTooBig).quote(quoted));
+  const Packet quoted =
+      Packet().ipv6("2001:db8::100", "2001:db8:ffff::5").ext(kProtoDestOptions).tcp(1, 2, 0);
+  const ParsedPacket p = parse(Packet()
+                                   .eth()
+                                   .ipv6("2001:db8:1::1", "2001:db8::100")
+                                   .icmp(kIcmpv6PacketTooBig)
+                                   .quote(quoted));
   EXPECT_TRUE(p.icmp_error);
   EXPECT_EQ(p.key, key("2001:db8:ffff::5", "2001:db8::100", 0, 0, kProtoDestOptions));
 }
@@ -526,49 +537,49 @@ struct MalformedCase {
   DropReason expected;
 };
 
-std::vector<uint8_t> cut(Frame f, size_t length) {
+std::vector<uint8_t> cut(Packet f, size_t length) {
   std::vector<uint8_t> b = f.bytes();
   b.resize(length);
   return b;
 }
 
 std::vector<MalformedCase> malformed_cases() {
-  const Frame quoted4 = Frame().ipv4("10.0.0.100", "203.0.113.5").tcp(80, 40000, kTcpAck);
-  const Frame quoted6 = Frame().ipv6("2001:db8::100", "2001:db8:ffff::5").tcp(80, 40000, 0);
+  const Packet quoted4 = Packet().ipv4("10.0.0.100", "203.0.113.5").tcp(80, 40000, kTcpAck);
+  const Packet quoted6 = Packet().ipv6("2001:db8::100", "2001:db8:ffff::5").tcp(80, 40000, 0);
   auto icmp4_error = [&](size_t quote_len) {
-    return Frame()
+    return Packet()
         .eth()
         .ipv4("192.0.2.1", "10.0.0.100")
         .icmp(kIcmpDestUnreachable, kIcmpCodeFragNeeded)
         .quote(quoted4, quote_len);
   };
   auto icmp6_error = [&](size_t quote_len) {
-    return Frame()
+    return Packet()
         .eth()
         .ipv6("2001:db8:1::1", "2001:db8::100")
         .icmp(kIcmpv6PacketTooBig)
         .quote(quoted6, quote_len);
   };
-  const Frame v4 = Frame().eth().ipv4("10.0.0.1", "10.0.0.100");
-  const Frame v6 = Frame().eth().ipv6("2001:db8::1", "2001:db8::100");
+  const Packet v4 = Packet().eth().ipv4("10.0.0.1", "10.0.0.100");
+  const Packet v6 = Packet().eth().ipv6("2001:db8::1", "2001:db8::100");
   return {
       {"13-byte frame", cut(tcp4(), 13), DropReason::l2_truncated},
-      {"VLAN tag cut", cut(Frame().eth().vlan(1).ipv4("10.0.0.1", "10.0.0.2"), 16),
+      {"VLAN tag cut", cut(Packet().eth().vlan(1).ipv4("10.0.0.1", "10.0.0.2"), 16),
        DropReason::l2_truncated},
       {"second VLAN tag cut",
-       cut(Frame().eth().vlan(1, kEtherTypeQinQ).vlan(2).ipv4("10.0.0.1", "10.0.0.2"), 20),
+       cut(Packet().eth().vlan(1, kEtherTypeQinQ).vlan(2).ipv4("10.0.0.1", "10.0.0.2"), 20),
        DropReason::l2_truncated},
-      {"ARP 27 bytes", cut(Frame().eth().arp(), kEth + 27), DropReason::arp_malformed},
-      {"ARP for IPv6", Frame().eth().arp().set16(kEth + 2, kEtherTypeIpv6).bytes(),
+      {"ARP 27 bytes", cut(Packet().eth().arp(), kEth + 27), DropReason::arp_malformed},
+      {"ARP for IPv6", Packet().eth().arp().set16(kEth + 2, kEtherTypeIpv6).bytes(),
        DropReason::arp_malformed},
       {"IPv4 header 19 bytes", cut(tcp4(), kEth + 19), DropReason::ipv4_truncated},
-      {"IPv4 options cut", Frame(v4).set8(kEth, 0x4f).udp(1, 2).bytes(),
+      {"IPv4 options cut", Packet(v4).set8(kEth, 0x4f).udp(1, 2).bytes(),
        DropReason::ipv4_truncated},
       {"IPv4 version 6", tcp4().set8(kEth, 0x65).bytes(), DropReason::ipv4_bad_header},
       {"IPv4 IHL 4", tcp4().set8(kEth, 0x44).bytes(), DropReason::ipv4_bad_header},
       {"IPv4 total length < IHL", tcp4().set16(kEth + 2, 19).bytes(), DropReason::ipv4_bad_length},
       {"IPv4 total length < options",
-       Frame(v4).set8(kEth, 0x46).payload(8).set16(kEth + 2, 22).bytes(),
+       Packet(v4).set8(kEth, 0x46).payload(8).set16(kEth + 2, 22).bytes(),
        DropReason::ipv4_bad_length},
       {"IPv4 total length > frame", tcp4().set16(kEth + 2, 41).bytes(),
        DropReason::ipv4_bad_length},
@@ -576,20 +587,21 @@ std::vector<MalformedCase> malformed_cases() {
       {"IPv4 offset", tcp4().set16(kEth + 6, 1).bytes(), DropReason::fragment},
       {"IPv6 header 39 bytes", cut(tcp6(), kEth + 39), DropReason::ipv6_truncated},
       {"IPv6 payload > frame", tcp6().set16(kEth + 4, 21).bytes(), DropReason::ipv6_bad_length},
-      {"IPv6 jumbogram", Frame(v6).ext(kProtoHopByHop).udp(1, 2).set16(kEth + 4, 0).bytes(),
+      {"IPv6 jumbogram", Packet(v6).ext(kProtoHopByHop).udp(1, 2).set16(kEth + 4, 0).bytes(),
        DropReason::ipv6_bad_length},
       {"IPv6 extension too long",
-       Frame(v6).ext(kProtoRouting).proto(kProtoNoNext).set8(kV6 + 1, 1).bytes(),
+       Packet(v6).ext(kProtoRouting).proto(kProtoNoNext).set8(kV6 + 1, 1).bytes(),
        DropReason::ipv6_bad_extension},
-      {"IPv6 fragment", Frame(v6).frag6(1, false).payload(8).bytes(), DropReason::fragment},
-      {"IPv6 first fragment", Frame(v6).frag6(0, true).udp(1, 2).bytes(), DropReason::fragment},
-      {"TCP 19 bytes", Frame(v4).proto(kProtoTcp).payload(19, 0x50).bytes(),
+      {"IPv6 fragment", Packet(v6).frag6(1, false).payload(8).bytes(), DropReason::fragment},
+      {"IPv6 first fragment", Packet(v6).frag6(0, true).udp(1, 2).bytes(), DropReason::fragment},
+      {"TCP 19 bytes", Packet(v4).proto(kProtoTcp).payload(19, 0x50).bytes(),
        DropReason::l4_truncated},
-      {"UDP 7 bytes", Frame(v4).proto(kProtoUdp).payload(7).bytes(), DropReason::l4_truncated},
-      {"ICMP 7 bytes", Frame(v4).proto(kProtoIcmp).payload(7, 0).bytes(), DropReason::l4_truncated},
-      {"ICMPv6 7 bytes", Frame(v6).proto(kProtoIcmpv6).payload(7, 0).bytes(),
+      {"UDP 7 bytes", Packet(v4).proto(kProtoUdp).payload(7).bytes(), DropReason::l4_truncated},
+      {"ICMP 7 bytes", Packet(v4).proto(kProtoIcmp).payload(7, 0).bytes(),
        DropReason::l4_truncated},
-      {"IPv6 TCP 19 bytes", Frame(v6).proto(kProtoTcp).payload(19, 0x50).bytes(),
+      {"ICMPv6 7 bytes", Packet(v6).proto(kProtoIcmpv6).payload(7, 0).bytes(),
+       DropReason::l4_truncated},
+      {"IPv6 TCP 19 bytes", Packet(v6).proto(kProtoTcp).payload(19, 0x50).bytes(),
        DropReason::l4_truncated},
       {"TCP data offset 4", tcp4().set8(kV4 + 12, 0x40).bytes(), DropReason::tcp_bad_offset},
       {"TCP data offset past packet", tcp4().set8(kV4 + 12, 0x60).pad(4).bytes(),
@@ -635,8 +647,12 @@ TEST(ParseMalformed, TableCoversEveryReasonTheParserProduces) {
 
 // Cuts the frame at every length; the IP header still announces the full packet.
 TEST(ParseTruncation, Ipv4TcpFrameCutAnywhere) {
-  const std::vector<uint8_t> full =
-      Frame().eth().vlan(4).ipv4("10.0.0.1", "10.0.0.100", 2).tcp(1234, 80, kTcpSyn, 8).bytes();
+  const std::vector<uint8_t> full = Packet()
+                                        .eth()
+                                        .vlan(4)
+                                        .ipv4("10.0.0.1", "10.0.0.100", {.options = ipv4_nops(2)})
+                                        .tcp(1234, 80, kTcpSyn, {.options = Bytes(12, 0)})
+                                        .bytes();
   const uint32_t l3 = kEth + 4;
   ASSERT_EQ(parse(full).kind, PacketKind::kIpv4);
   for (size_t n = 0; n < full.size(); ++n) {
@@ -650,12 +666,12 @@ TEST(ParseTruncation, Ipv4TcpFrameCutAnywhere) {
 }
 
 TEST(ParseTruncation, Ipv6TcpFrameCutAnywhere) {
-  const std::vector<uint8_t> full = Frame()
+  const std::vector<uint8_t> full = Packet()
                                         .eth()
                                         .ipv6("2001:db8::1", "2001:db8::100")
                                         .ext(kProtoHopByHop)
                                         .frag6(0, false)
-                                        .tcp(1234, 80, kTcpSyn, 6)
+                                        .tcp(1234, 80, kTcpSyn, {.options = Bytes(4, 0)})
                                         .bytes();
   ASSERT_EQ(parse(full).kind, PacketKind::kIpv6);
   for (size_t n = 0; n < full.size(); ++n) {
@@ -670,41 +686,45 @@ TEST(ParseTruncation, Ipv6TcpFrameCutAnywhere) {
 
 // Cuts the frame and rewrites the IP length to match, so the cut reaches the L4 checks.
 TEST(ParseTruncation, Ipv4PacketShortenedConsistently) {
-  const Frame base = Frame().eth().ipv4("10.0.0.1", "10.0.0.100", 1).tcp(1234, 80, kTcpSyn, 6);
+  const Packet base = Packet()
+                          .eth()
+                          .ipv4("10.0.0.1", "10.0.0.100", {.options = ipv4_nops(1)})
+                          .tcp(1234, 80, kTcpSyn, {.options = Bytes(4, 0)});
   const size_t full = base.bytes().size();
   const size_t l4 = kV4 + 4;
   for (size_t n = l4; n < full; ++n) {
-    const ParsedPacket p = parse(cut(Frame(base).set16(kEth + 2, uint16_t(n - kEth)), n));
+    const ParsedPacket p = parse(cut(Packet(base).set16(kEth + 2, uint16_t(n - kEth)), n));
     EXPECT_EQ(p.drop, n < l4 + 20 ? DropReason::l4_truncated : DropReason::tcp_bad_offset) << n;
   }
 }
 
 TEST(ParseTruncation, Ipv6PacketShortenedConsistently) {
-  const Frame base = Frame()
-                         .eth()
-                         .ipv6("2001:db8::1", "2001:db8::100")
-                         .ext(kProtoDestOptions, 16)
-                         .ah(12)
-                         .udp(1, 2);
+  const Packet base = Packet()
+                          .eth()
+                          .ipv6("2001:db8::1", "2001:db8::100")
+                          .ext(kProtoDestOptions, 16)
+                          .ah(12)
+                          .udp(1, 2);
   const size_t full = base.bytes().size();
   const size_t l4 = kV6 + 16 + 12;
   for (size_t n = kV6 + 1; n < full; ++n) {
-    const ParsedPacket p = parse(cut(Frame(base).set16(kEth + 4, uint16_t(n - kV6)), n));
+    const ParsedPacket p = parse(cut(Packet(base).set16(kEth + 4, uint16_t(n - kV6)), n));
     EXPECT_EQ(p.drop, n < l4 ? DropReason::ipv6_bad_extension : DropReason::l4_truncated) << n;
   }
 }
 
 TEST(ParseTruncation, IcmpErrorShortenedConsistently) {
-  const Frame quoted = Frame().ipv4("10.0.0.100", "203.0.113.5", 1).tcp(80, 40000, kTcpAck);
-  const Frame base = Frame()
-                         .eth()
-                         .ipv4("192.0.2.1", "10.0.0.100")
-                         .icmp(kIcmpDestUnreachable, kIcmpCodeFragNeeded)
-                         .quote(quoted, 28);
+  const Packet quoted =
+      Packet().ipv4("10.0.0.100", "203.0.113.5", {.options = ipv4_nops(1)}).tcp(80, 40000, kTcpAck);
+  const Packet base = Packet()
+                          .eth()
+                          .ipv4("192.0.2.1", "10.0.0.100")
+                          .icmp(kIcmpDestUnreachable, kIcmpCodeFragNeeded)
+                          .quote(quoted, 28);
   const size_t full = base.bytes().size();
   ASSERT_TRUE(parse(base).icmp_error);
   for (size_t n = kV4; n < full; ++n) {
-    const ParsedPacket p = parse(cut(Frame(base).set16(kEth + 2, uint16_t(n - kEth)), n));
+    const ParsedPacket p = parse(cut(Packet(base).set16(kEth + 2, uint16_t(n - kEth)), n));
     EXPECT_EQ(p.drop, n < kV4 + 8 ? DropReason::l4_truncated : DropReason::icmp_error_malformed)
         << n;
   }
@@ -716,7 +736,7 @@ TEST(ParseTruncation, RandomCorruptionStaysInBounds) {
   const std::vector<std::vector<uint8_t>> seeds = {
       tcp4().bytes(),
       tcp6().bytes(),
-      Frame()
+      Packet()
           .eth()
           .vlan(1, kEtherTypeQinQ)
           .vlan(2)
@@ -725,15 +745,15 @@ TEST(ParseTruncation, RandomCorruptionStaysInBounds) {
           .ah(16)
           .frag6(0, false)
           .icmp(kIcmpv6PacketTooBig)
-          .quote(Frame().ipv6("2001:db8::100", "2001:db8::5").tcp(1, 2, 0))
+          .quote(Packet().ipv6("2001:db8::100", "2001:db8::5").tcp(1, 2, 0))
           .bytes(),
-      Frame()
+      Packet()
           .eth()
-          .ipv4("192.0.2.1", "10.0.0.100", 2)
+          .ipv4("192.0.2.1", "10.0.0.100", {.options = ipv4_nops(2)})
           .icmp(kIcmpTimeExceeded)
-          .quote(Frame().ipv4("10.0.0.100", "203.0.113.5", 3).udp(1, 2))
+          .quote(Packet().ipv4("10.0.0.100", "203.0.113.5", {.options = ipv4_nops(3)}).udp(1, 2))
           .bytes(),
-      Frame().eth().arp().bytes(),
+      Packet().eth().arp().bytes(),
   };
   std::mt19937 rng(12345);
   for (int round = 0; round < 20000; ++round) {

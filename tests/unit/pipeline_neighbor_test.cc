@@ -3,69 +3,49 @@
 // consumed and what goes on to the host.
 #include <gtest/gtest.h>
 
-#include <array>
-#include <cstring>
 #include <memory>
 
-#include "packet/checksum.h"
-#include "packet/neighbor_packets.h"
+#include "frame_buffer.h"
 #include "net/wire.h"
+#include "packet/neighbor_packets.h"
+#include "packet_builder.h"
 #include "pipeline/pipeline.h"
 #include "state/state_builder.h"
 
 namespace sluice {
 namespace {
 
+using testing_support::addr;
+using testing_support::Mac;
+using testing_support::Packet;
+using testing_support::TestFrame;
+
 IpAddress ip(const char* text) { return *IpAddress::parse(text); }
 
 const MacAddress kOurMac{{0x02, 0, 0, 0, 0, 0x10}};
 const MacAddress kBackendMac{{0x02, 0, 0, 0, 0, 0x21}};
 
-struct Frame {
-  std::array<uint8_t, 256> storage{};
-  PacketBuffer buffer;
-  explicit Frame(uint32_t length) {
-    buffer = PacketBuffer{storage.data() + 64, length, 64, uint32_t(storage.size() - 64 - length)};
-  }
-  uint8_t* data() { return buffer.data; }
-};
-
-// An ARP frame (op 1 request, 2 reply) from the backend 10.0.0.21.
-Frame arp(uint16_t op, const char* target_ip) {
-  Frame f(60);
-  uint8_t* p = f.data();
-  std::memset(p, 0xff, 6);
-  std::memcpy(p + 6, kBackendMac.bytes.data(), 6);
-  wire::store_be16(p + 12, wire::kEtherTypeArp);
-  uint8_t* a = p + 14;
-  wire::store_be16(a + arp::kHardwareTypeOffset, arp::kHardwareEthernet);
-  wire::store_be16(a + arp::kProtocolTypeOffset, wire::kEtherTypeIpv4);
-  a[arp::kHardwareLengthOffset] = 6;
-  a[arp::kProtocolLengthOffset] = 4;
-  wire::store_be16(a + arp::kOpOffset, op);
-  std::memcpy(a + arp::kSenderMacOffset, kBackendMac.bytes.data(), 6);
-  std::memcpy(a + arp::kSenderIpOffset, ip("10.0.0.21").v4_wire(), 4);
-  if (op == 2) std::memcpy(a + arp::kTargetMacOffset, kOurMac.bytes.data(), 6);
-  std::memcpy(a + arp::kTargetIpOffset, ip(target_ip).v4_wire(), 4);
-  return f;
+// An ARP frame (op 1 request, 2 reply) from the backend 10.0.0.21, padded to 60 bytes.
+TestFrame arp(uint16_t op, const char* target_ip) {
+  return TestFrame(
+      Packet()
+          .eth({0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, kBackendMac.bytes)
+          .arp(op, kBackendMac.bytes, "10.0.0.21", op == 2 ? kOurMac.bytes : Mac{}, target_ip)
+          .pad_to(60)
+          .bytes());
 }
 
 // The backend 2001:db8::21 advertising itself: the unsolicited form to ff02::1, or
 // (to != nullptr) a solicited answer sent to `to`.
-Frame advert(const char* to) {
-  Frame f(0);
-  const uint32_t n = build_unsolicited_na(f.data(), 160, kBackendMac, ip("2001:db8::21"));
-  f.buffer.length = n;
-  if (to) {
-    uint8_t* ip6 = f.data() + 14;
-    uint8_t* icmp = ip6 + 40;
-    std::memcpy(f.data(), kOurMac.bytes.data(), 6);
-    std::memcpy(ip6 + 24, ip(to).v6_wire(), 16);
-    wire::store_be32(icmp + 4, nd::kFlagSolicited | nd::kFlagOverride);
-    wire::store_be16(icmp + 2, 0);
-    wire::store_be16(icmp + 2, checksum::transport_v6(ip6, icmp, n - 54, wire::kProtoIcmpv6));
-  }
-  return f;
+TestFrame advert(const char* to) {
+  const uint32_t flags = to ? nd::kFlagSolicited | nd::kFlagOverride : nd::kFlagOverride;
+  return TestFrame(Packet()
+                       .eth(to ? kOurMac.bytes : Mac{0x33, 0x33, 0, 0, 0, 0x01}, kBackendMac.bytes)
+                       .ipv6("2001:db8::21", to ? to : "ff02::1", {.hop_limit = 255})
+                       .icmp(wire::kIcmpv6NeighborAdvertisement, 0, flags)
+                       .payload(addr("2001:db8::21"))
+                       .nd_option(wire::kNdOptionTargetLinkAddr, kBackendMac.bytes)
+                       .bytes());
 }
 
 class PipelineNeighborTest : public ::testing::Test {
@@ -81,8 +61,8 @@ class PipelineNeighborTest : public ::testing::Test {
     state_ = builder_.build(c, {kOurMac}, neighbors_, 1, 1000, errors);
     ASSERT_TRUE(errors.empty());
   }
-  Action run(Frame& f) {
-    pipeline_.process_burst(&f.buffer, 1, 0, *state_, 1000, result_);
+  Action run(TestFrame& f) {
+    pipeline_.process_burst(&f.buf, 1, 0, *state_, 1000, result_);
     return result_.actions[0];
   }
   uint64_t counter(WorkerCounter c) const { return (*counters_)[c]; }
@@ -96,7 +76,7 @@ class PipelineNeighborTest : public ::testing::Test {
 };
 
 TEST_F(PipelineNeighborTest, ArpReplyToUsIsLearnedAndConsumed) {
-  Frame f = arp(2, "10.0.0.10");
+  TestFrame f = arp(2, "10.0.0.10");
   EXPECT_EQ(run(f), Action::kDrop);
   ASSERT_EQ(result_.learned_count, 1u);
   EXPECT_EQ(result_.learned[0].ip, ip("10.0.0.21"));
@@ -106,22 +86,22 @@ TEST_F(PipelineNeighborTest, ArpReplyToUsIsLearnedAndConsumed) {
 }
 
 TEST_F(PipelineNeighborTest, ArpReplyToAnotherAddressIsLearnedAndGoesToTheHost) {
-  Frame f = arp(2, "10.0.0.11");
+  TestFrame f = arp(2, "10.0.0.11");
   EXPECT_EQ(run(f), Action::kToHost);
   EXPECT_EQ(result_.learned_count, 1u);
   EXPECT_EQ(counter(WorkerCounter::to_host), 1u);
 }
 
 TEST_F(PipelineNeighborTest, ArpRequestForUsIsAnswered) {
-  Frame f = arp(1, "10.0.0.10");
+  TestFrame f = arp(1, "10.0.0.10");
   EXPECT_EQ(run(f), Action::kTransmit);
-  EXPECT_EQ(wire::load_be16(f.data() + 14 + arp::kOpOffset), 2);
+  EXPECT_EQ(wire::load_be16(f.buf.data + 14 + arp::kOpOffset), 2);
   EXPECT_EQ(counter(WorkerCounter::arp_replies), 1u);
   EXPECT_EQ(counter(WorkerCounter::to_host), 0u);
 }
 
 TEST_F(PipelineNeighborTest, SolicitedAdvertisementToUsIsLearnedAndConsumed) {
-  Frame f = advert("2001:db8::10");
+  TestFrame f = advert("2001:db8::10");
   EXPECT_EQ(run(f), Action::kDrop);
   ASSERT_EQ(result_.learned_count, 1u);
   EXPECT_EQ(result_.learned[0].ip, ip("2001:db8::21"));
@@ -130,14 +110,14 @@ TEST_F(PipelineNeighborTest, SolicitedAdvertisementToUsIsLearnedAndConsumed) {
 }
 
 TEST_F(PipelineNeighborTest, UnsolicitedAdvertisementIsLearnedAndGoesToTheHost) {
-  Frame f = advert(nullptr);
+  TestFrame f = advert(nullptr);
   EXPECT_EQ(run(f), Action::kToHost);
   EXPECT_EQ(result_.learned_count, 1u);
   EXPECT_EQ(counter(WorkerCounter::to_host), 1u);
 }
 
 TEST_F(PipelineNeighborTest, AdvertisementToAnotherAddressGoesToTheHost) {
-  Frame f = advert("2001:db8::11");
+  TestFrame f = advert("2001:db8::11");
   EXPECT_EQ(run(f), Action::kToHost);
   EXPECT_EQ(result_.learned_count, 1u);
 }

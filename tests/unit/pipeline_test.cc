@@ -9,13 +9,19 @@
 #include <array>
 #include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
+#include "frame_buffer.h"
 #include "net/wire.h"
+#include "packet_builder.h"
 #include "state/state_builder.h"
 
 namespace sluice {
 namespace {
+
+using testing_support::Packet;
+using testing_support::TestFrame;
 
 IpAddress ip(const char* text) { return *IpAddress::parse(text); }
 
@@ -49,29 +55,14 @@ config::Config make_config(const std::vector<std::pair<int, uint16_t>>& backends
 }
 
 // An Ethernet/IPv4/TCP frame from client 192.0.2.x:port to the VIP, with headroom.
-struct Frame {
-  std::array<uint8_t, 256> storage{};
-  PacketBuffer buffer;
-  Frame(uint32_t client, uint16_t sport, uint8_t flags) {
-    uint8_t* p = storage.data() + 128;
-    std::memcpy(p, kOurMac.bytes.data(), 6);
-    p[6] = 0x02;
-    wire::store_be16(p + 12, wire::kEtherTypeIpv4);
-    uint8_t* ip4 = p + 14;
-    ip4[0] = 0x45;
-    wire::store_be16(ip4 + 2, 40);
-    ip4[8] = 64;
-    ip4[9] = wire::kProtoTcp;
-    wire::store_be32(ip4 + 12, 0xc0000200u + client);
-    wire::store_be32(ip4 + 16, 0x0a000064u);
-    uint8_t* tcp = ip4 + 20;
-    wire::store_be16(tcp, sport);
-    wire::store_be16(tcp + 2, 80);
-    tcp[12] = 0x50;
-    tcp[13] = flags;
-    buffer = PacketBuffer{p, 54, 128, uint32_t(storage.size() - 128 - 54)};
-  }
-  int backend() const { return buffer.data[5]; }  // last byte of the destination MAC
+struct Frame : TestFrame {
+  Frame(uint32_t client, uint16_t sport, uint8_t flags)
+      : TestFrame(Packet()
+                      .eth(kOurMac.bytes, {0x02, 0, 0, 0, 0, 0})
+                      .ipv4("192.0.2." + std::to_string(client), "10.0.0.100")
+                      .tcp(sport, 80, flags)
+                      .bytes()) {}
+  int backend() const { return buf.data[5]; }  // last byte of the destination MAC
 };
 
 class PipelineTest : public ::testing::Test {
@@ -86,7 +77,7 @@ class PipelineTest : public ::testing::Test {
   int send(uint32_t i, uint8_t flags) {
     Frame f(i % 250, uint16_t(10000 + i), flags);
     BurstResult result;
-    pipeline_.process_burst(&f.buffer, 1, 0, *state_, now_, result);
+    pipeline_.process_burst(&f.buf, 1, 0, *state_, now_, result);
     return result.actions[0] == Action::kTransmit ? f.backend() : -1;
   }
   std::map<uint32_t, int> open_flows(uint32_t count, uint32_t first = 0) {
@@ -183,7 +174,7 @@ TEST_F(PipelineTest, SameBackendsInAnyOrderPlaceFlowsIdentically) {
   for (auto [flow, backend] : a) {
     Frame f(flow % 250, uint16_t(10000 + flow), wire::kTcpAck);  // mid-flow, as after failover
     BurstResult result;
-    other.process_burst(&f.buffer, 1, 0, *other_state, now_, result);
+    other.process_burst(&f.buf, 1, 0, *other_state, now_, result);
     ASSERT_EQ(result.actions[0], Action::kTransmit);
     EXPECT_EQ(f.backend(), backend);
   }
@@ -197,7 +188,7 @@ TEST_F(PipelineTest, FullTableStillForwardsByMaglev) {
   for (uint32_t i = 0; i < 500; ++i) {
     Frame f(i % 250, uint16_t(20000 + i), wire::kTcpAck);  // established flows fill it
     BurstResult result;
-    small.process_burst(&f.buffer, 1, 0, *state_, now_, result);
+    small.process_burst(&f.buf, 1, 0, *state_, now_, result);
     forwarded += result.actions[0] == Action::kTransmit;
   }
   EXPECT_EQ(forwarded, 500u);
@@ -228,8 +219,8 @@ TEST_F(PipelineTest, StagedBurstsAreDecidedAtFinishInOrder) {
   for (uint16_t i = 0; i < kN; ++i) acks.emplace_back(i, uint16_t(20000 + i), wire::kTcpAck);
   PacketBuffer a[kN], b[kN];
   for (uint16_t i = 0; i < kN; ++i) {
-    a[i] = syns[i].buffer;
-    b[i] = acks[i].buffer;
+    a[i] = syns[i].buf;
+    b[i] = acks[i].buf;
   }
   auto staged_a = std::make_unique<StagedBurst>();
   auto staged_b = std::make_unique<StagedBurst>();
@@ -260,7 +251,7 @@ TEST_F(PipelineTest, StagedBurstsAreDecidedAtFinishInOrder) {
   Pipeline reference(1 << 16, FlowTimeouts{}, *counters);
   for (uint16_t i = 0; i < kN; ++i) {
     Frame f(i, uint16_t(20000 + i), wire::kTcpSyn);
-    reference.process_burst(&f.buffer, 1, 0, *state_, now_, *result);
+    reference.process_burst(&f.buf, 1, 0, *state_, now_, *result);
     EXPECT_EQ(f.backend(), placed[i]) << "flow " << i;
   }
   EXPECT_NE(std::count(placed.begin(), placed.end(), 3), 0);

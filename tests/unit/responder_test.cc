@@ -7,16 +7,15 @@
 #include <gtest/gtest.h>
 
 #include <array>
-#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "packet/checksum.h"
+#include "frame_buffer.h"
+#include "net/wire.h"
 #include "packet/neighbor_packets.h"
 #include "packet/parser.h"
-#include "net/wire.h"
-#include "test_frame.h"
+#include "packet_builder.h"
 
 namespace sluice {
 namespace {
@@ -108,22 +107,33 @@ constexpr char kBuiltUnsolicitedNa[] =
     "33330000000102000000000286dd6000000000203aff20010db8000000000000000000000001ff0200000000"
     "000000000000000000018800f9292000000020010db80000000000000000000000010201020000000002";
 
+using testing_support::addr;
+using testing_support::Bytes;
 using testing_support::describe;
 using testing_support::from_hex;
+using testing_support::Packet;
 using testing_support::TestFrame;
-
-// Recomputes the ICMPv6 checksum of an untagged fixture after a test changed it, so that
-// only the change under test can make it invalid.
-void fix_icmpv6_checksum(std::vector<uint8_t>& f) {
-  uint8_t* ip = &f[wire::kEthHeaderLen];
-  uint8_t* icmp = ip + wire::kIpv6HeaderLen;
-  const uint32_t len = wire::load_be16(ip + 4);
-  wire::store_be16(icmp + 2, 0);
-  wire::store_be16(icmp + 2, checksum::transport_v6(ip, icmp, len, wire::kProtoIcmpv6));
-}
 
 const MacAddress kOurs{{2, 0, 0, 0, 0, 2}};
 const MacAddress kClient{{2, 0, 0, 0, 0, 0x0a}};
+
+// kNs (the client's solicitation for our 2001:db8::1) built with one field changed and its
+// checksum right, so that only the change under test can make it invalid.
+struct NsFields {
+  const char* source = "2001:db8::10";
+  const char* target = "2001:db8::1";
+  uint8_t code = 0;
+  uint8_t option_length = 1;  // of the source link-layer address option, in 8-byte units
+};
+std::vector<uint8_t> solicitation(const NsFields& f) {
+  return Packet()
+      .eth({0x33, 0x33, 0xff, 0, 0, 0x01}, kClient.bytes)
+      .ipv6(f.source, "ff02::1:ff00:1", {.hop_limit = 255})
+      .icmp(wire::kIcmpv6NeighborSolicitation, f.code)
+      .payload(addr(f.target))
+      .nd_option(wire::kNdOptionSourceLinkAddr, kClient.bytes, f.option_length)
+      .bytes();
+}
 const IpAddress kOurV4 = *IpAddress::parse("192.0.2.1");
 const IpAddress kOurV6 = *IpAddress::parse("2001:db8::1");
 
@@ -237,32 +247,29 @@ TEST(AnswerNeighborSolicitation, DuplicateAddressDetectionIsAnsweredToAllNodes) 
 
 TEST(AnswerNeighborSolicitation, RejectsWhatRfc4861Rejects) {
   expect_answer(kNsHopLimit64, ns, nullptr);
-  expect_answer(kNs, ns_none, nullptr);  // target not ours
+  expect_answer(kNs, ns_none, nullptr);        // target not ours
+  ASSERT_EQ(solicitation({}), from_hex(kNs));  // each variant differs from kNs in one field
   auto bad_checksum = from_hex(kNs);
   bad_checksum[14 + 40 + 2] ^= 1;
-  auto bad_code = from_hex(kNs);
-  bad_code[14 + 40 + 1] = 1;
-  fix_icmpv6_checksum(bad_code);
-  auto zero_length_option = from_hex(kNs);
-  zero_length_option[14 + 40 + 24 + 1] = 0;
-  fix_icmpv6_checksum(zero_length_option);
-  auto multicast_target = from_hex(kNs);
-  multicast_target[14 + 40 + 8] = 0xff;
-  fix_icmpv6_checksum(multicast_target);
-  auto dad_with_option = from_hex(kNs);
-  std::memset(&dad_with_option[14 + 8], 0, 16);
-  fix_icmpv6_checksum(dad_with_option);
+  auto bad_code = solicitation({.code = 1});
+  auto zero_length_option = solicitation({.option_length = 0});
+  auto multicast_target = solicitation({.target = "ff01:db8::1"});
+  auto dad_with_option = solicitation({.source = "::"});
   for (const auto& in :
        {bad_checksum, bad_code, zero_length_option, multicast_target, dad_with_option}) {
     TestFrame frame(in);
     EXPECT_FALSE(answer_neighbor_solicitation(frame.buf, describe(in), kOurs, everything_is_ours));
     EXPECT_EQ(frame.bytes(), in);
   }
-  // Shorter than 24 bytes of ICMPv6.
-  auto short_ns = from_hex(kNsDad);
-  short_ns.resize(short_ns.size() - 1);
-  short_ns[14 + 5] = 23;
-  fix_icmpv6_checksum(short_ns);
+  // Shorter than 24 bytes of ICMPv6: kNsDad without the last byte of its target.
+  Bytes target = addr("2001:db8::1");
+  target.pop_back();
+  const auto short_ns = Packet()
+                            .eth({0x33, 0x33, 0xff, 0, 0, 0x01}, kClient.bytes)
+                            .ipv6("::", "ff02::1:ff00:1", {.hop_limit = 255})
+                            .icmp(wire::kIcmpv6NeighborSolicitation)
+                            .payload(target)
+                            .bytes();
   ParsedPacket parsed = describe(short_ns);
   TestFrame frame(short_ns);
   EXPECT_FALSE(answer_neighbor_solicitation(frame.buf, parsed, kOurs, is_ours));

@@ -10,10 +10,11 @@
 #include <vector>
 
 #include "flow/hash.h"
+#include "frame_buffer.h"
 #include "packet/checksum.h"
 #include "packet/encap.h"
 #include "packet/parser.h"
-#include "test_frame.h"
+#include "packet_builder.h"
 
 namespace sluice {
 namespace {
@@ -78,9 +79,12 @@ constexpr char kGue4in6Vlan[] =
 
 using testing_support::describe;
 using testing_support::from_hex;
+using testing_support::Mac;
+using testing_support::Packet;
 using testing_support::TestFrame;
 
 const MacAddress kOurs{{2, 0, 0, 0, 0, 2}};
+const Mac kRouter{2, 0, 0, 0, 0, 1};
 const MacAddress kBackend{{2, 0, 0, 0, 0, 3}};
 
 constexpr uint32_t kFlowHash = 0xfffabcde;  // only the low 20 bits may show in the flow label
@@ -263,30 +267,25 @@ bool outer_udp6_checksum_valid(const TestFrame& f) {
   return checksum::transport_v6_valid(ip6, udp, wire::load_be16(udp + 4), wire::kProtoUdp);
 }
 
+// An ICMP echo request with the IPv4 header of kSyn4.
 std::vector<uint8_t> icmp_echo4() {
-  std::vector<uint8_t> f = from_hex(kSyn4);
-  f.resize(wire::kEthHeaderLen + 20);
-  uint8_t* ip = f.data() + wire::kEthHeaderLen;
-  ip[9] = wire::kProtoIcmp;
-  const uint8_t icmp[12] = {8, 0, 0, 0, 0x12, 0x34, 0, 1, 'p', 'i', 'n', 'g'};
-  f.insert(f.end(), icmp, icmp + sizeof icmp);
-  ip = f.data() + wire::kEthHeaderLen;
-  wire::store_be16(ip + 2, 32);
-  wire::store_be16(ip + 10, 0);
-  wire::store_be16(ip + 10, checksum::finish(checksum::sum(ip, 20)));
-  uint8_t* m = ip + 20;
-  wire::store_be16(m + 2, checksum::finish(checksum::sum(m, sizeof icmp)));
-  return f;
+  return Packet()
+      .eth(kOurs.bytes, kRouter)
+      .ipv4("198.51.100.10", "203.0.113.5", {.tos = 0x2a, .ttl = 57, .id = 0x10e1, .frag = 0})
+      .icmp(wire::kIcmpEchoRequest, 0, 0x12340001)
+      .payload("ping")
+      .bytes();
 }
 
+// kSyn6 with a hop-by-hop options header (PadN) before its TCP header.
 std::vector<uint8_t> with_hop_by_hop6() {
-  std::vector<uint8_t> f = from_hex(kSyn6);
-  const size_t ip = wire::kEthHeaderLen;
-  const uint8_t hbh[8] = {wire::kProtoTcp, 0, 1, 4, 0, 0, 0, 0};  // PadN
-  f.insert(f.begin() + ip + wire::kIpv6HeaderLen, hbh, hbh + sizeof hbh);
-  f[ip + 6] = 0;  // next header: hop-by-hop options
-  wire::store_be16(f.data() + ip + 4, uint16_t(wire::load_be16(f.data() + ip + 4) + 8));
-  return f;
+  return Packet()
+      .eth(kOurs.bytes, kRouter)
+      .ipv6("2001:db8:1::10", "2001:db8:2::5", {.tclass = 0x2a, .flow = 0x12345, .hop_limit = 57})
+      .ext(wire::kProtoHopByHop, {1, 4, 0, 0, 0, 0})
+      .tcp(40000, 80, wire::kTcpSyn,
+           {.seq = 1000, .ack = 0, .window = 0xfaf0, .options = {2, 4, 5, 0xb4}})
+      .bytes();
 }
 
 TEST(Encap, GueOverIpv6ChecksumVerifiesForEveryInnerPacket) {
@@ -389,9 +388,9 @@ TEST(EncapSourceAddress, EdgePrefixLengths) {
 // The outer header built per packet from the per-backend one carries the per-flow source
 // address, flow label and GUE port, and checksums that verify, for any prefix and hash.
 TEST(Encap, PerFlowFieldsFollowTheFlowHashWithValidChecksums) {
-  const char* kPrefixes[] = {"10.0.0.7/32", "10.0.0.6/31", "10.5.3.4/16", "192.0.2.0/24",
-                             "0.0.0.0/0",   "2001:db8:ff::7/128", "2001:db8:ff:1::/64",
-                             "2001:db8:ff::/48", "2001:db8::ff00/120"};
+  const char* kPrefixes[] = {"10.0.0.7/32",        "10.0.0.6/31",      "10.5.3.4/16",
+                             "192.0.2.0/24",       "0.0.0.0/0",        "2001:db8:ff::7/128",
+                             "2001:db8:ff:1::/64", "2001:db8:ff::/48", "2001:db8::ff00/120"};
   for (const char* text : kPrefixes) {
     const IpPrefix source = *IpPrefix::parse(text);
     const bool outer_v4 = source.address.is_v4();
@@ -407,7 +406,8 @@ TEST(Encap, PerFlowFieldsFollowTheFlowHashWithValidChecksums) {
         const uint8_t* ip = f.buf.data + wire::kEthHeaderLen;
         const uint8_t* l4 = ip + outer.ip_length;
         const IpAddress want = encap_source_address(source, hash);
-        SCOPED_TRACE(std::string(text) + (gue ? " gue" : " ipip") + " hash " + std::to_string(hash));
+        SCOPED_TRACE(std::string(text) + (gue ? " gue" : " ipip") + " hash " +
+                     std::to_string(hash));
         if (outer_v4) {
           ASSERT_EQ(IpAddress::v4_from_wire(ip + 12), want);
           ASSERT_EQ(IpAddress::v4_from_wire(ip + 16), backend);
@@ -419,8 +419,8 @@ TEST(Encap, PerFlowFieldsFollowTheFlowHashWithValidChecksums) {
           ASSERT_EQ(wire::load_be32(ip) & 0xfffff, hash & 0xfffff);
           ASSERT_EQ(ip[6], gue ? wire::kProtoUdp : i % 2 ? wire::kProtoIpip : wire::kProtoIpv6);
           if (gue) {
-            ASSERT_TRUE(checksum::transport_v6_valid(ip, l4, wire::load_be16(l4 + 4),
-                                                     wire::kProtoUdp));
+            ASSERT_TRUE(
+                checksum::transport_v6_valid(ip, l4, wire::load_be16(l4 + 4), wire::kProtoUdp));
           }
         }
         if (gue) {

@@ -7,17 +7,13 @@
 #include <string>
 #include <vector>
 
+#include "packet_builder.h"
 #include "vrrp/packet.h"
 
 namespace sluice::vrrp {
 namespace {
 
-std::vector<uint8_t> hex(const std::string& h) {
-  std::vector<uint8_t> out;
-  for (size_t i = 0; i + 1 < h.size(); i += 2)
-    out.push_back(uint8_t(std::stoi(h.substr(i, 2), nullptr, 16)));
-  return out;
-}
+using testing_support::from_hex;
 
 IpAddress ip(const char* text) { return *IpAddress::parse(text); }
 
@@ -51,7 +47,7 @@ TEST(VrrpPacket, Groups) {
 }
 
 TEST(VrrpPacket, DecodesScapyV4) {
-  DecodeResult r = decode(hex(kV4), v4_ip());
+  DecodeResult r = decode(from_hex(kV4), v4_ip());
   ASSERT_TRUE(r.ok()) << r.text();
   EXPECT_EQ(r.advert, v4_advert());
   EXPECT_EQ(r.checksum, ChecksumForm::kPseudoHeader);
@@ -59,44 +55,44 @@ TEST(VrrpPacket, DecodesScapyV4) {
 }
 
 TEST(VrrpPacket, EncodesScapyV4ByteForByte) {
-  EXPECT_EQ(encode(v4_advert(), ip("10.0.0.2"), multicast_group_v4()), hex(kV4));
+  EXPECT_EQ(encode(v4_advert(), ip("10.0.0.2"), multicast_group_v4()), from_hex(kV4));
   EXPECT_EQ(encode(v4_advert(), ip("10.0.0.2"), multicast_group_v4(), ChecksumForm::kMessageOnly),
-            hex(kV4MessageOnly));
+            from_hex(kV4MessageOnly));
 }
 
 TEST(VrrpPacket, AcceptsTheMessageOnlyChecksumForIpv4) {
-  DecodeResult r = decode(hex(kV4MessageOnly), v4_ip());
+  DecodeResult r = decode(from_hex(kV4MessageOnly), v4_ip());
   ASSERT_TRUE(r.ok()) << r.text();
   EXPECT_EQ(r.checksum, ChecksumForm::kMessageOnly);
   EXPECT_EQ(r.advert, v4_advert());
 }
 
 TEST(VrrpPacket, IgnoresReservedBits) {
-  DecodeResult r = decode(hex(kV4Reserved), v4_ip());
+  DecodeResult r = decode(from_hex(kV4Reserved), v4_ip());
   ASSERT_TRUE(r.ok()) << r.text();
   EXPECT_EQ(r.advert.max_adver_int_cs, 100);
 }
 
 TEST(VrrpPacket, ResignAtTheLargestInterval) {
-  DecodeResult r = decode(hex(kV4Resign), v4_ip("10.0.0.3"));
+  DecodeResult r = decode(from_hex(kV4Resign), v4_ip("10.0.0.3"));
   ASSERT_TRUE(r.ok()) << r.text();
   EXPECT_EQ(r.advert, (Advert{1, 0, 4095, {ip("192.0.2.1")}}));
-  EXPECT_EQ(encode(r.advert, ip("10.0.0.3"), multicast_group_v4()), hex(kV4Resign));
+  EXPECT_EQ(encode(r.advert, ip("10.0.0.3"), multicast_group_v4()), from_hex(kV4Resign));
 }
 
 TEST(VrrpPacket, DecodesAndEncodesScapyV6) {
-  DecodeResult r = decode(hex(kV6), v6_ip());
+  DecodeResult r = decode(from_hex(kV6), v6_ip());
   ASSERT_TRUE(r.ok()) << r.text();
   EXPECT_EQ(r.advert, v6_advert());
   EXPECT_EQ(r.checksum, ChecksumForm::kPseudoHeader);
-  EXPECT_EQ(encode(v6_advert(), ip("fe80::2"), multicast_group_v6()), hex(kV6));
+  EXPECT_EQ(encode(v6_advert(), ip("fe80::2"), multicast_group_v6()), from_hex(kV6));
   // The form argument cannot make an IPv6 message without its pseudo-header.
   EXPECT_EQ(encode(v6_advert(), ip("fe80::2"), multicast_group_v6(), ChecksumForm::kMessageOnly),
-            hex(kV6));
+            from_hex(kV6));
 }
 
 TEST(VrrpPacket, RejectsTheMessageOnlyChecksumForIpv6) {
-  DecodeResult r = decode(hex(kV6MessageOnly), v6_ip());
+  DecodeResult r = decode(from_hex(kV6MessageOnly), v6_ip());
   EXPECT_EQ(r.error, DecodeError::kBadChecksum);
   EXPECT_EQ(r.text(), "bad checksum (0x3d2b on the wire)");
 }
@@ -109,7 +105,7 @@ TEST(VrrpPacket, PseudoHeaderCoversTheAddresses) {
   EXPECT_EQ(decode(m, {ip("10.0.0.2"), multicast_group_v4(), 255}).error,
             DecodeError::kBadChecksum);
   EXPECT_EQ(decode(m, {ip("10.0.0.9"), peer, 255}).error, DecodeError::kBadChecksum);
-  EXPECT_EQ(decode(hex(kV6), {ip("fe80::9"), multicast_group_v6(), 255}).error,
+  EXPECT_EQ(decode(from_hex(kV6), {ip("fe80::9"), multicast_group_v6(), 255}).error,
             DecodeError::kBadChecksum);
 }
 
@@ -124,7 +120,7 @@ TEST(VrrpPacket, RoundTripsEveryField) {
 }
 
 TEST(VrrpPacket, WrongVersion) {
-  std::vector<uint8_t> m = hex(kV4);
+  std::vector<uint8_t> m = from_hex(kV4);
   m[0] = 0x21;  // VRRPv2
   DecodeResult r = decode(m, v4_ip());
   EXPECT_EQ(r.error, DecodeError::kWrongVersion);
@@ -132,25 +128,25 @@ TEST(VrrpPacket, WrongVersion) {
 }
 
 TEST(VrrpPacket, WrongType) {
-  std::vector<uint8_t> m = hex(kV4);
+  std::vector<uint8_t> m = from_hex(kV4);
   m[0] = 0x32;
   EXPECT_EQ(decode(m, v4_ip()).error, DecodeError::kWrongType);
   EXPECT_EQ(decode(m, v4_ip()).text(), "type is not 1 (ADVERTISEMENT) (got 2)");
 }
 
 TEST(VrrpPacket, BadChecksum) {
-  std::vector<uint8_t> m = hex(kV4);
+  std::vector<uint8_t> m = from_hex(kV4);
   m[15] ^= 0x01;  // 10.0.0.101 -> 10.0.0.100
   DecodeResult r = decode(m, v4_ip());
   EXPECT_EQ(r.error, DecodeError::kBadChecksum);
   EXPECT_EQ(r.text(), "bad checksum (0x0708 on the wire)");
-  m = hex(kV6);
+  m = from_hex(kV6);
   m[7] ^= 0xff;
   EXPECT_EQ(decode(m, v6_ip()).error, DecodeError::kBadChecksum);
 }
 
 TEST(VrrpPacket, Truncated) {
-  std::vector<uint8_t> m = hex(kV4);
+  std::vector<uint8_t> m = from_hex(kV4);
   m.resize(7);
   DecodeResult r = decode(m, v4_ip());
   EXPECT_EQ(r.error, DecodeError::kTruncated);
@@ -159,22 +155,22 @@ TEST(VrrpPacket, Truncated) {
 }
 
 TEST(VrrpPacket, CountAndLengthMustAgree) {
-  std::vector<uint8_t> m = hex(kV4);
+  std::vector<uint8_t> m = from_hex(kV4);
   m.resize(12);  // count 2, one address
   DecodeResult r = decode(m, v4_ip());
   EXPECT_EQ(r.error, DecodeError::kLengthMismatch);
   EXPECT_EQ(r.text(), "length does not match the address count (count 2, 12 bytes)");
 
-  m = hex(kV4);
+  m = from_hex(kV4);
   m[3] = 3;  // count 3, two addresses
   EXPECT_EQ(decode(m, v4_ip()).error, DecodeError::kLengthMismatch);
 
-  m = hex(kV4);
+  m = from_hex(kV4);
   m.insert(m.end(), {0, 0, 0, 0, 0, 0, 0, 0});  // VRRPv2-style trailing authentication data
   EXPECT_EQ(decode(m, v4_ip()).error, DecodeError::kLengthMismatch);
 
   // An IPv4-sized message arriving over IPv6.
-  EXPECT_EQ(decode(hex(kV4), v6_ip()).error, DecodeError::kLengthMismatch);
+  EXPECT_EQ(decode(from_hex(kV4), v6_ip()).error, DecodeError::kLengthMismatch);
 }
 
 TEST(VrrpPacket, NoAddresses) {
@@ -191,21 +187,21 @@ TEST(VrrpPacket, ZeroInterval) {
 TEST(VrrpPacket, TtlMustBe255) {
   ReceivedIp r = v4_ip();
   r.ttl = 254;  // forwarded once: not from this link
-  EXPECT_EQ(decode(hex(kV4), r).error, DecodeError::kBadTtl);
-  EXPECT_EQ(decode(hex(kV4), r).text(),
+  EXPECT_EQ(decode(from_hex(kV4), r).error, DecodeError::kBadTtl);
+  EXPECT_EQ(decode(from_hex(kV4), r).text(),
             "TTL/hop limit is not 255 (RFC 5798 5.1.1.3, 5.1.2.3) (got 254)");
   ReceivedIp r6 = v6_ip();
   r6.ttl = 1;
-  EXPECT_EQ(decode(hex(kV6), r6).error, DecodeError::kBadTtl);
+  EXPECT_EQ(decode(from_hex(kV6), r6).error, DecodeError::kBadTtl);
 }
 
 TEST(VrrpPacket, FamiliesMustAgree) {
-  EXPECT_EQ(decode(hex(kV4), {ip("10.0.0.2"), multicast_group_v6(), 255}).error,
+  EXPECT_EQ(decode(from_hex(kV4), {ip("10.0.0.2"), multicast_group_v6(), 255}).error,
             DecodeError::kFamilyMismatch);
 }
 
 TEST(VrrpPacket, ChecksumOfAGoodMessageIsZero) {
-  std::vector<uint8_t> m = hex(kV4);
+  std::vector<uint8_t> m = from_hex(kV4);
   EXPECT_EQ(checksum(m, ip("10.0.0.2"), multicast_group_v4(), ChecksumForm::kPseudoHeader), 0);
   EXPECT_NE(checksum(m, ip("10.0.0.2"), multicast_group_v4(), ChecksumForm::kMessageOnly), 0);
   EXPECT_STREQ(checksum_form_name(ChecksumForm::kMessageOnly), "message-only");

@@ -1,16 +1,13 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// Test frames for the packet code: hex fixtures to bytes, and a frame placed in a buffer
-// with headroom and tailroom like a single-segment mbuf. Header-only, for tests and
-// benchmarks.
+// A test frame in a buffer with headroom and tailroom like a single-segment mbuf, and the
+// real parser's view of a frame: what the unit tests and benchmarks of the packet code
+// hand to it. The bytes come from packet_builder.h (or from scapy as hex). Header-only.
 #pragma once
 
-#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
 #include <optional>
-#include <string>
-#include <string_view>
 #include <vector>
 
 #include "packet/packet_buffer.h"
@@ -18,15 +15,9 @@
 
 namespace sluice::testing_support {
 
-inline std::vector<uint8_t> from_hex(std::string_view hex) {
-  std::vector<uint8_t> out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2)
-    out.push_back(uint8_t(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-  return out;
-}
-
 // `bytes` in a 512-byte buffer after `headroom` bytes; the tailroom is the rest of the
-// buffer unless given (smaller, to test frames that cannot grow).
+// buffer unless given (smaller, to test frames that cannot grow). It points into itself:
+// a copy's buffer still points into the original.
 struct TestFrame {
   std::array<uint8_t, 512> storage{};
   PacketBuffer buf;
@@ -42,7 +33,7 @@ struct TestFrame {
   std::vector<uint8_t> bytes() const { return {buf.data, buf.data + buf.length}; }
 };
 
-// The real parser's view of a fixture frame.
+// The real parser's view of a frame.
 inline ParsedPacket describe(const std::vector<uint8_t>& f) {
   ParsedPacket p;
   parse_frame(f.data(), uint32_t(f.size()), p);
