@@ -8,13 +8,11 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <map>
-#include <sstream>
 
 #include "config/config_loader.h"
 #include "config/config_writer.h"
@@ -33,31 +31,13 @@ void log_lines(const std::vector<std::string>& lines) {
   for (const std::string& l : lines) std::fprintf(stderr, "sluiced: %s\n", l.c_str());
 }
 
-// "backend www 10.0.0.21 packets 1 bytes 2 new_flows 3" and friends, from the dataplane.
-struct DataplaneStats {
-  std::vector<std::pair<std::string, uint64_t>> counters;
-  std::map<std::pair<std::string, std::string>, std::array<uint64_t, 3>> backends;
-};
-
-DataplaneStats parse_stats(const std::string& text) {
-  DataplaneStats out;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream words(line);
-    std::string first;
-    words >> first;
-    if (first == "vip") continue;
-    if (first == "backend") {
-      std::string vip, address, k1, k2, k3;
-      uint64_t packets = 0, bytes = 0, flows = 0;
-      words >> vip >> address >> k1 >> packets >> k2 >> bytes >> k3 >> flows;
-      out.backends[{vip, address}] = {packets, bytes, flows};
-      continue;
-    }
-    uint64_t value = 0;
-    if (words >> value) out.counters.emplace_back(first, value);
-  }
+// (VIP name, backend address) -> the backend's traffic in the dataplane's last answer.
+std::map<std::pair<std::string_view, IpAddress>, channel::Traffic> backend_traffic(
+    const std::optional<channel::Stats>& stats) {
+  std::map<std::pair<std::string_view, IpAddress>, channel::Traffic> out;
+  if (!stats) return out;
+  for (const channel::VipStats& v : stats->vips)
+    for (const channel::BackendStats& b : v.backends) out[{v.name, b.address}] = b.traffic;
   return out;
 }
 
@@ -399,7 +379,7 @@ api::InfoView Daemon::info() const {
 }
 
 std::vector<api::VipView> Daemon::vips() const {
-  DataplaneStats stats = parse_stats(dataplane_.last_stats_json());
+  auto traffic = backend_traffic(dataplane_.last_stats());
   config::Config admin = config_;
   admin_.apply(admin);
   std::vector<api::VipView> out;
@@ -432,11 +412,10 @@ std::vector<api::VipView> Daemon::vips() const {
       bv.effective = effective == config::BackendState::kReady   ? api::Effective::kServing
                      : effective == config::BackendState::kDrain ? api::Effective::kDraining
                                                                  : api::Effective::kOut;
-      auto it = stats.backends.find({v.name, bv.address});
-      if (it != stats.backends.end()) {
-        bv.packets = it->second[0];
-        bv.bytes = it->second[1];
-        bv.new_flows = it->second[2];
+      if (auto it = traffic.find({v.name, b.address}); it != traffic.end()) {
+        bv.packets = it->second.packets;
+        bv.bytes = it->second.bytes;
+        bv.new_flows = it->second.new_flows;
       }
       view.backends.push_back(std::move(bv));
     }
@@ -450,7 +429,10 @@ api::StatsView Daemon::stats() const {
   s.counters.emplace_back("dataplane_connected", dataplane_.connected() ? 1 : 0);
   s.counters.emplace_back("dataplane_generation", dataplane_.applied_generation());
   s.counters.emplace_back("health_checks", monitor_.size());
-  for (auto& c : parse_stats(dataplane_.last_stats_json()).counters) s.counters.push_back(c);
+  if (const auto& dataplane = dataplane_.last_stats()) {
+    s.counters.emplace_back("generation", dataplane->generation);
+    s.counters.insert(s.counters.end(), dataplane->counters.begin(), dataplane->counters.end());
+  }
   return s;
 }
 
