@@ -4,7 +4,6 @@
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -49,7 +48,11 @@ Daemon::Daemon(std::string config_path, config::Config config)
       started_ms_(0),
       monitor_(clock_),
       admin_(config_.controlplane.admin_state_file, config_.controlplane.admin_state_max_age_s),
-      dataplane_(config_.dataplane.control_socket) {
+      dataplane_(config_.dataplane.control_socket),
+      vrrp_(clock_,
+            {.mastership_changed = [this](bool master) { on_vrrp_mastership(master); },
+             .announce =
+                 [this](const std::vector<std::string>& vips) { dataplane_.announce(vips); }}) {
   started_ms_ = now_ms();
 }
 
@@ -95,11 +98,7 @@ void Daemon::push_desired_state() {
   auto vips = desired_vips(admin, [this](const config::Vip& v, const config::Backend& b) {
     return health_of(v, b);
   });
-  // A VIP carried by a VRRP instance is active only while that instance is MASTER.
-  for (config::Vip& v : vips)
-    for (const VrrpRuntime& rt : vrrp_)
-      for (const std::string& name : rt.config.vips)
-        if (name == v.name) v.active = rt.master;
+  activate_vrrp_vips(vips);
   dataplane_.set_desired_state(config::vips_to_toml(vips));
 }
 
@@ -155,7 +154,7 @@ int Daemon::run() {
                        v.check.timeout_ms);
   hold_deadline_ms_ = now_ms() + longest;
   apply_config();
-  start_vrrp(watch);
+  vrrp_.start(config_, watch);
   end_hold_if_due();
   std::fprintf(stderr, "sluiced: running: %zu VIPs, API on %s, dataplane at %s\n",
                config_.vips.size(), options.path.c_str(),
@@ -167,7 +166,7 @@ int Daemon::run() {
     if (dataplane_.fd_changed() && dataplane_.fd() >= 0) watch(dataplane_.fd());
     int timeout = monitor_.next_timeout_ms();
     if (timeout < 0 || timeout > kTickMs) timeout = kTickMs;
-    if (int t = vrrp_timeout_ms(); t >= 0 && t < timeout) timeout = t;
+    if (int t = vrrp_.timeout_ms(); t >= 0 && t < timeout) timeout = t;
     epoll_event events[16];
     int n = epoll_wait(loop, events, 16, timeout);
     for (int i = 0; i < n; ++i) {
@@ -186,17 +185,16 @@ int Daemon::run() {
       } else if (fd == dataplane_.fd()) {
         dataplane_.on_readable(now_ms());
       } else {
-        for (VrrpRuntime& rt : vrrp_)
-          if (rt.socket && fd == rt.socket->fd()) on_vrrp_readable(rt);
+        vrrp_.on_readable(fd);
       }
     }
     monitor_.poll();
     on_health_events();
     end_hold_if_due();
     track_vrrp();
-    for (VrrpRuntime& rt : vrrp_) run_vrrp(rt, rt.engine->step(clock_.now_us()));
+    vrrp_.step();
   }
-  stop_vrrp();
+  vrrp_.stop();
   std::fprintf(stderr, "sluiced: stopping; the dataplane keeps forwarding with its last state\n");
   server_.reset();
   close(loop);
@@ -204,144 +202,28 @@ int Daemon::run() {
   return 0;
 }
 
-void Daemon::start_vrrp(const std::function<void(int)>& watch) {
-  for (const config::VrrpInstance& c : config_.vrrp) {
-    VrrpRuntime rt;
-    rt.config = c;
-    vrrp::Config vc;
-    vc.vrid = c.vrid;
-    vc.priority = c.priority;
-    vc.advert_interval_cs = c.advert_interval_cs;
-    vc.preempt = c.preempt;
-    vc.preempt_delay_ms = c.preempt_delay_ms;
-    vc.primary_address = c.address;
-    for (const std::string& name : c.vips)
-      if (const config::Vip* v = find_vip(name)) vc.vips.push_back(v->address);
-    vc.garp_count = std::max<uint32_t>(1, config_.dataplane.garp_count);
-    vc.garp_interval_ms = std::max<uint32_t>(1, config_.dataplane.garp_interval_ms);
-    if (std::string why = vc.validate(); !why.empty()) {
-      std::fprintf(stderr, "sluiced: vrrp %s: %s; instance not started\n", c.name.c_str(),
-                   why.c_str());
-      continue;
-    }
-    rt.socket = std::make_unique<VrrpSocket>();
-    if (auto why = rt.socket->open(c.interface, c.address, c.unicast_peers)) {
-      std::fprintf(stderr, "sluiced: vrrp %s: %s; instance not started\n", c.name.c_str(),
-                   why->c_str());
-      continue;
-    }
-    watch(rt.socket->fd());
-    rt.engine = std::make_unique<vrrp::Instance>(vc);
-    vrrp_.push_back(std::move(rt));
-  }
-  for (VrrpRuntime& rt : vrrp_) {
-    std::fprintf(stderr, "sluiced: vrrp %s: vrid %u priority %u on %s, advert every %u cs\n",
-                 rt.config.name.c_str(), rt.config.vrid, rt.config.priority,
-                 rt.config.interface.c_str(), rt.config.advert_interval_cs);
-    run_vrrp(rt, rt.engine->startup(clock_.now_us()));
-  }
+void Daemon::on_vrrp_mastership(bool master) {
+  // Takeover must not wait for the health checks to settle after a restart.
+  holding_ = holding_ && !master;
+  push_desired_state();
 }
 
-void Daemon::stop_vrrp() {
-  for (VrrpRuntime& rt : vrrp_) run_vrrp(rt, rt.engine->shutdown(clock_.now_us()));
-}
-
-int Daemon::vrrp_timeout_ms() const {
-  int best = -1;
-  uint64_t now = clock_.now_us();
-  for (const VrrpRuntime& rt : vrrp_) {
-    auto due = rt.engine->next_timeout_us();
-    if (!due) continue;
-    int ms = *due <= now ? 0 : int((*due - now + 999) / 1000);
-    if (best < 0 || ms < best) best = ms;
-  }
-  return best;
-}
-
-void Daemon::notify(const VrrpRuntime& rt, const char* state) {
-  if (rt.config.notify.empty()) return;
-  std::string priority = std::to_string(rt.engine->priority());
-  pid_t pid = fork();
-  if (pid == 0) {
-    // Detach from sluiced's signals and reap: a double fork leaves no zombie behind.
-    if (fork() != 0) _exit(0);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    execl(rt.config.notify.c_str(), rt.config.notify.c_str(), rt.config.name.c_str(), state,
-          priority.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  if (pid > 0) waitpid(pid, nullptr, 0);
-}
-
-void Daemon::run_vrrp(VrrpRuntime& rt, const std::vector<vrrp::Action>& actions) {
-  for (const vrrp::Action& a : actions) {
-    switch (a.kind) {
-      case vrrp::ActionKind::kSendAdvert: {
-        vrrp::Advert advert;
-        advert.vrid = rt.config.vrid;
-        advert.priority = a.priority;
-        advert.max_adver_int_cs = rt.config.advert_interval_cs;
-        advert.addresses = rt.engine->config().vips;
-        rt.socket->send(advert);
-        break;
-      }
-      case vrrp::ActionKind::kBecomeMaster:
-      case vrrp::ActionKind::kBecomeBackup:
-      case vrrp::ActionKind::kBecomeFault:
-      case vrrp::ActionKind::kBecomeInitialize: {
-        const char* state = a.kind == vrrp::ActionKind::kBecomeMaster   ? "MASTER"
-                             : a.kind == vrrp::ActionKind::kBecomeBackup ? "BACKUP"
-                             : a.kind == vrrp::ActionKind::kBecomeFault  ? "FAULT"
-                                                                         : "INIT";
-        std::string line = a.text();
-        std::fprintf(stderr, "sluiced: vrrp %s: %s\n", rt.config.name.c_str(), line.c_str());
-        rt.transitions.push_back(std::to_string(unix_now()) + " " + line);
-        if (rt.transitions.size() > 8) rt.transitions.erase(rt.transitions.begin());
-        bool master = a.kind == vrrp::ActionKind::kBecomeMaster;
-        if (master != rt.master) {
-          rt.master = master;
-          // Takeover must not wait for the health checks to settle after a restart.
-          holding_ = holding_ && !master;
-          push_desired_state();
-        }
-        notify(rt, state);
-        break;
-      }
-      case vrrp::ActionKind::kReannounce:
-        std::fprintf(stderr, "sluiced: vrrp %s: %s\n", rt.config.name.c_str(), a.text().c_str());
-        break;
-      case vrrp::ActionKind::kSendGratuitous:
-        if (rt.master) dataplane_.announce(rt.config.vips);
-        break;
-    }
-  }
-}
-
-void Daemon::on_vrrp_readable(VrrpRuntime& rt) {
-  while (auto received = rt.socket->receive()) {
-    if (!received->result.ok()) {
-      std::string why(vrrp::decode_error_text(received->result.error));
-      if (why != rt.last_decode_error)
-        std::fprintf(stderr, "sluiced: vrrp %s: advert from %s discarded: %s\n",
-                     rt.config.name.c_str(), received->source.to_string().c_str(), why.c_str());
-      rt.last_decode_error = why;
-      continue;
-    }
-    run_vrrp(rt, rt.engine->on_advert(received->result.advert, received->source,
-                                      clock_.now_us()));
-  }
+void Daemon::activate_vrrp_vips(std::vector<config::Vip>& vips) const {
+  // A VIP carried by a VRRP instance is active only while that instance is MASTER.
+  for (config::Vip& v : vips)
+    for (const VrrpInstances::Instance& instance : vrrp_.instances())
+      for (const std::string& name : instance.config.vips)
+        if (name == v.name) v.active = instance.master;
 }
 
 void Daemon::track_vrrp() {
   if (vrrp_.empty()) return;
   config::Config admin = config_;
   admin_.apply(admin);
-  for (VrrpRuntime& rt : vrrp_) {
-    bool fault = rt.config.track_dataplane && !dataplane_.connected();
-    if (rt.config.track_backends) {
-      for (const std::string& name : rt.config.vips) {
+  vrrp_.track([&](const config::VrrpInstance& c) {
+    bool fault = c.track_dataplane && !dataplane_.connected();
+    if (c.track_backends) {
+      for (const std::string& name : c.vips) {
         for (const config::Vip& v : admin.vips) {
           if (v.name != name) continue;
           bool serving = false;
@@ -351,13 +233,8 @@ void Daemon::track_vrrp() {
         }
       }
     }
-    if (fault != rt.fault) {
-      rt.fault = fault;
-      std::fprintf(stderr, "sluiced: vrrp %s: tracking %s\n", rt.config.name.c_str(),
-                   fault ? "failed: going to FAULT" : "recovered");
-      run_vrrp(rt, rt.engine->set_fault(fault, clock_.now_us()));
-    }
-  }
+    return fault;
+  });
 }
 
 const config::Vip* Daemon::find_vip(const std::string& name) const {
@@ -464,25 +341,26 @@ std::vector<api::HealthView> Daemon::health() const {
 
 std::vector<api::HaView> Daemon::ha() const {
   std::vector<api::HaView> out;
-  for (const VrrpRuntime& rt : vrrp_) {
+  for (const VrrpInstances::Instance& instance : vrrp_.instances()) {
+    const config::VrrpInstance& c = instance.config;
+    const vrrp::Instance& e = *instance.engine;
     api::HaView h;
-    const vrrp::Instance& e = *rt.engine;
-    h.name = rt.config.name;
-    h.interface = rt.config.interface;
-    h.vrid = rt.config.vrid;
+    h.name = c.name;
+    h.interface = c.interface;
+    h.vrid = c.vrid;
     h.state = vrrp::state_name(e.state());
     h.priority = e.priority();
-    h.configured_priority = rt.config.priority;
+    h.configured_priority = c.priority;
     if (e.state() == vrrp::State::kMaster)
-      h.master = rt.config.address.to_string();
+      h.master = c.address.to_string();
     else if (auto m = e.master_address())
       h.master = m->to_string();
-    h.advert_interval_cs = rt.config.advert_interval_cs;
+    h.advert_interval_cs = c.advert_interval_cs;
     h.master_adver_interval_cs = e.master_adver_interval_cs();
     h.skew_ms = e.skew_time_us() / 1000;
     h.master_down_ms = e.master_down_interval_us() / 1000;
-    h.vips = rt.config.vips;
-    h.transitions = rt.transitions;
+    h.vips = c.vips;
+    h.transitions = instance.transitions;
     h.adverts_sent = e.stats().adverts_sent;
     h.adverts_received = e.stats().adverts_received;
     out.push_back(std::move(h));
