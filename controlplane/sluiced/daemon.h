@@ -3,9 +3,13 @@
 // keeps the admin state (persisted), runs the VRRP instances, serves the runtime API, and
 // pushes the resulting desired state to the dataplane whenever it changes. One thread, one
 // epoll loop; every member is touched only from run().
+//
+// The member functions are defined by concern, in the file named above each group;
+// VrrpInstances (vrrp_instances.h) runs the VRRP engines and their sockets.
 #pragma once
 
 #include <cstdint>
+#include <ctime>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,47 +29,56 @@ namespace sluice::sluiced {
 
 class Daemon final : public api::Model {
  public:
+  // daemon.cc: start, the event loop, stop
   Daemon(std::string config_path, config::Config config);
-
   // Runs until SIGINT/SIGTERM; SIGHUP reloads. Returns the exit status.
   int run();
 
-  // api::Model
+  // api::Model. api_views.cc: the views
   api::InfoView info() const override;
   std::vector<api::VipView> vips() const override;
   api::StatsView stats() const override;
   std::vector<api::HealthView> health() const override;
   std::vector<api::HaView> ha() const override;
+  // admin_changes.cc: a backend's admin state and weight, recorded, pushed, persisted
   std::optional<std::string> set_backend_state(const std::string& vip, const std::string& backend,
                                                config::BackendState state) override;
   std::optional<std::string> set_backend_weight(const std::string& vip, const std::string& backend,
                                                 uint16_t weight) override;
+  // reload.cc (also on SIGHUP)
   api::ReloadResult reload() override;
 
  private:
+  // desired_state_push.cc: what the dataplane is sent, and when
   void apply_config();  // checks and admin entries follow config_, then a push
   void push_desired_state();
   // After a (re)start, the first desired state waits until every check has settled (up,
   // or down for `fall` results) or a deadline passes: meanwhile the dataplane keeps the
   // state it has, so restarting sluiced does not take backends out while checks rise.
+  void start_hold();
   bool checks_settled() const;
   void end_hold_if_due();
   void on_health_events();
   HealthStatus health_of(const config::Vip& vip, const config::Backend& backend) const;
 
+  // vrrp_glue.cc: what VRRP instances track, what their mastership activates
   void on_vrrp_mastership(bool master);
   void track_vrrp();
   void activate_vrrp_vips(std::vector<config::Vip>& vips) const;
 
+  // admin_changes.cc
   const config::Vip* find_vip(const std::string& name) const;
   // nullopt and the backend's canonical address text, or the error line for the API.
   std::optional<std::string> find_backend(const std::string& vip, const std::string& backend,
                                           std::string& canonical) const;
   std::optional<std::string> apply_admin_change();  // push, persist
 
+  // reload.cc
   api::ReloadResult reload_config();  // reload() without the log lines
 
+  static void log_lines(const std::vector<std::string>& lines);  // daemon.cc
   uint64_t now_ms() const { return clock_.now_us() / 1000; }
+  static int64_t unix_now() { return int64_t(std::time(nullptr)); }
 
   std::string config_path_;
   config::Config config_;
