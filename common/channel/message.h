@@ -2,9 +2,12 @@
 // The versioned framing between sluiced and sluice-dataplane over a Unix stream socket.
 // Each message is a 12-byte header (magic "SLC1", version, type, payload length; network
 // order) and a payload. Desired state travels as a TOML document of [[vip]] tables (the
-// config syntax, validated by the same loader); answers are lines of text. Whole
-// snapshots, never deltas: either side can restart and resync by sending the next one.
-// Pure; any thread.
+// config syntax, validated by the same loader); the counters in the binary encoding of
+// channel/stats.h; other answers are lines of text. Whole snapshots, never deltas: either
+// side can restart and resync by sending the next one. Pure; any thread.
+//
+// Versions: 1 had kStats as text lines; 2 has channel/stats.h. A message of another
+// version is refused at its header: the receiver logs both versions and disconnects.
 #pragma once
 
 #include <cstdint>
@@ -14,7 +17,7 @@
 namespace sluice::channel {
 
 inline constexpr uint32_t kMagic = 0x534c4331;  // "SLC1"
-inline constexpr uint16_t kVersion = 1;
+inline constexpr uint16_t kVersion = 2;
 inline constexpr uint32_t kHeaderSize = 12;
 inline constexpr uint32_t kMaxPayload = 16u << 20;
 
@@ -23,7 +26,7 @@ enum class MessageType : uint16_t {
   kStateApplied = 2,   // dataplane -> sluiced: "generation N"
   kStateRejected = 3,  // dataplane -> sluiced: the validation errors, one per line
   kGetStats = 4,       // sluiced -> dataplane: empty
-  kStats = 5,          // dataplane -> sluiced: "generation N" then counter lines
+  kStats = 5,          // dataplane -> sluiced: the counters, channel/stats.h
   kAnnounce = 6,       // sluiced -> dataplane: VIP names, one per line (none = every
                        // active VIP): send one gratuitous ARP / unsolicited NA round now;
                        // answered with kStateApplied "announced N"

@@ -1,84 +1,84 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // sluiced: owns the intent. Reads and validates the config, runs the health checks,
-// keeps the admin state (persisted), serves the runtime API, and pushes the resulting
-// desired state to the dataplane whenever it changes. One thread, one epoll loop; every
-// member is touched only from run().
+// keeps the admin state (persisted), runs the VRRP instances, serves the runtime API, and
+// pushes the resulting desired state to the dataplane whenever it changes. One thread, one
+// epoll loop; every member is touched only from run().
+//
+// The member functions are defined by concern, in the file named above each group;
+// VrrpInstances (vrrp_instances.h) runs the VRRP engines and their sockets.
 #pragma once
 
 #include <cstdint>
-#include <functional>
+#include <ctime>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
-#include "sluiced/admin_state.h"
 #include "api/model.h"
 #include "api/server.h"
 #include "config/config.h"
 #include "health/clock.h"
 #include "health/health_monitor.h"
+#include "sluiced/admin_state.h"
 #include "sluiced/dataplane_client.h"
 #include "sluiced/desired_state.h"
-#include "sluiced/vrrp_socket.h"
-#include "vrrp/instance.h"
+#include "sluiced/vrrp_instances.h"
 
 namespace sluice::sluiced {
 
 class Daemon final : public api::Model {
  public:
+  // daemon.cc: start, the event loop, stop
   Daemon(std::string config_path, config::Config config);
-
   // Runs until SIGINT/SIGTERM; SIGHUP reloads. Returns the exit status.
   int run();
 
-  // api::Model
+  // api::Model. api_views.cc: the views
   api::InfoView info() const override;
   std::vector<api::VipView> vips() const override;
   api::StatsView stats() const override;
   std::vector<api::HealthView> health() const override;
   std::vector<api::HaView> ha() const override;
+  // admin_changes.cc: a backend's admin state and weight, recorded, pushed, persisted
   std::optional<std::string> set_backend_state(const std::string& vip, const std::string& backend,
                                                config::BackendState state) override;
-  std::optional<std::string> set_backend_weight(const std::string& vip,
-                                                const std::string& backend,
+  std::optional<std::string> set_backend_weight(const std::string& vip, const std::string& backend,
                                                 uint16_t weight) override;
+  // reload.cc (also on SIGHUP)
   api::ReloadResult reload() override;
 
  private:
-  api::ReloadResult reload_config();  // reload() without the log lines
-  void apply_config();       // checks and admin entries follow config_
+  // desired_state_push.cc: what the dataplane is sent, and when
+  void apply_config();  // checks and admin entries follow config_, then a push
   void push_desired_state();
   // After a (re)start, the first desired state waits until every check has settled (up,
   // or down for `fall` results) or a deadline passes: meanwhile the dataplane keeps the
   // state it has, so restarting sluiced does not take backends out while checks rise.
+  void start_hold();
   bool checks_settled() const;
   void end_hold_if_due();
   void on_health_events();
   HealthStatus health_of(const config::Vip& vip, const config::Backend& backend) const;
+
+  // vrrp_glue.cc: what VRRP instances track, what their mastership activates
+  void on_vrrp_mastership(bool master);
+  void track_vrrp();
+  void activate_vrrp_vips(std::vector<config::Vip>& vips) const;
+
+  // admin_changes.cc
   const config::Vip* find_vip(const std::string& name) const;
   // nullopt and the backend's canonical address text, or the error line for the API.
   std::optional<std::string> find_backend(const std::string& vip, const std::string& backend,
                                           std::string& canonical) const;
   std::optional<std::string> apply_admin_change();  // push, persist
-  uint64_t now_ms() const { return clock_.now_us() / 1000; }
 
-  // VRRP: one engine and one socket per [[vrrp]] instance.
-  struct VrrpRuntime {
-    config::VrrpInstance config;
-    std::unique_ptr<vrrp::Instance> engine;
-    std::unique_ptr<VrrpSocket> socket;
-    bool master = false;
-    bool fault = false;
-    std::string last_decode_error;
-    std::vector<std::string> transitions;  // the last few, newest last
-  };
-  void start_vrrp(const std::function<void(int)>& watch);
-  void stop_vrrp();
-  void run_vrrp(VrrpRuntime& rt, const std::vector<vrrp::Action>& actions);
-  void on_vrrp_readable(VrrpRuntime& rt);
-  void track_vrrp();
-  void notify(const VrrpRuntime& rt, const char* state);
-  int vrrp_timeout_ms() const;
+  // reload.cc
+  api::ReloadResult reload_config();  // reload() without the log lines
+
+  static void log_lines(const std::vector<std::string>& lines);  // daemon.cc
+  uint64_t now_ms() const { return clock_.now_us() / 1000; }
+  static int64_t unix_now() { return int64_t(std::time(nullptr)); }
 
   std::string config_path_;
   config::Config config_;
@@ -91,7 +91,7 @@ class Daemon final : public api::Model {
   AdminStateStore admin_;
   DataplaneClient dataplane_;
   std::unique_ptr<api::Server> server_;
-  std::vector<VrrpRuntime> vrrp_;
+  VrrpInstances vrrp_;
 };
 
 }  // namespace sluice::sluiced

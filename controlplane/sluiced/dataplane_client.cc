@@ -115,9 +115,15 @@ void DataplaneClient::on_readable(uint64_t now_ms) {
         in_flight_.clear();
         last_error_ = "dataplane refused the desired state";
         break;
-      case channel::MessageType::kStats:
-        stats_json_ = m.payload;
+      case channel::MessageType::kStats: {
+        std::string error;
+        stats_ = channel::decode_stats(m.payload, error);
+        if (!error.empty() && error != stats_error_)
+          std::fprintf(stderr, "sluiced: the dataplane's counters are not shown: %s\n",
+                       error.c_str());
+        stats_error_ = error;
         break;
+      }
       default:
         break;
     }

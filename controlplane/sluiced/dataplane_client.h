@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "channel/message.h"
+#include "channel/stats.h"
 
 namespace sluice::sluiced {
 
@@ -42,7 +43,9 @@ class DataplaneClient {
   void tick(uint64_t now_ms);
 
   std::optional<uint64_t> last_ack_ms() const { return last_ack_ms_; }
-  const std::string& last_stats_json() const { return stats_json_; }
+  // The dataplane's counters as it last answered them; nullopt before the first answer
+  // and after one that did not decode (logged).
+  const std::optional<channel::Stats>& last_stats() const { return stats_; }
   const std::string& last_error() const { return last_error_; }
   uint64_t applied_generation() const { return applied_generation_; }
 
@@ -62,7 +65,8 @@ class DataplaneClient {
   uint64_t next_stats_ms_ = 0;
   std::optional<uint64_t> last_ack_ms_;
   uint64_t applied_generation_ = 0;
-  std::string stats_json_;
+  std::optional<channel::Stats> stats_;
+  std::string stats_error_;  // the last decoding error, logged once
   std::string last_error_;
 };
 

@@ -1,33 +1,48 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// sluiced --config FILE [--check]
+// sluiced --config FILE [--check] | --help
 #include <cstdio>
 #include <string>
 
 #include "config/config_loader.h"
 #include "sluiced/daemon.h"
 
+namespace {
+
+constexpr const char* kUsage =
+    "usage: sluiced --config FILE [--check]\n"
+    "       sluiced --help\n"
+    "  --check  validate FILE: print OK, or every error as file:line:column\n"
+    "Signals: SIGHUP reloads FILE (a bad file is refused, the running one stays);\n"
+    "SIGINT/SIGTERM stop sluiced (the dataplane keeps forwarding).\n";
+
+// The usage on stderr after what was wrong; exit status 2.
+int usage_error(const std::string& what) {
+  if (!what.empty()) std::fprintf(stderr, "sluiced: %s\n", what.c_str());
+  std::fputs(kUsage, stderr);
+  return 2;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   std::string path;
   bool check_only = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
-    if ((arg == "--config" || arg == "-c") && i + 1 < argc) {
+    if (arg == "--help" || arg == "-h") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
+    if (arg == "--config" || arg == "-c") {
+      if (i + 1 == argc) return usage_error(arg + " needs a FILE");
       path = argv[++i];
     } else if (arg == "--check") {
       check_only = true;
     } else {
-      path.clear();
-      break;
+      return usage_error("unknown option '" + arg + "'");
     }
   }
-  if (path.empty()) {
-    std::fprintf(stderr,
-                 "usage: sluiced --config FILE [--check]\n"
-                 "  --check  validate FILE: print OK, or every error as file:line:column\n"
-                 "Signals: SIGHUP reloads FILE (a bad file is refused, the running one stays);\n"
-                 "SIGINT/SIGTERM stop sluiced (the dataplane keeps forwarding).\n");
-    return 2;
-  }
+  if (path.empty()) return usage_error("");
   sluice::config::LoadResult loaded = sluice::config::load_config_file(path);
   if (!loaded.config) {
     for (const auto& e : loaded.errors) std::fprintf(stderr, "%s\n", e.to_string().c_str());

@@ -51,7 +51,7 @@ channel::Message Dataplane::on_control(const channel::Message& message) {
       return {MessageType::kStateApplied, "announced " + std::to_string(count)};
     }
     case MessageType::kGetStats:
-      return {MessageType::kStats, "generation " + std::to_string(generation_) + "\n" + summary()};
+      return {MessageType::kStats, channel::encode_stats(channel_stats())};
     default:
       return {MessageType::kStateRejected,
               "unknown message type " + std::to_string(unsigned(message.type)) + "\n"};

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// The workers' counters summed, and as the text of the exit summary and the channel's kStats.
+// The workers' counters summed, as the text of the exit summary and as the channel's kStats
+// answer (channel/stats.h).
 #include <mutex>
 #include <sstream>
 
@@ -64,6 +65,46 @@ std::string Dataplane::summary() const {
     }
   }
   return out.str();
+}
+
+channel::Stats Dataplane::channel_stats() const {
+  auto total = sum_counters();
+  channel::Stats out;
+  out.generation = generation_;
+  for (size_t i = 0; i < kWorkerCounterCount; ++i)
+    out.counters.emplace_back(kWorkerCounters[i].name, total->events[i]);
+  out.counters.emplace_back("active_flows", total->active_flows);
+  for (const EthPort& p : ports_) {
+    if (p.tap_port_id) {
+      out.counters.emplace_back("exception_" + p.name + "_to_host", p.frames_to_host);
+      out.counters.emplace_back("exception_" + p.name + "_from_host", p.frames_from_host);
+    }
+    if (p.steering) {
+      const bpf::SteeringCounters c = p.steering->counters();
+      for (int i = 0; i < STEER_NR_COUNTERS; ++i)
+        out.counters.emplace_back("steering_" + p.name + "_" + steering_counter_info[i].name,
+                                  c.counters[i].packets);
+    }
+  }
+  for (size_t i = 0; i < kDropReasonCount; ++i)
+    out.counters.emplace_back(std::string("drop_") + kDropReasons[i].name, total->drops[i]);
+  std::lock_guard lock(view_lock_);
+  for (const config::Vip& v : config_.vips) {
+    VipKey key{v.address, v.port, v.protocol, 0};
+    auto id = builder_.vip_id(key);
+    if (!id) continue;
+    const TrafficCounters& c = total->vips[*id];
+    channel::VipStats& vip = out.vips.emplace_back();
+    vip.name = v.name;
+    vip.traffic = {c.packets, c.bytes, c.new_flows};
+    for (const config::Backend& b : v.backends) {
+      auto bid = builder_.backend_id(key, b.address);
+      if (!bid) continue;
+      const TrafficCounters& bc = total->backends[*bid];
+      vip.backends.push_back({b.address, {bc.packets, bc.bytes, bc.new_flows}});
+    }
+  }
+  return out;
 }
 
 }  // namespace sluice

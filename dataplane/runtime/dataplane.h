@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "channel/message.h"
+#include "channel/stats.h"
 #include "config/config.h"
 #include "runtime/control_server.h"
 #include "runtime/port.h"
@@ -41,7 +42,7 @@ class Dataplane {
   bool start();
   // The main lcore's loop; returns after stop was requested and workers have joined.
   void run(const std::atomic<bool>& stop, std::atomic<bool>& reload);
-  // Counters summed over workers, as lines (the exit summary and the channel's kStats):
+  // Counters summed over workers, as lines (the exit summary):
   //   <counter> <value>            drop_<reason> <value>
   //   vip <name> packets <n> bytes <n> new_flows <n>
   //   backend <vip> <address> packets <n> bytes <n> new_flows <n>
@@ -93,6 +94,8 @@ class Dataplane {
 
   // control_messages.cc: sluiced's messages, answered from control_->poll().
   channel::Message on_control(const channel::Message& message);
+  // counters.cc: summary()'s counters, for the kStats answer.
+  channel::Stats channel_stats() const;
 
   // neighbor_upkeep.cc: bindings the workers learnt; solicitations of the next hops that
   // are unresolved or due a refresh; expiry.

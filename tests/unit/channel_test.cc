@@ -16,7 +16,7 @@ using channel::MessageType;
 TEST(Channel, EncodesTheDocumentedHeader) {
   std::string bytes = channel::encode(MessageType::kStateApplied, "generation 7");
   ASSERT_EQ(bytes.size(), 12u + 12u);
-  EXPECT_EQ(bytes.substr(0, 12), std::string("SLC1\x00\x01\x00\x02\x00\x00\x00\x0c", 12));
+  EXPECT_EQ(bytes.substr(0, 12), std::string("SLC1\x00\x02\x00\x02\x00\x00\x00\x0c", 12));
   EXPECT_EQ(bytes.substr(12), "generation 7");
 }
 
@@ -46,11 +46,11 @@ TEST(Channel, RejectsBadMagicVersionAndLength) {
   EXPECT_EQ(a.next(m, error), Decoder::Status::kError);
   EXPECT_EQ(error, "not a sluice channel message (bad magic)");
   Decoder b;
-  std::string v2 = channel::encode(MessageType::kGetStats, "");
-  v2[5] = 2;
-  b.feed(v2.data(), v2.size());
+  std::string v1 = channel::encode(MessageType::kGetStats, "");
+  v1[5] = 1;
+  b.feed(v1.data(), v1.size());
   EXPECT_EQ(b.next(m, error), Decoder::Status::kError);
-  EXPECT_EQ(error, "channel version 2 not supported (this side speaks 1)");
+  EXPECT_EQ(error, "channel version 1 not supported (this side speaks 2)");
   Decoder c;
   std::string huge = channel::encode(MessageType::kGetStats, "");
   huge[8] = 0x7f;
