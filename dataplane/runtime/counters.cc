@@ -8,72 +8,60 @@
 
 namespace sluice {
 
-std::unique_ptr<WorkerCounters> Dataplane::sum_counters() const {
-  auto total = std::make_unique<WorkerCounters>();
+Dataplane::CounterTotals Dataplane::sum_counters() const {
+  CounterTotals total;
   for (const auto& w : workers_) {
     const WorkerCounters& c = w->counters();
-    for (size_t i = 0; i < kWorkerCounterCount; ++i) total->events[i] += c.events[i];
-    for (size_t i = 0; i < kDropReasonCount; ++i) total->drops[i] += c.drops[i];
-    total->active_flows += c.active_flows;
-    for (uint32_t i = 0; i < kVipIds; ++i) {
-      total->vips[i].packets += c.vips[i].packets;
-      total->vips[i].bytes += c.vips[i].bytes;
-      total->vips[i].new_flows += c.vips[i].new_flows;
-    }
-    for (uint32_t i = 0; i < kBackendIds; ++i) {
-      total->backends[i].packets += c.backends[i].packets;
-      total->backends[i].bytes += c.backends[i].bytes;
-      total->backends[i].new_flows += c.backends[i].new_flows;
-    }
+    for (size_t i = 0; i < kWorkerCounterCount; ++i) total.events[i] += c.events[i];
+    for (size_t i = 0; i < kDropReasonCount; ++i) total.drops[i] += c.drops[i];
+    total.active_flows += c.active_flows;
   }
   return total;
 }
 
+namespace {
+void add(TrafficCounters& sum, const TrafficCounters& c) {
+  sum.packets += c.packets;
+  sum.bytes += c.bytes;
+  sum.new_flows += c.new_flows;
+}
+}  // namespace
+
+TrafficCounters Dataplane::vip_traffic(uint32_t vip_id) const {
+  TrafficCounters sum;
+  for (const auto& w : workers_) add(sum, w->counters().vips[vip_id]);
+  return sum;
+}
+
+TrafficCounters Dataplane::backend_traffic(uint32_t backend_id) const {
+  TrafficCounters sum;
+  for (const auto& w : workers_) add(sum, w->counters().backends[backend_id]);
+  return sum;
+}
+
 std::string Dataplane::summary() const {
-  auto total = sum_counters();
+  const channel::Stats stats = channel_stats();
   std::ostringstream out;
-  for (size_t i = 0; i < kWorkerCounterCount; ++i)
-    out << kWorkerCounters[i].name << " " << total->events[i] << "\n";
-  out << "active_flows " << total->active_flows << "\n";
-  for (const EthPort& p : ports_) {
-    if (p.tap_port_id)
-      out << "exception_" << p.name << "_to_host " << p.frames_to_host << "\nexception_" << p.name
-          << "_from_host " << p.frames_from_host << "\n";
-    if (p.steering) {
-      const bpf::SteeringCounters c = p.steering->counters();
-      for (int i = 0; i < STEER_NR_COUNTERS; ++i)
-        out << "steering_" << p.name << "_" << steering_counter_info[i].name << " "
-            << c.counters[i].packets << "\n";
-    }
-  }
-  for (size_t i = 0; i < kDropReasonCount; ++i)
-    out << "drop_" << kDropReasons[i].name << " " << total->drops[i] << "\n";
-  std::lock_guard lock(view_lock_);
-  for (const config::Vip& v : config_.vips) {
-    VipKey key{v.address, v.port, v.protocol, 0};
-    auto id = builder_.vip_id(key);
-    if (!id) continue;
-    const TrafficCounters& c = total->vips[*id];
-    out << "vip " << v.name << " packets " << c.packets << " bytes " << c.bytes << " new_flows "
-        << c.new_flows << "\n";
-    for (const config::Backend& b : v.backends) {
-      auto bid = builder_.backend_id(key, b.address);
-      if (!bid) continue;
-      const TrafficCounters& bc = total->backends[*bid];
-      out << "backend " << v.name << " " << b.address.to_string() << " packets " << bc.packets
-          << " bytes " << bc.bytes << " new_flows " << bc.new_flows << "\n";
-    }
+  for (const auto& [name, value] : stats.counters) out << name << " " << value << "\n";
+  for (const channel::VipStats& vip : stats.vips) {
+    const channel::Traffic& t = vip.traffic;
+    out << "vip " << vip.name << " packets " << t.packets << " bytes " << t.bytes
+        << " new_flows " << t.new_flows << "\n";
+    for (const channel::BackendStats& b : vip.backends)
+      out << "backend " << vip.name << " " << b.address.to_string() << " packets "
+          << b.traffic.packets << " bytes " << b.traffic.bytes << " new_flows "
+          << b.traffic.new_flows << "\n";
   }
   return out.str();
 }
 
 channel::Stats Dataplane::channel_stats() const {
-  auto total = sum_counters();
+  const CounterTotals total = sum_counters();
   channel::Stats out;
   out.generation = generation_;
   for (size_t i = 0; i < kWorkerCounterCount; ++i)
-    out.counters.emplace_back(kWorkerCounters[i].name, total->events[i]);
-  out.counters.emplace_back("active_flows", total->active_flows);
+    out.counters.emplace_back(kWorkerCounters[i].name, total.events[i]);
+  out.counters.emplace_back("active_flows", total.active_flows);
   for (const EthPort& p : ports_) {
     if (p.tap_port_id) {
       out.counters.emplace_back("exception_" + p.name + "_to_host", p.frames_to_host);
@@ -87,20 +75,20 @@ channel::Stats Dataplane::channel_stats() const {
     }
   }
   for (size_t i = 0; i < kDropReasonCount; ++i)
-    out.counters.emplace_back(std::string("drop_") + kDropReasons[i].name, total->drops[i]);
+    out.counters.emplace_back(std::string("drop_") + kDropReasons[i].name, total.drops[i]);
   std::lock_guard lock(view_lock_);
   for (const config::Vip& v : config_.vips) {
     VipKey key{v.address, v.port, v.protocol, 0};
     auto id = builder_.vip_id(key);
     if (!id) continue;
-    const TrafficCounters& c = total->vips[*id];
+    const TrafficCounters c = vip_traffic(*id);
     channel::VipStats& vip = out.vips.emplace_back();
     vip.name = v.name;
     vip.traffic = {c.packets, c.bytes, c.new_flows};
     for (const config::Backend& b : v.backends) {
       auto bid = builder_.backend_id(key, b.address);
       if (!bid) continue;
-      const TrafficCounters& bc = total->backends[*bid];
+      const TrafficCounters bc = backend_traffic(*bid);
       vip.backends.push_back({b.address, {bc.packets, bc.bytes, bc.new_flows}});
     }
   }

@@ -55,7 +55,16 @@ class Dataplane {
   const std::vector<EthPort>& ports() const { return ports_; }
   const std::vector<std::unique_ptr<Worker>>& workers() const { return workers_; }
   uint64_t generation() const { return generation_.load(std::memory_order_relaxed); }
-  std::unique_ptr<WorkerCounters> sum_counters() const;
+  // Sums over the workers: the events and drops, and the traffic of one VIP or backend id
+  // (only the ids asked for are read, not the whole id space).
+  struct CounterTotals {
+    uint64_t events[kWorkerCounterCount] = {};
+    uint64_t drops[kDropReasonCount] = {};
+    uint64_t active_flows = 0;
+  };
+  CounterTotals sum_counters() const;
+  TrafficCounters vip_traffic(uint32_t vip_id) const;
+  TrafficCounters backend_traffic(uint32_t backend_id) const;
   uint32_t now_ms() const;
 
   // The configuration, the neighbor cache and the counter ids, which the main lcore

@@ -28,11 +28,11 @@ std::string telemetry_name(std::string s) {
 }
 
 int stats(const Dataplane& dataplane, const char*, rte_tel_data* d) {
-  auto total = dataplane.sum_counters();
+  const Dataplane::CounterTotals total = dataplane.sum_counters();
   rte_tel_data_start_dict(d);
   for (size_t i = 0; i < kWorkerCounterCount; ++i)
-    rte_tel_data_add_dict_u64(d, kWorkerCounters[i].name, total->events[i]);
-  rte_tel_data_add_dict_u64(d, "active_flows", total->active_flows);
+    rte_tel_data_add_dict_u64(d, kWorkerCounters[i].name, total.events[i]);
+  rte_tel_data_add_dict_u64(d, "active_flows", total.active_flows);
   rte_tel_data_add_dict_u64(d, "generation", dataplane.generation());
   rte_tel_data_add_dict_u64(d, "workers", dataplane.workers().size());
   rte_tel_data_add_dict_u64(d, "tsc_hz", rte_get_tsc_hz());
@@ -47,13 +47,12 @@ int stats(const Dataplane& dataplane, const char*, rte_tel_data* d) {
   rte_tel_data* drops = rte_tel_data_alloc();
   rte_tel_data_start_dict(drops);
   for (size_t i = 0; i < kDropReasonCount; ++i)
-    rte_tel_data_add_dict_u64(drops, kDropReasons[i].name, total->drops[i]);
+    rte_tel_data_add_dict_u64(drops, kDropReasons[i].name, total.drops[i]);
   rte_tel_data_add_dict_container(d, "drops", drops, 0);
   return 0;
 }
 
 int vips(const Dataplane& dataplane, const char*, rte_tel_data* d) {
-  auto total = dataplane.sum_counters();
   const Dataplane::LockedView view = dataplane.lock_view();
   rte_tel_data_start_dict(d);
   for (const config::Vip& v : view.config().vips) {
@@ -67,9 +66,10 @@ int vips(const Dataplane& dataplane, const char*, rte_tel_data* d) {
     rte_tel_data_add_dict_u64(vd, "port", v.port);
     rte_tel_data_add_dict_string(vd, "mode", config::to_string(v.mode).c_str());
     rte_tel_data_add_dict_u64(vd, "backends", v.backends.size());
-    rte_tel_data_add_dict_u64(vd, "packets", total->vips[*id].packets);
-    rte_tel_data_add_dict_u64(vd, "bytes", total->vips[*id].bytes);
-    rte_tel_data_add_dict_u64(vd, "new_flows", total->vips[*id].new_flows);
+    const TrafficCounters traffic = dataplane.vip_traffic(*id);
+    rte_tel_data_add_dict_u64(vd, "packets", traffic.packets);
+    rte_tel_data_add_dict_u64(vd, "bytes", traffic.bytes);
+    rte_tel_data_add_dict_u64(vd, "new_flows", traffic.new_flows);
     rte_tel_data_add_dict_container(d, telemetry_name(v.name).c_str(), vd, 0);
   }
   return 0;
@@ -77,7 +77,6 @@ int vips(const Dataplane& dataplane, const char*, rte_tel_data* d) {
 
 int backends(const Dataplane& dataplane, const char* vip_name, rte_tel_data* d) {
   if (!vip_name || !*vip_name) return -EINVAL;
-  auto total = dataplane.sum_counters();
   const Dataplane::LockedView view = dataplane.lock_view();
   rte_tel_data_start_dict(d);
   for (const config::Vip& v : view.config().vips) {
@@ -93,8 +92,7 @@ int backends(const Dataplane& dataplane, const char* vip_name, rte_tel_data* d) 
       rte_tel_data_add_dict_string(bd, "next_hop_mac",
                                    mac ? mac->to_string().c_str() : "unresolved");
       auto bid = view.backend_id(key, b.address);
-      const TrafficCounters zero{};
-      const TrafficCounters& c = bid ? total->backends[*bid] : zero;
+      const TrafficCounters c = bid ? dataplane.backend_traffic(*bid) : TrafficCounters{};
       rte_tel_data_add_dict_u64(bd, "packets", c.packets);
       rte_tel_data_add_dict_u64(bd, "bytes", c.bytes);
       rte_tel_data_add_dict_u64(bd, "new_flows", c.new_flows);

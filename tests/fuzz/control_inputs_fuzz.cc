@@ -4,7 +4,8 @@
 //   0  a VRRP message (vrrp::decode) as received over IPv4 or IPv6, TTL 255 or not
 //   1  a health check's HTTP status line (health::parse_status_line)
 //   2  a byte stream on the dataplane's control channel (channel::Decoder), fed in two
-//      pieces split where the selector says
+//      pieces split where the selector says; the payload of every kStats message in it
+//      through channel::decode_stats, which must take exactly what encode_stats gives back
 //   3  a desired-state update from sluiced (config::parse_vip_update) against a base
 //      config with a port, neighbors and a VIP
 // Nothing is checked beyond memory safety and the decoders' own contracts: every error
@@ -16,6 +17,7 @@
 #include <string_view>
 
 #include "channel/message.h"
+#include "channel/stats.h"
 #include "config/config_loader.h"
 #include "health/http_message.h"
 #include "vrrp/packet.h"
@@ -56,6 +58,16 @@ void vrrp_message(uint8_t selector, std::span<const uint8_t> bytes) {
   if (r.text().empty()) fail("a VRRP decode result without text");
 }
 
+void stats_payload(std::string_view payload) {
+  std::string error;
+  const std::optional<channel::Stats> stats = channel::decode_stats(payload, error);
+  if (!stats) {
+    if (error.empty()) fail("a stats decode error without text");
+    return;
+  }
+  if (channel::encode_stats(*stats) != payload) fail("decoded stats do not encode back the same");
+}
+
 void channel_stream(uint8_t selector, std::string_view bytes) {
   channel::Decoder decoder;
   const size_t split = (selector >> 2) % (bytes.size() + 1);
@@ -65,8 +77,10 @@ void channel_stream(uint8_t selector, std::string_view bytes) {
   for (std::string_view piece : {bytes.substr(0, split), bytes.substr(split)}) {
     decoder.feed(piece.data(), piece.size());
     channel::Decoder::Status status;
-    while ((status = decoder.next(message, error)) == channel::Decoder::Status::kMessage)
+    while ((status = decoder.next(message, error)) == channel::Decoder::Status::kMessage) {
       payload_bytes += message.payload.size();
+      if (message.type == channel::MessageType::kStats) stats_payload(message.payload);
+    }
     if (status == channel::Decoder::Status::kError) {
       if (error.empty()) fail("a channel error without text");
       break;

@@ -75,13 +75,19 @@ def control_inputs():
     advert = bytes([0x31, 51, 150, 1, 0x00, 100, 0, 0])
     update = b'[[vip]]\nname = "www"\naddress = "10.0.0.100"\nprotocol = "tcp"\nport = 80\n' \
              b'mode = "dsr-l2"\n  [[vip.backend]]\n  address = "10.0.0.21"\n  weight = 3\n'
-    header = lambda kind, payload: b"SLC1" + struct.pack("!BBHI", 1, kind, 0, len(payload)) + payload
+    # common/channel/message.h: magic, version 2, type, payload length.
+    header = lambda kind, payload: b"SLC1" + struct.pack("!HHI", 2, kind, len(payload)) + payload
+    # common/channel/stats.h: generation, counters, then a VIP with one IPv4 backend.
+    stats = (struct.pack("!QI", 7, 1) + bytes([10]) + b"rx_packets" + struct.pack("!Q", 42)
+             + struct.pack("!I", 1) + bytes([3]) + b"www" + struct.pack("!QQQI", 42, 4200, 3, 1)
+             + bytes(10) + b"\xff\xff" + bytes([10, 0, 0, 21]) + struct.pack("!QQQ", 42, 4200, 3))
     return {
         "vrrp4": bytes([0x00]) + advert + bytes([10, 0, 0, 100]),
         "vrrp6": bytes([0x04]) + advert + bytes(16),
         "http_ok": bytes([0x01]) + b"HTTP/1.1 200 OK\r\n",
         "http_bare": bytes([0x01]) + b"HTTP/1.0 503",
         "channel": bytes([0x0a]) + header(1, update) + header(4, b""),
+        "channel_stats": bytes([0x02]) + header(5, stats),
         "update": bytes([0x03]) + update,
     }
 
