@@ -8,11 +8,13 @@
 #
 # SECONDS per target (default 300); TARGET packet_path and/or control_inputs (default
 # both). Installs clang if it is missing, builds the targets in build-fuzz (clang,
-# -Dfuzz=true), seeds each corpus from tests/fuzz/make_seeds.py and runs one libFuzzer
-# job per CPU. Corpora stay in build-fuzz/corpus/TARGET for the next run; an input that
+# -Dfuzz=true, ASan/UBSan: scripts/lib/fuzz_build.sh), seeds each corpus from
+# tests/fuzz/make_seeds.py and runs one libFuzzer job per CPU. Corpora stay in build-fuzz/corpus/TARGET for the next run; an input that
 # fails is written to build-fuzz/crashes/ and the script exits 1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib/fuzz_build.sh
+source scripts/lib/fuzz_build.sh
 
 SECONDS_PER_TARGET=${1:-300}
 shift || true
@@ -21,15 +23,11 @@ TARGETS=("$@")
 BUILD=build-fuzz
 
 if ! command -v clang++ >/dev/null; then
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q clang >/dev/null
-fi
-if [[ ! -d $BUILD ]]; then
-  CC=clang CXX=clang++ meson setup "$BUILD" -Dfuzz=true -Dbenchmarks=false \
-    -Dbuildtype=debugoptimized -Db_lto=false >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q clang
 fi
 executables=()
 for target in "${TARGETS[@]}"; do executables+=("tests/fuzz/${target}_fuzz"); done
-ninja -C "$BUILD" "${executables[@]}" >/dev/null
+fuzz_build "$BUILD" "${executables[@]}" || exit 1
 
 seeds=$(mktemp -d /tmp/sluice-fuzz-seeds.XXXXXX)
 trap 'rm -rf "$seeds"' EXIT

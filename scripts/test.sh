@@ -14,6 +14,8 @@
 #   SKIP_E2E=1                            only setup, build and meson test
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
+# shellcheck source=scripts/lib/fuzz_build.sh
+source scripts/lib/fuzz_build.sh
 
 BUILD_DIR="${BUILD_DIR:-build}"
 FUZZ_BUILD_DIR="${FUZZ_BUILD_DIR:-build-fuzz}"
@@ -104,25 +106,12 @@ run_meson_tests "$BUILD_DIR"
 # The fuzz targets need clang (libFuzzer) and the sanitizers on every library they link:
 # a second build of just them, replayed on their seeds and mutations, then fuzzed briefly.
 section "fuzz targets ($FUZZ_BUILD_DIR: clang, ASan/UBSan, libFuzzer)"
-fuzz_targets=()
-for source in tests/fuzz/*_fuzz.cc; do
-  name="$(basename "$source" _fuzz.cc)"
-  fuzz_targets+=("tests/fuzz/${name}_replay" "tests/fuzz/${name}_fuzz")
-done
-if [[ ! -d "$FUZZ_BUILD_DIR/meson-info" ]] &&
-  ! CC=clang CXX=clang++ meson setup "$FUZZ_BUILD_DIR" -Dfuzz=true \
-    -Db_sanitize=address,undefined -Db_lto=false -Dbenchmarks=false \
-    --buildtype=debugoptimized >"/tmp/sluice-fuzz-setup.$$.log" 2>&1; then
-  cat "/tmp/sluice-fuzz-setup.$$.log"
-  failed=$((failed + 1))
-  failures+=("fuzz: meson setup")
-elif ! ninja -C "$FUZZ_BUILD_DIR" "${fuzz_targets[@]}"; then
-  failed=$((failed + 1))
-  failures+=("fuzz: build")
-else
+if fuzz_build "$FUZZ_BUILD_DIR"; then
   run_meson_tests "$FUZZ_BUILD_DIR" --suite fuzz --no-rebuild
+else
+  failed=$((failed + 1))
+  failures+=("fuzz build")
 fi
-rm -f "/tmp/sluice-fuzz-setup.$$.log"
 
 if [[ -n "${SKIP_E2E:-}" ]]; then
   summary
