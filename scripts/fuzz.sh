@@ -2,15 +2,17 @@
 # SPDX-License-Identifier: BSD-3-Clause
 #
 # Coverage-guided fuzzing of the targets in tests/fuzz with clang's libFuzzer, under the
-# address and undefined-behaviour sanitizers (CI only replays them: scripts/test.sh).
+# address and undefined-behaviour sanitizers (scripts/test.sh replays them and fuzzes each
+# for 10 s).
 #
 #   bash scripts/fuzz.sh [SECONDS] [TARGET...]
 #
 # SECONDS per target (default 300); TARGET packet_path and/or control_inputs (default
 # both). Installs clang if it is missing, builds the targets in build-fuzz (clang,
 # -Dfuzz=true, ASan/UBSan: scripts/lib/fuzz_build.sh), seeds each corpus from
-# tests/fuzz/make_seeds.py and runs one libFuzzer job per CPU. Corpora stay in build-fuzz/corpus/TARGET for the next run; an input that
-# fails is written to build-fuzz/crashes/ and the script exits 1.
+# tests/fuzz/make_seeds.py and runs one libFuzzer job per CPU. Corpora stay in
+# build-fuzz/corpus/TARGET for the next run; an input that fails is written to
+# build-fuzz/crashes/ and the script exits 1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib/fuzz_build.sh
