@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "flow/hash.h"
 #include "flow/flow_table.h"
+#include "flow/hash.h"
 
 namespace sluice {
 namespace {

@@ -15,8 +15,8 @@
  * user space sums the slots when it reads.
  */
 struct sluice_counter {
-	__u64 packets;
-	__u64 bytes;
+  __u64 packets;
+  __u64 bytes;
 };
 
 /*
@@ -24,13 +24,13 @@ struct sluice_counter {
  * (::ffff:a.b.c.d), both in network byte order. One key type serves both families.
  */
 struct sluice_addr {
-	__u8 bytes[16];
+  __u8 bytes[16];
 };
 
 /* Name and meaning of one counter, for user space (see the *_COUNTERS lists). */
 struct sluice_counter_info {
-	const char *name;
-	const char *help;
+  const char* name;
+  const char* help;
 };
 
 #endif /* SLUICE_BPF_COMMON_H */

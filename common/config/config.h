@@ -12,9 +12,9 @@
 #include <string_view>
 #include <vector>
 
+#include "config/flow_timeouts.h"
 #include "net/ip_address.h"
 #include "net/mac_address.h"
-#include "config/flow_timeouts.h"
 
 namespace sluice::config {
 
@@ -39,20 +39,20 @@ struct Backend {
 struct HealthCheck {
   enum class Type : uint8_t { kNone, kTcp, kHttp, kUdp };
   Type type = Type::kNone;
-  uint16_t port = 0;                 // 0 = the VIP's port
+  uint16_t port = 0;  // 0 = the VIP's port
   uint32_t interval_ms = 2000;
-  uint32_t fast_interval_ms = 0;     // while changing state; 0 = interval
-  uint32_t down_interval_ms = 0;     // while down; 0 = interval
+  uint32_t fast_interval_ms = 0;  // while changing state; 0 = interval
+  uint32_t down_interval_ms = 0;  // while down; 0 = interval
   uint32_t timeout_ms = 1000;
   uint32_t rise = 2;
   uint32_t fall = 3;
   std::string http_path = "/";
-  std::string http_host;             // empty: the backend address (and :port unless 80)
+  std::string http_host;  // empty: the backend address (and :port unless 80)
   uint16_t http_status_min = 200;
   uint16_t http_status_max = 399;
   std::string udp_payload;
-  std::string udp_expect;            // empty: any reply
-  bool initial_up = false;           // counted up before the first result
+  std::string udp_expect;   // empty: any reply
+  bool initial_up = false;  // counted up before the first result
   friend bool operator==(const HealthCheck&, const HealthCheck&) = default;
 };
 
@@ -141,9 +141,9 @@ struct DataplaneSettings {
 };
 
 struct ControlPlaneSettings {
-  std::string socket = "/run/sluice/sluiced.sock";            // runtime API (sluicectl)
+  std::string socket = "/run/sluice/sluiced.sock";  // runtime API (sluicectl)
   std::string admin_state_file = "/var/lib/sluice/admin-state";
-  uint32_t admin_state_max_age_s = 7 * 24 * 3600;              // older entries are dropped
+  uint32_t admin_state_max_age_s = 7 * 24 * 3600;  // older entries are dropped
   friend bool operator==(const ControlPlaneSettings&, const ControlPlaneSettings&) = default;
 };
 
@@ -157,12 +157,12 @@ struct VrrpInstance {
   uint16_t advert_interval_cs = 100;  // 1..4095 centiseconds
   bool preempt = true;
   uint32_t preempt_delay_ms = 0;
-  IpAddress address;                  // this node's address on `interface`
+  IpAddress address;                     // this node's address on `interface`
   std::vector<IpAddress> unicast_peers;  // empty: multicast
-  std::vector<std::string> vips;      // names of [[vip]] entries, of address's family
-  bool track_dataplane = true;        // FAULT while the dataplane channel is down
-  bool track_backends = false;        // FAULT while a VIP has no serving backend
-  std::string notify;                 // run as: notify INSTANCE STATE PRIORITY
+  std::vector<std::string> vips;         // names of [[vip]] entries, of address's family
+  bool track_dataplane = true;           // FAULT while the dataplane channel is down
+  bool track_backends = false;           // FAULT while a VIP has no serving backend
+  std::string notify;                    // run as: notify INSTANCE STATE PRIORITY
   friend bool operator==(const VrrpInstance&, const VrrpInstance&) = default;
 };
 
@@ -217,10 +217,14 @@ inline std::string protocol_name(uint8_t protocol) {
 
 inline std::string to_string(HealthCheck::Type t) {
   switch (t) {
-    case HealthCheck::Type::kNone: return "none";
-    case HealthCheck::Type::kTcp: return "tcp";
-    case HealthCheck::Type::kHttp: return "http";
-    case HealthCheck::Type::kUdp: return "udp";
+    case HealthCheck::Type::kNone:
+      return "none";
+    case HealthCheck::Type::kTcp:
+      return "tcp";
+    case HealthCheck::Type::kHttp:
+      return "http";
+    case HealthCheck::Type::kUdp:
+      return "udp";
   }
   return "?";
 }

@@ -36,7 +36,6 @@ LoadResult load_config_file(const std::string& path);
 // A desired-state update from sluiced: a TOML document holding only [[vip]] tables,
 // validated against `base` (its ports and neighbors). The result is `base` with its VIPs
 // replaced.
-LoadResult parse_vip_update(std::string_view toml_text, std::string_view name,
-                            const Config& base);
+LoadResult parse_vip_update(std::string_view toml_text, std::string_view name, const Config& base);
 
 }  // namespace sluice::config

@@ -40,7 +40,9 @@ struct MacAddress {
                   bytes[3], bytes[4], bytes[5]);
     return buf;
   }
-  bool is_zero() const { return (bytes[0] | bytes[1] | bytes[2] | bytes[3] | bytes[4] | bytes[5]) == 0; }
+  bool is_zero() const {
+    return (bytes[0] | bytes[1] | bytes[2] | bytes[3] | bytes[4] | bytes[5]) == 0;
+  }
   bool is_multicast() const { return bytes[0] & 1; }
   static MacAddress broadcast() { return MacAddress{{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}}; }
 

@@ -44,8 +44,8 @@ inline constexpr uint32_t kEthSrcOffset = 6;
 inline constexpr uint32_t kEthTypeOffset = 12;
 inline constexpr uint16_t kEtherTypeIpv4 = 0x0800;
 inline constexpr uint16_t kEtherTypeArp = 0x0806;
-inline constexpr uint16_t kEtherTypeVlan = 0x8100;   // 802.1Q
-inline constexpr uint16_t kEtherTypeQinQ = 0x88a8;   // 802.1ad
+inline constexpr uint16_t kEtherTypeVlan = 0x8100;  // 802.1Q
+inline constexpr uint16_t kEtherTypeQinQ = 0x88a8;  // 802.1ad
 inline constexpr uint16_t kEtherTypeIpv6 = 0x86dd;
 
 // ARP (Ethernet / IPv4 only)
@@ -66,10 +66,10 @@ inline constexpr uint32_t kIpv6FragmentHeaderLen = 8;
 // IP protocol numbers (IANA)
 inline constexpr uint8_t kProtoHopByHop = 0;
 inline constexpr uint8_t kProtoIcmp = 1;
-inline constexpr uint8_t kProtoIpip = 4;      // IPv4 payload
+inline constexpr uint8_t kProtoIpip = 4;  // IPv4 payload
 inline constexpr uint8_t kProtoTcp = 6;
 inline constexpr uint8_t kProtoUdp = 17;
-inline constexpr uint8_t kProtoIpv6 = 41;     // IPv6 payload
+inline constexpr uint8_t kProtoIpv6 = 41;  // IPv6 payload
 inline constexpr uint8_t kProtoRouting = 43;
 inline constexpr uint8_t kProtoFragment = 44;
 inline constexpr uint8_t kProtoEsp = 50;

@@ -83,16 +83,16 @@ struct HaView {
   std::string name;
   std::string interface;
   uint32_t vrid = 0;
-  std::string state;             // "INIT", "BACKUP", "MASTER", "FAULT"
-  uint32_t priority = 0;         // advertised now
+  std::string state;      // "INIT", "BACKUP", "MASTER", "FAULT"
+  uint32_t priority = 0;  // advertised now
   uint32_t configured_priority = 0;
-  std::string master;            // the current master's address; "" when unknown
+  std::string master;  // the current master's address; "" when unknown
   uint32_t advert_interval_cs = 0;
   uint32_t master_adver_interval_cs = 0;  // learnt from the master
   uint64_t skew_ms = 0;
   uint64_t master_down_ms = 0;
   std::vector<std::string> vips;
-  std::vector<std::string> transitions;   // "UNIX-TIME text", oldest first
+  std::vector<std::string> transitions;  // "UNIX-TIME text", oldest first
   uint64_t adverts_sent = 0;
   uint64_t adverts_received = 0;
 };

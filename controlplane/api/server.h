@@ -42,7 +42,7 @@ struct ServerOptions {
   // connection takes the place of the longest idle read-level one (or, when every one is
   // admin, of the longest idle), which is told why before it is closed.
   size_t max_clients = 32;
-  size_t max_output = 4u << 20;     // queued answer bytes per client before its input waits
+  size_t max_output = 4u << 20;  // queued answer bytes per client before its input waits
   // A connection that neither sent nor took any bytes for this long is closed (0: never).
   uint32_t idle_timeout_ms = 60'000;
 };

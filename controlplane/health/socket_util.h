@@ -6,8 +6,8 @@
 
 #include <cstdint>
 
-#include "net/ip_address.h"
 #include "health/check_result.h"
+#include "net/ip_address.h"
 
 namespace sluice::health {
 

@@ -76,8 +76,7 @@ int Daemon::run() {
   vrrp_.start(config_, watch);
   end_hold_if_due();
   std::fprintf(stderr, "sluiced: running: %zu VIPs, API on %s, dataplane at %s\n",
-               config_.vips.size(), options.path.c_str(),
-               config_.dataplane.control_socket.c_str());
+               config_.vips.size(), options.path.c_str(), config_.dataplane.control_socket.c_str());
 
   bool stop = false;
   while (!stop) {

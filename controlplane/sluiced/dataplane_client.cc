@@ -46,8 +46,10 @@ void DataplaneClient::connect(uint64_t now_ms) {
 
 void DataplaneClient::disconnect(const std::string& why) {
   if (fd_ < 0) return;
-  std::fprintf(stderr, "sluiced: dataplane channel closed: %s; it keeps forwarding with its "
-                       "last state, reconnecting\n", why.c_str());
+  std::fprintf(stderr,
+               "sluiced: dataplane channel closed: %s; it keeps forwarding with its "
+               "last state, reconnecting\n",
+               why.c_str());
   last_error_ = why;
   ::close(fd_);
   fd_ = -1;

@@ -88,8 +88,8 @@ std::optional<std::string> VrrpSocket::open(const std::string& interface, const 
 
 void VrrpSocket::send(const vrrp::Advert& advert) {
   std::vector<IpAddress> targets = peers_;
-  if (targets.empty()) targets.push_back(local_.is_v4() ? vrrp::multicast_group_v4()
-                                                        : vrrp::multicast_group_v6());
+  if (targets.empty())
+    targets.push_back(local_.is_v4() ? vrrp::multicast_group_v4() : vrrp::multicast_group_v6());
   for (const IpAddress& to : targets) {
     std::vector<uint8_t> message = vrrp::encode(advert, local_, to);
     socklen_t len = 0;

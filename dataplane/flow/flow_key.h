@@ -15,8 +15,8 @@ struct FlowKey {
   IpAddress dst;
   uint16_t src_port = 0;  // host order; 0 for protocols without ports
   uint16_t dst_port = 0;
-  uint8_t protocol = 0;   // IPPROTO_*
-  uint8_t pad[3] = {};    // always zero, so memcmp and hashing see no garbage
+  uint8_t protocol = 0;  // IPPROTO_*
+  uint8_t pad[3] = {};   // always zero, so memcmp and hashing see no garbage
 
   friend bool operator==(const FlowKey& a, const FlowKey& b) {
     return std::memcmp(&a, &b, sizeof(FlowKey)) == 0;

@@ -38,8 +38,8 @@
 #include <emmintrin.h>
 #endif
 
-#include "flow/flow_key.h"
 #include "config/flow_timeouts.h"
+#include "flow/flow_key.h"
 #include "net/wire.h"
 
 namespace sluice {

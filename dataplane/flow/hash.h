@@ -83,8 +83,6 @@ inline uint32_t flow_hash(const FlowKey& key) {
 }
 
 // Maps a 32-bit hash uniformly onto [0, n) without a division.
-inline uint32_t reduce(uint32_t hash, uint32_t n) {
-  return uint32_t((uint64_t(hash) * n) >> 32);
-}
+inline uint32_t reduce(uint32_t hash, uint32_t n) { return uint32_t((uint64_t(hash) * n) >> 32); }
 
 }  // namespace sluice

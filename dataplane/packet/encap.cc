@@ -52,8 +52,8 @@ uint64_t low_mask(unsigned bits) { return bits >= 64 ? ~uint64_t(0) : (uint64_t(
 // zeros, and for IPv4 with 2+ host bits never all ones. Bits above the low 64 are zero.
 uint64_t source_host_part(uint32_t flow_hash, unsigned host_bits, bool v4) {
   const uint64_t mask = low_mask(host_bits);
-  uint64_t host = host_bits <= 32 ? flow_hash & mask
-                                  : (uint64_t(mix32(flow_hash)) << 32 | flow_hash) & mask;
+  uint64_t host =
+      host_bits <= 32 ? flow_hash & mask : (uint64_t(mix32(flow_hash)) << 32 | flow_hash) & mask;
   if (host == 0) host = 1;
   if (v4 && host_bits >= 2 && host == mask) host ^= 1;
   return host;
@@ -176,8 +176,8 @@ DropReason encapsulate(PacketBuffer& frame, const ParsedPacket& parsed, const Ma
     // The pseudo-header's length and the UDP length field are the same value.
     const uint16_t headers = checksum::fold(uint64_t(outer.fixed_sum) + (host >> 32) +
                                             (host & 0xffffffffu) + 2 * udp_len + udp_src_port);
-    const uint16_t c = checksum::finish(
-        checksum::add(headers, inner_packet_sum(udp + kUdpHeaderLen, parsed)));
+    const uint16_t c =
+        checksum::finish(checksum::add(headers, inner_packet_sum(udp + kUdpHeaderLen, parsed)));
     store_be16(udp + 6, c ? c : 0xffff);
   }
   return DropReason::count;

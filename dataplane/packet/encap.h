@@ -12,12 +12,12 @@
 #include <cstdint>
 #include <cstring>
 
-#include "pipeline/counters.h"
 #include "net/ip_address.h"
 #include "net/mac_address.h"
+#include "net/wire.h"
 #include "packet/packet_buffer.h"
 #include "packet/parsed_packet.h"
-#include "net/wire.h"
+#include "pipeline/counters.h"
 
 namespace sluice {
 

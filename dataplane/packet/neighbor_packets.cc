@@ -3,8 +3,8 @@
 
 #include <cstring>
 
-#include "packet/checksum.h"
 #include "net/wire.h"
+#include "packet/checksum.h"
 
 namespace sluice {
 

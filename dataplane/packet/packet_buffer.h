@@ -9,10 +9,10 @@
 namespace sluice {
 
 struct PacketBuffer {
-  uint8_t* data = nullptr;   // first byte of the frame
-  uint32_t length = 0;       // bytes of frame
-  uint32_t headroom = 0;     // writable bytes before data
-  uint32_t tailroom = 0;     // writable bytes after data + length
+  uint8_t* data = nullptr;  // first byte of the frame
+  uint32_t length = 0;      // bytes of frame
+  uint32_t headroom = 0;    // writable bytes before data
+  uint32_t tailroom = 0;    // writable bytes after data + length
 
   // Grows the frame at the front; nullptr (and no change) when headroom is short.
   uint8_t* prepend(uint32_t n) {

@@ -5,28 +5,28 @@
 
 #include <cstdint>
 
-#include "pipeline/counters.h"
 #include "flow/flow_key.h"
+#include "pipeline/counters.h"
 
 namespace sluice {
 
 enum class PacketKind : uint8_t {
-  kDrop,       // malformed: see ParsedPacket::drop
+  kDrop,  // malformed: see ParsedPacket::drop
   kIpv4,
   kIpv6,
   kArp,
-  kOther,      // another ethertype (LLDP, ...): host traffic
+  kOther,  // another ethertype (LLDP, ...): host traffic
 };
 
 struct ParsedPacket {
   PacketKind kind = PacketKind::kDrop;
   DropReason drop = DropReason::count;  // set when kind == kDrop
-  uint8_t vlan_count = 0;   // 802.1Q / 802.1ad tags seen (at most 2)
-  uint16_t l3_offset = 0;   // first byte after Ethernet and VLAN tags
-  uint16_t l4_offset = 0;   // first byte after IPv4 options / IPv6 extension headers
-  uint16_t l3_length = 0;   // bytes of the IP packet as its header says (frame padding excluded)
-  uint8_t tcp_flags = 0;    // TCP only
-  uint8_t icmp_type = 0;    // ICMP / ICMPv6 only
+  uint8_t vlan_count = 0;               // 802.1Q / 802.1ad tags seen (at most 2)
+  uint16_t l3_offset = 0;               // first byte after Ethernet and VLAN tags
+  uint16_t l4_offset = 0;               // first byte after IPv4 options / IPv6 extension headers
+  uint16_t l3_length = 0;  // bytes of the IP packet as its header says (frame padding excluded)
+  uint8_t tcp_flags = 0;   // TCP only
+  uint8_t icmp_type = 0;   // ICMP / ICMPv6 only
   uint8_t icmp_code = 0;
   // ICMP destination-unreachable / packet-too-big / time-exceeded: `key` is the quoted
   // packet's tuple reversed, i.e. the client->VIP flow the error belongs to.

@@ -20,8 +20,8 @@
 
 #include <cstdint>
 
-#include "packet/parsed_packet.h"
 #include "net/wire.h"
+#include "packet/parsed_packet.h"
 
 namespace sluice {
 

@@ -13,10 +13,10 @@
 
 #include "net/ip_address.h"
 #include "net/mac_address.h"
+#include "net/wire.h"
 #include "packet/neighbor_packets.h"
 #include "packet/packet_buffer.h"
 #include "packet/parsed_packet.h"
-#include "net/wire.h"
 
 namespace sluice {
 

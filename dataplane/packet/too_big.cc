@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <cstring>
 
-#include "packet/checksum.h"
 #include "net/wire.h"
+#include "packet/checksum.h"
 
 namespace sluice {
 

@@ -3,11 +3,11 @@
 
 #include "flow/hash.h"
 #include "lb/maglev.h"
+#include "net/wire.h"
 #include "packet/encap.h"
 #include "packet/parser.h"
 #include "packet/responder.h"
 #include "packet/too_big.h"
-#include "net/wire.h"
 
 namespace sluice {
 
@@ -26,13 +26,11 @@ bool is_echo_request(const ParsedPacket& p) {
 
 }  // namespace
 
-Pipeline::Pipeline(uint32_t flow_capacity, const FlowTimeouts& timeouts,
-                   WorkerCounters& counters)
+Pipeline::Pipeline(uint32_t flow_capacity, const FlowTimeouts& timeouts, WorkerCounters& counters)
     : flows_(flow_capacity, timeouts), counters_(counters) {}
 
 void Pipeline::process_burst(PacketBuffer* frames, uint16_t n, uint16_t port_index,
-                             const ForwardingState& state, uint32_t now_ms,
-                             BurstResult& result) {
+                             const ForwardingState& state, uint32_t now_ms, BurstResult& result) {
   begin_burst(staged_, frames, n, port_index);
   prefetch_flows(staged_, state, now_ms);
   finish_burst(staged_, state, now_ms, result);
@@ -77,13 +75,13 @@ void Pipeline::prefetch_flows(const StagedBurst& burst, const ForwardingState& s
   }
 }
 
-void Pipeline::finish_burst(const StagedBurst& burst, const ForwardingState& state,
-                            uint32_t now_ms, BurstResult& result) {
+void Pipeline::finish_burst(const StagedBurst& burst, const ForwardingState& state, uint32_t now_ms,
+                            BurstResult& result) {
   result.learned_count = 0;
   const PortEntry& port = state.ports[burst.port_index];
   for (uint16_t i = 0; i < burst.n; ++i)
-    result.actions[i] = handle(burst.frames[i], burst.parsed[i], burst.hashes[i], port, state,
-                               now_ms, result);
+    result.actions[i] =
+        handle(burst.frames[i], burst.parsed[i], burst.hashes[i], port, state, now_ms, result);
   counters_.active_flows = flows_.size();
 }
 
@@ -135,7 +133,8 @@ Action Pipeline::handle(PacketBuffer& frame, const ParsedPacket& p, uint32_t has
     }
   }
   if (state.local_addresses.contains(key.dst) || key.dst.bytes[0] == 0xff ||
-      (!key.dst.is_v4() && key.dst.bytes[0] == 0xfe) || (key.dst.is_v4() && key.dst.bytes[12] >= 224)) {
+      (!key.dst.is_v4() && key.dst.bytes[0] == 0xfe) ||
+      (key.dst.is_v4() && key.dst.bytes[12] >= 224)) {
     // Host traffic: our own address, multicast (VRRP, ...), IPv6 link-local.
     ++counters_[WorkerCounter::to_host];
     return Action::kToHost;
@@ -143,8 +142,8 @@ Action Pipeline::handle(PacketBuffer& frame, const ParsedPacket& p, uint32_t has
   return drop(DropReason::not_for_us);
 }
 
-bool Pipeline::learn(const PacketBuffer& frame, const ParsedPacket& p,
-                     const ForwardingState& state, BurstResult& result) {
+bool Pipeline::learn(const PacketBuffer& frame, const ParsedPacket& p, const ForwardingState& state,
+                     BurstResult& result) {
   const auto binding = learn_neighbor(frame.data, frame.length, p);
   if (!binding) return false;
   result.learned[result.learned_count++] = *binding;

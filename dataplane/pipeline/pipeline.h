@@ -83,9 +83,8 @@ class Pipeline {
   // is the answer to one of our own solicitations: consumed, nobody else wants it.
   bool learn(const PacketBuffer& frame, const ParsedPacket& parsed, const ForwardingState& state,
              BurstResult& result);
-  Action forward(PacketBuffer& frame, const ParsedPacket& parsed, uint32_t hash,
-                 uint32_t vip_index, const PortEntry& port, const ForwardingState& state,
-                 uint32_t now_ms);
+  Action forward(PacketBuffer& frame, const ParsedPacket& parsed, uint32_t hash, uint32_t vip_index,
+                 const PortEntry& port, const ForwardingState& state, uint32_t now_ms);
   Action drop(DropReason reason) {
     ++counters_[reason];
     return Action::kDrop;

@@ -122,8 +122,7 @@ bool ControlServer::serve(Client& client) {
       case channel::Decoder::Status::kNeedMore:
         return !peer_closed;
       case channel::Decoder::Status::kError:
-        std::fprintf(stderr, "sluice-dataplane: control channel: %s; closing it\n",
-                     error.c_str());
+        std::fprintf(stderr, "sluice-dataplane: control channel: %s; closing it\n", error.c_str());
         return false;
       case channel::Decoder::Status::kMessage: {
         channel::Message answer = handler_(message);

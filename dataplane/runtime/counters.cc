@@ -45,8 +45,8 @@ std::string Dataplane::summary() const {
   for (const auto& [name, value] : stats.counters) out << name << " " << value << "\n";
   for (const channel::VipStats& vip : stats.vips) {
     const channel::Traffic& t = vip.traffic;
-    out << "vip " << vip.name << " packets " << t.packets << " bytes " << t.bytes
-        << " new_flows " << t.new_flows << "\n";
+    out << "vip " << vip.name << " packets " << t.packets << " bytes " << t.bytes << " new_flows "
+        << t.new_flows << "\n";
     for (const channel::BackendStats& b : vip.backends)
       out << "backend " << vip.name << " " << b.address.to_string() << " packets "
           << b.traffic.packets << " bytes " << b.traffic.bytes << " new_flows "

@@ -53,9 +53,9 @@ bool Dataplane::start() {
       ports_.resize(i);
       return false;
     }
-    std::printf("port %s: %s, dpdk port %u, %u queue pair(s), mac %s\n",
-                ports_[i].name.c_str(), ports_[i].device.c_str(), ports_[i].port_id,
-                ports_[i].queues, ports_[i].mac.to_string().c_str());
+    std::printf("port %s: %s, dpdk port %u, %u queue pair(s), mac %s\n", ports_[i].name.c_str(),
+                ports_[i].device.c_str(), ports_[i].port_id, ports_[i].queues,
+                ports_[i].mac.to_string().c_str());
     if (ports_[i].tap_port_id)
       std::printf("port %s: exception path through TAP %s\n", ports_[i].name.c_str(),
                   config_.ports[i].tap_name.c_str());
@@ -63,11 +63,10 @@ bool Dataplane::start() {
       std::printf("port %s: XDP steering program %s; other traffic stays the kernel's\n",
                   ports_[i].name.c_str(), STEERING_PROG_NAME);
     if (!ports_[i].handoff.empty())
-      std::printf("port %s: %u queue(s)%s for %u workers: each flow is handed to its worker%s\n",
-                  ports_[i].name.c_str(), ports_[i].queues, ports_[i].rss ? "" : " without RSS",
-                  workers,
-                  ports_[i].flow_workers.size() < workers ? " among those without a queue here"
-                                                           : "");
+      std::printf(
+          "port %s: %u queue(s)%s for %u workers: each flow is handed to its worker%s\n",
+          ports_[i].name.c_str(), ports_[i].queues, ports_[i].rss ? "" : " without RSS", workers,
+          ports_[i].flow_workers.size() < workers ? " among those without a queue here" : "");
     else if (ports_[i].queues < workers)
       std::printf(
           "port %s: %u queue(s) for %u workers: the workers without one idle on it "

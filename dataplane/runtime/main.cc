@@ -87,7 +87,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "sluice-dataplane: dpdk-dumpcap capture unavailable: %s\n",
                  rte_strerror(rte_errno));
 
-  struct sigaction sa{};
+  struct sigaction sa {};
   sa.sa_handler = on_signal;
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);

@@ -106,8 +106,8 @@ bool EthPort::open(const config::Port& cfg, uint32_t workers, uint32_t mbufs, bo
   int socket = rte_eth_dev_socket_id(port_id);
   if (socket < 0) socket = int(rte_socket_id());
   std::string pool_name = "mbuf_" + std::to_string(index);
-  pool = rte_pktmbuf_pool_create(pool_name.c_str(), mbufs, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-                                 socket);
+  pool =
+      rte_pktmbuf_pool_create(pool_name.c_str(), mbufs, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, socket);
   if (!pool) {
     error = "port '" + name + "': cannot allocate " + std::to_string(mbufs) +
             " mbufs: " + rte_strerror(rte_errno) + " (raise memory_mb or lower mbufs_per_port)";
@@ -129,8 +129,8 @@ bool EthPort::open(const config::Port& cfg, uint32_t workers, uint32_t mbufs, bo
     rte_ether_addr addr;
     std::memcpy(addr.addr_bytes, cfg.mac->bytes.data(), 6);
     if (int rc = rte_eth_dev_default_mac_addr_set(port_id, &addr); rc != 0 && rc != -ENOTSUP) {
-      error = "port '" + name + "': cannot set MAC " + cfg.mac->to_string() + ": " +
-              rte_strerror(-rc);
+      error =
+          "port '" + name + "': cannot set MAC " + cfg.mac->to_string() + ": " + rte_strerror(-rc);
       return false;
     }
   }
@@ -193,8 +193,8 @@ bool EthPort::open_tap(const config::Port& cfg, uint16_t index, int socket, std:
   }
   rte_eth_conf conf{};
   uint16_t rxd = 512, txd = 512;
-  if (int rc = rte_eth_dev_configure(id, 1, 1, &conf); rc != 0 ||
-      rte_eth_rx_queue_setup(id, 0, rxd, unsigned(socket), nullptr, pool) != 0 ||
+  if (int rc = rte_eth_dev_configure(id, 1, 1, &conf);
+      rc != 0 || rte_eth_rx_queue_setup(id, 0, rxd, unsigned(socket), nullptr, pool) != 0 ||
       rte_eth_tx_queue_setup(id, 0, txd, unsigned(socket), nullptr) != 0) {
     error = "port '" + name + "': cannot set up TAP " + cfg.tap_name;
     return false;

@@ -15,18 +15,18 @@
 #include <string>
 #include <vector>
 
-#include "net/mac_address.h"
 #include "config/config.h"
+#include "net/mac_address.h"
 #include "state/steering_entries.h"
 #include "steering_loader.h"
 
 namespace sluice {
 
 struct EthPort {
-  std::string name;        // from the config
-  std::string device;      // device string as configured
-  uint16_t port_id = 0;    // DPDK port id
-  uint16_t queues = 0;     // RX/TX queue pairs configured
+  std::string name;      // from the config
+  std::string device;    // device string as configured
+  uint16_t port_id = 0;  // DPDK port id
+  uint16_t queues = 0;   // RX/TX queue pairs configured
   // The device spreads flows over its queues by hash (or, under af_xdp, the NIC does).
   bool rss = false;
   MacAddress mac;
@@ -46,7 +46,7 @@ struct EthPort {
   // writes there goes out of this port through shared_tx.
   std::optional<uint16_t> tap_port_id;
   rte_ring* to_host = nullptr;
-  uint64_t frames_to_host = 0;    // main lcore only
+  uint64_t frames_to_host = 0;  // main lcore only
   uint64_t frames_from_host = 0;
   // exception_path = "xdp": the steering program DPDK's af_xdp PMD attached to the
   // interface (it also detaches it when the port closes); its maps are ours to fill.

@@ -200,8 +200,8 @@ void Worker::process(const WorkerPort& port, std::optional<uint16_t> tx_queue, r
     }
     rte_prefetch0(rte_pktmbuf_mtod(m, void*));
     mbufs[kept] = m;
-    frames[kept] = PacketBuffer{rte_pktmbuf_mtod(m, uint8_t*), m->data_len,
-                                rte_pktmbuf_headroom(m), rte_pktmbuf_tailroom(m)};
+    frames[kept] = PacketBuffer{rte_pktmbuf_mtod(m, uint8_t*), m->data_len, rte_pktmbuf_headroom(m),
+                                rte_pktmbuf_tailroom(m)};
     ++kept;
   }
   n = kept;

@@ -9,10 +9,10 @@
 #include <memory>
 #include <vector>
 
-#include "net/ip_address.h"
-#include "net/mac_address.h"
 #include "config/config.h"
 #include "config/node_limits.h"
+#include "net/ip_address.h"
+#include "net/mac_address.h"
 #include "packet/encap.h"
 #include "state/vip_table.h"
 
@@ -32,7 +32,7 @@ inline constexpr uint32_t kBackendIds = 2 * config::kMaxBackends;
 struct BackendEntry {
   uint32_t id = 0;
   IpAddress address;
-  MacAddress next_hop_mac;   // the backend's own MAC when on-link, else the gateway's
+  MacAddress next_hop_mac;  // the backend's own MAC when on-link, else the gateway's
   bool next_hop_resolved = false;
   bool takes_new_flows = false;  // ready with weight > 0: present in the Maglev table
   OuterHeader outer;             // ipip and gue VIPs: the headers put in front of packets
@@ -44,7 +44,7 @@ struct VipEntry {
   ForwardingMode mode = ForwardingMode::kDsrL2;
   uint16_t mtu = 1500;
   std::vector<BackendEntry> backends;  // every backend that still carries flows (not maint)
-  std::vector<uint16_t> maglev;         // slot -> index into backends, 0xffff = none
+  std::vector<uint16_t> maglev;        // slot -> index into backends, 0xffff = none
 };
 
 struct PortEntry {

@@ -54,8 +54,8 @@ std::optional<MacAddress> NeighborCache::lookup(const IpAddress& ip) const {
 bool NeighborCache::take_token(uint32_t now_ms) {
   const uint64_t full = uint64_t(timers_.solicit_rate) * 1000;
   if (refilled_ms_)
-    tokens_milli_ = std::min(full, tokens_milli_ + uint64_t(now_ms - *refilled_ms_) *
-                                                       timers_.solicit_rate);
+    tokens_milli_ =
+        std::min(full, tokens_milli_ + uint64_t(now_ms - *refilled_ms_) * timers_.solicit_rate);
   refilled_ms_ = now_ms;
   if (tokens_milli_ < 1000) return false;
   tokens_milli_ -= 1000;

@@ -18,12 +18,12 @@ namespace sluice {
 // (as the kernel's neighbour code backs off), so dead next hops cost little; a reply
 // resets it. All solicitations together are capped at solicit_rate per second.
 struct NeighborTimers {
-  uint32_t retry_ms = 200;         // unresolved: the first retry (a TCP SYN retries in 1 s)
-  uint32_t refresh_ms = 30'000;    // resolved: re-solicit when the binding is this old,
+  uint32_t retry_ms = 200;           // unresolved: the first retry (a TCP SYN retries in 1 s)
+  uint32_t refresh_ms = 30'000;      // resolved: re-solicit when the binding is this old,
   uint32_t refresh_retry_ms = 1000;  // then retry from this interval until it is confirmed
-  uint32_t expiry_ms = 120'000;    // resolved but unconfirmed this long: forget the MAC
-  uint32_t max_retry_ms = 30'000;  // the backoff's ceiling
-  uint32_t solicit_rate = 1000;    // solicitations per second at most (and per burst)
+  uint32_t expiry_ms = 120'000;      // resolved but unconfirmed this long: forget the MAC
+  uint32_t max_retry_ms = 30'000;    // the backoff's ceiling
+  uint32_t solicit_rate = 1000;      // solicitations per second at most (and per burst)
 };
 
 struct NeighborStats {

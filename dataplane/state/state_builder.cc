@@ -101,8 +101,8 @@ std::unique_ptr<ForwardingState> StateBuilder::build(const config::Config& confi
         // The loader requires the source prefix of every family the backends use.
         const auto& source = cb.address.is_v4() ? cv.encap_source : cv.encap_source6;
         if (source)
-          be.outer = make_outer_header(cv.mode == ForwardingMode::kGue, *source, cb.address,
-                                       mtu, cv.gue_port);
+          be.outer = make_outer_header(cv.mode == ForwardingMode::kGue, *source, cb.address, mtu,
+                                       cv.gue_port);
       }
       if (be.takes_new_flows) {
         ring.push_back({cb.address.to_string(), cb.weight});

@@ -44,7 +44,8 @@ class StateBuilder {
 
  private:
   using VipIdKey = std::tuple<std::array<uint8_t, 16>, uint16_t, uint8_t>;
-  using BackendIdKey = std::tuple<std::array<uint8_t, 16>, uint16_t, uint8_t, std::array<uint8_t, 16>>;
+  using BackendIdKey =
+      std::tuple<std::array<uint8_t, 16>, uint16_t, uint8_t, std::array<uint8_t, 16>>;
   IdRegistry<VipIdKey> vip_ids_;
   IdRegistry<BackendIdKey> backend_ids_;
 };

@@ -9,8 +9,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "net/ip_address.h"
 #include "config/config.h"
+#include "net/ip_address.h"
 
 namespace sluice {
 

@@ -15,8 +15,8 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
-#include <functional>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -352,7 +352,8 @@ TEST_F(ListeningServer, TooManyClientsForTheReadLevel) {
   int a = connect_client();
   send_text(a, "show ha\n");
   EXPECT_EQ(h.exchange(a, 1), "no HA instance configured\n\n");
-  EXPECT_EQ(as_nobody(h, [&] { return connect_client(); }, "show ha\n"),
+  EXPECT_EQ(as_nobody(
+                h, [&] { return connect_client(); }, "show ha\n"),
             "Error: too many connections (at most 1); try again later\n\n");
   send_text(a, "show ha\n");
   EXPECT_EQ(h.exchange(a, 1), "no HA instance configured\n\n") << "the first one stays";

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
-#include "channel/message.h"
-
 #include <gtest/gtest.h>
 
+#include "channel/message.h"
 #include "config/config_loader.h"
 #include "config/config_writer.h"
 
@@ -91,7 +90,8 @@ encap_source6 = "fd00::/64"
   [[vip.backend]]
   address = "2001:db8:5::7"
   state = "maint"
-)", "t.toml");
+)",
+                                   "t.toml");
   ASSERT_TRUE(base.config);
   std::string text = config::vips_to_toml(base.config->vips);
   auto again = config::parse_vip_update(text, "update", *base.config);

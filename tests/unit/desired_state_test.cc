@@ -51,9 +51,8 @@ TEST(Decide, AdminStateAndWeightCombineWithHealth) {
 TEST(DesiredVips, CarryEffectiveStateAndDropChecks) {
   config::Config c;
   c.vips.push_back(vip(config::HealthCheck::Type::kHttp));
-  auto out = desired_vips(c, [](const config::Vip&, const config::Backend&) {
-    return HealthStatus::kDown;
-  });
+  auto out = desired_vips(
+      c, [](const config::Vip&, const config::Backend&) { return HealthStatus::kDown; });
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].backends[0].state, BackendState::kMaint);
   EXPECT_EQ(out[0].backends[0].weight, 4);

@@ -21,9 +21,8 @@ TEST(EalArgs, VdevsWithoutHugepages) {
   c.ports.push_back(p);
   EXPECT_THAT(eal_arguments(c),
               ElementsAre("sluice-dataplane", "-l", "0,1,2", "--main-lcore=0", "--file-prefix=t1",
-                          "--no-huge", "-m", "256", "--vdev=net_af_packet0,iface=veth0",
-                          "--no-pci", "--log-level=lib.eal:notice",
-                          "--log-level=pmd.net.pcap:debug"));
+                          "--no-huge", "-m", "256", "--vdev=net_af_packet0,iface=veth0", "--no-pci",
+                          "--log-level=lib.eal:notice", "--log-level=pmd.net.pcap:debug"));
 }
 
 TEST(EalArgs, PciDeviceIsAllowListed) {
@@ -34,9 +33,8 @@ TEST(EalArgs, PciDeviceIsAllowListed) {
   p.device = "0000:3b:00.0";
   c.ports.push_back(p);
   EXPECT_THAT(eal_arguments(c),
-              ElementsAre("sluice-dataplane", "-l", "1,2", "--main-lcore=1",
-                          "--file-prefix=sluice", "-m", "1024", "-a", "0000:3b:00.0",
-                          "--log-level=lib.eal:notice"));
+              ElementsAre("sluice-dataplane", "-l", "1,2", "--main-lcore=1", "--file-prefix=sluice",
+                          "-m", "1024", "-a", "0000:3b:00.0", "--log-level=lib.eal:notice"));
 }
 
 TEST(EalArgs, XdpExceptionPathLoadsTheSteeringObject) {
@@ -46,11 +44,11 @@ TEST(EalArgs, XdpExceptionPathLoadsTheSteeringObject) {
   p.device = "net_af_xdp0,iface=eth1";
   p.exception_path = config::ExceptionPath::kXdp;
   c.ports.push_back(p);
-  EXPECT_THAT(eal_arguments(c),
-              ElementsAre("sluice-dataplane", "-l", "0,1", "--main-lcore=0", "--file-prefix=lb1",
-                          "-m", "1024",
-                          "--vdev=net_af_xdp0,iface=eth1,xdp_prog=/run/sluice/lb1-steering.bpf.o",
-                          "--no-pci", "--log-level=lib.eal:notice"));
+  EXPECT_THAT(
+      eal_arguments(c),
+      ElementsAre("sluice-dataplane", "-l", "0,1", "--main-lcore=0", "--file-prefix=lb1", "-m",
+                  "1024", "--vdev=net_af_xdp0,iface=eth1,xdp_prog=/run/sluice/lb1-steering.bpf.o",
+                  "--no-pci", "--log-level=lib.eal:notice"));
 }
 
 TEST(EalArgs, LcoresInEalArgsReplaceTheLcoreList) {

@@ -407,7 +407,8 @@ TEST(FlowTable, PrefetchEntriesChangesNothing) {
   EXPECT_EQ(table.size(), 8u);
   EXPECT_EQ(table.stats().expirations, before.expirations);
   EXPECT_EQ(table.stats().evictions, before.evictions);
-  for (uint32_t i = 0; i < 8; ++i) EXPECT_EQ(table.lookup(keys[i], flow_hash(keys[i]), 5, kAck)->backend_id, i);
+  for (uint32_t i = 0; i < 8; ++i)
+    EXPECT_EQ(table.lookup(keys[i], flow_hash(keys[i]), 5, kAck)->backend_id, i);
 }
 
 TEST(FlowTable, SweepFreesExpiredEntries) {

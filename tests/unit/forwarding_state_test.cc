@@ -20,7 +20,7 @@ TEST(IdRegistry, IdsAreStableAndReusedOnlyAfterQuarantine) {
   EXPECT_EQ(ids.acquire(10, 0), 0u);
   EXPECT_EQ(ids.acquire(20, 0), 1u);
   EXPECT_EQ(ids.acquire(10, 5), 0u);  // same key, same id
-  ids.retain({20}, 100);               // 10 released at t=100
+  ids.retain({20}, 100);              // 10 released at t=100
   EXPECT_EQ(ids.acquire(30, 200), 2u);
   EXPECT_FALSE(ids.acquire(40, 500));  // 0 still in quarantine, capacity reached
   EXPECT_EQ(ids.acquire(40, 1100), 0u);
@@ -35,7 +35,7 @@ TEST(NeighborCache, SolicitsUntilLearntThenRefreshesAndExpires) {
   bool changed = false;
   EXPECT_EQ(cache.due(0, changed), std::vector<IpAddress>{ip("10.0.0.21")});
   EXPECT_TRUE(cache.due(500, changed).empty());
-  EXPECT_EQ(cache.due(1000, changed).size(), 1u);  // retry after 1 s
+  EXPECT_EQ(cache.due(1000, changed).size(), 1u);          // retry after 1 s
   EXPECT_FALSE(cache.learn(ip("10.0.0.99"), kMac, 1200));  // not wanted: ignored
   EXPECT_TRUE(cache.learn(ip("10.0.0.21"), kMac, 1200));
   EXPECT_EQ(cache.lookup(ip("10.0.0.21")), kMac);

@@ -11,8 +11,7 @@ TEST(Crc32c, MatchesTheStandardCheckValue) {
   // final xor with ~0).
   const char* text = "123456789";
   EXPECT_EQ(~crc32c(~0u, text, 9), 0xe3069283u);
-  EXPECT_EQ(~detail::crc32c_software(~0u, reinterpret_cast<const uint8_t*>(text), 9),
-            0xe3069283u);
+  EXPECT_EQ(~detail::crc32c_software(~0u, reinterpret_cast<const uint8_t*>(text), 9), 0xe3069283u);
 }
 
 TEST(Crc32c, EveryLengthMatchesTheByteWiseComputation) {

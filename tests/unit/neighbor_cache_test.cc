@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // NeighborCache's solicitation schedule: exponential backoff of unanswered next hops and
 // the cap on solicitations per second, so that dead backends cost little on the wire.
+#include "state/neighbor_cache.h"
+
 #include <gtest/gtest.h>
 
 #include <vector>
-
-#include "state/neighbor_cache.h"
 
 namespace sluice {
 namespace {
@@ -31,8 +31,8 @@ TEST(NeighborCache, AnUnansweredNextHopIsAskedLessAndLessOften) {
 }
 
 TEST(NeighborCache, AReplyResetsTheBackoff) {
-  NeighborCache cache(NeighborTimers{.retry_ms = 200, .refresh_ms = 10'000,
-                                     .refresh_retry_ms = 500, .expiry_ms = 60'000});
+  NeighborCache cache(NeighborTimers{
+      .retry_ms = 200, .refresh_ms = 10'000, .refresh_retry_ms = 500, .expiry_ms = 60'000});
   cache.configure({ip("10.0.0.21")}, {});
   bool changed = false;
   for (uint32_t t : {0u, 200u, 600u, 1400u}) EXPECT_EQ(cache.due(t, changed).size(), 1u) << t;

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // StateBuilder: a snapshot holds every VIP and backend of the config or is refused whole,
 // with the reason, and the ids stay as they were.
+#include "state/state_builder.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
-
-#include "state/state_builder.h"
 
 namespace sluice {
 namespace {
@@ -74,12 +74,13 @@ TEST(StateBuilder, RefusesWholeWhenIdsAreStillInQuarantine) {
   auto refused = build(builder, config_with_vips(2 * n, n), 3000, errors);
   EXPECT_FALSE(refused);
   ASSERT_EQ(errors.size(), 1u);
-  EXPECT_EQ(errors[0], "16384 new VIPs but only 0 ids are free: the ids of removed VIPs stay "
-                       "reserved for the longest flow timeout, so that no flow lands on a "
-                       "stranger; the next is free in 899 s");
+  EXPECT_EQ(errors[0],
+            "16384 new VIPs but only 0 ids are free: the ids of removed VIPs stay "
+            "reserved for the longest flow timeout, so that no flow lands on a "
+            "stranger; the next is free in 899 s");
   EXPECT_EQ(builder.vip_id(kept), kept_id) << "the running set keeps its ids";
-  EXPECT_FALSE(builder.vip_id(VipKey{IpAddress::v4(0x0a010000u + 2 * n), 80,
-                                     config::kProtocolTcp, 0}));
+  EXPECT_FALSE(
+      builder.vip_id(VipKey{IpAddress::v4(0x0a010000u + 2 * n), 80, config::kProtocolTcp, 0}));
 
   // Once the first set's ids are out of quarantine the same update is taken whole.
   errors.clear();

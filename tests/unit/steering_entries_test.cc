@@ -32,14 +32,13 @@ TEST(SteeringEntries, ActiveVipsAndThePortsOwnAddresses) {
   c.ports = {lan, wan};
 
   const SteeringEntries e = steering_entries(c, 1);
-  EXPECT_THAT(e.services,
-              ElementsAre(SteeredService{ip("10.0.0.100"), kProtocolIcmp, 0},
-                          SteeredService{ip("10.0.0.100"), config::kProtocolTcp, 80},
-                          SteeredService{ip("10.0.0.100"), config::kProtocolTcp, 443},
-                          SteeredService{ip("192.0.2.10"), kProtocolIcmp, 0},
-                          SteeredService{ip("2001:db8::10"), kProtocolIcmpv6, 0},
-                          SteeredService{ip("2001:db8::100"), config::kProtocolUdp, 0},
-                          SteeredService{ip("2001:db8::100"), kProtocolIcmpv6, 0}));
+  EXPECT_THAT(e.services, ElementsAre(SteeredService{ip("10.0.0.100"), kProtocolIcmp, 0},
+                                      SteeredService{ip("10.0.0.100"), config::kProtocolTcp, 80},
+                                      SteeredService{ip("10.0.0.100"), config::kProtocolTcp, 443},
+                                      SteeredService{ip("192.0.2.10"), kProtocolIcmp, 0},
+                                      SteeredService{ip("2001:db8::10"), kProtocolIcmpv6, 0},
+                                      SteeredService{ip("2001:db8::100"), config::kProtocolUdp, 0},
+                                      SteeredService{ip("2001:db8::100"), kProtocolIcmpv6, 0}));
   EXPECT_THAT(e.addresses, ElementsAre(ip("10.0.0.100"), ip("192.0.2.10"), ip("2001:db8::10"),
                                        ip("2001:db8::100")));
 }

@@ -9,7 +9,9 @@ namespace {
 IpAddress ip(const char* text) { return *IpAddress::parse(text); }
 
 TEST(VipTable, ExactPortBeatsAnyPort) {
-  VipTable t({{ip("10.0.0.100"), 80, 6}, {ip("10.0.0.100"), 0, 6}, {ip("10.0.0.100"), 53, 17},
+  VipTable t({{ip("10.0.0.100"), 80, 6},
+              {ip("10.0.0.100"), 0, 6},
+              {ip("10.0.0.100"), 53, 17},
               {ip("2001:db8::100"), 443, 6}});
   EXPECT_EQ(t.find(ip("10.0.0.100"), 6, 80), 0u);
   EXPECT_EQ(t.find(ip("10.0.0.100"), 6, 22), 1u);
@@ -27,9 +29,11 @@ TEST(VipTable, EmptyFindsNothing) {
 
 TEST(VipTable, ManyKeysAllFound) {
   std::vector<VipKey> keys;
-  for (uint32_t i = 0; i < 1000; ++i) keys.push_back({IpAddress::v4(0x0a000000u + i), uint16_t(i), 6});
+  for (uint32_t i = 0; i < 1000; ++i)
+    keys.push_back({IpAddress::v4(0x0a000000u + i), uint16_t(i), 6});
   VipTable t(keys);
-  for (uint32_t i = 0; i < 1000; ++i) EXPECT_EQ(t.find(IpAddress::v4(0x0a000000u + i), 6, uint16_t(i)), i);
+  for (uint32_t i = 0; i < 1000; ++i)
+    EXPECT_EQ(t.find(IpAddress::v4(0x0a000000u + i), 6, uint16_t(i)), i);
 }
 
 TEST(AddressSet, MembershipAndDuplicates) {
