@@ -4,9 +4,7 @@
 #include <fcntl.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/timerfd.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -38,31 +36,6 @@ std::string duration_text(uint32_t ms) {
 // Best effort: the connection is about to be closed anyway.
 void send_last_words(int fd, const std::string& text) {
   [[maybe_unused]] ssize_t n = ::send(fd, text.data(), text.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-}
-
-bool fill_address(const std::string& path, sockaddr_un* addr) {
-  std::memset(addr, 0, sizeof *addr);
-  addr->sun_family = AF_UNIX;
-  if (path.empty() || path.size() >= sizeof addr->sun_path) return false;
-  std::memcpy(addr->sun_path, path.data(), path.size());
-  return true;
-}
-
-std::string parent_of(const std::string& path) {
-  size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  return slash == 0 ? "/" : path.substr(0, slash);
-}
-
-// True when a process accepts connections on `path`.
-bool someone_listens(const std::string& path) {
-  sockaddr_un addr;
-  if (!fill_address(path, &addr)) return false;
-  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
-  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  ::close(fd);
-  return ok;
 }
 
 }  // namespace
@@ -103,71 +76,27 @@ Server::Server(Model& model, ServerOptions options)
 
 Server::~Server() {
   while (!connections_.empty()) close_connection(connections_.begin()->first);
-  if (listen_fd_ >= 0) ::close(listen_fd_);
+  listener_.close();
   if (epoll_fd_ >= 0) ::close(epoll_fd_);
   if (spare_fd_ >= 0) ::close(spare_fd_);
   if (timer_fd_ >= 0) ::close(timer_fd_);
-  struct stat st;
-  if (socket_ino_ != 0 && ::stat(options_.path.c_str(), &st) == 0 && st.st_dev == socket_dev_ &&
-      st.st_ino == socket_ino_)
-    ::unlink(options_.path.c_str());
 }
 
 std::optional<std::string> Server::listen() {
-  const std::string& path = options_.path;
   if (epoll_fd_ < 0) return "cannot create an epoll instance: " + errno_text(errno);
-  if (listen_fd_ >= 0) return "already listening on " + path;
-  const std::string tmp = path + ".tmp";
-  sockaddr_un addr;
-  if (!fill_address(tmp, &addr))
-    return "socket path " + path + " is too long (at most " +
-           std::to_string(sizeof addr.sun_path - 5) + " bytes)";
-
-  const std::string dir = parent_of(path);
-  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
-    return "cannot create directory " + dir + ": " + errno_text(errno);
-
-  struct stat st;
-  if (::lstat(path.c_str(), &st) == 0) {
-    if (!S_ISSOCK(st.st_mode)) return path + " exists and is not a socket; remove it";
-    if (someone_listens(path))
-      return "another process is listening on " + path + " (is sluiced already running?)";
-    if (::unlink(path.c_str()) != 0)
-      return "cannot remove stale socket " + path + ": " + errno_text(errno);
-  }
-
-  // Bound under a temporary name and renamed once mode and group are right, so the
-  // socket never appears with looser permissions.
-  ::unlink(tmp.c_str());
-  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return "cannot create socket: " + errno_text(errno);
-  auto fail = [&](const std::string& what) -> std::optional<std::string> {
-    int err = errno;
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    return what + ": " + errno_text(err);
-  };
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
-    return fail("cannot bind " + tmp);
-  if (::chmod(tmp.c_str(), options_.mode) != 0) return fail("cannot chmod " + tmp);
-  if (options_.group && ::chown(tmp.c_str(), static_cast<uid_t>(-1), *options_.group) != 0)
-    return fail("cannot chown " + tmp + " to group " + std::to_string(*options_.group));
-  if (::listen(fd, 64) != 0) return fail("cannot listen on " + tmp);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return fail("cannot rename " + tmp + " to " + path);
-  if (::stat(path.c_str(), &st) != 0) return fail("cannot stat " + path);
-
+  UnixListenOptions listen_options;
+  listen_options.mode = options_.mode;
+  listen_options.group = options_.group;
+  listen_options.program = "sluiced";
+  if (auto error = listener_.listen(options_.path, listen_options)) return error;
   epoll_event ev{};
   ev.events = EPOLLIN;
-  ev.data.fd = fd;
-  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
+  ev.data.fd = listener_.fd();
+  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listener_.fd(), &ev) != 0) {
     int err = errno;
-    ::close(fd);
-    ::unlink(path.c_str());
-    return "cannot watch " + path + ": " + errno_text(err);
+    listener_.close();
+    return "cannot watch " + options_.path + ": " + errno_text(err);
   }
-  listen_fd_ = fd;
-  socket_dev_ = st.st_dev;
-  socket_ino_ = st.st_ino;
   return std::nullopt;
 }
 
@@ -198,7 +127,7 @@ void Server::on_readable() {
   int n = ::epoll_wait(epoll_fd_, events, kEventBatch, 0);
   for (int i = 0; i < n; ++i) {
     int fd = events[i].data.fd;
-    if (fd == listen_fd_) {
+    if (fd == listener_.fd()) {
       accept_all();
       continue;
     }
@@ -215,7 +144,7 @@ void Server::on_readable() {
 
 void Server::accept_all() {
   while (true) {
-    int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    int fd = ::accept4(listener_.fd(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
       if ((errno == EMFILE || errno == ENFILE) && spare_fd_ >= 0) {
@@ -223,7 +152,7 @@ void Server::accept_all() {
         // socket readable and the daemon's loop spinning. Free the spare fd, accept and
         // close that connection, take the spare back.
         ::close(spare_fd_);
-        int victim = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+        int victim = ::accept4(listener_.fd(), nullptr, nullptr, SOCK_CLOEXEC);
         if (victim >= 0) ::close(victim);
         spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
         if (victim >= 0) continue;

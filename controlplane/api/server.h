@@ -28,6 +28,7 @@
 #include "api/command.h"
 #include "api/model.h"
 #include "api/privilege.h"
+#include "net/unix_listener.h"
 
 namespace sluice::api {
 
@@ -90,12 +91,10 @@ class Server {
   Model& model_;
   ServerOptions options_;
   int epoll_fd_ = -1;
-  int listen_fd_ = -1;
+  UnixListener listener_;
   int spare_fd_ = -1;  // kept open to shed a connection when the process is out of fds
   int timer_fd_ = -1;  // ticks in epoll_fd_ to close idle connections
   uid_t own_uid_ = 0;
-  dev_t socket_dev_ = 0;  // identity of the socket file we created
-  ino_t socket_ino_ = 0;
   std::unordered_map<int, std::unique_ptr<Connection>> connections_;
 };
 

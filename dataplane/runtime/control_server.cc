@@ -4,19 +4,23 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
+#include <algorithm>
+#include <ctime>
 
 namespace sluice {
 
 namespace {
-constexpr size_t kMaxClients = 8;
+
+uint64_t monotonic_ms() {
+  timespec ts;
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return uint64_t(ts.tv_sec) * 1000 + uint64_t(ts.tv_nsec) / 1'000'000;
+}
 
 bool send_all(int fd, const std::string& bytes) {
   size_t sent = 0;
@@ -42,52 +46,40 @@ ControlServer::ControlServer(std::string path, Handler handler)
 
 ControlServer::~ControlServer() {
   for (Client& c : clients_) ::close(c.fd);
-  if (listen_fd_ >= 0) {
-    ::close(listen_fd_);
-    ::unlink(path_.c_str());
-  }
 }
 
 bool ControlServer::listen(std::string& error) {
-  std::error_code ec;
-  std::filesystem::create_directories(std::filesystem::path(path_).parent_path(), ec);
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (path_.size() >= sizeof addr.sun_path) {
-    error = "control socket path too long: " + path_;
+  UnixListenOptions options;
+  options.backlog = 16;
+  options.program = "another sluice-dataplane";
+  if (auto refused = listener_.listen(path_, options)) {
+    error = *refused;
     return false;
   }
-  std::memcpy(addr.sun_path, path_.c_str(), path_.size() + 1);
-  listen_fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (listen_fd_ < 0) {
-    error = std::string("socket: ") + std::strerror(errno);
-    return false;
-  }
-  ::unlink(path_.c_str());  // a socket left by a dataplane that died
-  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::listen(listen_fd_, 4) != 0) {
-    error = "cannot listen on " + path_ + ": " + std::strerror(errno);
-    ::close(listen_fd_);
-    listen_fd_ = -1;
-    return false;
-  }
-  ::chmod(path_.c_str(), 0660);
   return true;
 }
 
 void ControlServer::poll() {
-  if (listen_fd_ < 0) return;
+  if (listener_.fd() < 0) return;
+  const uint64_t now = monotonic_ms();
   for (;;) {
-    int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    int fd = ::accept4(listener_.fd(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) break;
     if (clients_.size() >= kMaxClients) {
-      ::close(fd);
-      continue;
+      auto longest_silent = std::min_element(
+          clients_.begin(), clients_.end(),
+          [](const Client& a, const Client& b) { return a.active_ms < b.active_ms; });
+      std::fprintf(stderr,
+                   "sluice-dataplane: control channel: %zu clients; closing the one silent "
+                   "for %lu ms for a new one\n",
+                   clients_.size(), (unsigned long)(now - longest_silent->active_ms));
+      ::close(longest_silent->fd);
+      clients_.erase(longest_silent);
     }
-    clients_.push_back(Client{fd, {}});
+    clients_.push_back(Client{fd, {}, now});
   }
   for (size_t i = 0; i < clients_.size();) {
-    if (serve(clients_[i])) {
+    if (serve(clients_[i]) && now - clients_[i].active_ms < kIdleTimeoutMs) {
       ++i;
     } else {
       ::close(clients_[i].fd);
@@ -103,6 +95,7 @@ bool ControlServer::serve(Client& client) {
     ssize_t n = ::recv(client.fd, buf, sizeof buf, 0);
     if (n > 0) {
       client.decoder.feed(buf, size_t(n));
+      client.active_ms = monotonic_ms();
       continue;
     }
     if (n == 0) {

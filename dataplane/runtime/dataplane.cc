@@ -83,8 +83,10 @@ bool Dataplane::start() {
   publisher_ = std::make_unique<StatePublisher>(workers);
   control_ = std::make_unique<ControlServer>(
       d.control_socket, [this](const channel::Message& m) { return on_control(m); });
-  if (std::string error; !control_->listen(error))
-    std::fprintf(stderr, "sluice-dataplane: no control channel for sluiced: %s\n", error.c_str());
+  if (std::string error; !control_->listen(error)) {
+    std::fprintf(stderr, "sluice-dataplane: control_socket: %s\n", error.c_str());
+    return false;
+  }
   neighbors_.configure(StateBuilder::next_hops(config_), StateBuilder::static_neighbors(config_));
   if (std::string error; !rebuild("start", error)) return false;
 
