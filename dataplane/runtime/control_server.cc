@@ -79,7 +79,8 @@ void ControlServer::poll() {
     clients_.push_back(Client{fd, {}, now});
   }
   for (size_t i = 0; i < clients_.size();) {
-    if (serve(clients_[i]) && now - clients_[i].active_ms < kIdleTimeoutMs) {
+    // serve() may take long (a big desired state) and stamps active_ms after `now`.
+    if (serve(clients_[i]) && monotonic_ms() - clients_[i].active_ms < kIdleTimeoutMs) {
       ++i;
     } else {
       ::close(clients_[i].fd);
