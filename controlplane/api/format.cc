@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "api/json_writer.h"
+#include "api/text.h"
 
 namespace sluice::api {
 namespace {
@@ -102,6 +103,8 @@ std::string format_info(const InfoView& info, bool json) {
     w.key("dataplane_connected").value(info.dataplane_connected);
     w.key("last_dataplane_sync_s");
     opt_value(w, info.last_dataplane_sync_s);
+    w.key("dataplane_sync").value(info.dataplane_sync);
+    w.key("dataplane_refusal").value(info.dataplane_refusal);
     w.end_object();
     return json_line(w);
   }
@@ -113,6 +116,9 @@ std::string format_info(const InfoView& info, bool json) {
   t.add({"config_generation", num(info.config_generation)});
   t.add({"dataplane_connected", info.dataplane_connected ? "yes" : "no"});
   t.add({"last_dataplane_sync_s", opt_num(info.last_dataplane_sync_s)});
+  t.add({"dataplane_sync", info.dataplane_sync});
+  if (!info.dataplane_refusal.empty())
+    t.add({"dataplane_refusal", one_line(info.dataplane_refusal)});
   return t.render();
 }
 
@@ -129,15 +135,20 @@ std::string format_vips(const std::vector<VipView>& vips, bool json) {
       w.key("mode").value(v.mode);
       w.key("backends").value(uint64_t{v.backends.size()});
       w.key("serving").value(uint64_t{serving_count(v)});
+      w.key("in_dataplane");
+      if (v.in_dataplane)
+        w.value(*v.in_dataplane);
+      else
+        w.null();
       w.end_object();
     }
     w.end_array().end_object();
     return json_line(w);
   }
-  Table t({"NAME", "ADDRESS", "PROTO", "PORT", "MODE", "BACKENDS", "SERVING"});
+  Table t({"NAME", "ADDRESS", "PROTO", "PORT", "MODE", "BACKENDS", "SERVING", "IN_DATAPLANE"});
   for (const VipView& v : vips)
     t.add({v.name, v.address, v.protocol, port_text(v.port), v.mode, num(v.backends.size()),
-           num(serving_count(v))});
+           num(serving_count(v)), v.in_dataplane ? (*v.in_dataplane ? "yes" : "no") : "-"});
   return t.render();
 }
 

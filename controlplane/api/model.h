@@ -51,6 +51,9 @@ struct VipView {
   uint16_t port = 0;     // 0 = every port
   std::string mode;      // "dsr-l2", "ipip", "gue"
   std::vector<BackendView> backends;
+  // Whether the dataplane has the VIP in its running state (its last counters list it);
+  // nullopt while that is not known (no dataplane, no counters yet).
+  std::optional<bool> in_dataplane;
 };
 
 struct HealthView {
@@ -76,6 +79,10 @@ struct InfoView {
   uint64_t config_generation = 0;  // +1 per successful load or reload
   bool dataplane_connected = false;
   std::optional<uint64_t> last_dataplane_sync_s;  // seconds since the last snapshot was acked
+  // "in sync", "pending" (sent, not acknowledged yet), "refused" (the dataplane keeps its
+  // previous state; dataplane_refusal says why) or "disconnected".
+  std::string dataplane_sync = "disconnected";
+  std::string dataplane_refusal;
 };
 
 // One VRRP instance of sluiced.

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <map>
+#include <set>
 #include <string_view>
 #include <utility>
 
@@ -38,11 +39,31 @@ api::InfoView Daemon::info() const {
   i.config_generation = config_generation_;
   i.dataplane_connected = dataplane_.connected();
   if (auto ack = dataplane_.last_ack_ms()) i.last_dataplane_sync_s = (now_ms() - *ack) / 1000;
+  switch (dataplane_.sync()) {
+    case DataplaneClient::Sync::kDisconnected:
+      i.dataplane_sync = "disconnected";
+      break;
+    case DataplaneClient::Sync::kPending:
+      i.dataplane_sync = "pending";
+      break;
+    case DataplaneClient::Sync::kInSync:
+      i.dataplane_sync = "in sync";
+      break;
+    case DataplaneClient::Sync::kRefused:
+      i.dataplane_sync = "refused";
+      i.dataplane_refusal = dataplane_.refusal();
+      break;
+  }
   return i;
 }
 
 std::vector<api::VipView> Daemon::vips() const {
   auto traffic = backend_traffic(dataplane_.last_stats());
+  std::optional<std::set<std::string_view>> in_dataplane;
+  if (dataplane_.connected() && dataplane_.last_stats()) {
+    in_dataplane.emplace();
+    for (const channel::VipStats& v : dataplane_.last_stats()->vips) in_dataplane->insert(v.name);
+  }
   config::Config admin = config_;
   admin_.apply(admin);
   std::vector<api::VipView> out;
@@ -54,6 +75,7 @@ std::vector<api::VipView> Daemon::vips() const {
     view.protocol = config::protocol_name(v.protocol);
     view.port = v.port;
     view.mode = config::to_string(v.mode);
+    if (in_dataplane) view.in_dataplane = in_dataplane->count(v.name) > 0;
     for (size_t bi = 0; bi < v.backends.size(); ++bi) {
       const config::Backend& configured = v.backends[bi];
       const config::Backend& b = admin.vips[vi].backends[bi];

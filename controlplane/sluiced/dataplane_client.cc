@@ -15,6 +15,9 @@ namespace sluice::sluiced {
 namespace {
 constexpr uint64_t kReconnectMs = 1000;
 constexpr uint64_t kStatsMs = 1000;
+// A refused state is sent again this often while it is still the desired one: what made
+// the dataplane refuse it (ids still reserved for old flows) may pass.
+constexpr uint64_t kRetryRefusedMs = 10'000;
 }  // namespace
 
 DataplaneClient::~DataplaneClient() {
@@ -40,6 +43,8 @@ void DataplaneClient::connect(uint64_t now_ms) {
   decoder_ = {};
   acknowledged_.clear();
   in_flight_.clear();
+  refused_.clear();
+  refusal_.clear();
   last_error_.clear();
   std::fprintf(stderr, "sluiced: connected to the dataplane at %s\n", path_.c_str());
 }
@@ -69,12 +74,26 @@ void DataplaneClient::send(channel::MessageType type, const std::string& payload
   }
 }
 
+bool DataplaneClient::should_send(uint64_t now_ms) const {
+  return connected() && in_flight_.empty() && !desired_.empty() && desired_ != acknowledged_ &&
+         (desired_ != refused_ || now_ms >= retry_refused_ms_);
+}
+
+void DataplaneClient::send_desired() {
+  in_flight_ = desired_;
+  send(channel::MessageType::kDesiredState, desired_);
+}
+
 void DataplaneClient::set_desired_state(std::string toml) {
   desired_ = std::move(toml);
-  if (connected() && in_flight_.empty() && desired_ != acknowledged_) {
-    in_flight_ = desired_;
-    send(channel::MessageType::kDesiredState, desired_);
-  }
+  if (should_send(0)) send_desired();
+}
+
+DataplaneClient::Sync DataplaneClient::sync() const {
+  if (!connected()) return Sync::kDisconnected;
+  if (!refused_.empty() && desired_ == refused_) return Sync::kRefused;
+  if (desired_ != acknowledged_) return Sync::kPending;
+  return Sync::kInSync;
 }
 
 void DataplaneClient::announce(const std::vector<std::string>& vip_names) {
@@ -106,15 +125,24 @@ void DataplaneClient::on_readable(uint64_t now_ms) {
         if (m.payload.rfind("announced", 0) == 0) break;
         acknowledged_ = in_flight_;
         in_flight_.clear();
+        refused_.clear();
+        refusal_.clear();
         last_ack_ms_ = now_ms;
         if (m.payload.rfind("generation ", 0) == 0)
           applied_generation_ = std::strtoull(m.payload.c_str() + 11, nullptr, 10);
         break;
       case channel::MessageType::kStateRejected:
-        std::fprintf(stderr, "sluiced: the dataplane refused the desired state:\n%s",
-                     m.payload.c_str());
-        acknowledged_ = in_flight_;  // do not resend the same refused state in a loop
+        if (m.payload != refusal_)
+          std::fprintf(stderr,
+                       "sluiced: the dataplane refused the desired state and keeps its "
+                       "previous one:\n%s",
+                       m.payload.c_str());
+        refused_ = in_flight_;
+        refusal_ = m.payload;
+        while (!refusal_.empty() && (refusal_.back() == '\n' || refusal_.back() == ' '))
+          refusal_.pop_back();
         in_flight_.clear();
+        retry_refused_ms_ = now_ms + kRetryRefusedMs;
         last_error_ = "dataplane refused the desired state";
         break;
       case channel::MessageType::kStats: {
@@ -130,10 +158,7 @@ void DataplaneClient::on_readable(uint64_t now_ms) {
         break;
     }
   }
-  if (fd_ >= 0 && in_flight_.empty() && desired_ != acknowledged_ && !desired_.empty()) {
-    in_flight_ = desired_;
-    send(channel::MessageType::kDesiredState, desired_);
-  }
+  if (should_send(now_ms)) send_desired();
 }
 
 void DataplaneClient::tick(uint64_t now_ms) {
@@ -141,10 +166,7 @@ void DataplaneClient::tick(uint64_t now_ms) {
     if (now_ms >= next_connect_ms_) connect(now_ms);
     if (fd_ < 0) return;
   }
-  if (in_flight_.empty() && !desired_.empty() && desired_ != acknowledged_) {
-    in_flight_ = desired_;
-    send(channel::MessageType::kDesiredState, desired_);
-  }
+  if (should_send(now_ms)) send_desired();
   if (fd_ >= 0 && now_ms >= next_stats_ms_) {
     next_stats_ms_ = now_ms + kStatsMs;
     send(channel::MessageType::kGetStats, "");

@@ -49,10 +49,20 @@ class DataplaneClient {
   const std::string& last_error() const { return last_error_; }
   uint64_t applied_generation() const { return applied_generation_; }
 
+  // Whether the dataplane runs the desired state. A refused state stays refused (the
+  // dataplane keeps its previous one) until the dataplane takes it, on a retry every 10 s
+  // or as part of a newer desired state.
+  enum class Sync { kDisconnected, kPending, kInSync, kRefused };
+  Sync sync() const;
+  // The dataplane's reason for the last refusal, while kRefused; its lines as sent.
+  const std::string& refusal() const { return refusal_; }
+
  private:
   void connect(uint64_t now_ms);
   void disconnect(const std::string& why);
   void send(channel::MessageType type, const std::string& payload);
+  bool should_send(uint64_t now_ms) const;
+  void send_desired();
 
   std::string path_;
   int fd_ = -1;
@@ -61,6 +71,9 @@ class DataplaneClient {
   std::string desired_;
   std::string acknowledged_;  // the desired state the dataplane last applied
   std::string in_flight_;     // sent, not answered yet
+  std::string refused_;       // the desired state the dataplane last refused
+  std::string refusal_;       // and why
+  uint64_t retry_refused_ms_ = 0;
   uint64_t next_connect_ms_ = 0;
   uint64_t next_stats_ms_ = 0;
   std::optional<uint64_t> last_ack_ms_;

@@ -63,11 +63,15 @@ TEST(ApiFormat, Info) {
             "config_generation      3\n"
             "dataplane_connected    yes\n"
             "last_dataplane_sync_s  2\n"
+            "dataplane_sync         refused\n"
+            "dataplane_refusal      2 new VIPs but only 1 ids are free second line\n"
             "\n");
   EXPECT_EQ(
       run("show info json"),
       R"({"version":"0.1.0","pid":4242,"uptime_s":75,"config_path":"/etc/sluice/sluice.toml",)"
-      R"("config_generation":3,"dataplane_connected":true,"last_dataplane_sync_s":2})"
+      R"("config_generation":3,"dataplane_connected":true,"last_dataplane_sync_s":2,)"
+      R"("dataplane_sync":"refused","dataplane_refusal":"2 new VIPs but only 1 ids are free\n)"
+      R"(second line"})"
       "\n\n");
   InfoView never{.version = "0.1.0",
                  .pid = 1,
@@ -84,25 +88,29 @@ TEST(ApiFormat, Info) {
             "config_path            -\n"
             "config_generation      0\n"
             "dataplane_connected    no\n"
-            "last_dataplane_sync_s  -\n");
+            "last_dataplane_sync_s  -\n"
+            "dataplane_sync         disconnected\n");
   EXPECT_EQ(format_info(never, true),
             R"({"version":"0.1.0","pid":1,"uptime_s":0,"config_path":"","config_generation":0,)"
-            R"("dataplane_connected":false,"last_dataplane_sync_s":null})"
+            R"("dataplane_connected":false,"last_dataplane_sync_s":null,)"
+            R"("dataplane_sync":"disconnected","dataplane_refusal":""})"
             "\n");
 }
 
 TEST(ApiFormat, Vips) {
   EXPECT_EQ(run("show vips"),
-            "NAME  ADDRESS       PROTO  PORT  MODE    BACKENDS  SERVING\n"
-            "www   10.0.0.100    tcp    80    dsr-l2  2         1\n"
-            "dns   2001:db8::53  udp    *     ipip    1         0\n"
+            "NAME  ADDRESS       PROTO  PORT  MODE    BACKENDS  SERVING  IN_DATAPLANE\n"
+            "www   10.0.0.100    tcp    80    dsr-l2  2         1        yes\n"
+            "dns   2001:db8::53  udp    *     ipip    1         0        no\n"
             "\n");
   EXPECT_EQ(run("show vips --json"),
             R"({"vips":[{"name":"www","address":"10.0.0.100","protocol":"tcp","port":80,)"
-            R"("mode":"dsr-l2","backends":2,"serving":1},{"name":"dns","address":"2001:db8::53",)"
-            R"("protocol":"udp","port":0,"mode":"ipip","backends":1,"serving":0}]})"
+            R"("mode":"dsr-l2","backends":2,"serving":1,"in_dataplane":true},{"name":"dns",)"
+            R"("address":"2001:db8::53","protocol":"udp","port":0,"mode":"ipip","backends":1,)"
+            R"("serving":0,"in_dataplane":false}]})"
             "\n\n");
-  EXPECT_EQ(format_vips({}, false), "NAME  ADDRESS  PROTO  PORT  MODE  BACKENDS  SERVING\n");
+  EXPECT_EQ(format_vips({}, false),
+            "NAME  ADDRESS  PROTO  PORT  MODE  BACKENDS  SERVING  IN_DATAPLANE\n");
   EXPECT_EQ(format_vips({}, true), "{\"vips\":[]}\n");
 }
 
