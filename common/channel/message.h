@@ -19,7 +19,7 @@ namespace sluice::channel {
 inline constexpr uint32_t kMagic = 0x534c4331;  // "SLC1"
 inline constexpr uint16_t kVersion = 2;
 inline constexpr uint32_t kHeaderSize = 12;
-inline constexpr uint32_t kMaxPayload = 16u << 20;
+inline constexpr uint32_t kMaxPayload = 64u << 20;  // config/node_limits.h kMaxConfigBytes
 
 enum class MessageType : uint16_t {
   kDesiredState = 1,   // sluiced -> dataplane: TOML [[vip]] tables, the complete set

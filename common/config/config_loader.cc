@@ -3,6 +3,7 @@
 // tables themselves are read by loader/.
 #include "config/config_loader.h"
 
+#include <sys/stat.h>
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 
 #include "config/loader/sections.h"
 #include "config/loader/toml_reader.h"
+#include "config/node_limits.h"
 
 // Debian's libtomlplusplus is compiled with exceptions (symbols in toml::v3::ex); the
 // headers must agree or parse() would not link. toml::parse_error is caught below.
@@ -66,15 +68,30 @@ LoadResult load_config_file(const std::string& path) {
         {path, 0, 0, "cannot read: " + std::error_code(err, std::generic_category()).message()});
     return result;
   };
+  auto refused = [&](std::string why) {
+    LoadResult result;
+    result.errors.push_back({path, 0, 0, "cannot read: " + std::move(why)});
+    return result;
+  };
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) return unreadable(errno);
+  struct stat st;
+  if (::fstat(::fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+    std::fclose(f);
+    return refused("not a regular file");
+  }
+  // Read one byte past the limit: a file that grows while it is read is caught too.
   std::string text;
   char buf[65536];
   size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+  while (text.size() <= kMaxConfigBytes && (n = std::fread(buf, 1, sizeof buf, f)) > 0)
+    text.append(buf, n);
   int err = std::ferror(f) ? errno : 0;
   std::fclose(f);
   if (err) return unreadable(err);
+  if (text.size() > kMaxConfigBytes)
+    return refused("larger than " + std::to_string(kMaxConfigBytes >> 20) +
+                   " MiB, the largest config sluice reads");
   return parse_config(text, path);
 }
 

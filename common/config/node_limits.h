@@ -13,5 +13,8 @@ inline constexpr uint32_t kMaxVips = 16384;  // [[vip]] entries
 inline constexpr uint32_t kMaxBackends = 1u << 19;
 // Backends of one VIP: Maglev's slots index them with 16 bits.
 inline constexpr uint32_t kMaxBackendsPerVip = 65535;
+// A config file, and so the desired state sluiced sends (channel/message.h kMaxPayload):
+// room for every limit above written out in full.
+inline constexpr uint64_t kMaxConfigBytes = 64u << 20;
 
 }  // namespace sluice::config

@@ -55,7 +55,7 @@ TEST(Channel, RejectsBadMagicVersionAndLength) {
   huge[8] = 0x7f;
   c.feed(huge.data(), huge.size());
   EXPECT_EQ(c.next(m, error), Decoder::Status::kError);
-  EXPECT_EQ(error, "message of 2130706432 bytes exceeds the limit of 16777216");
+  EXPECT_EQ(error, "message of 2130706432 bytes exceeds the limit of 67108864");
 }
 
 TEST(ConfigWriter, VipsRoundTripThroughTheLoader) {

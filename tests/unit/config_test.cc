@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 
 #include "config/config_loader.h"
+#include "config/node_limits.h"
 
 namespace sluice::config {
 namespace {
@@ -389,6 +393,25 @@ TEST(ConfigErrors, UnreadableFile) {
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_EQ(r.errors[0].to_string(),
             "/nonexistent/sluice.toml:0:0: cannot read: No such file or directory");
+}
+
+TEST(ConfigErrors, NotARegularFile) {
+  // The reported case: /dev/zero was read without bound (8-12 GB in 30 s).
+  LoadResult r = load_config_file("/dev/zero");
+  EXPECT_FALSE(r.config);
+  EXPECT_THAT(messages(r), ElementsAre("/dev/zero:0:0: cannot read: not a regular file"));
+}
+
+TEST(ConfigErrors, AFileOverTheLimitIsNotRead) {
+  const std::string path = ::testing::TempDir() + "sluice-huge.toml";
+  ASSERT_EQ(::truncate(path.c_str(), 0) == 0 || errno == ENOENT, true);
+  { std::ofstream create(path); }
+  ASSERT_EQ(::truncate(path.c_str(), off_t(kMaxConfigBytes) + 1), 0);  // sparse
+  LoadResult r = load_config_file(path);
+  std::filesystem::remove(path);
+  EXPECT_FALSE(r.config);
+  EXPECT_THAT(messages(r), ElementsAre(path + ":0:0: cannot read: larger than 64 MiB, the "
+                                              "largest config sluice reads"));
 }
 
 // Where a row's snippet goes before it is parsed.
@@ -864,6 +887,33 @@ backend = [{ address = "192.168.1.1" }, { address = "fd00::1" }]
      "  [[vip.backend]]\n  address = \"10.0.0.21\"\n"
      "  [[vip.backend]]\n  address = \"10.0.0.21\"\n",
      {"t.toml:10:13: backend 10.0.0.21 listed twice in vip 'www'"}},
+    {"BackendIsOwnPortAddress",
+     Frame::kAfterWww,
+     "  [[vip.backend]]\n  address = \"10.0.0.10\"\n",
+     {"t.toml:8:13: backend 10.0.0.10 is this load balancer's own address (port 'lan0'); a "
+      "backend must be another host"}},
+    {"BackendIsTheVipItself",
+     Frame::kAfterWww,
+     "  [[vip.backend]]\n  address = \"10.0.0.100\"\n",
+     {"t.toml:8:13: backend 10.0.0.100 is the address of vip 'www'; a backend must be "
+      "another host, not a VIP of this load balancer"}},
+    {"BackendIsTheAddressOfALaterVip",
+     Frame::kAfterWww,
+     "  [[vip.backend]]\n  address = \"10.0.0.21\"\n"
+     "[[vip]]\nname = \"api\"\naddress = \"10.0.0.21\"\nprotocol = \"tcp\"\nport = 8080\n"
+     "mode = \"dsr-l2\"\n  [[vip.backend]]\n  address = \"10.0.0.22\"\n",
+     {"t.toml:8:13: backend 10.0.0.21 is the address of vip 'api'; a backend must be "
+      "another host, not a VIP of this load balancer"}},
+    {"UpdateBackendIsOwnPortAddress",
+     Frame::kVipUpdate,
+     "[[vip]]\nname = \"www\"\naddress = \"10.0.0.100\"\nprotocol = \"tcp\"\nport = 80\n"
+     "mode = \"dsr-l2\"\n  [[vip.backend]]\n  address = \"10.0.0.10\"\n",
+     {"update:8:13: backend 10.0.0.10 is this load balancer's own address (port 'lan0'); a "
+      "backend must be another host"}},
+    {"NulInAValueIsShownEscaped",
+     Frame::kAfterWww,
+     "  [[vip.backend]]\n  address = \"10.0.0.21\"\n  state = \"dr\\u0000ain\"\n",
+     {"t.toml:9:11: state 'dr\\x00ain' is not supported; allowed: ready, drain, maint"}},
     {"BackendWeightOutOfRange",
      Frame::kAfterWww,
      "  [[vip.backend]]\n  address = \"10.0.0.21\"\n  weight = -1\n",
@@ -950,6 +1000,46 @@ TEST_P(RejectedConfig, ReportsExactlyTheseErrors) {
 
 INSTANTIATE_TEST_SUITE_P(ConfigErrors, RejectedConfig, ::testing::ValuesIn(kRejected),
                          [](const auto& info) { return std::string(info.param.name); });
+
+TEST(ConfigErrors, AHugeValueIsQuotedShort) {
+  const std::string huge(5'000'000, 'x');
+  std::string text(kWww);
+  text.replace(text.find("\"dsr-l2\""), 8, "\"" + huge + "\"");
+  text += "  [[vip.backend]]\n  address = \"10.0.0.21\"\n";
+  EXPECT_THAT(errors(text),
+              ElementsAre("t.toml:6:8: mode 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...(5000000 "
+                          "bytes)' is not supported; allowed: dsr-l2, ipip, gue"));
+}
+
+// The limits the dataplane enforces (config/node_limits.h) are checked by the loader, so
+// --check and the running programs agree.
+TEST(ConfigErrors, MoreVipsThanOneNodeCarries) {
+  std::string text;
+  for (uint32_t i = 0; i <= kMaxVips; ++i)
+    text += "[[vip]]\nname = \"v" + std::to_string(i) + "\"\naddress = \"10.1." +
+            std::to_string(i >> 8) + "." + std::to_string(i & 255) +
+            "\"\nprotocol = \"tcp\"\nport = 80\nmode = \"dsr-l2\"\n"
+            "  [[vip.backend]]\n  address = \"10.0.0.21\"\n";
+  const size_t last_vip_line = size_t(kMaxVips) * 8 + 1;
+  EXPECT_THAT(errors(text), ElementsAre("t.toml:" + std::to_string(last_vip_line) +
+                                        ":1: vip 'v16384': more than 16384 VIPs; one sluice "
+                                        "node carries at most 16384"));
+  text.resize(text.rfind("[[vip]]"));
+  EXPECT_THAT(errors(text), ElementsAre()) << "exactly the limit is fine";
+}
+
+TEST(ConfigErrors, MoreBackendsThanOneVipHas) {
+  std::string text =
+      "[[vip]]\nname = \"www\"\naddress = \"10.0.0.100\"\nprotocol = \"tcp\"\nport = 80\n"
+      "mode = \"ipip\"\nencap_source = \"172.16.0.0/16\"\n";
+  for (uint32_t i = 0; i <= kMaxBackendsPerVip; ++i)
+    text += "  [[vip.backend]]\n  address = \"10.1." + std::to_string(i >> 8) + "." +
+            std::to_string(i & 255) + "\"\n";
+  EXPECT_THAT(errors(text),
+              ElementsAre("t.toml:" + std::to_string(7 + 2 * (kMaxBackendsPerVip + 1)) +
+                          ":13: vip 'www': more than 65535 backends; a VIP has at "
+                          "most 65535"));
+}
 
 TEST(ConfigErrors, DsrBackendWithStaticNeighborIsOnLink) {
   EXPECT_TRUE(www_errors("  [[vip.backend]]\n  address = \"10.9.0.21\"\n"

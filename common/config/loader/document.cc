@@ -45,6 +45,9 @@ Config load_vip_update(TomlReader& r, const toml::table& root, const Config& bas
   cfg.vips.clear();
   Claims claims;
   for (const Neighbor& n : base.neighbors) claims.neighbor_addresses.insert(n.address);
+  for (const Port& port : base.ports)
+    for (const IpPrefix& p : port.addresses)
+      claims.port_addresses.emplace(p.address, "port '" + port.name + "'");
   Section s(r, root, "in a VIP update", {"vip"});
   if (const toml::node* n = s.get("vip"))
     if (auto tables = r.table_array(*n, "vip", "vip", "vip"))

@@ -16,6 +16,57 @@ std::string format_seconds(double v) {
 
 }  // namespace
 
+std::string printable(std::string message) {
+  std::string out;
+  auto escape = [&out](std::string_view text) {
+    for (unsigned char c : text) {
+      if (c < 0x20 || c == 0x7f) {
+        char hex[8];
+        std::snprintf(hex, sizeof hex, "\\x%02x", c);
+        out += hex;
+      } else {
+        out += char(c);
+      }
+    }
+  };
+  // A quoted value opens after a space or '(' and closes before a space, punctuation or
+  // the end (so that "sluice's" is no quote).
+  auto opens = [&](size_t i) { return i == 0 || message[i - 1] == ' ' || message[i - 1] == '('; };
+  auto closes = [&](size_t i) {
+    return i + 1 == message.size() ||
+           std::string_view(" ,;:)").find(message[i + 1]) != std::string_view::npos;
+  };
+  auto next_quote = [&](size_t from, bool opening) {
+    for (size_t i = message.find('\'', from); i != std::string::npos; i = message.find('\'', i + 1))
+      if (opening ? opens(i) : closes(i)) return i;
+    return std::string::npos;
+  };
+  size_t at = 0;
+  while (at < message.size()) {
+    const size_t open = next_quote(at, true);
+    const size_t close = open == std::string::npos ? open : next_quote(open + 1, false);
+    if (close == std::string::npos) {
+      escape(std::string_view(message).substr(at));
+      break;
+    }
+    escape(std::string_view(message).substr(at, open + 1 - at));
+    const std::string_view quoted = std::string_view(message).substr(open + 1, close - open - 1);
+    if (quoted.size() > kMaxQuotedBytes) {
+      escape(quoted.substr(0, kMaxQuotedBytes - 8));
+      out += "...(" + std::to_string(quoted.size()) + " bytes)";
+    } else {
+      escape(quoted);
+    }
+    out += '\'';
+    at = close + 1;
+  }
+  if (out.size() > kMaxMessageBytes) {
+    out.resize(kMaxMessageBytes);
+    out += "... (message cut)";
+  }
+  return out;
+}
+
 std::string kind_of(const toml::node& n) {
   switch (n.type()) {
     case toml::node_type::table:

@@ -21,12 +21,19 @@ namespace sluice::config::loader {
 // "a string", "an integer", "an array of tables", ...: what a value is, for messages.
 std::string kind_of(const toml::node& n);
 
+// A message as an operator's terminal can show it whole: control bytes and NUL written as
+// \xNN, a quoted value of more than kMaxQuotedBytes cut to its start and its size, the
+// whole message at most kMaxMessageBytes.
+inline constexpr size_t kMaxQuotedBytes = 48;
+inline constexpr size_t kMaxMessageBytes = 1024;
+std::string printable(std::string message);
+
 class TomlReader {
  public:
   explicit TomlReader(std::string_view file) : file_(file) {}
 
   void error_at(const toml::source_position& pos, std::string message) {
-    errors_.push_back({file_, pos.line, pos.column, std::move(message)});
+    errors_.push_back({file_, pos.line, pos.column, printable(std::move(message))});
   }
   void error(const toml::node& n, std::string message) {
     error_at(n.source().begin, std::move(message));

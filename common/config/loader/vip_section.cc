@@ -4,6 +4,7 @@
 #include "config/loader/section.h"
 #include "config/loader/sections.h"
 #include "config/loader/value_formats.h"
+#include "config/node_limits.h"
 
 namespace sluice::config::loader {
 
@@ -21,6 +22,28 @@ uint32_t next_prime(uint32_t n) {
   return n;
 }
 
+std::string backend_is_a_vip(const IpAddress& address, const std::string& vip_entity) {
+  return "backend " + address.to_string() + " is the address of " + vip_entity +
+         "; a backend must be another host, not a VIP of this load balancer";
+}
+
+// A backend on one of the load balancer's own addresses or VIPs would be sent its own
+// traffic (and the dataplane would ask for its own address forever).
+bool backend_is_another_host(TomlReader& r, Claims& claims, const toml::node& n,
+                             const IpAddress& address) {
+  if (auto port = claims.port_addresses.find(address); port != claims.port_addresses.end()) {
+    r.error(n, "backend " + address.to_string() + " is this load balancer's own address (" +
+                   port->second + "); a backend must be another host");
+    return false;
+  }
+  if (auto vip = claims.vip_addresses.find(address); vip != claims.vip_addresses.end()) {
+    r.error(n, backend_is_a_vip(address, vip->second));
+    return false;
+  }
+  claims.backend_addresses.emplace(address, n.source().begin);
+  return true;
+}
+
 }  // namespace
 
 void load_vip(TomlReader& r, Claims& claims, const toml::table& t, size_t index,
@@ -30,6 +53,7 @@ void load_vip(TomlReader& r, Claims& claims, const toml::table& t, size_t index,
              "encap_source6", "gue_port", "backend", "check", "active"});
   Vip vip;
   std::string entity = "vip #" + std::to_string(index + 1);
+  const bool over_vip_limit = ++claims.vips == kMaxVips + 1;
   if (const toml::node* n =
           s.require("name", entity, "a unique name, 1-63 characters from A-Z a-z 0-9 _ . -")) {
     if (auto v = r.string(*n, "name")) {
@@ -46,9 +70,19 @@ void load_vip(TomlReader& r, Claims& claims, const toml::table& t, size_t index,
       }
     }
   }
+  if (over_vip_limit)
+    r.error(t, entity + ": more than " + std::to_string(kMaxVips) + " VIPs; one sluice node " +
+                   "carries at most " + std::to_string(kMaxVips));
   std::optional<IpAddress> address_value;
-  if (const toml::node* n = s.require("address", entity, kAddressHint))
-    if ((address_value = r.address(*n, "address"))) vip.address = *address_value;
+  if (const toml::node* n = s.require("address", entity, kAddressHint)) {
+    if ((address_value = r.address(*n, "address"))) {
+      vip.address = *address_value;
+      claims.vip_addresses.emplace(*address_value, entity);
+      if (auto backend = claims.backend_addresses.find(*address_value);
+          backend != claims.backend_addresses.end())
+        r.error_at(backend->second, backend_is_a_vip(*address_value, entity));
+    }
+  }
   std::optional<uint8_t> protocol;
   if (const toml::node* n = s.require("protocol", entity, "allowed: tcp, udp")) {
     if (auto v = r.string(*n, "protocol")) {
@@ -135,6 +169,15 @@ void load_vip(TomlReader& r, Claims& claims, const toml::table& t, size_t index,
       auto b = load_backend(r, *(*backend_tables)[i], entity + " backend #" + std::to_string(i + 1),
                             entity, seen, &address_node);
       if (!b) continue;
+      if (!backend_is_another_host(r, claims, *address_node, b->address)) continue;
+      if (vip.backends.size() == kMaxBackendsPerVip)
+        r.error(*address_node, entity + ": more than " + std::to_string(kMaxBackendsPerVip) +
+                                   " backends; a VIP has at most " +
+                                   std::to_string(kMaxBackendsPerVip));
+      if (++claims.backend_pairs == size_t(kMaxBackends) + 1)
+        r.error(*address_node, "more than " + std::to_string(kMaxBackends) +
+                                   " backends over all VIPs; one sluice node carries at most " +
+                                   std::to_string(kMaxBackends));
       (b->address.is_v4() ? any_v4 : any_v6) = true;
       if (mode == ForwardingMode::kDsrL2 && address_value) {
         const std::string text = b->address.to_string();
