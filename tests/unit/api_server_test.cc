@@ -418,32 +418,10 @@ TEST_F(ListeningServer, PeerWithAnotherUidCanOnlyRead) {
   Harness h(o);
   ASSERT_EQ(h.server.listen(), std::nullopt);
   ASSERT_EQ(::chmod(dir.path().c_str(), 0755), 0);
-
-  int report[2];
-  ASSERT_EQ(::pipe(report), 0);
-  pid_t child = ::fork();
-  if (child == 0) {
-    // Child: become nobody, connect, ask, copy the answers to the pipe.
-    ::close(report[0]);
-    if (::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(3);
-    int c = connect_client();
-    if (c < 0) ::_exit(4);
-    std::string req = "set backend www 10.0.0.11 state maint; show ha\nquit\n";
-    if (::write(c, req.data(), req.size()) != static_cast<ssize_t>(req.size())) ::_exit(5);
-    char buf[4096];
-    ssize_t n;
-    while ((n = ::read(c, buf, sizeof buf)) > 0)
-      if (::write(report[1], buf, static_cast<size_t>(n)) != n) ::_exit(6);
-    ::_exit(0);
-  }
-  ::close(report[1]);
-  std::string got = h.exchange(report[0], 0, true);
-  int status = 0;
-  ASSERT_EQ(::waitpid(child, &status, 0), child);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
-  EXPECT_EQ(got, "Permission denied\n\nno HA instance configured\n\n");
+  EXPECT_EQ(as_nobody(h, [&] { return connect_client(); },
+                      "set backend www 10.0.0.11 state maint; show ha\nquit\n"),
+            "Permission denied\n\nno HA instance configured\n\n");
   EXPECT_TRUE(h.model.changes.empty());
-  ::close(report[0]);
 }
 
 }  // namespace
