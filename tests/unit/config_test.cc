@@ -912,6 +912,32 @@ vips = ["nope", "www"]
      {"t.toml:13:19: advert_interval of 5 ms is not allowed; use 0.01..40.95 seconds in steps "
       "of 0.01",
       "t.toml:15:9: vips: no [[vip]] named 'nope'"}},
+    {"VrrpVridTwiceOnOneInterfaceAndFamily",
+     Frame::kAfterWww,
+     "  [[vip.backend]]\n  address = \"10.0.0.21\"\n"
+     R"([[vip]]
+name = "api"
+address = "10.0.0.101"
+protocol = "tcp"
+port = 80
+mode = "dsr-l2"
+  [[vip.backend]]
+  address = "10.0.0.21"
+[[vrrp]]
+name = "vi_www"
+interface = "eth0"
+vrid = 51
+address = "10.0.0.11"
+vips = ["www"]
+[[vrrp]]
+name = "vi_api"
+interface = "eth0"
+vrid = 51
+address = "10.0.0.11"
+vips = ["api"]
+)",
+     {"t.toml:26:8: vrid 51 is already used by vrrp 'vi_www' on eth0 (IPv4); use another vrid "
+      "or another interface"}},
     {"VipUpdateWithAnotherTable",
      Frame::kVipUpdate,
      "[dataplane]\nburst_size = 8\n",
@@ -1013,6 +1039,38 @@ mode = "dsr-l2"
   EXPECT_EQ(r.config->ports, base.config->ports);
   ASSERT_EQ(r.config->vips.size(), 1u);
   EXPECT_EQ(r.config->vips[0].backends[0].state, BackendState::kDrain);
+}
+
+// One vrid per (interface, family): RFC 5798 5.2.9, IPv4 and IPv6 virtual routers are
+// independent even with the same VRID. The family is the instance's address's, whichever
+// comes first in the file.
+TEST(ConfigVrrp, SameVridOnOneInterfaceOncePerFamily) {
+  std::string base = std::string(kWww) + "  [[vip.backend]]\n  address = \"10.0.0.21\"\n" +
+                     R"([[vip]]
+name = "www6"
+address = "2001:db8::100"
+protocol = "tcp"
+port = 80
+mode = "dsr-l2"
+  [[vip.backend]]
+  address = "2001:db8::21"
+)";
+  const char* v6 = R"([[vrrp]]
+name = "vi_www6"
+interface = "eth0"
+vrid = 51
+address = "fe80::11"
+vips = ["www6"]
+)";
+  const char* v4 = R"([[vrrp]]
+name = "vi_www"
+interface = "eth0"
+vrid = 51
+address = "10.0.0.11"
+vips = ["www"]
+)";
+  EXPECT_THAT(errors(base + v6 + v4), ElementsAre());
+  EXPECT_THAT(errors(base + v4 + v6), ElementsAre());
 }
 
 TEST(ConfigVrrp, InstanceParsedAndChecked) {

@@ -32,14 +32,13 @@ void load_vrrp(TomlReader& r, const toml::table& t, size_t index, const std::vec
       else
         v.interface = *iface;
     }
+  // The vrid must be unique per (interface, family), and the family is the address's, read
+  // below: the check waits for it.
+  const toml::node* vrid_node = nullptr;
   if (const toml::node* n = s.require("vrid", entity, "1..255")) {
     if (auto id = r.integer(*n, "vrid", 1, 255)) {
       v.vrid = uint8_t(*id);
-      for (const VrrpInstance& other : vrrp)
-        if (other.vrid == v.vrid && other.interface == v.interface &&
-            other.address.is_v4() == v.address.is_v4())
-          r.error(*n, "vrid " + std::to_string(*id) + " is already used by vrrp '" + other.name +
-                          "' on " + other.interface);
+      vrid_node = n;
     }
   }
   s.read_integer("priority", v.priority, 1, 255);
@@ -62,8 +61,21 @@ void load_vrrp(TomlReader& r, const toml::table& t, size_t index, const std::vec
     else if (auto ms = r.milliseconds(*n, "preempt_delay"))
       v.preempt_delay_ms = *ms;
   }
+  bool have_address = false;
   if (const toml::node* n = s.require("address", entity, kAddressHint))
-    if (auto a = r.address(*n, "address")) v.address = *a;
+    if (auto a = r.address(*n, "address")) {
+      v.address = *a;
+      have_address = true;
+    }
+  if (vrid_node && have_address) {
+    for (const VrrpInstance& other : vrrp)
+      if (other.vrid == v.vrid && other.interface == v.interface &&
+          other.address.is_v4() == v.address.is_v4())
+        r.error(*vrid_node, "vrid " + std::to_string(v.vrid) + " is already used by vrrp '" +
+                                other.name + "' on " + other.interface + " (" +
+                                (v.address.is_v4() ? "IPv4" : "IPv6") +
+                                "); use another vrid or another interface");
+  }
   if (const toml::node* n = s.get("unicast_peers"))
     if (const auto* a = r.array(*n, "unicast_peers"))
       for (size_t i = 0; i < a->size(); ++i)
