@@ -58,7 +58,10 @@ void VrrpInstances::start(const config::Config& config, const std::function<void
       continue;
     }
     instance.socket = std::make_unique<VrrpSocket>();
-    if (auto why = instance.socket->open(c.interface, c.address, c.unicast_peers)) {
+    vrrp::ChecksumForm form = c.ipv4_checksum == config::VrrpChecksum::kMessageOnly
+                                  ? vrrp::ChecksumForm::kMessageOnly
+                                  : vrrp::ChecksumForm::kPseudoHeader;
+    if (auto why = instance.socket->open(c.interface, c.address, c.unicast_peers, form)) {
       std::fprintf(stderr, "sluiced: vrrp %s: %s; instance not started\n", c.name.c_str(),
                    why->c_str());
       continue;
@@ -114,12 +117,20 @@ void VrrpInstances::track(const std::function<bool(const config::VrrpInstance&)>
 void VrrpInstances::receive(Instance& instance) {
   while (auto received = instance.socket->receive()) {
     if (!received->result.ok()) {
-      std::string why(vrrp::decode_error_text(received->result.error));
-      if (why != instance.last_decode_error)
+      // One line per change of reason, not per advert (the text's details, such as the
+      // checksum on the wire, change with every advert).
+      std::string reason(vrrp::decode_error_text(received->result.error));
+      if (reason != instance.last_decode_error) {
+        std::string why = received->result.text();
+        if (received->result.error == vrrp::DecodeError::kOtherChecksumForm)
+          why += ": the peer cannot hear this node either; set ipv4_checksum = \"" +
+                 std::string(vrrp::checksum_form_name(received->result.checksum)) +
+                 "\" on this instance, or change the peer";
         std::fprintf(stderr, "sluiced: vrrp %s: advert from %s discarded: %s\n",
                      instance.config.name.c_str(), received->source.to_string().c_str(),
                      why.c_str());
-      instance.last_decode_error = why;
+      }
+      instance.last_decode_error = reason;
       continue;
     }
     run(instance,

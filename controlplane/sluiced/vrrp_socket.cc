@@ -43,9 +43,11 @@ VrrpSocket::~VrrpSocket() {
 }
 
 std::optional<std::string> VrrpSocket::open(const std::string& interface, const IpAddress& local,
-                                            std::vector<IpAddress> unicast_peers) {
+                                            std::vector<IpAddress> unicast_peers,
+                                            vrrp::ChecksumForm ipv4_checksum) {
   local_ = local;
   peers_ = std::move(unicast_peers);
+  form_ = ipv4_checksum;
   ifindex_ = int(if_nametoindex(interface.c_str()));
   if (ifindex_ == 0) return error("interface " + interface);
   bool v4 = local.is_v4();
@@ -91,7 +93,7 @@ void VrrpSocket::send(const vrrp::Advert& advert) {
   if (targets.empty())
     targets.push_back(local_.is_v4() ? vrrp::multicast_group_v4() : vrrp::multicast_group_v6());
   for (const IpAddress& to : targets) {
-    std::vector<uint8_t> message = vrrp::encode(advert, local_, to);
+    std::vector<uint8_t> message = vrrp::encode(advert, local_, to, form_);
     socklen_t len = 0;
     sockaddr_storage dst = to_sockaddr(to, ifindex_, len);
     // The source is the interface's address: this raw socket is bound to the device and
@@ -143,7 +145,7 @@ std::optional<VrrpSocket::Received> VrrpSocket::receive() {
     }
     message = {buf, size_t(n)};
   }
-  return Received{vrrp::decode(message, ip), ip.source};
+  return Received{vrrp::decode(message, ip, form_), ip.source};
 }
 
 }  // namespace sluice::sluiced

@@ -21,9 +21,11 @@ class VrrpSocket {
   VrrpSocket(const VrrpSocket&) = delete;
   VrrpSocket& operator=(const VrrpSocket&) = delete;
 
-  // nullopt on success, else why not (for the log).
+  // nullopt on success, else why not (for the log). `ipv4_checksum`: the form IPv4 adverts
+  // are sent and accepted in (packet.h); IPv6 has one form.
   std::optional<std::string> open(const std::string& interface, const IpAddress& local,
-                                  std::vector<IpAddress> unicast_peers);
+                                  std::vector<IpAddress> unicast_peers,
+                                  vrrp::ChecksumForm ipv4_checksum);
   int fd() const { return fd_; }
 
   // Sends `message` (a VRRP message from vrrp::encode) to the group or every peer.
@@ -41,6 +43,7 @@ class VrrpSocket {
   int ifindex_ = 0;
   IpAddress local_;
   std::vector<IpAddress> peers_;
+  vrrp::ChecksumForm form_ = vrrp::ChecksumForm::kPseudoHeader;
 };
 
 }  // namespace sluice::sluiced

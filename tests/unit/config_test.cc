@@ -938,6 +938,37 @@ vips = ["api"]
 )",
      {"t.toml:26:8: vrid 51 is already used by vrrp 'vi_www' on eth0 (IPv4); use another vrid "
       "or another interface"}},
+    {"VrrpIpv4ChecksumUnknownAndOnIpv6",
+     Frame::kAfterWww,
+     "  [[vip.backend]]\n  address = \"10.0.0.21\"\n"
+     R"([[vip]]
+name = "www6"
+address = "2001:db8::100"
+protocol = "tcp"
+port = 80
+mode = "dsr-l2"
+  [[vip.backend]]
+  address = "2001:db8::21"
+[[vrrp]]
+name = "vi_www"
+interface = "eth0"
+vrid = 51
+address = "10.0.0.11"
+vips = ["www"]
+ipv4_checksum = "rfc9568"
+[[vrrp]]
+name = "vi_www6"
+interface = "eth0"
+vrid = 51
+address = "fe80::11"
+vips = ["www6"]
+ipv4_checksum = "message-only"
+)",
+     {"t.toml:23:17: ipv4_checksum 'rfc9568' is not supported; allowed: pseudo-header (RFC "
+      "5798, keepalived up to 2.2.7, FRR), message-only (RFC 9568, keepalived's "
+      "v3_checksum_as_v2)",
+      "t.toml:30:17: vrrp 'vi_www6': ipv4_checksum applies to IPv4 instances only; over IPv6 "
+      "the checksum always includes the pseudo-header (RFC 9568 5.2.8): remove the key"}},
     {"VipUpdateWithAnotherTable",
      Frame::kVipUpdate,
      "[dataplane]\nburst_size = 8\n",
@@ -1073,6 +1104,21 @@ vips = ["www"]
   EXPECT_THAT(errors(base + v4 + v6), ElementsAre());
 }
 
+TEST(ConfigVrrp, Ipv4ChecksumMessageOnly) {
+  auto r = parse_config(std::string(kWww) + "  [[vip.backend]]\n  address = \"10.0.0.21\"\n" +
+                            R"([[vrrp]]
+name = "vi_www"
+interface = "eth0"
+vrid = 51
+address = "10.0.0.11"
+vips = ["www"]
+ipv4_checksum = "message-only"
+)" + std::string(kPort),
+                        "t.toml");
+  ASSERT_TRUE(r.config) << r.errors[0].to_string();
+  EXPECT_EQ(r.config->vrrp.at(0).ipv4_checksum, VrrpChecksum::kMessageOnly);
+}
+
 TEST(ConfigVrrp, InstanceParsedAndChecked) {
   std::string base = std::string(kWww);
   base += "  [[vip.backend]]\n  address = \"10.0.0.21\"\n";
@@ -1096,6 +1142,7 @@ vips = ["www"]
   EXPECT_EQ(v.preempt_delay_ms, 0u);  // 0 is allowed: no delay
   EXPECT_TRUE(v.preempt);
   EXPECT_TRUE(v.track_dataplane);
+  EXPECT_EQ(v.ipv4_checksum, VrrpChecksum::kPseudoHeader);  // what keepalived 2.2.7 sends
   ASSERT_EQ(v.unicast_peers.size(), 1u);
   EXPECT_EQ(v.vips, std::vector<std::string>{"www"});
 }

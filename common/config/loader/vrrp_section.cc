@@ -9,7 +9,8 @@ void load_vrrp(TomlReader& r, const toml::table& t, size_t index, const std::vec
                std::vector<VrrpInstance>& vrrp) {
   Section s(r, t, "in [vrrp]",
             {"name", "interface", "vrid", "priority", "advert_interval", "preempt", "preempt_delay",
-             "address", "unicast_peers", "vips", "track_dataplane", "track_backends", "notify"});
+             "address", "unicast_peers", "vips", "track_dataplane", "track_backends", "notify",
+             "ipv4_checksum"});
   VrrpInstance v;
   std::string entity = "vrrp #" + std::to_string(index + 1);
   if (const toml::node* n = s.require("name", entity, "a unique name")) {
@@ -111,6 +112,20 @@ void load_vrrp(TomlReader& r, const toml::table& t, size_t index, const std::vec
   s.read_boolean("track_dataplane", v.track_dataplane);
   s.read_boolean("track_backends", v.track_backends);
   s.read_string("notify", v.notify);
+  if (const toml::node* n = s.get("ipv4_checksum")) {
+    if (auto text = r.string(*n, "ipv4_checksum")) {
+      if (auto form = parse_vrrp_checksum(*text))
+        v.ipv4_checksum = *form;
+      else
+        r.error(*n, "ipv4_checksum '" + *text +
+                        "' is not supported; allowed: pseudo-header (RFC 5798, keepalived up to "
+                        "2.2.7, FRR), message-only (RFC 9568, keepalived's v3_checksum_as_v2)");
+      if (have_address && !v.address.is_v4())
+        r.error(*n, entity +
+                        ": ipv4_checksum applies to IPv4 instances only; over IPv6 the checksum "
+                        "always includes the pseudo-header (RFC 9568 5.2.8): remove the key");
+    }
+  }
   vrrp.push_back(std::move(v));
 }
 
