@@ -16,6 +16,9 @@ namespace {
 
 constexpr int kProtoVrrp = 112;
 constexpr int kTtl = 255;
+// DSCP CS6 (network control, RFC 4594), as keepalived and FRR mark their adverts, so a
+// congested link queues them ahead of data traffic.
+constexpr int kTrafficClassCs6 = 0xc0;
 
 sockaddr_storage to_sockaddr(const IpAddress& a, int ifindex, socklen_t& len) {
   sockaddr_storage ss{};
@@ -71,6 +74,8 @@ std::optional<std::string> VrrpSocket::open(const std::string& interface, const 
     ::setsockopt(fd_, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof ttl);
     ::setsockopt(fd_, IPPROTO_IP, IP_TTL, &ttl, sizeof ttl);
     ::setsockopt(fd_, IPPROTO_IP, IP_MULTICAST_LOOP, &off, sizeof off);
+    if (::setsockopt(fd_, IPPROTO_IP, IP_TOS, &kTrafficClassCs6, sizeof kTrafficClassCs6) != 0)
+      return error("IP_TOS CS6 on " + interface);
   } else {
     ipv6_mreq group{};
     inet_pton(AF_INET6, "ff02::12", &group.ipv6mr_multiaddr);
@@ -82,6 +87,9 @@ std::optional<std::string> VrrpSocket::open(const std::string& interface, const 
     ::setsockopt(fd_, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &ttl, sizeof ttl);
     ::setsockopt(fd_, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl, sizeof ttl);
     ::setsockopt(fd_, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &off, sizeof off);
+    if (::setsockopt(fd_, IPPROTO_IPV6, IPV6_TCLASS, &kTrafficClassCs6, sizeof kTrafficClassCs6) !=
+        0)
+      return error("IPV6_TCLASS CS6 on " + interface);
     ::setsockopt(fd_, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on, sizeof on);
     ::setsockopt(fd_, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof on);
   }

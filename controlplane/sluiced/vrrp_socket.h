@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // The kernel side of one VRRP instance: a raw IP protocol 112 socket on the instance's
 // interface, joined to 224.0.0.18 / ff02::12, sending with TTL / hop limit 255 (RFC 5798
-// §5.1.1.3) to the group or to each unicast peer, and receiving with the TTL and the
-// addresses decode() needs. Main loop only.
+// §5.1.1.3) and DSCP CS6 (TOS / traffic class 0xc0, as keepalived and FRR) to the group
+// or to each unicast peer, and receiving with the TTL and the addresses decode() needs.
+// Main loop only.
 #pragma once
 
 #include <optional>
