@@ -135,7 +135,24 @@ void VrrpInstances::receive(Instance& instance) {
     }
     run(instance,
         instance.engine->on_advert(received->result.advert, received->source, clock_.now_us()));
+    if (instance.engine->last_rx().addresses_differ)
+      note_address_mismatch(instance, received->source);
   }
+}
+
+void VrrpInstances::note_address_mismatch(Instance& instance, const IpAddress& peer) {
+  const vrrp::Instance& e = *instance.engine;
+  instance.last_address_mismatch = "from " + peer.to_string() + ": " +
+                                   vrrp::address_list_text(e.last_rx().addresses) +
+                                   " (ours: " + vrrp::address_list_text(e.config().vips) + ")";
+  if (!instance.address_mismatch_log.allow(clock_.now_us())) return;
+  uint64_t more = instance.address_mismatch_log.suppressed();
+  std::fprintf(
+      stderr,
+      "sluiced: vrrp %s: advert %s: the address lists differ (RFC 5798 7.1); give both "
+      "nodes the same VIPs (keepalived discards adverts whose list is not its own)%s\n",
+      instance.config.name.c_str(), instance.last_address_mismatch.c_str(),
+      more ? (", " + std::to_string(more) + " more since the last such line").c_str() : "");
 }
 
 void VrrpInstances::run(Instance& instance, const std::vector<vrrp::Action>& actions) {

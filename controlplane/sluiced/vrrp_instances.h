@@ -13,6 +13,7 @@
 
 #include "config/config.h"
 #include "health/clock.h"
+#include "sluiced/log_limiter.h"
 #include "sluiced/vrrp_socket.h"
 #include "vrrp/instance.h"
 
@@ -35,6 +36,10 @@ class VrrpInstances {
     bool fault = false;
     std::string last_decode_error;
     std::vector<std::string> transitions;  // "UNIX-TIME text", the last few, newest last
+    // RFC 5798 7.1, an advert listing other addresses than ours: the last one ("from PEER:
+    // THEIRS (ours: OURS)") and the log's rate limit (the first, then once a minute).
+    std::string last_address_mismatch;
+    LogLimiter address_mismatch_log{60'000'000};
   };
 
   VrrpInstances(const health::Clock& clock, Hooks hooks)
@@ -62,6 +67,7 @@ class VrrpInstances {
  private:
   void run(Instance& instance, const std::vector<vrrp::Action>& actions);
   void receive(Instance& instance);
+  void note_address_mismatch(Instance& instance, const IpAddress& peer);
 
   const health::Clock& clock_;
   Hooks hooks_;
