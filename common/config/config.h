@@ -166,7 +166,10 @@ struct VrrpInstance {
   std::vector<std::string> vips;         // names of [[vip]] entries, of address's family
   bool track_dataplane = true;           // FAULT while the dataplane channel is down
   bool track_backends = false;           // FAULT while a VIP has no serving backend
-  std::string notify;                    // run as: notify INSTANCE STATE PRIORITY
+  // FAULT while one of these kernel links, or `interface`, is down or absent (keepalived's
+  // track_interface); `interface` is always tracked.
+  std::vector<std::string> track_interfaces;
+  std::string notify;  // run as: notify INSTANCE STATE PRIORITY
   VrrpChecksum ipv4_checksum = VrrpChecksum::kPseudoHeader;  // sent and accepted
   friend bool operator==(const VrrpInstance&, const VrrpInstance&) = default;
 };

@@ -103,13 +103,23 @@ int VrrpInstances::timeout_ms() const {
   return best;
 }
 
-void VrrpInstances::track(const std::function<bool(const config::VrrpInstance&)>& fault_of) {
+void VrrpInstances::track(const std::function<std::string(const config::VrrpInstance&)>& fault_of) {
   for (Instance& instance : instances_) {
-    bool fault = fault_of(instance.config);
+    std::string reason = fault_of(instance.config);
+    bool fault = !reason.empty();
+    if (fault == instance.fault && reason == instance.fault_reason) continue;
+    const char* name = instance.config.name.c_str();
+    if (fault && instance.fault)
+      std::fprintf(stderr, "sluiced: vrrp %s: still FAULT: %s\n", name, reason.c_str());
+    else if (fault)
+      std::fprintf(stderr, "sluiced: vrrp %s: tracking failed: %s; going to FAULT\n", name,
+                   reason.c_str());
+    else
+      std::fprintf(stderr, "sluiced: vrrp %s: tracking recovered (was: %s)\n", name,
+                   instance.fault_reason.c_str());
+    instance.fault_reason = reason;
     if (fault == instance.fault) continue;
     instance.fault = fault;
-    std::fprintf(stderr, "sluiced: vrrp %s: tracking %s\n", instance.config.name.c_str(),
-                 fault ? "failed: going to FAULT" : "recovered");
     run(instance, instance.engine->set_fault(fault, clock_.now_us()));
   }
 }

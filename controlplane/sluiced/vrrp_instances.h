@@ -34,6 +34,7 @@ class VrrpInstances {
     std::unique_ptr<VrrpSocket> socket;
     bool master = false;
     bool fault = false;
+    std::string fault_reason;  // while fault
     std::string last_decode_error;
     std::vector<std::string> transitions;  // "UNIX-TIME text", the last few, newest last
     // RFC 5798 7.1, an advert listing other addresses than ours: the last one ("from PEER:
@@ -58,8 +59,9 @@ class VrrpInstances {
   void step();
   // Milliseconds until the next engine timer; -1 when none is set.
   int timeout_ms() const;
-  // An instance is in FAULT while `fault_of(its config)` holds; called every loop turn.
-  void track(const std::function<bool(const config::VrrpInstance&)>& fault_of);
+  // An instance is in FAULT while `fault_of(its config)` is not empty: the reason, for the
+  // log ("link eth1 down (no carrier)"); called every loop turn.
+  void track(const std::function<std::string(const config::VrrpInstance&)>& fault_of);
 
   bool empty() const { return instances_.empty(); }
   const std::vector<Instance>& instances() const { return instances_; }

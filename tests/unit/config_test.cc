@@ -969,6 +969,39 @@ ipv4_checksum = "message-only"
       "v3_checksum_as_v2)",
       "t.toml:30:17: vrrp 'vi_www6': ipv4_checksum applies to IPv4 instances only; over IPv6 "
       "the checksum always includes the pseudo-header (RFC 9568 5.2.8): remove the key"}},
+    {"VrrpTrackInterfacesBadNameTwiceAndNotAnArray",
+     Frame::kAfterWww,
+     "  [[vip.backend]]\n  address = \"10.0.0.21\"\n"
+     R"([[vip]]
+name = "api"
+address = "10.0.0.101"
+protocol = "tcp"
+port = 80
+mode = "dsr-l2"
+  [[vip.backend]]
+  address = "10.0.0.21"
+[[vrrp]]
+name = "vi_www"
+interface = "eth0"
+vrid = 51
+address = "10.0.0.11"
+vips = ["www"]
+track_interfaces = ["eth1", "bond0:1", "eth1", "averyveryverylongname", 7]
+[[vrrp]]
+name = "vi_api"
+interface = "eth0"
+vrid = 52
+address = "10.0.0.11"
+vips = ["api"]
+track_interfaces = "eth1"
+)",
+     {"t.toml:23:29: track_interfaces: 'bond0:1' is not an interface name; allowed: 1-15 "
+      "characters without '/', ':' or spaces",
+      "t.toml:23:40: track_interfaces: 'eth1' is listed twice",
+      "t.toml:23:48: track_interfaces: 'averyveryverylongname' is not an interface name; "
+      "allowed: 1-15 characters without '/', ':' or spaces",
+      "t.toml:23:73: track_interfaces[4]: expected a string, got an integer",
+      "t.toml:30:20: track_interfaces: expected an array, got a string"}},
     {"VipUpdateWithAnotherTable",
      Frame::kVipUpdate,
      "[dataplane]\nburst_size = 8\n",
@@ -1104,7 +1137,7 @@ vips = ["www"]
   EXPECT_THAT(errors(base + v4 + v6), ElementsAre());
 }
 
-TEST(ConfigVrrp, Ipv4ChecksumMessageOnly) {
+TEST(ConfigVrrp, Ipv4ChecksumAndTrackInterfaces) {
   auto r = parse_config(std::string(kWww) + "  [[vip.backend]]\n  address = \"10.0.0.21\"\n" +
                             R"([[vrrp]]
 name = "vi_www"
@@ -1113,10 +1146,13 @@ vrid = 51
 address = "10.0.0.11"
 vips = ["www"]
 ipv4_checksum = "message-only"
+track_interfaces = ["eth1", "eth0"]
 )" + std::string(kPort),
                         "t.toml");
   ASSERT_TRUE(r.config) << r.errors[0].to_string();
   EXPECT_EQ(r.config->vrrp.at(0).ipv4_checksum, VrrpChecksum::kMessageOnly);
+  // Listing the instance's own interface is allowed (it is tracked anyway).
+  EXPECT_EQ(r.config->vrrp.at(0).track_interfaces, (std::vector<std::string>{"eth1", "eth0"}));
 }
 
 TEST(ConfigVrrp, InstanceParsedAndChecked) {
@@ -1143,6 +1179,7 @@ vips = ["www"]
   EXPECT_TRUE(v.preempt);
   EXPECT_TRUE(v.track_dataplane);
   EXPECT_EQ(v.ipv4_checksum, VrrpChecksum::kPseudoHeader);  // what keepalived 2.2.7 sends
+  EXPECT_TRUE(v.track_interfaces.empty()) << "the instance's own interface is implied";
   ASSERT_EQ(v.unicast_peers.size(), 1u);
   EXPECT_EQ(v.vips, std::vector<std::string>{"www"});
 }

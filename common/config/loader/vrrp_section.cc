@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
+#include <algorithm>
+
 #include "config/loader/section.h"
 #include "config/loader/sections.h"
 #include "config/loader/value_formats.h"
@@ -9,8 +11,8 @@ void load_vrrp(TomlReader& r, const toml::table& t, size_t index, const std::vec
                std::vector<VrrpInstance>& vrrp) {
   Section s(r, t, "in [vrrp]",
             {"name", "interface", "vrid", "priority", "advert_interval", "preempt", "preempt_delay",
-             "address", "unicast_peers", "vips", "track_dataplane", "track_backends", "notify",
-             "ipv4_checksum"});
+             "address", "unicast_peers", "vips", "track_dataplane", "track_backends",
+             "track_interfaces", "notify", "ipv4_checksum"});
   VrrpInstance v;
   std::string entity = "vrrp #" + std::to_string(index + 1);
   if (const toml::node* n = s.require("name", entity, "a unique name")) {
@@ -111,6 +113,23 @@ void load_vrrp(TomlReader& r, const toml::table& t, size_t index, const std::vec
   }
   s.read_boolean("track_dataplane", v.track_dataplane);
   s.read_boolean("track_backends", v.track_backends);
+  if (const toml::node* n = s.get("track_interfaces")) {
+    if (const auto* a = r.array(*n, "track_interfaces")) {
+      for (size_t i = 0; i < a->size(); ++i) {
+        auto name = r.string(*a->get(i), "track_interfaces[" + std::to_string(i) + "]");
+        if (!name) continue;
+        if (name->empty() || name->size() > 15 || name->find_first_of("/: \t") != std::string::npos)
+          r.error(*a->get(i), "track_interfaces: '" + *name +
+                                  "' is not an interface name; allowed: 1-15 characters without "
+                                  "'/', ':' or spaces");
+        else if (std::find(v.track_interfaces.begin(), v.track_interfaces.end(), *name) !=
+                 v.track_interfaces.end())
+          r.error(*a->get(i), "track_interfaces: '" + *name + "' is listed twice");
+        else
+          v.track_interfaces.push_back(*name);
+      }
+    }
+  }
   s.read_string("notify", v.notify);
   if (const toml::node* n = s.get("ipv4_checksum")) {
     if (auto text = r.string(*n, "ipv4_checksum")) {
