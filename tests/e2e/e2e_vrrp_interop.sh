@@ -275,8 +275,18 @@ cat >"$TOPO_DIR/ka-notify.sh" <<EOF
 echo "\$3" >"$TOPO_DIR/\$2.state.tmp" && mv "$TOPO_DIR/\$2.state.tmp" "$TOPO_DIR/\$2.state"
 EOF
 chmod 755 "$TOPO_DIR/ka-notify.sh"
-topo_bg sw "$TOPO_DIR/tcpdump.log" tcpdump -i br0 -n -U -v -l 'ip proto 112 or ip6 proto 112'
+topo_bg sw "$TOPO_DIR/tcpdump.log" tcpdump -i br0 -n -U -w "$TOPO_DIR/vrrp.pcap" 'ip proto 112 or ip6 proto 112'
 wait_until 5 grep -q 'listening on' "$TOPO_DIR/tcpdump.log" || die "tcpdump did not start"
+# dscp_cs6 FILTER MARK: every advert of the capture matching FILTER has MARK in tcpdump -v's
+# header line ("tos 0xc0", "class 0xc0"); prints "MARKED/ALL".
+dscp_cs6() {
+  local lines all marked
+  lines="$(tcpdump -r "$TOPO_DIR/vrrp.pcap" -n -v "$1" 2>/dev/null | grep '^[0-9].* IP6\? (')" || true
+  all="$(grep -c . <<<"$lines")" || true
+  marked="$(grep -c "IP6\? ($2," <<<"$lines")" || true
+  echo "$marked/$all"
+  ((all >= 10 && marked == all))
+}
 
 # === 1. sluice MASTER, keepalived BACKUP ==========================================================
 sluiced_start
@@ -292,14 +302,14 @@ check_window "$t0" "$t1" vi4=ka4 "$MAX_NONE" sluice
 check_window "$t0" "$t1" vi6=ka6 "$MAX_NONE" sluice
 grep -q 'invalid ip number count\|not present in MASTER advert' "$KA_LOG" &&
   die "keepalived rejected sluice's address list: $(grep -m 1 'ip number count\|not present' "$KA_LOG")"
-# DSCP CS6 on sluice's adverts, both families (tcpdump -v: "tos 0xc0", "class 0xc0").
-grep -A1 "IP (tos 0xc0, .*proto VRRP (112)" "$TOPO_DIR/tcpdump.log" | grep -q "$SL4 > 224.0.0.18" ||
-  die "no IPv4 advert from sluice with tos 0xc0 in the capture: $(grep -m 2 -A1 "$SL4 >" "$TOPO_DIR/tcpdump.log")"
-grep -q "IP6 (class 0xc0, .*$SL6 > ff02::12: VRRP" "$TOPO_DIR/tcpdump.log" ||
-  die "no IPv6 advert from sluice with class 0xc0 in the capture: $(grep -m 1 "$SL6 >" "$TOPO_DIR/tcpdump.log")"
+# DSCP CS6 on every advert sluice sent, both families (tcpdump -v: "tos 0xc0", "class 0xc0").
+n4="$(dscp_cs6 "ip proto 112 and src host $SL4" "tos 0xc0")" ||
+  die "IPv4 adverts from sluice with tos 0xc0: $n4 (want all, at least 10): $(tcpdump -r "$TOPO_DIR/vrrp.pcap" -n -v -c 1 "src host $SL4" 2>/dev/null)"
+n6="$(dscp_cs6 "ip6 proto 112 and src host $SL6" "class 0xc0")" ||
+  die "IPv6 adverts from sluice with class 0xc0: $n6 (want all, at least 10): $(tcpdump -r "$TOPO_DIR/vrrp.pcap" -n -v -c 1 "src host $SL6" 2>/dev/null)"
 [[ "$(sl_field vi4 address_mismatches)" == 0 && "$(sl_field vi6 address_mismatches)" == 0 ]] ||
   die "sluice counted address list mismatches with matching configs"
-ok "exactly one master (sluice) on both families; keepalived took sluice's adverts (10.212.0.100 listed once for www and www-tls); sluice's adverts carry DSCP CS6 (tos 0xc0 / class 0xc0)"
+ok "exactly one master (sluice) on both families; keepalived took sluice's adverts (10.212.0.100 listed once for www and www-tls); DSCP CS6 on sluice's adverts: IPv4 tos 0xc0 $n4, IPv6 class 0xc0 $n6"
 
 # === 2. sluice's own link down, then up =========================================================
 t0="$(now)"
