@@ -196,7 +196,14 @@ void VrrpInstances::run(Instance& instance, const std::vector<vrrp::Action>& act
         break;
       }
       case vrrp::ActionKind::kReannounce:
-        std::fprintf(stderr, "sluiced: vrrp %s: %s\n", c.name.c_str(), a.text().c_str());
+        // A peer that never yields (one that discards our adverts) makes one per burst.
+        if (instance.reannounce_log.allow(clock_.now_us())) {
+          uint64_t more = instance.reannounce_log.suppressed();
+          std::fprintf(
+              stderr, "sluiced: vrrp %s: %s%s\n", c.name.c_str(), a.text().c_str(),
+              more ? (" (" + std::to_string(more) + " more since the last such line)").c_str()
+                   : "");
+        }
         break;
       case vrrp::ActionKind::kSendGratuitous:
         if (instance.master) hooks_.announce(c.vips);

@@ -41,6 +41,7 @@ class VrrpInstances {
     // THEIRS (ours: OURS)") and the log's rate limit (the first, then once a minute).
     std::string last_address_mismatch;
     LogLimiter address_mismatch_log{60'000'000};
+    LogLimiter reannounce_log{60'000'000};  // "re-announce: PEER is also master"
   };
 
   VrrpInstances(const health::Clock& clock, Hooks hooks)
