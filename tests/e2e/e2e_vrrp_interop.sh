@@ -115,7 +115,7 @@ topo() {
   in_ns sl ip link set trk1 up
   in_ns sl ip link set trk0 up
   in_ns sl ping -c 1 -W 2 "$KA4" >/dev/null || die "sl cannot reach ka over IPv4"
-  in_ns sl ping -6 -c 1 -W 2 -I eth0 "$KA6" >/dev/null || die "sl cannot reach ka over IPv6"
+  in_ns sl ping -6 -c 1 -W 2 -I eth0 "$KA6" >/dev/null 2>&1 || die "sl cannot reach ka over IPv6"
   log "topology $TOPO_ID: $(ns_name sl) (sluiced, $SL4 $SL6) and $(ns_name ka) (keepalived $(keepalived --version 2>&1 | head -n 1 | awk '{ print $2 }'), $KA4 $KA6) on a bridge; files in $TOPO_DIR"
 }
 
