@@ -147,6 +147,10 @@ struct ControlPlaneSettings {
   friend bool operator==(const ControlPlaneSettings&, const ControlPlaneSettings&) = default;
 };
 
+// How a [[vrrp]] instance over IPv4 checksums its adverts (controlplane/vrrp/packet.h):
+// RFC 5798 with the pseudo-header (keepalived, FRR), or RFC 9568, the message only.
+enum class VrrpChecksum : uint8_t { kPseudoHeader, kMessageOnly };
+
 // A VRRPv3 instance of sluiced: the VIPs it carries are active in the dataplane only
 // while it is MASTER.
 struct VrrpInstance {
@@ -162,7 +166,11 @@ struct VrrpInstance {
   std::vector<std::string> vips;         // names of [[vip]] entries, of address's family
   bool track_dataplane = true;           // FAULT while the dataplane channel is down
   bool track_backends = false;           // FAULT while a VIP has no serving backend
-  std::string notify;                    // run as: notify INSTANCE STATE PRIORITY
+  // FAULT while one of these kernel links, or `interface`, is down or absent (keepalived's
+  // track_interface); `interface` is always tracked.
+  std::vector<std::string> track_interfaces;
+  std::string notify;  // run as: notify INSTANCE STATE PRIORITY
+  VrrpChecksum ipv4_checksum = VrrpChecksum::kPseudoHeader;  // sent and accepted
   friend bool operator==(const VrrpInstance&, const VrrpInstance&) = default;
 };
 
@@ -208,6 +216,14 @@ inline std::string to_string(BackendState s) {
       return "maint";
   }
   return "?";
+}
+inline std::string to_string(VrrpChecksum c) {
+  return c == VrrpChecksum::kPseudoHeader ? "pseudo-header" : "message-only";
+}
+inline std::optional<VrrpChecksum> parse_vrrp_checksum(std::string_view text) {
+  if (text == "pseudo-header") return VrrpChecksum::kPseudoHeader;
+  if (text == "message-only") return VrrpChecksum::kMessageOnly;
+  return std::nullopt;
 }
 inline std::string protocol_name(uint8_t protocol) {
   if (protocol == kProtocolTcp) return "tcp";

@@ -255,23 +255,29 @@ std::string format_ha(const std::vector<HaView>& instances, bool json) {
       w.end_array();
       w.key("adverts_sent").value(h.adverts_sent);
       w.key("adverts_received").value(h.adverts_received);
+      w.key("address_mismatches").value(h.address_mismatches);
+      w.key("last_address_mismatch").value(h.last_address_mismatch);
       w.end_object();
     }
     w.end_array().end_object();
     return json_line(w);
   }
-  Table t({"INSTANCE", "IFACE", "VRID", "STATE", "PRIO", "MASTER", "ADVERT_CS", "DOWN_MS", "VIPS"});
-  std::string history;
+  Table t({"INSTANCE", "IFACE", "VRID", "STATE", "PRIO", "MASTER", "ADVERT_CS", "DOWN_MS", "VIPS",
+           "ADDR_MISMATCH"});
+  std::string history, mismatches;
   for (const HaView& h : instances) {
     std::string vips;
     for (const std::string& v : h.vips) vips += (vips.empty() ? "" : ",") + v;
     t.add({h.name, h.interface, std::to_string(h.vrid), h.state,
            std::to_string(h.priority) + "/" + std::to_string(h.configured_priority),
            h.master.empty() ? "-" : h.master, std::to_string(h.master_adver_interval_cs),
-           std::to_string(h.master_down_ms), vips});
+           std::to_string(h.master_down_ms), vips, std::to_string(h.address_mismatches)});
     for (const std::string& line : h.transitions) history += h.name + " " + line + "\n";
+    if (!h.last_address_mismatch.empty())
+      mismatches += h.name + " " + h.last_address_mismatch + "\n";
   }
-  return t.render() + (history.empty() ? "" : "last transitions:\n" + history);
+  return t.render() + (history.empty() ? "" : "last transitions:\n" + history) +
+         (mismatches.empty() ? "" : "last address list mismatch (RFC 5798 7.1):\n" + mismatches);
 }
 
 }  // namespace sluice::api

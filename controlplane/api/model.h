@@ -102,6 +102,10 @@ struct HaView {
   std::vector<std::string> transitions;  // "UNIX-TIME text", oldest first
   uint64_t adverts_sent = 0;
   uint64_t adverts_received = 0;
+  // Adverts whose address list differed from this instance's (RFC 5798 7.1), and the last
+  // one: "from 10.0.0.12: 10.0.0.100 10.0.0.101 (ours: 10.0.0.100)"; "" when none.
+  uint64_t address_mismatches = 0;
+  std::string last_address_mismatch;
 };
 
 struct ReloadResult {

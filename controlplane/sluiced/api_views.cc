@@ -171,6 +171,8 @@ std::vector<api::HaView> Daemon::ha() const {
     h.transitions = instance.transitions;
     h.adverts_sent = e.stats().adverts_sent;
     h.adverts_received = e.stats().adverts_received;
+    h.address_mismatches = e.stats().address_mismatches;
+    h.last_address_mismatch = instance.last_address_mismatch;
     out.push_back(std::move(h));
   }
   return out;

@@ -73,6 +73,7 @@ int Daemon::run() {
 
   start_hold();
   apply_config();
+  start_link_tracking(watch);
   vrrp_.start(config_, watch);
   end_hold_if_due();
   std::fprintf(stderr, "sluiced: running: %zu VIPs, API on %s, dataplane at %s\n",
@@ -102,6 +103,8 @@ int Daemon::run() {
         server_->on_readable();
       } else if (fd == dataplane_.fd()) {
         dataplane_.on_readable(now_ms());
+      } else if (fd == links_.fd()) {
+        links_.on_readable();
       } else {
         vrrp_.on_readable(fd);
       }

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <ctime>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,6 +24,7 @@
 #include "sluiced/admin_state.h"
 #include "sluiced/dataplane_client.h"
 #include "sluiced/desired_state.h"
+#include "sluiced/link_monitor.h"
 #include "sluiced/vrrp_instances.h"
 
 namespace sluice::sluiced {
@@ -63,6 +65,7 @@ class Daemon final : public api::Model {
 
   // vrrp_glue.cc: what VRRP instances track, what their mastership activates
   void on_vrrp_mastership(bool master);
+  void start_link_tracking(const std::function<void(int)>& watch);
   void track_vrrp();
   void activate_vrrp_vips(std::vector<config::Vip>& vips) const;
 
@@ -91,6 +94,7 @@ class Daemon final : public api::Model {
   AdminStateStore admin_;
   DataplaneClient dataplane_;
   std::unique_ptr<api::Server> server_;
+  LinkMonitor links_;  // VRRP interface tracking
   VrrpInstances vrrp_;
 };
 

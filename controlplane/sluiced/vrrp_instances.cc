@@ -58,7 +58,10 @@ void VrrpInstances::start(const config::Config& config, const std::function<void
       continue;
     }
     instance.socket = std::make_unique<VrrpSocket>();
-    if (auto why = instance.socket->open(c.interface, c.address, c.unicast_peers)) {
+    vrrp::ChecksumForm form = c.ipv4_checksum == config::VrrpChecksum::kMessageOnly
+                                  ? vrrp::ChecksumForm::kMessageOnly
+                                  : vrrp::ChecksumForm::kPseudoHeader;
+    if (auto why = instance.socket->open(c.interface, c.address, c.unicast_peers, form)) {
       std::fprintf(stderr, "sluiced: vrrp %s: %s; instance not started\n", c.name.c_str(),
                    why->c_str());
       continue;
@@ -100,13 +103,23 @@ int VrrpInstances::timeout_ms() const {
   return best;
 }
 
-void VrrpInstances::track(const std::function<bool(const config::VrrpInstance&)>& fault_of) {
+void VrrpInstances::track(const std::function<std::string(const config::VrrpInstance&)>& fault_of) {
   for (Instance& instance : instances_) {
-    bool fault = fault_of(instance.config);
+    std::string reason = fault_of(instance.config);
+    bool fault = !reason.empty();
+    if (fault == instance.fault && reason == instance.fault_reason) continue;
+    const char* name = instance.config.name.c_str();
+    if (fault && instance.fault)
+      std::fprintf(stderr, "sluiced: vrrp %s: still FAULT: %s\n", name, reason.c_str());
+    else if (fault)
+      std::fprintf(stderr, "sluiced: vrrp %s: tracking failed: %s; going to FAULT\n", name,
+                   reason.c_str());
+    else
+      std::fprintf(stderr, "sluiced: vrrp %s: tracking recovered (was: %s)\n", name,
+                   instance.fault_reason.c_str());
+    instance.fault_reason = reason;
     if (fault == instance.fault) continue;
     instance.fault = fault;
-    std::fprintf(stderr, "sluiced: vrrp %s: tracking %s\n", instance.config.name.c_str(),
-                 fault ? "failed: going to FAULT" : "recovered");
     run(instance, instance.engine->set_fault(fault, clock_.now_us()));
   }
 }
@@ -114,17 +127,42 @@ void VrrpInstances::track(const std::function<bool(const config::VrrpInstance&)>
 void VrrpInstances::receive(Instance& instance) {
   while (auto received = instance.socket->receive()) {
     if (!received->result.ok()) {
-      std::string why(vrrp::decode_error_text(received->result.error));
-      if (why != instance.last_decode_error)
+      // One line per change of reason, not per advert (the text's details, such as the
+      // checksum on the wire, change with every advert).
+      std::string reason(vrrp::decode_error_text(received->result.error));
+      if (reason != instance.last_decode_error) {
+        std::string why = received->result.text();
+        if (received->result.error == vrrp::DecodeError::kOtherChecksumForm)
+          why += ": the peer cannot hear this node either; set ipv4_checksum = \"" +
+                 std::string(vrrp::checksum_form_name(received->result.checksum)) +
+                 "\" on this instance, or change the peer";
         std::fprintf(stderr, "sluiced: vrrp %s: advert from %s discarded: %s\n",
                      instance.config.name.c_str(), received->source.to_string().c_str(),
                      why.c_str());
-      instance.last_decode_error = why;
+      }
+      instance.last_decode_error = reason;
       continue;
     }
     run(instance,
         instance.engine->on_advert(received->result.advert, received->source, clock_.now_us()));
+    if (instance.engine->last_rx().addresses_differ)
+      note_address_mismatch(instance, received->source);
   }
+}
+
+void VrrpInstances::note_address_mismatch(Instance& instance, const IpAddress& peer) {
+  const vrrp::Instance& e = *instance.engine;
+  instance.last_address_mismatch = "from " + peer.to_string() + ": " +
+                                   vrrp::address_list_text(e.last_rx().addresses) +
+                                   " (ours: " + vrrp::address_list_text(e.config().vips) + ")";
+  if (!instance.address_mismatch_log.allow(clock_.now_us())) return;
+  uint64_t more = instance.address_mismatch_log.suppressed();
+  std::fprintf(
+      stderr,
+      "sluiced: vrrp %s: advert %s: the address lists differ (RFC 5798 7.1); give both "
+      "nodes the same VIPs (keepalived discards adverts whose list is not its own)%s\n",
+      instance.config.name.c_str(), instance.last_address_mismatch.c_str(),
+      more ? (", " + std::to_string(more) + " more since the last such line").c_str() : "");
 }
 
 void VrrpInstances::run(Instance& instance, const std::vector<vrrp::Action>& actions) {
@@ -158,7 +196,14 @@ void VrrpInstances::run(Instance& instance, const std::vector<vrrp::Action>& act
         break;
       }
       case vrrp::ActionKind::kReannounce:
-        std::fprintf(stderr, "sluiced: vrrp %s: %s\n", c.name.c_str(), a.text().c_str());
+        // A peer that never yields (one that discards our adverts) makes one per burst.
+        if (instance.reannounce_log.allow(clock_.now_us())) {
+          uint64_t more = instance.reannounce_log.suppressed();
+          std::fprintf(
+              stderr, "sluiced: vrrp %s: %s%s\n", c.name.c_str(), a.text().c_str(),
+              more ? (" (" + std::to_string(more) + " more since the last such line)").c_str()
+                   : "");
+        }
         break;
       case vrrp::ActionKind::kSendGratuitous:
         if (instance.master) hooks_.announce(c.vips);

@@ -13,6 +13,7 @@
 
 #include "config/config.h"
 #include "health/clock.h"
+#include "sluiced/log_limiter.h"
 #include "sluiced/vrrp_socket.h"
 #include "vrrp/instance.h"
 
@@ -33,8 +34,14 @@ class VrrpInstances {
     std::unique_ptr<VrrpSocket> socket;
     bool master = false;
     bool fault = false;
+    std::string fault_reason;  // while fault
     std::string last_decode_error;
     std::vector<std::string> transitions;  // "UNIX-TIME text", the last few, newest last
+    // RFC 5798 7.1, an advert listing other addresses than ours: the last one ("from PEER:
+    // THEIRS (ours: OURS)") and the log's rate limit (the first, then once a minute).
+    std::string last_address_mismatch;
+    LogLimiter address_mismatch_log{60'000'000};
+    LogLimiter reannounce_log{60'000'000};  // "re-announce: PEER is also master"
   };
 
   VrrpInstances(const health::Clock& clock, Hooks hooks)
@@ -53,8 +60,9 @@ class VrrpInstances {
   void step();
   // Milliseconds until the next engine timer; -1 when none is set.
   int timeout_ms() const;
-  // An instance is in FAULT while `fault_of(its config)` holds; called every loop turn.
-  void track(const std::function<bool(const config::VrrpInstance&)>& fault_of);
+  // An instance is in FAULT while `fault_of(its config)` is not empty: the reason, for the
+  // log ("link eth1 down (no carrier)"); called every loop turn.
+  void track(const std::function<std::string(const config::VrrpInstance&)>& fault_of);
 
   bool empty() const { return instances_.empty(); }
   const std::vector<Instance>& instances() const { return instances_; }
@@ -62,6 +70,7 @@ class VrrpInstances {
  private:
   void run(Instance& instance, const std::vector<vrrp::Action>& actions);
   void receive(Instance& instance);
+  void note_address_mismatch(Instance& instance, const IpAddress& peer);
 
   const health::Clock& clock_;
   Hooks hooks_;

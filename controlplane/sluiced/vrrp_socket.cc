@@ -16,6 +16,9 @@ namespace {
 
 constexpr int kProtoVrrp = 112;
 constexpr int kTtl = 255;
+// DSCP CS6 (network control, RFC 4594), as keepalived and FRR mark their adverts, so a
+// congested link queues them ahead of data traffic.
+constexpr int kTrafficClassCs6 = 0xc0;
 
 sockaddr_storage to_sockaddr(const IpAddress& a, int ifindex, socklen_t& len) {
   sockaddr_storage ss{};
@@ -43,9 +46,11 @@ VrrpSocket::~VrrpSocket() {
 }
 
 std::optional<std::string> VrrpSocket::open(const std::string& interface, const IpAddress& local,
-                                            std::vector<IpAddress> unicast_peers) {
+                                            std::vector<IpAddress> unicast_peers,
+                                            vrrp::ChecksumForm ipv4_checksum) {
   local_ = local;
   peers_ = std::move(unicast_peers);
+  form_ = ipv4_checksum;
   ifindex_ = int(if_nametoindex(interface.c_str()));
   if (ifindex_ == 0) return error("interface " + interface);
   bool v4 = local.is_v4();
@@ -69,6 +74,8 @@ std::optional<std::string> VrrpSocket::open(const std::string& interface, const 
     ::setsockopt(fd_, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof ttl);
     ::setsockopt(fd_, IPPROTO_IP, IP_TTL, &ttl, sizeof ttl);
     ::setsockopt(fd_, IPPROTO_IP, IP_MULTICAST_LOOP, &off, sizeof off);
+    if (::setsockopt(fd_, IPPROTO_IP, IP_TOS, &kTrafficClassCs6, sizeof kTrafficClassCs6) != 0)
+      return error("IP_TOS CS6 on " + interface);
   } else {
     ipv6_mreq group{};
     inet_pton(AF_INET6, "ff02::12", &group.ipv6mr_multiaddr);
@@ -80,6 +87,9 @@ std::optional<std::string> VrrpSocket::open(const std::string& interface, const 
     ::setsockopt(fd_, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &ttl, sizeof ttl);
     ::setsockopt(fd_, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl, sizeof ttl);
     ::setsockopt(fd_, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &off, sizeof off);
+    if (::setsockopt(fd_, IPPROTO_IPV6, IPV6_TCLASS, &kTrafficClassCs6, sizeof kTrafficClassCs6) !=
+        0)
+      return error("IPV6_TCLASS CS6 on " + interface);
     ::setsockopt(fd_, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on, sizeof on);
     ::setsockopt(fd_, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof on);
   }
@@ -91,7 +101,7 @@ void VrrpSocket::send(const vrrp::Advert& advert) {
   if (targets.empty())
     targets.push_back(local_.is_v4() ? vrrp::multicast_group_v4() : vrrp::multicast_group_v6());
   for (const IpAddress& to : targets) {
-    std::vector<uint8_t> message = vrrp::encode(advert, local_, to);
+    std::vector<uint8_t> message = vrrp::encode(advert, local_, to, form_);
     socklen_t len = 0;
     sockaddr_storage dst = to_sockaddr(to, ifindex_, len);
     // The source is the interface's address: this raw socket is bound to the device and
@@ -143,7 +153,7 @@ std::optional<VrrpSocket::Received> VrrpSocket::receive() {
     }
     message = {buf, size_t(n)};
   }
-  return Received{vrrp::decode(message, ip), ip.source};
+  return Received{vrrp::decode(message, ip, form_), ip.source};
 }
 
 }  // namespace sluice::sluiced

@@ -74,6 +74,12 @@ const char* rx_verdict_name(RxVerdict v) {
   return "?";
 }
 
+std::string address_list_text(const std::vector<IpAddress>& addresses) {
+  std::string t;
+  for (const IpAddress& a : addresses) t += (t.empty() ? "" : " ") + a.to_string();
+  return t;
+}
+
 std::string Action::text() const {
   auto peer_text = [this] {
     return peer.to_string() + " priority " + std::to_string(peer_priority);
@@ -332,6 +338,7 @@ std::vector<Action> Instance::on_advert(const Advert& advert, const IpAddress& s
   // log line instead, and an owner that listens converges when two claim 255.
   if (!same_set(advert.addresses, config_.vips)) {
     last_rx_.addresses_differ = true;
+    last_rx_.addresses = advert.addresses;
     ++stats_.address_mismatches;
   }
   if (advert.priority == kPriorityResign) ++stats_.resigns_received;

@@ -139,7 +139,11 @@ struct RxNote {
   // §7.1: the advertised addresses differ from the configured VIPs (any order). The
   // advert is still used; the RFC asks for a log line (misconfiguration).
   bool addresses_differ = false;
+  std::vector<IpAddress> addresses;  // with addresses_differ: the advertised ones
 };
+
+// "10.0.0.100 10.0.0.101": an address list for a log line.
+std::string address_list_text(const std::vector<IpAddress>& addresses);
 
 struct Stats {
   uint64_t adverts_sent = 0;

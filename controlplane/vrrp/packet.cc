@@ -68,6 +68,16 @@ std::string DecodeResult::text() const {
       t += " on the wire)";
       break;
     }
+    case DecodeError::kOtherChecksumForm: {
+      auto form = [](ChecksumForm f) {
+        return std::string(checksum_form_name(f)) +
+               (f == ChecksumForm::kPseudoHeader ? ", RFC 5798 5.2.8" : ", RFC 9568 5.2.8");
+      };
+      ChecksumForm expected = checksum == ChecksumForm::kPseudoHeader ? ChecksumForm::kMessageOnly
+                                                                      : ChecksumForm::kPseudoHeader;
+      t += " (" + form(checksum) + "; expected " + form(expected) + ")";
+      break;
+    }
     default:
       break;
   }
@@ -89,7 +99,8 @@ uint16_t checksum(std::span<const uint8_t> message, const IpAddress& source,
   return fold(sum_words(message.data(), message.size(), sum));
 }
 
-DecodeResult decode(std::span<const uint8_t> message, const ReceivedIp& ip) {
+DecodeResult decode(std::span<const uint8_t> message, const ReceivedIp& ip,
+                    ChecksumForm ipv4_form) {
   DecodeResult r;
   auto fail = [&r](DecodeError e, uint32_t detail = 0) {
     r.error = e;
@@ -109,13 +120,15 @@ DecodeResult decode(std::span<const uint8_t> message, const ReceivedIp& ip) {
   if (message.size() != kHeaderSize + count * asize)
     return fail(DecodeError::kLengthMismatch, uint32_t(count) << 16 | (message.size() & 0xffff));
 
-  // The RFC 5798 form first: it is what nearly every peer sends.
-  if (checksum(message, ip.source, ip.destination, ChecksumForm::kPseudoHeader) == 0) {
-    r.checksum = ChecksumForm::kPseudoHeader;
-  } else if (v4 && checksum(message, ip.source, ip.destination, ChecksumForm::kMessageOnly) == 0) {
-    r.checksum = ChecksumForm::kMessageOnly;
-  } else {
-    return fail(DecodeError::kBadChecksum, uint32_t(p[6]) << 8 | p[7]);
+  ChecksumForm expected = v4 ? ipv4_form : ChecksumForm::kPseudoHeader;
+  r.checksum = expected;
+  if (checksum(message, ip.source, ip.destination, expected) != 0) {
+    ChecksumForm other = expected == ChecksumForm::kPseudoHeader ? ChecksumForm::kMessageOnly
+                                                                 : ChecksumForm::kPseudoHeader;
+    if (!v4 || checksum(message, ip.source, ip.destination, other) != 0)
+      return fail(DecodeError::kBadChecksum, uint32_t(p[6]) << 8 | p[7]);
+    r.checksum = other;
+    return fail(DecodeError::kOtherChecksumForm);
   }
 
   // The 4 rsvd bits above Max Adver Int are ignored on receipt (§5.2.6).

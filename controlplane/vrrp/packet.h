@@ -12,15 +12,16 @@
 // Checksum forms (§5.2.8). IPv6: always over the RFC 8200 §8.1 pseudo-header plus the
 // message; both RFCs agree. IPv4: the RFCs disagree.
 //  * kPseudoHeader: RFC 5798 §5.2.8, the message plus an IPv4 pseudo-header (source,
-//    destination, protocol 112, length). This is what keepalived, FRR, Linux-based
-//    routers and scapy send, so encode() uses it by default. (RFC 5798 points at the
-//    RFC 2460 pseudo-header; filled with IPv4 addresses it sums to the same value.)
-//  * kMessageOnly: RFC 9568 §5.2.8 (and VRRPv2, RFC 3768 §5.3.8): the message alone.
-//    Sent by RFC 9568 implementations and by keepalived in its v2-compatible checksum
-//    mode.
-// decode() accepts either form for IPv4 and says which one matched, so sluice
-// interoperates with both generations of peers; a wrong checksum in both forms is
-// kBadChecksum. For IPv6 only the pseudo-header form is valid.
+//    destination, protocol 112, length). What keepalived (always up to 2.2.7; by default
+//    since), FRR, Wireshark and scapy use: the default. (RFC 5798 points at the RFC 2460
+//    pseudo-header; filled with IPv4 addresses it sums to the same value.)
+//  * kMessageOnly: RFC 9568 §5.2.8 (and VRRPv2, RFC 3768 §5.3.8): the message alone. Sent
+//    by strict RFC 9568 peers, by routers that read RFC 5798 so (Cisco), and by keepalived
+//    2.2.8 and later with `v3_checksum_as_v2`.
+// An instance is configured with one form (sluice's `ipv4_checksum`): encode() sends it
+// and decode() takes it and no other. A message right in the other form is
+// kOtherChecksumForm, not kBadChecksum, so the log can say what to change: such a peer
+// cannot hear this node either, and taking its adverts anyway would hide a one-way link.
 //
 // Pure functions on plain values; any thread.
 #pragma once
@@ -79,6 +80,7 @@ struct ReceivedIp {
   X(kNoAddresses, "address count is 0 (RFC 5798 5.2.5: at least 1)")           \
   X(kLengthMismatch, "length does not match the address count")                \
   X(kBadChecksum, "bad checksum")                                              \
+  X(kOtherChecksumForm, "IPv4 checksum in the other form")                     \
   X(kZeroInterval, "Max Adver Int is 0 (RFC 9568 7.1, erratum 8301)")
 
 enum class DecodeError : uint8_t {
@@ -90,8 +92,10 @@ std::string_view decode_error_text(DecodeError e);
 
 struct DecodeResult {
   DecodeError error = DecodeError::kOk;
-  Advert advert;                                        // meaningful when ok()
-  ChecksumForm checksum = ChecksumForm::kPseudoHeader;  // the form that matched
+  Advert advert;  // meaningful when ok()
+  // The form that matched: when ok(), the expected one (IPv6: kPseudoHeader); with
+  // kOtherChecksumForm, the other one.
+  ChecksumForm checksum = ChecksumForm::kPseudoHeader;
   // Filled for the errors where a number helps the operator: the version or type seen,
   // the count and the length, the checksum on the wire.
   uint32_t detail = 0;
@@ -104,9 +108,11 @@ struct DecodeResult {
 
 // Validates a received VRRP message against everything RFC 5798 §7.1 / RFC 9568 §7.1
 // checks on the packet itself: TTL, version, type, complete message for the count,
-// checksum, non-zero interval. The VRID match, the family of the virtual router and the
-// address-list comparison need the configuration: vrrp::Instance::on_advert does them.
-DecodeResult decode(std::span<const uint8_t> message, const ReceivedIp& ip);
+// checksum (IPv4: in the form `ipv4_form`), non-zero interval. The VRID match, the family
+// of the virtual router and the address-list comparison need the configuration:
+// vrrp::Instance::on_advert does them.
+DecodeResult decode(std::span<const uint8_t> message, const ReceivedIp& ip,
+                    ChecksumForm ipv4_form = ChecksumForm::kPseudoHeader);
 
 // The VRRP message for `advert`, checksum filled for source -> destination (the group,
 // or a unicast peer). The caller guarantees what Config::validate() checks: 1..255

@@ -267,7 +267,7 @@ for I in $VRRP_INTERVALS; do
     t0="$EPOCHREALTIME"
     in_ns client ping -c 2 -i 0.5 -W 1 "$VIP4" >/dev/null 2>&1 &&
       die "the VIP answered ping with no sluiced running (a VRRP-managed VIP must stay inactive until MASTER)"
-    [[ -z "$(ha_first R "$MAC1" "$t0")" && -z "$(ha_first G "$MAC1" "$t0")" ]] ||
+    [[ -z "$(ha_first R "$MAC1" "$t0" "$VIP4")" && -z "$(ha_first G "$MAC1" "$t0" "$VIP4")" ]] ||
       die "lb1's dataplane announced or answered ARP for the VIP before sluiced was MASTER: $(vrrp_events | awk -v t="$t0" '$1 > t' | head)"
     ok "with only lb1's dataplane running, the VRRP-managed VIP is inactive (no ARP answer, no ping)"
     sluiced_start || die "lb1: sluiced did not start"

@@ -224,14 +224,53 @@ TEST(ApiFormat, HaTableAndJson) {
   h.master_down_ms = 3414;
   h.vips = {"www", "api"};
   h.transitions = {"1795000000 MASTER (was BACKUP): master down timer expired"};
+  h.adverts_sent = 12;
+  h.adverts_received = 3;
   EXPECT_EQ(format_ha({h}, false),
-            "INSTANCE  IFACE  VRID  STATE   PRIO     MASTER     ADVERT_CS  DOWN_MS  VIPS\n"
-            "vi_www    eth0   51    MASTER  150/150  10.0.0.11  100        3414     www,api\n"
+            "INSTANCE  IFACE  VRID  STATE   PRIO     MASTER     ADVERT_CS  DOWN_MS  VIPS     "
+            "ADDR_MISMATCH\n"
+            "vi_www    eth0   51    MASTER  150/150  10.0.0.11  100        3414     www,api  0\n"
             "last transitions:\n"
             "vi_www 1795000000 MASTER (was BACKUP): master down timer expired\n");
+  EXPECT_EQ(format_ha({h}, true),
+            "{\"configured\":true,\"instances\":[{\"name\":\"vi_www\",\"interface\":\"eth0\","
+            "\"vrid\":51,\"state\":\"MASTER\",\"priority\":150,\"configured_priority\":150,"
+            "\"master\":\"10.0.0.11\",\"advert_interval_cs\":100,\"master_adver_interval_cs\":"
+            "100,\"skew_ms\":414,\"master_down_ms\":3414,\"vips\":[\"www\",\"api\"],"
+            "\"transitions\":[\"1795000000 MASTER (was BACKUP): master down timer expired\"],"
+            "\"adverts_sent\":12,\"adverts_received\":3,\"address_mismatches\":0,"
+            "\"last_address_mismatch\":\"\"}]}\n");
+}
+
+// RFC 5798 7.1: an advert whose address list differs from ours is counted; the last one
+// is shown with its sender and its list.
+TEST(ApiFormat, HaAddressListMismatches) {
+  HaView h;
+  h.name = "vi_www";
+  h.interface = "eth0";
+  h.vrid = 51;
+  h.state = "BACKUP";
+  h.priority = 100;
+  h.configured_priority = 100;
+  h.master = "10.0.0.12";
+  h.advert_interval_cs = 100;
+  h.master_adver_interval_cs = 100;
+  h.master_down_ms = 3609;
+  h.vips = {"www", "www-tls"};
+  h.address_mismatches = 7;
+  h.last_address_mismatch = "from 10.0.0.12: 10.0.0.100 10.0.0.101 (ours: 10.0.0.100)";
+  EXPECT_EQ(format_ha({h}, false),
+            "INSTANCE  IFACE  VRID  STATE   PRIO     MASTER     ADVERT_CS  DOWN_MS  VIPS         "
+            "ADDR_MISMATCH\n"
+            "vi_www    eth0   51    BACKUP  100/100  10.0.0.12  100        3609     www,www-tls  "
+            "7\n"
+            "last address list mismatch (RFC 5798 7.1):\n"
+            "vi_www from 10.0.0.12: 10.0.0.100 10.0.0.101 (ours: 10.0.0.100)\n");
   std::string json = format_ha({h}, true);
-  EXPECT_NE(json.find("\"state\":\"MASTER\""), std::string::npos) << json;
-  EXPECT_NE(json.find("\"vips\":[\"www\",\"api\"]"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"address_mismatches\":7,\"last_address_mismatch\":\"from 10.0.0.12: "
+                      "10.0.0.100 10.0.0.101 (ours: 10.0.0.100)\""),
+            std::string::npos)
+      << json;
 }
 
 }  // namespace

@@ -962,6 +962,96 @@ vips = ["nope", "www"]
      {"t.toml:13:19: advert_interval of 5 ms is not allowed; use 0.01..40.95 seconds in steps "
       "of 0.01",
       "t.toml:15:9: vips: no [[vip]] named 'nope'"}},
+    {"VrrpVridTwiceOnOneInterfaceAndFamily",
+     Frame::kAfterWww,
+     "  [[vip.backend]]\n  address = \"10.0.0.21\"\n"
+     R"([[vip]]
+name = "api"
+address = "10.0.0.101"
+protocol = "tcp"
+port = 80
+mode = "dsr-l2"
+  [[vip.backend]]
+  address = "10.0.0.21"
+[[vrrp]]
+name = "vi_www"
+interface = "eth0"
+vrid = 51
+address = "10.0.0.11"
+vips = ["www"]
+[[vrrp]]
+name = "vi_api"
+interface = "eth0"
+vrid = 51
+address = "10.0.0.11"
+vips = ["api"]
+)",
+     {"t.toml:26:8: vrid 51 is already used by vrrp 'vi_www' on eth0 (IPv4); use another vrid "
+      "or another interface"}},
+    {"VrrpIpv4ChecksumUnknownAndOnIpv6",
+     Frame::kAfterWww,
+     "  [[vip.backend]]\n  address = \"10.0.0.21\"\n"
+     R"([[vip]]
+name = "www6"
+address = "2001:db8::100"
+protocol = "tcp"
+port = 80
+mode = "dsr-l2"
+  [[vip.backend]]
+  address = "2001:db8::21"
+[[vrrp]]
+name = "vi_www"
+interface = "eth0"
+vrid = 51
+address = "10.0.0.11"
+vips = ["www"]
+ipv4_checksum = "rfc9568"
+[[vrrp]]
+name = "vi_www6"
+interface = "eth0"
+vrid = 51
+address = "fe80::11"
+vips = ["www6"]
+ipv4_checksum = "message-only"
+)",
+     {"t.toml:23:17: ipv4_checksum 'rfc9568' is not supported; allowed: pseudo-header (RFC "
+      "5798, keepalived up to 2.2.7, FRR), message-only (RFC 9568, keepalived's "
+      "v3_checksum_as_v2)",
+      "t.toml:30:17: vrrp 'vi_www6': ipv4_checksum applies to IPv4 instances only; over IPv6 "
+      "the checksum always includes the pseudo-header (RFC 9568 5.2.8): remove the key"}},
+    {"VrrpTrackInterfacesBadNameTwiceAndNotAnArray",
+     Frame::kAfterWww,
+     "  [[vip.backend]]\n  address = \"10.0.0.21\"\n"
+     R"([[vip]]
+name = "api"
+address = "10.0.0.101"
+protocol = "tcp"
+port = 80
+mode = "dsr-l2"
+  [[vip.backend]]
+  address = "10.0.0.21"
+[[vrrp]]
+name = "vi_www"
+interface = "eth0"
+vrid = 51
+address = "10.0.0.11"
+vips = ["www"]
+track_interfaces = ["eth1", "bond0:1", "eth1", "averyveryverylongname", 7]
+[[vrrp]]
+name = "vi_api"
+interface = "eth0"
+vrid = 52
+address = "10.0.0.11"
+vips = ["api"]
+track_interfaces = "eth1"
+)",
+     {"t.toml:23:29: track_interfaces: 'bond0:1' is not an interface name; allowed: 1-15 "
+      "characters without '/', ':' or spaces",
+      "t.toml:23:40: track_interfaces: 'eth1' is listed twice",
+      "t.toml:23:48: track_interfaces: 'averyveryverylongname' is not an interface name; "
+      "allowed: 1-15 characters without '/', ':' or spaces",
+      "t.toml:23:73: track_interfaces[4]: expected a string, got an integer",
+      "t.toml:30:20: track_interfaces: expected an array, got a string"}},
     {"VipUpdateWithAnotherTable",
      Frame::kVipUpdate,
      "[dataplane]\nburst_size = 8\n",
@@ -1105,6 +1195,56 @@ mode = "dsr-l2"
   EXPECT_EQ(r.config->vips[0].backends[0].state, BackendState::kDrain);
 }
 
+// One vrid per (interface, family): RFC 5798 5.2.9, IPv4 and IPv6 virtual routers are
+// independent even with the same VRID. The family is the instance's address's, whichever
+// comes first in the file.
+TEST(ConfigVrrp, SameVridOnOneInterfaceOncePerFamily) {
+  std::string base = std::string(kWww) + "  [[vip.backend]]\n  address = \"10.0.0.21\"\n" +
+                     R"([[vip]]
+name = "www6"
+address = "2001:db8::100"
+protocol = "tcp"
+port = 80
+mode = "dsr-l2"
+  [[vip.backend]]
+  address = "2001:db8::21"
+)";
+  const char* v6 = R"([[vrrp]]
+name = "vi_www6"
+interface = "eth0"
+vrid = 51
+address = "fe80::11"
+vips = ["www6"]
+)";
+  const char* v4 = R"([[vrrp]]
+name = "vi_www"
+interface = "eth0"
+vrid = 51
+address = "10.0.0.11"
+vips = ["www"]
+)";
+  EXPECT_THAT(errors(base + v6 + v4), ElementsAre());
+  EXPECT_THAT(errors(base + v4 + v6), ElementsAre());
+}
+
+TEST(ConfigVrrp, Ipv4ChecksumAndTrackInterfaces) {
+  auto r = parse_config(std::string(kWww) + "  [[vip.backend]]\n  address = \"10.0.0.21\"\n" +
+                            R"([[vrrp]]
+name = "vi_www"
+interface = "eth0"
+vrid = 51
+address = "10.0.0.11"
+vips = ["www"]
+ipv4_checksum = "message-only"
+track_interfaces = ["eth1", "eth0"]
+)" + std::string(kPort),
+                        "t.toml");
+  ASSERT_TRUE(r.config) << r.errors[0].to_string();
+  EXPECT_EQ(r.config->vrrp.at(0).ipv4_checksum, VrrpChecksum::kMessageOnly);
+  // Listing the instance's own interface is allowed (it is tracked anyway).
+  EXPECT_EQ(r.config->vrrp.at(0).track_interfaces, (std::vector<std::string>{"eth1", "eth0"}));
+}
+
 TEST(ConfigVrrp, InstanceParsedAndChecked) {
   std::string base = std::string(kWww);
   base += "  [[vip.backend]]\n  address = \"10.0.0.21\"\n";
@@ -1128,6 +1268,8 @@ vips = ["www"]
   EXPECT_EQ(v.preempt_delay_ms, 0u);  // 0 is allowed: no delay
   EXPECT_TRUE(v.preempt);
   EXPECT_TRUE(v.track_dataplane);
+  EXPECT_EQ(v.ipv4_checksum, VrrpChecksum::kPseudoHeader);  // what keepalived 2.2.7 sends
+  EXPECT_TRUE(v.track_interfaces.empty()) << "the instance's own interface is implied";
   ASSERT_EQ(v.unicast_peers.size(), 1u);
   EXPECT_EQ(v.vips, std::vector<std::string>{"www"});
 }

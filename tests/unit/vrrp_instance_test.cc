@@ -486,10 +486,15 @@ TEST_F(VrrpInstance, FlagsAnAddressListMismatchButUsesTheAdvert) {
   std::swap(reordered.addresses[0], reordered.addresses[1]);
   vr.on_advert(reordered, kHigherPeer, now());
   EXPECT_FALSE(vr.last_rx().addresses_differ) << "order does not matter";
+  EXPECT_TRUE(vr.last_rx().addresses.empty());
   Advert different{51, 200, 100, {ip("10.0.0.100")}};
   at(now() + kSecond);
   vr.on_advert(different, kHigherPeer, now());
   EXPECT_TRUE(vr.last_rx().addresses_differ);
+  // The advertised list, for the log line (both lists, RFC 5798 7.1).
+  EXPECT_EQ(vr.last_rx().addresses, different.addresses);
+  EXPECT_EQ(address_list_text(vr.last_rx().addresses), "10.0.0.100");
+  EXPECT_EQ(address_list_text(vr.config().vips), "10.0.0.100 10.0.0.101");
   EXPECT_EQ(vr.last_rx().verdict, RxVerdict::kProcessed);
   EXPECT_EQ(vr.next_timeout_us(), now() + 3'609'375);
   EXPECT_EQ(vr.stats().address_mismatches, 1u);

@@ -60,11 +60,39 @@ TEST(VrrpPacket, EncodesScapyV4ByteForByte) {
             from_hex(kV4MessageOnly));
 }
 
-TEST(VrrpPacket, AcceptsTheMessageOnlyChecksumForIpv4) {
-  DecodeResult r = decode(from_hex(kV4MessageOnly), v4_ip());
+// IPv4: decode() takes the form the instance is configured for and no other. A peer in
+// the other form cannot hear this node either (keepalived 2.2.7 checks its own form only),
+// so taking its adverts would make a one-way link: a split brain when this node outranks
+// it. The other form is named in the error, for the log.
+TEST(VrrpPacket, AcceptsOnlyTheConfiguredChecksumFormForIpv4) {
+  DecodeResult r = decode(from_hex(kV4MessageOnly), v4_ip(), ChecksumForm::kMessageOnly);
   ASSERT_TRUE(r.ok()) << r.text();
   EXPECT_EQ(r.checksum, ChecksumForm::kMessageOnly);
   EXPECT_EQ(r.advert, v4_advert());
+
+  r = decode(from_hex(kV4MessageOnly), v4_ip());  // the default: pseudo-header
+  EXPECT_EQ(r.error, DecodeError::kOtherChecksumForm);
+  EXPECT_EQ(r.text(),
+            "IPv4 checksum in the other form (message-only, RFC 9568 5.2.8; expected "
+            "pseudo-header, RFC 5798 5.2.8)");
+  r = decode(from_hex(kV4), v4_ip(), ChecksumForm::kMessageOnly);
+  EXPECT_EQ(r.error, DecodeError::kOtherChecksumForm);
+  EXPECT_EQ(r.text(),
+            "IPv4 checksum in the other form (pseudo-header, RFC 5798 5.2.8; expected "
+            "message-only, RFC 9568 5.2.8)");
+  // Right in neither form: a bad checksum, whatever the configured form.
+  std::vector<uint8_t> broken = from_hex(kV4);
+  broken[7] ^= 1;
+  EXPECT_EQ(decode(broken, v4_ip(), ChecksumForm::kMessageOnly).error, DecodeError::kBadChecksum);
+}
+
+// IPv6 has one form (RFC 9568 5.2.8: the RFC 8200 pseudo-header): the argument is ignored.
+TEST(VrrpPacket, Ipv6IgnoresTheConfiguredChecksumForm) {
+  DecodeResult r = decode(from_hex(kV6), v6_ip(), ChecksumForm::kMessageOnly);
+  ASSERT_TRUE(r.ok()) << r.text();
+  EXPECT_EQ(r.checksum, ChecksumForm::kPseudoHeader);
+  EXPECT_EQ(decode(from_hex(kV6MessageOnly), v6_ip(), ChecksumForm::kMessageOnly).error,
+            DecodeError::kBadChecksum);
 }
 
 TEST(VrrpPacket, IgnoresReservedBits) {

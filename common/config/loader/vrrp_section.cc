@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
+#include <algorithm>
+
 #include "config/loader/section.h"
 #include "config/loader/sections.h"
 #include "config/loader/value_formats.h"
@@ -9,7 +11,8 @@ void load_vrrp(TomlReader& r, const toml::table& t, size_t index, const std::vec
                std::vector<VrrpInstance>& vrrp) {
   Section s(r, t, "in [vrrp]",
             {"name", "interface", "vrid", "priority", "advert_interval", "preempt", "preempt_delay",
-             "address", "unicast_peers", "vips", "track_dataplane", "track_backends", "notify"});
+             "address", "unicast_peers", "vips", "track_dataplane", "track_backends",
+             "track_interfaces", "notify", "ipv4_checksum"});
   VrrpInstance v;
   std::string entity = "vrrp #" + std::to_string(index + 1);
   if (const toml::node* n = s.require("name", entity, "a unique name")) {
@@ -32,14 +35,13 @@ void load_vrrp(TomlReader& r, const toml::table& t, size_t index, const std::vec
       else
         v.interface = *iface;
     }
+  // The vrid must be unique per (interface, family), and the family is the address's, read
+  // below: the check waits for it.
+  const toml::node* vrid_node = nullptr;
   if (const toml::node* n = s.require("vrid", entity, "1..255")) {
     if (auto id = r.integer(*n, "vrid", 1, 255)) {
       v.vrid = uint8_t(*id);
-      for (const VrrpInstance& other : vrrp)
-        if (other.vrid == v.vrid && other.interface == v.interface &&
-            other.address.is_v4() == v.address.is_v4())
-          r.error(*n, "vrid " + std::to_string(*id) + " is already used by vrrp '" + other.name +
-                          "' on " + other.interface);
+      vrid_node = n;
     }
   }
   s.read_integer("priority", v.priority, 1, 255);
@@ -62,8 +64,21 @@ void load_vrrp(TomlReader& r, const toml::table& t, size_t index, const std::vec
     else if (auto ms = r.milliseconds(*n, "preempt_delay"))
       v.preempt_delay_ms = *ms;
   }
+  bool have_address = false;
   if (const toml::node* n = s.require("address", entity, kAddressHint))
-    if (auto a = r.address(*n, "address")) v.address = *a;
+    if (auto a = r.address(*n, "address")) {
+      v.address = *a;
+      have_address = true;
+    }
+  if (vrid_node && have_address) {
+    for (const VrrpInstance& other : vrrp)
+      if (other.vrid == v.vrid && other.interface == v.interface &&
+          other.address.is_v4() == v.address.is_v4())
+        r.error(*vrid_node, "vrid " + std::to_string(v.vrid) + " is already used by vrrp '" +
+                                other.name + "' on " + other.interface + " (" +
+                                (v.address.is_v4() ? "IPv4" : "IPv6") +
+                                "); use another vrid or another interface");
+  }
   if (const toml::node* n = s.get("unicast_peers"))
     if (const auto* a = r.array(*n, "unicast_peers"))
       for (size_t i = 0; i < a->size(); ++i)
@@ -98,7 +113,38 @@ void load_vrrp(TomlReader& r, const toml::table& t, size_t index, const std::vec
   }
   s.read_boolean("track_dataplane", v.track_dataplane);
   s.read_boolean("track_backends", v.track_backends);
+  if (const toml::node* n = s.get("track_interfaces")) {
+    if (const auto* a = r.array(*n, "track_interfaces")) {
+      for (size_t i = 0; i < a->size(); ++i) {
+        auto name = r.string(*a->get(i), "track_interfaces[" + std::to_string(i) + "]");
+        if (!name) continue;
+        if (name->empty() || name->size() > 15 || name->find_first_of("/: \t") != std::string::npos)
+          r.error(*a->get(i), "track_interfaces: '" + *name +
+                                  "' is not an interface name; allowed: 1-15 characters without "
+                                  "'/', ':' or spaces");
+        else if (std::find(v.track_interfaces.begin(), v.track_interfaces.end(), *name) !=
+                 v.track_interfaces.end())
+          r.error(*a->get(i), "track_interfaces: '" + *name + "' is listed twice");
+        else
+          v.track_interfaces.push_back(*name);
+      }
+    }
+  }
   s.read_string("notify", v.notify);
+  if (const toml::node* n = s.get("ipv4_checksum")) {
+    if (auto text = r.string(*n, "ipv4_checksum")) {
+      if (auto form = parse_vrrp_checksum(*text))
+        v.ipv4_checksum = *form;
+      else
+        r.error(*n, "ipv4_checksum '" + *text +
+                        "' is not supported; allowed: pseudo-header (RFC 5798, keepalived up to "
+                        "2.2.7, FRR), message-only (RFC 9568, keepalived's v3_checksum_as_v2)");
+      if (have_address && !v.address.is_v4())
+        r.error(*n, entity +
+                        ": ipv4_checksum applies to IPv4 instances only; over IPv6 the checksum "
+                        "always includes the pseudo-header (RFC 9568 5.2.8): remove the key");
+    }
+  }
   vrrp.push_back(std::move(v));
 }
 
