@@ -15,6 +15,7 @@
 #include "config/flow_timeouts.h"
 #include "net/ip_address.h"
 #include "net/mac_address.h"
+#include "net/socket_address.h"
 
 namespace sluice::config {
 
@@ -147,6 +148,17 @@ struct ControlPlaneSettings {
   friend bool operator==(const ControlPlaneSettings&, const ControlPlaneSettings&) = default;
 };
 
+// sluiced's HTTP listener (controlplane/metrics/): /metrics in the Prometheus text format
+// and the status page. It runs only when the file has a [metrics] table.
+struct MetricsSettings {
+  SocketAddress listen{IpAddress::v4(0x7f000001), 9101};  // 127.0.0.1:9101
+  // The status page's drain / ready / maint buttons (POST /admin/backend): only when true,
+  // and only for clients whose address is in admin_sources.
+  bool admin_actions = false;
+  std::vector<IpPrefix> admin_sources{IpPrefix{IpAddress::v4(0x7f000001), 32}};  // non-empty
+  friend bool operator==(const MetricsSettings&, const MetricsSettings&) = default;
+};
+
 // How a [[vrrp]] instance over IPv4 checksums its adverts (controlplane/vrrp/packet.h):
 // RFC 5798 with the pseudo-header (keepalived, FRR), or RFC 9568, the message only.
 enum class VrrpChecksum : uint8_t { kPseudoHeader, kMessageOnly };
@@ -177,6 +189,7 @@ struct VrrpInstance {
 struct Config {
   DataplaneSettings dataplane;
   ControlPlaneSettings controlplane;
+  std::optional<MetricsSettings> metrics;  // nullopt: no [metrics] table, no listener
   FlowTimeouts flow_timeouts;
   std::vector<Port> ports;  // non-empty
   std::vector<Neighbor> neighbors;

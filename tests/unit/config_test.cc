@@ -324,6 +324,32 @@ TEST(ConfigLoad, ExceptionPaths) {
 
 TEST(ConfigLoad, NoVipsIsValid) { EXPECT_TRUE(errors("").empty()); }
 
+TEST(ConfigLoad, MetricsOnlyWithItsTable) {
+  LoadResult none = parse_config(kPort, "t.toml");
+  ASSERT_TRUE(none.config);
+  EXPECT_FALSE(none.config->metrics) << "no [metrics] table: no listener";
+
+  LoadResult defaults = parse_config("[metrics]\n" + std::string(kPort), "t.toml");
+  ASSERT_TRUE(defaults.config);
+  ASSERT_TRUE(defaults.config->metrics);
+  EXPECT_EQ(defaults.config->metrics, MetricsSettings{});
+  EXPECT_EQ(defaults.config->metrics->listen.to_string(), "127.0.0.1:9101");
+  EXPECT_FALSE(defaults.config->metrics->admin_actions);
+  EXPECT_THAT(defaults.config->metrics->admin_sources, ElementsAre(prefix("127.0.0.1/32")));
+
+  LoadResult full = parse_config(R"([metrics]
+listen = "[::]:19101"
+admin_actions = true
+admin_sources = ["10.0.0.0/24", "::1/128"]
+)" + std::string(kPort),
+                                 "t.toml");
+  ASSERT_TRUE(full.config) << full.errors.front().to_string();
+  const MetricsSettings& m = *full.config->metrics;
+  EXPECT_EQ(m.listen.to_string(), "[::]:19101");
+  EXPECT_TRUE(m.admin_actions);
+  EXPECT_THAT(m.admin_sources, ElementsAre(prefix("10.0.0.0/24"), prefix("::1/128")));
+}
+
 TEST(ConfigLoad, EnumNamesRoundTrip) {
   for (auto m : {ForwardingMode::kDsrL2, ForwardingMode::kIpip, ForwardingMode::kGue})
     EXPECT_EQ(parse_forwarding_mode(to_string(m)), m);
@@ -382,6 +408,7 @@ TEST(ConfigSamples, FoobarIsAnXdpPairWithBothFamilies) {
   EXPECT_THAT(r.config->vrrp[0].vips, ElementsAre("www", "www-tls"));
   EXPECT_THAT(r.config->vrrp[1].vips, ElementsAre("www6"));
   EXPECT_EQ(r.config->vips.size(), 3u);
+  EXPECT_EQ(r.config->metrics, MetricsSettings{}) << "the [metrics] table spells the defaults";
 }
 
 // ---------------------------------------------------------------------------------------
@@ -459,7 +486,7 @@ const std::vector<Rejected> kRejected = {
      Frame::kBeforePort,
      "colour = 1\n",
      {"t.toml:1:1: unknown key 'colour' at the top level, allowed: dataplane, "
-      "controlplane, flow_timeouts, port, neighbor, vip, vrrp"}},
+      "controlplane, metrics, flow_timeouts, port, neighbor, vip, vrrp"}},
     {"UnknownKeyInBackend",
      Frame::kAfterWww,
      "  [[vip.backend]]\n  address = \"10.0.0.21\"\n  foo = 1\n",
@@ -1079,6 +1106,50 @@ colour = "blue"
       "worker_lcores, burst_size, flow_table_size, idle_sleep_us, rx_interrupts, "
       "hugepages, memory_mb, file_prefix, mbufs_per_port, eal_args, control_socket, "
       "garp_count, garp_interval"}},
+    {"UnknownKeyInMetrics",
+     Frame::kBeforePort,
+     "[metrics]\nport = 9101\n",
+     {"t.toml:2:1: unknown key 'port' in [metrics], allowed: listen, admin_actions, "
+      "admin_sources"}},
+    {"MetricsListenWithoutPort",
+     Frame::kBeforePort,
+     "[metrics]\nlisten = \"127.0.0.1\"\n",
+     {"t.toml:2:10: listen '127.0.0.1' is not valid; allowed: an IPv4 or IPv6 address and a "
+      "port 1..65535, such as 127.0.0.1:9101 or [::1]:9101"}},
+    {"MetricsListenIpv6WithoutBrackets",
+     Frame::kBeforePort,
+     "[metrics]\nlisten = \"::1:9101\"\n",
+     {"t.toml:2:10: listen '::1:9101' is not valid; allowed: an IPv4 or IPv6 address and a "
+      "port 1..65535, such as 127.0.0.1:9101 or [::1]:9101"}},
+    {"MetricsListenHostName",
+     Frame::kBeforePort,
+     "[metrics]\nlisten = \"localhost:9101\"\n",
+     {"t.toml:2:10: listen 'localhost:9101' is not valid; allowed: an IPv4 or IPv6 address "
+      "and a port 1..65535, such as 127.0.0.1:9101 or [::1]:9101"}},
+    {"MetricsListenPortZero",
+     Frame::kBeforePort,
+     "[metrics]\nlisten = \"[::]:0\"\n",
+     {"t.toml:2:10: listen '[::]:0' is not valid; allowed: an IPv4 or IPv6 address and a "
+      "port 1..65535, such as 127.0.0.1:9101 or [::1]:9101"}},
+    {"MetricsAdminActionsNotABoolean",
+     Frame::kBeforePort,
+     "[metrics]\nadmin_actions = \"yes\"\n",
+     {"t.toml:2:17: admin_actions: expected a boolean, got a string"}},
+    {"MetricsAdminSourcesEmpty",
+     Frame::kBeforePort,
+     "[metrics]\nadmin_actions = true\nadmin_sources = []\n",
+     {"t.toml:3:17: admin_sources is empty; list at least one prefix, e.g. "
+      "[\"127.0.0.1/32\"]"}},
+    {"MetricsAdminSourceNotAPrefix",
+     Frame::kBeforePort,
+     "[metrics]\nadmin_sources = [\"10.0.0.0/8\", \"10.0.0.1\", 7]\n",
+     {"t.toml:2:32: admin_sources[1] '10.0.0.1' is not an address/prefix-length such as "
+      "10.0.0.10/24 or 2001:db8::10/64",
+      "t.toml:2:44: admin_sources[2]: expected a string, got an integer"}},
+    {"MetricsNotATable",
+     Frame::kBeforePort,
+     "metrics = \"127.0.0.1:9101\"\n",
+     {"t.toml:1:11: metrics: expected a table, got a string"}},
 };
 
 class RejectedConfig : public ::testing::TestWithParam<Rejected> {};

@@ -7,12 +7,15 @@ namespace sluice::config::loader {
 Config load_config(TomlReader& r, const toml::table& root) {
   Config cfg;
   Claims claims;
-  Section s(r, root, "at the top level",
-            {"dataplane", "controlplane", "flow_timeouts", "port", "neighbor", "vip", "vrrp"});
+  Section s(
+      r, root, "at the top level",
+      {"dataplane", "controlplane", "metrics", "flow_timeouts", "port", "neighbor", "vip", "vrrp"});
   if (const toml::node* n = s.get("dataplane"))
     if (const auto* t = r.table(*n, "dataplane")) load_dataplane(r, *t, cfg.dataplane);
   if (const toml::node* n = s.get("controlplane"))
     if (const auto* t = r.table(*n, "controlplane")) load_controlplane(r, *t, cfg.controlplane);
+  if (const toml::node* n = s.get("metrics"))
+    if (const auto* t = r.table(*n, "metrics")) load_metrics(r, *t, cfg.metrics.emplace());
   if (const toml::node* n = s.get("flow_timeouts"))
     if (const auto* t = r.table(*n, "flow_timeouts")) load_flow_timeouts(r, *t, cfg.flow_timeouts);
 
