@@ -28,6 +28,7 @@ struct CheckKey {
 
 struct CheckSpec {
   enum class Kind : uint8_t { kTcp, kHttp, kUdp };
+  static constexpr size_t kKinds = 3;
   enum class Initial : uint8_t { kDown, kUp };
 
   Kind kind = Kind::kTcp;

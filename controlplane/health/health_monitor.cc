@@ -184,6 +184,7 @@ void HealthMonitor::finish(Slot& s, const CheckResult& r, uint64_t now) {
   s.registered = 0;
   uint64_t elapsed = now - std::min(now, s.started_us);
   uint32_t latency = uint32_t(std::min<uint64_t>(elapsed, UINT32_MAX));
+  durations_[size_t(s.spec.kind)][r.ok() ? 1 : 0].observe(latency);
   if (auto t = s.health.record(r, now, latency))
     events_.push_back(Event{s.key, s.spec.kind, s.spec.address, s.spec.port, t->up, t->result,
                             t->at_us, latency});

@@ -27,6 +27,7 @@
 // interval is jittered by +-jitter_percent/2, so 1,000 checks never fire together.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -38,6 +39,7 @@
 #include "health/check_result.h"
 #include "health/check_spec.h"
 #include "health/clock.h"
+#include "health/duration_histogram.h"
 #include "health/health_state.h"
 
 namespace sluice::health {
@@ -104,6 +106,12 @@ class HealthMonitor {
   // Transitions since the last call, in the order they happened.
   std::vector<Event> take_events();
 
+  // How long the finished checks of one kind took, successes and failures apart, since the
+  // monitor was built (a reload keeps them).
+  const DurationHistogram& durations(CheckSpec::Kind kind, bool success) const {
+    return durations_[size_t(kind)][success ? 1 : 0];
+  }
+
   std::optional<CheckStatus> status(const CheckKey& key) const;
   std::vector<CheckStatus> statuses() const;  // in no particular order
   size_t size() const { return index_.size(); }
@@ -142,6 +150,7 @@ class HealthMonitor {
   std::unordered_map<CheckKey, uint32_t> index_;
   std::vector<Timer> timers_;  // min-heap on due_us; stale entries skipped by seq
   std::vector<Event> events_;
+  std::array<std::array<DurationHistogram, 2>, CheckSpec::kKinds> durations_;  // [kind][success]
 };
 
 }  // namespace sluice::health

@@ -478,6 +478,12 @@ TEST(MonitorSchedule, FollowsTheStateIntervalsOnAFakeClock) {
   EXPECT_TRUE(events[0].up);
   EXPECT_FALSE(events[1].up);
   EXPECT_EQ(events[1].result.text(), "L4 connection refused");
+  const DurationHistogram& ok = monitor.durations(CheckSpec::Kind::kTcp, true);
+  const DurationHistogram& failed = monitor.durations(CheckSpec::Kind::kTcp, false);
+  EXPECT_EQ(ok.count(), 2u);
+  EXPECT_EQ(ok.counts()[0], 2u) << "0 us: the first bucket";
+  EXPECT_EQ(failed.count(), 2u);
+  EXPECT_EQ(monitor.durations(CheckSpec::Kind::kHttp, true).count(), 0u);
 }
 
 TEST(MonitorSchedule, TimeoutOnTheFakeClock) {
@@ -501,8 +507,28 @@ TEST(MonitorSchedule, TimeoutOnTheFakeClock) {
   EXPECT_FALSE(st.in_progress);
   EXPECT_EQ(st.health.last_result().text(), "UDP no reply");
   EXPECT_EQ(st.health.last_latency_us(), 500'000u);
+  const DurationHistogram& failed = monitor.durations(CheckSpec::Kind::kUdp, false);
+  EXPECT_EQ(failed.count(), 1u);
+  EXPECT_EQ(failed.sum_us(), 500'000u);
+  EXPECT_EQ(failed.counts()[9], 1u) << "500 ms is the upper bound of bucket 9";
+  EXPECT_EQ(monitor.durations(CheckSpec::Kind::kUdp, true).count(), 0u);
   EXPECT_EQ(monitor.next_timeout_ms(), 500) << "next start: 1000 ms after the last one";
   close(silent);
+}
+
+TEST(DurationHistogram, EachDurationInTheFirstBucketThatHoldsIt) {
+  DurationHistogram h;
+  for (uint32_t us : {0u, 500u, 501u, 1'000u, 9'999'999u, 10'000'000u, 10'000'001u, UINT32_MAX})
+    h.observe(us);
+  std::array<uint64_t, DurationHistogram::kBuckets> want{};
+  want[0] = 2;   // 0, 500: <= 0.5 ms
+  want[1] = 2;   // 501, 1000: <= 1 ms
+  want[13] = 2;  // <= 10 s
+  want[14] = 2;  // above every bound
+  EXPECT_EQ(h.counts(), want);
+  EXPECT_EQ(h.count(), 8u);
+  EXPECT_EQ(h.sum_us(),
+            uint64_t{0} + 500 + 501 + 1'000 + 9'999'999 + 10'000'000 + 10'000'001 + UINT32_MAX);
 }
 
 }  // namespace
