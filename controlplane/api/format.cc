@@ -100,6 +100,8 @@ std::string format_info(const InfoView& info, bool json) {
     w.key("uptime_s").value(info.uptime_s);
     w.key("config_path").value(info.config_path);
     w.key("config_generation").value(info.config_generation);
+    w.key("last_reload").value(info.last_reload_ok ? "ok" : "refused");
+    w.key("last_reload_unix_s").value(info.last_reload_unix_s);
     w.key("dataplane_connected").value(info.dataplane_connected);
     w.key("last_dataplane_sync_s");
     opt_value(w, info.last_dataplane_sync_s);
@@ -114,6 +116,8 @@ std::string format_info(const InfoView& info, bool json) {
   t.add({"uptime_s", num(info.uptime_s)});
   t.add({"config_path", info.config_path});
   t.add({"config_generation", num(info.config_generation)});
+  t.add({"last_reload", std::string(info.last_reload_ok ? "ok" : "refused") + " at " +
+                            std::to_string(info.last_reload_unix_s)});
   t.add({"dataplane_connected", info.dataplane_connected ? "yes" : "no"});
   t.add({"last_dataplane_sync_s", opt_num(info.last_dataplane_sync_s)});
   t.add({"dataplane_sync", info.dataplane_sync});
@@ -140,15 +144,20 @@ std::string format_vips(const std::vector<VipView>& vips, bool json) {
         w.value(*v.in_dataplane);
       else
         w.null();
+      w.key("packets").value(v.packets);
+      w.key("bytes").value(v.bytes);
+      w.key("new_flows").value(v.new_flows);
       w.end_object();
     }
     w.end_array().end_object();
     return json_line(w);
   }
-  Table t({"NAME", "ADDRESS", "PROTO", "PORT", "MODE", "BACKENDS", "SERVING", "IN_DATAPLANE"});
+  Table t({"NAME", "ADDRESS", "PROTO", "PORT", "MODE", "BACKENDS", "SERVING", "IN_DATAPLANE",
+           "PACKETS", "BYTES", "NEW_FLOWS"});
   for (const VipView& v : vips)
     t.add({v.name, v.address, v.protocol, port_text(v.port), v.mode, num(v.backends.size()),
-           num(serving_count(v)), v.in_dataplane ? (*v.in_dataplane ? "yes" : "no") : "-"});
+           num(serving_count(v)), v.in_dataplane ? (*v.in_dataplane ? "yes" : "no") : "-",
+           num(v.packets), num(v.bytes), num(v.new_flows)});
   return t.render();
 }
 

@@ -54,6 +54,10 @@ struct VipView {
   // Whether the dataplane has the VIP in its running state (its last counters list it);
   // nullopt while that is not known (no dataplane, no counters yet).
   std::optional<bool> in_dataplane;
+  // The VIP's traffic in the dataplane's last counters (0 while none came).
+  uint64_t packets = 0;
+  uint64_t bytes = 0;
+  uint64_t new_flows = 0;
 };
 
 struct HealthView {
@@ -83,6 +87,10 @@ struct InfoView {
   // previous state; dataplane_refusal says why) or "disconnected".
   std::string dataplane_sync = "disconnected";
   std::string dataplane_refusal;
+  // The last reload (SIGHUP or the API): applied, or refused with the running config kept;
+  // true until one is tried. When it was tried (UNIX time), or the start before any.
+  bool last_reload_ok = true;
+  int64_t last_reload_unix_s = 0;
 };
 
 // One VRRP instance of sluiced.
@@ -106,6 +114,20 @@ struct HaView {
   // one: "from 10.0.0.12: 10.0.0.100 10.0.0.101 (ours: 10.0.0.100)"; "" when none.
   uint64_t address_mismatches = 0;
   std::string last_address_mismatch;
+  // Transitions since the instance started, by the state entered.
+  uint64_t became_master = 0;
+  uint64_t became_backup = 0;
+  uint64_t became_fault = 0;
+};
+
+// How long finished health checks of one type took, successes and failures apart, in
+// fixed buckets; since sluiced started.
+struct CheckDurationsView {
+  std::string type;  // "tcp", "http", "udp"
+  bool success = true;
+  std::vector<uint64_t> upper_bounds_us;  // ascending; a last bucket without bound follows
+  std::vector<uint64_t> counts;           // per bucket, not cumulative: upper_bounds_us + 1
+  uint64_t sum_us = 0;
 };
 
 struct ReloadResult {
@@ -123,6 +145,7 @@ class Model {
   virtual StatsView stats() const = 0;
   virtual std::vector<HealthView> health() const = 0;
   virtual std::vector<HaView> ha() const { return {}; }
+  virtual std::vector<CheckDurationsView> check_durations() const { return {}; }
 
   // `backend` is canonical address text. nullopt on success, else one line saying what is
   // wrong (e.g. "no VIP named 'x'"); the API prefixes it with "Error: ". On success the

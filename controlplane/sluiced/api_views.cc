@@ -28,6 +28,15 @@ std::map<std::pair<std::string_view, IpAddress>, channel::Traffic> backend_traff
   return out;
 }
 
+// VIP name -> the VIP's traffic in the dataplane's last answer.
+std::map<std::string_view, channel::Traffic> vip_traffic(
+    const std::optional<channel::Stats>& stats) {
+  std::map<std::string_view, channel::Traffic> out;
+  if (!stats) return out;
+  for (const channel::VipStats& v : stats->vips) out[v.name] = v.traffic;
+  return out;
+}
+
 }  // namespace
 
 api::InfoView Daemon::info() const {
@@ -37,6 +46,8 @@ api::InfoView Daemon::info() const {
   i.uptime_s = (now_ms() - started_ms_) / 1000;
   i.config_path = config_path_;
   i.config_generation = config_generation_;
+  i.last_reload_ok = last_reload_ok_;
+  i.last_reload_unix_s = last_reload_unix_s_;
   i.dataplane_connected = dataplane_.connected();
   if (auto ack = dataplane_.last_ack_ms()) i.last_dataplane_sync_s = (now_ms() - *ack) / 1000;
   switch (dataplane_.sync()) {
@@ -59,6 +70,7 @@ api::InfoView Daemon::info() const {
 
 std::vector<api::VipView> Daemon::vips() const {
   auto traffic = backend_traffic(dataplane_.last_stats());
+  auto vip_totals = vip_traffic(dataplane_.last_stats());
   std::optional<std::set<std::string_view>> in_dataplane;
   if (dataplane_.connected() && dataplane_.last_stats()) {
     in_dataplane.emplace();
@@ -76,6 +88,11 @@ std::vector<api::VipView> Daemon::vips() const {
     view.port = v.port;
     view.mode = config::to_string(v.mode);
     if (in_dataplane) view.in_dataplane = in_dataplane->count(v.name) > 0;
+    if (auto it = vip_totals.find(v.name); it != vip_totals.end()) {
+      view.packets = it->second.packets;
+      view.bytes = it->second.bytes;
+      view.new_flows = it->second.new_flows;
+    }
     for (size_t bi = 0; bi < v.backends.size(); ++bi) {
       const config::Backend& configured = v.backends[bi];
       const config::Backend& b = admin.vips[vi].backends[bi];
@@ -173,7 +190,29 @@ std::vector<api::HaView> Daemon::ha() const {
     h.adverts_received = e.stats().adverts_received;
     h.address_mismatches = e.stats().address_mismatches;
     h.last_address_mismatch = instance.last_address_mismatch;
+    h.became_master = e.stats().became_master;
+    h.became_backup = e.stats().became_backup;
+    h.became_fault = e.stats().faults;
     out.push_back(std::move(h));
+  }
+  return out;
+}
+
+std::vector<api::CheckDurationsView> Daemon::check_durations() const {
+  std::vector<api::CheckDurationsView> out;
+  for (auto kind : {health::CheckSpec::Kind::kTcp, health::CheckSpec::Kind::kHttp,
+                    health::CheckSpec::Kind::kUdp}) {
+    for (bool success : {true, false}) {
+      const health::DurationHistogram& h = monitor_.durations(kind, success);
+      api::CheckDurationsView d;
+      d.type = health::kind_name(kind);
+      d.success = success;
+      d.upper_bounds_us.assign(health::DurationHistogram::kUpperBoundsUs.begin(),
+                               health::DurationHistogram::kUpperBoundsUs.end());
+      d.counts.assign(h.counts().begin(), h.counts().end());
+      d.sum_us = h.sum_us();
+      out.push_back(std::move(d));
+    }
   }
   return out;
 }

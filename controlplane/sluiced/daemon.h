@@ -42,6 +42,7 @@ class Daemon final : public api::Model {
   api::StatsView stats() const override;
   std::vector<api::HealthView> health() const override;
   std::vector<api::HaView> ha() const override;
+  std::vector<api::CheckDurationsView> check_durations() const override;
   // admin_changes.cc: a backend's admin state and weight, recorded, pushed, persisted
   std::optional<std::string> set_backend_state(const std::string& vip, const std::string& backend,
                                                config::BackendState state) override;
@@ -86,6 +87,8 @@ class Daemon final : public api::Model {
   std::string config_path_;
   config::Config config_;
   uint64_t config_generation_ = 1;
+  bool last_reload_ok_ = true;
+  int64_t last_reload_unix_s_ = unix_now();
   uint64_t started_ms_;
   bool holding_ = true;
   uint64_t hold_deadline_ms_ = 0;

@@ -10,6 +10,8 @@ namespace sluice::sluiced {
 
 api::ReloadResult Daemon::reload() {
   api::ReloadResult r = reload_config();
+  last_reload_ok_ = r.ok;
+  last_reload_unix_s_ = unix_now();
   std::fprintf(stderr, "sluiced: %s\n", r.summary.c_str());
   log_lines(r.details);
   return r;

@@ -61,6 +61,7 @@ TEST(ApiFormat, Info) {
             "uptime_s               75\n"
             "config_path            /etc/sluice/sluice.toml\n"
             "config_generation      3\n"
+            "last_reload            refused at 1700000000\n"
             "dataplane_connected    yes\n"
             "last_dataplane_sync_s  2\n"
             "dataplane_sync         refused\n"
@@ -69,7 +70,8 @@ TEST(ApiFormat, Info) {
   EXPECT_EQ(
       run("show info json"),
       R"({"version":"0.1.0","pid":4242,"uptime_s":75,"config_path":"/etc/sluice/sluice.toml",)"
-      R"("config_generation":3,"dataplane_connected":true,"last_dataplane_sync_s":2,)"
+      R"("config_generation":3,"last_reload":"refused","last_reload_unix_s":1700000000,)"
+      R"("dataplane_connected":true,"last_dataplane_sync_s":2,)"
       R"("dataplane_sync":"refused","dataplane_refusal":"2 new VIPs but only 1 ids are free\n)"
       R"(second line"})"
       "\n\n");
@@ -87,11 +89,13 @@ TEST(ApiFormat, Info) {
             "uptime_s               0\n"
             "config_path            -\n"
             "config_generation      0\n"
+            "last_reload            ok at 0\n"
             "dataplane_connected    no\n"
             "last_dataplane_sync_s  -\n"
             "dataplane_sync         disconnected\n");
   EXPECT_EQ(format_info(never, true),
             R"({"version":"0.1.0","pid":1,"uptime_s":0,"config_path":"","config_generation":0,)"
+            R"("last_reload":"ok","last_reload_unix_s":0,)"
             R"("dataplane_connected":false,"last_dataplane_sync_s":null,)"
             R"("dataplane_sync":"disconnected","dataplane_refusal":""})"
             "\n");
@@ -99,18 +103,23 @@ TEST(ApiFormat, Info) {
 
 TEST(ApiFormat, Vips) {
   EXPECT_EQ(run("show vips"),
-            "NAME  ADDRESS       PROTO  PORT  MODE    BACKENDS  SERVING  IN_DATAPLANE\n"
-            "www   10.0.0.100    tcp    80    dsr-l2  2         1        yes\n"
-            "dns   2001:db8::53  udp    *     ipip    1         0        no\n"
+            "NAME  ADDRESS       PROTO  PORT  MODE    BACKENDS  SERVING  IN_DATAPLANE  PACKETS  "
+            "BYTES   NEW_FLOWS\n"
+            "www   10.0.0.100    tcp    80    dsr-l2  2         1        yes           1503     "
+            "120300  31\n"
+            "dns   2001:db8::53  udp    *     ipip    1         0        no            7        "
+            "700     7\n"
             "\n");
   EXPECT_EQ(run("show vips --json"),
             R"({"vips":[{"name":"www","address":"10.0.0.100","protocol":"tcp","port":80,)"
-            R"("mode":"dsr-l2","backends":2,"serving":1,"in_dataplane":true},{"name":"dns",)"
+            R"("mode":"dsr-l2","backends":2,"serving":1,"in_dataplane":true,"packets":1503,)"
+            R"("bytes":120300,"new_flows":31},{"name":"dns",)"
             R"("address":"2001:db8::53","protocol":"udp","port":0,"mode":"ipip","backends":1,)"
-            R"("serving":0,"in_dataplane":false}]})"
+            R"("serving":0,"in_dataplane":false,"packets":7,"bytes":700,"new_flows":7}]})"
             "\n\n");
   EXPECT_EQ(format_vips({}, false),
-            "NAME  ADDRESS  PROTO  PORT  MODE  BACKENDS  SERVING  IN_DATAPLANE\n");
+            "NAME  ADDRESS  PROTO  PORT  MODE  BACKENDS  SERVING  IN_DATAPLANE  PACKETS  BYTES  "
+            "NEW_FLOWS\n");
   EXPECT_EQ(format_vips({}, true), "{\"vips\":[]}\n");
 }
 

@@ -27,14 +27,19 @@ class FakeModel : public Model {
              .dataplane_connected = true,
              .last_dataplane_sync_s = 2,
              .dataplane_sync = "refused",
-             .dataplane_refusal = "2 new VIPs but only 1 ids are free\nsecond line"};
+             .dataplane_refusal = "2 new VIPs but only 1 ids are free\nsecond line",
+             .last_reload_ok = false,
+             .last_reload_unix_s = 1700000000};
     VipView www{.name = "www",
                 .address = "10.0.0.100",
                 .protocol = "tcp",
                 .port = 80,
                 .mode = "dsr-l2",
                 .backends = {},
-                .in_dataplane = true};
+                .in_dataplane = true,
+                .packets = 1503,
+                .bytes = 120300,
+                .new_flows = 31};
     www.backends.push_back({.address = "10.0.0.11",
                             .weight = 1,
                             .admin_state = config::BackendState::kReady,
@@ -63,7 +68,10 @@ class FakeModel : public Model {
                 .port = 0,
                 .mode = "ipip",
                 .backends = {},
-                .in_dataplane = false};
+                .in_dataplane = false,
+                .packets = 7,
+                .bytes = 700,
+                .new_flows = 7};
     dns.backends.push_back({.address = "2001:db8::1",
                             .weight = 10,
                             .admin_state = config::BackendState::kReady,
@@ -101,6 +109,8 @@ class FakeModel : public Model {
   std::vector<VipView> vips() const override { return vips_; }
   StatsView stats() const override { return stats_; }
   std::vector<HealthView> health() const override { return health_; }
+  std::vector<HaView> ha() const override { return ha_; }
+  std::vector<CheckDurationsView> check_durations() const override { return check_durations_; }
 
   std::optional<std::string> set_backend_state(const std::string& vip, const std::string& backend,
                                                config::BackendState state) override {
@@ -123,6 +133,8 @@ class FakeModel : public Model {
   std::vector<VipView> vips_;
   StatsView stats_;
   std::vector<HealthView> health_;
+  std::vector<HaView> ha_;  // none unless a test sets them
+  std::vector<CheckDurationsView> check_durations_;
   std::vector<Change> changes;
   int reloads = 0;
   ReloadResult reload_result{
