@@ -55,6 +55,10 @@ int Daemon::run() {
     std::fprintf(stderr, "sluiced: runtime API: %s\n", error->c_str());
     return 1;
   }
+  if (auto error = start_metrics()) {
+    std::fprintf(stderr, "sluiced: metrics listener: %s\n", error->c_str());
+    return 1;
+  }
   if (!monitor_.ok()) {
     std::fprintf(stderr, "sluiced: health monitor: %s\n", std::strerror(monitor_.error()));
     return 1;
@@ -70,14 +74,18 @@ int Daemon::run() {
   watch(signal_fd);
   watch(server_->fd());
   watch(monitor_.fd());
+  if (metrics_server_) watch(metrics_server_->fd());
 
   start_hold();
   apply_config();
   start_link_tracking(watch);
   vrrp_.start(config_, watch);
   end_hold_if_due();
-  std::fprintf(stderr, "sluiced: running: %zu VIPs, API on %s, dataplane at %s\n",
-               config_.vips.size(), options.path.c_str(), config_.dataplane.control_socket.c_str());
+  std::fprintf(stderr, "sluiced: running: %zu VIPs, API on %s, dataplane at %s%s\n",
+               config_.vips.size(), options.path.c_str(), config_.dataplane.control_socket.c_str(),
+               config_.metrics
+                   ? (", metrics on http://" + config_.metrics->listen.to_string() + "/").c_str()
+                   : "");
 
   bool stop = false;
   while (!stop) {
@@ -101,6 +109,8 @@ int Daemon::run() {
         }
       } else if (fd == server_->fd()) {
         server_->on_readable();
+      } else if (metrics_server_ && fd == metrics_server_->fd()) {
+        metrics_server_->on_readable();
       } else if (fd == dataplane_.fd()) {
         dataplane_.on_readable(now_ms());
       } else if (fd == links_.fd()) {
@@ -118,6 +128,7 @@ int Daemon::run() {
   vrrp_.stop();
   std::fprintf(stderr, "sluiced: stopping; the dataplane keeps forwarding with its last state\n");
   server_.reset();
+  metrics_server_.reset();
   close(loop);
   close(signal_fd);
   return 0;

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // sluiced: owns the intent. Reads and validates the config, runs the health checks,
-// keeps the admin state (persisted), runs the VRRP instances, serves the runtime API, and
-// pushes the resulting desired state to the dataplane whenever it changes. One thread, one
-// epoll loop; every member is touched only from run().
+// keeps the admin state (persisted), runs the VRRP instances, serves the runtime API (and,
+// with [metrics], /metrics and the status page), and pushes the resulting desired state to the
+// dataplane whenever it changes. One thread, one epoll loop; every member is touched only from
+// run().
 //
 // The member functions are defined by concern, in the file named above each group;
 // VrrpInstances (vrrp_instances.h) runs the VRRP engines and their sockets.
@@ -21,6 +22,8 @@
 #include "config/config.h"
 #include "health/clock.h"
 #include "health/health_monitor.h"
+#include "metrics/endpoint.h"
+#include "metrics/http_server.h"
 #include "sluiced/admin_state.h"
 #include "sluiced/dataplane_client.h"
 #include "sluiced/desired_state.h"
@@ -80,6 +83,11 @@ class Daemon final : public api::Model {
   // reload.cc
   api::ReloadResult reload_config();  // reload() without the log lines
 
+  // metrics_listener.cc: /metrics and the status page, when the config has [metrics]
+  std::optional<std::string> start_metrics();
+  // What a reload may change of [metrics] (the admin actions); the rest waits for a restart.
+  void reload_metrics(config::Config& next, std::vector<std::string>& details);
+
   static void log_lines(const std::vector<std::string>& lines);  // daemon.cc
   uint64_t now_ms() const { return clock_.now_us() / 1000; }
   static int64_t unix_now() { return int64_t(std::time(nullptr)); }
@@ -97,6 +105,8 @@ class Daemon final : public api::Model {
   AdminStateStore admin_;
   DataplaneClient dataplane_;
   std::unique_ptr<api::Server> server_;
+  std::unique_ptr<metrics::Endpoint> metrics_endpoint_;
+  std::unique_ptr<metrics::HttpServer> metrics_server_;
   LinkMonitor links_;  // VRRP interface tracking
   VrrpInstances vrrp_;
 };

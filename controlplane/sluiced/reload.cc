@@ -34,6 +34,7 @@ api::ReloadResult Daemon::reload_config() {
         "backends and checks");
   next.controlplane = config_.controlplane;
   next.dataplane = config_.dataplane;
+  reload_metrics(next, r.details);
   config_ = std::move(next);
   ++config_generation_;
   apply_config();
