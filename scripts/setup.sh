@@ -14,7 +14,9 @@ readonly HUGEPAGES_WANTED="${SLUICE_HUGEPAGES:-512}"
 # What the project needs: build (DPDK, BPF, C++), tests, benchmarks, and the
 # namespace demo/e2e (web servers, clients, capture, the HAProxy/keepalived
 # baseline we replace). ethtool turns off veth offloads in the e2e topology;
-# ping is used by the ICMP e2e test; shellcheck checks the shell scripts.
+# ping is used by the ICMP e2e test; shellcheck checks the shell scripts;
+# prometheus (with promtool) and chromium read sluiced's /metrics and status page in
+# e2e_metrics and check the alerting rules.
 readonly PACKAGES=(
   dpdk dpdk-dev libdpdk-dev
   libbpf-dev libxdp-dev xdp-tools bpftool
@@ -25,6 +27,7 @@ readonly PACKAGES=(
   wrk socat curl tcpdump python3-scapy
   iproute2 iputils-ping procps ethtool util-linux
   shellcheck clang-format
+  prometheus chromium
 )
 
 step() { printf 'setup: %s\n' "$*"; }

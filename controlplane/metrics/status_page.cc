@@ -139,7 +139,9 @@ function renderHa(s) {
       'master', 'VIPs', 'last transition'].map(h => el('th', {}, h)))));
   const tb = el('tbody');
   for (const h of s.ha.instances) {
-    const lastT = h.transitions.length ? h.transitions[h.transitions.length - 1] : '-';
+    let lastT = h.transitions.length ? h.transitions[h.transitions.length - 1] : '-';
+    const at = lastT.match(/^(\d+) (.*)$/);  // "UNIX-TIME text"
+    if (at) lastT = new Date(Number(at[1]) * 1000).toLocaleString() + ': ' + at[2];
     tb.append(el('tr', {'data-instance': h.name},
       el('td', {}, h.name), el('td', {}, h.interface), el('td', {class: 'num'}, h.vrid),
       el('td', {class: 'state-' + h.state, 'data-field': 'state'}, h.state),
