@@ -5,7 +5,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <set>
+#include <sstream>
 
 #include "api/testing/fake_model.h"
 
@@ -273,6 +277,18 @@ TEST(Metrics, TheTableIsConsistent) {
     EXPECT_FALSE(m.help.empty()) << name;
     EXPECT_TRUE(m.help.ends_with(".")) << name;
   }
+}
+
+// controlplane/metrics/README.md lists every family of the table.
+TEST(Metrics, TheReadmeNamesEveryFamily) {
+  const char* root = std::getenv("MESON_SOURCE_ROOT");
+  if (!root) GTEST_SKIP() << "MESON_SOURCE_ROOT not set";
+  std::ifstream in(std::filesystem::path(root) / "controlplane/metrics/README.md");
+  ASSERT_TRUE(in) << "controlplane/metrics/README.md not found";
+  std::stringstream text;
+  text << in.rdbuf();
+  for (const MetricInfo& m : metric_table())
+    EXPECT_THAT(text.str(), ::testing::HasSubstr("`" + std::string(m.name) + "`")) << m.name;
 }
 
 // The scrape of a node at 10,000 VIPs x 2 backends: its shape, not its time (bench/
