@@ -7,9 +7,9 @@
 #
 #   bash scripts/fuzz.sh [SECONDS] [TARGET...]
 #
-# SECONDS per target (default 300); TARGET packet_path and/or control_inputs (default
-# both). Installs clang if it is missing, builds the targets in build-fuzz (clang,
-# -Dfuzz=true, ASan/UBSan: scripts/lib/fuzz_build.sh), seeds each corpus from
+# SECONDS per target (default 300); TARGET packet_path, control_inputs and/or
+# http_listener (default all). Installs clang if it is missing, builds the targets in
+# build-fuzz (clang, -Dfuzz=true, ASan/UBSan: scripts/lib/fuzz_build.sh), seeds each corpus from
 # tests/fuzz/make_seeds.py and runs one libFuzzer job per CPU. Corpora stay in
 # build-fuzz/corpus/TARGET for the next run; an input that fails is written to
 # build-fuzz/crashes/ and the script exits 1.
@@ -21,7 +21,7 @@ source scripts/lib/fuzz_build.sh
 SECONDS_PER_TARGET=${1:-300}
 shift || true
 TARGETS=("$@")
-((${#TARGETS[@]})) || TARGETS=(packet_path control_inputs)
+((${#TARGETS[@]})) || TARGETS=(packet_path control_inputs http_listener)
 BUILD=build-fuzz
 
 if ! command -v clang++ >/dev/null; then

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Seed inputs of the fuzz targets in tests/fuzz, made with scapy.
 
-  make_seeds.py OUTDIR                          writes OUTDIR/packet_path, OUTDIR/control_inputs
+  make_seeds.py OUTDIR                          writes OUTDIR/packet_path, OUTDIR/control_inputs,
+                                                OUTDIR/http_listener
   make_seeds.py --replay DIR/TARGET_replay [--mutations N]
                                                 writes them to a temporary directory and runs
                                                 the target's replay binary on its own seeds
@@ -13,7 +14,9 @@ packet_path_fuzz.cc's config (TCP/UDP to every VIP over IPv4 and IPv6, VLAN tags
 extension headers, fragments, IPv4 options, ARP, NS/NA, echo requests, ICMP errors
 quoting a flow, VRRP), each with two control bytes (no room around the frame, and
 plenty). control_inputs: VRRP adverts over IPv4 and IPv6, HTTP status lines, control
-channel messages, a desired-state update.
+channel messages, a desired-state update. http_listener: requests to sluiced's [metrics]
+listener (pages, a pipelined pair, admin actions with and without their header and
+policy, a body, refusals).
 """
 import os
 import re
@@ -92,9 +95,30 @@ def control_inputs():
     }
 
 
+def http_listener():
+    get = lambda path: b"GET " + path + b" HTTP/1.1\r\nHost: 127.0.0.1:9101\r\n\r\n"
+    form = b"vip=www&backend=10.0.0.12&state=drain"
+    post = (b"POST /admin/backend HTTP/1.1\r\nHost: 127.0.0.1:9101\r\nX-Sluice-Admin: 1\r\n"
+            b"Content-Type: application/x-www-form-urlencoded\r\nOrigin: http://127.0.0.1:9101\r\n"
+            b"Content-Length: %d\r\n\r\n" % len(form) + form)
+    return {
+        "metrics": bytes([0x00]) + get(b"/metrics"),
+        "pipelined": bytes([0x00]) + get(b"/status.json") + get(b"/") + get(b"/nope"),
+        "head_10": bytes([0x00]) + b"HEAD /status.js HTTP/1.0\r\n\r\n",
+        "admin_allowed": bytes([0x03]) + post,
+        "admin_other_source": bytes([0x01]) + post,
+        "admin_disabled": bytes([0x02]) + post,
+        "weight": bytes([0x03]) + post.replace(b"state=drain", b"weight=7").replace(
+            b"Length: %d" % len(form), b"Length: %d" % (len(form) - 2)),
+        "chunked": bytes([0x00]) + b"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n",
+        "folded": bytes([0x00]) + b"GET / HTTP/1.1\r\nHost: h\r\n x\r\n\r\n",
+    }
+
+
 def write(outdir):
     paths = {"packet_path": os.path.join(outdir, "packet_path"),
-             "control_inputs": os.path.join(outdir, "control_inputs")}
+             "control_inputs": os.path.join(outdir, "control_inputs"),
+             "http_listener": os.path.join(outdir, "http_listener")}
     for path in paths.values():
         os.makedirs(path, exist_ok=True)
     for name, frame in frames().items():
@@ -103,6 +127,9 @@ def write(outdir):
                 f.write(bytes([control]) + raw(frame))
     for name, data in control_inputs().items():
         with open(os.path.join(paths["control_inputs"], name), "wb") as f:
+            f.write(data)
+    for name, data in http_listener().items():
+        with open(os.path.join(paths["http_listener"], name), "wb") as f:
             f.write(data)
     return paths
 
