@@ -95,6 +95,7 @@ bool Dataplane::start() {
       WorkerPort port;
       port.port_index = p;
       port.port_id = eth.port_id;
+      port.max_frame_length = eth.max_frame_length;
       for (uint16_t q = 0; q < eth.queues; ++q)
         if (q % workers == w) port.rx_queues.push_back(q);
       if (!port.rx_queues.empty()) port.tx_queue = port.rx_queues.front();

@@ -26,6 +26,17 @@ constexpr unsigned kHandoffRingSize = 4096;
 static_assert(2 * config::kMaxVips <= STEERING_DEFAULT_MAX_VIPS);
 static_assert(config::kMaxVips + 1024 <= STEERING_DEFAULT_MAX_ADDRS);
 
+// What a frame carries besides its IP packet: Ethernet and one VLAN header.
+constexpr uint32_t kL2Overhead = RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN;
+
+// The largest MTU `info`'s device takes, worked out as rte_eth_dev_configure checks it.
+uint32_t largest_mtu(const rte_eth_dev_info& info) {
+  const uint32_t overhead = info.max_mtu != UINT16_MAX && info.max_rx_pktlen > info.max_mtu
+                                ? info.max_rx_pktlen - info.max_mtu
+                                : RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN;
+  return std::min<uint32_t>(info.max_mtu, info.max_rx_pktlen - overhead);
+}
+
 // Frees the mbufs still in `ring` (null or not), then the ring.
 void free_ring(rte_ring*& ring) {
   if (!ring) return;
@@ -78,7 +89,17 @@ bool EthPort::open(const config::Port& cfg, uint32_t workers, uint32_t mbufs, bo
   queues = std::min<uint16_t>({wanted, info.max_rx_queues, info.max_tx_queues});
   if (queues == 0) queues = 1;
 
+  mtu = cfg.mtu;
+  max_frame_length = mtu + kL2Overhead;
+  if (mtu < info.min_mtu || mtu > largest_mtu(info)) {
+    error = "port '" + name + "': " + dev_name + " (" + info.driver_name + ") does not take mtu " +
+            std::to_string(mtu) + "; allowed: " + std::to_string(info.min_mtu) + ".." +
+            std::to_string(largest_mtu(info));
+    return false;
+  }
+
   rte_eth_conf conf{};
+  conf.rxmode.mtu = mtu;
   const bool hash_offload = queues > 1 && info.flow_type_rss_offloads;
   // af_xdp's queues are NIC channels, which the NIC's own RSS fills by flow.
   rss = hash_offload ||
@@ -97,7 +118,8 @@ bool EthPort::open(const config::Port& cfg, uint32_t workers, uint32_t mbufs, bo
     rc = rte_eth_dev_configure(port_id, queues, queues, &conf);
   }
   if (rc != 0) {
-    error = "port '" + name + "': configure failed: " + rte_strerror(-rc);
+    error = "port '" + name + "': configure failed (mtu " + std::to_string(mtu) +
+            "): " + rte_strerror(-rc);
     return false;
   }
   uint16_t rxd = kRxDescriptors, txd = kTxDescriptors;
@@ -105,12 +127,16 @@ bool EthPort::open(const config::Port& cfg, uint32_t workers, uint32_t mbufs, bo
 
   int socket = rte_eth_dev_socket_id(port_id);
   if (socket < 0) socket = int(rte_socket_id());
+  // One segment per frame (the pipeline drops multi-segment mbufs), and room for the CRC
+  // that some devices write into the buffer.
+  const uint32_t data_room = std::max<uint32_t>(
+      RTE_MBUF_DEFAULT_BUF_SIZE, RTE_PKTMBUF_HEADROOM + max_frame_length + RTE_ETHER_CRC_LEN);
   std::string pool_name = "mbuf_" + std::to_string(index);
-  pool =
-      rte_pktmbuf_pool_create(pool_name.c_str(), mbufs, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, socket);
+  pool = rte_pktmbuf_pool_create(pool_name.c_str(), mbufs, 256, 0, uint16_t(data_room), socket);
   if (!pool) {
-    error = "port '" + name + "': cannot allocate " + std::to_string(mbufs) +
-            " mbufs: " + rte_strerror(rte_errno) + " (raise memory_mb or lower mbufs_per_port)";
+    error = "port '" + name + "': cannot allocate " + std::to_string(mbufs) + " mbufs of " +
+            std::to_string(data_room) + " bytes: " + rte_strerror(rte_errno) +
+            " (raise memory_mb or lower mbufs_per_port)";
     return false;
   }
   for (uint16_t q = 0; q < queues; ++q) {
@@ -122,6 +148,12 @@ bool EthPort::open(const config::Port& cfg, uint32_t workers, uint32_t mbufs, bo
       error = "port '" + name + "': TX queue " + std::to_string(q) + ": " + rte_strerror(-rc);
       return false;
     }
+  }
+  // Devices whose MTU is another's (af_packet, tap: the kernel interface's) set it here;
+  // the others took it from rxmode.
+  if (int rc = rte_eth_dev_set_mtu(port_id, mtu); rc != 0 && rc != -ENOTSUP) {
+    error = "port '" + name + "': cannot set mtu " + std::to_string(mtu) + ": " + rte_strerror(-rc);
+    return false;
   }
   if (cfg.mac) {
     // Devices that cannot change their MAC (pcap, some vdevs) still work: the port is
@@ -192,11 +224,17 @@ bool EthPort::open_tap(const config::Port& cfg, uint16_t index, int socket, std:
     return false;
   }
   rte_eth_conf conf{};
+  conf.rxmode.mtu = mtu;  // the host's frames are as long as the port's
   uint16_t rxd = 512, txd = 512;
   if (int rc = rte_eth_dev_configure(id, 1, 1, &conf);
       rc != 0 || rte_eth_rx_queue_setup(id, 0, rxd, unsigned(socket), nullptr, pool) != 0 ||
       rte_eth_tx_queue_setup(id, 0, txd, unsigned(socket), nullptr) != 0) {
     error = "port '" + name + "': cannot set up TAP " + cfg.tap_name;
+    return false;
+  }
+  if (int rc = rte_eth_dev_set_mtu(id, mtu); rc != 0 && rc != -ENOTSUP) {
+    error = "port '" + name + "': cannot set mtu " + std::to_string(mtu) + " on TAP " +
+            cfg.tap_name + ": " + rte_strerror(-rc);
     return false;
   }
   // The kernel side answers with the port's MAC, so replies need no rewriting.

@@ -30,7 +30,9 @@ struct EthPort {
   // The device spreads flows over its queues by hash (or, under af_xdp, the NIC does).
   bool rss = false;
   MacAddress mac;
-  rte_mempool* pool = nullptr;
+  uint16_t mtu = 0;               // the device's, as configured
+  uint32_t max_frame_length = 0;  // mtu + Ethernet and VLAN headers
+  rte_mempool* pool = nullptr;    // its mbufs hold max_frame_length in one segment
   // Frames for this port from the main lcore (ARP/ND solicitations, announcements, the
   // TAP's) and from workers without a TX queue on it; the worker owning queue 0 sends them.
   rte_ring* shared_tx = nullptr;
