@@ -216,10 +216,12 @@ def free_hugepages_mb():
 class Dataplane(Program):
     """sluice-dataplane on `config` (the TOML after [dataplane]) with a [dataplane] section
     of the test's own (fixture_config.dataplane_section: no hugepages, small pools, its
-    own DPDK file prefix and control socket; `settings` add or replace keys). stop() notes
-    in `leftovers` what the process left behind (dpdk_leftovers) and removes it."""
+    own DPDK file prefix and control socket; `settings` add or replace keys), inside the
+    network namespace `netns` when given. stop() notes in `leftovers` what the process
+    left behind (dpdk_leftovers) and removes it."""
 
-    def __init__(self, binary, tmp, name, config, report=None, workers=(1,), **settings):
+    def __init__(self, binary, tmp, name, config, report=None, workers=(1,), netns=None,
+                 **settings):
         self.prefix = f"sl{name}{os.getpid()}"
         self.control_socket = os.path.join(tmp, f"{name}.sock")
         self.config_path = os.path.join(tmp, f"{name}.toml")
@@ -227,7 +229,9 @@ class Dataplane(Program):
         with open(self.config_path, "w") as f:
             f.write(dataplane_section(self.prefix, self.control_socket, workers=workers,
                                       **settings) + config)
-        super().__init__([binary, "--config", self.config_path], report,
+        # `ip netns exec` execs the binary: signals reach it directly.
+        inside = ["ip", "netns", "exec", netns] if netns else []
+        super().__init__(inside + [binary, "--config", self.config_path], report,
                          title=f"sluice-dataplane log ({name})")
 
     def query(self, command="/sluice/stats"):
