@@ -31,6 +31,7 @@ namespace sluice {
   X(multi_segment, "multi-segment mbuf (not supported on the fast path)")          \
   X(tx_full, "TX queue full")                                                      \
   X(handoff_full, "ring to the worker that owns the flow full")                    \
+  X(to_host_full, "ring to the main lcore's exception path (TAP) full")            \
   X(host_unhandled, "traffic for the host itself with no exception path configured")
 
 // Per-worker event counters other than drops, same one-table scheme.

@@ -8,9 +8,11 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <string_view>
 
 #include "runtime/eal_args.h"
+#include "runtime/kernel_drops.h"
 #include "state/forwarding_state.h"
 
 namespace sluice {
@@ -139,6 +141,7 @@ bool EthPort::open(const config::Port& cfg, uint32_t workers, uint32_t mbufs, bo
             " (raise memory_mb or lower mbufs_per_port)";
     return false;
   }
+  const std::vector<int> xdp_before = xdp_sockets();
   for (uint16_t q = 0; q < queues; ++q) {
     if (int rc = rte_eth_rx_queue_setup(port_id, q, rxd, unsigned(socket), nullptr, pool); rc) {
       error = "port '" + name + "': RX queue " + std::to_string(q) + ": " + rte_strerror(-rc);
@@ -149,6 +152,11 @@ bool EthPort::open(const config::Port& cfg, uint32_t workers, uint32_t mbufs, bo
       return false;
     }
   }
+  for (int fd : xdp_sockets())
+    if (std::find(xdp_before.begin(), xdp_before.end(), fd) == xdp_before.end())
+      xdp_sockets_.push_back(fd);
+  if (info.if_index && info.driver_name && std::string_view(info.driver_name) == "net_af_packet")
+    packet_sockets_ = packet_sockets(info.if_index);
   // Devices whose MTU is another's (af_packet, tap: the kernel interface's) set it here;
   // the others took it from rxmode.
   if (int rc = rte_eth_dev_set_mtu(port_id, mtu); rc != 0 && rc != -ENOTSUP) {
@@ -252,6 +260,7 @@ bool EthPort::open_tap(const config::Port& cfg, uint16_t index, int socket, std:
     return false;
   }
   tap_port_id = id;
+  tap_drops_path_ = "/sys/class/net/" + cfg.tap_name + "/statistics/tx_dropped";
   return true;
 }
 
@@ -295,28 +304,67 @@ void EthPort::exchange_with_host() {
   if (n) {
     uint16_t sent = rte_eth_tx_burst(*tap_port_id, 0, mbufs, uint16_t(n));
     frames_to_host += sent;
-    if (sent < n) rte_pktmbuf_free_bulk(mbufs + sent, n - sent);
+    if (sent < n) {
+      to_host_not_taken_ += n - sent;
+      rte_pktmbuf_free_bulk(mbufs + sent, n - sent);
+    }
   }
   uint16_t got = rte_eth_rx_burst(*tap_port_id, 0, mbufs, 32);
   unsigned queued =
       got ? rte_ring_enqueue_burst(shared_tx, reinterpret_cast<void**>(mbufs), got, nullptr) : 0;
   frames_from_host += queued;
-  if (queued < got) rte_pktmbuf_free_bulk(mbufs + queued, got - queued);
+  if (queued < got) {
+    from_host_ring_full_ += got - queued;
+    rte_pktmbuf_free_bulk(mbufs + queued, got - queued);
+  }
+}
+
+void EthPort::sample_counters() {
+  rte_eth_stats stats;
+  if (rte_eth_stats_get(port_id, &stats) == 0) {
+    counters[PortCounter::rx_missed] = stats.imissed;
+    counters[PortCounter::rx_errors] = stats.ierrors;
+    counters[PortCounter::rx_nombuf] = stats.rx_nombuf;
+    counters[PortCounter::tx_errors] = stats.oerrors;
+  }
+  if (!packet_sockets_.empty())
+    counters[PortCounter::kernel_drops] += take_packet_drops(packet_sockets_);
+  if (!xdp_sockets_.empty()) counters[PortCounter::kernel_drops] = xdp_drops(xdp_sockets_);
+  if (!tap_port_id) return;
+  uint64_t tap_lost_out = 0, tap_lost_in = 0;
+  if (rte_eth_stats_get(*tap_port_id, &stats) == 0) {
+    tap_lost_out = stats.oerrors;
+    tap_lost_in = stats.imissed + stats.ierrors + stats.rx_nombuf;
+  }
+  // What the host sent into the TAP while its queue to us was full.
+  uint64_t kernel_queue_full = 0;
+  std::ifstream(tap_drops_path_) >> kernel_queue_full;
+  counters[PortCounter::to_host_dropped] = to_host_not_taken_ + tap_lost_out;
+  counters[PortCounter::from_host_dropped] = from_host_ring_full_ + tap_lost_in + kernel_queue_full;
 }
 
 void EthPort::send_control_frame(const uint8_t* frame, uint32_t length) {
   rte_mbuf* m = rte_pktmbuf_alloc(pool);
-  if (!m) return;
+  if (!m) {
+    ++counters[PortCounter::control_nombuf];
+    return;
+  }
   uint8_t* data = reinterpret_cast<uint8_t*>(rte_pktmbuf_append(m, uint16_t(length)));
-  if (!data) {
+  if (!data) {  // never: the frames are ARP/ND sized
     rte_pktmbuf_free(m);
     return;
   }
   std::memcpy(data, frame, length);
-  if (rte_ring_enqueue(shared_tx, m) != 0) rte_pktmbuf_free(m);
+  if (rte_ring_enqueue(shared_tx, m) != 0) {
+    ++counters[PortCounter::control_ring_full];
+    rte_pktmbuf_free(m);
+  }
 }
 
 void EthPort::close() {
+  // Stopping closes an af_packet device's sockets: nothing to read after this.
+  packet_sockets_.clear();
+  xdp_sockets_.clear();
   steering.reset();
   free_ring(to_host);
   if (tap_port_id) {

@@ -221,8 +221,11 @@ void Worker::process(const WorkerPort& port, std::optional<uint16_t> tx_queue, r
         mbufs[to_send++] = m;
         break;
       case Action::kToHost:
-        if (!port.to_host || rte_ring_enqueue(port.to_host, m) != 0) {
+        if (!port.to_host) {
           ++(*counters_)[DropReason::host_unhandled];
+          rte_pktmbuf_free(m);
+        } else if (rte_ring_enqueue(port.to_host, m) != 0) {
+          ++(*counters_)[DropReason::to_host_full];
           rte_pktmbuf_free(m);
         }
         break;
