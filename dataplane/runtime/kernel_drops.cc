@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 
 #include <cstdlib>
+#include <sstream>
+#include <string>
 
 #ifndef AF_XDP
 #define AF_XDP 44
@@ -76,6 +78,25 @@ uint64_t xdp_drops(const std::vector<int>& sockets) {
       drops += stats.rx_ring_full + stats.rx_invalid_descs;
   }
   return drops;
+}
+
+std::optional<uint64_t> tx_dropped(std::string_view proc_net_dev, std::string_view ifname) {
+  // "  name: rx bytes packets errs drop fifo frame compressed multicast, tx bytes packets
+  // errs drop ..."
+  constexpr int kTxDropField = 11;
+  std::istringstream lines{std::string(proc_net_dev)};
+  for (std::string line; std::getline(lines, line);) {
+    const size_t colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    const size_t start = line.find_first_not_of(' ');
+    if (std::string_view(line).substr(start, colon - start) != ifname) continue;
+    std::istringstream fields(line.substr(colon + 1));
+    uint64_t value = 0;
+    for (int i = 0; i <= kTxDropField; ++i)
+      if (!(fields >> value)) return std::nullopt;
+    return value;
+  }
+  return std::nullopt;
 }
 
 }  // namespace sluice

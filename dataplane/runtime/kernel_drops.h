@@ -4,10 +4,12 @@
 // (PACKET_STATISTICS tp_drops) and an af_xdp RX ring that was full (XDP_STATISTICS
 // rx_ring_full; its rx_dropped is already the PMD's imissed). The PMDs keep their socket
 // descriptors to themselves, so they are found among the process's own (/proc/self/fd).
-// Main lcore only.
+// Also the kernel's count of frames a TAP interface dropped. Main lcore only.
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string_view>
 #include <vector>
 
 namespace sluice {
@@ -26,5 +28,11 @@ uint64_t take_packet_drops(const std::vector<int>& sockets);
 
 // The frames dropped on `sockets` since they opened: RX ring full, invalid descriptors.
 uint64_t xdp_drops(const std::vector<int>& sockets);
+
+// The frames the kernel could not send out of interface `ifname` (its tx drop count) in
+// `proc_net_dev`, the text of /proc/self/net/dev (the process's own network namespace,
+// unlike /sys); nullopt when the interface is not there. For a TAP: what the host sent
+// while the queue to the process reading it was full.
+std::optional<uint64_t> tx_dropped(std::string_view proc_net_dev, std::string_view ifname);
 
 }  // namespace sluice

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string_view>
 
 #include "runtime/eal_args.h"
@@ -260,7 +261,7 @@ bool EthPort::open_tap(const config::Port& cfg, uint16_t index, int socket, std:
     return false;
   }
   tap_port_id = id;
-  tap_drops_path_ = "/sys/class/net/" + cfg.tap_name + "/statistics/tx_dropped";
+  tap_name_ = cfg.tap_name;
   return true;
 }
 
@@ -336,9 +337,10 @@ void EthPort::sample_counters() {
     tap_lost_out = stats.oerrors;
     tap_lost_in = stats.imissed + stats.ierrors + stats.rx_nombuf;
   }
-  // What the host sent into the TAP while its queue to us was full.
-  uint64_t kernel_queue_full = 0;
-  std::ifstream(tap_drops_path_) >> kernel_queue_full;
+  std::ifstream file("/proc/self/net/dev");
+  std::stringstream net_dev;
+  net_dev << file.rdbuf();
+  const uint64_t kernel_queue_full = tx_dropped(net_dev.str(), tap_name_).value_or(0);
   counters[PortCounter::to_host_dropped] = to_host_not_taken_ + tap_lost_out;
   counters[PortCounter::from_host_dropped] = from_host_ring_full_ + tap_lost_in + kernel_queue_full;
 }

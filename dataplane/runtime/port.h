@@ -81,7 +81,7 @@ struct EthPort {
   // The kernel sockets of an af_packet or af_xdp device (kernel_drops.h), valid until close.
   std::vector<int> packet_sockets_;
   std::vector<int> xdp_sockets_;
-  std::string tap_drops_path_;  // the TAP interface's tx_dropped in sysfs
+  std::string tap_name_;  // the TAP's kernel interface
   // Summed into to_host_dropped and from_host_dropped with the TAP's own counts.
   uint64_t to_host_not_taken_ = 0;
   uint64_t from_host_ring_full_ = 0;
