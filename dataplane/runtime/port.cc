@@ -37,7 +37,9 @@ uint32_t largest_mtu(const rte_eth_dev_info& info) {
   const uint32_t overhead = info.max_mtu != UINT16_MAX && info.max_rx_pktlen > info.max_mtu
                                 ? info.max_rx_pktlen - info.max_mtu
                                 : RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN;
-  return std::min<uint32_t>(info.max_mtu, info.max_rx_pktlen - overhead);
+  return info.max_rx_pktlen > overhead
+             ? std::min<uint32_t>(info.max_mtu, info.max_rx_pktlen - overhead)
+             : 0;
 }
 
 // Frees the mbufs still in `ring` (null or not), then the ring.
@@ -95,7 +97,8 @@ bool EthPort::open(const config::Port& cfg, uint32_t workers, uint32_t mbufs, bo
   mtu = cfg.mtu;
   max_frame_length = mtu + kL2Overhead;
   if (mtu < info.min_mtu || mtu > largest_mtu(info)) {
-    error = "port '" + name + "': " + dev_name + " (" + info.driver_name + ") does not take mtu " +
+    error = "port '" + name + "': " + dev_name + " (" +
+            (info.driver_name ? info.driver_name : "?") + ") does not take mtu " +
             std::to_string(mtu) + "; allowed: " + std::to_string(info.min_mtu) + ".." +
             std::to_string(largest_mtu(info));
     return false;
