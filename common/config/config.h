@@ -98,6 +98,8 @@ struct Port {
   std::vector<IpPrefix> addresses;    // own addresses; the prefix is the on-link subnet
   std::optional<IpAddress> gateway;   // IPv4, inside one of `addresses`
   std::optional<IpAddress> gateway6;  // IPv6, inside one of `addresses`
+  // The device's MTU; its mbufs hold mtu + Ethernet and VLAN headers in one segment,
+  // and longer frames are dropped (over_mtu).
   uint16_t mtu = 1500;
   std::optional<MacAddress> mac;  // overrides the device's MAC; unicast
   uint16_t queues = 0;            // 0 = one RX/TX queue pair per worker
