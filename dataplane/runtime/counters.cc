@@ -74,6 +74,13 @@ std::string Dataplane::summary() const {
   return out.str();
 }
 
+std::vector<std::pair<std::string, uint64_t>> Dataplane::neighbor_counters() const {
+  std::lock_guard lock(view_lock_);
+  const NeighborStats& s = neighbors_.stats();
+  return {{"neighbor_solicitations", s.solicited},
+          {"neighbor_solicitations_rate_limited", s.rate_limited}};
+}
+
 channel::Stats Dataplane::channel_stats() const {
   const CounterTotals total = sum_counters();
   channel::Stats out;
@@ -82,6 +89,7 @@ channel::Stats Dataplane::channel_stats() const {
     out.counters.emplace_back(kWorkerCounters[i].name, total.events[i]);
   out.counters.emplace_back("active_flows", total.active_flows);
   for (auto& counter : port_counters()) out.counters.push_back(std::move(counter));
+  for (auto& counter : neighbor_counters()) out.counters.push_back(std::move(counter));
   for (size_t i = 0; i < kDropReasonCount; ++i)
     out.counters.emplace_back(std::string("drop_") + kDropReasons[i].name, total.drops[i]);
   std::lock_guard lock(view_lock_);

@@ -67,6 +67,8 @@ class Dataplane {
   // sluiced: exception_<port>_to_host/_from_host (TAP), steering_<port>_<counter> (XDP),
   // port_<port>_<counter> (port_counters.h).
   std::vector<std::pair<std::string, uint64_t>> port_counters() const;
+  // The main lcore's ARP/ND solicitations: sent, and put off by the rate cap.
+  std::vector<std::pair<std::string, uint64_t>> neighbor_counters() const;
   TrafficCounters vip_traffic(uint32_t vip_id) const;
   TrafficCounters backend_traffic(uint32_t backend_id) const;
   uint32_t now_ms() const;
