@@ -13,7 +13,8 @@
 #      its own source port, are all served, and both dataplanes count VIP traffic.
 #   2. all backends DOWN as lb2 sees them (its kernel cannot reach them): lb2 withdraws
 #      (show bgp says why), the router keeps lb1 only; back up: lb2 announces again.
-#      `set vip www announce off` on lb2 withdraws it too, `on` brings it back.
+#      `set vip www announce off` on lb2 withdraws it too, `on` brings it back;
+#      `[vip.bgp] med = 50` on lb2 (reload) reaches the router as MED 50: lb1 only.
 #   3. `sluicectl set node maint` on lb1 while far sends a request every 50 ms: lb1
 #      withdraws, zero failed requests; `set node ready`: it announces again.
 #   4. slow downloads (nginx limit_rate) through both nodes (lb1's counters prove its
@@ -206,6 +207,23 @@ grep -q "^vip www off " "$TOPO_DIR/lb2/bgp-state" || die "the pin is not persist
 ctl lb2 set vip www announce on >/dev/null || die "set vip www announce on failed"
 wait_nexthops "$LB_KERNEL4 $LB2_KERNEL4" 3 "www unpinned on lb2"
 ok "set vip www announce off on lb2: withdrawn ('pinned off by the operator'), persisted; on: announced again"
+# MED by policy: lb2's www with [vip.bgp] med = 50 (sluiced reloaded): the route's metric
+# goes out as the MED and the router keeps the lower one only (primary/backup)
+lb_use lb2
+sed -i 's/^mode = "dsr-l2"$/mode = "dsr-l2"\n  [vip.bgp]\n  med = 50/' "$SLUICE_CONF"
+kill -HUP "$SLUICED_PID"
+lb_use lb
+wait_nexthops "$LB_KERNEL4" 5 "lb2's www with MED 50"
+vty "show bgp ipv4 unicast $VIP4/32" | grep -q "metric 50" ||
+  die "the router has no path with MED 50: $(vty "show bgp ipv4 unicast $VIP4/32")"
+[[ "$(in_ns lb2 ip route show table "$BGP_TABLE" proto "$BGP_PROTOCOL")" == *"metric 50"* ]] ||
+  die "lb2's route has not metric 50: $(in_ns lb2 ip route show table "$BGP_TABLE")"
+lb_use lb2
+sed -i '/^  \[vip.bgp\]$/d; /^  med = 50$/d' "$SLUICE_CONF"
+kill -HUP "$SLUICED_PID"
+lb_use lb
+wait_nexthops "$LB_KERNEL4 $LB2_KERNEL4" 5 "lb2's www back to MED 0"
+ok "[vip.bgp] med = 50 on lb2 (reload): its route has metric 50, the router got MED 50 and keeps lb1 only; back to 0: ECMP again"
 log "lb1's show bgp:"
 ctl lb show bgp | sed 's/^/    /'
 
