@@ -117,12 +117,30 @@ TEST(ApiParser, BgpCommands) {
   EXPECT_EQ(error_of("set vip www weight 3"), "Usage: set vip VIP announce on|off");
 }
 
-TEST(ApiParser, BgpChangesNeedAdmin) {
+TEST(ApiParser, BgpChangesNeedAdminAndReachTheModel) {
   FakeModel m;
   EXPECT_EQ(execute_line(m, "set node maint", Privilege::kRead).text, "Permission denied\n\n");
+  EXPECT_TRUE(m.changes.empty());
   EXPECT_EQ(execute_line(m, "set node maint", Privilege::kAdmin).text,
-            "Error: BGP is not enabled ([bgp] enable = true)\n\n")
-      << "a model without BGP refuses, and says why";
+            "Node: maint (every VIP withdrawn)\n\n");
+  EXPECT_EQ(execute_line(m, "set vip www announce off", Privilege::kAdmin).text,
+            "VIP www: announce off\n\n");
+  EXPECT_EQ(execute_line(m, "set vip nope announce off", Privilege::kAdmin).text,
+            "Error: no VIP named 'nope'\n\n");
+  ASSERT_EQ(m.changes.size(), 2u);
+  EXPECT_EQ(m.changes[0].what, "node maint");
+  EXPECT_EQ(m.changes[1].vip, "www");
+  EXPECT_EQ(m.changes[1].what, "announce off");
+}
+
+TEST(ApiParser, AModelWithoutBgpSaysSo) {
+  struct NoBgp : FakeModel {
+    std::optional<std::string> set_node_maint(bool maint) override {
+      return Model::set_node_maint(maint);
+    }
+  } m;
+  EXPECT_EQ(execute_line(m, "set node ready", Privilege::kAdmin).text,
+            "Error: BGP is not enabled ([bgp] enable = true)\n\n");
 }
 
 TEST(ApiParser, BackendAddressIsCanonical) {
