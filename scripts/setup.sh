@@ -13,7 +13,7 @@ readonly HUGEPAGES_WANTED="${SLUICE_HUGEPAGES:-512}"
 
 # What the project needs: build (DPDK, BPF, C++), tests, benchmarks, and the
 # namespace demo/e2e (web servers, clients, capture, the HAProxy/keepalived
-# baseline we replace). ethtool turns off veth offloads in the e2e topology;
+# baseline we replace; bird2 and frr for BGP: docs/bgp.md). ethtool turns off veth offloads in the e2e topology;
 # ping is used by the ICMP e2e test; shellcheck checks the shell scripts.
 readonly PACKAGES=(
   dpdk dpdk-dev libdpdk-dev
@@ -22,6 +22,7 @@ readonly PACKAGES=(
   libtomlplusplus-dev libpcap-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   nginx-light haproxy keepalived
+  bird2 frr
   wrk socat curl tcpdump python3-scapy
   iproute2 iputils-ping procps ethtool util-linux
   shellcheck clang-format
