@@ -64,6 +64,12 @@ sed -n '/^\[\[vip\]\]/,/^$/p' "$TOPO_DIR/demo.toml" | sed -e '/^$/,$d' -e 's/^/ 
 sluice_start "$TOPO_DIR/demo.toml"
 vip_wait "$(vip_url 4)" 20 || exit 1
 log "the VIP answers"
+if [[ $SLUICE_HUGEPAGES == true ]]; then
+  log "to watch its port meanwhile (hugepages on, so dpdk-dumpcap can attach):"
+  log "    dpdk-dumpcap --file-prefix $TOPO_FILE_PREFIX -i net_af_packet0 -w /tmp/sluice.pcapng"
+else
+  log "no free hugepages (scripts/setup.sh reserves them): dpdk-dumpcap cannot attach to this run"
+fi
 
 declare -A tally=()
 run_requests() {

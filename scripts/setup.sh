@@ -13,10 +13,10 @@ readonly HUGEPAGES_WANTED="${SLUICE_HUGEPAGES:-512}"
 
 # What the project needs: build (DPDK, BPF, C++), tests, benchmarks, and the
 # namespace demo/e2e (web servers, clients, capture, the HAProxy/keepalived
-# baseline we replace). ethtool turns off veth offloads in the e2e topology;
-# ping is used by the ICMP e2e test; shellcheck checks the shell scripts;
-# prometheus (with promtool) and chromium read sluiced's /metrics and status page in
-# e2e_metrics and check the alerting rules.
+# baseline we replace; bird2 and frr for BGP: docs/bgp.md). ethtool turns off veth
+# offloads in the e2e topology; ping is used by the ICMP e2e test; shellcheck checks the
+# shell scripts; prometheus (with promtool) and chromium read sluiced's /metrics and
+# status page in e2e_metrics and check the alerting rules.
 readonly PACKAGES=(
   dpdk dpdk-dev libdpdk-dev
   libbpf-dev libxdp-dev xdp-tools bpftool
@@ -24,6 +24,7 @@ readonly PACKAGES=(
   libtomlplusplus-dev libpcap-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   nginx-light haproxy keepalived
+  bird2 frr
   wrk socat curl tcpdump python3-scapy
   iproute2 iputils-ping procps ethtool util-linux
   shellcheck clang-format

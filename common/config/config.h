@@ -57,6 +57,14 @@ struct HealthCheck {
   friend bool operator==(const HealthCheck&, const HealthCheck&) = default;
 };
 
+// [vip.bgp]: how the VIP is announced when [bgp] is enabled (docs/bgp.md).
+struct VipBgp {
+  bool announce = true;      // false: pinned to "never announce"
+  uint32_t min_healthy = 1;  // serving backends needed to announce; 1..backends
+  uint32_t med = 0;          // the route's metric, which the routing daemon sends as MED
+  friend bool operator==(const VipBgp&, const VipBgp&) = default;
+};
+
 struct Vip {
   std::string name;
   IpAddress address;
@@ -70,6 +78,7 @@ struct Vip {
   uint16_t gue_port = 6080;               // outer UDP destination port, gue only
   std::vector<Backend> backends;          // non-empty, distinct addresses
   HealthCheck check;
+  VipBgp bgp;  // sluiced only; not part of the dataplane's desired state
   // An inactive VIP is neither answered (ARP, ND, echo) nor forwarded: its peer holds it.
   // sluiced's VRRP instance sets it; a config file normally leaves it true.
   bool active = true;
@@ -99,6 +108,8 @@ struct Port {
   std::vector<IpPrefix> addresses;    // own addresses; the prefix is the on-link subnet
   std::optional<IpAddress> gateway;   // IPv4, inside one of `addresses`
   std::optional<IpAddress> gateway6;  // IPv6, inside one of `addresses`
+  // The device's MTU; its mbufs hold mtu + Ethernet and VLAN headers in one segment,
+  // and longer frames are dropped (over_mtu).
   uint16_t mtu = 1500;
   std::optional<MacAddress> mac;  // overrides the device's MAC; unicast
   uint16_t queues = 0;            // 0 = one RX/TX queue pair per worker
@@ -186,10 +197,25 @@ struct VrrpInstance {
   friend bool operator==(const VrrpInstance&, const VrrpInstance&) = default;
 };
 
+// [bgp]: sluiced announces the VIPs it can serve by installing a blackhole host route per
+// VIP in a kernel routing table that no `ip rule` uses; a routing daemon (bird2, FRR)
+// exports that table by BGP (docs/bgp.md, configs/bird-sluice.conf).
+struct BgpSettings {
+  bool enable = false;
+  uint32_t table = 0;             // required when enabled; not 0, 253 (default), 254 (main), 255
+  uint8_t protocol = 200;         // rtm_protocol of sluiced's routes, not one of a known daemon's
+  uint32_t drain_time_ms = 5000;  // after a withdrawal of everything, until drained
+  bool drain_on_stop = true;      // SIGTERM waits drain_time before sluiced exits
+  // Node maintenance and VIP pins set from the runtime API, kept across restarts.
+  std::string state_file = "/var/lib/sluice/bgp-state";
+  friend bool operator==(const BgpSettings&, const BgpSettings&) = default;
+};
+
 struct Config {
   DataplaneSettings dataplane;
   ControlPlaneSettings controlplane;
   std::optional<MetricsSettings> metrics;  // nullopt: no [metrics] table, no listener
+  BgpSettings bgp;
   FlowTimeouts flow_timeouts;
   std::vector<Port> ports;  // non-empty
   std::vector<Neighbor> neighbors;

@@ -59,6 +59,20 @@ Reply answer_set_backend_weight(const Command& c, Model& model, Privilege) {
                    std::to_string(c.weight) + "\n"};
 }
 
+Reply answer_show_bgp(const Command& c, Model& model, Privilege) {
+  return {.lines = format_bgp(model.bgp(), c.json)};
+}
+
+Reply answer_set_node(const Command& c, Model& model, Privilege) {
+  if (auto e = model.set_node_maint(c.on)) return error_reply("Error: " + *e);
+  return {.lines = c.on ? "Node: maint (every VIP withdrawn)\n" : "Node: ready\n"};
+}
+
+Reply answer_set_vip_announce(const Command& c, Model& model, Privilege) {
+  if (auto e = model.set_vip_announce(c.vip, c.on)) return error_reply("Error: " + *e);
+  return {.lines = "VIP " + c.vip + ": announce " + (c.on ? "on" : "off") + "\n"};
+}
+
 // A failed reload answers its error line, then one line per config error.
 Reply answer_reload(const Command&, Model& model, Privilege) {
   ReloadResult r = model.reload();

@@ -48,4 +48,19 @@ std::optional<std::string> parse_set_backend_weight(std::span<const std::string_
   return std::nullopt;
 }
 
+std::optional<std::string> parse_set_node(std::span<const std::string_view> arguments,
+                                          std::string_view usage, Command& command) {
+  if (arguments[0] != "maint" && arguments[0] != "ready") return std::string(usage);
+  command.on = arguments[0] == "maint";
+  return std::nullopt;
+}
+
+std::optional<std::string> parse_set_vip_announce(std::span<const std::string_view> arguments,
+                                                  std::string_view usage, Command& command) {
+  if (arguments[2] != "on" && arguments[2] != "off") return std::string(usage);
+  command.vip = std::string(arguments[0]);
+  command.on = arguments[2] == "on";
+  return std::nullopt;
+}
+
 }  // namespace sluice::api

@@ -22,4 +22,11 @@ std::optional<std::string> parse_set_backend_state(std::span<const std::string_v
 std::optional<std::string> parse_set_backend_weight(std::span<const std::string_view> arguments,
                                                     std::string_view usage, Command& command);
 
+// maint|ready
+std::optional<std::string> parse_set_node(std::span<const std::string_view> arguments,
+                                          std::string_view usage, Command& command);
+// VIP announce on|off
+std::optional<std::string> parse_set_vip_announce(std::span<const std::string_view> arguments,
+                                                  std::string_view usage, Command& command);
+
 }  // namespace sluice::api

@@ -32,6 +32,7 @@ struct Command {
   std::string backend;  // set backend; canonical address text
   config::BackendState state = config::BackendState::kReady;
   uint16_t weight = 0;
+  bool on = false;  // set node (true: maint), set vip announce (true: on)
 
   friend bool operator==(const Command&, const Command&) = default;
 };

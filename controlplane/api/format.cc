@@ -235,6 +235,56 @@ std::string format_health(const std::vector<HealthView>& health, bool json) {
   return t.render();
 }
 
+std::string format_bgp(const BgpView& b, bool json) {
+  if (json) {
+    JsonWriter w;
+    w.begin_object().key("enabled").value(b.enabled);
+    if (b.enabled) {
+      w.key("table").value(uint64_t(b.table));
+      w.key("protocol").value(uint64_t(b.protocol));
+      w.key("node").value(b.node);
+      w.key("node_since_s").value(b.node_since_s);
+      w.key("drained").value(b.drained);
+      w.key("drain_time_ms").value(b.drain_time_ms);
+      w.key("error").value(b.error);
+      w.key("vips").begin_array();
+      for (const BgpVipView& v : b.vips) {
+        w.begin_object();
+        w.key("name").value(v.name);
+        w.key("address").value(v.address);
+        w.key("announced").value(v.announced);
+        w.key("reason").value(v.reason);
+        w.key("since_s").value(v.since_s);
+        w.key("serving_backends").value(uint64_t(v.serving_backends));
+        w.key("min_healthy").value(uint64_t(v.min_healthy));
+        w.key("med").value(uint64_t(v.med));
+        w.key("pinned").value(v.pinned);
+        w.key("route_error").value(v.route_error);
+        w.end_object();
+      }
+      w.end_array();
+    }
+    w.end_object();
+    return json_line(w);
+  }
+  if (!b.enabled) return "BGP announcement not enabled\n";
+  std::string out = "node " + b.node + " for " + num(b.node_since_s) + " s" +
+                    (b.node == "ready" ? ""
+                     : b.drained       ? ", drained"
+                                       : ", draining") +
+                    "; routes in table " + num(b.table) + ", protocol " + num(b.protocol) + "\n";
+  if (!b.error.empty()) out += "error: " + cell(b.error) + "\n";
+  Table t({"VIP", "ADDRESS", "STATE", "SINCE_S", "SERVING", "MED", "REASON"});
+  std::string errors;
+  for (const BgpVipView& v : b.vips) {
+    t.add({v.name, v.address, v.announced ? "announced" : "withdrawn", num(v.since_s),
+           num(v.serving_backends) + "/" + num(v.min_healthy), num(v.med), v.reason});
+    if (!v.route_error.empty())
+      errors += "route error " + v.name + ": " + cell(v.route_error) + "\n";
+  }
+  return out + t.render() + errors;
+}
+
 std::string format_ha(const std::vector<HaView>& instances, bool json) {
   if (instances.empty()) {
     if (json) return "{\"configured\":false}\n";

@@ -35,6 +35,7 @@ std::string format_vips(const std::vector<VipView>& vips, bool json);
 std::string format_backends(const std::vector<VipView>& vips, bool json);
 std::string format_stats(const StatsView& stats, bool json);
 std::string format_health(const std::vector<HealthView>& health, bool json);
+std::string format_bgp(const BgpView& bgp, bool json);
 std::string format_ha(const std::vector<HaView>& instances, bool json);
 
 }  // namespace sluice::api

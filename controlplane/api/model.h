@@ -130,6 +130,32 @@ struct CheckDurationsView {
   uint64_t sum_us = 0;
 };
 
+// One VIP's BGP announcement (docs/bgp.md).
+struct BgpVipView {
+  std::string name;
+  std::string address;
+  bool announced = false;
+  std::string reason;    // why (not): "serving", "too few serving backends", ...
+  uint64_t since_s = 0;  // seconds since `announced` last changed
+  uint32_t serving_backends = 0;
+  uint32_t min_healthy = 1;
+  uint32_t med = 0;
+  bool pinned = false;      // by the operator (set vip V announce off)
+  std::string route_error;  // the kernel refused the last route change; "" = none
+};
+
+struct BgpView {
+  bool enabled = false;
+  uint32_t table = 0;
+  uint32_t protocol = 0;
+  std::string node;  // "ready", "maint", "stopping"
+  uint64_t node_since_s = 0;
+  bool drained = false;  // not ready, everything withdrawn, drain_time passed
+  uint64_t drain_time_ms = 0;
+  std::string error;  // the route table cannot be used; "" = none
+  std::vector<BgpVipView> vips;
+};
+
 struct ReloadResult {
   bool ok = false;
   std::string summary;               // one line, e.g. "generation 4: 2 VIPs, 5 backends"
@@ -146,6 +172,7 @@ class Model {
   virtual std::vector<HealthView> health() const = 0;
   virtual std::vector<HaView> ha() const { return {}; }
   virtual std::vector<CheckDurationsView> check_durations() const { return {}; }
+  virtual BgpView bgp() const { return {}; }
 
   // `backend` is canonical address text. nullopt on success, else one line saying what is
   // wrong (e.g. "no VIP named 'x'"); the API prefixes it with "Error: ". On success the
@@ -156,6 +183,18 @@ class Model {
   virtual std::optional<std::string> set_backend_weight(const std::string& vip,
                                                         const std::string& backend,
                                                         uint16_t weight) = 0;
+
+  // BGP announcement ([bgp] enabled): the node in maintenance (withdraw every VIP) or
+  // ready; one VIP pinned off or back to automatic. Persisted; same contract as above.
+  virtual std::optional<std::string> set_node_maint(bool maint) {
+    (void)maint;
+    return "BGP is not enabled ([bgp] enable = true)";
+  }
+  virtual std::optional<std::string> set_vip_announce(const std::string& vip, bool on) {
+    (void)vip;
+    (void)on;
+    return "BGP is not enabled ([bgp] enable = true)";
+  }
 
   // Re-reads the config file; the running config stays when the new one is rejected.
   virtual ReloadResult reload() = 0;

@@ -80,6 +80,7 @@ int Daemon::run() {
   apply_config();
   start_link_tracking(watch);
   vrrp_.start(config_, watch);
+  start_bgp();
   end_hold_if_due();
   std::fprintf(stderr, "sluiced: running: %zu VIPs, API on %s, dataplane at %s%s\n",
                config_.vips.size(), options.path.c_str(), config_.dataplane.control_socket.c_str(),
@@ -88,6 +89,7 @@ int Daemon::run() {
                    : "");
 
   bool stop = false;
+  bool draining = false;  // SIGTERM with [bgp]: withdrawn, forwarding until drained
   while (!stop) {
     dataplane_.tick(now_ms());
     if (dataplane_.fd_changed() && dataplane_.fd() >= 0) watch(dataplane_.fd());
@@ -103,6 +105,9 @@ int Daemon::run() {
         while (read(signal_fd, &info, sizeof info) == sizeof info) {
           if (info.ssi_signo == SIGHUP) {
             reload();
+          } else if (bgp_enabled() && !draining) {
+            draining = true;
+            stop = begin_bgp_stop();
           } else {
             stop = true;
           }
@@ -124,7 +129,10 @@ int Daemon::run() {
     end_hold_if_due();
     track_vrrp();
     vrrp_.step();
+    step_bgp();
+    if (draining && bgp_drained()) stop = true;
   }
+  stop_bgp();
   vrrp_.stop();
   std::fprintf(stderr, "sluiced: stopping; the dataplane keeps forwarding with its last state\n");
   server_.reset();

@@ -12,11 +12,13 @@
 #include <cstdint>
 #include <ctime>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "announce/announcer.h"
 #include "api/model.h"
 #include "api/server.h"
 #include "config/config.h"
@@ -25,9 +27,11 @@
 #include "metrics/endpoint.h"
 #include "metrics/http_server.h"
 #include "sluiced/admin_state.h"
+#include "sluiced/bgp_state.h"
 #include "sluiced/dataplane_client.h"
 #include "sluiced/desired_state.h"
 #include "sluiced/link_monitor.h"
+#include "sluiced/route_table.h"
 #include "sluiced/vrrp_instances.h"
 
 namespace sluice::sluiced {
@@ -46,11 +50,15 @@ class Daemon final : public api::Model {
   std::vector<api::HealthView> health() const override;
   std::vector<api::HaView> ha() const override;
   std::vector<api::CheckDurationsView> check_durations() const override;
+  api::BgpView bgp() const override;  // bgp_glue.cc
   // admin_changes.cc: a backend's admin state and weight, recorded, pushed, persisted
   std::optional<std::string> set_backend_state(const std::string& vip, const std::string& backend,
                                                config::BackendState state) override;
   std::optional<std::string> set_backend_weight(const std::string& vip, const std::string& backend,
                                                 uint16_t weight) override;
+  // bgp_glue.cc: maintenance and pins, recorded, applied, persisted
+  std::optional<std::string> set_node_maint(bool maint) override;
+  std::optional<std::string> set_vip_announce(const std::string& vip, bool on) override;
   // reload.cc (also on SIGHUP)
   api::ReloadResult reload() override;
 
@@ -72,6 +80,19 @@ class Daemon final : public api::Model {
   void start_link_tracking(const std::function<void(int)>& watch);
   void track_vrrp();
   void activate_vrrp_vips(std::vector<config::Vip>& vips) const;
+
+  // bgp_glue.cc: the VIPs announced through the kernel table a routing daemon exports
+  // (docs/bgp.md); nothing happens unless [bgp] enable = true.
+  bool bgp_enabled() const { return config_.bgp.enable; }
+  void start_bgp();  // stale routes removed, the state file read
+  void step_bgp();   // every loop turn: decide, then bring the table in line
+  // SIGTERM: withdraw everything; true when sluiced may exit now (else once drained).
+  bool begin_bgp_stop();
+  bool bgp_drained() const { return announcer_ && announcer_->drained(); }
+  void stop_bgp();  // on exit: no route of ours left in the table
+  announce::Inputs bgp_inputs() const;
+  void sync_routes();
+  std::optional<std::string> save_bgp_state_file() const;
 
   // admin_changes.cc
   const config::Vip* find_vip(const std::string& name) const;
@@ -109,6 +130,19 @@ class Daemon final : public api::Model {
   std::unique_ptr<metrics::HttpServer> metrics_server_;
   LinkMonitor links_;  // VRRP interface tracking
   VrrpInstances vrrp_;
+
+  struct Route {
+    IpAddress address;
+    uint32_t med = 0;
+    friend bool operator==(const Route&, const Route&) = default;
+  };
+  std::unique_ptr<announce::Announcer> announcer_;
+  std::unique_ptr<RouteTable> routes_;
+  BgpState bgp_state_;
+  std::string bgp_error_;                            // the table cannot be used
+  std::map<std::string, Route> installed_;           // VIP name -> its route in the table
+  std::map<std::string, std::string> route_errors_;  // VIP name -> the kernel's refusal
+  uint64_t next_route_retry_ms_ = 0;
 };
 
 }  // namespace sluice::sluiced

@@ -5,13 +5,16 @@
 
 #include "config/config_loader.h"
 #include "sluiced/daemon.h"
+#include "sluiced/route_table.h"
 
 namespace {
 
 constexpr const char* kUsage =
-    "usage: sluiced --config FILE [--check]\n"
+    "usage: sluiced --config FILE [--check | --withdraw]\n"
     "       sluiced --help\n"
-    "  --check  validate FILE: print OK, or every error as file:line:column\n"
+    "  --check     validate FILE: print OK, or every error as file:line:column\n"
+    "  --withdraw  remove every route sluiced announced ([bgp] table and protocol of FILE)\n"
+    "              and exit: for systemd's ExecStopPost, after a crash too\n"
     "Signals: SIGHUP reloads FILE (a bad file is refused, the running one stays);\n"
     "SIGINT/SIGTERM stop sluiced (the dataplane keeps forwarding).\n";
 
@@ -22,11 +25,29 @@ int usage_error(const std::string& what) {
   return 2;
 }
 
+// --withdraw: the routes of sluiced's protocol in its table, removed.
+int withdraw_routes(const sluice::config::BgpSettings& bgp) {
+  if (!bgp.enable) {
+    std::printf("bgp not enabled: nothing to withdraw\n");
+    return 0;
+  }
+  sluice::sluiced::RouteTable routes(bgp.table, bgp.protocol);
+  size_t removed = 0;
+  if (auto error = routes.flush(&removed)) {
+    std::fprintf(stderr, "sluiced: --withdraw: table %u: %s\n", bgp.table, error->c_str());
+    return 1;
+  }
+  std::printf("withdrew %zu route(s) of protocol %u from table %u\n", removed, bgp.protocol,
+              bgp.table);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string path;
   bool check_only = false;
+  bool withdraw = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") {
@@ -38,6 +59,8 @@ int main(int argc, char** argv) {
       path = argv[++i];
     } else if (arg == "--check") {
       check_only = true;
+    } else if (arg == "--withdraw") {
+      withdraw = true;
     } else {
       return usage_error("unknown option '" + arg + "'");
     }
@@ -52,6 +75,7 @@ int main(int argc, char** argv) {
     std::printf("OK\n");
     return 0;
   }
+  if (withdraw) return withdraw_routes(loaded.config->bgp);
   setvbuf(stderr, nullptr, _IOLBF, 0);
   sluice::sluiced::Daemon daemon(path, std::move(*loaded.config));
   return daemon.run();

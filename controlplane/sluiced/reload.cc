@@ -28,11 +28,12 @@ api::ReloadResult Daemon::reload_config() {
   }
   config::Config next = std::move(*loaded.config);
   if (next.controlplane != config_.controlplane || next.dataplane != config_.dataplane ||
-      next.ports != config_.ports)
+      next.ports != config_.ports || next.bgp != config_.bgp)
     r.details.push_back(
-        "[controlplane], [dataplane] and [[port]] changes need a restart; applying VIPs, "
-        "backends and checks");
+        "[controlplane], [dataplane], [bgp] and [[port]] changes need a restart; applying "
+        "VIPs, backends and checks");
   next.controlplane = config_.controlplane;
+  next.bgp = config_.bgp;
   next.dataplane = config_.dataplane;
   reload_metrics(next, r.details);
   config_ = std::move(next);

@@ -27,9 +27,11 @@ namespace sluice {
   X(neighbor_unresolved, "backend or gateway MAC address not resolved yet")        \
   X(too_big, "packet larger than the MTU after encapsulation")                     \
   X(no_headroom, "mbuf has no headroom left for the encapsulation")                \
+  X(over_mtu, "frame longer than the port's mtu + Ethernet and VLAN headers")      \
   X(multi_segment, "multi-segment mbuf (not supported on the fast path)")          \
   X(tx_full, "TX queue full")                                                      \
   X(handoff_full, "ring to the worker that owns the flow full")                    \
+  X(to_host_full, "ring to the main lcore's exception path (TAP) full")            \
   X(host_unhandled, "traffic for the host itself with no exception path configured")
 
 // Per-worker event counters other than drops, same one-table scheme.

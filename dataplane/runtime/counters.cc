@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// The workers' counters summed, as the text of the exit summary and as the channel's kStats
-// answer (channel/stats.h).
+// The workers' counters summed and the ports' own, as the text of the exit summary and as
+// the channel's kStats answer (channel/stats.h).
 #include <mutex>
 #include <sstream>
 
@@ -39,6 +39,25 @@ TrafficCounters Dataplane::backend_traffic(uint32_t backend_id) const {
   return sum;
 }
 
+std::vector<std::pair<std::string, uint64_t>> Dataplane::port_counters() const {
+  std::vector<std::pair<std::string, uint64_t>> out;
+  for (const EthPort& p : ports_) {
+    if (p.tap_port_id) {
+      out.emplace_back("exception_" + p.name + "_to_host", p.frames_to_host);
+      out.emplace_back("exception_" + p.name + "_from_host", p.frames_from_host);
+    }
+    if (p.steering) {
+      const bpf::SteeringCounters c = p.steering->counters();
+      for (int i = 0; i < STEER_NR_COUNTERS; ++i)
+        out.emplace_back("steering_" + p.name + "_" + steering_counter_info[i].name,
+                         c.counters[i].packets);
+    }
+    for (size_t i = 0; i < kPortCounterCount; ++i)
+      out.emplace_back("port_" + p.name + "_" + kPortCounters[i].name, p.counters.values[i]);
+  }
+  return out;
+}
+
 std::string Dataplane::summary() const {
   const channel::Stats stats = channel_stats();
   std::ostringstream out;
@@ -55,6 +74,13 @@ std::string Dataplane::summary() const {
   return out.str();
 }
 
+std::vector<std::pair<std::string, uint64_t>> Dataplane::neighbor_counters() const {
+  std::lock_guard lock(view_lock_);
+  const NeighborStats& s = neighbors_.stats();
+  return {{"neighbor_solicitations", s.solicited},
+          {"neighbor_solicitations_rate_limited", s.rate_limited}};
+}
+
 channel::Stats Dataplane::channel_stats() const {
   const CounterTotals total = sum_counters();
   channel::Stats out;
@@ -62,18 +88,8 @@ channel::Stats Dataplane::channel_stats() const {
   for (size_t i = 0; i < kWorkerCounterCount; ++i)
     out.counters.emplace_back(kWorkerCounters[i].name, total.events[i]);
   out.counters.emplace_back("active_flows", total.active_flows);
-  for (const EthPort& p : ports_) {
-    if (p.tap_port_id) {
-      out.counters.emplace_back("exception_" + p.name + "_to_host", p.frames_to_host);
-      out.counters.emplace_back("exception_" + p.name + "_from_host", p.frames_from_host);
-    }
-    if (p.steering) {
-      const bpf::SteeringCounters c = p.steering->counters();
-      for (int i = 0; i < STEER_NR_COUNTERS; ++i)
-        out.counters.emplace_back("steering_" + p.name + "_" + steering_counter_info[i].name,
-                                  c.counters[i].packets);
-    }
-  }
+  for (auto& counter : port_counters()) out.counters.push_back(std::move(counter));
+  for (auto& counter : neighbor_counters()) out.counters.push_back(std::move(counter));
   for (size_t i = 0; i < kDropReasonCount; ++i)
     out.counters.emplace_back(std::string("drop_") + kDropReasons[i].name, total.drops[i]);
   std::lock_guard lock(view_lock_);

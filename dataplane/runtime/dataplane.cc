@@ -16,6 +16,7 @@ namespace {
 
 constexpr unsigned kLearnedRingSize = 4096;
 constexpr uint32_t kSolicitPeriodMs = 100;
+constexpr uint32_t kPortSamplePeriodMs = 100;
 
 uint32_t longest_timeout(const config::FlowTimeouts& t) {
   return std::max({t.tcp_syn_ms, t.tcp_established_ms, t.tcp_closing_ms, t.udp_ms, t.other_ms});
@@ -97,6 +98,7 @@ bool Dataplane::start() {
       WorkerPort port;
       port.port_index = p;
       port.port_id = eth.port_id;
+      port.max_frame_length = eth.max_frame_length;
       for (uint16_t q = 0; q < eth.queues; ++q)
         if (q % workers == w) port.rx_queues.push_back(q);
       if (!port.rx_queues.empty()) port.tx_queue = port.rx_queues.front();
@@ -132,6 +134,7 @@ bool Dataplane::start() {
 
 void Dataplane::run(const std::atomic<bool>& stop, std::atomic<bool>& reload) {
   uint32_t last_solicit = now_ms() - kSolicitPeriodMs;
+  uint32_t last_sample = now_ms() - kPortSamplePeriodMs;
   bool any_tap = false;
   for (const EthPort& p : ports_) any_tap |= p.tap_port_id.has_value();
   while (!stop.load()) {
@@ -145,11 +148,16 @@ void Dataplane::run(const std::atomic<bool>& stop, std::atomic<bool>& reload) {
       solicit_neighbors(now);
       last_solicit = now;
     }
+    if (now - last_sample >= kPortSamplePeriodMs) {
+      for (EthPort& p : ports_) p.sample_counters();
+      last_sample = now;
+    }
     // Host traffic through a TAP wants a tighter loop than neighbor upkeep alone.
     usleep(any_tap ? 100 : 1000);
   }
   stop_workers_ = true;
   rte_eal_mp_wait_lcore();
+  for (EthPort& p : ports_) p.sample_counters();  // the exit summary's
 }
 
 }  // namespace sluice

@@ -63,6 +63,12 @@ class Dataplane {
     uint64_t active_flows = 0;
   };
   CounterTotals sum_counters() const;
+  // Every port's counters outside the workers, named for /sluice/stats, the exit summary and
+  // sluiced: exception_<port>_to_host/_from_host (TAP), steering_<port>_<counter> (XDP),
+  // port_<port>_<counter> (port_counters.h).
+  std::vector<std::pair<std::string, uint64_t>> port_counters() const;
+  // The main lcore's ARP/ND solicitations: sent, and put off by the rate cap.
+  std::vector<std::pair<std::string, uint64_t>> neighbor_counters() const;
   TrafficCounters vip_traffic(uint32_t vip_id) const;
   TrafficCounters backend_traffic(uint32_t backend_id) const;
   uint32_t now_ms() const;

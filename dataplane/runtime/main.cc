@@ -8,12 +8,15 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "config/config_loader.h"
 #include "runtime/dataplane.h"
 #include "runtime/eal_args.h"
+#include "runtime/eal_leftovers.h"
 #include "runtime/port.h"
 #include "runtime/telemetry.h"
 
@@ -38,6 +41,19 @@ int usage(FILE* out, int status) {
       "Signals: SIGHUP reloads FILE; SIGINT/SIGTERM stop and print counters.\n",
       out);
   return status;
+}
+
+// After rte_eal_cleanup(): the hugepage files and the runtime directory of our file prefix,
+// which EAL keeps for secondary processes (the pages stay taken while the files exist).
+void remove_eal_leftovers(const std::vector<std::string>& eal_argv, const std::string& prefix,
+                          const std::string& runtime_dir) {
+  std::ifstream mounts("/proc/mounts");
+  std::stringstream text;
+  text << mounts.rdbuf();
+  const sluice::LeftoversRemoved removed = sluice::remove_eal_leftovers(
+      sluice::hugepage_dirs(text.str(), eal_argv), prefix, runtime_dir);
+  for (const std::string& e : removed.errors)
+    std::fprintf(stderr, "sluice-dataplane: cannot remove what EAL left: %s\n", e.c_str());
 }
 
 }  // namespace
@@ -83,6 +99,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "sluice-dataplane: EAL init failed: %s\n", rte_strerror(rte_errno));
     return 1;
   }
+  const std::string runtime_dir = rte_eal_get_runtime_dir();
   if (rte_pdump_init() != 0)
     std::fprintf(stderr, "sluice-dataplane: dpdk-dumpcap capture unavailable: %s\n",
                  rte_strerror(rte_errno));
@@ -112,5 +129,6 @@ int main(int argc, char** argv) {
     rte_pdump_uninit();
   }
   rte_eal_cleanup();
+  remove_eal_leftovers(eal, config.dataplane.file_prefix, runtime_dir);
   return status;
 }

@@ -8,9 +8,12 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string_view>
 
 #include "runtime/eal_args.h"
+#include "runtime/kernel_drops.h"
 #include "state/forwarding_state.h"
 
 namespace sluice {
@@ -25,6 +28,19 @@ constexpr unsigned kHandoffRingSize = 4096;
 // echo entry, and every VIP address plus the ports' own, must fit.
 static_assert(2 * config::kMaxVips <= STEERING_DEFAULT_MAX_VIPS);
 static_assert(config::kMaxVips + 1024 <= STEERING_DEFAULT_MAX_ADDRS);
+
+// What a frame carries besides its IP packet: Ethernet and one VLAN header.
+constexpr uint32_t kL2Overhead = RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN;
+
+// The largest MTU `info`'s device takes, worked out as rte_eth_dev_configure checks it.
+uint32_t largest_mtu(const rte_eth_dev_info& info) {
+  const uint32_t overhead = info.max_mtu != UINT16_MAX && info.max_rx_pktlen > info.max_mtu
+                                ? info.max_rx_pktlen - info.max_mtu
+                                : RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN;
+  return info.max_rx_pktlen > overhead
+             ? std::min<uint32_t>(info.max_mtu, info.max_rx_pktlen - overhead)
+             : 0;
+}
 
 // Frees the mbufs still in `ring` (null or not), then the ring.
 void free_ring(rte_ring*& ring) {
@@ -78,7 +94,18 @@ bool EthPort::open(const config::Port& cfg, uint32_t workers, uint32_t mbufs, bo
   queues = std::min<uint16_t>({wanted, info.max_rx_queues, info.max_tx_queues});
   if (queues == 0) queues = 1;
 
+  mtu = cfg.mtu;
+  max_frame_length = mtu + kL2Overhead;
+  if (mtu < info.min_mtu || mtu > largest_mtu(info)) {
+    error = "port '" + name + "': " + dev_name + " (" +
+            (info.driver_name ? info.driver_name : "?") + ") does not take mtu " +
+            std::to_string(mtu) + "; allowed: " + std::to_string(info.min_mtu) + ".." +
+            std::to_string(largest_mtu(info));
+    return false;
+  }
+
   rte_eth_conf conf{};
+  conf.rxmode.mtu = mtu;
   const bool hash_offload = queues > 1 && info.flow_type_rss_offloads;
   // af_xdp's queues are NIC channels, which the NIC's own RSS fills by flow.
   rss = hash_offload ||
@@ -97,7 +124,8 @@ bool EthPort::open(const config::Port& cfg, uint32_t workers, uint32_t mbufs, bo
     rc = rte_eth_dev_configure(port_id, queues, queues, &conf);
   }
   if (rc != 0) {
-    error = "port '" + name + "': configure failed: " + rte_strerror(-rc);
+    error = "port '" + name + "': configure failed (mtu " + std::to_string(mtu) +
+            "): " + rte_strerror(-rc);
     return false;
   }
   uint16_t rxd = kRxDescriptors, txd = kTxDescriptors;
@@ -105,14 +133,19 @@ bool EthPort::open(const config::Port& cfg, uint32_t workers, uint32_t mbufs, bo
 
   int socket = rte_eth_dev_socket_id(port_id);
   if (socket < 0) socket = int(rte_socket_id());
+  // One segment per frame (the pipeline drops multi-segment mbufs), and room for the CRC
+  // that some devices write into the buffer.
+  const uint32_t data_room = std::max<uint32_t>(
+      RTE_MBUF_DEFAULT_BUF_SIZE, RTE_PKTMBUF_HEADROOM + max_frame_length + RTE_ETHER_CRC_LEN);
   std::string pool_name = "mbuf_" + std::to_string(index);
-  pool =
-      rte_pktmbuf_pool_create(pool_name.c_str(), mbufs, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, socket);
+  pool = rte_pktmbuf_pool_create(pool_name.c_str(), mbufs, 256, 0, uint16_t(data_room), socket);
   if (!pool) {
-    error = "port '" + name + "': cannot allocate " + std::to_string(mbufs) +
-            " mbufs: " + rte_strerror(rte_errno) + " (raise memory_mb or lower mbufs_per_port)";
+    error = "port '" + name + "': cannot allocate " + std::to_string(mbufs) + " mbufs of " +
+            std::to_string(data_room) + " bytes: " + rte_strerror(rte_errno) +
+            " (raise memory_mb or lower mbufs_per_port)";
     return false;
   }
+  const std::vector<int> xdp_before = xdp_sockets();
   for (uint16_t q = 0; q < queues; ++q) {
     if (int rc = rte_eth_rx_queue_setup(port_id, q, rxd, unsigned(socket), nullptr, pool); rc) {
       error = "port '" + name + "': RX queue " + std::to_string(q) + ": " + rte_strerror(-rc);
@@ -122,6 +155,17 @@ bool EthPort::open(const config::Port& cfg, uint32_t workers, uint32_t mbufs, bo
       error = "port '" + name + "': TX queue " + std::to_string(q) + ": " + rte_strerror(-rc);
       return false;
     }
+  }
+  for (int fd : xdp_sockets())
+    if (std::find(xdp_before.begin(), xdp_before.end(), fd) == xdp_before.end())
+      xdp_sockets_.push_back(fd);
+  if (info.if_index && info.driver_name && std::string_view(info.driver_name) == "net_af_packet")
+    packet_sockets_ = packet_sockets(info.if_index);
+  // Devices whose MTU is another's (af_packet, tap: the kernel interface's) set it here;
+  // the others took it from rxmode.
+  if (int rc = rte_eth_dev_set_mtu(port_id, mtu); rc != 0 && rc != -ENOTSUP) {
+    error = "port '" + name + "': cannot set mtu " + std::to_string(mtu) + ": " + rte_strerror(-rc);
+    return false;
   }
   if (cfg.mac) {
     // Devices that cannot change their MAC (pcap, some vdevs) still work: the port is
@@ -192,11 +236,17 @@ bool EthPort::open_tap(const config::Port& cfg, uint16_t index, int socket, std:
     return false;
   }
   rte_eth_conf conf{};
+  conf.rxmode.mtu = mtu;  // the host's frames are as long as the port's
   uint16_t rxd = 512, txd = 512;
   if (int rc = rte_eth_dev_configure(id, 1, 1, &conf);
       rc != 0 || rte_eth_rx_queue_setup(id, 0, rxd, unsigned(socket), nullptr, pool) != 0 ||
       rte_eth_tx_queue_setup(id, 0, txd, unsigned(socket), nullptr) != 0) {
     error = "port '" + name + "': cannot set up TAP " + cfg.tap_name;
+    return false;
+  }
+  if (int rc = rte_eth_dev_set_mtu(id, mtu); rc != 0 && rc != -ENOTSUP) {
+    error = "port '" + name + "': cannot set mtu " + std::to_string(mtu) + " on TAP " +
+            cfg.tap_name + ": " + rte_strerror(-rc);
     return false;
   }
   // The kernel side answers with the port's MAC, so replies need no rewriting.
@@ -214,6 +264,7 @@ bool EthPort::open_tap(const config::Port& cfg, uint16_t index, int socket, std:
     return false;
   }
   tap_port_id = id;
+  tap_name_ = cfg.tap_name;
   return true;
 }
 
@@ -257,28 +308,68 @@ void EthPort::exchange_with_host() {
   if (n) {
     uint16_t sent = rte_eth_tx_burst(*tap_port_id, 0, mbufs, uint16_t(n));
     frames_to_host += sent;
-    if (sent < n) rte_pktmbuf_free_bulk(mbufs + sent, n - sent);
+    if (sent < n) {
+      to_host_not_taken_ += n - sent;
+      rte_pktmbuf_free_bulk(mbufs + sent, n - sent);
+    }
   }
   uint16_t got = rte_eth_rx_burst(*tap_port_id, 0, mbufs, 32);
   unsigned queued =
       got ? rte_ring_enqueue_burst(shared_tx, reinterpret_cast<void**>(mbufs), got, nullptr) : 0;
   frames_from_host += queued;
-  if (queued < got) rte_pktmbuf_free_bulk(mbufs + queued, got - queued);
+  if (queued < got) {
+    from_host_ring_full_ += got - queued;
+    rte_pktmbuf_free_bulk(mbufs + queued, got - queued);
+  }
+}
+
+void EthPort::sample_counters() {
+  rte_eth_stats stats;
+  if (rte_eth_stats_get(port_id, &stats) == 0) {
+    counters[PortCounter::rx_missed] = stats.imissed;
+    counters[PortCounter::rx_errors] = stats.ierrors;
+    counters[PortCounter::rx_nombuf] = stats.rx_nombuf;
+    counters[PortCounter::tx_errors] = stats.oerrors;
+  }
+  if (!packet_sockets_.empty())
+    counters[PortCounter::kernel_drops] += take_packet_drops(packet_sockets_);
+  if (!xdp_sockets_.empty()) counters[PortCounter::kernel_drops] = xdp_drops(xdp_sockets_);
+  if (!tap_port_id) return;
+  uint64_t tap_lost_out = 0, tap_lost_in = 0;
+  if (rte_eth_stats_get(*tap_port_id, &stats) == 0) {
+    tap_lost_out = stats.oerrors;
+    tap_lost_in = stats.imissed + stats.ierrors + stats.rx_nombuf;
+  }
+  std::ifstream file("/proc/self/net/dev");
+  std::stringstream net_dev;
+  net_dev << file.rdbuf();
+  const uint64_t kernel_queue_full = tx_dropped(net_dev.str(), tap_name_).value_or(0);
+  counters[PortCounter::to_host_dropped] = to_host_not_taken_ + tap_lost_out;
+  counters[PortCounter::from_host_dropped] = from_host_ring_full_ + tap_lost_in + kernel_queue_full;
 }
 
 void EthPort::send_control_frame(const uint8_t* frame, uint32_t length) {
   rte_mbuf* m = rte_pktmbuf_alloc(pool);
-  if (!m) return;
+  if (!m) {
+    ++counters[PortCounter::control_nombuf];
+    return;
+  }
   uint8_t* data = reinterpret_cast<uint8_t*>(rte_pktmbuf_append(m, uint16_t(length)));
-  if (!data) {
+  if (!data) {  // never: the frames are ARP/ND sized
     rte_pktmbuf_free(m);
     return;
   }
   std::memcpy(data, frame, length);
-  if (rte_ring_enqueue(shared_tx, m) != 0) rte_pktmbuf_free(m);
+  if (rte_ring_enqueue(shared_tx, m) != 0) {
+    ++counters[PortCounter::control_ring_full];
+    rte_pktmbuf_free(m);
+  }
 }
 
 void EthPort::close() {
+  // Stopping closes an af_packet device's sockets: nothing to read after this.
+  packet_sockets_.clear();
+  xdp_sockets_.clear();
   steering.reset();
   free_ring(to_host);
   if (tap_port_id) {

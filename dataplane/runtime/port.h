@@ -17,6 +17,7 @@
 
 #include "config/config.h"
 #include "net/mac_address.h"
+#include "runtime/port_counters.h"
 #include "state/steering_entries.h"
 #include "steering_loader.h"
 
@@ -30,7 +31,9 @@ struct EthPort {
   // The device spreads flows over its queues by hash (or, under af_xdp, the NIC does).
   bool rss = false;
   MacAddress mac;
-  rte_mempool* pool = nullptr;
+  uint16_t mtu = 0;               // the device's, as configured
+  uint32_t max_frame_length = 0;  // mtu + Ethernet and VLAN headers
+  rte_mempool* pool = nullptr;    // its mbufs hold max_frame_length in one segment
   // Frames for this port from the main lcore (ARP/ND solicitations, announcements, the
   // TAP's) and from workers without a TX queue on it; the worker owning queue 0 sends them.
   rte_ring* shared_tx = nullptr;
@@ -48,6 +51,9 @@ struct EthPort {
   rte_ring* to_host = nullptr;
   uint64_t frames_to_host = 0;  // main lcore only
   uint64_t frames_from_host = 0;
+  // Where this port loses frames outside the workers; the main lcore writes them, other
+  // threads read them unsynchronised (torn-free, maybe stale).
+  PortCounters counters;
   // exception_path = "xdp": the steering program DPDK's af_xdp PMD attached to the
   // interface (it also detaches it when the port closes); its maps are ours to fill.
   std::unique_ptr<bpf::SteeringProgram> steering;
@@ -59,8 +65,11 @@ struct EthPort {
   // Main lcore: moves frames between the workers, the TAP device and the port.
   void exchange_with_host();
   // Main lcore: sends a frame it built (a solicitation, an announcement) through shared_tx;
-  // drops it when no mbuf is free or the ring is full.
+  // drops and counts it when no mbuf is free or the ring is full.
   void send_control_frame(const uint8_t* frame, uint32_t length);
+  // Main lcore, periodically and once the workers have stopped: reads the device's, the
+  // kernel's and the TAP's drop counts into `counters`.
+  void sample_counters();
   // Makes the steering program's maps say `entries`; false with `error` on failure.
   bool steer(const SteeringEntries& entries, std::string& error);
   void close();
@@ -68,6 +77,14 @@ struct EthPort {
  private:
   bool open_tap(const config::Port& cfg, uint16_t index, int socket, std::string& error);
   bool adopt_steering(std::string& error);
+
+  // The kernel sockets of an af_packet or af_xdp device (kernel_drops.h), valid until close.
+  std::vector<int> packet_sockets_;
+  std::vector<int> xdp_sockets_;
+  std::string tap_name_;  // the TAP's kernel interface
+  // Summed into to_host_dropped and from_host_dropped with the TAP's own counts.
+  uint64_t to_host_not_taken_ = 0;
+  uint64_t from_host_ring_full_ = 0;
 };
 
 // Before EAL starts, for the ports with exception_path = "xdp": removes a steering program

@@ -36,14 +36,10 @@ int stats(const Dataplane& dataplane, const char*, rte_tel_data* d) {
   rte_tel_data_add_dict_u64(d, "generation", dataplane.generation());
   rte_tel_data_add_dict_u64(d, "workers", dataplane.workers().size());
   rte_tel_data_add_dict_u64(d, "tsc_hz", rte_get_tsc_hz());
-  for (const EthPort& p : dataplane.ports()) {
-    if (!p.steering) continue;
-    const bpf::SteeringCounters c = p.steering->counters();
-    for (int i = 0; i < STEER_NR_COUNTERS; ++i)
-      rte_tel_data_add_dict_u64(
-          d, telemetry_name("steering_" + p.name + "_" + steering_counter_info[i].name).c_str(),
-          c.counters[i].packets);
-  }
+  for (const auto& [name, value] : dataplane.port_counters())
+    rte_tel_data_add_dict_u64(d, telemetry_name(name).c_str(), value);
+  for (const auto& [name, value] : dataplane.neighbor_counters())
+    rte_tel_data_add_dict_u64(d, name.c_str(), value);
   rte_tel_data* drops = rte_tel_data_alloc();
   rte_tel_data_start_dict(drops);
   for (size_t i = 0; i < kDropReasonCount; ++i)
@@ -146,6 +142,9 @@ int ports(const Dataplane& dataplane, const char*, rte_tel_data* d) {
     rte_tel_data_add_dict_u64(pd, "flow_handoff", !p.handoff.empty());
     const char* exception = p.tap_port_id ? "tap" : p.steering ? "xdp" : "none";
     rte_tel_data_add_dict_string(pd, "exception_path", exception);
+    rte_tel_data_add_dict_u64(pd, "mtu", p.mtu);
+    for (size_t i = 0; i < kPortCounterCount; ++i)
+      rte_tel_data_add_dict_u64(pd, kPortCounters[i].name, p.counters.values[i]);
     rte_tel_data_add_dict_container(d, telemetry_name(p.name).c_str(), pd, 0);
   }
   return 0;
@@ -180,8 +179,8 @@ void register_telemetry(const Dataplane& dataplane) {
   rte_telemetry_register_cmd("/sluice/workers", serve<workers>,
                              "Per worker lcore: packets, busy cycles, flows. Takes no parameters");
   rte_telemetry_register_cmd("/sluice/ports", serve<ports>,
-                             "Per port: device, queues, RSS, flow handoff, exception path. "
-                             "Takes no parameters");
+                             "Per port: device, queues, RSS, flow handoff, exception path, "
+                             "mtu, frames lost outside the workers. Takes no parameters");
 }
 
 }  // namespace sluice

@@ -176,10 +176,7 @@ uint16_t Worker::hand_off(const WorkerPort& port, rte_mbuf** mbufs, uint16_t n) 
     const unsigned queued =
         rte_ring_enqueue_burst(port.handoff[w], reinterpret_cast<void**>(theirs), count, nullptr);
     c[WorkerCounter::handed_off] += queued;
-    if (queued < count) {
-      c[DropReason::handoff_full] += count - queued;
-      rte_pktmbuf_free_bulk(theirs + queued, count - queued);
-    }
+    for (unsigned i = queued; i < count; ++i) drop_unprocessed(theirs[i], DropReason::handoff_full);
   }
   uint16_t kept = 0;
   for (uint16_t i = 0; i < n; ++i)
@@ -193,9 +190,12 @@ void Worker::process(const WorkerPort& port, std::optional<uint16_t> tx_queue, r
   uint16_t kept = 0;
   for (uint16_t i = 0; i < n; ++i) {
     rte_mbuf* m = mbufs[i];
+    if (m->pkt_len > port.max_frame_length) {
+      drop_unprocessed(m, DropReason::over_mtu);
+      continue;
+    }
     if (m->nb_segs != 1) {
-      ++(*counters_)[DropReason::multi_segment];
-      rte_pktmbuf_free(m);
+      drop_unprocessed(m, DropReason::multi_segment);
       continue;
     }
     rte_prefetch0(rte_pktmbuf_mtod(m, void*));
@@ -221,8 +221,11 @@ void Worker::process(const WorkerPort& port, std::optional<uint16_t> tx_queue, r
         mbufs[to_send++] = m;
         break;
       case Action::kToHost:
-        if (!port.to_host || rte_ring_enqueue(port.to_host, m) != 0) {
+        if (!port.to_host) {
           ++(*counters_)[DropReason::host_unhandled];
+          rte_pktmbuf_free(m);
+        } else if (rte_ring_enqueue(port.to_host, m) != 0) {
+          ++(*counters_)[DropReason::to_host_full];
           rte_pktmbuf_free(m);
         }
         break;
@@ -240,6 +243,14 @@ void Worker::process(const WorkerPort& port, std::optional<uint16_t> tx_queue, r
     LearnedNeighbor learned{result.learned[i], port.port_index};
     rte_ring_enqueue_elem(learned_, &learned, sizeof learned);  // full: the next one will do
   }
+}
+
+void Worker::drop_unprocessed(rte_mbuf* m, DropReason reason) {
+  WorkerCounters& c = *counters_;
+  ++c[WorkerCounter::rx_packets];
+  c[WorkerCounter::rx_bytes] += m->pkt_len;
+  ++c[reason];
+  rte_pktmbuf_free(m);
 }
 
 void Worker::send_shared(rte_ring* shared_tx, rte_mbuf** mbufs, uint16_t n) {

@@ -32,6 +32,8 @@ struct WorkerPort {
   uint16_t port_index = 0;
   uint16_t port_id = 0;
   std::vector<uint16_t> rx_queues;  // the device queues it polls
+  // The port's mtu plus Ethernet and VLAN headers: longer frames are dropped (over_mtu).
+  uint32_t max_frame_length = 0;
   // Where frames this worker did not receive from a queue of its own leave: its first
   // queue, or through shared_tx when it has none.
   std::optional<uint16_t> tx_queue;
@@ -73,11 +75,15 @@ class Worker {
   // its own it kept, in order, at the front of mbufs.
   uint16_t hand_off(const WorkerPort& port, rte_mbuf** mbufs, uint16_t n);
   // Runs the pipeline on a burst received on `port` and sends, passes to the host or
-  // frees each frame; tx_queue as in WorkerPort.
+  // frees each frame; tx_queue as in WorkerPort. Frames the pipeline cannot take (over the
+  // port's mtu, or in several segments) are dropped first, and counted as received too.
   void process(const WorkerPort& port, std::optional<uint16_t> tx_queue, rte_mbuf** mbufs,
                uint16_t n, const ForwardingState& state, uint32_t now_ms);
   void transmit(uint16_t port_id, uint16_t queue, rte_mbuf** mbufs, uint16_t n);
   void send_shared(rte_ring* shared_tx, rte_mbuf** mbufs, uint16_t n);
+  // Frees a received frame that never reaches the pipeline (which counts the rest as
+  // received), counting it as received and dropped for `reason`.
+  void drop_unprocessed(rte_mbuf* m, DropReason reason);
   // On the worker lcore: registers every RX queue with this thread's epoll set; false
   // (with the reason on stdout) when one cannot raise interrupts or a ring must be polled.
   bool register_interrupts();

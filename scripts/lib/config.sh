@@ -6,7 +6,8 @@
 # and the VIPs with their backends. Owns ECHO_PORT and SLUICED_FAST_HTTP_CHECK; reads
 # the topology of netns.sh (TOPO_ID, TOPO_FILE_PREFIX, LB_IFACE, LB4, LB6, VIP4, VIP6,
 # TOPO_IP4, TOPO_IP6, WWW_HOST, the prefixes), sluice_dir (lb_node.sh), and the options
-# SLUICE_WORKERS, SLUICE_NO_VIP6, SLUICE_ECHO_VIP, SLUICED_CONTROLPLANE, SLUICED_WWW_CHECK.
+# SLUICE_WORKERS, SLUICE_NO_VIP6, SLUICE_ECHO_VIP, SLUICED_CONTROLPLANE, SLUICED_WWW_CHECK,
+# SLUICE_HUGEPAGES.
 
 [[ -n "${_SLUICE_CONFIG_SH:-}" ]] && return 0
 _SLUICE_CONFIG_SH=1
@@ -14,6 +15,28 @@ _SLUICE_CONFIG_SH=1
 source "$(dirname "${BASH_SOURCE[0]}")/lb_node.sh"
 
 ECHO_PORT=7000       # second VIP on the same address, served by socat echo servers
+SLUICE_MEMORY_MB=256 # each dataplane's memory_mb
+
+# true when hugetlbfs is mounted with free hugepages for two dataplanes (the HA tests
+# run two), else false (--no-huge). With hugepages dpdk-dumpcap can attach to the
+# dataplane (it maps the primary's memory); the dataplane removes its hugepage files on
+# exit, topo_down those of a killed one.
+sluice_hugepages_default() {
+  local free_pages page_kb
+  grep -qs ' hugetlbfs ' /proc/mounts || {
+    echo false
+    return
+  }
+  free_pages="$(awk '/^HugePages_Free:/ {print $2}' /proc/meminfo)"
+  page_kb="$(awk '/^Hugepagesize:/ {print $2}' /proc/meminfo)"
+  if ((${free_pages:-0} * ${page_kb:-0} / 1024 >= 2 * SLUICE_MEMORY_MB)); then
+    echo true
+  else
+    echo false
+  fi
+}
+# Decided once per run, so that a reload's config has the same [dataplane].
+SLUICE_HUGEPAGES="${SLUICE_HUGEPAGES:-$(sluice_hugepages_default)}"
 
 # sluice_config BACKENDS...: print a dataplane config for this run. BACKENDS are
 # node names (web1, web2); every VIP gets the same backend set:
@@ -38,14 +61,15 @@ $(if [[ "${SLUICE_WORKERS:-1}" == 2 ]]; then
   else
     printf 'worker_lcores = [1]'
   fi)
-hugepages = false
-memory_mb = 256
+hugepages = $SLUICE_HUGEPAGES
+memory_mb = $SLUICE_MEMORY_MB
 file_prefix = "$TOPO_FILE_PREFIX"
 control_socket = "$(sluice_dir)/dataplane.sock"
 # share the 2 cores of a test box with the client and the web servers
 idle_sleep_us = 50
-# no --in-memory: DPDK refuses it together with --no-huge (which implies legacy
-# memory); the run's runtime files under /var/run/dpdk/<file_prefix> go in topo_down.
+# no --in-memory: dpdk-dumpcap could not attach, and DPDK refuses it together with
+# --no-huge (which implies legacy memory). A dataplane that is killed leaves its
+# runtime files under /var/run/dpdk/<file_prefix> and its hugepage files: topo_down.
 
 [[port]]
 name = "lan0"

@@ -142,16 +142,32 @@ $temp    server {
             default_type text/plain;
             return 200 "$node\n";
         }
+$(if [[ -n "${NGINX_SLOW:-}" ]]; then
+    cat <<SLOW
+        # NGINX_SLOW=1: a long download (slow.bin: the node's name on every line)
+        location = /slow {
+            alias $dir/slow.bin;
+            default_type application/octet-stream;
+            limit_rate ${NGINX_SLOW_RATE:-64k};
+        }
+SLOW
+  fi)
     }
 }
 EOF
 }
 
 # nginx_start NODE: nginx in NODE's namespace with its own conf, pid and temp dirs.
+# NGINX_SLOW=1 adds /slow: NGINX_SLOW_BYTES (256 KiB) of the node's name, sent at
+# NGINX_SLOW_RATE (64k bytes/s), for connections that must live a few seconds.
 nginx_start() {
   local node="$1" dir="$TOPO_DIR/$1/nginx"
   mkdir -p "$dir"
   _nginx_conf "$node" "$dir" >"$dir/nginx.conf"
+  if [[ -n "${NGINX_SLOW:-}" ]]; then
+    # (yes ends on SIGPIPE: a pipefail status, not an error)
+    yes "$node" | head -c "${NGINX_SLOW_BYTES:-262144}" >"$dir/slow.bin" || true
+  fi
   in_ns "$node" nginx -q -e "$dir/error.log" -c "$dir/nginx.conf" -g "pid $dir/nginx.pid;" ||
     die "nginx failed to start in $node: $(tail -n 5 "$dir/error.log" 2>/dev/null)"
   wait_until 5 test -s "$dir/nginx.pid" || die "nginx in $node wrote no pid file"

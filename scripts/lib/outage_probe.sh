@@ -10,8 +10,8 @@ _SLUICE_OUTAGE_PROBE_SH=1
 # shellcheck source=scripts/lib/netns.sh
 source "$(dirname "${BASH_SOURCE[0]}")/netns.sh"
 
-# probe_start OUT COUNT [URL]: in the client, start a GET through URL (default the www
-# VIP) every 50 ms, COUNT of them, each on a new connection and given at most 0.9 s
+# probe_start OUT COUNT [URL]: in the client (or the namespace PROBE_NODE names), start a
+# GET through URL (default the www VIP) every 50 ms, COUNT of them, each on a new connection and given at most 0.9 s
 # (under the 1 s SYN retransmission, so one lost SYN fails the request); each writes
 # "START_TIME ok|fail" to OUT. PROBE_PID is the loop (wait for it).
 probe_start() {
@@ -34,7 +34,7 @@ for ((i = 0; i < n; i++)); do
 done
 wait
 PROBE
-  topo_bg client "$TOPO_DIR/probe.log" bash "$TOPO_DIR/probe.sh" "$out" "$count" "$url" "$WWW_HOST"
+  topo_bg "${PROBE_NODE:-client}" "$TOPO_DIR/probe.log" bash "$TOPO_DIR/probe.sh" "$out" "$count" "$url" "$WWW_HOST"
   # shellcheck disable=SC2034 # read by the caller, which waits for it
   PROBE_PID="$TOPO_LAST_PID"
 }

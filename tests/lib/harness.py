@@ -169,20 +169,69 @@ def dpdk_runtime_dirs(file_prefix):
     return [f"/var/run/dpdk/{file_prefix}", f"{user_dir}/dpdk/{file_prefix}"]
 
 
+def hugetlbfs_mounts():
+    """The mount points of every hugetlbfs (where DPDK puts its <prefix>map_* files)."""
+    with open("/proc/mounts") as f:
+        return [fields[1] for fields in (line.split() for line in f)
+                if len(fields) > 2 and fields[2] == "hugetlbfs"]
+
+
+def dpdk_leftovers(file_prefix):
+    """What a DPDK process of `file_prefix` left behind: its runtime directory and its
+    hugepage files (<mount>/<prefix>map_<n>)."""
+    found = [d for d in dpdk_runtime_dirs(file_prefix) if os.path.exists(d)]
+    for mount in hugetlbfs_mounts():
+        try:
+            names = os.listdir(mount)
+        except OSError:
+            continue
+        found += [os.path.join(mount, n) for n in sorted(names)
+                  if n.startswith(file_prefix + "map_") and n[len(file_prefix) + 4:].isdigit()]
+    return found
+
+
+def remove_dpdk_leftovers(file_prefix):
+    for path in dpdk_leftovers(file_prefix):
+        if os.path.isdir(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            try:
+                os.remove(path)
+            except OSError:
+                pass
+
+
+def free_hugepages_mb():
+    """Free memory in default-size hugepages, in MiB (0 without hugetlbfs mounted)."""
+    if not hugetlbfs_mounts():
+        return 0
+    info = {}
+    with open("/proc/meminfo") as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            info[key] = int(value.split()[0])
+    return info.get("HugePages_Free", 0) * info.get("Hugepagesize", 0) // 1024
+
+
 class Dataplane(Program):
     """sluice-dataplane on `config` (the TOML after [dataplane]) with a [dataplane] section
     of the test's own (fixture_config.dataplane_section: no hugepages, small pools, its
-    own DPDK file prefix and control socket; `settings` add keys). stop() also removes
-    the DPDK runtime directory of the file prefix."""
+    own DPDK file prefix and control socket; `settings` add or replace keys), inside the
+    network namespace `netns` when given. stop() notes in `leftovers` what the process
+    left behind (dpdk_leftovers) and removes it."""
 
-    def __init__(self, binary, tmp, name, config, report=None, workers=(1,), **settings):
+    def __init__(self, binary, tmp, name, config, report=None, workers=(1,), netns=None,
+                 **settings):
         self.prefix = f"sl{name}{os.getpid()}"
         self.control_socket = os.path.join(tmp, f"{name}.sock")
         self.config_path = os.path.join(tmp, f"{name}.toml")
+        self.leftovers = None
         with open(self.config_path, "w") as f:
             f.write(dataplane_section(self.prefix, self.control_socket, workers=workers,
                                       **settings) + config)
-        super().__init__([binary, "--config", self.config_path], report,
+        # `ip netns exec` execs the binary: signals reach it directly.
+        inside = ["ip", "netns", "exec", netns] if netns else []
+        super().__init__(inside + [binary, "--config", self.config_path], report,
                          title=f"sluice-dataplane log ({name})")
 
     def query(self, command="/sluice/stats"):
@@ -193,9 +242,11 @@ class Dataplane(Program):
         return telemetry.wait_for(self.prefix, predicate, deadline_s, command)
 
     def stop(self):
+        if self.output is not None:
+            return self.output
         out = super().stop()
-        for d in dpdk_runtime_dirs(self.prefix):
-            shutil.rmtree(d, ignore_errors=True)
+        self.leftovers = dpdk_leftovers(self.prefix)
+        remove_dpdk_leftovers(self.prefix)
         return out
 
 

@@ -32,9 +32,15 @@ TEST(ApiFormat, Help) {
             "  show health                                      health checks: status, reason, "
             "age\n"
             "  show ha                                          high-availability (VRRP) state\n"
+            "  show bgp                                         BGP announcements: per VIP "
+            "announced or not, why, since when\n"
             "  set backend VIP BACKEND state ready|drain|maint  set the admin state (persisted)\n"
             "  set backend VIP BACKEND weight 0..65535          override the weight "
             "(persisted)\n"
+            "  set node maint|ready                             BGP: withdraw every VIP, or "
+            "announce again (persisted)\n"
+            "  set vip VIP announce on|off                      BGP: pin a VIP to never "
+            "announce, or back to automatic (persisted)\n"
             "  reload                                           re-read the config file\n"
             "  quit                                             close the connection\n"
             "\n");
@@ -189,6 +195,44 @@ TEST(ApiFormat, Ha) {
 }
 
 // Text from the outside (check reasons) can neither break the table nor end the answer.
+TEST(ApiFormat, Bgp) {
+  BgpView b{.enabled = true,
+            .table = 100,
+            .protocol = 200,
+            .node = "maint",
+            .node_since_s = 3,
+            .drained = false,
+            .drain_time_ms = 5000,
+            .error = "",
+            .vips = {}};
+  b.vips.push_back(
+      {.name = "www",
+       .address = "10.0.0.100",
+       .announced = false,
+       .reason = "node in maintenance",
+       .since_s = 3,
+       .serving_backends = 2,
+       .min_healthy = 1,
+       .med = 10,
+       .pinned = false,
+       .route_error = "cannot remove 10.0.0.100 from table 100: Operation not permitted"});
+  EXPECT_EQ(format_bgp(b, false),
+            "node maint for 3 s, draining; routes in table 100, protocol 200\n"
+            "VIP  ADDRESS     STATE      SINCE_S  SERVING  MED  REASON\n"
+            "www  10.0.0.100  withdrawn  3        2/1      10   node in maintenance\n"
+            "route error www: cannot remove 10.0.0.100 from table 100: Operation not permitted\n");
+  EXPECT_EQ(
+      format_bgp(b, true),
+      "{\"enabled\":true,\"table\":100,\"protocol\":200,\"node\":\"maint\",\"node_since_s\":3,"
+      "\"drained\":false,\"drain_time_ms\":5000,\"error\":\"\",\"vips\":[{\"name\":\"www\","
+      "\"address\":\"10.0.0.100\",\"announced\":false,\"reason\":\"node in maintenance\","
+      "\"since_s\":3,\"serving_backends\":2,\"min_healthy\":1,\"med\":10,\"pinned\":false,"
+      "\"route_error\":\"cannot remove 10.0.0.100 from table 100: Operation not "
+      "permitted\"}]}\n");
+  EXPECT_EQ(format_bgp(BgpView{}, false), "BGP announcement not enabled\n");
+  EXPECT_EQ(format_bgp(BgpView{}, true), "{\"enabled\":false}\n");
+}
+
 TEST(ApiFormat, HostileText) {
   std::vector<HealthView> h = {{.vip = "www",
                                 .backend = "10.0.0.11",

@@ -96,6 +96,53 @@ TEST(ApiParser, SetBackendWeight) {
   }
 }
 
+TEST(ApiParser, BgpCommands) {
+  EXPECT_EQ(parse_command("show bgp"), ok("show bgp"));
+  EXPECT_EQ(parse_command("show bgp json"), ok("show bgp", true));
+  Command maint = parse_command("set node maint");
+  EXPECT_EQ(maint.error, "");
+  EXPECT_EQ(maint.row, row("set node maint|ready"));
+  EXPECT_EQ(maint.needs, Privilege::kAdmin);
+  EXPECT_TRUE(maint.on);
+  EXPECT_FALSE(parse_command("set node ready").on);
+  EXPECT_EQ(error_of("set node drain"), "Usage: set node maint|ready");
+  EXPECT_EQ(error_of("set node"), "Usage: set node maint|ready");
+  Command off = parse_command("set vip www announce off");
+  EXPECT_EQ(off.error, "");
+  EXPECT_EQ(off.row, row("set vip VIP announce on|off"));
+  EXPECT_EQ(off.vip, "www");
+  EXPECT_FALSE(off.on);
+  EXPECT_TRUE(parse_command("set vip www announce on").on);
+  EXPECT_EQ(error_of("set vip www announce maybe"), "Usage: set vip VIP announce on|off");
+  EXPECT_EQ(error_of("set vip www weight 3"), "Usage: set vip VIP announce on|off");
+}
+
+TEST(ApiParser, BgpChangesNeedAdminAndReachTheModel) {
+  FakeModel m;
+  EXPECT_EQ(execute_line(m, "set node maint", Privilege::kRead).text, "Permission denied\n\n");
+  EXPECT_TRUE(m.changes.empty());
+  EXPECT_EQ(execute_line(m, "set node maint", Privilege::kAdmin).text,
+            "Node: maint (every VIP withdrawn)\n\n");
+  EXPECT_EQ(execute_line(m, "set vip www announce off", Privilege::kAdmin).text,
+            "VIP www: announce off\n\n");
+  EXPECT_EQ(execute_line(m, "set vip nope announce off", Privilege::kAdmin).text,
+            "Error: no VIP named 'nope'\n\n");
+  ASSERT_EQ(m.changes.size(), 2u);
+  EXPECT_EQ(m.changes[0].what, "node maint");
+  EXPECT_EQ(m.changes[1].vip, "www");
+  EXPECT_EQ(m.changes[1].what, "announce off");
+}
+
+TEST(ApiParser, AModelWithoutBgpSaysSo) {
+  struct NoBgp : FakeModel {
+    std::optional<std::string> set_node_maint(bool maint) override {
+      return Model::set_node_maint(maint);
+    }
+  } m;
+  EXPECT_EQ(execute_line(m, "set node ready", Privilege::kAdmin).text,
+            "Error: BGP is not enabled ([bgp] enable = true)\n\n");
+}
+
 TEST(ApiParser, BackendAddressIsCanonical) {
   EXPECT_EQ(parse_command("set backend dns 2001:DB8:0:0::0001 state drain").backend, "2001:db8::1");
 }
@@ -120,7 +167,7 @@ TEST(ApiParser, UnknownCommands) {
 }
 
 TEST(ApiParser, MalformedReadCommands) {
-  EXPECT_EQ(error_of("show"), "Usage: show info|vips|backends [VIP]|stats|health|ha [json]");
+  EXPECT_EQ(error_of("show"), "Usage: show info|vips|backends [VIP]|stats|health|ha|bgp [json]");
   EXPECT_EQ(error_of("show info extra"), "Usage: show info [json]");
   EXPECT_EQ(error_of("show info json json"), "Usage: show info [json]");
   EXPECT_EQ(error_of("show vips www"), "Usage: show vips [json]");
@@ -140,7 +187,9 @@ TEST(ApiParser, MalformedSetCommands) {
       "weight 0..65535";
   const std::string state_usage = "Usage: set backend VIP BACKEND state ready|drain|maint";
   const std::string weight_usage = "Usage: set backend VIP BACKEND weight 0..65535";
-  EXPECT_EQ(error_of("set"), usage);
+  EXPECT_EQ(error_of("set"),
+            "Usage: set backend VIP BACKEND state ready|drain|maint|backend VIP BACKEND weight "
+            "0..65535|node maint|ready|vip VIP announce on|off");
   EXPECT_EQ(error_of("set backend"), usage);
   EXPECT_EQ(error_of("set backend www"), usage);
   EXPECT_EQ(error_of("set backend www 10.0.0.11"), usage);

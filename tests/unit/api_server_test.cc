@@ -418,8 +418,9 @@ TEST_F(ListeningServer, PeerWithAnotherUidCanOnlyRead) {
   Harness h(o);
   ASSERT_EQ(h.server.listen(), std::nullopt);
   ASSERT_EQ(::chmod(dir.path().c_str(), 0755), 0);
-  EXPECT_EQ(as_nobody(h, [&] { return connect_client(); },
-                      "set backend www 10.0.0.11 state maint; show ha\nquit\n"),
+  EXPECT_EQ(as_nobody(
+                h, [&] { return connect_client(); },
+                "set backend www 10.0.0.11 state maint; show ha\nquit\n"),
             "Permission denied\n\nno HA instance configured\n\n");
   EXPECT_TRUE(h.model.changes.empty());
 }

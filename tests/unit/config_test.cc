@@ -411,6 +411,58 @@ TEST(ConfigSamples, FoobarIsAnXdpPairWithBothFamilies) {
   EXPECT_EQ(r.config->metrics, MetricsSettings{}) << "the [metrics] table spells the defaults";
 }
 
+// [bgp] and [vip.bgp]: the announcement settings of sluiced (docs/bgp.md).
+TEST(ConfigLoad, BgpSettingsAndPerVipAnnouncement) {
+  LoadResult r = parse_config(std::string(R"([bgp]
+enable = true
+table = 100
+protocol = 201
+drain_time = 2.5
+drain_on_stop = false
+state_file = "/run/x/bgp-state"
+)") + std::string(kWww) + R"(  [vip.bgp]
+  announce = false
+  min_healthy = 2
+  med = 50
+  [[vip.backend]]
+  address = "10.0.0.21"
+  [[vip.backend]]
+  address = "10.0.0.22"
+[[vip]]
+name = "www6"
+address = "2001:db8::100"
+protocol = "tcp"
+port = 80
+mode = "dsr-l2"
+  [[vip.backend]]
+  address = "2001:db8::21"
+)" + std::string(kPort),
+                              "t.toml");
+  ASSERT_TRUE(r.config) << messages(r).front();
+  const BgpSettings& b = r.config->bgp;
+  EXPECT_TRUE(b.enable);
+  EXPECT_EQ(b.table, 100u);
+  EXPECT_EQ(b.protocol, 201);
+  EXPECT_EQ(b.drain_time_ms, 2500u);
+  EXPECT_FALSE(b.drain_on_stop);
+  EXPECT_EQ(b.state_file, "/run/x/bgp-state");
+  ASSERT_EQ(r.config->vips.size(), 2u);
+  EXPECT_EQ(r.config->vips[0].bgp, (VipBgp{.announce = false, .min_healthy = 2, .med = 50}));
+  EXPECT_EQ(r.config->vips[1].bgp, VipBgp{}) << "defaults: announce, 1 backend, MED 0";
+}
+
+TEST(ConfigLoad, BgpIsOffByDefaultAndDrainTimeZeroMeansNoWait) {
+  LoadResult off = parse_config(std::string(kPort), "t.toml");
+  ASSERT_TRUE(off.config);
+  EXPECT_FALSE(off.config->bgp.enable);
+  EXPECT_EQ(off.config->bgp.protocol, 200);
+  EXPECT_EQ(off.config->bgp.drain_time_ms, 5000u);
+  LoadResult zero = parse_config(
+      "[bgp]\nenable = true\ntable = 7\ndrain_time = 0\n" + std::string(kPort), "t.toml");
+  ASSERT_TRUE(zero.config) << messages(zero).front();
+  EXPECT_EQ(zero.config->bgp.drain_time_ms, 0u);
+}
+
 // ---------------------------------------------------------------------------------------
 // Errors: one row each, with the exact messages and positions.
 
@@ -486,7 +538,7 @@ const std::vector<Rejected> kRejected = {
      Frame::kBeforePort,
      "colour = 1\n",
      {"t.toml:1:1: unknown key 'colour' at the top level, allowed: dataplane, "
-      "controlplane, metrics, flow_timeouts, port, neighbor, vip, vrrp"}},
+      "controlplane, metrics, flow_timeouts, bgp, port, neighbor, vip, vrrp"}},
     {"UnknownKeyInBackend",
      Frame::kAfterWww,
      "  [[vip.backend]]\n  address = \"10.0.0.21\"\n  foo = 1\n",
@@ -704,6 +756,18 @@ port = 80
      "[[port]]\nname = \"p\"\ndevice = \"net_tap0\"\n"
      "mac = \"01:00:5E:00:00:01\"\n",
      {"t.toml:4:7: mac 01:00:5e:00:00:01 is not a unicast MAC address"}},
+    {"MtuAboveJumbo",
+     Frame::kWholeFile,
+     "[[port]]\nname = \"p\"\ndevice = \"net_tap0\"\nmtu = 9601\n",
+     {"t.toml:4:7: mtu 9601 is out of range; allowed: 576..9600"}},
+    {"MtuBelowTheIpv4Minimum",
+     Frame::kWholeFile,
+     "[[port]]\nname = \"p\"\ndevice = \"net_tap0\"\nmtu = 575\n",
+     {"t.toml:4:7: mtu 575 is out of range; allowed: 576..9600"}},
+    {"MtuNotAnInteger",
+     Frame::kWholeFile,
+     "[[port]]\nname = \"p\"\ndevice = \"net_tap0\"\nmtu = \"9000\"\n",
+     {"t.toml:4:7: mtu: expected an integer, got a string"}},
     {"QueuesOutOfRange",
      Frame::kWholeFile,
      "[[port]]\nname = \"p\"\ndevice = \"net_tap0\"\nqueues = 65\n",
@@ -1079,6 +1143,49 @@ track_interfaces = "eth1"
       "allowed: 1-15 characters without '/', ':' or spaces",
       "t.toml:23:73: track_interfaces[4]: expected a string, got an integer",
       "t.toml:30:20: track_interfaces: expected an array, got a string"}},
+    {"BgpEnabledWithoutTable",
+     Frame::kBeforePort,
+     "[bgp]\nenable = true\n",
+     {"t.toml:1:1: [bgp]: missing required key 'table' (the kernel routing table the routing "
+      "daemon exports, e.g. 100)"}},
+    {"BgpTableTheHostRoutesBy",
+     Frame::kBeforePort,
+     "[bgp]\nenable = true\ntable = 254\n",
+     {"t.toml:3:9: table 254 is one the host routes by (253 default, 254 main, 255 local); "
+      "use a table of its own that no 'ip rule' looks up, e.g. 100"}},
+    {"BgpProtocolOfARoutingDaemon",
+     Frame::kBeforePort,
+     "[bgp]\ntable = 100\nprotocol = 12\n",
+     {"t.toml:3:12: protocol 12 is a routing daemon's (see /etc/iproute2/rt_protos); use "
+      "another number in 5..254, e.g. 200"}},
+    {"BgpProtocolTheKernelKeeps",
+     Frame::kBeforePort,
+     "[bgp]\ntable = 100\nprotocol = 4\n",
+     {"t.toml:3:12: protocol 4 is out of range; allowed: 5..254"}},
+    {"BgpUnknownKey",
+     Frame::kBeforePort,
+     "[bgp]\ntable = 100\nasn = 65001\n",
+     {"t.toml:3:1: unknown key 'asn' in [bgp], allowed: enable, table, protocol, drain_time, "
+      "drain_on_stop, state_file"}},
+    {"BgpRelativeStateFile",
+     Frame::kBeforePort,
+     "[bgp]\ntable = 100\nstate_file = \"bgp-state\"\n",
+     {"t.toml:3:14: state_file 'bgp-state' is not valid; allowed: an absolute path"}},
+    {"VipBgpMinHealthyAboveItsBackends",
+     Frame::kAfterWww,
+     "  [vip.bgp]\n  min_healthy = 3\n  [[vip.backend]]\n  address = \"10.0.0.21\"\n"
+     "  [[vip.backend]]\n  address = \"10.0.0.22\"\n",
+     {"t.toml:8:17: vip 'www': min_healthy 3 is more than its 2 backend(s); it would never be "
+      "announced (use announce = false for that)"}},
+    {"VipBgpUnknownKey",
+     Frame::kAfterWww,
+     "  [vip.bgp]\n  local_pref = 200\n  [[vip.backend]]\n  address = \"10.0.0.21\"\n",
+     {"t.toml:8:3: unknown key 'local_pref' in [vip.bgp], allowed: announce, min_healthy, "
+      "med"}},
+    {"VipBgpMedOutOfRange",
+     Frame::kAfterWww,
+     "  [vip.bgp]\n  med = -1\n  [[vip.backend]]\n  address = \"10.0.0.21\"\n",
+     {"t.toml:8:9: med -1 is out of range; allowed: 0..4294967295"}},
     {"VipUpdateWithAnotherTable",
      Frame::kVipUpdate,
      "[dataplane]\nburst_size = 8\n",

@@ -18,9 +18,9 @@
 
 namespace sluice::config::loader {
 
-// The whole file: [dataplane], [controlplane], [metrics], [flow_timeouts], then [[port]],
-// [[neighbor]], [[vip]] and [[vrrp]] in that order, each reading what the ones before it
-// defined.
+// The whole file: [dataplane], [controlplane], [metrics], [flow_timeouts], [bgp], then
+// [[port]], [[neighbor]], [[vip]] and [[vrrp]] in that order, each reading what the ones
+// before it defined.
 Config load_config(TomlReader& r, const toml::table& root);
 // A desired-state update: only [[vip]] tables, checked against base's ports and neighbors.
 // Returns base with its VIPs replaced.
@@ -30,6 +30,7 @@ void load_dataplane(TomlReader& r, const toml::table& t, DataplaneSettings& d);
 void load_controlplane(TomlReader& r, const toml::table& t, ControlPlaneSettings& c);
 void load_flow_timeouts(TomlReader& r, const toml::table& t, FlowTimeouts& f);
 void load_metrics(TomlReader& r, const toml::table& t, MetricsSettings& m);
+void load_bgp(TomlReader& r, const toml::table& t, BgpSettings& b);
 
 // `index` is the table's position among its kind, for naming it before its name is known.
 void load_port(TomlReader& r, Claims& claims, const toml::table& t, size_t index,
@@ -43,6 +44,9 @@ void load_vrrp(TomlReader& r, const toml::table& t, size_t index, const std::vec
 
 // Parts of a [[vip]]. `entity` names the VIP ("vip 'www'") or the backend in messages.
 void load_check(TomlReader& r, const toml::table& t, const std::string& entity, HealthCheck& check);
+// [vip.bgp]; `backends` is how many the VIP has (min_healthy cannot exceed it).
+void load_vip_bgp(TomlReader& r, const toml::table& t, const std::string& entity, size_t backends,
+                  VipBgp& bgp);
 // nullopt when the backend has no usable address or repeats one in `seen`. Sets
 // *address_node to the node of the address, for the VIP's own checks of it.
 std::optional<Backend> load_backend(TomlReader& r, const toml::table& t, const std::string& entity,

@@ -50,7 +50,7 @@ void load_vip(TomlReader& r, Claims& claims, const toml::table& t, size_t index,
               const std::vector<Port>& ports, std::vector<Vip>& vips) {
   Section s(r, t, "in [vip]",
             {"name", "address", "protocol", "port", "mode", "maglev_table_size", "encap_source",
-             "encap_source6", "gue_port", "backend", "check", "active"});
+             "encap_source6", "gue_port", "backend", "check", "bgp", "active"});
   Vip vip;
   std::string entity = "vip #" + std::to_string(index + 1);
   const bool over_vip_limit = ++claims.vips == kMaxVips + 1;
@@ -199,6 +199,9 @@ void load_vip(TomlReader& r, Claims& claims, const toml::table& t, size_t index,
       vip.backends.push_back(*b);
     }
   }
+  if (const toml::node* n = s.get("bgp"))
+    if (const auto* bt = r.table(*n, "bgp"))
+      load_vip_bgp(r, *bt, entity, backend_tables ? backend_tables->size() : 0, vip.bgp);
   if (mode == ForwardingMode::kIpip || mode == ForwardingMode::kGue) {
     const std::string m = to_string(*mode);
     if (any_v4 && !s.get("encap_source"))

@@ -124,6 +124,16 @@ class FakeModel : public Model {
     changes.push_back({vip, backend, "weight " + std::to_string(weight)});
     return std::nullopt;
   }
+  // BGP: recorded with vip "" and backend "" for the node.
+  std::optional<std::string> set_node_maint(bool maint) override {
+    changes.push_back({"", "", maint ? "node maint" : "node ready"});
+    return std::nullopt;
+  }
+  std::optional<std::string> set_vip_announce(const std::string& vip, bool on) override {
+    if (vip != "www" && vip != "dns") return "no VIP named '" + vip + "'";
+    changes.push_back({vip, "", on ? "announce on" : "announce off"});
+    return std::nullopt;
+  }
   ReloadResult reload() override {
     ++reloads;
     return reload_result;

@@ -1,0 +1,145 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# shellcheck shell=bash
+#
+# The routed site of the BGP tests (docs/bgp.md), added to the www.foobar.com topology of
+# netns.sh (start it with TOPO_LB2=1): a router namespace on the bridge running FRR
+# (zebra, bgpd, bfdd) with ECMP multipath and L4 hashing, and a client namespace, far,
+# behind it. The lb nodes each run BIRD 2 from configs/bird-sluice.conf (its defines set
+# for the test), exporting the kernel table sluiced writes.
+#
+#   far eth0 10.212.0.2 -- eth1 10.212.0.1 [router] eth0 10.211.0.1 -- bridge (lb, lb2, web1, web2)
+#
+# Every process runs inside this run's namespaces; FRR's sockets live in
+# /var/run/frr/<router namespace> (removed by bgp_down). Reads TOPO_DIR, LB_KERNEL4,
+# LB2_KERNEL4; owns ROUTER4, FAR4, BGP_TABLE, BGP_PROTOCOL, BIRD_PID.
+
+[[ -n "${_SLUICE_BGP_SH:-}" ]] && return 0
+_SLUICE_BGP_SH=1
+# shellcheck source=scripts/lib/lb2.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lb2.sh"
+
+ROUTER4=10.211.0.1
+ROUTER_FAR4=10.212.0.1
+FAR4=10.212.0.2
+ROUTER_AS=65000
+NODE_AS=65010
+BGP_TABLE=100
+BGP_PROTOCOL=200
+FRR_LIB=/usr/lib/frr
+declare -A BIRD_PID=() # pid of each lb node's bird
+
+bgp_require() {
+  local b
+  for b in "$FRR_LIB/zebra" "$FRR_LIB/bgpd" "$FRR_LIB/bfdd" /usr/bin/vtysh /usr/sbin/bird /usr/sbin/birdc; do
+    [[ -x "$b" ]] || die "$b not found: install frr and bird2 (scripts/setup.sh)"
+  done
+}
+
+_frr_dir() { echo "$TOPO_DIR/router/frr"; }
+_frr_run() { echo "/var/run/frr/$(ns_name router)"; }
+
+# router_up: the router and far namespaces, their links and sysctls.
+router_up() {
+  local r f node dev
+  r="$(ns_name router)" f="$(ns_name far)"
+  TOPO_NODES+=(router far)
+  mkdir -p "$TOPO_DIR/router" "$TOPO_DIR/far"
+  ip netns add "$r" || die "ip netns add $r failed"
+  ip netns add "$f" || die "ip netns add $f failed"
+  in_ns router ip link set lo up
+  in_ns far ip link set lo up
+  ip -n "$(ns_name sw)" link add p-router type veth peer name eth0 netns "$r" ||
+    die "veth for the router failed"
+  ip -n "$(ns_name sw)" link set p-router master br0 up
+  ip -n "$r" link add eth1 type veth peer name eth0 netns "$f" || die "veth router-far failed"
+  in_ns router ip addr add "$ROUTER4/24" dev eth0
+  in_ns router ip addr add "$ROUTER_FAR4/24" dev eth1
+  in_ns far ip addr add "$FAR4/24" dev eth0
+  for node in router far; do
+    for dev in eth0 eth1; do
+      in_ns "$node" ip link show "$dev" >/dev/null 2>&1 || continue
+      in_ns "$node" ethtool -K "$dev" tx off rx off tso off gso off gro off >/dev/null 2>&1 || true
+      in_ns "$node" ip link set "$dev" up
+    done
+  done
+  in_ns far ip route add default via "$ROUTER_FAR4"
+  # L4 multipath hashing like a hardware router: policy 3 with the 5-tuple fields.
+  in_ns router sysctl -q -w net.ipv4.ip_forward=1 net.ipv4.fib_multipath_hash_policy=3 \
+    net.ipv4.fib_multipath_hash_fields=0x37 net.ipv4.conf.all.rp_filter=0 \
+    net.ipv4.conf.default.rp_filter=0 >/dev/null || die "router sysctls failed"
+}
+
+# frr_start: zebra, bfdd and bgpd in the router namespace: eBGP with both lb nodes'
+# kernels (explicit neighbours in a peer-group), BFD 100 ms x 3, up to 8 paths.
+frr_start() {
+  local dir run d
+  dir="$(_frr_dir)" run="$(_frr_run)"
+  mkdir -p "$dir" "$run"
+  chown frr:frr "$dir" "$run"
+  printf 'hostname router\nlog file %s/zebra.log\n' "$dir" >"$dir/zebra.conf"
+  printf '%s\n' "hostname router" "log file $dir/bfdd.log" "bfd" " profile fast" \
+    "  detect-multiplier 3" "  receive-interval 100" "  transmit-interval 100" " exit" \
+    "exit" >"$dir/bfdd.conf"
+  printf '%s\n' "hostname router" "log file $dir/bgpd.log" "router bgp $ROUTER_AS" \
+    " bgp router-id $ROUTER4" " no bgp ebgp-requires-policy" " no bgp default ipv4-unicast" \
+    " neighbor nodes peer-group" " neighbor nodes remote-as $NODE_AS" " neighbor nodes bfd" \
+    " neighbor nodes bfd profile fast" " neighbor nodes timers 3 9" \
+    " neighbor nodes timers connect 2" " neighbor nodes advertisement-interval 0" \
+    " neighbor $LB_KERNEL4 peer-group nodes" " neighbor $LB2_KERNEL4 peer-group nodes" \
+    " address-family ipv4 unicast" "  neighbor nodes activate" "  maximum-paths 8" \
+    " exit-address-family" "exit" >"$dir/bgpd.conf"
+  chown frr:frr "$dir"/*.conf
+  # Real-time priority, as routers give their control plane: the box is shared (builds,
+  # two dataplanes polling) and a 300 ms BFD detection time must not see scheduling.
+  for d in zebra bfdd bgpd; do
+    topo_bg router "$dir/$d.out" chrt -f 20 "$FRR_LIB/$d" -N "$(ns_name router)" -f "$dir/$d.conf" \
+      -i "$dir/$d.pid" --vty_socket "$run" -z "$run/zserv.api" -u frr -g frr
+    if [[ $d == zebra ]]; then
+      wait_until 10 test -S "$run/zserv.api" || die "zebra did not start: $(cat "$dir/zebra.out")"
+    fi
+  done
+  wait_until 10 test -S "$run/bgpd.vty" || die "bgpd did not start: $(cat "$dir/bgpd.out")"
+}
+
+# vty CMD: one vtysh command on the router.
+vty() { in_ns router vtysh --vty_socket "$(_frr_run)" -c "$1" 2>/dev/null; }
+
+# router_nexthops ADDRESS: the router's kernel nexthops for ADDRESS/32, sorted, on one line.
+router_nexthops() {
+  in_ns router ip -4 route show "$1/32" 2>/dev/null |
+    grep -oE 'via [0-9.]+' | awk '{ print $2 }' | sort | tr '\n' ' ' | sed 's/ $//'
+}
+
+# bfd_up PEER: the router's BFD session with PEER is up.
+bfd_up() { vty "show bfd peers brief" | grep -F " $1 " | grep -qiw up; }
+
+# bird_start: BIRD 2 in the current lb node's namespace, on configs/bird-sluice.conf with
+# this node's address and the test's router; the second router's session left out.
+bird_start() {
+  local dir conf
+  dir="$(sluice_dir)/bird"
+  conf="$dir/bird.conf"
+  mkdir -p "$dir"
+  sed -e "s/^define NODE_ADDRESS = .*/define NODE_ADDRESS = $LB_KERNEL4;/" \
+    -e "s/^define ROUTER1 = .*/define ROUTER1 = $ROUTER4;/" \
+    -e "s/^define NODE_AS = .*/define NODE_AS = $NODE_AS;/" \
+    -e "s/^define ROUTER_AS = .*/define ROUTER_AS = $ROUTER_AS;/" \
+    -e "s/^define SLUICE_PROTOCOL = .*/define SLUICE_PROTOCOL = $BGP_PROTOCOL;/" \
+    -e "s/kernel table 100;/kernel table $BGP_TABLE;/" \
+    -e '/^protocol bgp router2 /,/^}/d' -e '/^define ROUTER2 /d' \
+    "$REPO_ROOT/configs/bird-sluice.conf" >"$conf"
+  bird -p -c "$conf" || die "bird refuses $conf"
+  topo_bg "$SLUICE_NODE" "$dir/bird.log" chrt -f 20 bird -f -c "$conf" -s "$dir/bird.ctl" -P "$dir/bird.pid"
+  # shellcheck disable=SC2034 # read by the tests (the pid to kill)
+  BIRD_PID[$SLUICE_NODE]="$TOPO_LAST_PID"
+  wait_until 10 test -S "$dir/bird.ctl" || die "bird did not start: $(tail -n 5 "$dir/bird.log")"
+}
+
+# birdc_run ARGS...: birdc of the current lb node.
+birdc_run() { birdc -s "$(sluice_dir)/bird/bird.ctl" "$@"; }
+
+# bgp_down: FRR's run directory of this run (its processes go with topo_down).
+bgp_down() {
+  [[ -n "$TOPO_DIR" ]] && rm -rf "$(_frr_run)" 2>/dev/null
+  return 0
+}
