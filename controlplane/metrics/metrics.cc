@@ -12,89 +12,93 @@ namespace sluice::metrics {
 namespace {
 
 // X(id, name, type, help, `show stats` counter read)
-#define SLUICE_METRICS(X)                                                                         \
-  X(kInfo, "sluice_info", kGauge, "sluiced's version (label version); always 1.", "")             \
-  X(kUptime, "sluice_uptime_seconds", kGauge, "Seconds since sluiced started.", "")               \
-  X(kConfigGeneration, "sluice_config_generation", kGauge,                                        \
-    "Config generation: 1 at start, +1 per reload applied.", "")                                  \
-  X(kReloadOk, "sluice_config_last_reload_successful", kGauge,                                    \
-    "1 when the last reload was applied (or none was tried), 0 when it was refused and the "      \
-    "previous config runs on.",                                                                   \
-    "")                                                                                           \
-  X(kReloadTime, "sluice_config_last_reload_timestamp_seconds", kGauge,                           \
-    "When the last reload was tried (UNIX time); sluiced's start before any.", "")                \
-  X(kHealthChecks, "sluice_health_checks", kGauge,                                                \
-    "Health checks sluiced runs (backends checked the same way share one).", "health_checks")     \
-  X(kCheckDuration, "sluice_health_check_duration_seconds", kHistogram,                           \
-    "How long finished health checks took, by check type and result (success, failure).", "")     \
-  X(kDataplaneConnected, "sluice_dataplane_connected", kGauge,                                    \
-    "1 while sluiced is connected to the dataplane's control socket.", "")                        \
-  X(kDataplaneSync, "sluice_dataplane_sync_state", kGauge,                                        \
-    "Whether the dataplane runs sluiced's desired state: 1 for the current state (in sync, "      \
-    "pending, refused, disconnected), 0 for the others.",                                         \
-    "")                                                                                           \
-  X(kDataplaneSyncAge, "sluice_dataplane_last_sync_age_seconds", kGauge,                          \
-    "Seconds since the dataplane last acknowledged a desired state (absent before the first).",   \
-    "")                                                                                           \
-  X(kDataplaneApplied, "sluice_dataplane_applied_generation", kGauge,                             \
-    "The dataplane's forwarding-state generation when it last applied sluiced's desired state.",  \
-    "dataplane_generation")                                                                       \
-  X(kDataplaneGeneration, "sluice_dataplane_generation", kGauge,                                  \
-    "The dataplane's forwarding-state generation in its last counters.", "generation")            \
-  X(kActiveFlows, "sluice_dataplane_active_flows", kGauge,                                        \
-    "Flows in the dataplane's flow tables, all workers.", "active_flows")                         \
-  X(kDrops, "sluice_dataplane_drops_total", kCounter,                                             \
-    "Packets the dataplane dropped, by reason (show stats: drop_<reason>).", "drop_*")            \
-  X(kDataplaneCounter, "sluice_dataplane_{counter}_total", kCounter,                              \
-    "The dataplane's counter {counter}, as show stats gives it.", "*")                            \
-  X(kVipPackets, "sluice_vip_packets_total", kCounter,                                            \
-    "Packets the dataplane received for the "                                                     \
-    "VIP.",                                                                                       \
-    "")                                                                                           \
-  X(kVipBytes, "sluice_vip_bytes_total", kCounter, "Bytes the dataplane received for the VIP.",   \
-    "")                                                                                           \
-  X(kVipNewFlows, "sluice_vip_new_flows_total", kCounter, "Flows the VIP's traffic started.", "") \
-  X(kVipBackends, "sluice_vip_backends", kGauge, "Backends configured for the VIP.", "")          \
-  X(kVipServing, "sluice_vip_serving_backends", kGauge,                                           \
-    "Backends of the VIP that take new flows (effective state serving).", "")                     \
-  X(kVipInDataplane, "sluice_vip_in_dataplane", kGauge,                                           \
-    "1 when the dataplane's last counters list the VIP, 0 when they do not (absent while "        \
-    "unknown).",                                                                                  \
-    "")                                                                                           \
-  X(kBackendPackets, "sluice_backend_packets_total", kCounter,                                    \
-    "Packets the dataplane sent to the backend.", "")                                             \
-  X(kBackendBytes, "sluice_backend_bytes_total", kCounter,                                        \
-    "Bytes the dataplane sent to the backend.", "")                                               \
-  X(kBackendNewFlows, "sluice_backend_new_flows_total", kCounter,                                 \
-    "Flows the dataplane started on the backend.", "")                                            \
-  X(kBackendHealth, "sluice_backend_health", kGauge,                                              \
-    "The backend's health: 1 for the current state (up, down, unchecked), 0 for the others.", "") \
-  X(kBackendAdmin, "sluice_backend_admin_state", kGauge,                                          \
-    "The operator's state for the backend: 1 for the current one (ready, drain, maint), 0 for "   \
-    "the others.",                                                                                \
-    "")                                                                                           \
-  X(kBackendEffective, "sluice_backend_effective_state", kGauge,                                  \
-    "What the dataplane does with the backend: 1 for the current state (serving, draining, "      \
-    "out), 0 for the others.",                                                                    \
-    "")                                                                                           \
-  X(kBackendWeight, "sluice_backend_weight", kGauge,                                              \
-    "The backend's weight in effect (the operator's override, else the configured weight).", "")  \
-  X(kBackendConfiguredWeight, "sluice_backend_configured_weight", kGauge,                         \
-    "The backend's weight in the config file.", "")                                               \
-  X(kVrrpState, "sluice_vrrp_state", kGauge,                                                      \
-    "The VRRP instance's state: 1 for the current one (INIT, BACKUP, MASTER, FAULT), 0 for the "  \
-    "others.",                                                                                    \
-    "")                                                                                           \
-  X(kVrrpTransitions, "sluice_vrrp_transitions_total", kCounter,                                  \
-    "Transitions of the VRRP instance, by the state entered.", "")                                \
-  X(kVrrpPriority, "sluice_vrrp_priority", kGauge, "The priority the instance advertises now.",   \
-    "")                                                                                           \
-  X(kVrrpAdvertsSent, "sluice_vrrp_adverts_sent_total", kCounter,                                 \
-    "VRRP advertisements the instance sent.", "")                                                 \
-  X(kVrrpAdvertsReceived, "sluice_vrrp_adverts_received_total", kCounter,                         \
-    "VRRP advertisements the instance received.", "")                                             \
-  X(kVrrpAddressMismatches, "sluice_vrrp_address_mismatches_total", kCounter,                     \
-    "Advertisements listing other addresses than the instance's (RFC 5798 7.1).", "")
+#define SLUICE_METRICS(X)                                                                          \
+  X(kInfo, "sluice_info", kGauge, "sluiced's version (label version); always 1.", "")              \
+  X(kUptime, "sluice_uptime_seconds", kGauge, "Seconds since sluiced started.", "")                \
+  X(kConfigGeneration, "sluice_config_generation", kGauge,                                         \
+    "Config generation: 1 at start, +1 per reload applied.", "")                                   \
+  X(kReloadOk, "sluice_config_last_reload_successful", kGauge,                                     \
+    "1 when the last reload was applied (or none was tried), 0 when it was refused and the "       \
+    "previous config runs on.",                                                                    \
+    "")                                                                                            \
+  X(kReloadTime, "sluice_config_last_reload_timestamp_seconds", kGauge,                            \
+    "When the last reload was tried (UNIX time); sluiced's start before any.", "")                 \
+  X(kHealthChecks, "sluice_health_checks", kGauge,                                                 \
+    "Health checks sluiced runs (backends checked the same way share one).", "health_checks")      \
+  X(kCheckDuration, "sluice_health_check_duration_seconds", kHistogram,                            \
+    "How long finished health checks took, by check type and result (success, failure).", "")      \
+  X(kDataplaneConnected, "sluice_dataplane_connected", kGauge,                                     \
+    "1 while sluiced is connected to the dataplane's control socket.", "")                         \
+  X(kDataplaneSync, "sluice_dataplane_sync_state", kGauge,                                         \
+    "Whether the dataplane runs sluiced's desired state: 1 for the current state (in sync, "       \
+    "pending, refused, disconnected), 0 for the others.",                                          \
+    "")                                                                                            \
+  X(kDataplaneSyncAge, "sluice_dataplane_last_sync_age_seconds", kGauge,                           \
+    "Seconds since the dataplane last acknowledged a desired state (absent before the first).",    \
+    "")                                                                                            \
+  X(kDataplaneApplied, "sluice_dataplane_applied_generation", kGauge,                              \
+    "The dataplane's forwarding-state generation when it last applied sluiced's desired state.",   \
+    "dataplane_generation")                                                                        \
+  X(kDataplaneGeneration, "sluice_dataplane_generation", kGauge,                                   \
+    "The dataplane's forwarding-state generation in its last counters.", "generation")             \
+  X(kActiveFlows, "sluice_dataplane_active_flows", kGauge,                                         \
+    "Flows in the dataplane's flow tables, all workers.", "active_flows")                          \
+  X(kDrops, "sluice_dataplane_drops_total", kCounter,                                              \
+    "Packets the dataplane dropped, by reason (show stats: drop_<reason>).", "drop_*")             \
+  X(kDataplaneCounter, "sluice_dataplane_{counter}_total", kCounter,                               \
+    "The dataplane's counter {counter}, as show stats gives it.", "*")                             \
+  X(kVipPackets, "sluice_vip_packets_total", kCounter,                                             \
+    "Packets the dataplane received for the "                                                      \
+    "VIP.",                                                                                        \
+    "")                                                                                            \
+  X(kVipBytes, "sluice_vip_bytes_total", kCounter, "Bytes the dataplane received for the VIP.",    \
+    "")                                                                                            \
+  X(kVipNewFlows, "sluice_vip_new_flows_total", kCounter, "Flows the VIP's traffic started.", "")  \
+  X(kVipBackends, "sluice_vip_backends", kGauge, "Backends configured for the VIP.", "")           \
+  X(kVipServing, "sluice_vip_serving_backends", kGauge,                                            \
+    "Backends of the VIP that take new flows (effective state serving).", "")                      \
+  X(kVipInDataplane, "sluice_vip_in_dataplane", kGauge,                                            \
+    "1 when the dataplane's last counters list the VIP, 0 when they do not (absent while "         \
+    "unknown).",                                                                                   \
+    "")                                                                                            \
+  X(kBackendPackets, "sluice_backend_packets_total", kCounter,                                     \
+    "Packets the dataplane sent to the backend.", "")                                              \
+  X(kBackendBytes, "sluice_backend_bytes_total", kCounter,                                         \
+    "Bytes the dataplane sent to the backend.", "")                                                \
+  X(kBackendNewFlows, "sluice_backend_new_flows_total", kCounter,                                  \
+    "Flows the dataplane started on the backend.", "")                                             \
+  X(kBackendHealth, "sluice_backend_health", kGauge,                                               \
+    "The backend's health: 1 for the current state (up, down, unchecked), 0 for the others.", "")  \
+  X(kBackendAdmin, "sluice_backend_admin_state", kGauge,                                           \
+    "The operator's state for the backend: 1 for the current one (ready, drain, maint), 0 for "    \
+    "the others.",                                                                                 \
+    "")                                                                                            \
+  X(kBackendEffective, "sluice_backend_effective_state", kGauge,                                   \
+    "What the dataplane does with the backend: 1 for the current state (serving, draining, "       \
+    "out), 0 for the others.",                                                                     \
+    "")                                                                                            \
+  X(kBackendWeight, "sluice_backend_weight", kGauge,                                               \
+    "The backend's weight in effect (the operator's override, else the configured weight).", "")   \
+  X(kBackendConfiguredWeight, "sluice_backend_configured_weight", kGauge,                          \
+    "The backend's weight in the config file.", "")                                                \
+  X(kVrrpState, "sluice_vrrp_state", kGauge,                                                       \
+    "The VRRP instance's state: 1 for the current one (INIT, BACKUP, MASTER, FAULT), 0 for the "   \
+    "others.",                                                                                     \
+    "")                                                                                            \
+  X(kVrrpTransitions, "sluice_vrrp_transitions_total", kCounter,                                   \
+    "Transitions of the VRRP instance, by the state entered.", "")                                 \
+  X(kVrrpPriority, "sluice_vrrp_priority", kGauge, "The priority the instance advertises now.",    \
+    "")                                                                                            \
+  X(kVrrpAdvertsSent, "sluice_vrrp_adverts_sent_total", kCounter,                                  \
+    "VRRP advertisements the instance sent.", "")                                                  \
+  X(kVrrpAdvertsReceived, "sluice_vrrp_adverts_received_total", kCounter,                          \
+    "VRRP advertisements the instance received.", "")                                              \
+  X(kVrrpAddressMismatches, "sluice_vrrp_address_mismatches_total", kCounter,                      \
+    "Advertisements listing other addresses than the instance's (RFC 5798 7.1).", "")              \
+  X(kBgpNode, "sluice_bgp_node_state", kGauge,                                                     \
+    "The node's BGP state: 1 for the current one (ready, maint, stopping), 0 for the others.", "") \
+  X(kBgpAnnounced, "sluice_bgp_vip_announced", kGauge,                                             \
+    "1 while the node announces the VIP by BGP, 0 while it withdraws it.", "")
 
 enum class Id : uint8_t {
 #define SLUICE_X(id, name, type, help, counter) id,
@@ -341,6 +345,18 @@ void write_ha(Writer& w, const std::vector<api::HaView>& ha) {
                [](const api::HaView& h) { return h.address_mismatches; });
 }
 
+constexpr std::array<std::string_view, 3> kBgpNodeStates = {"ready", "maint", "stopping"};
+
+void write_bgp(Writer& w, const api::BgpView& bgp) {
+  if (!bgp.enabled) return;
+  PrometheusText& out = w.out();
+  state_set(out, w.begin(Id::kBgpNode), {}, kBgpNodeStates, std::string_view(bgp.node), as_is);
+  if (bgp.vips.empty()) return;
+  std::string_view name = w.begin(Id::kBgpAnnounced);
+  for (const api::BgpVipView& v : bgp.vips)
+    out.sample(name, Labels("vip", v.name), uint64_t{v.announced ? 1u : 0u});
+}
+
 }  // namespace
 
 std::span<const MetricInfo> metric_table() { return kMetrics; }
@@ -358,6 +374,7 @@ std::string render_metrics(const api::Model& model) {
   write_stats(w, model.stats());
   write_vips(w, vips);
   write_ha(w, model.ha());
+  write_bgp(w, model.bgp());
   return text.take();
 }
 

@@ -264,6 +264,29 @@ TEST(Metrics, LabelValuesAreEscaped) {
                                          "1503\n"));
 }
 
+TEST(Metrics, BgpOnlyWhenEnabled) {
+  struct BgpModel : FakeModel {
+    api::BgpView view;
+    api::BgpView bgp() const override { return view; }
+  } m;
+  m.vips_.clear();
+  EXPECT_EQ(render_metrics(m).find("sluice_bgp_"), std::string::npos);
+  m.view.enabled = true;
+  m.view.node = "maint";
+  m.view.vips.resize(2);
+  m.view.vips[0].name = "www";
+  m.view.vips[1].name = "dns";
+  m.view.vips[1].announced = true;
+  const std::string text = render_metrics(m);
+  EXPECT_THAT(text, ::testing::HasSubstr("# TYPE sluice_bgp_node_state gauge\n"
+                                         "sluice_bgp_node_state{state=\"ready\"} 0\n"
+                                         "sluice_bgp_node_state{state=\"maint\"} 1\n"
+                                         "sluice_bgp_node_state{state=\"stopping\"} 0\n"));
+  EXPECT_THAT(text, ::testing::HasSubstr("# TYPE sluice_bgp_vip_announced gauge\n"
+                                         "sluice_bgp_vip_announced{vip=\"www\"} 0\n"
+                                         "sluice_bgp_vip_announced{vip=\"dns\"} 1\n"));
+}
+
 // Every row: a valid, unique name; counters end in _total and only they do; a HELP text.
 TEST(Metrics, TheTableIsConsistent) {
   std::set<std::string> names;
