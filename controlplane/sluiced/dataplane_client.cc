@@ -40,6 +40,7 @@ void DataplaneClient::connect(uint64_t now_ms) {
     return;
   }
   fd_ = fd;
+  ++connection_;
   decoder_ = {};
   acknowledged_.clear();
   in_flight_.clear();

@@ -23,12 +23,13 @@ class DataplaneClient {
   DataplaneClient(const DataplaneClient&) = delete;
   DataplaneClient& operator=(const DataplaneClient&) = delete;
 
-  // -1 while disconnected. The fd changes across reconnections: re-register it when
-  // fd_changed() says so.
+  // -1 while disconnected. Each reconnection is a new socket, often with the same fd
+  // number as the closed one (which left the caller's epoll set when it was closed):
+  // register fd() again whenever fd_changed() says so.
   int fd() const { return fd_; }
   bool fd_changed() {
-    bool changed = fd_ != registered_fd_;
-    registered_fd_ = fd_;
+    bool changed = connection_ != registered_connection_;
+    registered_connection_ = connection_;
     return changed;
   }
   bool connected() const { return fd_ >= 0; }
@@ -66,7 +67,8 @@ class DataplaneClient {
 
   std::string path_;
   int fd_ = -1;
-  int registered_fd_ = -1;
+  uint64_t connection_ = 0;  // +1 per successful connect
+  uint64_t registered_connection_ = 0;
   channel::Decoder decoder_;
   std::string desired_;
   std::string acknowledged_;  // the desired state the dataplane last applied
