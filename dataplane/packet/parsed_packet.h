@@ -18,6 +18,14 @@ enum class PacketKind : uint8_t {
   kOther,  // another ethertype (LLDP, ...): host traffic
 };
 
+// Where an IP packet sits in a fragmented datagram. IPv6 atomic fragments (offset 0, no
+// more fragments) are whole packets: kNone.
+enum class Fragment : uint8_t {
+  kNone,
+  kFirst,  // offset 0: carries the L4 header, parsed as a whole packet's would be
+  kLater,  // offset > 0: no L4 header; `key` has addresses and protocol, ports 0
+};
+
 struct ParsedPacket {
   PacketKind kind = PacketKind::kDrop;
   DropReason drop = DropReason::count;  // set when kind == kDrop
@@ -31,7 +39,14 @@ struct ParsedPacket {
   // ICMP destination-unreachable / packet-too-big / time-exceeded: `key` is the quoted
   // packet's tuple reversed, i.e. the client->VIP flow the error belongs to.
   bool icmp_error = false;
-  // For TCP/UDP: the packet's 5-tuple. For ICMP echo: src/dst and protocol, ports 0.
+  Fragment fragment = Fragment::kNone;
+  // Fragments only: what every fragment of the datagram carries alike, with the addresses
+  // of the IP header (packet/fragment_key.h): the IPv4 protocol or the next header of the
+  // IPv6 fragment header, and the IPv4 (16-bit) or IPv6 (32-bit) identification.
+  uint8_t fragment_protocol = 0;
+  uint32_t fragment_id = 0;
+  // For TCP/UDP: the packet's 5-tuple. For ICMP echo: src/dst and protocol, ports 0. For a
+  // later fragment: src/dst and protocol, ports 0.
   FlowKey key;
 };
 

@@ -11,7 +11,9 @@
 //   8 extension headers. TCP, UDP, ICMP/ICMPv6 are parsed for ports or type/code; other
 //   IP protocols give a key with the protocol and ports 0. An ICMP error (destination
 //   unreachable, time exceeded, packet too big) gets the reversed tuple of the packet it
-//   quotes. IP fragments, except IPv6 atomic fragments, are dropped.
+//   quotes. IP fragments are parsed too (ParsedPacket::fragment): a first fragment as a
+//   whole packet, provided it holds the whole L4 header (and, over IPv6, the whole header
+//   chain, RFC 7112); a later one down to its fragment header.
 //
 // Results: see ParsedPacket. On kDrop only `drop` (and `vlan_count`/`l3_offset` when the
 // L2 header was complete) is meaningful; other fields hold what was read before the fault.
@@ -35,6 +37,7 @@ inline constexpr uint32_t kArpHlenOffset = 4;
 inline constexpr uint32_t kArpPlenOffset = 5;
 inline constexpr uint16_t kArpHtypeEthernet = 1;
 inline constexpr uint32_t kIpv4TotalLengthOffset = 2;
+inline constexpr uint32_t kIpv4IdOffset = 4;
 inline constexpr uint32_t kIpv4FragmentOffset = 6;
 inline constexpr uint32_t kIpv4ProtocolOffset = 9;
 inline constexpr uint32_t kIpv4SrcOffset = 12;
@@ -47,6 +50,8 @@ inline constexpr uint32_t kIpv6ExtMinLen = 8;  // every extension header is 8 by
 inline constexpr uint32_t kIpv6MaxExtHeaders = 8;
 inline constexpr uint16_t kIpv6FragmentOffsetMask = 0xfff8;
 inline constexpr uint16_t kIpv6FragmentMore = 0x0001;
+inline constexpr uint32_t kIpv6FragmentFieldOffset = 2;  // from the fragment header's start
+inline constexpr uint32_t kIpv6FragmentIdOffset = 4;
 inline constexpr uint32_t kL4SrcPortOffset = 0;  // TCP and UDP alike
 inline constexpr uint32_t kL4DstPortOffset = 2;
 inline constexpr uint32_t kL4PortsLen = 4;
@@ -86,13 +91,22 @@ inline bool quoted_ipv4_key(const uint8_t* q, uint32_t n, FlowKey& key) {
   return true;
 }
 
+// A quoted first fragment (the backend fragmented its reply) has its fragment header
+// right after the IPv6 header; a quoted later fragment has no ports to route by.
 inline bool quoted_ipv6_key(const uint8_t* q, uint32_t n, FlowKey& key) {
   using namespace wire;
   if (n < kIpv6HeaderLen + kL4PortsLen || (q[0] >> 4) != 6) return false;
   key.src = IpAddress::v6_from_wire(q + kIpv6DstOffset);
   key.dst = IpAddress::v6_from_wire(q + kIpv6SrcOffset);
   key.protocol = q[kIpv6NextHeaderOffset];
-  set_reversed_ports(q + kIpv6HeaderLen, key);
+  uint32_t l4 = kIpv6HeaderLen;
+  if (key.protocol == kProtoFragment) {
+    if (n < l4 + kIpv6FragmentHeaderLen + kL4PortsLen) return false;
+    if (load_be16(q + l4 + kIpv6FragmentFieldOffset) & kIpv6FragmentOffsetMask) return false;
+    key.protocol = q[l4];
+    l4 += kIpv6FragmentHeaderLen;
+  }
+  set_reversed_ports(q + l4, key);
   return true;
 }
 
@@ -154,8 +168,16 @@ inline void parse_ipv4(const uint8_t* ip, uint32_t avail, ParsedPacket& out) {
   out.key.src = IpAddress::v4_from_wire(ip + kIpv4SrcOffset);
   out.key.dst = IpAddress::v4_from_wire(ip + kIpv4DstOffset);
   out.key.protocol = ip[kIpv4ProtocolOffset];
-  if (load_be16(ip + kIpv4FragmentOffset) & (kIpv4FlagMoreFragments | kIpv4FragmentOffsetMask))
-    return drop(out, DropReason::fragment);
+  const uint16_t fragment = load_be16(ip + kIpv4FragmentOffset);
+  if (fragment & (kIpv4FlagMoreFragments | kIpv4FragmentOffsetMask)) {
+    out.fragment_protocol = out.key.protocol;
+    out.fragment_id = load_be16(ip + kIpv4IdOffset);
+    if (fragment & kIpv4FragmentOffsetMask) {
+      out.fragment = Fragment::kLater;
+      return;
+    }
+    out.fragment = Fragment::kFirst;
+  }
   parse_l4<false>(ip + header_len, total_len - header_len, out);
 }
 
@@ -199,9 +221,18 @@ inline void parse_ipv6(const uint8_t* ip, uint32_t avail, ParsedPacket& out) {
     uint32_t ext_len;
     if (next == kProtoFragment) {
       // Offset 0 with M clear is an atomic fragment: the whole packet, safe to balance.
-      if (load_be16(ext + 2) & (kIpv6FragmentOffsetMask | kIpv6FragmentMore)) {
-        out.key.protocol = ext[0];
-        return drop(out, DropReason::fragment);
+      const uint16_t field = load_be16(ext + kIpv6FragmentFieldOffset);
+      if (field & (kIpv6FragmentOffsetMask | kIpv6FragmentMore)) {
+        if (out.fragment != Fragment::kNone) return drop(out, DropReason::ipv6_bad_extension);
+        out.fragment_protocol = ext[0];
+        out.fragment_id = load_be32(ext + kIpv6FragmentIdOffset);
+        if (field & kIpv6FragmentOffsetMask) {
+          out.fragment = Fragment::kLater;
+          out.key.protocol = ext[0];
+          out.l4_offset = uint16_t(out.l3_offset + offset + kIpv6FragmentHeaderLen);
+          return;
+        }
+        out.fragment = Fragment::kFirst;
       }
       ext_len = kIpv6FragmentHeaderLen;
     } else if (next == kProtoAh) {

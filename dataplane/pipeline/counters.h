@@ -18,7 +18,6 @@ namespace sluice {
   X(ipv6_truncated, "IPv6 header cut short")                                       \
   X(ipv6_bad_length, "IPv6 payload length larger than frame")                      \
   X(ipv6_bad_extension, "IPv6 extension header chain truncated or too long")       \
-  X(fragment, "IP fragment (fragments are not load-balanced)")                     \
   X(l4_truncated, "TCP, UDP or ICMP header cut short")                             \
   X(tcp_bad_offset, "TCP data offset smaller than 5 or past the packet")           \
   X(icmp_error_malformed, "ICMP error quoting a packet too short to route")        \

@@ -245,12 +245,46 @@ TEST(ParseIpv4, DontFragmentIsNotAFragment) {
   EXPECT_EQ(parse(tcp4().set16(kEth + 6, kIpv4FlagDontFragment)).kind, PacketKind::kIpv4);
 }
 
-TEST(ParseIpv4, Fragments) {
-  const ParsedPacket first = parse(tcp4().set16(kEth + 6, kIpv4FlagMoreFragments));
-  EXPECT_EQ(first.kind, PacketKind::kDrop);
-  EXPECT_EQ(first.drop, DropReason::fragment);
-  EXPECT_EQ(parse(tcp4().set16(kEth + 6, 185)).drop, DropReason::fragment) << "last fragment";
-  EXPECT_EQ(parse(tcp4().set16(kEth + 6, kIpv4FlagMoreFragments | 1)).drop, DropReason::fragment);
+TEST(ParseIpv4, FirstFragmentIsParsedAsAWholePacket) {
+  const ParsedPacket first =
+      parse(Packet()
+                .eth()
+                .ipv4("10.0.0.1", "10.0.0.100", {.id = 0xbeef, .frag = kIpv4FlagMoreFragments})
+                .tcp(1234, 80, kTcpSyn));
+  EXPECT_EQ(first.kind, PacketKind::kIpv4);
+  EXPECT_EQ(first.fragment, Fragment::kFirst);
+  EXPECT_EQ(first.fragment_id, 0xbeefu);
+  EXPECT_EQ(first.fragment_protocol, kProtoTcp);
+  EXPECT_EQ(first.key, key("10.0.0.1", "10.0.0.100", 1234, 80, kProtoTcp));
+  EXPECT_EQ(first.tcp_flags, kTcpSyn);
+  EXPECT_EQ(first.l4_offset, kV4);
+}
+
+TEST(ParseIpv4, LaterFragmentsHaveNoPorts) {
+  for (uint16_t frag : {uint16_t(185), uint16_t(kIpv4FlagMoreFragments | 1)}) {
+    const ParsedPacket later =
+        parse(Packet().eth().ipv4("10.0.0.1", "10.0.0.100", {.id = 7, .frag = frag}).udp(1, 2));
+    EXPECT_EQ(later.kind, PacketKind::kIpv4) << frag;
+    EXPECT_EQ(later.fragment, Fragment::kLater) << frag;
+    EXPECT_EQ(later.fragment_id, 7u);
+    EXPECT_EQ(later.fragment_protocol, kProtoUdp);
+    EXPECT_EQ(later.key, key("10.0.0.1", "10.0.0.100", 0, 0, kProtoUdp)) << frag;
+    EXPECT_EQ(later.l4_offset, kV4);
+    EXPECT_EQ(later.l3_length, 20 + 8);
+  }
+}
+
+TEST(ParseIpv4, FirstFragmentWithoutItsWholeL4Header) {
+  // 8 of TCP's 20 bytes: the tiny-fragment trick of RFC 1858 gets no flow.
+  const ParsedPacket p = parse(
+      Packet()
+          .eth()
+          .ipv4("10.0.0.1", "10.0.0.100", {.frag = kIpv4FlagMoreFragments, .total_length = 20 + 8})
+          .tcp(1234, 80, kTcpSyn)
+          .truncate(kV4 + 8));
+  EXPECT_EQ(p.kind, PacketKind::kDrop);
+  EXPECT_EQ(p.drop, DropReason::l4_truncated);
+  EXPECT_EQ(p.fragment, Fragment::kFirst);
 }
 
 TEST(ParseIpv4, IcmpEcho) {
@@ -349,17 +383,53 @@ TEST(ParseIpv6, EspAndNoNextHeaderEndTheChain) {
 }
 
 TEST(ParseIpv6, Fragments) {
-  const ParsedPacket later =
-      parse(Packet().eth().ipv6("2001:db8::1", "2001:db8::100").frag6(185, false).payload(64));
-  EXPECT_EQ(later.kind, PacketKind::kDrop);
-  EXPECT_EQ(later.drop, DropReason::fragment);
+  const ParsedPacket later = parse(Packet()
+                                       .eth()
+                                       .ipv6("2001:db8::1", "2001:db8::100")
+                                       .ext(kProtoHopByHop)
+                                       .frag6(185, false, 0x89abcdef)
+                                       .proto(kProtoDestOptions)
+                                       .payload(64));
+  EXPECT_EQ(later.kind, PacketKind::kIpv6);
+  EXPECT_EQ(later.fragment, Fragment::kLater);
+  EXPECT_EQ(later.fragment_id, 0x89abcdefu);
+  EXPECT_EQ(later.fragment_protocol, kProtoDestOptions) << "the fragmentable part's first header";
+  EXPECT_EQ(later.key, key("2001:db8::1", "2001:db8::100", 0, 0, kProtoDestOptions));
+  EXPECT_EQ(later.l4_offset, kV6 + 8 + 8);
+  EXPECT_EQ(later.l3_length, 40 + 16 + 64);
+
   const ParsedPacket first = parse(Packet()
                                        .eth()
                                        .ipv6("2001:db8::1", "2001:db8::100")
                                        .ext(kProtoHopByHop)
-                                       .frag6(0, true)
+                                       .frag6(0, true, 0x89abcdef)
+                                       .ext(kProtoDestOptions)
                                        .tcp(1, 2, kTcpSyn));
-  EXPECT_EQ(first.drop, DropReason::fragment);
+  EXPECT_EQ(first.kind, PacketKind::kIpv6);
+  EXPECT_EQ(first.fragment, Fragment::kFirst);
+  EXPECT_EQ(first.fragment_id, 0x89abcdefu);
+  EXPECT_EQ(first.fragment_protocol, kProtoDestOptions);
+  EXPECT_EQ(first.key, key("2001:db8::1", "2001:db8::100", 1, 2, kProtoTcp));
+  EXPECT_EQ(first.l4_offset, kV6 + 8 + 8 + 8);
+
+  // RFC 7112: the first fragment holds the whole header chain, and one fragment header.
+  EXPECT_EQ(parse(Packet()
+                      .eth()
+                      .ipv6("2001:db8::1", "2001:db8::100", {.payload_length = 8 + 32})
+                      .frag6(0, true)
+                      .ext(kProtoDestOptions, 64)
+                      .udp(1, 2)
+                      .truncate(kV6 + 8 + 32))
+                .drop,
+            DropReason::ipv6_bad_extension);
+  EXPECT_EQ(parse(Packet()
+                      .eth()
+                      .ipv6("2001:db8::1", "2001:db8::100")
+                      .frag6(0, true)
+                      .frag6(8, true)
+                      .payload(16))
+                .drop,
+            DropReason::ipv6_bad_extension);
 }
 
 TEST(ParseIpv6, EightExtensionHeadersAreAllowedNineAreNot) {
@@ -517,6 +587,23 @@ TEST(ParseIcmpError, Ipv6DestUnreachableAndTimeExceeded) {
   }
 }
 
+TEST(ParseIcmpError, Ipv6QuotingAFirstFragmentGivesItsFlow) {
+  // The backend fragmented its reply; the error quotes the first fragment.
+  const Packet quoted = Packet()
+                            .ipv6("2001:db8::100", "2001:db8:ffff::5")
+                            .frag6(0, true, 0x42)
+                            .udp(53, 5353)
+                            .payload(64);
+  const ParsedPacket p = parse(Packet()
+                                   .eth()
+                                   .ipv6("2001:db8:1::1", "2001:db8::100")
+                                   .icmp(kIcmpv6PacketTooBig)
+                                   .quote(quoted, 40 + 8 + 8));
+  EXPECT_TRUE(p.icmp_error);
+  EXPECT_EQ(p.fragment, Fragment::kNone) << "the error itself is whole";
+  EXPECT_EQ(p.key, key("2001:db8:ffff::5", "2001:db8::100", 5353, 53, kProtoUdp));
+}
+
 TEST(ParseIcmpError, Ipv6QuotingAnExtensionHeaderHasNoPorts) {
   const Packet quoted =
       Packet().ipv6("2001:db8::100", "2001:db8:ffff::5").ext(kProtoDestOptions).tcp(1, 2, 0);
@@ -583,8 +670,6 @@ std::vector<MalformedCase> malformed_cases() {
        DropReason::ipv4_bad_length},
       {"IPv4 total length > frame", tcp4().set16(kEth + 2, 41).bytes(),
        DropReason::ipv4_bad_length},
-      {"IPv4 MF", tcp4().set16(kEth + 6, kIpv4FlagMoreFragments).bytes(), DropReason::fragment},
-      {"IPv4 offset", tcp4().set16(kEth + 6, 1).bytes(), DropReason::fragment},
       {"IPv6 header 39 bytes", cut(tcp6(), kEth + 39), DropReason::ipv6_truncated},
       {"IPv6 payload > frame", tcp6().set16(kEth + 4, 21).bytes(), DropReason::ipv6_bad_length},
       {"IPv6 jumbogram", Packet(v6).ext(kProtoHopByHop).udp(1, 2).set16(kEth + 4, 0).bytes(),
@@ -592,8 +677,12 @@ std::vector<MalformedCase> malformed_cases() {
       {"IPv6 extension too long",
        Packet(v6).ext(kProtoRouting).proto(kProtoNoNext).set8(kV6 + 1, 1).bytes(),
        DropReason::ipv6_bad_extension},
-      {"IPv6 fragment", Packet(v6).frag6(1, false).payload(8).bytes(), DropReason::fragment},
-      {"IPv6 first fragment", Packet(v6).frag6(0, true).udp(1, 2).bytes(), DropReason::fragment},
+      {"IPv4 first fragment with 7 bytes of UDP",
+       Packet(v4).set16(kEth + 6, kIpv4FlagMoreFragments).proto(kProtoUdp).payload(7).bytes(),
+       DropReason::l4_truncated},
+      {"IPv6 first fragment with 19 bytes of TCP",
+       Packet(v6).frag6(0, true).proto(kProtoTcp).payload(19, 0x50).bytes(),
+       DropReason::l4_truncated},
       {"TCP 19 bytes", Packet(v4).proto(kProtoTcp).payload(19, 0x50).bytes(),
        DropReason::l4_truncated},
       {"UDP 7 bytes", Packet(v4).proto(kProtoUdp).payload(7).bytes(), DropReason::l4_truncated},
@@ -620,6 +709,23 @@ std::vector<MalformedCase> malformed_cases() {
       {"ICMPv6 error quoting 43 bytes", icmp6_error(43).bytes(), DropReason::icmp_error_malformed},
       {"ICMPv6 error quoting IPv4", icmp6_error(60).set8(kV6 + 8, 0x45).bytes(),
        DropReason::icmp_error_malformed},
+      {"ICMPv6 error quoting a later fragment",
+       Packet()
+           .eth()
+           .ipv6("2001:db8:1::1", "2001:db8::100")
+           .icmp(kIcmpv6PacketTooBig)
+           .quote(Packet().ipv6("2001:db8::100", "2001:db8:ffff::5").frag6(4, true).payload(16))
+           .bytes(),
+       DropReason::icmp_error_malformed},
+      {"ICMPv6 error quoting a first fragment cut in its fragment header",
+       Packet()
+           .eth()
+           .ipv6("2001:db8:1::1", "2001:db8::100")
+           .icmp(kIcmpv6PacketTooBig)
+           .quote(Packet().ipv6("2001:db8::100", "2001:db8:ffff::5").frag6(0, true).udp(1, 2),
+                  40 + 8 + 3)
+           .bytes(),
+       DropReason::icmp_error_malformed},
   };
 }
 
@@ -633,10 +739,10 @@ TEST(ParseMalformed, EachFaultGivesItsDropReason) {
 
 TEST(ParseMalformed, TableCoversEveryReasonTheParserProduces) {
   const std::set<DropReason> parser_reasons = {
-      DropReason::l2_truncated,    DropReason::arp_malformed,      DropReason::ipv4_truncated,
-      DropReason::ipv4_bad_header, DropReason::ipv4_bad_length,    DropReason::ipv6_truncated,
-      DropReason::ipv6_bad_length, DropReason::ipv6_bad_extension, DropReason::fragment,
-      DropReason::l4_truncated,    DropReason::tcp_bad_offset,     DropReason::icmp_error_malformed,
+      DropReason::l2_truncated,    DropReason::arp_malformed,        DropReason::ipv4_truncated,
+      DropReason::ipv4_bad_header, DropReason::ipv4_bad_length,      DropReason::ipv6_truncated,
+      DropReason::ipv6_bad_length, DropReason::ipv6_bad_extension,   DropReason::l4_truncated,
+      DropReason::tcp_bad_offset,  DropReason::icmp_error_malformed,
   };
   std::set<DropReason> covered;
   for (const MalformedCase& c : malformed_cases()) covered.insert(c.expected);
