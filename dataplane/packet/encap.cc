@@ -74,15 +74,17 @@ IpAddress network_address(const IpPrefix& prefix) {
 // Sum of the inner IP packet's bytes as 16-bit words. A TCP or UDP segment whose checksum
 // field is right sums to the complement of its pseudo-header, so for those only the IP
 // header is read. ICMP, UDP without a checksum and IPv6 with extension headers (a routing
-// header changes the pseudo-header) are summed whole. A segment with a wrong checksum
-// gets a wrong outer checksum too and is dropped by the backend, as it would be anyway.
+// header changes the pseudo-header) are summed whole, and so is a fragment (the L4
+// checksum covers the whole datagram). A segment with a wrong checksum gets a wrong outer
+// checksum too and is dropped by the backend, as it would be anyway.
 uint16_t inner_packet_sum(const uint8_t* inner, const ParsedPacket& parsed) {
   const bool inner_v4 = parsed.kind == PacketKind::kIpv4;
   const uint32_t header_len = uint32_t(parsed.l4_offset - parsed.l3_offset);
   const uint32_t l4_len = parsed.l3_length - header_len;
   const uint8_t proto = parsed.key.protocol;
   const uint8_t* l4 = inner + header_len;
-  const bool vouched = !parsed.icmp_error && (inner_v4 || header_len == kIpv6HeaderLen) &&
+  const bool vouched = !parsed.icmp_error && parsed.fragment == Fragment::kNone &&
+                       (inner_v4 || header_len == kIpv6HeaderLen) &&
                        (proto == kProtoTcp || (proto == kProtoUdp && load_be16(l4 + 6) != 0));
   if (!vouched) return checksum::sum(inner, parsed.l3_length);
   if (inner_v4) {

@@ -24,7 +24,10 @@ bool make_too_big(PacketBuffer& frame, const ParsedPacket& parsed, const MacAddr
   const uint32_t l3 = parsed.l3_offset;
   const uint8_t* original = frame.data + l3;
   if (v4 && !(load_be16(original + 6) & kIpv4FlagDontFragment)) return false;
-  if (!v4 && parsed.key.protocol == kProtoIcmpv6 && parsed.icmp_type < 128) return false;
+  // A later fragment's ICMPv6 type is unknown, and an ICMPv6 error is never fragmented.
+  if (!v4 && parsed.key.protocol == kProtoIcmpv6 && parsed.fragment != Fragment::kLater &&
+      parsed.icmp_type < 128)
+    return false;
 
   const uint32_t headers = (v4 ? kIpv4HeaderLen : kIpv6HeaderLen) + kIcmpHeaderLen;
   const uint32_t quote =
