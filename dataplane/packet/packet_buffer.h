@@ -13,6 +13,7 @@ struct PacketBuffer {
   uint32_t length = 0;      // bytes of frame
   uint32_t headroom = 0;    // writable bytes before data
   uint32_t tailroom = 0;    // writable bytes after data + length
+  void* handle = nullptr;   // the caller's (its mbuf), for frames the pipeline keeps a while
 
   // Grows the frame at the front; nullptr (and no change) when headroom is short.
   uint8_t* prepend(uint32_t n) {
