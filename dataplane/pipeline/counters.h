@@ -31,6 +31,8 @@ namespace sluice {
   X(tx_full, "TX queue full")                                                      \
   X(handoff_full, "ring to the worker that owns the flow full")                    \
   X(to_host_full, "ring to the main lcore's exception path (TAP) full")            \
+  X(fragment_timeout, "held IP fragment whose first fragment came too late")       \
+  X(fragment_over_limit, "IP fragment not held: a hold limit reached")             \
   X(host_unhandled, "traffic for the host itself with no exception path configured")
 
 // Per-worker event counters other than drops, same one-table scheme.
@@ -52,6 +54,8 @@ namespace sluice {
   X(neighbors_learned, "ARP/ND bindings passed to the main lcore")                              \
   X(to_host, "frames for the host itself (exception path)")                                     \
   X(handed_off, "frames passed to the worker that owns their flow")                             \
+  X(fragments_forwarded, "IP fragments forwarded to their datagram's backend")                  \
+  X(fragments_held, "IP fragments held until their datagram's first fragment came")             \
   X(busy_cycles, "TSC cycles of worker loops that received packets (rate / tsc_hz: core busy)") \
   X(rx_interrupt_waits, "idle waits for an RX interrupt (rx_interrupts)")
 

@@ -26,14 +26,16 @@ bool is_echo_request(const ParsedPacket& p) {
 
 }  // namespace
 
-Pipeline::Pipeline(uint32_t flow_capacity, const FlowTimeouts& timeouts, WorkerCounters& counters)
-    : flows_(flow_capacity, timeouts), counters_(counters) {}
+Pipeline::Pipeline(uint32_t flow_capacity, const FlowTimeouts& timeouts, WorkerCounters& counters,
+                   const FragmentSettings& fragments)
+    : flows_(flow_capacity, timeouts), fragments_(fragments), counters_(counters) {}
 
 void Pipeline::process_burst(PacketBuffer* frames, uint16_t n, uint16_t port_index,
-                             const ForwardingState& state, uint32_t now_ms, BurstResult& result) {
+                             const ForwardingState& state, uint32_t now_ms, BurstResult& result,
+                             const FragmentSteering& steering) {
   begin_burst(staged_, frames, n, port_index);
   prefetch_flows(staged_, state, now_ms);
-  finish_burst(staged_, state, now_ms, result);
+  finish_burst(staged_, state, now_ms, result, steering);
 }
 
 void Pipeline::begin_burst(StagedBurst& burst, PacketBuffer* frames, uint16_t n,
@@ -76,12 +78,17 @@ void Pipeline::prefetch_flows(const StagedBurst& burst, const ForwardingState& s
 }
 
 void Pipeline::finish_burst(const StagedBurst& burst, const ForwardingState& state, uint32_t now_ms,
-                            BurstResult& result) {
+                            BurstResult& result, const FragmentSteering& steering) {
   result.learned_count = 0;
+  result.released_count = 0;
+  expire_fragments(now_ms, result);
   const PortEntry& port = state.ports[burst.port_index];
   for (uint16_t i = 0; i < burst.n; ++i)
     result.actions[i] =
-        handle(burst.frames[i], burst.parsed[i], burst.hashes[i], port, state, now_ms, result);
+        burst.parsed[i].fragment == Fragment::kNone
+            ? handle(burst.frames[i], burst.parsed[i], burst.hashes[i], port, state, now_ms, result)
+            : handle_fragment(i, burst.frames[i], burst.parsed[i], burst.hashes[i],
+                              burst.port_index, state, now_ms, steering, result);
   counters_.active_flows = flows_.size();
 }
 
@@ -132,9 +139,12 @@ Action Pipeline::handle(PacketBuffer& frame, const ParsedPacket& p, uint32_t has
       return Action::kTransmit;
     }
   }
-  if (state.local_addresses.contains(key.dst) || key.dst.bytes[0] == 0xff ||
-      (!key.dst.is_v4() && key.dst.bytes[0] == 0xfe) ||
-      (key.dst.is_v4() && key.dst.bytes[12] >= 224)) {
+  return host_or_drop(key.dst, state);
+}
+
+Action Pipeline::host_or_drop(const IpAddress& dst, const ForwardingState& state) {
+  if (state.local_addresses.contains(dst) || dst.bytes[0] == 0xff ||
+      (!dst.is_v4() && dst.bytes[0] == 0xfe) || (dst.is_v4() && dst.bytes[12] >= 224)) {
     // Host traffic: our own address, multicast (VRRP, ...), IPv6 link-local.
     ++counters_[WorkerCounter::to_host];
     return Action::kToHost;
@@ -155,6 +165,14 @@ bool Pipeline::learn(const PacketBuffer& frame, const ParsedPacket& p, const For
 Action Pipeline::forward(PacketBuffer& frame, const ParsedPacket& p, uint32_t hash,
                          uint32_t vip_index, const PortEntry& port, const ForwardingState& state,
                          uint32_t now_ms) {
+  const BackendEntry* backend = choose_backend(p, hash, vip_index, state, now_ms);
+  if (!backend) return drop(DropReason::vip_no_backend);
+  return send_to_backend(frame, p, hash, state.vips[vip_index], *backend, port);
+}
+
+const BackendEntry* Pipeline::choose_backend(const ParsedPacket& p, uint32_t hash,
+                                             uint32_t vip_index, const ForwardingState& state,
+                                             uint32_t now_ms) {
   const VipEntry& vip = state.vips[vip_index];
   const BackendEntry* backend = nullptr;
   bool syn = p.key.protocol == wire::kProtoTcp &&
@@ -171,7 +189,7 @@ Action Pipeline::forward(PacketBuffer& frame, const ParsedPacket& p, uint32_t ha
     FlowEntry* entry = flows_.lookup(p.key, hash, now_ms, 0);
     backend = entry ? state.backend(entry->backend_id, vip_index) : nullptr;
     if (!backend) backend = pick();
-    if (!backend) return drop(DropReason::vip_no_backend);
+    if (!backend) return nullptr;
     ++counters_[WorkerCounter::icmp_errors_forwarded];
   } else {
     FlowEntry* entry = flows_.lookup(p.key, hash, now_ms, p.tcp_flags);
@@ -185,13 +203,13 @@ Action Pipeline::forward(PacketBuffer& frame, const ParsedPacket& p, uint32_t ha
       backend = state.backend(entry->backend_id, vip_index);
       if (!backend) {
         backend = pick();
-        if (!backend) return drop(DropReason::vip_no_backend);
+        if (!backend) return nullptr;
         entry->backend_id = backend->id;
         ++counters_[WorkerCounter::flow_rescheduled];
       }
     } else {
       backend = pick();
-      if (!backend) return drop(DropReason::vip_no_backend);
+      if (!backend) return nullptr;
       if (!flows_.insert(p.key, hash, backend->id, initial_state(p.key.protocol, p.tcp_flags),
                          now_ms))
         ++counters_[WorkerCounter::flow_insert_failures];
@@ -200,17 +218,22 @@ Action Pipeline::forward(PacketBuffer& frame, const ParsedPacket& p, uint32_t ha
       ++counters_.backends[backend->id].new_flows;
     }
   }
+  return backend;
+}
 
-  if (!backend->next_hop_resolved) return drop(DropReason::neighbor_unresolved);
+Action Pipeline::send_to_backend(PacketBuffer& frame, const ParsedPacket& p, uint32_t hash,
+                                 const VipEntry& vip, const BackendEntry& backend,
+                                 const PortEntry& port) {
+  if (!backend.next_hop_resolved) return drop(DropReason::neighbor_unresolved);
 
   uint32_t length = frame.length;
   if (vip.mode == ForwardingMode::kDsrL2) {
-    rewrite_dsr_l2(frame, L2Rewrite{port.mac, backend->next_hop_mac});
+    rewrite_dsr_l2(frame, L2Rewrite{port.mac, backend.next_hop_mac});
   } else {
     const DropReason failed =
-        encapsulate(frame, p, port.mac, backend->next_hop_mac, backend->outer, hash);
+        encapsulate(frame, p, port.mac, backend.next_hop_mac, backend.outer, hash);
     if (failed == DropReason::too_big) {
-      if (make_too_big(frame, p, port.mac, uint16_t(vip.mtu - backend->outer.length()))) {
+      if (make_too_big(frame, p, port.mac, uint16_t(vip.mtu - backend.outer.length()))) {
         ++counters_[WorkerCounter::too_big_replies];
         return Action::kTransmit;
       }
@@ -222,7 +245,7 @@ Action Pipeline::forward(PacketBuffer& frame, const ParsedPacket& p, uint32_t ha
   TrafficCounters& v = counters_.vips[vip.id];
   ++v.packets;
   v.bytes += length;
-  TrafficCounters& b = counters_.backends[backend->id];
+  TrafficCounters& b = counters_.backends[backend.id];
   ++b.packets;
   b.bytes += length;
   return Action::kTransmit;

@@ -4,12 +4,23 @@
 // bursts of frames from one RX queue and transmits, drops or passes to the host what it
 // decides. Owned and called by exactly one lcore; the forwarding state it reads is the
 // snapshot the caller currently holds (RCU read side).
+//
+// IP fragments are forwarded without reassembly: a first fragment is decided as a whole
+// packet of its 5-tuple would be, the decision is kept per datagram in the fragment table,
+// and later fragments follow it; those that come before their first one are held (Action
+// kHold) until it comes or hold_ms passes. On ports that hand frames between workers, all
+// of a datagram's fragments belong to the worker that owns its FragmentKey: the owner of
+// the first fragment's 5-tuple decides it (its flow table) and hands it over with the
+// decision (Action kHandOff). docs/fragments.md says what that guarantees.
 #pragma once
 
 #include <cstdint>
 #include <optional>
+#include <span>
 
+#include "config/fragment_settings.h"
 #include "flow/flow_table.h"
+#include "flow/fragment_table.h"
 #include "packet/neighbor_packets.h"
 #include "packet/packet_buffer.h"
 #include "packet/parsed_packet.h"
@@ -24,13 +35,44 @@ enum class Action : uint8_t {
   kTransmit,  // send the (rewritten) frame out of the port it came from
   kDrop,      // free it; the reason is already counted
   kToHost,    // not load-balancer traffic: the exception path's, if the port has one
+  kHold,      // a fragment the pipeline keeps: neither send nor free it; it comes back in
+              // a later BurstResult, released or to free
+  kHandOff,   // a first fragment decided here, for the worker in BurstResult::hand_to
+};
+
+// A held fragment let go by its first fragment, rewritten for its backend like the frames
+// of the burst; to send right after frame `after` of the burst, from its own port.
+struct ReleasedFragment {
+  PacketBuffer frame;
+  uint16_t port_index = 0;
+  uint16_t after = 0;
+  Action action = Action::kDrop;  // kTransmit or kDrop
+};
+
+// How a burst's fragments are shared between workers: on a port that hands frames over,
+// the workers owning datagrams there (the port's flow workers) and this one's index; for
+// each frame, what the worker that decided a first fragment attached to it (backend id
+// + 1; 0 for none). The default: this worker owns every datagram it receives.
+struct FragmentSteering {
+  std::span<const uint16_t> workers;
+  uint16_t self = 0;
+  const uint32_t* decided = nullptr;
 };
 
 struct BurstResult {
   Action actions[kMaxBurst];
+  // kHandOff: the worker to hand frame i to, and what to attach (FragmentSteering::decided).
+  uint16_t hand_to[kMaxBurst];
+  uint32_t decided[kMaxBurst];
   // ARP/ND bindings seen in this burst, for the main lcore's neighbor cache.
   NeighborBinding learned[kMaxBurst];
   uint16_t learned_count = 0;
+  // Held fragments let go, in the order they are due; and the handles of the held
+  // fragments the pipeline dropped (timed out, or pushed out), to free.
+  ReleasedFragment released[kMaxHeldFragments + kMaxBurst];
+  uint16_t released_count = 0;
+  void* to_free[kMaxHeldFragments + kMaxBurst];
+  uint16_t to_free_count = 0;
 };
 
 // A burst between Pipeline::begin_burst and Pipeline::finish_burst: its frames (owned by
@@ -46,12 +88,14 @@ struct StagedBurst {
 
 class Pipeline {
  public:
-  Pipeline(uint32_t flow_capacity, const FlowTimeouts& timeouts, WorkerCounters& counters);
+  Pipeline(uint32_t flow_capacity, const FlowTimeouts& timeouts, WorkerCounters& counters,
+           const FragmentSettings& fragments = {});
 
   // Decides the fate of frames[0..n) (n <= kMaxBurst), all received on port `port_index`,
   // rewriting the ones to transmit in place. The three stages below back to back.
   void process_burst(PacketBuffer* frames, uint16_t n, uint16_t port_index,
-                     const ForwardingState& state, uint32_t now_ms, BurstResult& result);
+                     const ForwardingState& state, uint32_t now_ms, BurstResult& result,
+                     const FragmentSteering& steering = {});
 
   // The same in stages, so that one burst's flow-table cache misses can be in flight while
   // the caller finishes the previous burst (begin k, finish k-1, prefetch_flows k; Worker
@@ -68,12 +112,18 @@ class Pipeline {
   void prefetch_flows(const StagedBurst& burst, const ForwardingState& state,
                       uint32_t now_ms) const;
   void finish_burst(const StagedBurst& burst, const ForwardingState& state, uint32_t now_ms,
-                    BurstResult& result);
+                    BurstResult& result, const FragmentSteering& steering = {});
 
   // Reclaims expired flows; call when the queues are idle.
   void sweep(uint32_t now_ms, uint32_t bucket_budget);
+  // Drops the held fragments whose time is up into result.to_free (resetting it); call
+  // when the queues are idle (finish_burst does it too).
+  void expire_fragments(uint32_t now_ms, BurstResult& result);
+  // Gives every held fragment back in result.to_free, uncounted: the worker is stopping.
+  void release_fragments(BurstResult& result);
 
   const FlowTable& flows() const { return flows_; }
+  const FragmentTable& fragments() const { return fragments_; }
 
  private:
   Action handle(PacketBuffer& frame, const ParsedPacket& parsed, uint32_t hash,
@@ -85,12 +135,30 @@ class Pipeline {
              BurstResult& result);
   Action forward(PacketBuffer& frame, const ParsedPacket& parsed, uint32_t hash, uint32_t vip_index,
                  const PortEntry& port, const ForwardingState& state, uint32_t now_ms);
+  // forward() in two: the backend for a packet of VIP vip_index (its flow's, a new flow's,
+  // or for an ICMP error the quoted flow's), nullptr when the VIP has none; and the
+  // rewrite for it by the VIP's mode, counted.
+  const BackendEntry* choose_backend(const ParsedPacket& parsed, uint32_t hash, uint32_t vip_index,
+                                     const ForwardingState& state, uint32_t now_ms);
+  Action send_to_backend(PacketBuffer& frame, const ParsedPacket& parsed, uint32_t hash,
+                         const VipEntry& vip, const BackendEntry& backend, const PortEntry& port);
+  // What is not a VIP's: the host's (own addresses, multicast, link-local) or dropped.
+  Action host_or_drop(const IpAddress& dst, const ForwardingState& state);
+
+  // The fragment path (pipeline/fragment_path.cc): frame i of the burst.
+  Action handle_fragment(uint16_t i, PacketBuffer& frame, const ParsedPacket& parsed, uint32_t hash,
+                         uint16_t port_index, const ForwardingState& state, uint32_t now_ms,
+                         const FragmentSteering& steering, BurstResult& result);
+  // Sends a fragment the way its datagram's first went.
+  Action follow(PacketBuffer& frame, const ParsedPacket& parsed, const FragmentDecision& decision,
+                const PortEntry& port, const ForwardingState& state);
   Action drop(DropReason reason) {
     ++counters_[reason];
     return Action::kDrop;
   }
 
   FlowTable flows_;
+  FragmentTable fragments_;
   WorkerCounters& counters_;
   StagedBurst staged_;  // process_burst's, kept here so a burst constructs no records
 };

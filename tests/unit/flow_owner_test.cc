@@ -160,5 +160,58 @@ TEST(FrameOwner, FramesOfNoFlowStayWithTheirReceiver) {
   EXPECT_EQ(owner_of(cut, 14 + 12, 1, 4), 1u);  // IPv4 header cut short
 }
 
+// A first fragment goes where the whole packets of its 5-tuple go (that worker's flow
+// table decides it); the later fragments of its datagram to the owner of the datagram,
+// whichever worker receives them, in both families.
+TEST(FrameOwner, FragmentsGoToTheirTuplesAndTheirDatagramsOwners) {
+  std::set<uint32_t> datagram_owners;
+  uint32_t apart = 0;
+  for (uint16_t id = 1; id <= 32; ++id) {
+    const uint16_t port = uint16_t(40000 + id);
+    const uint32_t whole =
+        owner(Packet().eth().ipv4("203.0.113.5", "10.0.0.100").udp(port, 53).payload(8));
+    const uint32_t first =
+        owner(Packet()
+                  .eth()
+                  .ipv4("203.0.113.5", "10.0.0.100", {.id = id, .frag = kIpv4FlagMoreFragments})
+                  .udp(port, 53)
+                  .payload(8),
+              1);
+    EXPECT_EQ(first, whole) << id;
+    FragmentKey key;
+    key.src = *IpAddress::parse("203.0.113.5");
+    key.dst = *IpAddress::parse("10.0.0.100");
+    key.id = id;
+    key.protocol = kProtoUdp;
+    const uint32_t expected = flow_owner(fragment_hash(key), 4);
+    for (uint16_t receiver = 0; receiver < 4; ++receiver) {
+      const uint32_t later = owner(Packet()
+                                       .eth()
+                                       .ipv4("203.0.113.5", "10.0.0.100", {.id = id, .frag = 3})
+                                       .proto(kProtoUdp)
+                                       .payload(24),
+                                   receiver);
+      EXPECT_EQ(later, expected) << id;
+    }
+    datagram_owners.insert(expected);
+    apart += expected != first;
+
+    key.src = *IpAddress::parse("2001:db8:ff::1");
+    key.dst = *IpAddress::parse("2001:db8::100");
+    key.id = 0x10000u + id;
+    key.protocol = kProtoUdp;
+    const uint32_t later6 = owner(Packet()
+                                      .eth()
+                                      .ipv6("2001:db8:ff::1", "2001:db8::100")
+                                      .frag6(3, false, 0x10000u + id)
+                                      .proto(kProtoUdp)
+                                      .payload(24),
+                                  3);
+    EXPECT_EQ(later6, flow_owner(fragment_hash(key), 4)) << id;
+  }
+  EXPECT_EQ(datagram_owners.size(), 4u);
+  EXPECT_GT(apart, 8u) << "a datagram's owner is not its tuple's";
+}
+
 }  // namespace
 }  // namespace sluice
