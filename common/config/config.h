@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "config/flow_timeouts.h"
+#include "config/fragment_settings.h"
 #include "net/ip_address.h"
 #include "net/mac_address.h"
 #include "net/socket_address.h"
@@ -217,6 +218,7 @@ struct Config {
   std::optional<MetricsSettings> metrics;  // nullopt: no [metrics] table, no listener
   BgpSettings bgp;
   FlowTimeouts flow_timeouts;
+  FragmentSettings fragments;
   std::vector<Port> ports;  // non-empty
   std::vector<Neighbor> neighbors;
   std::vector<Vip> vips;  // (address, protocol, port) distinct

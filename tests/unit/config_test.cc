@@ -90,6 +90,13 @@ tcp_closing = 2.25
 udp = 60
 other = 1
 
+[fragments]
+table_size = 1024
+hold = 64
+hold_per_datagram = 8
+timeout = 2
+hold_time = 0.25
+
 [[port]]
 name = "lan0"
 device = "net_af_packet0,iface=veth0"
@@ -167,6 +174,7 @@ encap_source = "172.17.0.0/16"
   EXPECT_EQ(c.dataplane, d);
 
   EXPECT_EQ(c.flow_timeouts, (FlowTimeouts{500, 3'600'000, 2250, 60'000, 1000}));
+  EXPECT_EQ(c.fragments, (FragmentSettings{1024, 64, 8, 2000, 250}));
 
   ASSERT_EQ(c.ports.size(), 2u);
   Port lan;
@@ -253,6 +261,7 @@ encap_source = "172.16.0.0/16"
   EXPECT_EQ(c.dataplane.mbufs_per_port, 16383u);
   EXPECT_TRUE(c.dataplane.eal_args.empty());
   EXPECT_EQ(c.flow_timeouts, (FlowTimeouts{10'000, 900'000, 10'000, 30'000, 30'000}));
+  EXPECT_EQ(c.fragments, (FragmentSettings{8192, 256, 64, 1000, 100}));
 
   ASSERT_EQ(c.ports.size(), 1u);
   const Port& p = c.ports[0];
@@ -538,7 +547,7 @@ const std::vector<Rejected> kRejected = {
      Frame::kBeforePort,
      "colour = 1\n",
      {"t.toml:1:1: unknown key 'colour' at the top level, allowed: dataplane, "
-      "controlplane, metrics, flow_timeouts, bgp, port, neighbor, vip, vrrp"}},
+      "controlplane, metrics, flow_timeouts, fragments, bgp, port, neighbor, vip, vrrp"}},
     {"UnknownKeyInBackend",
      Frame::kAfterWww,
      "  [[vip.backend]]\n  address = \"10.0.0.21\"\n  foo = 1\n",
@@ -676,6 +685,18 @@ port = 80
       "86400 (seconds)",
       "t.toml:3:9: other 86400.5 is out of range; allowed: more than 0, at "
       "most 86400 (seconds)"}},
+    {"FragmentLimits",
+     Frame::kBeforePort,
+     "[fragments]\ntable_size = 63\nhold = 1025\nhold_per_datagram = 0\nhold_time = 0\n",
+     {"t.toml:2:14: table_size 63 is out of range; allowed: 64..16777216",
+      "t.toml:3:8: hold 1025 is out of range; allowed: 0..1024",
+      "t.toml:4:21: hold_per_datagram 0 is out of range; allowed: 1..1024",
+      "t.toml:5:13: hold_time 0 is out of range; allowed: more than 0, at most 86400 (seconds)"}},
+    {"UnknownKeyInFragments",
+     Frame::kBeforePort,
+     "[fragments]\nreassemble = true\n",
+     {"t.toml:2:1: unknown key 'reassemble' in [fragments], allowed: table_size, hold, "
+      "hold_per_datagram, timeout, hold_time"}},
     {"TimeoutBelowResolution",
      Frame::kBeforePort,
      "[flow_timeouts]\ntcp_closing = 0.0004\n",

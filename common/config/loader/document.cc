@@ -8,8 +8,8 @@ Config load_config(TomlReader& r, const toml::table& root) {
   Config cfg;
   Claims claims;
   Section s(r, root, "at the top level",
-            {"dataplane", "controlplane", "metrics", "flow_timeouts", "bgp", "port", "neighbor",
-             "vip", "vrrp"});
+            {"dataplane", "controlplane", "metrics", "flow_timeouts", "fragments", "bgp", "port",
+             "neighbor", "vip", "vrrp"});
   if (const toml::node* n = s.get("dataplane"))
     if (const auto* t = r.table(*n, "dataplane")) load_dataplane(r, *t, cfg.dataplane);
   if (const toml::node* n = s.get("controlplane"))
@@ -18,6 +18,8 @@ Config load_config(TomlReader& r, const toml::table& root) {
     if (const auto* t = r.table(*n, "metrics")) load_metrics(r, *t, cfg.metrics.emplace());
   if (const toml::node* n = s.get("flow_timeouts"))
     if (const auto* t = r.table(*n, "flow_timeouts")) load_flow_timeouts(r, *t, cfg.flow_timeouts);
+  if (const toml::node* n = s.get("fragments"))
+    if (const auto* t = r.table(*n, "fragments")) load_fragments(r, *t, cfg.fragments);
   if (const toml::node* n = s.get("bgp"))
     if (const auto* t = r.table(*n, "bgp")) load_bgp(r, *t, cfg.bgp);
 

@@ -18,9 +18,9 @@
 
 namespace sluice::config::loader {
 
-// The whole file: [dataplane], [controlplane], [metrics], [flow_timeouts], [bgp], then
-// [[port]], [[neighbor]], [[vip]] and [[vrrp]] in that order, each reading what the ones
-// before it defined.
+// The whole file: [dataplane], [controlplane], [metrics], [flow_timeouts], [fragments],
+// [bgp], then [[port]], [[neighbor]], [[vip]] and [[vrrp]] in that order, each reading
+// what the ones before it defined.
 Config load_config(TomlReader& r, const toml::table& root);
 // A desired-state update: only [[vip]] tables, checked against base's ports and neighbors.
 // Returns base with its VIPs replaced.
@@ -29,6 +29,7 @@ Config load_vip_update(TomlReader& r, const toml::table& root, const Config& bas
 void load_dataplane(TomlReader& r, const toml::table& t, DataplaneSettings& d);
 void load_controlplane(TomlReader& r, const toml::table& t, ControlPlaneSettings& c);
 void load_flow_timeouts(TomlReader& r, const toml::table& t, FlowTimeouts& f);
+void load_fragments(TomlReader& r, const toml::table& t, FragmentSettings& f);
 void load_metrics(TomlReader& r, const toml::table& t, MetricsSettings& m);
 void load_bgp(TomlReader& r, const toml::table& t, BgpSettings& b);
 
