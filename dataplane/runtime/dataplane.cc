@@ -3,8 +3,10 @@
 #include "runtime/dataplane.h"
 
 #include <rte_cycles.h>
+#include <rte_errno.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
+#include <rte_mbuf_dyn.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -75,6 +77,15 @@ bool Dataplane::start() {
           ports_[i].name.c_str(), ports_[i].queues, workers);
   }
 
+  const rte_mbuf_dynfield decision_field{"sluice_fragment_decision", sizeof(uint32_t),
+                                         alignof(uint32_t), 0};
+  const int decision_offset = rte_mbuf_dynfield_register(&decision_field);
+  if (decision_offset < 0) {
+    std::fprintf(stderr, "sluice-dataplane: cannot register an mbuf field: %s\n",
+                 rte_strerror(rte_errno));
+    return false;
+  }
+
   learned_ = rte_ring_create_elem("sluice_learned", sizeof(LearnedNeighbor), kLearnedRingSize,
                                   int(rte_socket_id()), RING_F_SC_DEQ);
   if (!learned_) {
@@ -117,6 +128,8 @@ bool Dataplane::start() {
     s.rx_interrupts = d.rx_interrupts;
     s.flow_capacity = d.flow_table_size;
     s.timeouts = config_.flow_timeouts;
+    s.fragments = config_.fragments;
+    s.decision_field = decision_offset;
     workers_.push_back(
         std::make_unique<Worker>(s, std::move(ports), *publisher_, learned_, stop_workers_));
   }

@@ -213,8 +213,10 @@ bool EthPort::open(const config::Port& cfg, uint32_t workers, uint32_t mbufs, bo
   }
   for (uint32_t w = 0; hand_off && w < workers; ++w) {
     ring_name = "handoff_" + std::to_string(index) + "_" + std::to_string(w);
-    // With one queue, its worker is the only one handing frames over.
-    const unsigned producers = queues == 1 ? RING_F_SP_ENQ : 0;
+    // With one queue and one worker owning flows, the receiving worker is the only one
+    // handing frames over; with more, owners of flows hand first fragments to the owners
+    // of their datagrams too.
+    const unsigned producers = queues == 1 && workers == 2 ? RING_F_SP_ENQ : 0;
     handoff.push_back(
         rte_ring_create(ring_name.c_str(), kHandoffRingSize, socket, RING_F_SC_DEQ | producers));
     if (!handoff.back()) {

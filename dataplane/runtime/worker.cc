@@ -5,6 +5,7 @@
 #include <rte_epoll.h>
 #include <rte_ethdev.h>
 #include <rte_interrupts.h>
+#include <rte_mbuf_dyn.h>
 #include <rte_prefetch.h>
 
 #include <cstdio>
@@ -21,6 +22,14 @@ constexpr int kTxRetries = 3;
 // frames (ARP/ND, announcements, the TAP's) wait in a ring no interrupt announces.
 constexpr int kInterruptWaitMs = 1;
 constexpr int kMaxInterruptEvents = 16;
+constexpr uint32_t kMaxTx = kMaxBurst + kMaxHeldFragments + kMaxBurst;
+
+// The mbuf as the pipeline left its frame.
+void apply(rte_mbuf* m, const PacketBuffer& frame) {
+  m->data_off = uint16_t(frame.data - static_cast<uint8_t*>(m->buf_addr));
+  m->data_len = uint16_t(frame.length);
+  m->pkt_len = frame.length;
+}
 }  // namespace
 
 Worker::Worker(const WorkerSettings& settings, std::vector<WorkerPort> ports,
@@ -31,11 +40,14 @@ Worker::Worker(const WorkerSettings& settings, std::vector<WorkerPort> ports,
       learned_(learned),
       stop_(stop),
       counters_(std::make_unique<WorkerCounters>()),
-      pipeline_(std::make_unique<Pipeline>(settings.flow_capacity, settings.timeouts, *counters_)),
+      pipeline_(std::make_unique<Pipeline>(settings.flow_capacity, settings.timeouts, *counters_,
+                                           settings.fragments)),
       result_(std::make_unique<BurstResult>()),
       frames_(std::make_unique<PacketBuffer[]>(kMaxBurst)),
       owners_(std::make_unique<uint16_t[]>(kMaxBurst)),
-      parsed_(std::make_unique<ParsedPacket[]>(kMaxBurst)) {}
+      parsed_(std::make_unique<ParsedPacket[]>(kMaxBurst)),
+      decided_(std::make_unique<uint32_t[]>(kMaxBurst)),
+      tx_(std::make_unique<rte_mbuf*[]>(kMaxTx)) {}
 
 int Worker::run() {
   const uint64_t cycles_per_ms = rte_get_tsc_hz() / 1000;
@@ -62,6 +74,8 @@ int Worker::run() {
       continue;
     }
     pipeline_->sweep(now_ms, kSweepBucketsPerIdlePoll);
+    pipeline_->expire_fragments(now_ms, *result_);
+    free_dropped(*result_);
     if (interrupts && ++idle_polls >= kIdlePollsBeforeSleep) {
       was_busy = wait_for_interrupt(now_ms) != 0;
       idle_polls = 0;
@@ -69,6 +83,8 @@ int Worker::run() {
       rte_delay_us_sleep(settings_.idle_sleep_us);
     }
   }
+  pipeline_->release_fragments(*result_);
+  free_dropped(*result_);
   publisher_.offline(settings_.thread_id);
   return 0;
 }
@@ -150,7 +166,7 @@ void Worker::poll(const WorkerPort& port, const ForwardingState& state, uint32_t
                              settings_.burst_size, nullptr);
   if (n == 0) return;
   received = uint16_t(received + n);
-  process(port, port.tx_queue, mbufs, uint16_t(n), state, now_ms);
+  process(port, port.tx_queue, mbufs, uint16_t(n), state, now_ms, true);
 }
 
 uint16_t Worker::hand_off(const WorkerPort& port, rte_mbuf** mbufs, uint16_t n) {
@@ -171,7 +187,10 @@ uint16_t Worker::hand_off(const WorkerPort& port, rte_mbuf** mbufs, uint16_t n) 
     if (w == self) continue;
     unsigned count = 0;
     for (uint16_t i = 0; i < n; ++i)
-      if (owners[i] == w) theirs[count++] = mbufs[i];
+      if (owners[i] == w) {
+        *RTE_MBUF_DYNFIELD(mbufs[i], settings_.decision_field, uint32_t*) = 0;
+        theirs[count++] = mbufs[i];
+      }
     if (count == 0) continue;
     const unsigned queued =
         rte_ring_enqueue_burst(port.handoff[w], reinterpret_cast<void**>(theirs), count, nullptr);
@@ -184,9 +203,31 @@ uint16_t Worker::hand_off(const WorkerPort& port, rte_mbuf** mbufs, uint16_t n) 
   return kept;
 }
 
+void Worker::hand_off_decided(const WorkerPort& port, rte_mbuf* m, uint16_t to, uint32_t decided) {
+  *RTE_MBUF_DYNFIELD(m, settings_.decision_field, uint32_t*) = decided;
+  if (rte_ring_enqueue(port.handoff[to], m) != 0)
+    drop_unprocessed(m, DropReason::handoff_full);  // the pipeline left it to `to` to count
+  else
+    ++(*counters_)[WorkerCounter::handed_off];
+}
+
+void Worker::send_on(uint16_t port_index, rte_mbuf* m) {
+  const WorkerPort& port = ports_[port_index];
+  if (port.tx_queue)
+    transmit(port.port_id, *port.tx_queue, &m, 1);
+  else
+    send_shared(port.shared_tx, &m, 1);
+}
+
+void Worker::free_dropped(const BurstResult& result) {
+  for (uint16_t i = 0; i < result.to_free_count; ++i)
+    rte_pktmbuf_free(static_cast<rte_mbuf*>(result.to_free[i]));
+}
+
 void Worker::process(const WorkerPort& port, std::optional<uint16_t> tx_queue, rte_mbuf** mbufs,
-                     uint16_t n, const ForwardingState& state, uint32_t now_ms) {
+                     uint16_t n, const ForwardingState& state, uint32_t now_ms, bool handed) {
   PacketBuffer* frames = frames_.get();
+  uint32_t* decided = decided_.get();
   uint16_t kept = 0;
   for (uint16_t i = 0; i < n; ++i) {
     rte_mbuf* m = mbufs[i];
@@ -201,24 +242,37 @@ void Worker::process(const WorkerPort& port, std::optional<uint16_t> tx_queue, r
     rte_prefetch0(rte_pktmbuf_mtod(m, void*));
     mbufs[kept] = m;
     frames[kept] = PacketBuffer{rte_pktmbuf_mtod(m, uint8_t*), m->data_len, rte_pktmbuf_headroom(m),
-                                rte_pktmbuf_tailroom(m)};
+                                rte_pktmbuf_tailroom(m), m};
+    if (handed) decided[kept] = *RTE_MBUF_DYNFIELD(m, settings_.decision_field, uint32_t*);
     ++kept;
   }
   n = kept;
   if (n == 0) return;
 
   BurstResult& result = *result_;
-  pipeline_->process_burst(frames, n, port.port_index, state, now_ms, result);
+  FragmentSteering steering;
+  if (!port.handoff.empty()) {
+    steering.workers = port.flow_workers;
+    steering.self = uint16_t(settings_.thread_id);
+    if (handed) steering.decided = decided;
+  }
+  pipeline_->process_burst(frames, n, port.port_index, state, now_ms, result, steering);
+  free_dropped(result);
 
+  rte_mbuf** tx = tx_.get();
   uint16_t to_send = 0;
+  uint16_t released = 0;
   for (uint16_t i = 0; i < n; ++i) {
     rte_mbuf* m = mbufs[i];
     switch (result.actions[i]) {
       case Action::kTransmit:
-        m->data_off = uint16_t(frames[i].data - static_cast<uint8_t*>(m->buf_addr));
-        m->data_len = uint16_t(frames[i].length);
-        m->pkt_len = frames[i].length;
-        mbufs[to_send++] = m;
+        apply(m, frames[i]);
+        tx[to_send++] = m;
+        break;
+      case Action::kHold:
+        break;
+      case Action::kHandOff:
+        hand_off_decided(port, m, result.hand_to[i], result.decided[i]);
         break;
       case Action::kToHost:
         if (!port.to_host) {
@@ -233,11 +287,24 @@ void Worker::process(const WorkerPort& port, std::optional<uint16_t> tx_queue, r
         rte_pktmbuf_free(m);
         break;
     }
+    for (; released < result.released_count && result.released[released].after == i; ++released) {
+      const ReleasedFragment& r = result.released[released];
+      rte_mbuf* held = static_cast<rte_mbuf*>(r.frame.handle);
+      if (r.action != Action::kTransmit) {
+        rte_pktmbuf_free(held);
+        continue;
+      }
+      apply(held, r.frame);
+      if (r.port_index == port.port_index)
+        tx[to_send++] = held;
+      else
+        send_on(r.port_index, held);
+    }
   }
   if (to_send && tx_queue)
-    transmit(port.port_id, *tx_queue, mbufs, to_send);
+    transmit(port.port_id, *tx_queue, tx, to_send);
   else if (to_send)
-    send_shared(port.shared_tx, mbufs, to_send);
+    send_shared(port.shared_tx, tx, to_send);
 
   for (uint16_t i = 0; i < result.learned_count; ++i) {
     LearnedNeighbor learned{result.learned[i], port.port_index};

@@ -54,6 +54,10 @@ struct WorkerSettings {
   bool rx_interrupts = false;  // idle: wait for an RX interrupt where every queue has one
   uint32_t flow_capacity = 1 << 20;
   FlowTimeouts timeouts;
+  FragmentSettings fragments;
+  // The mbuf dynamic field (uint32_t) that carries a first fragment's decision to the
+  // worker owning its datagram (FragmentSteering::decided); written on every handoff.
+  int decision_field = -1;
 };
 
 class Worker {
@@ -74,11 +78,19 @@ class Worker {
   // Passes the frames of mbufs[0..n) that other workers own to them; returns how many of
   // its own it kept, in order, at the front of mbufs.
   uint16_t hand_off(const WorkerPort& port, rte_mbuf** mbufs, uint16_t n);
-  // Runs the pipeline on a burst received on `port` and sends, passes to the host or
-  // frees each frame; tx_queue as in WorkerPort. Frames the pipeline cannot take (over the
-  // port's mtu, or in several segments) are dropped first, and counted as received too.
+  // Passes a first fragment decided here to the worker owning its datagram, with the
+  // decision.
+  void hand_off_decided(const WorkerPort& port, rte_mbuf* m, uint16_t to, uint32_t decided);
+  // Runs the pipeline on a burst received on `port` (or from its handoff ring: `handed`)
+  // and sends, passes to the host, holds or frees each frame; tx_queue as in WorkerPort.
+  // Frames the pipeline cannot take (over the port's mtu, or in several segments) are
+  // dropped first, and counted as received too.
   void process(const WorkerPort& port, std::optional<uint16_t> tx_queue, rte_mbuf** mbufs,
-               uint16_t n, const ForwardingState& state, uint32_t now_ms);
+               uint16_t n, const ForwardingState& state, uint32_t now_ms, bool handed = false);
+  // Sends a fragment released for another port than the burst's, from that port.
+  void send_on(uint16_t port_index, rte_mbuf* m);
+  // Frees the held fragments the pipeline gave up (BurstResult::to_free).
+  void free_dropped(const BurstResult& result);
   void transmit(uint16_t port_id, uint16_t queue, rte_mbuf** mbufs, uint16_t n);
   void send_shared(rte_ring* shared_tx, rte_mbuf** mbufs, uint16_t n);
   // Frees a received frame that never reaches the pipeline (which counts the rest as
@@ -106,6 +118,8 @@ class Worker {
   std::unique_ptr<PacketBuffer[]> frames_;
   std::unique_ptr<uint16_t[]> owners_;      // hand_off()'s owner of each frame
   std::unique_ptr<ParsedPacket[]> parsed_;  // and its scratch
+  std::unique_ptr<uint32_t[]> decided_;     // process()'s FragmentSteering::decided
+  std::unique_ptr<rte_mbuf*[]> tx_;         // process()'s frames to send, held ones among them
 };
 
 }  // namespace sluice
