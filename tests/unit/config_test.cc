@@ -404,6 +404,7 @@ TEST(ConfigSamples, BaremetalHasTheDocumentedShape) {
   ASSERT_EQ(r.config->vips.size(), 3u);
   EXPECT_EQ(r.config->vips[0].backends.size(), 4u);
   EXPECT_EQ(r.config->vips[2].mode, ForwardingMode::kIpip);
+  EXPECT_EQ(r.config->fragments, FragmentSettings{}) << "the [fragments] table spells the defaults";
 }
 
 TEST(ConfigSamples, FoobarIsAnXdpPairWithBothFamilies) {
