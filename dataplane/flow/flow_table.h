@@ -156,7 +156,10 @@ class FlowTable {
   // The live entry for key (hash = flow_hash(key)): refreshes its last-seen time to now_ms
   // and advances its TCP state from tcp_flags. nullptr on a miss; an expired entry is a
   // miss and its way is freed. The pointer is valid until the next insert/erase/sweep.
-  FlowEntry* lookup(const FlowKey& key, uint32_t hash, uint32_t now_ms, uint8_t tcp_flags) {
+  // Always inlined: the pipeline has two callers (whole packets, first fragments), and GCC
+  // then kept it out of line, 2-5 ns a packet.
+  [[gnu::always_inline]] FlowEntry* lookup(const FlowKey& key, uint32_t hash, uint32_t now_ms,
+                                           uint8_t tcp_flags) {
     Bucket& b = buckets_[hash & bucket_mask_];
     for (uint32_t m = match_ways(b.tags, signature(hash)); m; m &= m - 1) {
       const uint32_t way = uint32_t(__builtin_ctz(m));

@@ -43,7 +43,7 @@ Action Pipeline::handle_fragment(uint16_t i, PacketBuffer& frame, const ParsedPa
     }
     if (!backend) return drop(DropReason::vip_no_backend);
   } else {
-    backend = choose_backend(p, hash, vip_index, state, now_ms);
+    backend = choose_backend_outlined(p, hash, vip_index, state, now_ms);
     if (!backend) return drop(DropReason::vip_no_backend);
   }
 
@@ -77,7 +77,7 @@ Action Pipeline::handle_fragment(uint16_t i, PacketBuffer& frame, const ParsedPa
         result.to_free[result.to_free_count++] = held.frame.handle;
       });
   const uint64_t forwarded = counters_[WorkerCounter::forwarded];
-  const Action action = send_to_backend(frame, p, hash, vip, *backend, port);
+  const Action action = send_to_backend_outlined(frame, p, hash, vip, *backend, port);
   counters_[WorkerCounter::fragments_forwarded] += counters_[WorkerCounter::forwarded] - forwarded;
   return action;
 }
@@ -95,7 +95,7 @@ Action Pipeline::follow(PacketBuffer& frame, const ParsedPacket& p,
   if (!backend) return drop(DropReason::vip_no_backend);
   const uint64_t forwarded = counters_[WorkerCounter::forwarded];
   const Action action =
-      send_to_backend(frame, p, decision.flow_hash, state.vips[vip_index], *backend, port);
+      send_to_backend_outlined(frame, p, decision.flow_hash, state.vips[vip_index], *backend, port);
   counters_[WorkerCounter::fragments_forwarded] += counters_[WorkerCounter::forwarded] - forwarded;
   return action;
 }

@@ -170,9 +170,9 @@ Action Pipeline::forward(PacketBuffer& frame, const ParsedPacket& p, uint32_t ha
   return send_to_backend(frame, p, hash, state.vips[vip_index], *backend, port);
 }
 
-const BackendEntry* Pipeline::choose_backend(const ParsedPacket& p, uint32_t hash,
-                                             uint32_t vip_index, const ForwardingState& state,
-                                             uint32_t now_ms) {
+inline const BackendEntry* Pipeline::choose_backend(const ParsedPacket& p, uint32_t hash,
+                                                    uint32_t vip_index,
+                                                    const ForwardingState& state, uint32_t now_ms) {
   const VipEntry& vip = state.vips[vip_index];
   const BackendEntry* backend = nullptr;
   bool syn = p.key.protocol == wire::kProtoTcp &&
@@ -221,9 +221,9 @@ const BackendEntry* Pipeline::choose_backend(const ParsedPacket& p, uint32_t has
   return backend;
 }
 
-Action Pipeline::send_to_backend(PacketBuffer& frame, const ParsedPacket& p, uint32_t hash,
-                                 const VipEntry& vip, const BackendEntry& backend,
-                                 const PortEntry& port) {
+inline Action Pipeline::send_to_backend(PacketBuffer& frame, const ParsedPacket& p, uint32_t hash,
+                                        const VipEntry& vip, const BackendEntry& backend,
+                                        const PortEntry& port) {
   if (!backend.next_hop_resolved) return drop(DropReason::neighbor_unresolved);
 
   uint32_t length = frame.length;
@@ -249,6 +249,19 @@ Action Pipeline::send_to_backend(PacketBuffer& frame, const ParsedPacket& p, uin
   ++b.packets;
   b.bytes += length;
   return Action::kTransmit;
+}
+
+const BackendEntry* Pipeline::choose_backend_outlined(const ParsedPacket& p, uint32_t hash,
+                                                      uint32_t vip_index,
+                                                      const ForwardingState& state,
+                                                      uint32_t now_ms) {
+  return choose_backend(p, hash, vip_index, state, now_ms);
+}
+
+Action Pipeline::send_to_backend_outlined(PacketBuffer& frame, const ParsedPacket& p, uint32_t hash,
+                                          const VipEntry& vip, const BackendEntry& backend,
+                                          const PortEntry& port) {
+  return send_to_backend(frame, p, hash, vip, backend, port);
 }
 
 void Pipeline::sweep(uint32_t now_ms, uint32_t bucket_budget) {
