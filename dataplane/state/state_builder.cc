@@ -83,10 +83,11 @@ std::unique_ptr<ForwardingState> StateBuilder::build(const config::Config& confi
     std::vector<MaglevBackend> ring;
     std::vector<uint16_t> ring_index;  // ring position -> backends index
     for (const config::Backend& cb : cv.backends) {
-      if (cb.state == config::BackendState::kMaint) continue;
       BackendIdKey bid_key{key.address.bytes, key.port, key.protocol, cb.address.bytes};
       uint32_t bid = *backend_ids_.acquire(bid_key, now_ms);  // fits() made sure
       live_backends.insert(bid_key);
+      // In maint (or DOWN) it carries no flow, but keeps its id and so its counters.
+      if (cb.state == config::BackendState::kMaint) continue;
       BackendEntry be;
       be.id = bid;
       be.address = cb.address;
@@ -147,7 +148,6 @@ std::string StateBuilder::fits(const config::Config& config, uint32_t now_ms) co
              " backends; at most " + std::to_string(config::kMaxBackendsPerVip) + " per VIP";
     for (const config::Backend& cb : cv.backends) {
       ++pairs;
-      if (cb.state == config::BackendState::kMaint) continue;
       BackendIdKey bid_key{key.address.bytes, key.port, key.protocol, cb.address.bytes};
       if (!backend_ids_.find(bid_key)) ++new_pairs;
     }
