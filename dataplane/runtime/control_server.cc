@@ -79,8 +79,11 @@ void ControlServer::poll() {
     clients_.push_back(Client{fd, {}, now});
   }
   for (size_t i = 0; i < clients_.size();) {
-    // serve() may take long (a big desired state) and stamps active_ms after `now`.
-    if (serve(clients_[i]) && monotonic_ms() - clients_[i].active_ms < kIdleTimeoutMs) {
+    // Idle time counts up to the start of this poll: a client does not go idle while an
+    // answer to it or to another client (a big desired state) is being worked out.
+    const bool alive = serve(clients_[i]);
+    const uint64_t last = clients_[i].active_ms;
+    if (alive && (last >= now || now - last < kIdleTimeoutMs)) {
       ++i;
     } else {
       ::close(clients_[i].fd);
@@ -122,6 +125,7 @@ bool ControlServer::serve(Client& client) {
         channel::Message answer = handler_(message);
         if (!send_all(client.fd, channel::encode(answer.type, answer.payload)) && !peer_closed)
           return false;
+        client.active_ms = monotonic_ms();
         break;
       }
     }
