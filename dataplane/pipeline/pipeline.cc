@@ -69,7 +69,7 @@ void Pipeline::prefetch_flows(const StagedBurst& burst, const ForwardingState& s
     // SYN flood that slot missed the cache on a quarter of forward()'s samples.
     const uint32_t vip = state.vip_table.find(p.key.dst, p.key.protocol, p.key.dst_port);
     if (vip == VipTable::kNone) continue;
-    const std::vector<uint16_t>& maglev = state.vips[vip].maglev;
+    const MaglevTable& maglev = state.vips[vip].maglev;
     if (!maglev.empty())
       prefetch_line(maglev_slot(maglev.data(), uint32_t(maglev.size()), burst.hashes[i]));
   }

@@ -3,8 +3,6 @@
 
 #include <set>
 
-#include "lb/maglev.h"
-
 namespace sluice {
 
 namespace {
@@ -80,8 +78,7 @@ std::unique_ptr<ForwardingState> StateBuilder::build(const config::Config& confi
     vip.mode = cv.mode;
     vip.mtu = mtu;
 
-    std::vector<MaglevBackend> ring;
-    std::vector<uint16_t> ring_index;  // ring position -> backends index
+    MaglevRing ring{cv.maglev_table_size, {}};
     for (const config::Backend& cb : cv.backends) {
       BackendIdKey bid_key{key.address.bytes, key.port, key.protocol, cb.address.bytes};
       uint32_t bid = *backend_ids_.acquire(bid_key, now_ms);  // fits() made sure
@@ -105,16 +102,11 @@ std::unique_ptr<ForwardingState> StateBuilder::build(const config::Config& confi
           be.outer = make_outer_header(cv.mode == ForwardingMode::kGue, *source, cb.address, mtu,
                                        cv.gue_port);
       }
-      if (be.takes_new_flows) {
-        ring.push_back({cb.address.to_string(), cb.weight});
-        ring_index.push_back(uint16_t(vip.backends.size()));
-      }
+      if (be.takes_new_flows)
+        ring.members.push_back({cb.address, cb.weight, uint16_t(vip.backends.size())});
       vip.backends.push_back(be);
     }
-    if (!ring.empty()) {
-      vip.maglev = build_maglev_table(ring, cv.maglev_table_size);
-      for (uint16_t& slot : vip.maglev) slot = ring_index[slot];
-    }
+    if (!ring.members.empty()) vip.maglev = maglev_tables_.table(ring);
     uint32_t vip_index = uint32_t(state->vips.size());
     for (uint32_t i = 0; i < vip.backends.size(); ++i) {
       uint32_t id = vip.backends[i].id;
@@ -130,6 +122,7 @@ std::unique_ptr<ForwardingState> StateBuilder::build(const config::Config& confi
     state->vips.push_back(std::move(vip));
   }
 
+  maglev_tables_.retain_used();
   vip_ids_.retain(live_vips, now_ms);
   backend_ids_.retain(live_backends, now_ms);
   state->vip_table = VipTable(keys);
