@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "state/state_builder.h"
 
+#include <cstring>
 #include <set>
 
 namespace sluice {
@@ -9,7 +10,26 @@ namespace {
 
 VipKey vip_key(const config::Vip& v) { return VipKey{v.address, v.port, v.protocol, 0}; }
 
+uint64_t mix(uint64_t h, uint64_t v) { return (h ^ v) * 0xff51afd7ed558ccdull; }
+uint64_t mix(uint64_t h, const std::array<uint8_t, 16>& bytes) {
+  uint64_t lo, hi;
+  std::memcpy(&lo, bytes.data(), 8);
+  std::memcpy(&hi, bytes.data() + 8, 8);
+  return mix(mix(h, lo), hi);
+}
+
 }  // namespace
+
+size_t StateBuilder::IdKeyHash::operator()(const VipIdKey& key) const {
+  const auto& [address, port, protocol] = key;
+  return size_t(mix(mix(0x9e3779b97f4a7c15ull, address), uint64_t(port) << 8 | protocol));
+}
+
+size_t StateBuilder::IdKeyHash::operator()(const BackendIdKey& key) const {
+  const auto& [address, port, protocol, backend] = key;
+  return size_t(
+      mix(mix(mix(0x9e3779b97f4a7c15ull, address), uint64_t(port) << 8 | protocol), backend));
+}
 
 StateBuilder::StateBuilder(uint32_t quarantine_ms)
     : vip_ids_(kVipIds, quarantine_ms), backend_ids_(kBackendIds, quarantine_ms) {}
@@ -61,8 +81,8 @@ std::unique_ptr<ForwardingState> StateBuilder::build(const config::Config& confi
   }
   uint16_t mtu = config.ports.empty() ? 1500 : config.ports[0].mtu;
 
-  std::set<VipIdKey> live_vips;
-  std::set<BackendIdKey> live_backends;
+  vip_ids_.begin_round();
+  backend_ids_.begin_round();
   std::vector<std::pair<VipKey, uint32_t>> keys;
   std::vector<IpAddress> vip_addresses;
 
@@ -70,7 +90,6 @@ std::unique_ptr<ForwardingState> StateBuilder::build(const config::Config& confi
     VipKey key = vip_key(cv);
     VipIdKey vid_key{key.address.bytes, key.port, key.protocol};
     uint32_t vid = *vip_ids_.acquire(vid_key, now_ms);  // fits() made sure
-    live_vips.insert(vid_key);
 
     VipEntry vip;
     vip.id = vid;
@@ -82,7 +101,6 @@ std::unique_ptr<ForwardingState> StateBuilder::build(const config::Config& confi
     for (const config::Backend& cb : cv.backends) {
       BackendIdKey bid_key{key.address.bytes, key.port, key.protocol, cb.address.bytes};
       uint32_t bid = *backend_ids_.acquire(bid_key, now_ms);  // fits() made sure
-      live_backends.insert(bid_key);
       // In maint (or DOWN) it carries no flow, but keeps its id and so its counters.
       if (cb.state == config::BackendState::kMaint) continue;
       BackendEntry be;
@@ -123,8 +141,8 @@ std::unique_ptr<ForwardingState> StateBuilder::build(const config::Config& confi
   }
 
   maglev_tables_.retain_used();
-  vip_ids_.retain(live_vips, now_ms);
-  backend_ids_.retain(live_backends, now_ms);
+  vip_ids_.release_unacquired(now_ms);
+  backend_ids_.release_unacquired(now_ms);
   state->vip_table = VipTable(keys);
   state->local_addresses = AddressSet(local);
   state->vip_addresses = AddressSet(vip_addresses);
