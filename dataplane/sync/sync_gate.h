@@ -13,6 +13,7 @@
 
 #include <cstdint>
 
+#include "config/sync_limits.h"
 #include "flow/flow_table.h"
 
 namespace sluice {
@@ -27,6 +28,8 @@ struct SyncThreshold {
 inline constexpr uint32_t kSyncTickShift = 5;
 inline constexpr uint8_t kMaxSyncPackets = 127;
 inline constexpr uint32_t kMaxSyncIntervalMs = (uint32_t(1) << (15 + kSyncTickShift)) - 1;
+static_assert(config::kMaxSyncThresholdPackets == kMaxSyncPackets);
+static_assert(config::kMaxSyncIntervalMs <= kMaxSyncIntervalMs, "the tick counter would wrap");
 
 // Counts a packet of the flow at now_ms; true when the flow is to be published now.
 inline bool sync_due(FlowEntry& e, const SyncThreshold& t, uint32_t now_ms) {
