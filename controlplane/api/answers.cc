@@ -37,6 +37,10 @@ Reply answer_show_stats(const Command& c, Model& model, Privilege) {
   return {.lines = format_stats(model.stats(), c.json)};
 }
 
+Reply answer_show_sync(const Command& c, Model& model, Privilege) {
+  return {.lines = format_sync(model.stats(), c.json)};
+}
+
 Reply answer_show_health(const Command& c, Model& model, Privilege) {
   return {.lines = format_health(model.health(), c.json)};
 }

@@ -15,6 +15,7 @@ Reply answer_show_info(const Command& command, Model& model, Privilege level);
 Reply answer_show_vips(const Command& command, Model& model, Privilege level);
 Reply answer_show_backends(const Command& command, Model& model, Privilege level);
 Reply answer_show_stats(const Command& command, Model& model, Privilege level);
+Reply answer_show_sync(const Command& command, Model& model, Privilege level);
 Reply answer_show_health(const Command& command, Model& model, Privilege level);
 Reply answer_show_ha(const Command& command, Model& model, Privilege level);
 Reply answer_set_backend_state(const Command& command, Model& model, Privilege level);

@@ -74,7 +74,8 @@ inline FlowState next_state(FlowState s, uint8_t tcp_flags) {
 }
 
 // One flow. The caller may rewrite backend_id (e.g. when its backend is removed); the
-// state is maintained by the table.
+// state is maintained by the table. sync_packets and sync_mark are flow sync's
+// (sync/sync_gate.h); insert() zeroes them.
 struct FlowEntry {
   FlowKey key;
   uint32_t backend_id;
@@ -83,7 +84,10 @@ struct FlowEntry {
  private:
   friend class FlowTable;
   FlowState state_;
-  uint8_t pad_[3];
+
+ public:
+  uint8_t sync_packets;
+  uint16_t sync_mark;
 };
 static_assert(sizeof(FlowEntry) == 48);
 
@@ -180,6 +184,14 @@ class FlowTable {
   FlowEntry* insert(const FlowKey& key, uint32_t hash, uint32_t backend_id, FlowState initial,
                     uint32_t now_ms);
 
+  // Whether key has a live entry, without refreshing it; an expired one is freed.
+  bool contains_live(const FlowKey& key, uint32_t hash, uint32_t now_ms);
+
+  // insert() for flows learnt from a peer: only into a free or expired way, never evicting,
+  // with last_seen_ms as the flow's last packet. nullptr when no such way is left.
+  FlowEntry* insert_vacant(const FlowKey& key, uint32_t hash, uint32_t backend_id, FlowState state,
+                           uint32_t now_ms, uint32_t last_seen_ms);
+
   // Removes key's entry, live or expired. False if it is not there.
   bool erase(const FlowKey& key, uint32_t hash);
 
@@ -271,6 +283,9 @@ class FlowTable {
   bool reusable(const Bucket& b, uint32_t way, uint32_t now_ms) const {
     return b.tags[way] == 0 || expired(b, way, now_ms);
   }
+  FlowEntry& fill(Bucket& b, uint32_t way, const FlowKey& key, uint32_t hash, uint32_t backend_id,
+                  FlowState state, uint32_t last_seen_ms);
+
   // The way insert() takes in b at now_ms by the eviction policy: the flow's home way if it
   // is free or expired, else the first free or expired way, else the stalest evictable one;
   // kWays when every way holds a live TCP connection.

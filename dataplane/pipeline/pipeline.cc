@@ -78,6 +78,7 @@ void Pipeline::prefetch_flows(const StagedBurst& burst, const ForwardingState& s
 void Pipeline::finish_burst(const StagedBurst& burst, const ForwardingState& state, uint32_t now_ms,
                             BurstResult& result) {
   result.learned_count = 0;
+  sync_outbox_.count = 0;
   const PortEntry& port = state.ports[burst.port_index];
   for (uint16_t i = 0; i < burst.n; ++i)
     result.actions[i] =
@@ -189,12 +190,16 @@ Action Pipeline::forward(PacketBuffer& frame, const ParsedPacket& p, uint32_t ha
         entry->backend_id = backend->id;
         ++counters_[WorkerCounter::flow_rescheduled];
       }
+      if (sync_.enabled) offer_sync(*entry, vip, *backend, now_ms);
     } else {
       backend = pick();
       if (!backend) return drop(DropReason::vip_no_backend);
-      if (!flows_.insert(p.key, hash, backend->id, initial_state(p.key.protocol, p.tcp_flags),
-                         now_ms))
+      entry = flows_.insert(p.key, hash, backend->id, initial_state(p.key.protocol, p.tcp_flags),
+                            now_ms);
+      if (!entry)
         ++counters_[WorkerCounter::flow_insert_failures];
+      else if (sync_.enabled)
+        offer_sync(*entry, vip, *backend, now_ms);
       ++counters_[WorkerCounter::flow_new];
       ++counters_.vips[vip.id].new_flows;
       ++counters_.backends[backend->id].new_flows;

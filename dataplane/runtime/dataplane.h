@@ -25,6 +25,7 @@
 #include "channel/stats.h"
 #include "config/config.h"
 #include "runtime/control_server.h"
+#include "runtime/flow_sync.h"
 #include "runtime/port.h"
 #include "runtime/state_publisher.h"
 #include "runtime/worker.h"
@@ -67,6 +68,9 @@ class Dataplane {
   // sluiced: exception_<port>_to_host/_from_host (TAP), steering_<port>_<counter> (XDP),
   // port_<port>_<counter> (port_counters.h).
   std::vector<std::pair<std::string, uint64_t>> port_counters() const;
+  // Flow sync's counters summed over the workers and the main lcore, as sync_<counter>;
+  // empty when [sync] is not enabled.
+  std::vector<std::pair<std::string, uint64_t>> sync_counters() const;
   // The main lcore's ARP/ND solicitations: sent, and put off by the rate cap.
   std::vector<std::pair<std::string, uint64_t>> neighbor_counters() const;
   TrafficCounters vip_traffic(uint32_t vip_id) const;
@@ -132,7 +136,8 @@ class Dataplane {
   NeighborCache neighbors_;
   rte_ring* learned_ = nullptr;
   std::unique_ptr<ControlServer> control_;
-  bool managed_ = false;  // sluiced has sent the VIPs: SIGHUP no longer replaces them
+  std::unique_ptr<FlowSync> sync_;  // [sync] enabled
+  bool managed_ = false;            // sluiced has sent the VIPs: SIGHUP no longer replaces them
   struct Announcement {
     IpAddress address;
     uint32_t remaining;

@@ -35,7 +35,9 @@ Worker::Worker(const WorkerSettings& settings, std::vector<WorkerPort> ports,
       result_(std::make_unique<BurstResult>()),
       frames_(std::make_unique<PacketBuffer[]>(kMaxBurst)),
       owners_(std::make_unique<uint16_t[]>(kMaxBurst)),
-      parsed_(std::make_unique<ParsedPacket[]>(kMaxBurst)) {}
+      parsed_(std::make_unique<ParsedPacket[]>(kMaxBurst)) {
+  pipeline_->set_sync(settings.sync);
+}
 
 int Worker::run() {
   const uint64_t cycles_per_ms = rte_get_tsc_hz() / 1000;
@@ -52,8 +54,10 @@ int Worker::run() {
     loop_start = now;
     uint32_t now_ms = uint32_t(now / cycles_per_ms);
     uint16_t received = 0;
-    if (const ForwardingState* state = publisher_.current())
+    if (const ForwardingState* state = publisher_.current()) {
       for (const WorkerPort& port : ports_) poll(port, *state, now_ms, received);
+      if (settings_.sync_install) install_synced(*state, now_ms);
+    }
     publisher_.quiescent(settings_.thread_id);
 
     was_busy = received != 0;
@@ -243,6 +247,24 @@ void Worker::process(const WorkerPort& port, std::optional<uint16_t> tx_queue, r
     LearnedNeighbor learned{result.learned[i], port.port_index};
     rte_ring_enqueue_elem(learned_, &learned, sizeof learned);  // full: the next one will do
   }
+  if (settings_.sync_publish) publish_synced();
+}
+
+void Worker::publish_synced() {
+  const SyncOutbox& out = pipeline_->sync_outbox();
+  if (out.count == 0) return;
+  const unsigned queued = rte_ring_enqueue_burst_elem(settings_.sync_publish, out.records,
+                                                      sizeof(SyncRecord), out.count, nullptr);
+  (*counters_)[SyncCounter::ring_full] += out.count - queued;
+}
+
+void Worker::install_synced(const ForwardingState& state, uint32_t now_ms) {
+  constexpr unsigned kInstallsPerLoop = 32;
+  SyncRecord records[kInstallsPerLoop];
+  const unsigned n = rte_ring_dequeue_burst_elem(settings_.sync_install, records,
+                                                 sizeof(SyncRecord), kInstallsPerLoop, nullptr);
+  for (unsigned i = 0; i < n; ++i)
+    pipeline_->install_synced(records[i], state, now_ms, settings_.sync_reserve);
 }
 
 void Worker::drop_unprocessed(rte_mbuf* m, DropReason reason) {

@@ -54,6 +54,12 @@ struct WorkerSettings {
   bool rx_interrupts = false;  // idle: wait for an RX interrupt where every queue has one
   uint32_t flow_capacity = 1 << 20;
   FlowTimeouts timeouts;
+  // Flow sync (runtime/flow_sync.h), when enabled: the gate, this worker's two rings, and
+  // the flows of its table kept for local flows.
+  SyncThreshold sync;
+  rte_ring* sync_publish = nullptr;
+  rte_ring* sync_install = nullptr;
+  uint64_t sync_reserve = 0;
 };
 
 class Worker {
@@ -79,6 +85,10 @@ class Worker {
   // port's mtu, or in several segments) are dropped first, and counted as received too.
   void process(const WorkerPort& port, std::optional<uint16_t> tx_queue, rte_mbuf** mbufs,
                uint16_t n, const ForwardingState& state, uint32_t now_ms);
+  // Flow sync: what the last burst published, to the main lcore; what peers published,
+  // into the flow table.
+  void publish_synced();
+  void install_synced(const ForwardingState& state, uint32_t now_ms);
   void transmit(uint16_t port_id, uint16_t queue, rte_mbuf** mbufs, uint16_t n);
   void send_shared(rte_ring* shared_tx, rte_mbuf** mbufs, uint16_t n);
   // Frees a received frame that never reaches the pipeline (which counts the rest as

@@ -34,6 +34,8 @@ TEST(ApiFormat, Help) {
             "  show ha                                          high-availability (VRRP) state\n"
             "  show bgp                                         BGP announcements: per VIP "
             "announced or not, why, since when\n"
+            "  show sync                                        flow sync with the peers: sent, "
+            "received, installed, refused, rejected\n"
             "  set backend VIP BACKEND state ready|drain|maint  set the admin state (persisted)\n"
             "  set backend VIP BACKEND weight 0..65535          override the weight "
             "(persisted)\n"
@@ -170,6 +172,21 @@ TEST(ApiFormat, Stats) {
             "\n");
   EXPECT_EQ(run("show stats json"), R"({"rx_packets":1507,"tx_packets":1500,"drop_no_vip":3})"
                                     "\n\n");
+}
+
+TEST(ApiFormat, Sync) {
+  StatsView s;
+  s.counters = {{"rx_packets", 9}, {"sync_sent", 32}, {"sync_rejected_auth", 1}, {"drop_x", 2}};
+  EXPECT_EQ(format_sync(s, false),
+            "COUNTER        VALUE\n"
+            "sent           32\n"
+            "rejected_auth  1\n");
+  EXPECT_EQ(format_sync(s, true), R"({"sent":32,"rejected_auth":1})"
+                                  "\n");
+  EXPECT_EQ(format_sync(StatsView{}, false),
+            "Flow sync not enabled (or no dataplane counters yet)\n");
+  EXPECT_EQ(format_sync(StatsView{}, true), "{\"enabled\":false}\n");
+  EXPECT_EQ(run("show sync"), "Flow sync not enabled (or no dataplane counters yet)\n\n");
 }
 
 TEST(ApiFormat, Health) {
