@@ -167,7 +167,8 @@ TEST(ApiParser, UnknownCommands) {
 }
 
 TEST(ApiParser, MalformedReadCommands) {
-  EXPECT_EQ(error_of("show"), "Usage: show info|vips|backends [VIP]|stats|health|ha|bgp [json]");
+  EXPECT_EQ(error_of("show"),
+            "Usage: show info|vips|backends [VIP]|stats|health|ha|bgp|sync [json]");
   EXPECT_EQ(error_of("show info extra"), "Usage: show info [json]");
   EXPECT_EQ(error_of("show info json json"), "Usage: show info [json]");
   EXPECT_EQ(error_of("show vips www"), "Usage: show vips [json]");
