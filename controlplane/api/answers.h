@@ -24,6 +24,8 @@ Reply answer_show_bgp(const Command& command, Model& model, Privilege level);
 Reply answer_set_node(const Command& command, Model& model, Privilege level);
 Reply answer_set_vip_announce(const Command& command, Model& model, Privilege level);
 Reply answer_reload(const Command& command, Model& model, Privilege level);
+Reply answer_trace(const Command& command, Model& model, Privilege level);
+Reply answer_show_conns(const Command& command, Model& model, Privilege level);
 Reply answer_quit(const Command& command, Model& model, Privilege level);
 
 }  // namespace sluice::api

@@ -140,6 +140,26 @@ uint32_t FlowTable::sweep(uint32_t now_ms, uint32_t bucket_budget) {
   return freed;
 }
 
+std::optional<FlowView> FlowTable::find(const FlowKey& key, uint32_t hash, uint32_t now_ms) const {
+  const Bucket& b = buckets_[hash & bucket_mask_];
+  for (uint32_t m = match_ways(b.tags, signature(hash)); m; m &= m - 1) {
+    const uint32_t way = uint32_t(__builtin_ctz(m));
+    if (keys_equal(b.entries[way].key, key)) return view_of(b, way, now_ms);
+  }
+  return std::nullopt;
+}
+
+FlowView FlowTable::view_of(const Bucket& b, uint32_t way, uint32_t now_ms) const {
+  const FlowEntry& e = b.entries[way];
+  FlowView v;
+  v.key = e.key;
+  v.backend_id = e.backend_id;
+  v.state = e.state_;
+  v.idle_ms = now_ms - b.last_seen[way];
+  v.expired = expired(b, way, now_ms);
+  return v;
+}
+
 void FlowTable::clear() {
   for (uint32_t i = 0; i < bucket_count(); ++i)
     std::memset(buckets_[i].tags, 0, sizeof buckets_[i].tags);

@@ -84,6 +84,7 @@ class Pipeline {
   void sweep(uint32_t now_ms, uint32_t bucket_budget);
 
   const FlowTable& flows() const { return flows_; }
+  FlowTable& flows() { return flows_; }  // a tracer's pipeline is given the flow it explains
 
   // Flow sync (docs/flow-sync.md), off until set. sync_outbox() holds what the last
   // burst published; install_synced() takes a flow a peer published (sync/installer.h,

@@ -141,6 +141,10 @@ bool Dataplane::start() {
     workers_.push_back(
         std::make_unique<Worker>(s, std::move(ports), *publisher_, learned_, stop_workers_));
   }
+  std::vector<FlowMailbox*> mailboxes;
+  for (const std::unique_ptr<Worker>& w : workers_) mailboxes.push_back(&w->mailbox());
+  mailboxes_ = std::make_unique<FlowMailboxes>(std::move(mailboxes));
+  tracer_ = std::make_unique<PacketTracer>(config_.flow_timeouts);
   for (uint32_t w = 0; w < workers; ++w) {
     if (int rc = rte_eal_remote_launch(worker_main, workers_[w].get(), d.worker_lcores[w]); rc) {
       std::fprintf(stderr, "sluice-dataplane: cannot launch worker on lcore %u: %s\n",

@@ -31,6 +31,8 @@
 #include "runtime/worker.h"
 #include "state/neighbor_cache.h"
 #include "state/state_builder.h"
+#include "trace/flow_question.h"
+#include "trace/packet_tracer.h"
 
 namespace sluice {
 
@@ -112,7 +114,11 @@ class Dataplane {
   void sync_steering();
 
   // control_messages.cc: sluiced's messages, answered from control_->poll().
-  channel::Message on_control(const channel::Message& message);
+  ControlServer::Answer on_control(const channel::Message& message);
+  // flow_questions.cc: kTrace and kConns, answered once the workers have answered.
+  ControlServer::Answer on_trace(const std::string& payload);
+  ControlServer::Answer on_conns(const std::string& payload);
+  TracePort trace_port(uint16_t index) const;
   // counters.cc: summary()'s counters, for the kStats answer.
   channel::Stats channel_stats() const;
 
@@ -137,7 +143,10 @@ class Dataplane {
   rte_ring* learned_ = nullptr;
   std::unique_ptr<ControlServer> control_;
   std::unique_ptr<FlowSync> sync_;  // [sync] enabled
-  bool managed_ = false;            // sluiced has sent the VIPs: SIGHUP no longer replaces them
+  // Questions about the workers' flow tables, and the tracer that explains a frame.
+  std::unique_ptr<FlowMailboxes> mailboxes_;
+  std::unique_ptr<PacketTracer> tracer_;
+  bool managed_ = false;  // sluiced has sent the VIPs: SIGHUP no longer replaces them
   struct Announcement {
     IpAddress address;
     uint32_t remaining;

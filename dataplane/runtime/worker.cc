@@ -10,6 +10,7 @@
 #include <cstdio>
 
 #include "pipeline/flow_owner.h"
+#include "pipeline/rx_admission.h"
 
 namespace sluice {
 
@@ -21,6 +22,10 @@ constexpr int kTxRetries = 3;
 // frames (ARP/ND, announcements, the TAP's) wait in a ring no interrupt announces.
 constexpr int kInterruptWaitMs = 1;
 constexpr int kMaxInterruptEvents = 16;
+// Flow table buckets a question (trace/flow_mailbox.h) may read per loop turn: a few
+// microseconds while packets come, more when none did.
+constexpr uint32_t kQuestionBucketsBusy = 64;
+constexpr uint32_t kQuestionBucketsIdle = 1024;
 }  // namespace
 
 Worker::Worker(const WorkerSettings& settings, std::vector<WorkerPort> ports,
@@ -35,7 +40,8 @@ Worker::Worker(const WorkerSettings& settings, std::vector<WorkerPort> ports,
       result_(std::make_unique<BurstResult>()),
       frames_(std::make_unique<PacketBuffer[]>(kMaxBurst)),
       owners_(std::make_unique<uint16_t[]>(kMaxBurst)),
-      parsed_(std::make_unique<ParsedPacket[]>(kMaxBurst)) {
+      parsed_(std::make_unique<ParsedPacket[]>(kMaxBurst)),
+      mailbox_(std::make_unique<FlowMailbox>()) {
   pipeline_->set_sync(settings.sync);
 }
 
@@ -59,9 +65,11 @@ int Worker::run() {
       if (settings_.sync_install) install_synced(*state, now_ms);
     }
     publisher_.quiescent(settings_.thread_id);
+    const bool answering = mailbox_->serve(pipeline_->flows(), now_ms,
+                                           received ? kQuestionBucketsBusy : kQuestionBucketsIdle);
 
     was_busy = received != 0;
-    if (was_busy) {
+    if (was_busy || answering) {
       idle_polls = 0;
       continue;
     }
@@ -194,12 +202,8 @@ void Worker::process(const WorkerPort& port, std::optional<uint16_t> tx_queue, r
   uint16_t kept = 0;
   for (uint16_t i = 0; i < n; ++i) {
     rte_mbuf* m = mbufs[i];
-    if (m->pkt_len > port.max_frame_length) {
-      drop_unprocessed(m, DropReason::over_mtu);
-      continue;
-    }
-    if (m->nb_segs != 1) {
-      drop_unprocessed(m, DropReason::multi_segment);
+    if (auto refused = refused_before_pipeline(m->pkt_len, m->nb_segs, port.max_frame_length)) {
+      drop_unprocessed(m, *refused);
       continue;
     }
     rte_prefetch0(rte_pktmbuf_mtod(m, void*));
@@ -226,7 +230,7 @@ void Worker::process(const WorkerPort& port, std::optional<uint16_t> tx_queue, r
         break;
       case Action::kToHost:
         if (!port.to_host) {
-          ++(*counters_)[DropReason::host_unhandled];
+          ++(*counters_)[kNoExceptionPath];
           rte_pktmbuf_free(m);
         } else if (rte_ring_enqueue(port.to_host, m) != 0) {
           ++(*counters_)[DropReason::to_host_full];

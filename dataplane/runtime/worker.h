@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // A worker lcore: polls its RX queues, runs the pipeline on each burst, transmits, and
-// reports quiescent states for RCU. Everything it writes (flow table, counters, TX) is its
-// own; on ports that cannot keep a flow on one worker it hands each frame to the worker
-// that owns its flow, through that worker's ring. Built by the main lcore before launch;
-// run() executes on the worker lcore.
+// reports quiescent states for RCU, and answers the main lcore's questions about its flow
+// table. Everything it writes (flow table, counters, TX, the answers) is its own; on ports that
+// cannot keep a flow on one worker it hands each frame to the worker that owns its flow, through
+// that worker's ring. Built by the main lcore before launch; run() executes on the worker lcore.
 #pragma once
 
 #include <rte_mbuf.h>
@@ -17,6 +17,7 @@
 #include "pipeline/pipeline.h"
 #include "runtime/port.h"
 #include "runtime/state_publisher.h"
+#include "trace/flow_mailbox.h"
 
 namespace sluice {
 
@@ -72,6 +73,9 @@ class Worker {
 
   const WorkerCounters& counters() const { return *counters_; }
   uint32_t lcore() const { return settings_.lcore; }
+  // The main lcore's questions about this worker's flow table, answered by run() between
+  // bursts (trace/flow_mailbox.h): the asking side is the main lcore's.
+  FlowMailbox& mailbox() { return *mailbox_; }
 
  private:
   // Everything due on one port: its shared TX ring, its RX queues, its handoff ring.
@@ -116,6 +120,7 @@ class Worker {
   std::unique_ptr<PacketBuffer[]> frames_;
   std::unique_ptr<uint16_t[]> owners_;      // hand_off()'s owner of each frame
   std::unique_ptr<ParsedPacket[]> parsed_;  // and its scratch
+  std::unique_ptr<FlowMailbox> mailbox_;
 };
 
 }  // namespace sluice
