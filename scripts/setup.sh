@@ -16,12 +16,13 @@ readonly HUGEPAGES_WANTED="${SLUICE_HUGEPAGES:-512}"
 # baseline we replace; bird2 and frr for BGP: docs/bgp.md). ethtool turns off veth
 # offloads in the e2e topology; ping is used by the ICMP e2e test; shellcheck checks the
 # shell scripts; prometheus (with promtool) and chromium read sluiced's /metrics and
-# status page in e2e_metrics and check the alerting rules.
+# status page in e2e_metrics and check the alerting rules; libssl-dev's libcrypto signs
+# flow sync's datagrams (HMAC-SHA256).
 readonly PACKAGES=(
   dpdk dpdk-dev libdpdk-dev
   libbpf-dev libxdp-dev xdp-tools bpftool
   meson ninja-build pkg-config g++ clang
-  libtomlplusplus-dev libpcap-dev
+  libtomlplusplus-dev libpcap-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   nginx-light haproxy keepalived
   bird2 frr

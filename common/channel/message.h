@@ -8,6 +8,11 @@
 //
 // Versions: 1 had kStats as text lines; 2 has channel/stats.h. A message of another
 // version is refused at its header: the receiver logs both versions and disconnects.
+// kTrace and kConns came within version 2: a dataplane without them answers
+// kStateRejected "unknown message type", which sluiced passes on as the answer.
+//
+// Each message sluiced sends is answered by exactly one message, in the order sent; an
+// answer may wait for the workers (kTrace, kConns) and the answers after it wait too.
 #pragma once
 
 #include <cstdint>
@@ -30,6 +35,10 @@ enum class MessageType : uint16_t {
   kAnnounce = 6,       // sluiced -> dataplane: VIP names, one per line (none = every
                        // active VIP): send one gratuitous ARP / unsolicited NA round now;
                        // answered with kStateApplied "announced N"
+  kTrace = 7,          // sluiced -> dataplane: a packet to explain, channel/trace.h
+  kTraceResult = 8,    // dataplane -> sluiced: what the packet path would do with it
+  kConns = 9,          // sluiced -> dataplane: a VIP whose flows to sample, channel/conns.h
+  kConnsResult = 10,   // dataplane -> sluiced: the sample
 };
 
 struct Message {

@@ -212,11 +212,30 @@ struct BgpSettings {
   friend bool operator==(const BgpSettings&, const BgpSettings&) = default;
 };
 
+// [sync]: flow sync with the peers (docs/flow-sync.md). The dataplane publishes its
+// long-lived flows to `peers` and installs theirs, over UDP on `listen`, every batch
+// signed with `key`. Off without the table or with enable = false.
+struct SyncSettings {
+  bool enable = false;
+  SocketAddress listen;                  // required when enabled
+  std::vector<SocketAddress> peers;      // required when enabled; distinct, not `listen`
+  std::string key;                       // the shared key (`key`, or `key_file`'s content)
+  uint32_t node_id = 0;                  // 0 = listen's address (IPv4) or its last 32 bits
+  uint32_t threshold_packets = 3;        // publish a flow after this many packets ...
+  uint32_t threshold_ms = 1000;          // ... or this long, whichever comes first
+  uint32_t refresh_interval_ms = 15000;  // then again while it lives; < its peers' timeouts
+  uint32_t send_rate = 20000;            // flow records sent per second, at most
+  uint32_t install_rate = 20000;         // flow records from peers installed per second
+  uint32_t table_reserve_percent = 25;   // of each flow table, kept for local flows
+  friend bool operator==(const SyncSettings&, const SyncSettings&) = default;
+};
+
 struct Config {
   DataplaneSettings dataplane;
   ControlPlaneSettings controlplane;
   std::optional<MetricsSettings> metrics;  // nullopt: no [metrics] table, no listener
   BgpSettings bgp;
+  SyncSettings sync;
   FlowTimeouts flow_timeouts;
   FragmentSettings fragments;
   std::vector<Port> ports;  // non-empty

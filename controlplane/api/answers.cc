@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "api/answers.h"
 
+#include "api/flow_format.h"
 #include "api/format.h"
 #include "api/help.h"
 #include "api/text.h"
@@ -35,6 +36,10 @@ Reply answer_show_backends(const Command& c, Model& model, Privilege) {
 
 Reply answer_show_stats(const Command& c, Model& model, Privilege) {
   return {.lines = format_stats(model.stats(), c.json)};
+}
+
+Reply answer_show_sync(const Command& c, Model& model, Privilege) {
+  return {.lines = format_sync(model.stats(), c.json)};
 }
 
 Reply answer_show_health(const Command& c, Model& model, Privilege) {
@@ -85,6 +90,24 @@ Reply answer_reload(const Command&, Model& model, Privilege) {
     out += '\n';
   }
   return {.lines = out};
+}
+
+// The dataplane answers these: the reply is completed when it does.
+Reply answer_trace(const Command& c, Model& model, Privilege) {
+  auto later = std::make_shared<LaterReply>();
+  model.trace(c.trace, [later, json = c.json](const channel::TraceResult& r) {
+    later->complete(format_trace(r, json));
+  });
+  return {.lines = {}, .close = false, .later = later};
+}
+
+Reply answer_show_conns(const Command& c, Model& model, Privilege) {
+  auto later = std::make_shared<LaterReply>();
+  model.conns({.vip = c.vip, .limit = c.limit},
+              [later, json = c.json](const channel::ConnsResult& r) {
+                later->complete(format_conns(r, json));
+              });
+  return {.lines = {}, .close = false, .later = later};
 }
 
 Reply answer_quit(const Command&, Model&, Privilege) { return {.lines = {}, .close = true}; }

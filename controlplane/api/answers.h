@@ -15,6 +15,7 @@ Reply answer_show_info(const Command& command, Model& model, Privilege level);
 Reply answer_show_vips(const Command& command, Model& model, Privilege level);
 Reply answer_show_backends(const Command& command, Model& model, Privilege level);
 Reply answer_show_stats(const Command& command, Model& model, Privilege level);
+Reply answer_show_sync(const Command& command, Model& model, Privilege level);
 Reply answer_show_health(const Command& command, Model& model, Privilege level);
 Reply answer_show_ha(const Command& command, Model& model, Privilege level);
 Reply answer_set_backend_state(const Command& command, Model& model, Privilege level);
@@ -23,6 +24,8 @@ Reply answer_show_bgp(const Command& command, Model& model, Privilege level);
 Reply answer_set_node(const Command& command, Model& model, Privilege level);
 Reply answer_set_vip_announce(const Command& command, Model& model, Privilege level);
 Reply answer_reload(const Command& command, Model& model, Privilege level);
+Reply answer_trace(const Command& command, Model& model, Privilege level);
+Reply answer_show_conns(const Command& command, Model& model, Privilege level);
 Reply answer_quit(const Command& command, Model& model, Privilege level);
 
 }  // namespace sluice::api

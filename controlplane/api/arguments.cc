@@ -4,7 +4,10 @@
 #include <charconv>
 
 #include "api/text.h"
+#include "channel/fields.h"
 #include "net/ip_address.h"
+#include "net/socket_address.h"
+#include "net/wire.h"
 
 namespace sluice::api {
 namespace {
@@ -19,7 +22,70 @@ std::optional<std::string> parse_vip_and_backend(std::span<const std::string_vie
   return std::nullopt;
 }
 
+// [port NAME] at `arguments[at]`, if there: nullopt when it is there or not, the usage
+// when what is there is something else.
+std::optional<std::string> parse_trace_port(std::span<const std::string_view> arguments, size_t at,
+                                            std::string_view usage, Command& command) {
+  if (at == arguments.size()) return std::nullopt;
+  if (arguments.size() != at + 2 || arguments[at] != "port") return std::string(usage);
+  command.trace.port = std::string(arguments[at + 1]);
+  return std::nullopt;
+}
+
 }  // namespace
+
+std::optional<std::string> parse_trace_frame(std::span<const std::string_view> arguments,
+                                             std::string_view usage, Command& command) {
+  std::optional<std::string> frame = channel::from_hex(arguments[1]);
+  if (!frame || frame->empty())
+    return "Error: frame " + quoted(arguments[1]) + " is not bytes in hex (2 digits each)";
+  command.trace.frame = std::move(*frame);
+  return parse_trace_port(arguments, 2, usage, command);
+}
+
+std::optional<std::string> parse_trace_tuple(std::span<const std::string_view> arguments,
+                                             std::string_view usage, Command& command) {
+  channel::TraceFlow flow;
+  flow.protocol = arguments[0] == "tcp" ? wire::kProtoTcp : wire::kProtoUdp;
+  std::optional<SocketAddress> client = SocketAddress::parse(arguments[1]);
+  if (!client)
+    return "Error: client " + quoted(arguments[1]) +
+           " is not ADDRESS:PORT ([ADDRESS]:PORT for IPv6)";
+  std::optional<SocketAddress> vip = SocketAddress::parse(arguments[2]);
+  if (!vip)
+    return "Error: VIP " + quoted(arguments[2]) + " is not ADDRESS:PORT ([ADDRESS]:PORT for IPv6)";
+  if (client->address.is_v4() != vip->address.is_v4())
+    return std::string("Error: the client and the VIP are of different address families");
+  flow.source = client->address;
+  flow.source_port = client->port;
+  flow.destination = vip->address;
+  flow.destination_port = vip->port;
+  command.trace.tuple = flow;
+  size_t at = 3;
+  const bool tcp = flow.protocol == wire::kProtoTcp;
+  command.trace.tcp_flags = tcp ? wire::kTcpSyn : 0;
+  if (tcp && at < arguments.size() && (arguments[at] == "syn" || arguments[at] == "ack")) {
+    command.trace.tcp_flags = arguments[at] == "syn" ? wire::kTcpSyn : wire::kTcpAck;
+    ++at;
+  }
+  return parse_trace_port(arguments, at, usage, command);
+}
+
+std::optional<std::string> parse_show_conns(std::span<const std::string_view> arguments,
+                                            std::string_view usage, Command& command) {
+  command.vip = std::string(arguments[0]);
+  if (arguments.size() == 1) return std::nullopt;
+  if (arguments.size() != 3 || arguments[1] != "limit") return std::string(usage);
+  std::string_view value = arguments[2];
+  unsigned limit = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), limit);
+  if (ec != std::errc() || end != value.data() + value.size() || limit == 0 ||
+      limit > channel::kMaxConnsRows)
+    return "Error: limit " + quoted(value) + " is not an integer in 1.." +
+           std::to_string(channel::kMaxConnsRows);
+  command.limit = limit;
+  return std::nullopt;
+}
 
 std::optional<std::string> parse_show_backends(std::span<const std::string_view> arguments,
                                                std::string_view, Command& command) {

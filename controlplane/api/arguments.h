@@ -22,6 +22,16 @@ std::optional<std::string> parse_set_backend_state(std::span<const std::string_v
 std::optional<std::string> parse_set_backend_weight(std::span<const std::string_view> arguments,
                                                     std::string_view usage, Command& command);
 
+// frame HEX [port NAME]
+std::optional<std::string> parse_trace_frame(std::span<const std::string_view> arguments,
+                                             std::string_view usage, Command& command);
+// tcp CLIENT:PORT VIP:PORT [syn|ack] [port NAME], udp CLIENT:PORT VIP:PORT [port NAME]
+std::optional<std::string> parse_trace_tuple(std::span<const std::string_view> arguments,
+                                             std::string_view usage, Command& command);
+// VIP [limit 1..10000]
+std::optional<std::string> parse_show_conns(std::span<const std::string_view> arguments,
+                                            std::string_view usage, Command& command);
+
 // maint|ready
 std::optional<std::string> parse_set_node(std::span<const std::string_view> arguments,
                                           std::string_view usage, Command& command);

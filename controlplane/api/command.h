@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "api/privilege.h"
+#include "channel/conns.h"
+#include "channel/trace.h"
 #include "config/config.h"
 
 namespace sluice::api {
@@ -28,11 +30,13 @@ struct Command {
   // Non-empty: the command is not to be run and this one line is its answer.
   std::string error;
   bool json = false;
-  std::string vip;      // show backends (empty = all), set backend
+  std::string vip;      // show backends (empty = all), set backend, show conns
   std::string backend;  // set backend; canonical address text
   config::BackendState state = config::BackendState::kReady;
   uint16_t weight = 0;
-  bool on = false;  // set node (true: maint), set vip announce (true: on)
+  bool on = false;              // set node (true: maint), set vip announce (true: on)
+  channel::TraceRequest trace;  // trace
+  uint32_t limit = channel::kDefaultConnsRows;  // show conns
 
   friend bool operator==(const Command&, const Command&) = default;
 };

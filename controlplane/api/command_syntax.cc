@@ -8,8 +8,6 @@
 namespace sluice::api {
 namespace {
 
-bool is_optional(std::string_view token) { return token.starts_with('['); }
-
 bool is_fixed_word(std::string_view token) {
   return std::all_of(token.begin(), token.end(), [](char c) { return c >= 'a' && c <= 'z'; });
 }
@@ -19,6 +17,21 @@ std::string syntax_and_json(const CommandRow& row) {
 }
 
 }  // namespace
+
+std::vector<SyntaxToken> syntax_tokens(std::string_view arguments) {
+  std::vector<SyntaxToken> out;
+  bool in_group = false;
+  for (std::string_view word : words_of(arguments)) {
+    const bool opens = word.starts_with('[');
+    if (opens) word.remove_prefix(1);
+    const bool closes = word.ends_with(']');
+    if (closes) word.remove_suffix(1);
+    if (!in_group) out.push_back({{}, opens});
+    out.back().words.push_back(word);
+    in_group = (in_group || opens) && !closes;
+  }
+  return out;
+}
 
 std::string syntax_of(const CommandRow& row) {
   std::string out(row.words);
@@ -58,18 +71,23 @@ std::string usage_of(std::span<const CommandRow* const> rows,
 }
 
 size_t min_arguments(const CommandRow& row) {
-  std::vector<std::string_view> tokens = words_of(row.arguments);
-  return static_cast<size_t>(std::count_if(tokens.begin(), tokens.end(),
-                                           [](std::string_view t) { return !is_optional(t); }));
+  size_t n = 0;
+  for (const SyntaxToken& t : syntax_tokens(row.arguments))
+    if (!t.optional) n += t.words.size();
+  return n;
 }
 
 size_t max_arguments(const CommandRow& row) { return words_of(row.arguments).size(); }
 
 bool has_fixed_words(const CommandRow& row, std::span<const std::string_view> arguments) {
-  std::vector<std::string_view> tokens = words_of(row.arguments);
-  for (size_t i = 0; i < tokens.size(); ++i)
-    if (is_fixed_word(tokens[i]) && (i >= arguments.size() || arguments[i] != tokens[i]))
-      return false;
+  size_t i = 0;
+  for (const SyntaxToken& t : syntax_tokens(row.arguments)) {
+    if (t.optional) break;
+    for (std::string_view word : t.words) {
+      if (is_fixed_word(word) && (i >= arguments.size() || arguments[i] != word)) return false;
+      ++i;
+    }
+  }
   return true;
 }
 

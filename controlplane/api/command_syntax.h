@@ -8,10 +8,20 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "api/command_table.h"
 
 namespace sluice::api {
+
+// A row's argument syntax token by token: a value or word, or an optional group in
+// brackets ("[VIP]", "[port NAME]") with its words. Optional groups come last; each may be
+// given or left out, which the row's parser tells apart.
+struct SyntaxToken {
+  std::vector<std::string_view> words;
+  bool optional = false;
+};
+std::vector<SyntaxToken> syntax_tokens(std::string_view arguments);
 
 // "show backends [VIP]"
 std::string syntax_of(const CommandRow& row);
@@ -26,11 +36,13 @@ std::string usage_of(const CommandRow& row);
 std::string usage_of(std::span<const CommandRow* const> rows,
                      std::span<const std::string_view> typed);
 
-// How many argument words the syntax takes, json flag not counted.
+// How many argument words the syntax takes, json flag not counted: the required ones, and
+// every one.
 size_t min_arguments(const CommandRow& row);
 size_t max_arguments(const CommandRow& row);
 
-// Each of the syntax's fixed (lowercase) words is there, in its place, in `arguments`.
+// Each of the syntax's required fixed (lowercase) words is there, in its place, in
+// `arguments`.
 bool has_fixed_words(const CommandRow& row, std::span<const std::string_view> arguments);
 
 }  // namespace sluice::api

@@ -3,12 +3,14 @@
 
 #include "api/answers.h"
 #include "api/arguments.h"
+#include "channel/conns.h"
 
 namespace sluice::api {
 namespace {
 
 constexpr Privilege kRead = Privilege::kRead;
 constexpr Privilege kAdmin = Privilege::kAdmin;
+static_assert(channel::kMaxConnsRows == 10'000, "show conns says [limit 1..10000]");
 
 constexpr CommandRow kCommands[] = {
     {.words = "help",
@@ -67,6 +69,41 @@ constexpr CommandRow kCommands[] = {
      .description = "BGP announcements: per VIP announced or not, why, since when",
      .parse = nullptr,
      .answer = answer_show_bgp},
+    {.words = "show sync",
+     .arguments = "",
+     .level = kRead,
+     .json = true,
+     .description = "flow sync with the peers: sent, received, installed, refused, rejected",
+     .parse = nullptr,
+     .answer = answer_show_sync},
+    {.words = "show conns",
+     .arguments = "VIP [limit 1..10000]",
+     .level = kRead,
+     .json = true,
+     .description = "a sample of a VIP's active flows: client, backend, worker, state, idle",
+     .parse = parse_show_conns,
+     .answer = answer_show_conns},
+    {.words = "trace",
+     .arguments = "frame HEX [port NAME]",
+     .level = kRead,
+     .json = true,
+     .description = "what the dataplane would do with this Ethernet frame, and why",
+     .parse = parse_trace_frame,
+     .answer = answer_trace},
+    {.words = "trace",
+     .arguments = "tcp CLIENT:PORT VIP:PORT [syn|ack] [port NAME]",
+     .level = kRead,
+     .json = true,
+     .description = "what the dataplane would do with a TCP packet (a SYN unless ack)",
+     .parse = parse_trace_tuple,
+     .answer = answer_trace},
+    {.words = "trace",
+     .arguments = "udp CLIENT:PORT VIP:PORT [port NAME]",
+     .level = kRead,
+     .json = true,
+     .description = "what the dataplane would do with a UDP packet",
+     .parse = parse_trace_tuple,
+     .answer = answer_trace},
     {.words = "set backend",
      .arguments = "VIP BACKEND state ready|drain|maint",
      .level = kAdmin,

@@ -6,11 +6,13 @@
 // so a command is added by adding its row to command_table.cc. Constant; any thread.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 
+#include "api/later_reply.h"
 #include "api/privilege.h"
 
 namespace sluice::api {
@@ -19,10 +21,12 @@ class Model;
 struct Command;
 
 // What one command answers: its lines, each ending in '\n' (the dispatcher adds the blank
-// line that ends every answer), or nothing and the connection closes (quit).
+// line that ends every answer), or nothing and the connection closes (quit), or, with
+// `later`, the lines it is completed with.
 struct Reply {
   std::string lines;
   bool close = false;
+  std::shared_ptr<LaterReply> later = nullptr;
 };
 
 // Reads a row's argument words (without the json flag) into `command`; called only when
@@ -40,8 +44,9 @@ struct CommandRow {
   // words are forms of one command, told apart by a lowercase word of their arguments.
   std::string_view words;
   // The arguments after the words, as help shows them: a CAPITAL word is a value, [X] an
-  // optional value (last only), a|b one of these words, 0..N an integer in that range,
-  // and a lowercase word is that word itself. It also says how many words they are.
+  // optional value and [x Y] an optional group of words (optional ones last), a|b one of
+  // these words, 0..N an integer in that range, and a lowercase word is that word itself.
+  // It also says how many words they are.
   std::string_view arguments;
   Privilege level = Privilege::kRead;
   bool json = false;             // takes a trailing `json` or `--json`: answer as one line of JSON

@@ -8,8 +8,13 @@
 namespace sluice::api {
 
 Answer execute_line(Model& model, std::string_view line, Privilege level) {
+  return execute_commands(model, parse_line(line), level);
+}
+
+Answer execute_commands(Model& model, std::span<const Command> commands, Privilege level) {
   Answer a;
-  for (const Command& c : parse_line(line)) {
+  for (size_t i = 0; i < commands.size(); ++i) {
+    const Command& c = commands[i];
     if (c.needs > level) {
       a.text += std::string(kPermissionDenied) + "\n\n";
     } else if (!c.error.empty()) {
@@ -20,7 +25,12 @@ Answer execute_line(Model& model, std::string_view line, Privilege level) {
         a.quit = true;
         break;
       }
-      a.text += reply.lines + "\n";
+      if (reply.later && !reply.later->done()) {
+        a.later = std::move(reply.later);
+        a.rest.assign(commands.begin() + long(i) + 1, commands.end());
+        break;
+      }
+      a.text += (reply.later ? reply.later->lines() : reply.lines) + "\n";
     }
   }
   return a;

@@ -210,6 +210,17 @@ std::string format_stats(const StatsView& stats, bool json) {
   return t.render();
 }
 
+std::string format_sync(const StatsView& stats, bool json) {
+  constexpr std::string_view kPrefix = "sync_";
+  StatsView sync;
+  for (const auto& [name, value] : stats.counters)
+    if (name.starts_with(kPrefix)) sync.counters.emplace_back(name.substr(kPrefix.size()), value);
+  if (sync.counters.empty())
+    return json ? "{\"enabled\":false}\n"
+                : "Flow sync not enabled (or no dataplane counters yet)\n";
+  return format_stats(sync, json);
+}
+
 std::string format_health(const std::vector<HealthView>& health, bool json) {
   if (json) {
     JsonWriter w;

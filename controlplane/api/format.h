@@ -34,6 +34,8 @@ std::string format_vips(const std::vector<VipView>& vips, bool json);
 // `vips` already narrowed to the VIP asked for, if any.
 std::string format_backends(const std::vector<VipView>& vips, bool json);
 std::string format_stats(const StatsView& stats, bool json);
+// The dataplane's flow sync counters (its sync_<name> counters, without the prefix).
+std::string format_sync(const StatsView& stats, bool json);
 std::string format_health(const std::vector<HealthView>& health, bool json);
 std::string format_bgp(const BgpView& bgp, bool json);
 std::string format_ha(const std::vector<HaView>& instances, bool json);

@@ -1,16 +1,20 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // What the runtime API needs from the daemon: a small read/modify interface over plain
-// value views. sluiced implements Model; tests use a fake. The API calls a Model only from
-// the thread that runs the Server (the daemon's main loop), one call at a time, so an
-// implementation needs no locking of its own on that account.
+// value views (and the dataplane's own answers, channel/trace.h and channel/conns.h). sluiced
+// implements Model; tests use a fake. The API calls a Model only from the thread that runs the
+// Server (the daemon's main loop), one call at a time, so an implementation needs no locking of its
+// own on that account.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "channel/conns.h"
+#include "channel/trace.h"
 #include "config/config.h"
 
 namespace sluice::api {
@@ -198,6 +202,25 @@ class Model {
 
   // Re-reads the config file; the running config stays when the new one is rejected.
   virtual ReloadResult reload() = 0;
+
+  // Questions only the dataplane can answer: what it would do with a packet (trace), and
+  // a sample of a VIP's flows (show conns). The answer comes through `done`, called
+  // exactly once from the loop's thread, perhaps before the call returns; a result with
+  // `error` set says why there is none.
+  using TraceDone = std::function<void(const channel::TraceResult&)>;
+  using ConnsDone = std::function<void(const channel::ConnsResult&)>;
+  virtual void trace(const channel::TraceRequest& request, TraceDone done) {
+    (void)request;
+    channel::TraceResult none;
+    none.error = "no dataplane to ask";
+    done(none);
+  }
+  virtual void conns(const channel::ConnsRequest& request, ConnsDone done) {
+    (void)request;
+    channel::ConnsResult none;
+    none.error = "no dataplane to ask";
+    done(none);
+  }
 };
 
 }  // namespace sluice::api

@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
@@ -49,6 +50,9 @@ struct Server::Connection {
   bool eof = false;         // the client sent EOF: run what is left, answer, close
   bool quit = false;        // `quit` ran: send what is queued, close
   bool dead = false;        // I/O error: close now
+  // A command's answer comes later: the commands after it (`rest`, then `in`) wait.
+  std::shared_ptr<LaterReply> later;
+  std::vector<Command> rest;
   uint32_t interest = 0;
   uint64_t active_ms = 0;  // when bytes last went either way
 };
@@ -57,6 +61,16 @@ Server::Server(Model& model, ServerOptions options)
     : model_(model), options_(std::move(options)), own_uid_(::geteuid()) {
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (wake_fd_ >= 0 && epoll_fd_ >= 0) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = wake_fd_;
+    if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev) != 0) {
+      ::close(wake_fd_);
+      wake_fd_ = -1;
+    }
+  }
   if (options_.idle_timeout_ms > 0 && epoll_fd_ >= 0) {
     timer_fd_ = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
     const uint32_t tick_ms = std::clamp(options_.idle_timeout_ms / 4, 10u, 1000u);
@@ -80,6 +94,7 @@ Server::~Server() {
   if (epoll_fd_ >= 0) ::close(epoll_fd_);
   if (spare_fd_ >= 0) ::close(spare_fd_);
   if (timer_fd_ >= 0) ::close(timer_fd_);
+  if (wake_fd_ >= 0) ::close(wake_fd_);
 }
 
 std::optional<std::string> Server::listen() {
@@ -135,6 +150,16 @@ void Server::on_readable() {
       uint64_t ticks;
       [[maybe_unused]] ssize_t r = ::read(timer_fd_, &ticks, sizeof ticks);
       close_idle_connections();
+      continue;
+    }
+    if (fd == wake_fd_) {
+      uint64_t count;
+      [[maybe_unused]] ssize_t r = ::read(wake_fd_, &count, sizeof count);
+      std::vector<int> ready;
+      for (const auto& [cfd, c] : connections_)
+        if (c->later && c->later->done()) ready.push_back(cfd);
+      for (int cfd : ready)
+        if (auto it = connections_.find(cfd); it != connections_.end()) progress(*it->second);
       continue;
     }
     auto it = connections_.find(fd);
@@ -207,17 +232,50 @@ void Server::close_idle_connections() {
 void Server::on_event(Connection& c, uint32_t events) {
   if (events & EPOLLERR) {
     c.dead = true;
+  } else if ((events & EPOLLHUP) && c.later) {
+    c.dead = true;  // gone for good while its answer was awaited
   } else if ((events & (EPOLLIN | EPOLLHUP)) && !c.eof && !c.quit) {
     read_input(c);
   }
+  progress(c);
+}
+
+void Server::progress(Connection& c) {
   while (!c.dead) {
+    resume(c);
     run_lines(c);
     flush(c);
     // Answers held back by max_output are run once the earlier ones are out.
-    bool more = !c.quit && (c.in.find('\n') != std::string::npos || (c.eof && !c.in.empty()));
+    bool more =
+        !c.quit && !c.later && (c.in.find('\n') != std::string::npos || (c.eof && !c.in.empty()));
     if (!c.out.empty() || !more) break;
   }
   finish(c);
+}
+
+void Server::take(Connection& c, Answer a) {
+  c.out += a.text;
+  if (a.quit) c.quit = true;
+  if (!a.later) return;
+  c.later = std::move(a.later);
+  c.rest = std::move(a.rest);
+  c.later->set_wake([this] { wake(); });
+}
+
+void Server::resume(Connection& c) {
+  while (c.later && c.later->done()) {
+    c.out += c.later->lines() + "\n";
+    c.later->set_wake(nullptr);
+    c.later.reset();
+    std::vector<Command> rest = std::move(c.rest);
+    c.rest.clear();
+    take(c, execute_commands(model_, rest, c.level));
+  }
+}
+
+void Server::wake() {
+  const uint64_t one = 1;
+  [[maybe_unused]] ssize_t w = ::write(wake_fd_, &one, sizeof one);
 }
 
 void Server::read_input(Connection& c) {
@@ -237,7 +295,7 @@ void Server::run_lines(Connection& c) {
   const std::string too_long =
       "Error: line too long (more than " + std::to_string(options_.max_line) + " bytes)\n\n";
   size_t pos = 0;
-  while (!c.quit && c.out.size() < options_.max_output) {
+  while (!c.quit && !c.later && c.out.size() < options_.max_output) {
     size_t nl = c.in.find('\n', pos);
     std::string_view line;
     if (nl == std::string::npos) {
@@ -267,9 +325,7 @@ void Server::run_lines(Connection& c) {
       c.out += too_long;
       continue;
     }
-    Answer a = execute_line(model_, line, c.level);
-    c.out += a.text;
-    if (a.quit) c.quit = true;
+    take(c, execute_line(model_, line, c.level));
   }
   c.in.erase(0, c.quit ? c.in.size() : pos);
 }
@@ -292,13 +348,13 @@ void Server::flush(Connection& c) {
 }
 
 void Server::finish(Connection& c) {
-  bool done = (c.quit || (c.eof && c.in.empty())) && c.out.empty();
+  bool done = (c.quit || (c.eof && c.in.empty())) && c.out.empty() && !c.later;
   if (c.dead || done) {
     close_connection(c.fd);
     return;
   }
   uint32_t interest = 0;
-  if (!c.eof && !c.quit && c.out.size() < options_.max_output) interest |= EPOLLIN;
+  if (!c.eof && !c.quit && !c.later && c.out.size() < options_.max_output) interest |= EPOLLIN;
   if (!c.out.empty()) interest |= EPOLLOUT;
   if (interest == c.interest) return;
   epoll_event ev{};
@@ -312,6 +368,8 @@ void Server::finish(Connection& c) {
 }
 
 void Server::close_connection(int fd) {
+  if (auto it = connections_.find(fd); it != connections_.end() && it->second->later)
+    it->second->later->set_wake(nullptr);
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
   ::close(fd);
   connections_.erase(fd);

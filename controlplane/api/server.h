@@ -11,6 +11,10 @@
 // are sent. A line longer than max_line bytes answers one error and is discarded. On EOF
 // from the client a last unterminated line is still run and answered (socat, nc -N).
 //
+// A command answered later (trace, show conns: Reply::later) holds its connection's next
+// commands, and its input, until the Model completes it; completion wakes the server
+// through an eventfd in its epoll set, so the daemon's loop calls on_readable() again.
+//
 // Privilege: decided once per connection with SO_PEERCRED (privilege_for_peer): uid 0 or
 // the daemon's own effective uid is admin, anyone else read. The socket file is created
 // with `mode` (0660: owner and group may connect) and, when set, owned by `group`.
@@ -26,6 +30,7 @@
 #include <unordered_map>
 
 #include "api/command.h"
+#include "api/dispatcher.h"
 #include "api/model.h"
 #include "api/privilege.h"
 #include "net/unix_listener.h"
@@ -84,6 +89,12 @@ class Server {
   void on_event(Connection& c, uint32_t events);
   void read_input(Connection& c);
   void run_lines(Connection& c);
+  // Takes an Answer into the connection: its text, quit, or the reply it waits for.
+  void take(Connection& c, Answer a);
+  // Sends the answers that came later and runs the commands that waited for them.
+  void resume(Connection& c);
+  void progress(Connection& c);  // run, answer, send what it can, then finish()
+  void wake();                   // a later reply came: on_readable() will resume it
   void flush(Connection& c);
   void finish(Connection& c);  // update interest or close after an event
   void close_connection(int fd);
@@ -94,6 +105,7 @@ class Server {
   UnixListener listener_;
   int spare_fd_ = -1;  // kept open to shed a connection when the process is out of fds
   int timer_fd_ = -1;  // ticks in epoll_fd_ to close idle connections
+  int wake_fd_ = -1;   // an eventfd in epoll_fd_: a later reply came
   uid_t own_uid_ = 0;
   std::unordered_map<int, std::unique_ptr<Connection>> connections_;
 };

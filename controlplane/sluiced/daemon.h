@@ -61,6 +61,9 @@ class Daemon final : public api::Model {
   std::optional<std::string> set_vip_announce(const std::string& vip, bool on) override;
   // reload.cc (also on SIGHUP)
   api::ReloadResult reload() override;
+  // flow_questions.cc: trace and show conns, asked of the dataplane
+  void trace(const channel::TraceRequest& request, TraceDone done) override;
+  void conns(const channel::ConnsRequest& request, ConnsDone done) override;
 
  private:
   // desired_state_push.cc: what the dataplane is sent, and when

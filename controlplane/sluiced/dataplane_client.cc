@@ -59,9 +59,16 @@ void DataplaneClient::disconnect(const std::string& why) {
   last_error_ = why;
   ::close(fd_);
   fd_ = -1;
+  std::deque<Outstanding> unanswered = std::move(outstanding_);
+  outstanding_.clear();
+  for (Outstanding& o : unanswered)
+    if (o.done) o.done(nullptr, "the dataplane channel closed: " + why);
 }
 
-void DataplaneClient::send(channel::MessageType type, const std::string& payload) {
+void DataplaneClient::send(channel::MessageType type, const std::string& payload, Answer done,
+                           uint64_t deadline_ms) {
+  const bool question = done != nullptr;
+  outstanding_.push_back({question, std::move(done), deadline_ms});
   std::string bytes = channel::encode(type, payload);
   size_t sent = 0;
   while (sent < bytes.size()) {
@@ -105,6 +112,12 @@ void DataplaneClient::announce(const std::vector<std::string>& vip_names) {
   if (!payload.empty()) send(channel::MessageType::kAnnounce, payload);
 }
 
+void DataplaneClient::ask(channel::MessageType type, const std::string& payload, uint64_t now_ms,
+                          Answer done) {
+  if (!connected()) return done(nullptr, "the dataplane is not connected");
+  send(type, payload, std::move(done), now_ms + kAskTimeoutMs);
+}
+
 void DataplaneClient::on_readable(uint64_t now_ms) {
   if (fd_ < 0) return;
   char buf[65536];
@@ -121,6 +134,14 @@ void DataplaneClient::on_readable(uint64_t now_ms) {
     auto status = decoder_.next(m, error);
     if (status == channel::Decoder::Status::kNeedMore) break;
     if (status == channel::Decoder::Status::kError) return disconnect(error);
+    if (!outstanding_.empty()) {
+      Outstanding oldest = std::move(outstanding_.front());
+      outstanding_.pop_front();
+      if (oldest.question) {
+        if (oldest.done) oldest.done(&m, "");
+        continue;
+      }
+    }
     switch (m.type) {
       case channel::MessageType::kStateApplied:
         if (m.payload.rfind("announced", 0) == 0) break;
@@ -163,6 +184,13 @@ void DataplaneClient::on_readable(uint64_t now_ms) {
 }
 
 void DataplaneClient::tick(uint64_t now_ms) {
+  for (Outstanding& o : outstanding_)
+    if (o.done && now_ms >= o.deadline_ms) {
+      Answer done = std::move(o.done);
+      o.done = nullptr;
+      done(nullptr,
+           "the dataplane did not answer within " + std::to_string(kAskTimeoutMs / 1000) + " s");
+    }
   if (fd_ < 0) {
     if (now_ms >= next_connect_ms_) connect(now_ms);
     if (fd_ < 0) return;

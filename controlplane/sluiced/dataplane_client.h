@@ -7,6 +7,8 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,6 +42,12 @@ class DataplaneClient {
   void on_readable(uint64_t now_ms);
   // Asks the dataplane for a gratuitous ARP / unsolicited NA burst for these VIPs.
   void announce(const std::vector<std::string>& vip_names);
+  // Asks the dataplane a question (kTrace, kConns). `done` is called once, from
+  // on_readable() or tick() or at once: with the dataplane's answer, or with none and why
+  // (not connected, the channel closed, no answer within kAskTimeoutMs).
+  static constexpr uint64_t kAskTimeoutMs = 15'000;
+  using Answer = std::function<void(const channel::Message* answer, const std::string& why)>;
+  void ask(channel::MessageType type, const std::string& payload, uint64_t now_ms, Answer done);
   // Reconnects, resends, asks for stats; call at least every few hundred ms.
   void tick(uint64_t now_ms);
 
@@ -61,7 +69,9 @@ class DataplaneClient {
  private:
   void connect(uint64_t now_ms);
   void disconnect(const std::string& why);
-  void send(channel::MessageType type, const std::string& payload);
+  // Every message sent is answered once, in order: `done` (a question's) gets its answer.
+  void send(channel::MessageType type, const std::string& payload, Answer done = nullptr,
+            uint64_t deadline_ms = 0);
   bool should_send(uint64_t now_ms) const;
   void send_desired();
 
@@ -83,6 +93,13 @@ class DataplaneClient {
   std::optional<channel::Stats> stats_;
   std::string stats_error_;  // the last decoding error, logged once
   std::string last_error_;
+  // What was sent and not answered yet, oldest first: each answer is the oldest's.
+  struct Outstanding {
+    bool question = false;
+    Answer done;  // a question's; emptied once called (then its answer is dropped)
+    uint64_t deadline_ms = 0;
+  };
+  std::deque<Outstanding> outstanding_;
 };
 
 }  // namespace sluice::sluiced

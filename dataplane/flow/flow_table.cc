@@ -65,16 +65,50 @@ FlowEntry* FlowTable::insert(const FlowKey& key, uint32_t hash, uint32_t backend
       ++stats_.evictions;
     free_way(b, way);
   }
+  return &fill(b, way, key, hash, backend_id, initial, now_ms);
+}
 
+FlowEntry& FlowTable::fill(Bucket& b, uint32_t way, const FlowKey& key, uint32_t hash,
+                           uint32_t backend_id, FlowState state, uint32_t last_seen_ms) {
   FlowEntry& e = b.entries[way];
   e.key = key;
   e.backend_id = backend_id;
-  e.state_ = initial;
-  b.tags[way] = signature(hash) | code_of(initial);
-  b.last_seen[way] = now_ms;
+  e.state_ = state;
+  e.sync_packets = 0;
+  e.sync_mark = 0;
+  b.tags[way] = signature(hash) | code_of(state);
+  b.last_seen[way] = last_seen_ms;
   ++size_;
   ++stats_.inserts;
-  return &e;
+  return e;
+}
+
+bool FlowTable::contains_live(const FlowKey& key, uint32_t hash, uint32_t now_ms) {
+  Bucket& b = buckets_[hash & bucket_mask_];
+  for (uint32_t m = match_ways(b.tags, signature(hash)); m; m &= m - 1) {
+    const uint32_t way = uint32_t(__builtin_ctz(m));
+    if (!keys_equal(b.entries[way].key, key)) continue;
+    if (!expired(b, way, now_ms)) return true;
+    free_way(b, way);
+    ++stats_.expirations;
+    return false;
+  }
+  return false;
+}
+
+FlowEntry* FlowTable::insert_vacant(const FlowKey& key, uint32_t hash, uint32_t backend_id,
+                                    FlowState state, uint32_t now_ms, uint32_t last_seen_ms) {
+  Bucket& b = buckets_[hash & bucket_mask_];
+  uint32_t way = home_way(hash);
+  if (!reusable(b, way, now_ms))
+    for (way = 0; way < kWays && !reusable(b, way, now_ms); ++way) {
+    }
+  if (way == kWays) return nullptr;
+  if (b.tags[way] != 0) {
+    ++stats_.expirations;
+    free_way(b, way);
+  }
+  return &fill(b, way, key, hash, backend_id, state, last_seen_ms);
 }
 
 bool FlowTable::erase(const FlowKey& key, uint32_t hash) {
@@ -104,6 +138,26 @@ uint32_t FlowTable::sweep(uint32_t now_ms, uint32_t bucket_budget) {
   }
   stats_.expirations += freed;
   return freed;
+}
+
+std::optional<FlowView> FlowTable::find(const FlowKey& key, uint32_t hash, uint32_t now_ms) const {
+  const Bucket& b = buckets_[hash & bucket_mask_];
+  for (uint32_t m = match_ways(b.tags, signature(hash)); m; m &= m - 1) {
+    const uint32_t way = uint32_t(__builtin_ctz(m));
+    if (keys_equal(b.entries[way].key, key)) return view_of(b, way, now_ms);
+  }
+  return std::nullopt;
+}
+
+FlowView FlowTable::view_of(const Bucket& b, uint32_t way, uint32_t now_ms) const {
+  const FlowEntry& e = b.entries[way];
+  FlowView v;
+  v.key = e.key;
+  v.backend_id = e.backend_id;
+  v.state = e.state_;
+  v.idle_ms = now_ms - b.last_seen[way];
+  v.expired = expired(b, way, now_ms);
+  return v;
 }
 
 void FlowTable::clear() {

@@ -7,7 +7,8 @@
 // atomics or locks. Memory is allocated in the constructor only; no member allocates,
 // throws or makes a virtual call afterwards. now_ms must not go backwards for one table
 // (a flow last seen "after" now_ms looks expired); it may wrap around 2^32, as ages are
-// unsigned differences.
+// unsigned differences. Anyone else who wants to know what a table holds (trace, show
+// conns) asks its lcore, which answers with find() and visit() (trace/flow_mailbox.h).
 //
 // Layout: set-associative, 8 ways per bucket, one bucket is
 //   [64-byte tag line: 8 x 32-bit tag, 8 x 32-bit last-seen ms][8 x 48-byte FlowEntry]
@@ -33,6 +34,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -74,7 +76,8 @@ inline FlowState next_state(FlowState s, uint8_t tcp_flags) {
 }
 
 // One flow. The caller may rewrite backend_id (e.g. when its backend is removed); the
-// state is maintained by the table.
+// state is maintained by the table. sync_packets and sync_mark are flow sync's
+// (sync/sync_gate.h); insert() zeroes them.
 struct FlowEntry {
   FlowKey key;
   uint32_t backend_id;
@@ -83,9 +86,22 @@ struct FlowEntry {
  private:
   friend class FlowTable;
   FlowState state_;
-  uint8_t pad_[3];
+
+ public:
+  uint8_t sync_packets;
+  uint16_t sync_mark;
 };
 static_assert(sizeof(FlowEntry) == 48);
+
+// A copy of one flow for those who explain the table (trace, show conns), read without
+// changing anything.
+struct FlowView {
+  FlowKey key;
+  uint32_t backend_id = 0;
+  FlowState state = FlowState::kOther;
+  uint32_t idle_ms = 0;  // since its last packet
+  bool expired = false;  // idle past its state's timeout: the next lookup() misses
+};
 
 struct FlowTableStats {
   uint64_t inserts = 0;          // entries written by insert()
@@ -183,6 +199,14 @@ class FlowTable {
   FlowEntry* insert(const FlowKey& key, uint32_t hash, uint32_t backend_id, FlowState initial,
                     uint32_t now_ms);
 
+  // Whether key has a live entry, without refreshing it; an expired one is freed.
+  bool contains_live(const FlowKey& key, uint32_t hash, uint32_t now_ms);
+
+  // insert() for flows learnt from a peer: only into a free or expired way, never evicting,
+  // with last_seen_ms as the flow's last packet. nullptr when no such way is left.
+  FlowEntry* insert_vacant(const FlowKey& key, uint32_t hash, uint32_t backend_id, FlowState state,
+                           uint32_t now_ms, uint32_t last_seen_ms);
+
   // Removes key's entry, live or expired. False if it is not there.
   bool erase(const FlowKey& key, uint32_t hash);
 
@@ -192,6 +216,26 @@ class FlowTable {
 
   // Frees every entry (stats are kept).
   void clear();
+
+  // Read-only, for explaining the table (trace, show conns): these refresh, free and
+  // count nothing. find() reports an expired entry too, with `expired` set.
+  std::optional<FlowView> find(const FlowKey& key, uint32_t hash, uint32_t now_ms) const;
+  // Whether insert() of a new flow with this hash would find a way at now_ms.
+  bool has_room(uint32_t hash, uint32_t now_ms) const {
+    return insert_way(buckets_[hash & bucket_mask_], hash, now_ms) < kWays;
+  }
+  // Calls visit(const FlowView&) for every live (unexpired) flow of the buckets
+  // [first, first + count), count clamped to the end of the table.
+  template <typename Visit>
+  void visit(uint32_t first, uint32_t count, uint32_t now_ms, Visit&& visit) const {
+    const uint32_t end =
+        first + count < first || first + count > bucket_count() ? bucket_count() : first + count;
+    for (uint32_t i = first; i < end; ++i) {
+      const Bucket& b = buckets_[i];
+      for (uint32_t w = 0; w < kWays; ++w)
+        if (b.tags[w] != 0 && !expired(b, w, now_ms)) visit(view_of(b, w, now_ms));
+    }
+  }
 
   uint64_t size() const { return size_; }  // occupied ways, including not yet freed expired ones
   uint64_t capacity() const { return uint64_t(bucket_mask_ + 1) * kWays; }
@@ -260,6 +304,8 @@ class FlowTable {
             (key_word(a, 4) ^ key_word(b, 4))) == 0;
   }
 
+  FlowView view_of(const Bucket& b, uint32_t way, uint32_t now_ms) const;
+
   void set_state(Bucket& b, uint32_t way, FlowState s) {
     b.entries[way].state_ = s;
     b.tags[way] = (b.tags[way] & ~kCodeMask) | code_of(s);
@@ -274,6 +320,9 @@ class FlowTable {
   bool reusable(const Bucket& b, uint32_t way, uint32_t now_ms) const {
     return b.tags[way] == 0 || expired(b, way, now_ms);
   }
+  FlowEntry& fill(Bucket& b, uint32_t way, const FlowKey& key, uint32_t hash, uint32_t backend_id,
+                  FlowState state, uint32_t last_seen_ms);
+
   // The way insert() takes in b at now_ms by the eviction policy: the flow's home way if it
   // is free or expired, else the first free or expired way, else the stalest evictable one;
   // kWays when every way holds a live TCP connection.

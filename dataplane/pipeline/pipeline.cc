@@ -71,7 +71,7 @@ void Pipeline::prefetch_flows(const StagedBurst& burst, const ForwardingState& s
     // SYN flood that slot missed the cache on a quarter of forward()'s samples.
     const uint32_t vip = state.vip_table.find(p.key.dst, p.key.protocol, p.key.dst_port);
     if (vip == VipTable::kNone) continue;
-    const std::vector<uint16_t>& maglev = state.vips[vip].maglev;
+    const MaglevTable& maglev = state.vips[vip].maglev;
     if (!maglev.empty())
       prefetch_line(maglev_slot(maglev.data(), uint32_t(maglev.size()), burst.hashes[i]));
   }
@@ -82,6 +82,7 @@ void Pipeline::finish_burst(const StagedBurst& burst, const ForwardingState& sta
   result.learned_count = 0;
   result.released_count = 0;
   expire_fragments(now_ms, result);
+  sync_outbox_.count = 0;
   const PortEntry& port = state.ports[burst.port_index];
   for (uint16_t i = 0; i < burst.n; ++i)
     result.actions[i] =
@@ -207,12 +208,16 @@ inline const BackendEntry* Pipeline::choose_backend(const ParsedPacket& p, uint3
         entry->backend_id = backend->id;
         ++counters_[WorkerCounter::flow_rescheduled];
       }
+      if (sync_.enabled) offer_sync(*entry, vip, *backend, now_ms);
     } else {
       backend = pick();
       if (!backend) return nullptr;
-      if (!flows_.insert(p.key, hash, backend->id, initial_state(p.key.protocol, p.tcp_flags),
-                         now_ms))
+      entry = flows_.insert(p.key, hash, backend->id, initial_state(p.key.protocol, p.tcp_flags),
+                            now_ms);
+      if (!entry)
         ++counters_[WorkerCounter::flow_insert_failures];
+      else if (sync_.enabled)
+        offer_sync(*entry, vip, *backend, now_ms);
       ++counters_[WorkerCounter::flow_new];
       ++counters_.vips[vip.id].new_flows;
       ++counters_.backends[backend->id].new_flows;

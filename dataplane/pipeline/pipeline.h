@@ -26,6 +26,9 @@
 #include "packet/parsed_packet.h"
 #include "pipeline/worker_counters.h"
 #include "state/forwarding_state.h"
+#include "sync/installer.h"
+#include "sync/sync_gate.h"
+#include "sync/sync_record.h"
 
 namespace sluice {
 
@@ -86,6 +89,13 @@ struct StagedBurst {
   uint32_t hashes[kMaxBurst];
 };
 
+// The flows a burst made due for publication to the peers (sync/sync_gate.h), for the
+// worker to pass on after the burst.
+struct SyncOutbox {
+  SyncRecord records[kMaxBurst];
+  uint16_t count = 0;
+};
+
 class Pipeline {
  public:
   Pipeline(uint32_t flow_capacity, const FlowTimeouts& timeouts, WorkerCounters& counters,
@@ -123,7 +133,16 @@ class Pipeline {
   void release_fragments(BurstResult& result);
 
   const FlowTable& flows() const { return flows_; }
+  FlowTable& flows() { return flows_; }  // a tracer's pipeline is given the flow it explains
   const FragmentTable& fragments() const { return fragments_; }
+
+  // Flow sync (docs/flow-sync.md), off until set. sync_outbox() holds what the last
+  // burst published; install_synced() takes a flow a peer published (sync/installer.h,
+  // reserve in flows) and counts the outcome.
+  void set_sync(const SyncThreshold& threshold) { sync_ = threshold; }
+  const SyncOutbox& sync_outbox() const { return sync_outbox_; }
+  SyncInstall install_synced(const SyncRecord& record, const ForwardingState& state,
+                             uint32_t now_ms, uint64_t reserve);
 
  private:
   Action handle(PacketBuffer& frame, const ParsedPacket& parsed, uint32_t hash,
@@ -169,9 +188,23 @@ class Pipeline {
     return Action::kDrop;
   }
 
+  void offer_sync(FlowEntry& entry, const VipEntry& vip, const BackendEntry& backend,
+                  uint32_t now_ms) {
+    if (!sync_due(entry, sync_, now_ms)) return;
+    ++counters_[SyncCounter::published];
+    SyncRecord& r = sync_outbox_.records[sync_outbox_.count++];
+    r.vip = vip.key;
+    r.flow = entry.key;
+    r.backend = backend.address;
+    r.age_ms = 0;
+    r.state = entry.state();
+  }
+
   FlowTable flows_;
   FragmentTable fragments_;
   WorkerCounters& counters_;
+  SyncThreshold sync_;
+  SyncOutbox sync_outbox_;
   StagedBurst staged_;  // process_burst's, kept here so a burst constructs no records
 };
 

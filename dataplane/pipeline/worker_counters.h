@@ -8,6 +8,7 @@
 
 #include "pipeline/counters.h"
 #include "state/forwarding_state.h"
+#include "sync/sync_counters.h"
 
 namespace sluice {
 
@@ -20,6 +21,7 @@ struct TrafficCounters {
 struct alignas(64) WorkerCounters {
   uint64_t events[kWorkerCounterCount] = {};
   uint64_t drops[kDropReasonCount] = {};
+  uint64_t sync[kSyncCounterCount] = {};  // the (worker) ones
   uint64_t active_flows = 0;  // the worker's flow table size, refreshed every burst and sweep
   TrafficCounters vips[kVipIds];
   TrafficCounters backends[kBackendIds];
@@ -28,6 +30,8 @@ struct alignas(64) WorkerCounters {
   uint64_t operator[](WorkerCounter c) const { return events[size_t(c)]; }
   uint64_t& operator[](DropReason r) { return drops[size_t(r)]; }
   uint64_t operator[](DropReason r) const { return drops[size_t(r)]; }
+  uint64_t& operator[](SyncCounter c) { return sync[size_t(c)]; }
+  uint64_t operator[](SyncCounter c) const { return sync[size_t(c)]; }
 };
 
 }  // namespace sluice

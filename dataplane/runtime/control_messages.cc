@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// sluiced's messages on the control channel: the desired VIPs, announcement requests, and
-// the counters.
+// sluiced's messages on the control channel: the desired VIPs, announcement requests, the
+// counters, and the questions about flows (flow_questions.cc).
 #include <cstdio>
 #include <mutex>
 #include <set>
@@ -11,7 +11,7 @@
 
 namespace sluice {
 
-channel::Message Dataplane::on_control(const channel::Message& message) {
+ControlServer::Answer Dataplane::on_control(const channel::Message& message) {
   using channel::MessageType;
   switch (message.type) {
     case MessageType::kDesiredState: {
@@ -21,16 +21,16 @@ channel::Message Dataplane::on_control(const channel::Message& message) {
         std::string errors;
         for (const config::ConfigError& e : update.errors) errors += e.to_string() + "\n";
         std::fprintf(stderr, "sluice-dataplane: desired state refused:\n%s", errors.c_str());
-        return {MessageType::kStateRejected, errors};
+        return {{MessageType::kStateRejected, errors}};
       }
       managed_ = true;
       if (update.config->vips != config_.vips) {
         config::Config next = config_;
         next.vips = std::move(update.config->vips);
         if (std::string error; !apply(std::move(next), "sluiced", error))
-          return {MessageType::kStateRejected, error};
+          return {{MessageType::kStateRejected, error}};
       }
-      return {MessageType::kStateApplied, "generation " + std::to_string(generation_)};
+      return {{MessageType::kStateApplied, "generation " + std::to_string(generation_)}};
     }
     case MessageType::kAnnounce: {
       std::set<std::string> names;
@@ -48,13 +48,17 @@ channel::Message Dataplane::on_control(const channel::Message& message) {
         schedule_announcement(v.address, 1, now_ms());
         ++count;
       }
-      return {MessageType::kStateApplied, "announced " + std::to_string(count)};
+      return {{MessageType::kStateApplied, "announced " + std::to_string(count)}};
     }
     case MessageType::kGetStats:
-      return {MessageType::kStats, channel::encode_stats(channel_stats())};
+      return {{MessageType::kStats, channel::encode_stats(channel_stats())}};
+    case MessageType::kTrace:
+      return on_trace(message.payload);
+    case MessageType::kConns:
+      return on_conns(message.payload);
     default:
-      return {MessageType::kStateRejected,
-              "unknown message type " + std::to_string(unsigned(message.type)) + "\n"};
+      return {{MessageType::kStateRejected,
+               "unknown message type " + std::to_string(unsigned(message.type)) + "\n"}};
   }
 }
 

@@ -76,11 +76,14 @@ void ControlServer::poll() {
       ::close(longest_silent->fd);
       clients_.erase(longest_silent);
     }
-    clients_.push_back(Client{fd, {}, now});
+    clients_.push_back(Client{fd, {}, now, nullptr});
   }
   for (size_t i = 0; i < clients_.size();) {
-    // serve() may take long (a big desired state) and stamps active_ms after `now`.
-    if (serve(clients_[i]) && monotonic_ms() - clients_[i].active_ms < kIdleTimeoutMs) {
+    // Idle time counts up to the start of this poll: a client does not go idle while an
+    // answer to it or to another client (a big desired state) is being worked out.
+    const bool alive = serve(clients_[i]);
+    const uint64_t last = clients_[i].active_ms;
+    if (alive && (last >= now || now - last < kIdleTimeoutMs)) {
       ++i;
     } else {
       ::close(clients_[i].fd);
@@ -109,9 +112,19 @@ bool ControlServer::serve(Client& client) {
     if (errno == EINTR) continue;
     return false;
   }
+  auto answer = [&](const channel::Message& a) {
+    return send_all(client.fd, channel::encode(a.type, a.payload)) || peer_closed;
+  };
   channel::Message message;
   std::string error;
   for (;;) {
+    if (client.waiting) {
+      std::optional<channel::Message> later = client.waiting();
+      if (!later) return !peer_closed;
+      client.waiting = nullptr;
+      if (!answer(*later)) return false;
+      client.active_ms = monotonic_ms();
+    }
     switch (client.decoder.next(message, error)) {
       case channel::Decoder::Status::kNeedMore:
         return !peer_closed;
@@ -119,9 +132,12 @@ bool ControlServer::serve(Client& client) {
         std::fprintf(stderr, "sluice-dataplane: control channel: %s; closing it\n", error.c_str());
         return false;
       case channel::Decoder::Status::kMessage: {
-        channel::Message answer = handler_(message);
-        if (!send_all(client.fd, channel::encode(answer.type, answer.payload)) && !peer_closed)
+        Answer a = handler_(message);
+        if (a.later)
+          client.waiting = std::move(a.later);
+        else if (!answer(a.now))
           return false;
+        client.active_ms = monotonic_ms();
         break;
       }
     }

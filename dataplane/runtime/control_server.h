@@ -5,11 +5,17 @@
 // a file that is not a socket (net/unix_listener.h). A client silent for kIdleTimeoutMs is
 // closed, and when every slot is taken a new client replaces the longest silent one, so a
 // restarted sluiced always gets in. Main lcore only.
+//
+// An answer may come later (a question the workers answer: trace, conns): the handler
+// then returns a `later` function, called on every poll() until it gives the answer;
+// meanwhile that client's next messages wait, so its answers keep their order. A client
+// that goes away while waiting drops the function.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,7 +26,12 @@ namespace sluice {
 
 class ControlServer {
  public:
-  using Handler = std::function<channel::Message(const channel::Message&)>;
+  using Later = std::function<std::optional<channel::Message>()>;
+  struct Answer {
+    channel::Message now;
+    Later later = nullptr;  // when set, the answer is what it returns, once it returns one
+  };
+  using Handler = std::function<Answer(const channel::Message&)>;
 
   ControlServer(std::string path, Handler handler);
   ~ControlServer();
@@ -41,6 +52,7 @@ class ControlServer {
     int fd;
     channel::Decoder decoder;
     uint64_t active_ms;  // when it last sent bytes
+    Later waiting;       // the answer it waits for before its next message is handled
   };
   bool serve(Client& client);  // false: close it
 

@@ -74,6 +74,17 @@ std::string Dataplane::summary() const {
   return out.str();
 }
 
+std::vector<std::pair<std::string, uint64_t>> Dataplane::sync_counters() const {
+  std::vector<std::pair<std::string, uint64_t>> out;
+  if (!sync_) return out;
+  for (size_t i = 0; i < kSyncCounterCount; ++i) {
+    uint64_t sum = sync_->counters()[i];
+    for (const auto& w : workers_) sum += w->counters().sync[i];
+    out.emplace_back(std::string("sync_") + kSyncCounters[i].name, sum);
+  }
+  return out;
+}
+
 std::vector<std::pair<std::string, uint64_t>> Dataplane::neighbor_counters() const {
   std::lock_guard lock(view_lock_);
   const NeighborStats& s = neighbors_.stats();
@@ -90,6 +101,7 @@ channel::Stats Dataplane::channel_stats() const {
   out.counters.emplace_back("active_flows", total.active_flows);
   for (auto& counter : port_counters()) out.counters.push_back(std::move(counter));
   for (auto& counter : neighbor_counters()) out.counters.push_back(std::move(counter));
+  for (auto& counter : sync_counters()) out.counters.push_back(std::move(counter));
   for (size_t i = 0; i < kDropReasonCount; ++i)
     out.counters.emplace_back(std::string("drop_") + kDropReasons[i].name, total.drops[i]);
   std::lock_guard lock(view_lock_);

@@ -101,6 +101,18 @@ bool Dataplane::start() {
   }
   neighbors_.configure(StateBuilder::next_hops(config_), StateBuilder::static_neighbors(config_));
   if (std::string error; !rebuild("start", error)) return false;
+  if (config_.sync.enable) {
+    std::vector<uint16_t> owners;
+    for (const EthPort& p : ports_)
+      if (!p.handoff.empty() && owners.empty()) owners = p.flow_workers;
+    sync_ = std::make_unique<FlowSync>(config_.sync, workers, std::move(owners));
+    if (std::string error; !sync_->open(error)) {
+      std::fprintf(stderr, "sluice-dataplane: %s\n", error.c_str());
+      return false;
+    }
+    std::printf("flow sync: node %u on %s, %zu peer(s)\n", config_.sync.node_id,
+                config_.sync.listen.to_string().c_str(), config_.sync.peers.size());
+  }
 
   for (uint32_t w = 0; w < workers; ++w) {
     std::vector<WorkerPort> ports;
@@ -130,9 +142,22 @@ bool Dataplane::start() {
     s.timeouts = config_.flow_timeouts;
     s.fragments = config_.fragments;
     s.decision_field = decision_offset;
+    if (sync_) {
+      const config::SyncSettings& sync = config_.sync;
+      s.sync = SyncThreshold{true, uint8_t(sync.threshold_packets), sync.threshold_ms,
+                             sync.refresh_interval_ms};
+      s.sync_publish = sync_->publish_ring(w);
+      s.sync_install = sync_->install_ring(w);
+      s.sync_reserve = FlowTable::bytes_for(d.flow_table_size) / FlowTable::bytes_per_entry() *
+                       sync.table_reserve_percent / 100;
+    }
     workers_.push_back(
         std::make_unique<Worker>(s, std::move(ports), *publisher_, learned_, stop_workers_));
   }
+  std::vector<FlowMailbox*> mailboxes;
+  for (const std::unique_ptr<Worker>& w : workers_) mailboxes.push_back(&w->mailbox());
+  mailboxes_ = std::make_unique<FlowMailboxes>(std::move(mailboxes));
+  tracer_ = std::make_unique<PacketTracer>(config_.flow_timeouts);
   for (uint32_t w = 0; w < workers; ++w) {
     if (int rc = rte_eal_remote_launch(worker_main, workers_[w].get(), d.worker_lcores[w]); rc) {
       std::fprintf(stderr, "sluice-dataplane: cannot launch worker on lcore %u: %s\n",
@@ -155,6 +180,7 @@ void Dataplane::run(const std::atomic<bool>& stop, std::atomic<bool>& reload) {
     if (reload.exchange(false)) reload_config();
     control_->poll();
     drain_learned(now);
+    if (sync_) sync_->poll(rte_get_tsc_cycles() / cycles_per_ms_);
     announce(now);
     for (EthPort& p : ports_) p.exchange_with_host();
     if (now - last_solicit >= kSolicitPeriodMs) {

@@ -25,11 +25,14 @@
 #include "channel/stats.h"
 #include "config/config.h"
 #include "runtime/control_server.h"
+#include "runtime/flow_sync.h"
 #include "runtime/port.h"
 #include "runtime/state_publisher.h"
 #include "runtime/worker.h"
 #include "state/neighbor_cache.h"
 #include "state/state_builder.h"
+#include "trace/flow_question.h"
+#include "trace/packet_tracer.h"
 
 namespace sluice {
 
@@ -67,6 +70,9 @@ class Dataplane {
   // sluiced: exception_<port>_to_host/_from_host (TAP), steering_<port>_<counter> (XDP),
   // port_<port>_<counter> (port_counters.h).
   std::vector<std::pair<std::string, uint64_t>> port_counters() const;
+  // Flow sync's counters summed over the workers and the main lcore, as sync_<counter>;
+  // empty when [sync] is not enabled.
+  std::vector<std::pair<std::string, uint64_t>> sync_counters() const;
   // The main lcore's ARP/ND solicitations: sent, and put off by the rate cap.
   std::vector<std::pair<std::string, uint64_t>> neighbor_counters() const;
   TrafficCounters vip_traffic(uint32_t vip_id) const;
@@ -108,7 +114,11 @@ class Dataplane {
   void sync_steering();
 
   // control_messages.cc: sluiced's messages, answered from control_->poll().
-  channel::Message on_control(const channel::Message& message);
+  ControlServer::Answer on_control(const channel::Message& message);
+  // flow_questions.cc: kTrace and kConns, answered once the workers have answered.
+  ControlServer::Answer on_trace(const std::string& payload);
+  ControlServer::Answer on_conns(const std::string& payload);
+  TracePort trace_port(uint16_t index) const;
   // counters.cc: summary()'s counters, for the kStats answer.
   channel::Stats channel_stats() const;
 
@@ -132,6 +142,10 @@ class Dataplane {
   NeighborCache neighbors_;
   rte_ring* learned_ = nullptr;
   std::unique_ptr<ControlServer> control_;
+  std::unique_ptr<FlowSync> sync_;  // [sync] enabled
+  // Questions about the workers' flow tables, and the tracer that explains a frame.
+  std::unique_ptr<FlowMailboxes> mailboxes_;
+  std::unique_ptr<PacketTracer> tracer_;
   bool managed_ = false;  // sluiced has sent the VIPs: SIGHUP no longer replaces them
   struct Announcement {
     IpAddress address;

@@ -38,6 +38,8 @@ int stats(const Dataplane& dataplane, const char*, rte_tel_data* d) {
   rte_tel_data_add_dict_u64(d, "tsc_hz", rte_get_tsc_hz());
   for (const auto& [name, value] : dataplane.port_counters())
     rte_tel_data_add_dict_u64(d, telemetry_name(name).c_str(), value);
+  for (const auto& [name, value] : dataplane.sync_counters())
+    rte_tel_data_add_dict_u64(d, name.c_str(), value);
   for (const auto& [name, value] : dataplane.neighbor_counters())
     rte_tel_data_add_dict_u64(d, name.c_str(), value);
   rte_tel_data* drops = rte_tel_data_alloc();

@@ -11,6 +11,7 @@
 #include <cstdio>
 
 #include "pipeline/flow_owner.h"
+#include "pipeline/rx_admission.h"
 
 namespace sluice {
 
@@ -22,6 +23,10 @@ constexpr int kTxRetries = 3;
 // frames (ARP/ND, announcements, the TAP's) wait in a ring no interrupt announces.
 constexpr int kInterruptWaitMs = 1;
 constexpr int kMaxInterruptEvents = 16;
+// Flow table buckets a question (trace/flow_mailbox.h) may read per loop turn: a few
+// microseconds while packets come, more when none did.
+constexpr uint32_t kQuestionBucketsBusy = 64;
+constexpr uint32_t kQuestionBucketsIdle = 1024;
 constexpr uint32_t kMaxTx = kMaxBurst + kMaxHeldFragments + kMaxBurst;
 
 // The mbuf as the pipeline left its frame.
@@ -47,7 +52,10 @@ Worker::Worker(const WorkerSettings& settings, std::vector<WorkerPort> ports,
       owners_(std::make_unique<uint16_t[]>(kMaxBurst)),
       parsed_(std::make_unique<ParsedPacket[]>(kMaxBurst)),
       decided_(std::make_unique<uint32_t[]>(kMaxBurst)),
-      tx_(std::make_unique<rte_mbuf*[]>(kMaxTx)) {}
+      tx_(std::make_unique<rte_mbuf*[]>(kMaxTx)),
+      mailbox_(std::make_unique<FlowMailbox>()) {
+  pipeline_->set_sync(settings.sync);
+}
 
 int Worker::run() {
   const uint64_t cycles_per_ms = rte_get_tsc_hz() / 1000;
@@ -64,12 +72,16 @@ int Worker::run() {
     loop_start = now;
     uint32_t now_ms = uint32_t(now / cycles_per_ms);
     uint16_t received = 0;
-    if (const ForwardingState* state = publisher_.current())
+    if (const ForwardingState* state = publisher_.current()) {
       for (const WorkerPort& port : ports_) poll(port, *state, now_ms, received);
+      if (settings_.sync_install) install_synced(*state, now_ms);
+    }
     publisher_.quiescent(settings_.thread_id);
+    const bool answering = mailbox_->serve(pipeline_->flows(), now_ms,
+                                           received ? kQuestionBucketsBusy : kQuestionBucketsIdle);
 
     was_busy = received != 0;
-    if (was_busy) {
+    if (was_busy || answering) {
       idle_polls = 0;
       continue;
     }
@@ -231,12 +243,8 @@ void Worker::process(const WorkerPort& port, std::optional<uint16_t> tx_queue, r
   uint16_t kept = 0;
   for (uint16_t i = 0; i < n; ++i) {
     rte_mbuf* m = mbufs[i];
-    if (m->pkt_len > port.max_frame_length) {
-      drop_unprocessed(m, DropReason::over_mtu);
-      continue;
-    }
-    if (m->nb_segs != 1) {
-      drop_unprocessed(m, DropReason::multi_segment);
+    if (auto refused = refused_before_pipeline(m->pkt_len, m->nb_segs, port.max_frame_length)) {
+      drop_unprocessed(m, *refused);
       continue;
     }
     rte_prefetch0(rte_pktmbuf_mtod(m, void*));
@@ -276,7 +284,7 @@ void Worker::process(const WorkerPort& port, std::optional<uint16_t> tx_queue, r
         break;
       case Action::kToHost:
         if (!port.to_host) {
-          ++(*counters_)[DropReason::host_unhandled];
+          ++(*counters_)[kNoExceptionPath];
           rte_pktmbuf_free(m);
         } else if (rte_ring_enqueue(port.to_host, m) != 0) {
           ++(*counters_)[DropReason::to_host_full];
@@ -310,6 +318,24 @@ void Worker::process(const WorkerPort& port, std::optional<uint16_t> tx_queue, r
     LearnedNeighbor learned{result.learned[i], port.port_index};
     rte_ring_enqueue_elem(learned_, &learned, sizeof learned);  // full: the next one will do
   }
+  if (settings_.sync_publish) publish_synced();
+}
+
+void Worker::publish_synced() {
+  const SyncOutbox& out = pipeline_->sync_outbox();
+  if (out.count == 0) return;
+  const unsigned queued = rte_ring_enqueue_burst_elem(settings_.sync_publish, out.records,
+                                                      sizeof(SyncRecord), out.count, nullptr);
+  (*counters_)[SyncCounter::ring_full] += out.count - queued;
+}
+
+void Worker::install_synced(const ForwardingState& state, uint32_t now_ms) {
+  constexpr unsigned kInstallsPerLoop = 32;
+  SyncRecord records[kInstallsPerLoop];
+  const unsigned n = rte_ring_dequeue_burst_elem(settings_.sync_install, records,
+                                                 sizeof(SyncRecord), kInstallsPerLoop, nullptr);
+  for (unsigned i = 0; i < n; ++i)
+    pipeline_->install_synced(records[i], state, now_ms, settings_.sync_reserve);
 }
 
 void Worker::drop_unprocessed(rte_mbuf* m, DropReason reason) {

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // A worker lcore: polls its RX queues, runs the pipeline on each burst, transmits, and
-// reports quiescent states for RCU. Everything it writes (flow table, counters, TX) is its
-// own; on ports that cannot keep a flow on one worker it hands each frame to the worker
-// that owns its flow, through that worker's ring. Built by the main lcore before launch;
-// run() executes on the worker lcore.
+// reports quiescent states for RCU, and answers the main lcore's questions about its flow
+// table. Everything it writes (flow table, counters, TX, the answers) is its own; on ports that
+// cannot keep a flow on one worker it hands each frame to the worker that owns its flow, through
+// that worker's ring. Built by the main lcore before launch; run() executes on the worker lcore.
 #pragma once
 
 #include <rte_mbuf.h>
@@ -17,6 +17,7 @@
 #include "pipeline/pipeline.h"
 #include "runtime/port.h"
 #include "runtime/state_publisher.h"
+#include "trace/flow_mailbox.h"
 
 namespace sluice {
 
@@ -58,6 +59,12 @@ struct WorkerSettings {
   // The mbuf dynamic field (uint32_t) that carries a first fragment's decision to the
   // worker owning its datagram (FragmentSteering::decided); written on every handoff.
   int decision_field = -1;
+  // Flow sync (runtime/flow_sync.h), when enabled: the gate, this worker's two rings, and
+  // the flows of its table kept for local flows.
+  SyncThreshold sync;
+  rte_ring* sync_publish = nullptr;
+  rte_ring* sync_install = nullptr;
+  uint64_t sync_reserve = 0;
 };
 
 class Worker {
@@ -70,6 +77,9 @@ class Worker {
 
   const WorkerCounters& counters() const { return *counters_; }
   uint32_t lcore() const { return settings_.lcore; }
+  // The main lcore's questions about this worker's flow table, answered by run() between
+  // bursts (trace/flow_mailbox.h): the asking side is the main lcore's.
+  FlowMailbox& mailbox() { return *mailbox_; }
 
  private:
   // Everything due on one port: its shared TX ring, its RX queues, its handoff ring.
@@ -91,6 +101,10 @@ class Worker {
   void send_on(uint16_t port_index, rte_mbuf* m);
   // Frees the held fragments the pipeline gave up (BurstResult::to_free).
   void free_dropped(const BurstResult& result);
+  // Flow sync: what the last burst published, to the main lcore; what peers published,
+  // into the flow table.
+  void publish_synced();
+  void install_synced(const ForwardingState& state, uint32_t now_ms);
   void transmit(uint16_t port_id, uint16_t queue, rte_mbuf** mbufs, uint16_t n);
   void send_shared(rte_ring* shared_tx, rte_mbuf** mbufs, uint16_t n);
   // Frees a received frame that never reaches the pipeline (which counts the rest as
@@ -120,6 +134,7 @@ class Worker {
   std::unique_ptr<ParsedPacket[]> parsed_;  // and its scratch
   std::unique_ptr<uint32_t[]> decided_;     // process()'s FragmentSteering::decided
   std::unique_ptr<rte_mbuf*[]> tx_;         // process()'s frames to send, held ones among them
+  std::unique_ptr<FlowMailbox> mailbox_;
 };
 
 }  // namespace sluice

@@ -11,6 +11,7 @@
 
 #include "config/config.h"
 #include "config/node_limits.h"
+#include "lb/maglev_table.h"
 #include "net/ip_address.h"
 #include "net/mac_address.h"
 #include "packet/encap.h"
@@ -44,7 +45,7 @@ struct VipEntry {
   ForwardingMode mode = ForwardingMode::kDsrL2;
   uint16_t mtu = 1500;
   std::vector<BackendEntry> backends;  // every backend that still carries flows (not maint)
-  std::vector<uint16_t> maglev;        // slot -> index into backends, 0xffff = none
+  MaglevTable maglev;                  // slot -> index into backends, 0xffff = none
 };
 
 struct PortEntry {

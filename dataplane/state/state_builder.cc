@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "state/state_builder.h"
 
+#include <cstring>
 #include <set>
-
-#include "lb/maglev.h"
 
 namespace sluice {
 
@@ -11,7 +10,26 @@ namespace {
 
 VipKey vip_key(const config::Vip& v) { return VipKey{v.address, v.port, v.protocol, 0}; }
 
+uint64_t mix(uint64_t h, uint64_t v) { return (h ^ v) * 0xff51afd7ed558ccdull; }
+uint64_t mix(uint64_t h, const std::array<uint8_t, 16>& bytes) {
+  uint64_t lo, hi;
+  std::memcpy(&lo, bytes.data(), 8);
+  std::memcpy(&hi, bytes.data() + 8, 8);
+  return mix(mix(h, lo), hi);
+}
+
 }  // namespace
+
+size_t StateBuilder::IdKeyHash::operator()(const VipIdKey& key) const {
+  const auto& [address, port, protocol] = key;
+  return size_t(mix(mix(0x9e3779b97f4a7c15ull, address), uint64_t(port) << 8 | protocol));
+}
+
+size_t StateBuilder::IdKeyHash::operator()(const BackendIdKey& key) const {
+  const auto& [address, port, protocol, backend] = key;
+  return size_t(
+      mix(mix(mix(0x9e3779b97f4a7c15ull, address), uint64_t(port) << 8 | protocol), backend));
+}
 
 StateBuilder::StateBuilder(uint32_t quarantine_ms)
     : vip_ids_(kVipIds, quarantine_ms), backend_ids_(kBackendIds, quarantine_ms) {}
@@ -63,8 +81,8 @@ std::unique_ptr<ForwardingState> StateBuilder::build(const config::Config& confi
   }
   uint16_t mtu = config.ports.empty() ? 1500 : config.ports[0].mtu;
 
-  std::set<VipIdKey> live_vips;
-  std::set<BackendIdKey> live_backends;
+  vip_ids_.begin_round();
+  backend_ids_.begin_round();
   std::vector<std::pair<VipKey, uint32_t>> keys;
   std::vector<IpAddress> vip_addresses;
 
@@ -72,7 +90,6 @@ std::unique_ptr<ForwardingState> StateBuilder::build(const config::Config& confi
     VipKey key = vip_key(cv);
     VipIdKey vid_key{key.address.bytes, key.port, key.protocol};
     uint32_t vid = *vip_ids_.acquire(vid_key, now_ms);  // fits() made sure
-    live_vips.insert(vid_key);
 
     VipEntry vip;
     vip.id = vid;
@@ -80,13 +97,12 @@ std::unique_ptr<ForwardingState> StateBuilder::build(const config::Config& confi
     vip.mode = cv.mode;
     vip.mtu = mtu;
 
-    std::vector<MaglevBackend> ring;
-    std::vector<uint16_t> ring_index;  // ring position -> backends index
+    MaglevRing ring{cv.maglev_table_size, {}};
     for (const config::Backend& cb : cv.backends) {
-      if (cb.state == config::BackendState::kMaint) continue;
       BackendIdKey bid_key{key.address.bytes, key.port, key.protocol, cb.address.bytes};
       uint32_t bid = *backend_ids_.acquire(bid_key, now_ms);  // fits() made sure
-      live_backends.insert(bid_key);
+      // In maint (or DOWN) it carries no flow, but keeps its id and so its counters.
+      if (cb.state == config::BackendState::kMaint) continue;
       BackendEntry be;
       be.id = bid;
       be.address = cb.address;
@@ -104,16 +120,11 @@ std::unique_ptr<ForwardingState> StateBuilder::build(const config::Config& confi
           be.outer = make_outer_header(cv.mode == ForwardingMode::kGue, *source, cb.address, mtu,
                                        cv.gue_port);
       }
-      if (be.takes_new_flows) {
-        ring.push_back({cb.address.to_string(), cb.weight});
-        ring_index.push_back(uint16_t(vip.backends.size()));
-      }
+      if (be.takes_new_flows)
+        ring.members.push_back({cb.address, cb.weight, uint16_t(vip.backends.size())});
       vip.backends.push_back(be);
     }
-    if (!ring.empty()) {
-      vip.maglev = build_maglev_table(ring, cv.maglev_table_size);
-      for (uint16_t& slot : vip.maglev) slot = ring_index[slot];
-    }
+    if (!ring.members.empty()) vip.maglev = maglev_tables_.table(ring);
     uint32_t vip_index = uint32_t(state->vips.size());
     for (uint32_t i = 0; i < vip.backends.size(); ++i) {
       uint32_t id = vip.backends[i].id;
@@ -129,8 +140,9 @@ std::unique_ptr<ForwardingState> StateBuilder::build(const config::Config& confi
     state->vips.push_back(std::move(vip));
   }
 
-  vip_ids_.retain(live_vips, now_ms);
-  backend_ids_.retain(live_backends, now_ms);
+  maglev_tables_.retain_used();
+  vip_ids_.release_unacquired(now_ms);
+  backend_ids_.release_unacquired(now_ms);
   state->vip_table = VipTable(keys);
   state->local_addresses = AddressSet(local);
   state->vip_addresses = AddressSet(vip_addresses);
@@ -147,7 +159,6 @@ std::string StateBuilder::fits(const config::Config& config, uint32_t now_ms) co
              " backends; at most " + std::to_string(config::kMaxBackendsPerVip) + " per VIP";
     for (const config::Backend& cb : cv.backends) {
       ++pairs;
-      if (cb.state == config::BackendState::kMaint) continue;
       BackendIdKey bid_key{key.address.bytes, key.port, key.protocol, cb.address.bytes};
       if (!backend_ids_.find(bid_key)) ++new_pairs;
     }

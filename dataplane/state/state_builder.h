@@ -13,6 +13,7 @@
 #include "config/config.h"
 #include "state/forwarding_state.h"
 #include "state/id_registry.h"
+#include "state/maglev_cache.h"
 #include "state/neighbor_cache.h"
 
 namespace sluice {
@@ -46,8 +47,13 @@ class StateBuilder {
   using VipIdKey = std::tuple<std::array<uint8_t, 16>, uint16_t, uint8_t>;
   using BackendIdKey =
       std::tuple<std::array<uint8_t, 16>, uint16_t, uint8_t, std::array<uint8_t, 16>>;
-  IdRegistry<VipIdKey> vip_ids_;
-  IdRegistry<BackendIdKey> backend_ids_;
+  struct IdKeyHash {
+    size_t operator()(const VipIdKey& key) const;
+    size_t operator()(const BackendIdKey& key) const;
+  };
+  IdRegistry<VipIdKey, IdKeyHash> vip_ids_;
+  IdRegistry<BackendIdKey, IdKeyHash> backend_ids_;
+  MaglevCache maglev_tables_;
 };
 
 // The address a backend's frames are sent to at L2: itself when on-link, else the gateway

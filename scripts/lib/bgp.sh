@@ -10,8 +10,10 @@
 #   far eth0 10.212.0.2 -- eth1 10.212.0.1 [router] eth0 10.211.0.1 -- bridge (lb, lb2, web1, web2)
 #
 # Every process runs inside this run's namespaces; FRR's sockets live in
-# /var/run/frr/<router namespace> (removed by bgp_down). Reads TOPO_DIR, LB_KERNEL4,
-# LB2_KERNEL4; owns ROUTER4, FAR4, BGP_TABLE, BGP_PROTOCOL, BIRD_PID.
+# /var/run/frr/<router namespace> (removed by bgp_down). The lb nodes of the site are
+# called lb1 and lb2 (LB_NAME); bgp_node_start runs a node's dataplane, sluiced and BIRD.
+# Reads TOPO_DIR, LB_KERNEL4, LB2_KERNEL4, VIP4, WWW_HOST; owns ROUTER4, FAR4, BGP_TABLE,
+# BGP_PROTOCOL, BGP_DRAIN_S, BIRD_PID, LB_NAME.
 
 [[ -n "${_SLUICE_BGP_SH:-}" ]] && return 0
 _SLUICE_BGP_SH=1
@@ -25,8 +27,10 @@ ROUTER_AS=65000
 NODE_AS=65010
 BGP_TABLE=100
 BGP_PROTOCOL=200
+BGP_DRAIN_S="${BGP_DRAIN_S:-2}" # sluiced's [bgp] drain_time
 FRR_LIB=/usr/lib/frr
 declare -A BIRD_PID=() # pid of each lb node's bird
+declare -A LB_NAME=([lb]=lb1 [lb2]=lb2)
 
 bgp_require() {
   local b
@@ -137,6 +141,82 @@ bird_start() {
 
 # birdc_run ARGS...: birdc of the current lb node.
 birdc_run() { birdc -s "$(sluice_dir)/bird/bird.ctl" "$@"; }
+
+# bgp_node_config NODE: NODE's sluice config (the www topology's) with [bgp].
+bgp_node_config() {
+  (
+    lb_use "$1"
+    sluice_config web1 web2
+    cat <<EOF
+
+[bgp]
+enable = true
+table = $BGP_TABLE
+protocol = $BGP_PROTOCOL
+drain_time = $BGP_DRAIN_S
+state_file = "$(sluice_dir)/bgp-state"
+EOF
+  )
+}
+
+# bgp_node_start NODE CONFIG: NODE's dataplane and sluiced on CONFIG, and its BIRD.
+bgp_node_start() {
+  local node="$1" conf="$2"
+  lb_use "$node"
+  rm -f "$(sluice_telemetry_socket)"
+  sluice_start "$conf" || die "${LB_NAME[$node]}: dataplane did not start"
+  sluiced_start || die "${LB_NAME[$node]}: sluiced did not start"
+  bird_start
+  lb_use lb
+}
+
+# node_ctl NODE ARGS...: sluicectl of NODE.
+node_ctl() { (
+  lb_use "$1"
+  shift
+  sluicectl_run "$@"
+); }
+
+# far_get PORT: one GET of the www VIP from far, from source port PORT; prints who served
+# (ERR and status 1 on failure).
+far_get() {
+  local out
+  out="$(in_ns far curl -s -i --max-time 2 --connect-timeout 1 --local-port "$1" \
+    -H "Host: $WWW_HOST" "http://$VIP4/" 2>/dev/null)" || {
+    echo "ERR"
+    return 1
+  }
+  sed -n 's/^X-Served-By: *//Ip' <<<"${out//$'\r'/}" | head -n 1
+}
+
+# route_via SPORT: the nexthop the router picks for far's flow from SPORT to the VIP.
+route_via() {
+  in_ns router ip route get "$VIP4" from "$FAR4" iif eth1 ipproto tcp sport "$1" dport 80 |
+    grep -oE 'via [0-9.]+' | awk '{ print $2 }'
+}
+
+nexthops_are() { [[ "$(router_nexthops "$VIP4")" == "$1" ]]; }
+
+# wait_nexthops WANT SECONDS WHAT: the router's nexthops for the VIP become WANT.
+wait_nexthops() {
+  wait_for "$2" nexthops_are "$1" ||
+    die "$3: the router's nexthops for $VIP4 are '$(router_nexthops "$VIP4")', want '$1'"
+}
+
+# time_until_nexthops WANT LIMIT [SINCE]: polls every 10 ms; prints the seconds from SINCE
+# (a time, default now) until the router's nexthops became WANT, or "-" after LIMIT seconds.
+time_until_nexthops() {
+  local t0="${3:-$EPOCHREALTIME}" deadline
+  deadline="$(fcalc "$t0 + $2")"
+  while le "$EPOCHREALTIME" "$deadline"; do
+    if nexthops_are "$1"; then
+      fsub "$EPOCHREALTIME" "$t0"
+      return 0
+    fi
+    sleep 0.01
+  done
+  echo "-"
+}
 
 # bgp_down: FRR's run directory of this run (its processes go with topo_down).
 bgp_down() {

@@ -49,7 +49,6 @@ export SLUICED_WWW_CHECK="$SLUICED_FAST_HTTP_CHECK"
 # A routed VIP: on the web servers' lo (dsr-l2), in no subnet of the site.
 VIP4=10.213.0.100
 BFD_LIMIT_S="${BFD_LIMIT_S:-1.0}"
-DRAIN_S=2
 T_START=$SECONDS
 
 require_root
@@ -59,91 +58,22 @@ bgp_require
 e2e_traps
 trap 'e2e_cleanup; bgp_down' EXIT
 
-declare -A NAME=([lb]=lb1 [lb2]=lb2)
 declare -A RESULT=()
 
-# node_config NODE: the node's sluice config with [bgp].
-node_config() {
-  (
-    lb_use "$1"
-    sluice_config web1 web2
-    cat <<EOF
-
-[bgp]
-enable = true
-table = $BGP_TABLE
-protocol = $BGP_PROTOCOL
-drain_time = $DRAIN_S
-state_file = "$(sluice_dir)/bgp-state"
-EOF
-  )
-}
-
-# node_start NODE: dataplane, sluiced and bird of NODE.
-node_start() {
-  local node="$1"
-  node_config "$node" >"$TOPO_DIR/${NAME[$node]}.toml"
-  lb_use "$node"
-  rm -f "$(sluice_telemetry_socket)"
-  sluice_start "$TOPO_DIR/${NAME[$node]}.toml" || die "${NAME[$node]}: dataplane did not start"
-  sluiced_start || die "${NAME[$node]}: sluiced did not start"
-  bird_start
-  lb_use lb
-}
-
-# ctl NODE ARGS...: sluicectl of NODE.
-ctl() { (
-  lb_use "$1"
-  shift
-  sluicectl_run "$@"
-); }
-
+ctl() { node_ctl "$@"; }
 # announced NODE: sluiced on NODE says www is announced.
 announced() { ctl "$1" show bgp json | grep -q '"name":"www","address":"[^"]*","announced":true'; }
 bgp_reason() { ctl "$1" show bgp json | sed -n 's/.*"name":"www".*"reason":"\([^"]*\)".*/\1/p'; }
-nexthops_are() { [[ "$(router_nexthops "$VIP4")" == "$1" ]]; }
 
 # vip_packets NODE: VIP packets NODE's dataplane forwarded to the backends.
 vip_packets() {
   ctl "$1" show backends www json | grep -oE '"packets":[0-9]+' | awk -F: '{ s += $2 } END { print s + 0 }'
 }
 
-# far_get PORT: one GET of the www VIP from far, from source port PORT; prints who served.
-far_get() {
-  local out
-  out="$(in_ns far curl -s -i --max-time 2 --connect-timeout 1 --local-port "$1" \
-    -H "Host: $WWW_HOST" "http://$VIP4/" 2>/dev/null)" || {
-    echo "ERR"
-    return 1
-  }
-  sed -n 's/^X-Served-By: *//Ip' <<<"${out//$'\r'/}" | head -n 1
-}
-
-# route_via SPORT: the nexthop the router picks for far's flow from SPORT to the VIP.
-route_via() {
-  in_ns router ip route get "$VIP4" from "$FAR4" iif eth1 ipproto tcp sport "$1" dport 80 |
-    grep -oE 'via [0-9.]+' | awk '{ print $2 }'
-}
-
-# wait_nexthops WANT SECONDS WHAT: the router's nexthops for the VIP become WANT.
-wait_nexthops() {
-  wait_for "$2" nexthops_are "$1" ||
-    die "$3: the router's nexthops for $VIP4 are '$(router_nexthops "$VIP4")', want '$1'"
-}
-
-# time_until_nexthops WANT LIMIT: polls every 10 ms from now; prints the seconds until the
-# router's nexthops became WANT, or "-" after LIMIT seconds.
-time_until_nexthops() {
-  local t0="$EPOCHREALTIME" deadline
-  deadline="$(fcalc "$t0 + $2")"
-  while le "$EPOCHREALTIME" "$deadline"; do
-    if nexthops_are "$1"; then
-      fsub "$EPOCHREALTIME" "$t0"
-      return 0
-    fi
-    sleep 0.01
-  done
-  echo "-"
+# node_start NODE: NODE's config with [bgp], its dataplane, sluiced and bird.
+node_start() {
+  bgp_node_config "$1" >"$TOPO_DIR/${LB_NAME[$1]}.toml"
+  bgp_node_start "$1" "$TOPO_DIR/${LB_NAME[$1]}.toml"
 }
 
 # === setup ================================================================================
@@ -363,8 +293,8 @@ gone="$(time_until_nexthops "" 3)"
 [[ "$gone" != "-" ]] || die "lb2's route stayed on the router after SIGTERM of its sluiced"
 RESULT[term_withdraw]="$gone"
 sleep 0.5
-sluiced_alive || die "sluiced exited before its drain time ($DRAIN_S s)"
-wait_for "$((DRAIN_S + 3))" bash -c "! kill -0 $SLUICED_PID" || die "sluiced still runs $((DRAIN_S + 3)) s after SIGTERM"
+sluiced_alive || die "sluiced exited before its drain time ($BGP_DRAIN_S s)"
+wait_for "$((BGP_DRAIN_S + 3))" bash -c "! kill -0 $SLUICED_PID" || die "sluiced still runs $((BGP_DRAIN_S + 3)) s after SIGTERM"
 RESULT[term_exit]="$(fsub "$EPOCHREALTIME" "$t0")"
 grep -q "every VIP withdrawn; forwarding on for" "$SLUICED_LOG" || die "sluiced did not log its drain"
 [[ -z "$(in_ns lb2 ip route show table "$BGP_TABLE" proto "$BGP_PROTOCOL")" ]] ||
@@ -372,7 +302,7 @@ grep -q "every VIP withdrawn; forwarding on for" "$SLUICED_LOG" || die "sluiced 
 { wait "$SLUICED_PID" || true; } 2>/dev/null
 SLUICED_PID=""
 lb_use lb
-ok "SIGTERM of lb2's sluiced: withdrawn from the router in ${RESULT[term_withdraw]} s, exited after ${RESULT[term_exit]} s (drain_time $DRAIN_S s), table empty"
+ok "SIGTERM of lb2's sluiced: withdrawn from the router in ${RESULT[term_withdraw]} s, exited after ${RESULT[term_exit]} s (drain_time $BGP_DRAIN_S s), table empty"
 
 log "figures (2 nodes, BFD 100 ms x 3, checks every 0.2 s, fall 2 / rise 2):"
 {

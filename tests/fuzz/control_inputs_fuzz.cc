@@ -5,19 +5,24 @@
 //   1  a health check's HTTP status line (health::parse_status_line)
 //   2  a byte stream on the dataplane's control channel (channel::Decoder), fed in two
 //      pieces split where the selector says; the payload of every kStats message in it
-//      through channel::decode_stats, which must take exactly what encode_stats gives back
+//      through channel::decode_stats, which must take exactly what encode_stats gives back,
+//      and of every kTrace, kTraceResult, kConns and kConnsResult through its decoder,
+//      whose result must encode to text that decodes to it again
 //   3  a desired-state update from sluiced (config::parse_vip_update) against a base
 //      config with a port, neighbors and a VIP
 // Nothing is checked beyond memory safety and the decoders' own contracts: every error
 // has a text, and the channel decoder never returns a message longer than its input.
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 
+#include "channel/conns.h"
 #include "channel/message.h"
 #include "channel/stats.h"
+#include "channel/trace.h"
 #include "config/config_loader.h"
 #include "health/http_message.h"
 #include "vrrp/packet.h"
@@ -68,6 +73,21 @@ void stats_payload(std::string_view payload) {
   if (channel::encode_stats(*stats) != payload) fail("decoded stats do not encode back the same");
 }
 
+// A question's or answer's payload (channel/trace.h, channel/conns.h): decoded, encoded,
+// decoded again to the same.
+template <typename Decoded>
+void text_payload(std::string_view payload,
+                  std::optional<Decoded> (*decode)(std::string_view, std::string&),
+                  std::string (*encode)(const Decoded&)) {
+  std::string error;
+  const std::optional<Decoded> decoded = decode(payload, error);
+  if (!decoded) {
+    if (error.empty()) fail("a trace or conns decode error without text");
+    return;
+  }
+  if (decode(encode(*decoded), error) != decoded) fail("a trace or conns payload's round trip");
+}
+
 void channel_stream(uint8_t selector, std::string_view bytes) {
   channel::Decoder decoder;
   const size_t split = (selector >> 2) % (bytes.size() + 1);
@@ -79,7 +99,27 @@ void channel_stream(uint8_t selector, std::string_view bytes) {
     channel::Decoder::Status status;
     while ((status = decoder.next(message, error)) == channel::Decoder::Status::kMessage) {
       payload_bytes += message.payload.size();
-      if (message.type == channel::MessageType::kStats) stats_payload(message.payload);
+      switch (message.type) {
+        case channel::MessageType::kStats:
+          stats_payload(message.payload);
+          break;
+        case channel::MessageType::kTrace:
+          text_payload(message.payload, channel::decode_trace_request,
+                       channel::encode_trace_request);
+          break;
+        case channel::MessageType::kTraceResult:
+          text_payload(message.payload, channel::decode_trace_result, channel::encode_trace_result);
+          break;
+        case channel::MessageType::kConns:
+          text_payload(message.payload, channel::decode_conns_request,
+                       channel::encode_conns_request);
+          break;
+        case channel::MessageType::kConnsResult:
+          text_payload(message.payload, channel::decode_conns_result, channel::encode_conns_result);
+          break;
+        default:
+          break;
+      }
     }
     if (status == channel::Decoder::Status::kError) {
       if (error.empty()) fail("a channel error without text");

@@ -91,6 +91,17 @@ def control_inputs():
         "http_bare": bytes([0x01]) + b"HTTP/1.0 503",
         "channel": bytes([0x0a]) + header(1, update) + header(4, b""),
         "channel_stats": bytes([0x02]) + header(5, stats),
+        # common/channel/trace.h and conns.h: a question and an answer of each.
+        "channel_trace": bytes([0x02]) + header(7, b"port lan0\ntuple tcp 192.0.2.1 40000 10.0.0.100 80 S\n")
+        + header(8, b"port lan0\nlength 54\npacket ipv4\nflow tcp 192.0.2.1 40000 10.0.0.100 80\n"
+                 b"tcp_flags S\nhash 7\nvip www\nmode dsr-l2\nworker 0 1 only-worker\n"
+                 b"flow_table hit\nentry 10.0.0.21 established 5\nmaglev 3 65537 10.0.0.21\n"
+                 b"backend 10.0.0.21\nverdict forward\ncounter forwarded\noutput 0200\n"
+                 b"output_macs 02:00:00:00:00:10 02:00:00:00:00:21\n"
+                 b"outer udp 172.16.0.1 40001 10.0.0.21 6080\n"),
+        "channel_conns": bytes([0x02]) + header(9, b"vip www\nlimit 10\n")
+        + header(10, b"vip www\nflows 1\nbackend 10.0.0.21 1\n"
+                  b"conn tcp 192.0.2.1 40000 80 10.0.0.21 0 established 5\n"),
         "update": bytes([0x03]) + update,
     }
 

@@ -1,13 +1,14 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""The control channel between sluiced and sluice-dataplane (common/channel/message.h and
-stats.h), spoken from Python by the fixture tests: framing, reading one message, the
-kStats payload."""
+"""The control channel between sluiced and sluice-dataplane (common/channel/message.h,
+stats.h, trace.h and conns.h), spoken from Python by the fixture tests: framing, reading
+one message, the kStats payload, the text fields of the trace and conns answers."""
 import ipaddress
 import socket
 import struct
 
 VERSION = 2  # common/channel/message.h kVersion
 DESIRED, APPLIED, REJECTED, GET_STATS, STATS, ANNOUNCE = 1, 2, 3, 4, 5, 6
+TRACE, TRACE_RESULT, CONNS, CONNS_RESULT = 7, 8, 9, 10
 
 
 def frame(kind, payload=b"", version=VERSION):
@@ -66,6 +67,53 @@ def decode_stats(body):
     if pos != len(body):
         raise ValueError(f"{len(body) - pos} bytes after the last VIP")
     return generation, counters, vips
+
+
+def fields(body):
+    """channel/fields.h: (name, value) per line, in order."""
+    out = []
+    for line in body.splitlines():
+        if line:
+            name, _, value = line.partition(" ")
+            out.append((name, value))
+    return out
+
+
+def trace_result(body):
+    """A kTraceResult as a dict of its fields' values (counter: a list; output: bytes)."""
+    result = {"counter": []}
+    for name, value in fields(body):
+        if name == "counter":
+            result["counter"].append(value)
+        elif name == "output":
+            result["output"] = bytes.fromhex(value)
+        else:
+            result[name] = value
+    return result
+
+
+def conns_result(body):
+    """A kConnsResult as a dict: vip, flows, backends {address: flows}, conns [words]."""
+    result = {"backends": {}, "conns": []}
+    for name, value in fields(body):
+        if name == "backend":
+            address, flows = value.split()
+            result["backends"][address] = int(flows)
+        elif name == "conn":
+            result["conns"].append(value.split())
+        elif name == "flows":
+            result["flows"] = int(value)
+        else:
+            result[name] = value
+    return result
+
+
+def ask(s, kind, payload, answer_kind):
+    """Sends one question and reads its answer's body, which must be of `answer_kind`."""
+    s.sendall(frame(kind, payload.encode()))
+    got, body = read_message(s)
+    assert got == answer_kind, (got, body)
+    return body
 
 
 def connect(path):

@@ -27,6 +27,10 @@ constexpr Privilege kLevels[] = {Privilege::kRead, Privilege::kAdmin};
 std::string example_value(std::string_view token) {
   if (token == "VIP") return "www";
   if (token == "BACKEND") return "10.0.0.11";
+  if (token == "HEX") return "020000000010";
+  if (token == "NAME") return "lan0";
+  if (token == "CLIENT:PORT") return "192.0.2.1:40000";
+  if (token == "VIP:PORT") return "10.0.0.100:80";
   if (size_t bar = token.find('|'); bar != std::string_view::npos)
     return std::string(token.substr(0, bar));
   if (size_t dots = token.find(".."); dots != std::string_view::npos)
@@ -40,12 +44,9 @@ std::string example_value(std::string_view token) {
 // A command line that runs `row`, its optional values given or left out.
 std::string example(const CommandRow& row, bool with_optional) {
   std::string out(row.words);
-  for (std::string_view token : words_of(row.arguments)) {
-    if (token.starts_with('[')) {
-      if (!with_optional) continue;
-      token = token.substr(1, token.size() - 2);
-    }
-    out += ' ' + example_value(token);
+  for (const SyntaxToken& token : syntax_tokens(row.arguments)) {
+    if (token.optional && !with_optional) continue;
+    for (std::string_view word : token.words) out += ' ' + example_value(word);
   }
   return out;
 }
@@ -68,9 +69,10 @@ TEST(ApiCommandTable, RowsAreWellFormed) {
     EXPECT_EQ(row.description.find('\n'), std::string_view::npos);
     EXPECT_NE(row.answer, nullptr) << "a row without a handler";
     EXPECT_TRUE(syntaxes.insert(syntax_of(row)).second) << "listed twice";
-    std::vector<std::string_view> tokens = words_of(row.arguments);
+    std::vector<SyntaxToken> tokens = syntax_tokens(row.arguments);
     for (size_t i = 0; i + 1 < tokens.size(); ++i)
-      EXPECT_FALSE(tokens[i].starts_with('[')) << "an optional value before the last";
+      EXPECT_TRUE(!tokens[i].optional || tokens[i + 1].optional)
+          << "a required value after an optional one";
   }
 }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "api/dispatcher.h"
+#include "api/flow_format.h"
 #include "api/format.h"
 #include "api/testing/fake_model.h"
 
@@ -18,36 +19,45 @@ std::string run(std::string_view line, Privilege level = Privilege::kRead) {
 
 TEST(ApiFormat, Help) {
   std::string admin = run("help", Privilege::kAdmin);
-  EXPECT_EQ(admin,
-            "Commands (';' separates several on one line; append 'json' to a show command for "
-            "JSON):\n"
-            "  help                                             this list\n"
-            "  show info                                        version, uptime, config, "
-            "dataplane connection\n"
-            "  show vips                                        virtual services\n"
-            "  show backends [VIP]                              backends: admin state, weight, "
-            "health, counters\n"
-            "  show stats                                       dataplane counters, drops by "
-            "reason\n"
-            "  show health                                      health checks: status, reason, "
-            "age\n"
-            "  show ha                                          high-availability (VRRP) state\n"
-            "  show bgp                                         BGP announcements: per VIP "
-            "announced or not, why, since when\n"
-            "  set backend VIP BACKEND state ready|drain|maint  set the admin state (persisted)\n"
-            "  set backend VIP BACKEND weight 0..65535          override the weight "
-            "(persisted)\n"
-            "  set node maint|ready                             BGP: withdraw every VIP, or "
-            "announce again (persisted)\n"
-            "  set vip VIP announce on|off                      BGP: pin a VIP to never "
-            "announce, or back to automatic (persisted)\n"
-            "  reload                                           re-read the config file\n"
-            "  quit                                             close the connection\n"
-            "\n");
+  EXPECT_EQ(
+      admin,
+      "Commands (';' separates several on one line; append 'json' to a show command for "
+      "JSON):\n"
+      "  help                                                  this list\n"
+      "  show info                                             version, uptime, config, dataplane "
+      "connection\n"
+      "  show vips                                             virtual services\n"
+      "  show backends [VIP]                                   backends: admin state, weight, "
+      "health, counters\n"
+      "  show stats                                            dataplane counters, drops by "
+      "reason\n"
+      "  show health                                           health checks: status, reason, age\n"
+      "  show ha                                               high-availability (VRRP) state\n"
+      "  show bgp                                              BGP announcements: per VIP "
+      "announced or not, why, since when\n"
+      "  show sync                                             flow sync with the peers: sent, "
+      "received, installed, refused, rejected\n"
+      "  show conns VIP [limit 1..10000]                       a sample of a VIP's active flows: "
+      "client, backend, worker, state, idle\n"
+      "  trace frame HEX [port NAME]                           what the dataplane would do with "
+      "this Ethernet frame, and why\n"
+      "  trace tcp CLIENT:PORT VIP:PORT [syn|ack] [port NAME]  what the dataplane would do with a "
+      "TCP packet (a SYN unless ack)\n"
+      "  trace udp CLIENT:PORT VIP:PORT [port NAME]            what the dataplane would do with a "
+      "UDP packet\n"
+      "  set backend VIP BACKEND state ready|drain|maint       set the admin state (persisted)\n"
+      "  set backend VIP BACKEND weight 0..65535               override the weight (persisted)\n"
+      "  set node maint|ready                                  BGP: withdraw every VIP, or "
+      "announce again (persisted)\n"
+      "  set vip VIP announce on|off                           BGP: pin a VIP to never announce, "
+      "or back to automatic (persisted)\n"
+      "  reload                                                re-read the config file\n"
+      "  quit                                                  close the connection\n"
+      "\n");
   std::string read = run("help", Privilege::kRead);
   EXPECT_EQ(read.find("set backend"), std::string::npos);
   EXPECT_EQ(read.find("reload"), std::string::npos);
-  EXPECT_NE(read.find("  show backends [VIP]                              backends:"),
+  EXPECT_NE(read.find("  show backends [VIP]" + std::string(35, ' ') + "backends:"),
             std::string::npos);
 }
 
@@ -170,6 +180,21 @@ TEST(ApiFormat, Stats) {
             "\n");
   EXPECT_EQ(run("show stats json"), R"({"rx_packets":1507,"tx_packets":1500,"drop_no_vip":3})"
                                     "\n\n");
+}
+
+TEST(ApiFormat, Sync) {
+  StatsView s;
+  s.counters = {{"rx_packets", 9}, {"sync_sent", 32}, {"sync_rejected_auth", 1}, {"drop_x", 2}};
+  EXPECT_EQ(format_sync(s, false),
+            "COUNTER        VALUE\n"
+            "sent           32\n"
+            "rejected_auth  1\n");
+  EXPECT_EQ(format_sync(s, true), R"({"sent":32,"rejected_auth":1})"
+                                  "\n");
+  EXPECT_EQ(format_sync(StatsView{}, false),
+            "Flow sync not enabled (or no dataplane counters yet)\n");
+  EXPECT_EQ(format_sync(StatsView{}, true), "{\"enabled\":false}\n");
+  EXPECT_EQ(run("show sync"), "Flow sync not enabled (or no dataplane counters yet)\n\n");
 }
 
 TEST(ApiFormat, Health) {
@@ -324,6 +349,89 @@ TEST(ApiFormat, HaAddressListMismatches) {
                       "10.0.0.100 10.0.0.101 (ours: 10.0.0.100)\""),
             std::string::npos)
       << json;
+}
+
+TEST(ApiFormat, Trace) {
+  EXPECT_EQ(run("trace tcp 192.0.2.1:40000 10.0.0.100:80"),
+            "port      lan0, 54 bytes\n"
+            "packet    ipv4 tcp 192.0.2.1:40000 -> 10.0.0.100:80 flags S, flow hash 1234abcd\n"
+            "vip       www (dsr-l2)\n"
+            "worker    0 on lcore 1 (the only worker polling lan0)\n"
+            "flow      miss: a new flow\n"
+            "maglev    slot 4660 of 65537: 10.0.0.11\n"
+            "backend   10.0.0.11\n"
+            "verdict   forward\n"
+            "output    54 bytes, 02:00:00:00:00:10 -> 02:00:00:00:00:11\n"
+            "counters  forwarded flow_new\n"
+            "\n");
+  std::string hex;
+  for (int i = 0; i < 54; ++i) hex += "78";
+  EXPECT_EQ(run("trace frame 00 json"),
+            R"({"port":"lan0","length":54,"packet":"ipv4","flow":{"protocol":"tcp",)"
+            R"("source":"192.0.2.1","source_port":40000,"destination":"10.0.0.100",)"
+            R"("destination_port":80},"tcp_flags":"S","icmp_error":false,"hash":305441741,)"
+            R"("vip":"www","mode":"dsr-l2","worker":{"index":0,"lcore":1,"by":"only-worker"},)"
+            R"("flow_table":"miss","entry":null,"maglev":{"slot":4660,"size":65537,)"
+            R"("backend":"10.0.0.11"},"backend":"10.0.0.11","verdict":"forward","drop":null,)"
+            R"("drop_description":null,"counters":["forwarded","flow_new"],"output":")" +
+                hex +
+                R"(","output_source_mac":"02:00:00:00:00:10",)"
+                R"("output_destination_mac":"02:00:00:00:00:11","outer":null})"
+                "\n\n");
+}
+
+TEST(ApiFormat, TraceOfAHitADropAndAnEncapsulation) {
+  channel::TraceResult r = FakeModel::example_trace();
+  r.flow_table = "hit";
+  r.entry_backend = "10.0.0.11";
+  r.entry_state = "established";
+  r.entry_idle_ms = 1250;
+  r.mode = "gue";
+  r.outer = channel::TraceFlow{17, *IpAddress::parse("172.16.0.1"), 40001,
+                               *IpAddress::parse("10.0.0.11"), 6080};
+  std::string text = format_trace(r, false);
+  EXPECT_NE(text.find("\nflow      hit: 10.0.0.11, established, idle 1.2 s\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("\nencap     gue 172.16.0.1:40001 -> 10.0.0.11:6080\n"), std::string::npos)
+      << text;
+
+  channel::TraceResult d;
+  d.port = "lan0";
+  d.length = 10;
+  d.packet = "malformed";
+  d.verdict = "drop";
+  d.drop = "l2_truncated";
+  d.drop_description = "frame shorter than its Ethernet and VLAN headers";
+  d.counters = {"drop_l2_truncated"};
+  EXPECT_EQ(format_trace(d, false),
+            "port      lan0, 10 bytes\n"
+            "packet    malformed\n"
+            "verdict   drop l2_truncated: frame shorter than its Ethernet and VLAN headers\n"
+            "counters  drop_l2_truncated\n");
+  channel::TraceResult e;
+  e.error = "no port named 'x'";
+  EXPECT_EQ(format_trace(e, true), "Error: no port named 'x'\n");
+}
+
+TEST(ApiFormat, Conns) {
+  EXPECT_EQ(run("show conns www"),
+            "VIP www: 3 active flows, 2 shown\n"
+            "BACKEND    FLOWS\n"
+            "10.0.0.11  2\n"
+            "10.0.0.12  1\n"
+            "CLIENT           PORT  BACKEND    WORKER  STATE        IDLE_S\n"
+            "192.0.2.1:40000  80    10.0.0.11  0       established  1\n"
+            "192.0.2.2:40001  80    10.0.0.12  1       syn          0\n"
+            "\n");
+  EXPECT_EQ(run("show conns www json"),
+            R"({"vip":"www","flows":3,"backends":[{"backend":"10.0.0.11","flows":2},)"
+            R"({"backend":"10.0.0.12","flows":1}],"conns":[{"protocol":"tcp",)"
+            R"("client":"192.0.2.1","client_port":40000,"port":80,"backend":"10.0.0.11",)"
+            R"("worker":0,"state":"established","idle_ms":1500},)"
+            R"({"protocol":"tcp","client":"192.0.2.2","client_port":40001,"port":80,)"
+            R"("backend":"10.0.0.12","worker":1,"state":"syn","idle_ms":200}]})"
+            "\n\n");
+  EXPECT_EQ(run("show conns nope"), "Error: no VIP named 'nope'\n\n");
 }
 
 }  // namespace

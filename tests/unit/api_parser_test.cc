@@ -8,6 +8,7 @@
 #include "api/dispatcher.h"
 #include "api/testing/fake_model.h"
 #include "api/text.h"
+#include "net/wire.h"
 
 namespace sluice::api {
 namespace {
@@ -147,6 +148,69 @@ TEST(ApiParser, BackendAddressIsCanonical) {
   EXPECT_EQ(parse_command("set backend dns 2001:DB8:0:0::0001 state drain").backend, "2001:db8::1");
 }
 
+TEST(ApiParser, TraceATuple) {
+  const char* tcp = "trace tcp CLIENT:PORT VIP:PORT [syn|ack] [port NAME]";
+  Command want = ok(tcp);
+  want.trace.tuple = channel::TraceFlow{6, *IpAddress::parse("192.0.2.1"), 40000,
+                                        *IpAddress::parse("10.0.0.100"), 80};
+  want.trace.tcp_flags = wire::kTcpSyn;
+  EXPECT_EQ(parse_command("trace tcp 192.0.2.1:40000 10.0.0.100:80"), want);
+  EXPECT_EQ(parse_command("trace tcp 192.0.2.1:40000 10.0.0.100:80 syn"), want);
+  want.trace.tcp_flags = wire::kTcpAck;
+  want.trace.port = "lan1";
+  want.json = true;
+  EXPECT_EQ(parse_command("trace tcp 192.0.2.1:40000 10.0.0.100:80 ack port lan1 --json"), want);
+  want.trace.tcp_flags = wire::kTcpSyn;
+  want.json = false;
+  EXPECT_EQ(parse_command("trace tcp 192.0.2.1:40000 10.0.0.100:80 port lan1"), want);
+
+  Command v6 = ok("trace udp CLIENT:PORT VIP:PORT [port NAME]");
+  v6.trace.tuple = channel::TraceFlow{17, *IpAddress::parse("2001:db8:ff::1"), 5353,
+                                      *IpAddress::parse("2001:db8::101"), 53};
+  EXPECT_EQ(parse_command("trace udp [2001:db8:ff::1]:5353 [2001:DB8::101]:53"), v6);
+
+  const std::string tcp_usage =
+      "Usage: trace tcp CLIENT:PORT VIP:PORT [syn|ack] [port NAME] [json]";
+  EXPECT_EQ(error_of("trace tcp 192.0.2.1:40000 10.0.0.100:80 fin"), tcp_usage);
+  EXPECT_EQ(error_of("trace tcp 192.0.2.1:40000 10.0.0.100:80 port"), tcp_usage);
+  EXPECT_EQ(error_of("trace tcp 192.0.2.1:40000 10.0.0.100:80 lan1 port"), tcp_usage);
+  EXPECT_EQ(error_of("trace udp 192.0.2.1:1 10.0.0.100:53 syn"),
+            "Usage: trace udp CLIENT:PORT VIP:PORT [port NAME] [json]");
+  EXPECT_EQ(error_of("trace tcp 192.0.2.1 10.0.0.100:80"),
+            "Error: client '192.0.2.1' is not ADDRESS:PORT ([ADDRESS]:PORT for IPv6)");
+  EXPECT_EQ(error_of("trace tcp 192.0.2.1:1 2001:db8::1:80"),
+            "Error: VIP '2001:db8::1:80' is not ADDRESS:PORT ([ADDRESS]:PORT for IPv6)");
+  EXPECT_EQ(error_of("trace tcp 192.0.2.1:1 [2001:db8::1]:80"),
+            "Error: the client and the VIP are of different address families");
+  EXPECT_EQ(error_of("trace"),
+            "Usage: trace frame HEX [port NAME] [json], or trace tcp CLIENT:PORT VIP:PORT "
+            "[syn|ack] [port NAME] [json], or trace udp CLIENT:PORT VIP:PORT [port NAME] [json]");
+}
+
+TEST(ApiParser, TraceAFrame) {
+  Command want = ok("trace frame HEX [port NAME]");
+  want.trace.frame = std::string("\x02\x00\xff", 3);
+  EXPECT_EQ(parse_command("trace frame 0200FF"), want);
+  want.trace.port = "lan0";
+  EXPECT_EQ(parse_command("trace frame 0200ff port lan0"), want);
+  EXPECT_EQ(error_of("trace frame 0200f"),
+            "Error: frame '0200f' is not bytes in hex (2 digits each)");
+  EXPECT_EQ(error_of("trace frame 0200ff lan0"), "Usage: trace frame HEX [port NAME] [json]");
+}
+
+TEST(ApiParser, ShowConns) {
+  Command want = ok("show conns VIP [limit 1..10000]");
+  want.vip = "www";
+  EXPECT_EQ(parse_command("show conns www"), want);
+  want.limit = 10000;
+  EXPECT_EQ(parse_command("show conns www limit 10000"), want);
+  EXPECT_EQ(error_of("show conns www limit 0"), "Error: limit '0' is not an integer in 1..10000");
+  EXPECT_EQ(error_of("show conns www limit 10001"),
+            "Error: limit '10001' is not an integer in 1..10000");
+  EXPECT_EQ(error_of("show conns www 5 limit"), "Usage: show conns VIP [limit 1..10000] [json]");
+  EXPECT_EQ(error_of("show conns"), "Usage: show conns VIP [limit 1..10000] [json]");
+}
+
 TEST(ApiParser, SimpleCommands) {
   EXPECT_EQ(parse_command("reload"), ok("reload"));
   EXPECT_EQ(parse_command("quit"), ok("quit"));
@@ -167,7 +231,10 @@ TEST(ApiParser, UnknownCommands) {
 }
 
 TEST(ApiParser, MalformedReadCommands) {
-  EXPECT_EQ(error_of("show"), "Usage: show info|vips|backends [VIP]|stats|health|ha|bgp [json]");
+  EXPECT_EQ(
+      error_of("show"),
+      "Usage: show info|vips|backends [VIP]|stats|health|ha|bgp|sync|conns VIP [limit 1..10000] "
+      "[json]");
   EXPECT_EQ(error_of("show info extra"), "Usage: show info [json]");
   EXPECT_EQ(error_of("show info json json"), "Usage: show info [json]");
   EXPECT_EQ(error_of("show vips www"), "Usage: show vips [json]");

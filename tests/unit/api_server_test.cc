@@ -122,6 +122,46 @@ TEST(ApiServer, TwoCommandsOnOneLineAndSeveralLinesInOneWrite) {
   ::close(c);
 }
 
+TEST(ApiServer, ALaterAnswerHoldsTheCommandsAfterIt) {
+  Harness h;
+  h.model.answer_later = true;
+  int c = h.pair(Privilege::kRead);
+  send_text(c, "show ha; trace tcp 192.0.2.1:1 10.0.0.100:80; show ha\nshow ha json\n");
+  EXPECT_EQ(h.exchange(c, 1), "no HA instance configured\n\n");
+  EXPECT_EQ(h.exchange(c, 1, false, 200), "") << "the rest waits for the trace's answer";
+  h.model.answer();
+  const std::string rest = h.exchange(c, 3);
+  EXPECT_TRUE(rest.starts_with("port      lan0, 54 bytes\n")) << rest;
+  EXPECT_TRUE(
+      rest.ends_with("counters  forwarded flow_new\n\n"
+                     "no HA instance configured\n\n"
+                     "{\"configured\":false}\n\n"))
+      << rest;
+  ::close(c);
+}
+
+TEST(ApiServer, AClientThatLeavesWhileWaitingIsForgotten) {
+  Harness h;
+  h.model.answer_later = true;
+  int c = h.pair(Privilege::kRead);
+  send_text(c, "trace tcp 192.0.2.1:1 10.0.0.100:80\nshow ha\n");
+  h.exchange(c, 1, false, 100);
+  ::shutdown(c, SHUT_WR);
+  h.model.answer();  // the answer still reaches a client that only half-closed
+  EXPECT_EQ(Harness::count(h.exchange(c, 2, true)), 2u);
+  EXPECT_TRUE(h.eof);
+  ::close(c);
+
+  int d = h.pair(Privilege::kRead);
+  send_text(d, "trace tcp 192.0.2.1:1 10.0.0.100:80\n");
+  h.exchange(d, 1, false, 100);
+  ::close(d);
+  h.exchange(-1, 0, false, 100);
+  h.model.answer();  // nobody waits for it any more
+  h.exchange(-1, 0, false, 100);
+  EXPECT_EQ(h.server.connection_count(), 0u);
+}
+
 TEST(ApiServer, PartialLinesAcrossReads) {
   Harness h;
   int c = h.pair(Privilege::kAdmin);

@@ -473,6 +473,57 @@ TEST(ConfigLoad, BgpIsOffByDefaultAndDrainTimeZeroMeansNoWait) {
   EXPECT_EQ(zero.config->bgp.drain_time_ms, 0u);
 }
 
+// [sync]: flow sync with the peers (docs/flow-sync.md).
+TEST(ConfigLoad, SyncSettings) {
+  LoadResult r = parse_config(std::string(R"([sync]
+enable = true
+listen = "10.0.0.11:7300"
+peers = ["10.0.0.12:7300", "[fd00::13]:7301"]
+key = "0123456789abcdef"
+threshold_packets = 5
+threshold_time = 0.5
+refresh_interval = 20
+send_rate = 1000
+install_rate = 2000
+table_reserve = 10
+)") + std::string(kPort),
+                              "t.toml");
+  ASSERT_TRUE(r.config) << messages(r).front();
+  const SyncSettings& s = r.config->sync;
+  EXPECT_TRUE(s.enable);
+  EXPECT_EQ(s.listen.to_string(), "10.0.0.11:7300");
+  ASSERT_EQ(s.peers.size(), 2u);
+  EXPECT_EQ(s.peers[1].to_string(), "[fd00::13]:7301");
+  EXPECT_EQ(s.key, "0123456789abcdef");
+  EXPECT_EQ(s.node_id, 0x0a00000bu) << "the listen address";
+  EXPECT_EQ(s.threshold_packets, 5u);
+  EXPECT_EQ(s.threshold_ms, 500u);
+  EXPECT_EQ(s.refresh_interval_ms, 20000u);
+  EXPECT_EQ(s.send_rate, 1000u);
+  EXPECT_EQ(s.install_rate, 2000u);
+  EXPECT_EQ(s.table_reserve_percent, 10u);
+
+  LoadResult off = parse_config(std::string(kPort), "t.toml");
+  ASSERT_TRUE(off.config);
+  EXPECT_EQ(off.config->sync, SyncSettings{}) << "off by default";
+}
+
+TEST(ConfigLoad, SyncKeyFileWithoutItsNewline) {
+  const std::string path = ::testing::TempDir() + "sync.key";
+  {
+    std::ofstream out(path);
+    out << "fedcba9876543210fedcba9876543210\n";
+  }
+  LoadResult r = parse_config(
+      "[sync]\nenable = true\nnode_id = 7\nlisten = \"127.0.0.1:7300\"\n"
+      "peers = [\"127.0.0.2:7300\"]\nkey_file = \"" +
+          path + "\"\n" + std::string(kPort),
+      "t.toml");
+  ASSERT_TRUE(r.config) << messages(r).front();
+  EXPECT_EQ(r.config->sync.key, "fedcba9876543210fedcba9876543210");
+  EXPECT_EQ(r.config->sync.node_id, 7u);
+}
+
 // ---------------------------------------------------------------------------------------
 // Errors: one row each, with the exact messages and positions.
 
@@ -548,7 +599,7 @@ const std::vector<Rejected> kRejected = {
      Frame::kBeforePort,
      "colour = 1\n",
      {"t.toml:1:1: unknown key 'colour' at the top level, allowed: dataplane, "
-      "controlplane, metrics, flow_timeouts, fragments, bgp, port, neighbor, vip, vrrp"}},
+      "controlplane, metrics, flow_timeouts, fragments, bgp, sync, port, neighbor, vip, vrrp"}},
     {"UnknownKeyInBackend",
      Frame::kAfterWww,
      "  [[vip.backend]]\n  address = \"10.0.0.21\"\n  foo = 1\n",
@@ -1165,6 +1216,61 @@ track_interfaces = "eth1"
       "allowed: 1-15 characters without '/', ':' or spaces",
       "t.toml:23:73: track_interfaces[4]: expected a string, got an integer",
       "t.toml:30:20: track_interfaces: expected an array, got a string"}},
+    {"SyncEnabledWithoutItsKeys",
+     Frame::kBeforePort,
+     "[sync]\nenable = true\n",
+     {"t.toml:1:1: [sync]: missing required key 'listen' (an IPv4 or IPv6 address and a port "
+      "1..65535, such as 10.0.0.11:7300 or [fd00::11]:7300, this node's on the control network)",
+      "t.toml:1:1: [sync]: missing required key 'peers' (the other nodes' listen addresses, e.g. "
+      "[\"10.0.0.12:7300\"])",
+      "t.toml:1:1: [sync]: missing required key 'key' or 'key_file' (the secret every node of "
+      "the site shares, 16 bytes or more)"}},
+    {"SyncBadAddressesAndPeers",
+     Frame::kBeforePort,
+     "[sync]\nlisten = \"10.0.0.11\"\n",
+     {"t.toml:2:10: listen '10.0.0.11' is not valid; allowed: an IPv4 or IPv6 address and a "
+      "port 1..65535, such as 10.0.0.11:7300 or [fd00::11]:7300"}},
+    {"SyncPeersTwiceOrOurOwn",
+     Frame::kBeforePort,
+     "[sync]\nlisten = \"10.0.0.11:7300\"\n"
+     "peers = [\"10.0.0.12:7300\", \"10.0.0.11:7300\", \"10.0.0.12:7300\", 7]\n",
+     {"t.toml:3:28: peers: '10.0.0.11:7300' is this node's own listen address",
+      "t.toml:3:46: peers: '10.0.0.12:7300' is listed twice",
+      "t.toml:3:64: peers[3]: expected a string, got an integer"}},
+    {"SyncShortKeyAndBothKeys",
+     Frame::kBeforePort,
+     "[sync]\nkey = \"short\"\n",
+     {"t.toml:2:7: key is 5 bytes; allowed: 16 to 1024 bytes, e.g. the output of 'openssl rand "
+      "-hex 32'"}},
+    {"SyncKeyAndKeyFile",
+     Frame::kBeforePort,
+     "[sync]\nkey = \"0123456789abcdef\"\nkey_file = \"/etc/sluice/sync.key\"\n",
+     {"t.toml:3:12: key and key_file are both set; keep one"}},
+    {"SyncKeyFileMissing",
+     Frame::kBeforePort,
+     "[sync]\nkey_file = \"/nonexistent/sync.key\"\n",
+     {"t.toml:2:12: key_file '/nonexistent/sync.key' cannot be read: No such file or directory"}},
+    {"SyncThresholdsOutOfRange",
+     Frame::kBeforePort,
+     "[sync]\nthreshold_packets = 128\nthreshold_time = 1001\nrefresh_interval = 0\n"
+     "table_reserve = 91\n",
+     {"t.toml:2:21: threshold_packets 128 is out of range; allowed: 1..127",
+      "t.toml:3:18: threshold_time 1001 is out of range; allowed: 0.001..1000 (seconds)",
+      "t.toml:4:20: refresh_interval 0 is out of range; allowed: more than 0, at most 86400 "
+      "(seconds)",
+      "t.toml:5:17: table_reserve 91 is out of range; allowed: 0..90"}},
+    {"SyncRefreshNotBeforeThePeersTimeout",
+     Frame::kBeforePort,
+     "[flow_timeouts]\nudp = 20\n[sync]\nenable = true\nlisten = \"10.0.0.11:7300\"\n"
+     "peers = [\"10.0.0.12:7300\"]\nkey = \"0123456789abcdef\"\nrefresh_interval = 20\n",
+     {"t.toml:8:20: refresh_interval 20 is not shorter than flow_timeouts.udp (20): a peer's "
+      "copy of a quiet flow would expire before its refresh"}},
+    {"SyncUnknownKey",
+     Frame::kBeforePort,
+     "[sync]\nport = 7300\n",
+     {"t.toml:2:1: unknown key 'port' in [sync], allowed: enable, listen, peers, key, key_file, "
+      "node_id, threshold_packets, threshold_time, refresh_interval, send_rate, install_rate, "
+      "table_reserve"}},
     {"BgpEnabledWithoutTable",
      Frame::kBeforePort,
      "[bgp]\nenable = true\n",

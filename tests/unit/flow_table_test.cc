@@ -451,5 +451,56 @@ TEST(FlowTable, ClearEmptiesTheTable) {
   EXPECT_NE(table.insert(k, flow_hash(k), 1, FlowState::kTcpSynOnly, 0), nullptr);
 }
 
+// --- the read-only views (trace, show conns) ------------------------------------------
+
+FlowKey client_flow(uint32_t client, uint16_t port) {
+  return tcp_v4(0xc0000200u + client, port, 0x0a000064u, 80);
+}
+
+void insert(FlowTable& t, const FlowKey& k, uint32_t backend, uint32_t now_ms,
+            FlowState state = FlowState::kTcpEstablished) {
+  ASSERT_NE(t.insert(k, flow_hash(k), backend, state, now_ms), nullptr);
+}
+
+TEST(FlowTableViews, FindChangesNothingAndSeesExpiredEntries) {
+  FlowTable t(1024, FlowTimeouts{});
+  const FlowKey k = client_flow(1, 40000);
+  insert(t, k, 7, 10'000, FlowState::kTcpSynOnly);
+  auto v = t.find(k, flow_hash(k), 13'000);
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->key, k);
+  EXPECT_EQ(v->backend_id, 7u);
+  EXPECT_EQ(v->state, FlowState::kTcpSynOnly);
+  EXPECT_EQ(v->idle_ms, 3000u);
+  EXPECT_FALSE(v->expired);
+  v = t.find(k, flow_hash(k), 30'000);
+  ASSERT_TRUE(v);
+  EXPECT_TRUE(v->expired) << "idle 20 s, past the SYN timeout";
+  EXPECT_EQ(t.size(), 1u);
+  EXPECT_EQ(t.stats().expirations, 0u);
+  EXPECT_FALSE(t.find(client_flow(2, 40000), flow_hash(client_flow(2, 40000)), 13'000));
+}
+
+TEST(FlowTableViews, VisitSeesEveryLiveFlowOnce) {
+  FlowTable t(4096, FlowTimeouts{});
+  for (uint32_t i = 0; i < 1000; ++i) insert(t, client_flow(i, uint16_t(1000 + i)), i % 3, 1000);
+  insert(t, client_flow(5000, 1), 9, 0, FlowState::kTcpSynOnly);  // expired by 20 s
+  uint32_t seen = 0;
+  for (uint32_t b = 0; b < t.bucket_count(); b += 100)
+    t.visit(b, 100, 20'000, [&](const FlowView& v) {
+      EXPECT_NE(v.backend_id, 9u);
+      ++seen;
+    });
+  EXPECT_EQ(seen, 1000u);
+}
+
+TEST(FlowTableViews, HasRoomUnlessTheBucketHoldsOnlyLiveConnections) {
+  FlowTable t(8, FlowTimeouts{});  // one bucket
+  for (uint32_t i = 0; i < 8; ++i) insert(t, client_flow(i, 1), 1, 0);
+  EXPECT_FALSE(t.has_room(flow_hash(client_flow(100, 1)), 1000));
+  EXPECT_TRUE(
+      t.has_room(flow_hash(client_flow(100, 1)), 1000 + FlowTimeouts{}.tcp_established_ms + 1));
+}
+
 }  // namespace
 }  // namespace sluice

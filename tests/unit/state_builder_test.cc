@@ -111,5 +111,31 @@ TEST(StateBuilder, BackendIdTableSpansOnlyTheIdsInUse) {
   EXPECT_EQ(state->backend(5, 1), nullptr);
 }
 
+TEST(StateBuilder, ABackendKeepsItsIdThroughMaintenance) {
+  // A backend DOWN or in maint carries no flow, but its id (and so its traffic counters)
+  // stays while it is configured: back in service it continues where it was.
+  StateBuilder builder(kQuarantineMs);
+  std::vector<std::string> errors;
+  config::Config c = config_with_vips(0, 1);
+  const VipKey key = build(builder, c, 1000, errors)->vips[0].key;
+  const IpAddress second = c.vips[0].backends[1].address;
+  const auto id = builder.backend_id(key, second);
+  ASSERT_TRUE(id);
+
+  c.vips[0].backends[1].state = config::BackendState::kMaint;
+  auto in_maint = build(builder, c, 2000, errors);
+  ASSERT_TRUE(in_maint);
+  EXPECT_EQ(in_maint->vips[0].backends.size(), 1u);
+  EXPECT_EQ(in_maint->backend(*id, 0), nullptr) << "its flows move to the other backend";
+  EXPECT_EQ(builder.backend_id(key, second), id);
+
+  c.vips[0].backends[1].state = config::BackendState::kReady;
+  auto back = build(builder, c, 3000, errors);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(builder.backend_id(key, second), id);
+  EXPECT_EQ(back->backend(*id, 0), &back->vips[0].backends[1]);
+  EXPECT_TRUE(errors.empty());
+}
+
 }  // namespace
 }  // namespace sluice

@@ -8,8 +8,8 @@ Config load_config(TomlReader& r, const toml::table& root) {
   Config cfg;
   Claims claims;
   Section s(r, root, "at the top level",
-            {"dataplane", "controlplane", "metrics", "flow_timeouts", "fragments", "bgp", "port",
-             "neighbor", "vip", "vrrp"});
+            {"dataplane", "controlplane", "metrics", "flow_timeouts", "fragments", "bgp", "sync",
+             "port", "neighbor", "vip", "vrrp"});
   if (const toml::node* n = s.get("dataplane"))
     if (const auto* t = r.table(*n, "dataplane")) load_dataplane(r, *t, cfg.dataplane);
   if (const toml::node* n = s.get("controlplane"))
@@ -22,6 +22,8 @@ Config load_config(TomlReader& r, const toml::table& root) {
     if (const auto* t = r.table(*n, "fragments")) load_fragments(r, *t, cfg.fragments);
   if (const toml::node* n = s.get("bgp"))
     if (const auto* t = r.table(*n, "bgp")) load_bgp(r, *t, cfg.bgp);
+  if (const toml::node* n = s.get("sync"))
+    if (const auto* t = r.table(*n, "sync")) load_sync(r, *t, cfg.flow_timeouts, cfg.sync);
 
   // Ports and neighbors first: VIP checks look at port subnets and static neighbors.
   const toml::node* ports = s.get("port");

@@ -19,8 +19,8 @@
 namespace sluice::config::loader {
 
 // The whole file: [dataplane], [controlplane], [metrics], [flow_timeouts], [fragments],
-// [bgp], then [[port]], [[neighbor]], [[vip]] and [[vrrp]] in that order, each reading
-// what the ones before it defined.
+// [bgp], [sync], then [[port]], [[neighbor]], [[vip]] and [[vrrp]] in that order, each
+// reading what the ones before it defined.
 Config load_config(TomlReader& r, const toml::table& root);
 // A desired-state update: only [[vip]] tables, checked against base's ports and neighbors.
 // Returns base with its VIPs replaced.
@@ -32,6 +32,8 @@ void load_flow_timeouts(TomlReader& r, const toml::table& t, FlowTimeouts& f);
 void load_fragments(TomlReader& r, const toml::table& t, FragmentSettings& f);
 void load_metrics(TomlReader& r, const toml::table& t, MetricsSettings& m);
 void load_bgp(TomlReader& r, const toml::table& t, BgpSettings& b);
+// [sync], after [flow_timeouts]: the refresh must come before a peer's copy expires.
+void load_sync(TomlReader& r, const toml::table& t, const FlowTimeouts& timeouts, SyncSettings& s);
 
 // `index` is the table's position among its kind, for naming it before its name is known.
 void load_port(TomlReader& r, Claims& claims, const toml::table& t, size_t index,

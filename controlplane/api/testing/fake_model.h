@@ -138,6 +138,24 @@ class FakeModel : public Model {
     ++reloads;
     return reload_result;
   }
+  // The dataplane's answers: at once, or, with answer_later, when a test calls answer().
+  void trace(const channel::TraceRequest& request, TraceDone done) override {
+    traces.push_back(request);
+    if (answer_later)
+      pending_traces.push_back(std::move(done));
+    else
+      done(trace_result);
+  }
+  void conns(const channel::ConnsRequest& request, ConnsDone done) override {
+    conns_asked.push_back(request);
+    channel::ConnsResult unknown;
+    unknown.error = "no VIP named '" + request.vip + "'";
+    done(request.vip == "www" ? conns_result : unknown);
+  }
+  void answer() {
+    for (TraceDone& done : pending_traces) done(trace_result);
+    pending_traces.clear();
+  }
 
   InfoView info_;
   std::vector<VipView> vips_;
@@ -149,6 +167,50 @@ class FakeModel : public Model {
   int reloads = 0;
   ReloadResult reload_result{
       .ok = true, .summary = "generation 4: 2 VIPs, 3 backends", .details = {}};
+  std::vector<channel::TraceRequest> traces;
+  std::vector<channel::ConnsRequest> conns_asked;
+  bool answer_later = false;
+  std::vector<TraceDone> pending_traces;
+  channel::TraceResult trace_result = example_trace();
+  channel::ConnsResult conns_result = example_conns();
+
+  static channel::TraceResult example_trace() {
+    channel::TraceResult r;
+    r.port = "lan0";
+    r.length = 54;
+    r.packet = "ipv4";
+    r.flow = channel::TraceFlow{6, *IpAddress::parse("192.0.2.1"), 40000,
+                                *IpAddress::parse("10.0.0.100"), 80};
+    r.tcp_flags = "S";
+    r.hash = 0x1234abcd;
+    r.vip = "www";
+    r.mode = "dsr-l2";
+    r.worker = 0;
+    r.lcore = 1;
+    r.worker_by = "only-worker";
+    r.flow_table = "miss";
+    r.maglev_slot = 4660;
+    r.maglev_size = 65537;
+    r.maglev_backend = "10.0.0.11";
+    r.backend = "10.0.0.11";
+    r.verdict = "forward";
+    r.counters = {"forwarded", "flow_new"};
+    r.output = std::string(54, 'x');
+    r.output_source_mac = MacAddress{{2, 0, 0, 0, 0, 0x10}};
+    r.output_destination_mac = MacAddress{{2, 0, 0, 0, 0, 0x11}};
+    return r;
+  }
+  static channel::ConnsResult example_conns() {
+    channel::ConnsResult r;
+    r.vip = "www";
+    r.flows = 3;
+    r.backends = {{*IpAddress::parse("10.0.0.11"), 2}, {*IpAddress::parse("10.0.0.12"), 1}};
+    r.rows = {{6, *IpAddress::parse("192.0.2.1"), 40000, 80, *IpAddress::parse("10.0.0.11"), 0,
+               "established", 1500},
+              {6, *IpAddress::parse("192.0.2.2"), 40001, 80, *IpAddress::parse("10.0.0.12"), 1,
+               "syn", 200}};
+    return r;
+  }
 
  private:
   std::optional<std::string> check(const std::string& vip, const std::string& backend) const {

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "state/maglev_cache.h"
+
+#include <cstring>
+
+#include "lb/maglev.h"
+
+namespace sluice {
+
+size_t MaglevCache::RingHash::operator()(const MaglevRing& ring) const {
+  uint64_t h = 0x9e3779b97f4a7c15ull ^ ring.table_size;
+  auto mix = [&h](uint64_t v) { h = (h ^ v) * 0xff51afd7ed558ccdull; };
+  for (const MaglevRing::Member& m : ring.members) {
+    uint64_t lo, hi;
+    std::memcpy(&lo, m.address.bytes.data(), 8);
+    std::memcpy(&hi, m.address.bytes.data() + 8, 8);
+    mix(lo);
+    mix(hi);
+    mix(uint64_t(m.weight) << 16 | m.backend_index);
+  }
+  return size_t(h ^ (h >> 32));
+}
+
+const MaglevTable& MaglevCache::table(const MaglevRing& ring) {
+  auto [it, inserted] = tables_.try_emplace(ring);
+  if (inserted) {
+    std::vector<MaglevBackend> backends;
+    backends.reserve(ring.members.size());
+    for (const MaglevRing::Member& m : ring.members)
+      backends.push_back({m.address.to_string(), m.weight});
+    std::vector<uint16_t> slots = build_maglev_table(backends, ring.table_size);
+    for (uint16_t& slot : slots)
+      if (slot != kMaglevNoBackend) slot = ring.members[slot].backend_index;
+    it->second.table = MaglevTable(std::move(slots));
+    ++builds_;
+  }
+  it->second.used = true;
+  return it->second.table;
+}
+
+void MaglevCache::retain_used() {
+  for (auto it = tables_.begin(); it != tables_.end();) {
+    if (it->second.used) {
+      it->second.used = false;
+      ++it;
+    } else {
+      it = tables_.erase(it);
+    }
+  }
+}
+
+}  // namespace sluice

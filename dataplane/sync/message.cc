@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "sync/message.h"
+
+#include <cstring>
+
+namespace sluice::sync {
+
+namespace {
+
+constexpr uint8_t kMagic[4] = {'S', 'L', 'S', 'Y'};
+constexpr uint8_t kLastState = uint8_t(FlowState::kOther);
+
+void put16(uint8_t* p, uint16_t v) {
+  p[0] = uint8_t(v >> 8);
+  p[1] = uint8_t(v);
+}
+void put32(uint8_t* p, uint32_t v) {
+  put16(p, uint16_t(v >> 16));
+  put16(p + 2, uint16_t(v));
+}
+void put64(uint8_t* p, uint64_t v) {
+  put32(p, uint32_t(v >> 32));
+  put32(p + 4, uint32_t(v));
+}
+uint16_t get16(const uint8_t* p) { return uint16_t(p[0] << 8 | p[1]); }
+uint32_t get32(const uint8_t* p) { return uint32_t(get16(p)) << 16 | get16(p + 2); }
+uint64_t get64(const uint8_t* p) { return uint64_t(get32(p)) << 32 | get32(p + 4); }
+
+void put_address(uint8_t* p, const IpAddress& a) { std::memcpy(p, a.bytes.data(), 16); }
+IpAddress get_address(const uint8_t* p) {
+  IpAddress a;
+  std::memcpy(a.bytes.data(), p, 16);
+  return a;
+}
+
+void encode_record(const SyncRecord& r, uint8_t* p) {
+  put_address(p, r.vip.address);
+  put16(p + 16, r.vip.port);
+  p[18] = r.vip.protocol;
+  p[19] = uint8_t(r.state);
+  put_address(p + 20, r.flow.src);
+  put_address(p + 36, r.flow.dst);
+  put16(p + 52, r.flow.src_port);
+  put16(p + 54, r.flow.dst_port);
+  p[56] = r.flow.protocol;
+  p[57] = p[58] = p[59] = 0;
+  put_address(p + 60, r.backend);
+  put32(p + 76, r.age_ms);
+}
+
+bool decode_record(const uint8_t* p, SyncRecord& r) {
+  if (p[19] > kLastState || p[57] || p[58] || p[59]) return false;
+  r = SyncRecord{};
+  r.vip.address = get_address(p);
+  r.vip.port = get16(p + 16);
+  r.vip.protocol = p[18];
+  r.state = FlowState(p[19]);
+  r.flow.src = get_address(p + 20);
+  r.flow.dst = get_address(p + 36);
+  r.flow.src_port = get16(p + 52);
+  r.flow.dst_port = get16(p + 54);
+  r.flow.protocol = p[56];
+  r.backend = get_address(p + 60);
+  r.age_ms = get32(p + 76);
+  return true;
+}
+
+}  // namespace
+
+const char* to_string(Verdict v) {
+  switch (v) {
+    case Verdict::kAccepted:
+      return "accepted";
+    case Verdict::kTruncated:
+      return "truncated";
+    case Verdict::kMalformed:
+      return "malformed";
+    case Verdict::kForged:
+      return "forged";
+    case Verdict::kReplayed:
+      return "replayed";
+    case Verdict::kStale:
+      return "stale";
+  }
+  return "?";
+}
+
+size_t encode_batch(const BatchHeader& header, std::span<const SyncRecord> records,
+                    std::string_view key, uint8_t* out) {
+  std::memcpy(out, kMagic, sizeof kMagic);
+  out[4] = kVersion;
+  out[5] = kTypeFlows;
+  put16(out + 6, uint16_t(records.size()));
+  put32(out + 8, header.node_id);
+  put64(out + 12, header.sequence);
+  put64(out + 20, header.timestamp_ms);
+  size_t length = kHeaderBytes;
+  for (const SyncRecord& r : records) {
+    encode_record(r, out + length);
+    length += kRecordBytes;
+  }
+  const Mac mac = hmac_sha256(key, out, length);
+  std::memcpy(out + length, mac.data(), kMacBytes);
+  return length + kMacBytes;
+}
+
+Verdict decode_batch(const uint8_t* data, size_t length, std::string_view key, Batch& batch) {
+  if (length < kHeaderBytes) return Verdict::kTruncated;
+  if (std::memcmp(data, kMagic, sizeof kMagic) != 0 || data[4] != kVersion || data[5] != kTypeFlows)
+    return Verdict::kMalformed;
+  const uint16_t count = get16(data + 6);
+  if (count == 0 || count > kMaxRecords) return Verdict::kMalformed;
+  const size_t signed_length = kHeaderBytes + count * kRecordBytes;
+  if (length < signed_length + kMacBytes) return Verdict::kTruncated;
+  if (length > signed_length + kMacBytes) return Verdict::kMalformed;
+  if (!mac_equal(data + signed_length, hmac_sha256(key, data, signed_length)))
+    return Verdict::kForged;
+
+  batch.header = {get32(data + 8), get64(data + 12), get64(data + 20)};
+  batch.count = count;
+  for (uint16_t i = 0; i < count; ++i)
+    if (!decode_record(data + kHeaderBytes + i * kRecordBytes, batch.records[i]))
+      return Verdict::kMalformed;
+  return Verdict::kAccepted;
+}
+
+}  // namespace sluice::sync

@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The flow sync datagram: exact bytes, round trip, and every way a datagram is refused
+// (truncated, malformed, forged, replayed, stale); the batcher and the rate cap.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "sync/batcher.h"
+#include "sync/message.h"
+#include "sync/rate_cap.h"
+#include "sync/replay_guard.h"
+
+namespace sluice::sync {
+namespace {
+
+const std::string kKey = "0123456789abcdef0123456789abcdef";
+
+IpAddress ip(const char* text) { return *IpAddress::parse(text); }
+
+SyncRecord record(uint16_t sport) {
+  SyncRecord r;
+  r.vip = VipKey{ip("10.0.0.100"), 80, 6, 0};
+  r.flow.src = ip("192.0.2.7");
+  r.flow.dst = ip("10.0.0.100");
+  r.flow.src_port = sport;
+  r.flow.dst_port = 80;
+  r.flow.protocol = 6;
+  r.backend = ip("10.0.0.2");
+  r.age_ms = 1500;
+  r.state = FlowState::kTcpEstablished;
+  return r;
+}
+
+std::vector<uint8_t> encode(const BatchHeader& h, const std::vector<SyncRecord>& records,
+                            const std::string& key = kKey) {
+  std::vector<uint8_t> out(kMaxMessageBytes);
+  out.resize(encode_batch(h, records, key, out.data()));
+  return out;
+}
+
+std::string hex(const uint8_t* p, size_t n) {
+  static const char* digits = "0123456789abcdef";
+  std::string s;
+  for (size_t i = 0; i < n; ++i) {
+    s += digits[p[i] >> 4];
+    s += digits[p[i] & 15];
+  }
+  return s;
+}
+
+TEST(SyncMessage, ExactBytes) {
+  const auto d = encode({7, 0x0102030405060708ull, 1700000000123ull}, {record(40000)});
+  ASSERT_EQ(d.size(), kHeaderBytes + kRecordBytes + kMacBytes);
+  EXPECT_EQ(hex(d.data(), kHeaderBytes),
+            "534c5359"
+            "01"
+            "01"
+            "0001"
+            "00000007"
+            "0102030405060708"
+            "0000018bcfe5687b");
+  EXPECT_EQ(hex(d.data() + kHeaderBytes, kRecordBytes),
+            "00000000000000000000ffff0a000064"
+            "0050"
+            "06"
+            "01"
+            "00000000000000000000ffffc0000207"
+            "00000000000000000000ffff0a000064"
+            "9c40"
+            "0050"
+            "06"
+            "000000"
+            "00000000000000000000ffff0a000002"
+            "000005dc");
+  const Mac mac = hmac_sha256(kKey, d.data(), kHeaderBytes + kRecordBytes);
+  EXPECT_EQ(hex(d.data() + kHeaderBytes + kRecordBytes, kMacBytes), hex(mac.data(), kMacBytes));
+}
+
+TEST(SyncMessage, HmacIsRfc4231) {
+  // RFC 4231, test case 2.
+  const std::string data = "what do ya want for nothing?";
+  const Mac mac = hmac_sha256("Jefe", reinterpret_cast<const uint8_t*>(data.data()), data.size());
+  EXPECT_EQ(hex(mac.data(), kMacBytes),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+TEST(SyncMessage, RoundTrip) {
+  std::vector<SyncRecord> records;
+  for (uint16_t i = 0; i < kMaxRecords; ++i) {
+    SyncRecord r = record(uint16_t(1000 + i));
+    r.state = FlowState(i % 5);
+    r.age_ms = i * 1000u;
+    if (i % 2) {
+      r.vip = VipKey{ip("2001:db8::100"), 0, 17, 0};
+      r.flow.src = ip("2001:db8:1::7");
+      r.flow.dst = ip("2001:db8::100");
+      r.flow.protocol = 17;
+      r.backend = ip("2001:db8::2");
+    }
+    records.push_back(r);
+  }
+  const BatchHeader h{0xfffffffe, ~0ull, 1234};
+  const auto d = encode(h, records);
+  EXPECT_EQ(d.size(), kMaxMessageBytes);
+  EXPECT_EQ(d.size(), 1340u);
+  Batch batch;
+  ASSERT_EQ(decode_batch(d.data(), d.size(), kKey, batch), Verdict::kAccepted);
+  EXPECT_EQ(batch.header, h);
+  ASSERT_EQ(batch.count, kMaxRecords);
+  for (size_t i = 0; i < kMaxRecords; ++i) EXPECT_EQ(batch.records[i], records[i]) << i;
+}
+
+TEST(SyncMessage, TruncatedAtEveryLength) {
+  const auto d = encode({1, 1, 1}, {record(1), record(2)});
+  Batch batch;
+  for (size_t n = 0; n < d.size(); ++n)
+    EXPECT_EQ(decode_batch(d.data(), n, kKey, batch), Verdict::kTruncated) << n;
+  auto longer = d;
+  longer.push_back(0);
+  EXPECT_EQ(decode_batch(longer.data(), longer.size(), kKey, batch), Verdict::kMalformed);
+}
+
+TEST(SyncMessage, EveryFlippedBitIsRefused) {
+  const auto d = encode({1, 1, 1}, {record(1), record(2)});
+  Batch batch;
+  for (size_t byte = 0; byte < d.size(); ++byte) {
+    for (int bit = 0; bit < 8; ++bit) {
+      auto f = d;
+      f[byte] ^= uint8_t(1 << bit);
+      const Verdict v = decode_batch(f.data(), f.size(), kKey, batch);
+      // The magic, version and type are checked first, then the count against the length;
+      // every other bit is covered by the MAC alone.
+      if (byte < 6)
+        EXPECT_EQ(v, Verdict::kMalformed) << byte << ":" << bit;
+      else if (byte < 8)
+        EXPECT_TRUE(v == Verdict::kMalformed || v == Verdict::kTruncated) << byte << ":" << bit;
+      else
+        EXPECT_EQ(v, Verdict::kForged) << byte << ":" << bit;
+    }
+  }
+}
+
+TEST(SyncMessage, WrongKeyIsForged) {
+  const auto d = encode({1, 1, 1}, {record(1)});
+  Batch batch;
+  EXPECT_EQ(decode_batch(d.data(), d.size(), "another key of the same size....", batch),
+            Verdict::kForged);
+  EXPECT_EQ(decode_batch(d.data(), d.size(), "", batch), Verdict::kForged);
+}
+
+TEST(SyncMessage, BadCountOrFieldIsMalformed) {
+  Batch batch;
+  auto zero = encode({1, 1, 1}, {record(1)});
+  zero[7] = 0;
+  EXPECT_EQ(decode_batch(zero.data(), zero.size(), kKey, batch), Verdict::kMalformed);
+  zero[7] = 17;
+  EXPECT_EQ(decode_batch(zero.data(), zero.size(), kKey, batch), Verdict::kMalformed);
+
+  // Signed with the key but carrying a state this version does not know.
+  SyncRecord r = record(1);
+  r.state = FlowState(5);
+  const auto bad_state = encode({1, 1, 1}, {r});
+  EXPECT_EQ(decode_batch(bad_state.data(), bad_state.size(), kKey, batch), Verdict::kMalformed);
+}
+
+TEST(ReplayGuard, SequenceWindow) {
+  ReplayGuard guard(30'000);
+  const uint64_t now = 1'000'000;
+  EXPECT_EQ(guard.admit({1, 100, now}, now), Verdict::kAccepted);
+  EXPECT_EQ(guard.admit({1, 100, now}, now), Verdict::kReplayed);
+  EXPECT_EQ(guard.admit({1, 102, now}, now), Verdict::kAccepted);
+  EXPECT_EQ(guard.admit({1, 101, now}, now), Verdict::kAccepted);  // late, not seen yet
+  EXPECT_EQ(guard.admit({1, 101, now}, now), Verdict::kReplayed);
+  EXPECT_EQ(guard.admit({1, 200, now}, now), Verdict::kAccepted);
+  EXPECT_EQ(guard.admit({1, 137, now}, now), Verdict::kAccepted);  // 63 behind: in the window
+  EXPECT_EQ(guard.admit({1, 136, now}, now), Verdict::kReplayed);  // 64 behind: too old
+  // Another sender has its own window.
+  EXPECT_EQ(guard.admit({2, 100, now}, now), Verdict::kAccepted);
+  EXPECT_EQ(guard.admit({2, 100, now}, now), Verdict::kReplayed);
+}
+
+TEST(ReplayGuard, ClockWindow) {
+  ReplayGuard guard(30'000);
+  const uint64_t now = 1'000'000;
+  EXPECT_EQ(guard.admit({1, 1, now - 30'001}, now), Verdict::kStale);
+  EXPECT_EQ(guard.admit({1, 2, now + 30'001}, now), Verdict::kStale);
+  EXPECT_EQ(guard.admit({1, 3, now - 30'000}, now), Verdict::kAccepted);
+  EXPECT_EQ(guard.admit({1, 4, now + 30'000}, now), Verdict::kAccepted);
+}
+
+TEST(ReplayGuard, BoundedSenders) {
+  ReplayGuard guard(30'000);
+  for (uint32_t node = 0; node < ReplayGuard::kMaxSenders; ++node)
+    EXPECT_EQ(guard.admit({node, 1, 5}, 5), Verdict::kAccepted);
+  EXPECT_EQ(guard.admit({999, 1, 5}, 5), Verdict::kReplayed);
+  EXPECT_EQ(guard.admit({3, 2, 5}, 5), Verdict::kAccepted);
+}
+
+TEST(Batcher, SealsFullOrDueBatches) {
+  Batcher batcher(9, kKey, 500, 50);
+  uint8_t out[kMaxMessageBytes];
+  EXPECT_EQ(batcher.seal(1, out), 0u);
+  for (uint16_t i = 0; i + 1u < kMaxRecords; ++i) EXPECT_FALSE(batcher.add(record(i), 1000 + i));
+  EXPECT_TRUE(batcher.add(record(99), 1020));
+  size_t n = batcher.seal(777, out);
+  ASSERT_EQ(n, kMaxMessageBytes);
+  Batch batch;
+  ASSERT_EQ(decode_batch(out, n, kKey, batch), Verdict::kAccepted);
+  EXPECT_EQ(batch.header, (BatchHeader{9, 500, 777}));
+  EXPECT_EQ(batch.records[15], record(99));
+
+  EXPECT_FALSE(batcher.add(record(1), 2000));
+  EXPECT_FALSE(batcher.due(2049));
+  EXPECT_TRUE(batcher.due(2050));
+  n = batcher.seal(778, out);
+  ASSERT_EQ(decode_batch(out, n, kKey, batch), Verdict::kAccepted);
+  EXPECT_EQ(batch.header.sequence, 501u);
+  EXPECT_EQ(batch.count, 1);
+  EXPECT_FALSE(batcher.due(5000));
+}
+
+TEST(RateCap, SecondsWorthOfTokens) {
+  RateCap cap(10);
+  int taken = 0;
+  for (int i = 0; i < 20; ++i) taken += cap.take(1000);
+  EXPECT_EQ(taken, 10);
+  EXPECT_FALSE(cap.take(1099));
+  EXPECT_TRUE(cap.take(1100));  // 100 ms: one more
+  EXPECT_FALSE(cap.take(1100));
+  taken = 0;
+  for (int i = 0; i < 20; ++i) taken += cap.take(60'000);
+  EXPECT_EQ(taken, 10);  // never more than a second's worth
+}
+
+}  // namespace
+}  // namespace sluice::sync
