@@ -189,6 +189,10 @@ TEST_F(PacketTracerTest, SaysWhatTheWorkersPipelineThenDoes) {
         EXPECT_EQ(t.drop, d.drop);
         EXPECT_EQ(t.output, "");
         break;
+      case Action::kHold:
+      case Action::kHandOff:
+        ADD_FAILURE() << "no fragment among these frames";
+        break;
     }
     if (t.verdict == "forward") {
       EXPECT_EQ(t.backend, "10.0.0." + std::to_string(d.output[5])) << "the backend's MAC";
@@ -236,6 +240,32 @@ TEST_F(PacketTracerTest, ExplainsANewFlow) {
   EXPECT_EQ(t.output_source_mac, kOurMac);
   EXPECT_EQ(t.output_destination_mac->bytes[5], uint8_t(t.backend.back() - '0'));
   EXPECT_FALSE(t.outer);
+}
+
+// A first fragment is decided as a whole packet of its 5-tuple; a later one waits for a
+// first fragment the tracer has not seen, every time (nothing stays held in the tracer).
+TEST_F(PacketTracerTest, AFirstFragmentIsItsTuplesPacketALaterOneIsHeld) {
+  const channel::TraceResult first =
+      trace(Packet()
+                .eth(kOur, kClient)
+                .ipv4("192.0.2.1", "10.0.0.100", {.id = 5, .frag = wire::kIpv4FlagMoreFragments})
+                .tcp(40000, 80, wire::kTcpAck)
+                .payload(16)
+                .bytes());
+  EXPECT_EQ(first.verdict, "forward");
+  EXPECT_EQ(first.counters,
+            (std::vector<std::string>{"forwarded", "flow_new", "fragments_forwarded"}));
+  const std::vector<uint8_t> later = Packet()
+                                         .eth(kOur, kClient)
+                                         .ipv4("192.0.2.1", "10.0.0.100", {.id = 5, .frag = 3})
+                                         .proto(wire::kProtoTcp)
+                                         .payload(24)
+                                         .bytes();
+  for (int i = 0; i < 2; ++i) {
+    const channel::TraceResult t = trace(later);
+    EXPECT_EQ(t.verdict, "held");
+    EXPECT_EQ(t.counters, (std::vector<std::string>{"fragments_held"}));
+  }
 }
 
 TEST_F(PacketTracerTest, ExplainsAHitAndAnExpiredEntry) {
