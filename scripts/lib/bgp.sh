@@ -71,6 +71,10 @@ router_up() {
     done
   done
   in_ns far ip route add default via "$ROUTER_FAR4"
+  # far's requests from chosen source ports (41000-44999) never meet an ephemeral port of
+  # its other requests still in TIME_WAIT (curl: bind failed).
+  in_ns far sysctl -q -w net.ipv4.ip_local_port_range="50000 60999" >/dev/null ||
+    die "far's port range sysctl failed"
   # L4 multipath hashing like a hardware router: policy 3 with the 5-tuple fields.
   in_ns router sysctl -q -w net.ipv4.ip_forward=1 net.ipv4.fib_multipath_hash_policy=3 \
     net.ipv4.fib_multipath_hash_fields=0x37 net.ipv4.conf.all.rp_filter=0 \
