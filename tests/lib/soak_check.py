@@ -1,0 +1,311 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Judges a soak run (tests/e2e/e2e_soak.sh) from the sampler's lines (soak_sampler.py),
+the chaos loop's events and wrk's output. Prints the findings and a summary; exits 1 when
+a check failed.
+
+usage: soak_check.py SAMPLES EVENTS WRK_OUT --load-start T --load-end T --grace S
+                     --warmup S --connections N [--rss-slack-kib N]
+                     [--sluiced-rss-slack-kib N] [--sluiced-settle S] [--flap-tail S]
+                     [--stall S] [--summary FILE]
+
+EVENTS: one line per chaos step, "UNIX_TIME KIND DETAIL..."; a flap is the time between
+a "flap-begin" and the next "flap-end" line, plus --flap-tail seconds.
+
+Checks:
+ 1. VIPs: at every sample, every VIP sluiced lists with serving > 0 is in the dataplane's
+    /sluice/vips. While sluiced does not answer (restarts), its last answer stands.
+    Backends: every backend of such a VIP is in the dataplane in the state sluiced's
+    `effective` asks for (serving -> ready with sluiced's admin_weight, draining -> drain,
+    out -> maint). A mismatch counts only once the last change is more than --grace
+    seconds old: the later of the last chaos event and the first sample that showed
+    sluiced's current view (the snapshot push is asynchronous).
+ 2. RSS: the dataplane's last sample under load at most --rss-slack-kib above its first
+    sample --warmup seconds after the load started; each sluiced process (pid) at most
+    --sluiced-rss-slack-kib above its first sample --sluiced-settle seconds after it was
+    first seen (a restart starts a new baseline).
+ 3. Errors, between --load-start and --load-end, each change dated by the first sample
+    that shows it: outside flaps the client's kernel counts no failed connection attempt
+    (AttemptFails) and no reset of an established connection (EstabResets); the
+    dataplane's forwarded counter grows in every sample interval of at most --stall
+    seconds (it forwards while sluiced reloads, restarts or is gone) and it drops nothing
+    but not_for_us and host_unhandled, flaps included; wrk saw no non-2xx; wrk's connect +
+    read + write errors are at most the client's failures inside flaps plus CONNECTIONS per
+    flap (an nginx stop ends each connection it holds, some with a FIN the kernel does not
+    count as a reset); wrk's timeouts (answers slower than 2 s) at most CONNECTIONS per
+    flap and per stall of the box (a sample interval longer than --stall: the sampler
+    itself was not scheduled). The client's retransmission timeouts are reported, not
+    judged: on a saturated box a delay alone causes them; loss is check 2's.
+"""
+import argparse
+import json
+import re
+import sys
+
+from check_report import Report
+
+EFFECTIVE_TO_STATE = {"serving": "ready", "draining": "drain", "out": "maint"}
+
+
+def load_samples(path):
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def load_events(path):
+    events = []
+    with open(path) as f:
+        for line in f:
+            parts = line.split(None, 2) + [""]
+            if parts[1]:
+                events.append((float(parts[0]), parts[1], parts[2].strip()))
+    return sorted(events)
+
+
+def flap_windows(events, tail):
+    windows, begin = [], None
+    for t, kind, _ in events:
+        if kind == "flap-begin":
+            begin = t
+        elif kind == "flap-end" and begin is not None:
+            windows.append((begin, t + tail))
+            begin = None
+    if begin is not None:
+        windows.append((begin, float("inf")))
+    return windows
+
+
+def in_windows(t, windows):
+    return any(a <= t <= b for a, b in windows)
+
+
+def parse_wrk(path):
+    text = open(path).read()
+    out = {"requests": None, "connect": 0, "read": 0, "write": 0, "timeout": 0, "non2xx": 0}
+    m = re.search(r"(\d+) requests in", text)
+    if m:
+        out["requests"] = int(m.group(1))
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+    if m:
+        out.update(connect=int(m.group(1)), read=int(m.group(2)), write=int(m.group(3)),
+                   timeout=int(m.group(4)))
+    m = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    if m:
+        out["non2xx"] = int(m.group(1))
+    return out
+
+
+def mismatches(claim, dp):
+    """What the dataplane lacks of sluiced's claim: (vip problems, backend problems)."""
+    vips, backends = [], []
+    for name, serving in sorted(claim["vips"].items()):
+        if serving <= 0:
+            continue
+        if dp is None or name not in dp["vips"]:
+            vips.append(f"VIP {name} (serving {serving}) missing from the dataplane")
+            continue
+        have = dp["backends"].get(name, {})
+        for address, (effective, weight) in sorted(claim["backends"].get(name, {}).items()):
+            want = EFFECTIVE_TO_STATE.get(effective, "?")
+            got = have.get(address)
+            if want == "maint" and got is None:
+                continue
+            if got is None:
+                backends.append(f"{name} {address}: sluiced {effective}, dataplane has none")
+            elif got[0] != want or (want == "ready" and got[1] != weight):
+                backends.append(f"{name} {address}: sluiced {effective} weight {weight}, "
+                                f"dataplane {got[0]} weight {got[1]}")
+    return vips, backends
+
+
+def check_invariant(samples, events, grace, load_start, load_end, report):
+    last_claim, last_claim_key, claim_seen_at = None, None, 0.0
+    event_times = [t for t, _, _ in events]
+    counts = {"samples": 0, "sluiced_absent": 0, "dataplane_absent": 0, "in_grace": 0}
+    vip_bad, backend_bad = [], []
+    for s in samples:
+        t = s["t"]
+        counts["samples"] += 1
+        if s["sluiced"] is not None:
+            key = json.dumps([s["sluiced"]["vips"], s["sluiced"]["backends"]], sort_keys=True)
+            if key != last_claim_key:
+                last_claim_key, claim_seen_at = key, t
+            last_claim = s["sluiced"]
+        else:
+            counts["sluiced_absent"] += 1
+        if s["dataplane"] is None:
+            counts["dataplane_absent"] += 1
+        if last_claim is None:
+            continue
+        vips, backends = mismatches(last_claim, s["dataplane"])
+        if not vips and not backends:
+            continue
+        last_event = max((e for e in event_times if e <= t), default=0.0)
+        since = t - max(last_event, claim_seen_at)
+        if since <= grace:
+            counts["in_grace"] += 1
+            continue
+        what = f"t+{t - load_start:.1f} s ({since:.1f} s after the last change)"
+        vip_bad += [f"{what}: {m}" for m in vips]
+        backend_bad += [f"{what}: {m}" for m in backends]
+    report.note(f"samples: {counts['samples']} (sluiced not answering in "
+                f"{counts['sluiced_absent']}, dataplane telemetry not answering in "
+                f"{counts['dataplane_absent']}); mismatches within the {grace} s grace: "
+                f"{counts['in_grace']}")
+    report.summary("samples", f"{counts['samples']} (sluiced silent in {counts['sluiced_absent']}); "
+                   f"beyond the {grace} s grace: {len(vip_bad)} VIPs missing, "
+                   f"{len(backend_bad)} backend mismatches ({counts['in_grace']} samples "
+                   f"with a mismatch within it)")
+    report.check(not vip_bad, "no VIP missing from the dataplane while sluiced said serving",
+                 vip_bad)
+    report.check(not backend_bad,
+                 "every backend of a serving VIP in the dataplane as sluiced said", backend_bad)
+    return counts
+
+
+def check_rss(samples, load_start, load_end, warmup, settle, slack_kib, sluiced_slack_kib,
+              report):
+    under_load = [s for s in samples if load_start <= s["t"] <= load_end]
+    dp = [(s["t"], s["rss_kib"]["dataplane"]) for s in under_load if s["rss_kib"]["dataplane"]]
+    base = next((r for t, r in dp if t >= load_start + warmup), None)
+    if base is None:
+        report.check(False, "dataplane RSS sampled after the warm-up", [])
+    else:
+        end, peak = dp[-1][1], max(r for _, r in dp)
+        report.summary("RSS dataplane", f"{base} KiB after {warmup:g} s of load -> {end} KiB "
+                       f"at the end (peak {peak}, bound +{slack_kib})")
+        report.check(end <= base + slack_kib,
+                     f"dataplane RSS flat: {base} KiB after {warmup:g} s of load, {end} KiB at "
+                     f"the end (peak {peak}; bound +{slack_kib} KiB)",
+                     [f"dataplane RSS grew from {base} to {end} KiB (+{end - base}, bound "
+                      f"+{slack_kib})"])
+    by_pid = {}
+    for s in samples:
+        if s["sluiced"] and s["rss_kib"]["sluiced"]:
+            by_pid.setdefault(s["sluiced"]["pid"], []).append((s["t"], s["rss_kib"]["sluiced"]))
+    bad, lines, longest = [], [], 0.0
+    for pid, series in by_pid.items():
+        first = series[0][0]
+        base = next((r for t, r in series if t >= first + settle), None)
+        if base is None:
+            continue  # lived less than the settling time
+        end = series[-1][1]
+        lived = series[-1][0] - first
+        longest = max(longest, lived)
+        lines.append(f"pid {pid}: {base} -> {end} KiB over {lived:.0f} s")
+        if end > base + sluiced_slack_kib:
+            bad.append(f"sluiced pid {pid}: RSS {base} -> {end} KiB in {lived:.0f} s "
+                       f"(+{end - base}, bound +{sluiced_slack_kib})")
+    report.summary("RSS sluiced", "; ".join(lines) + f" (bound +{sluiced_slack_kib})")
+    report.check(not bad and lines,
+                 f"sluiced RSS flat (bound +{sluiced_slack_kib} KiB) in each of {len(lines)} "
+                 f"processes (longest lived {longest:.0f} s): " + "; ".join(lines), bad)
+
+
+# Drops that are not traffic lost: the lb kernel's own health-check traffic, which
+# af_packet shows the dataplane too (not_for_us), and frames for the host with no
+# exception path configured (host_unhandled).
+EXPECTED_DROPS = {"not_for_us", "host_unhandled"}
+
+
+def check_errors(samples, events, wrk, connections, load_start, load_end, tail, stall_s,
+                 report):
+    windows = flap_windows(events, tail)
+    flaps = sum(1 for _, kind, _ in events if kind == "flap-begin")
+    under_load = [s for s in samples if load_start <= s["t"] <= load_end]
+    inside = {"AttemptFails": 0, "EstabResets": 0, "TCPTimeouts": 0, "RetransSegs": 0}
+    outside = dict(inside)
+    failures_when, halts, drops_when, stalls = [], [], [], []
+    for prev, cur in zip(under_load, under_load[1:]):
+        when = f"t+{cur['t'] - load_start:.1f} s"
+        gap = cur["t"] - prev["t"]
+        flap = in_windows(cur["t"], windows)
+        if gap > stall_s:
+            stalls.append(gap)
+        if prev["tcp"] and cur["tcp"]:
+            bucket = inside if flap else outside
+            for k in bucket:
+                d = cur["tcp"].get(k, 0) - prev["tcp"].get(k, 0)
+                bucket[k] += d
+                if not flap and d and k in ("AttemptFails", "EstabResets"):
+                    failures_when.append(f"{when}: {k} +{d}")
+        a, b = prev["dataplane"], cur["dataplane"]
+        if a is None or b is None:
+            continue
+        if b["forwarded"] <= a["forwarded"] and gap <= stall_s and cur["t"] > load_start + 1:
+            halts.append(f"{when}: forwarded stayed {b['forwarded']} for {gap:.2f} s")
+        for reason, n in b["drops"].items():
+            if reason not in EXPECTED_DROPS and n > a["drops"].get(reason, 0):
+                drops_when.append(f"{when}{' (in a flap)' if flap else ''}: {reason} "
+                                  f"+{n - a['drops'].get(reason, 0)}")
+    report.note(f"client TCP in {flaps} flaps: {inside}; outside: {outside} (timeouts and "
+                f"retransmissions are delays too: reported, not judged)")
+    report.note(f"the sampler itself was held up {len(stalls)} times for more than {stall_s:g} "
+                f"s (longest {max(stalls, default=0):.1f} s): the box was saturated then")
+    report.check(not failures_when,
+                 "outside flaps no failed connection attempt and no reset connection (client "
+                 "kernel)", failures_when)
+    report.check(not halts,
+                 f"the dataplane forwarded in every sample interval under load (those up to "
+                 f"{stall_s:g} s)", halts)
+    report.check(not drops_when,
+                 "the dataplane dropped nothing but not_for_us and host_unhandled", drops_when)
+    report.check(wrk["requests"] is not None and wrk["requests"] > 0,
+                 f"wrk completed {wrk['requests']} requests", [])
+    report.check(wrk["non2xx"] == 0, "no non-2xx answers",
+                 [f"wrk: {wrk['non2xx']} non-2xx answers"])
+    report.summary("wrk", f"{wrk['requests']} requests, non-2xx {wrk['non2xx']}, socket errors: "
+                   f"connect {wrk['connect']}, read {wrk['read']}, write {wrk['write']}, "
+                   f"timeout {wrk['timeout']}; client kernel in {flaps} flaps: "
+                   f"{inside['AttemptFails']} failed connects, {inside['EstabResets']} resets; "
+                   f"outside: {outside['AttemptFails']}, {outside['EstabResets']}")
+    failed = wrk["connect"] + wrk["read"] + wrk["write"]
+    budget = inside["AttemptFails"] + inside["EstabResets"] + connections * flaps
+    report.check(failed <= budget,
+                 f"wrk connection errors {failed} (connect {wrk['connect']}, read {wrk['read']}, "
+                 f"write {wrk['write']}) within what the flaps explain: {budget} (the client's "
+                 f"failures in flaps + {connections} x {flaps} flaps)",
+                 [f"{failed} wrk connection errors, more than the flaps explain ({budget})"])
+    budget = connections * (flaps + len(stalls))
+    report.check(wrk["timeout"] <= budget,
+                 f"wrk timeouts {wrk['timeout']} within {budget} ({connections} x ({flaps} flaps "
+                 f"+ {len(stalls)} stalls of the box))",
+                 [f"{wrk['timeout']} wrk timeouts, more than flaps and stalls explain"])
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("samples")
+    p.add_argument("events")
+    p.add_argument("wrk_out")
+    p.add_argument("--load-start", type=float, required=True)
+    p.add_argument("--load-end", type=float, required=True)
+    p.add_argument("--grace", type=float, required=True)
+    p.add_argument("--warmup", type=float, required=True)
+    p.add_argument("--connections", type=int, required=True)
+    p.add_argument("--rss-slack-kib", type=int, default=8192)
+    p.add_argument("--sluiced-rss-slack-kib", type=int, default=1024)
+    p.add_argument("--sluiced-settle", type=float, default=3.0)
+    p.add_argument("--flap-tail", type=float, default=2.0)
+    p.add_argument("--stall", type=float, default=1.0)
+    p.add_argument("--summary", default="", help="file to append the summary lines to")
+    a = p.parse_args()
+
+    samples, events = load_samples(a.samples), load_events(a.events)
+    wrk = parse_wrk(a.wrk_out)
+    report = Report()
+    check_invariant(samples, events, a.grace, a.load_start, a.load_end, report)
+    check_rss(samples, a.load_start, a.load_end, a.warmup, a.sluiced_settle, a.rss_slack_kib,
+              a.sluiced_rss_slack_kib, report)
+    check_errors(samples, events, wrk, a.connections, a.load_start, a.load_end, a.flap_tail,
+                 a.stall, report)
+    kinds = {}
+    for _, kind, _ in events:
+        kinds[kind] = kinds.get(kind, 0) + 1
+    report.note(f"chaos events: {kinds}")
+    report.summary("chaos", ", ".join(f"{k} {n}" for k, n in kinds.items()))
+    sys.exit(report.finish("soak", a.summary))
+
+
+if __name__ == "__main__":
+    main()
