@@ -101,7 +101,7 @@ def mismatches(claim, dp):
     for name, serving in sorted(claim["vips"].items()):
         if serving <= 0:
             continue
-        if dp is None or name not in dp["vips"]:
+        if name not in dp["vips"]:
             vips.append(f"VIP {name} (serving {serving}) missing from the dataplane")
             continue
         have = dp["backends"].get(name, {})
@@ -118,11 +118,13 @@ def mismatches(claim, dp):
     return vips, backends
 
 
-def check_invariant(samples, events, grace, load_start, load_end, report):
+def check_invariant(samples, events, grace, load_start, report):
+    """Check 1. A failure is reported as episodes: one mismatch, from the first sample that
+    showed it to the last, with how many of its samples were beyond the grace."""
     last_claim, last_claim_key, claim_seen_at = None, None, 0.0
     event_times = [t for t, _, _ in events]
     counts = {"samples": 0, "sluiced_absent": 0, "dataplane_absent": 0, "in_grace": 0}
-    vip_bad, backend_bad = [], []
+    open_episodes, episodes = {}, []  # mismatch text -> [first t, last t, samples beyond]
     for s in samples:
         t = s["t"]
         counts["samples"] += 1
@@ -134,33 +136,41 @@ def check_invariant(samples, events, grace, load_start, load_end, report):
         else:
             counts["sluiced_absent"] += 1
         if s["dataplane"] is None:
-            counts["dataplane_absent"] += 1
+            counts["dataplane_absent"] += 1  # no answer is no evidence either way
+            continue
         if last_claim is None:
             continue
         vips, backends = mismatches(last_claim, s["dataplane"])
-        if not vips and not backends:
+        now = {m: "vip" for m in vips}
+        now.update({m: "backend" for m in backends})
+        for m in [m for m in open_episodes if m not in now]:
+            episodes.append((m,) + tuple(open_episodes.pop(m)))
+        if not now:
             continue
         last_event = max((e for e in event_times if e <= t), default=0.0)
-        since = t - max(last_event, claim_seen_at)
-        if since <= grace:
-            counts["in_grace"] += 1
-            continue
-        what = f"t+{t - load_start:.1f} s ({since:.1f} s after the last change)"
-        vip_bad += [f"{what}: {m}" for m in vips]
-        backend_bad += [f"{what}: {m}" for m in backends]
+        beyond = t - max(last_event, claim_seen_at) > grace
+        counts["in_grace"] += not beyond
+        for m, kind in now.items():
+            e = open_episodes.setdefault(m, [t, t, 0, kind])
+            e[1] = t
+            e[2] += beyond
+    episodes += [(m,) + tuple(e) for m, e in open_episodes.items()]
+    bad = {"vip": [], "backend": []}
+    for m, first, last, beyond, kind in sorted(episodes, key=lambda e: e[1]):
+        if beyond:
+            bad[kind].append(f"t+{first - load_start:.1f} s to t+{last - load_start:.1f} s "
+                             f"({beyond} samples beyond the grace): {m}")
     report.note(f"samples: {counts['samples']} (sluiced not answering in "
                 f"{counts['sluiced_absent']}, dataplane telemetry not answering in "
-                f"{counts['dataplane_absent']}); mismatches within the {grace} s grace: "
-                f"{counts['in_grace']}")
-    report.summary("samples", f"{counts['samples']} (sluiced silent in {counts['sluiced_absent']}); "
-                   f"beyond the {grace} s grace: {len(vip_bad)} VIPs missing, "
-                   f"{len(backend_bad)} backend mismatches ({counts['in_grace']} samples "
-                   f"with a mismatch within it)")
-    report.check(not vip_bad, "no VIP missing from the dataplane while sluiced said serving",
-                 vip_bad)
-    report.check(not backend_bad,
-                 "every backend of a serving VIP in the dataplane as sluiced said", backend_bad)
-    return counts
+                f"{counts['dataplane_absent']}); samples with a mismatch within the {grace} s "
+                f"grace: {counts['in_grace']}")
+    report.summary("samples", f"{counts['samples']} (sluiced silent in "
+                   f"{counts['sluiced_absent']}); mismatches beyond the {grace} s grace: "
+                   f"{len(bad['vip'])} of a missing VIP, {len(bad['backend'])} of a backend")
+    report.check(not bad["vip"], "no VIP missing from the dataplane while sluiced said serving",
+                 bad["vip"])
+    report.check(not bad["backend"],
+                 "every backend of a serving VIP in the dataplane as sluiced said", bad["backend"])
 
 
 def check_rss(samples, load_start, load_end, warmup, settle, slack_kib, sluiced_slack_kib,
@@ -240,8 +250,8 @@ def check_errors(samples, events, wrk, connections, load_start, load_end, tail, 
                                   f"+{n - a['drops'].get(reason, 0)}")
     report.note(f"client TCP in {flaps} flaps: {inside}; outside: {outside} (timeouts and "
                 f"retransmissions are delays too: reported, not judged)")
-    report.note(f"the sampler itself was held up {len(stalls)} times for more than {stall_s:g} "
-                f"s (longest {max(stalls, default=0):.1f} s): the box was saturated then")
+    report.note(f"sample intervals over {stall_s:g} s (the sampler itself held up: a saturated "
+                f"box): {len(stalls)}, the longest {max(stalls, default=0):.1f} s")
     report.check(not failures_when,
                  "outside flaps no failed connection attempt and no reset connection (client "
                  "kernel)", failures_when)
@@ -294,7 +304,7 @@ def main():
     samples, events = load_samples(a.samples), load_events(a.events)
     wrk = parse_wrk(a.wrk_out)
     report = Report()
-    check_invariant(samples, events, a.grace, a.load_start, a.load_end, report)
+    check_invariant(samples, events, a.grace, a.load_start, report)
     check_rss(samples, a.load_start, a.load_end, a.warmup, a.sluiced_settle, a.rss_slack_kib,
               a.sluiced_rss_slack_kib, report)
     check_errors(samples, events, wrk, a.connections, a.load_start, a.load_end, a.flap_tail,
