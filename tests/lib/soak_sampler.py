@@ -3,21 +3,23 @@
 """The soak's sampler (tests/e2e/e2e_soak.sh): every INTERVAL seconds, one JSON line with
 what sluiced says (`sluicectl --json show info;show vips;show backends`), what the
 dataplane has (DPDK telemetry /sluice/vips and /sluice/backends,VIP) and has done
-(/sluice/stats: forwarded, drops), the RSS of both
-processes (/proc/PID/status VmRSS) and the TCP counters of the client's namespace
-(/proc/CLIENT_PID/net/snmp and netstat). It only records; soak_check.py judges.
+(/sluice/stats: forwarded, drops), the RSS of both processes (/proc/PID/status VmRSS),
+the TCP counters of the client's namespace (/proc/CLIENT_PID/net/snmp and netstat) and
+the health-check failures sluiced has logged. It only records; soak_check.py judges.
 
 usage: soak_sampler.py --sluicectl BIN --socket PATH --telemetry PATH --dataplane-pid PID
                        --client-pid PID --out FILE [--interval S] [--stop-file FILE]
-                       [--max-seconds S]
+                       [--max-seconds S] [--sluiced-log FILE]
 Stops when --stop-file exists or after --max-seconds (the bound of the loop), whichever
 comes first.
 
-A line: {"t": unix time, "sluiced": null (no answer) or {"pid", "generation",
+A line: {"t": unix time when the counters were read (first), "t_end": when the sample
+was done, "sluiced": null (no answer) or {"pid", "generation", "connected",
 "vips": {name: serving}, "backends": {vip: {address: [effective, admin_weight]}}},
 "dataplane": null or {"vips": [names], "backends": {vip: {address: [state, weight]}},
 "forwarded": n, "drops": {reason: n, the non-zero ones}},
-"rss_kib": {"dataplane": n, "sluiced": n or null}, "tcp": {counter: value}}.
+"rss_kib": {"dataplane": n, "sluiced": n or null}, "tcp": {counter: value},
+"downs": {address: health DOWN lines in --sluiced-log so far}}.
 Telemetry writes addresses with '.' and ':' as '_'; they are turned back into dots and
 colons here (the same text sluiced shows for IPv4; IPv6 as sluiced writes it too, since
 both print the canonical form).
@@ -25,6 +27,7 @@ both print the canonical form).
 import argparse
 import json
 import os
+import re
 import socket
 import subprocess
 import time
@@ -142,6 +145,29 @@ def proc_net_counters(pid, name, section, wanted):
     return {k: int(values[k]) for k in wanted if k in values}
 
 
+class DownEvents:
+    """How many "health: ... ADDRESS:PORT is DOWN" lines sluiced has logged, per ADDRESS,
+    read from where the last call stopped (the log is appended to across restarts)."""
+    LINE = re.compile(r"health: \S+ (\S+):\d+ is DOWN")
+
+    def __init__(self, path):
+        self.path = path
+        self.offset = 0
+        self.counts = {}
+
+    def read(self):
+        try:
+            with open(self.path, "rb") as f:
+                f.seek(self.offset)
+                data = f.read()
+        except OSError:
+            return
+        complete = data.rfind(b"\n") + 1  # a line still being written waits
+        self.offset += complete
+        for m in self.LINE.finditer(data[:complete].decode(errors="replace")):
+            self.counts[m.group(1)] = self.counts.get(m.group(1), 0) + 1
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sluicectl", required=True)
@@ -153,25 +179,30 @@ def main():
     p.add_argument("--interval", type=float, default=0.3)
     p.add_argument("--stop-file", default="")
     p.add_argument("--max-seconds", type=float, default=900)
+    p.add_argument("--sluiced-log", default="")
     a = p.parse_args()
 
     telemetry = Telemetry(a.telemetry)
+    downs = DownEvents(a.sluiced_log)
     end = time.monotonic() + a.max_seconds
     next_tick = time.monotonic()
     last_vips = []
     with open(a.out, "w") as out:
         while time.monotonic() < end and not (a.stop_file and os.path.exists(a.stop_file)):
+            # The counters first, at t: the views below take tens of ms on a busy box.
             t = time.time()
+            tcp = proc_net_counters(a.client_pid, "snmp", "Tcp:", TCP_COUNTERS)
+            tcp.update(proc_net_counters(a.client_pid, "netstat", "TcpExt:", TCPEXT_COUNTERS))
+            rss = {"dataplane": rss_kib(a.dataplane_pid)}
             s = sluiced_view(a.sluicectl, a.socket)
             if s:
                 last_vips = list(s["vips"])
+            rss["sluiced"] = rss_kib(s["pid"]) if s else None
             d = dataplane_view(telemetry, last_vips)
-            tcp = proc_net_counters(a.client_pid, "snmp", "Tcp:", TCP_COUNTERS)
-            tcp.update(proc_net_counters(a.client_pid, "netstat", "TcpExt:", TCPEXT_COUNTERS))
-            sample = {"t": round(t, 3), "sluiced": s, "dataplane": d,
-                      "rss_kib": {"dataplane": rss_kib(a.dataplane_pid),
-                                  "sluiced": rss_kib(s["pid"]) if s else None},
-                      "tcp": tcp}
+            if a.sluiced_log:
+                downs.read()
+            sample = {"t": round(t, 3), "t_end": round(time.time(), 3), "sluiced": s,
+                      "dataplane": d, "rss_kib": rss, "tcp": tcp, "downs": dict(downs.counts)}
             out.write(json.dumps(sample, separators=(",", ":")) + "\n")
             out.flush()
             next_tick += a.interval
