@@ -7,7 +7,7 @@ a check failed.
 usage: soak_check.py SAMPLES EVENTS WRK_OUT --load-start T --load-end T --grace S
                      --warmup S --connections N [--rss-slack-kib N]
                      [--sluiced-rss-slack-kib N] [--sluiced-settle S] [--flap-tail S]
-                     [--stall S] [--summary FILE]
+                     [--stall S] --flapped ADDRESS [--summary FILE]
 
 EVENTS: one line per chaos step, "UNIX_TIME KIND DETAIL..."; a flap is the time between
 a "flap-begin" and the next "flap-end" line, plus --flap-tail seconds.
@@ -25,17 +25,22 @@ Checks:
     --sluiced-rss-slack-kib above its first sample --sluiced-settle seconds after it was
     first seen (a restart starts a new baseline).
  3. Errors, between --load-start and --load-end, each change dated by the first sample
-    that shows it: outside flaps the client's kernel counts no failed connection attempt
-    (AttemptFails) and no reset of an established connection (EstabResets); the
-    dataplane's forwarded counter grows in every sample interval of at most --stall
-    seconds (it forwards while sluiced reloads, restarts or is gone) and it drops nothing
-    but not_for_us and host_unhandled, flaps included; wrk saw no non-2xx; wrk's connect +
-    read + write errors are at most the client's failures inside flaps plus CONNECTIONS per
-    flap (an nginx stop ends each connection it holds, some with a FIN the kernel does not
-    count as a reset); wrk's timeouts (answers slower than 2 s) at most CONNECTIONS per
-    flap and per stall of the box (a sample interval longer than --stall: the sampler
-    itself was not scheduled). The client's retransmission timeouts are reported, not
-    judged: on a saturated box a delay alone causes them; loss is check 2's.
+    that shows it. Disturbances: flaps, and health failures sluiced logged for a backend
+    other than --flapped (on a saturated box the backend that took the flapped one's
+    connections can miss its check's timeout), from 1 s before the sample that shows one
+    to 4 s + --flap-tail after. Outside them the client's kernel counts no failed
+    connection attempt (AttemptFails) and no reset of an established connection
+    (EstabResets). The dataplane's forwarded counter grows in every sample interval of at
+    most --stall seconds (it forwards while sluiced reloads, restarts or is gone); it
+    drops nothing but not_for_us and host_unhandled, and vip_no_backend only inside a
+    health failure's window (both backends out: what sluiced asked for). wrk saw no
+    non-2xx; wrk's connect + read + write errors are at most the client's failures inside
+    disturbances plus CONNECTIONS per flap (an nginx stop ends each connection it holds,
+    some with a FIN the kernel does not count as a reset); wrk's timeouts (answers slower
+    than 2 s) at most CONNECTIONS per flap, health failure and stall of the box (a sample
+    interval longer than --stall: the sampler itself was not scheduled). The client's
+    retransmission timeouts are reported, not judged: on a saturated box a delay alone
+    causes them; loss is check 2's.
 """
 import argparse
 import json
@@ -218,26 +223,44 @@ def check_rss(samples, load_start, load_end, warmup, settle, slack_kib, sluiced_
 EXPECTED_DROPS = {"not_for_us", "host_unhandled"}
 
 
+def health_failures(samples, flapped, span):
+    """Windows around each health DOWN sluiced logged for a backend other than the flapped
+    one: (t of the first sample that shows it, address), and [t - 1, t + span] each."""
+    downs, prev = [], {}
+    for s in samples:
+        cur = s.get("downs") or {}
+        for address, n in cur.items():
+            if address != flapped and n > prev.get(address, 0):
+                downs.append((s["t"], address))
+        prev = cur
+    return downs, [(t - 1.0, t + span) for t, _ in downs]
+
+
 def check_errors(samples, events, wrk, connections, load_start, load_end, tail, stall_s,
-                 report):
-    windows = flap_windows(events, tail)
+                 flapped, report):
+    """Check 3 (the script's 4). A disturbance is a flap or a health failure of another
+    backend (a DOWN the chaos loop did not cause: on a saturated box a backend that took
+    the flapped one's connections can miss its check's timeout); failures and drops inside
+    one are explained, everywhere else they fail."""
     flaps = sum(1 for _, kind, _ in events if kind == "flap-begin")
+    downs, down_windows = health_failures(samples, flapped, span=4.0 + tail)
+    windows = flap_windows(events, tail) + down_windows
     under_load = [s for s in samples if load_start <= s["t"] <= load_end]
     inside = {"AttemptFails": 0, "EstabResets": 0, "TCPTimeouts": 0, "RetransSegs": 0}
     outside = dict(inside)
-    failures_when, halts, drops_when, stalls = [], [], [], []
+    failures_when, halts, drops_when, explained, stalls = [], [], [], {}, []
     for prev, cur in zip(under_load, under_load[1:]):
         when = f"t+{cur['t'] - load_start:.1f} s"
         gap = cur["t"] - prev["t"]
-        flap = in_windows(cur["t"], windows)
+        disturbed = in_windows(cur["t"], windows)
         if gap > stall_s:
             stalls.append(gap)
         if prev["tcp"] and cur["tcp"]:
-            bucket = inside if flap else outside
+            bucket = inside if disturbed else outside
             for k in bucket:
                 d = cur["tcp"].get(k, 0) - prev["tcp"].get(k, 0)
                 bucket[k] += d
-                if not flap and d and k in ("AttemptFails", "EstabResets"):
+                if not disturbed and d and k in ("AttemptFails", "EstabResets"):
                     failures_when.append(f"{when}: {k} +{d}")
         a, b = prev["dataplane"], cur["dataplane"]
         if a is None or b is None:
@@ -245,41 +268,54 @@ def check_errors(samples, events, wrk, connections, load_start, load_end, tail, 
         if b["forwarded"] <= a["forwarded"] and gap <= stall_s and cur["t"] > load_start + 1:
             halts.append(f"{when}: forwarded stayed {b['forwarded']} for {gap:.2f} s")
         for reason, n in b["drops"].items():
-            if reason not in EXPECTED_DROPS and n > a["drops"].get(reason, 0):
-                drops_when.append(f"{when}{' (in a flap)' if flap else ''}: {reason} "
-                                  f"+{n - a['drops'].get(reason, 0)}")
-    report.note(f"client TCP in {flaps} flaps: {inside}; outside: {outside} (timeouts and "
-                f"retransmissions are delays too: reported, not judged)")
+            d = n - a["drops"].get(reason, 0)
+            if reason in EXPECTED_DROPS or d <= 0:
+                continue
+            # A VIP without a backend is what sluiced asked for while the flapped backend
+            # and the one that failed its check were both out.
+            if reason == "vip_no_backend" and in_windows(cur["t"], down_windows):
+                explained[reason] = explained.get(reason, 0) + d
+            else:
+                drops_when.append(f"{when}{' (disturbed)' if disturbed else ''}: {reason} +{d}")
+    report.note(f"health failures sluiced saw besides the flapped {flapped}: {len(downs)}"
+                + "".join(f"; t+{t - load_start:.1f} s {addr}" for t, addr in downs))
+    report.note(f"client TCP in {flaps} flaps and {len(downs)} health failures: {inside}; "
+                f"outside: {outside} (timeouts and retransmissions are delays too: reported, "
+                f"not judged)")
     report.note(f"sample intervals over {stall_s:g} s (the sampler itself held up: a saturated "
                 f"box): {len(stalls)}, the longest {max(stalls, default=0):.1f} s")
     report.check(not failures_when,
-                 "outside flaps no failed connection attempt and no reset connection (client "
-                 "kernel)", failures_when)
+                 "outside flaps and health failures no failed connection attempt and no reset "
+                 "connection (client kernel)", failures_when)
     report.check(not halts,
                  f"the dataplane forwarded in every sample interval under load (those up to "
                  f"{stall_s:g} s)", halts)
     report.check(not drops_when,
-                 "the dataplane dropped nothing but not_for_us and host_unhandled", drops_when)
+                 "the dataplane dropped nothing but not_for_us and host_unhandled, and "
+                 f"vip_no_backend only while sluiced had both backends out ({explained})",
+                 drops_when)
     report.check(wrk["requests"] is not None and wrk["requests"] > 0,
                  f"wrk completed {wrk['requests']} requests", [])
     report.check(wrk["non2xx"] == 0, "no non-2xx answers",
                  [f"wrk: {wrk['non2xx']} non-2xx answers"])
     report.summary("wrk", f"{wrk['requests']} requests, non-2xx {wrk['non2xx']}, socket errors: "
                    f"connect {wrk['connect']}, read {wrk['read']}, write {wrk['write']}, "
-                   f"timeout {wrk['timeout']}; client kernel in {flaps} flaps: "
-                   f"{inside['AttemptFails']} failed connects, {inside['EstabResets']} resets; "
-                   f"outside: {outside['AttemptFails']}, {outside['EstabResets']}")
+                   f"timeout {wrk['timeout']}; client kernel in {flaps} flaps and {len(downs)} "
+                   f"health failures: {inside['AttemptFails']} failed connects, "
+                   f"{inside['EstabResets']} resets; outside: {outside['AttemptFails']}, "
+                   f"{outside['EstabResets']}")
     failed = wrk["connect"] + wrk["read"] + wrk["write"]
     budget = inside["AttemptFails"] + inside["EstabResets"] + connections * flaps
     report.check(failed <= budget,
                  f"wrk connection errors {failed} (connect {wrk['connect']}, read {wrk['read']}, "
                  f"write {wrk['write']}) within what the flaps explain: {budget} (the client's "
-                 f"failures in flaps + {connections} x {flaps} flaps)",
+                 f"failures in them + {connections} x {flaps} flaps)",
                  [f"{failed} wrk connection errors, more than the flaps explain ({budget})"])
-    budget = connections * (flaps + len(stalls))
+    episodes = flaps + len(downs) + len(stalls)
+    budget = connections * episodes
     report.check(wrk["timeout"] <= budget,
                  f"wrk timeouts {wrk['timeout']} within {budget} ({connections} x ({flaps} flaps "
-                 f"+ {len(stalls)} stalls of the box))",
+                 f"+ {len(downs)} health failures + {len(stalls)} stalls of the box))",
                  [f"{wrk['timeout']} wrk timeouts, more than flaps and stalls explain"])
 
 
@@ -298,6 +334,7 @@ def main():
     p.add_argument("--sluiced-settle", type=float, default=3.0)
     p.add_argument("--flap-tail", type=float, default=2.0)
     p.add_argument("--stall", type=float, default=1.0)
+    p.add_argument("--flapped", required=True, help="the address of the backend flapped")
     p.add_argument("--summary", default="", help="file to append the summary lines to")
     a = p.parse_args()
 
@@ -308,7 +345,7 @@ def main():
     check_rss(samples, a.load_start, a.load_end, a.warmup, a.sluiced_settle, a.rss_slack_kib,
               a.sluiced_rss_slack_kib, report)
     check_errors(samples, events, wrk, a.connections, a.load_start, a.load_end, a.flap_tail,
-                 a.stall, report)
+                 a.stall, a.flapped, report)
     kinds = {}
     for _, kind, _ in events:
         kinds[kind] = kinds.get(kind, 0) + 1
