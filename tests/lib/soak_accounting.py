@@ -90,7 +90,7 @@ def identity(name, s, drops, wire_answers, report):
     parts = " + ".join(f"{k} {s[k]}" for k in TRANSMITTED + ("to_host",))
     report.note(f"{name}: rx_packets {s['rx_packets']} = {parts} + drops {nonzero} "
                 f"(host_unhandled {drops.get('host_unhandled', 0)} inside to_host, tx_full "
-                f"{drops.get('tx_full', 0)}) ; difference {diff}")
+                f"{drops.get('tx_full', 0)}); difference {diff}")
     details = [f"rx_packets - (transmitted + to_host + drops) = {diff}"]
     if diff:
         details.append(

@@ -152,7 +152,8 @@ def check_invariant(samples, events, grace, load_start, report):
             episodes.append((m,) + tuple(open_episodes.pop(m)))
         if not now:
             continue
-        last_event = max((e for e in event_times if e <= t), default=0.0)
+        # A chaos step logged while this sample was being taken may be half in its views.
+        last_event = max((e for e in event_times if e <= s.get("t_end", t)), default=0.0)
         beyond = t - max(last_event, claim_seen_at) > grace
         counts["in_grace"] += not beyond
         for m, kind in now.items():
