@@ -345,12 +345,13 @@ sluiced_stop TERM || rc=$?
 # === the end's counters ======================================================================
 quiet_snapshot "$TOPO_DIR/counters-after.json" || die "the dataplane's counters never stood still after the load"
 ring_stats >"$TOPO_DIR/ring-after.json" || die "cannot read the packet socket's statistics"
-kill -INT "$TCPDUMP_PID"
-wait_until 5 sh -c "! kill -0 $TCPDUMP_PID 2>/dev/null" || die "tcpdump did not stop"
-wire_answers="$(grep -cE 'Reply|neighbor advertisement' "$TOPO_DIR/neighbor-answers.txt" || true)"
+wire_answers() { grep -cE 'Reply|neighbor advertisement' "$TOPO_DIR/neighbor-answers.txt" || true; }
+wire_at_snapshot="$(wire_answers)"
 rc=0
 sluice_stop || rc=$?
 ((rc == 0)) || die "sluice-dataplane exited with status $rc on SIGTERM"
+kill -INT "$TCPDUMP_PID"
+wait_until 5 sh -c "! kill -0 $TCPDUMP_PID 2>/dev/null" || die "tcpdump did not stop"
 
 # === checks ==================================================================================
 failed=()
@@ -364,7 +365,8 @@ log "1, 3, 4: sluiced vs the dataplane, RSS, errors ($(wc -l <"$TOPO_DIR/samples
 log "2: where every frame went"
 "$PY" "$REPO_ROOT/tests/lib/soak_accounting.py" check "$TOPO_DIR/counters-before.json" \
   "$TOPO_DIR/counters-after.json" "$TOPO_DIR/ring-after.json" "$SLUICE_LOG" \
-  --wire-neighbor-answers "$wire_answers" --summary "$TOPO_DIR/summary" || failed+=("2")
+  --wire-neighbor-answers "$wire_at_snapshot" --wire-neighbor-answers-at-exit "$(wire_answers)" \
+  --summary "$TOPO_DIR/summary" || failed+=("2")
 
 log "summary: $SOAK_SECONDS s of load, $CONNECTIONS connections, $CHAOS_DONE chaos steps"
 sed 's/^/    /' "$TOPO_DIR/summary"
