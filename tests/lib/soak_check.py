@@ -31,16 +31,16 @@ Checks:
     to 4 s + --flap-tail after. Outside them the client's kernel counts no failed
     connection attempt (AttemptFails) and no reset of an established connection
     (EstabResets). The dataplane's forwarded counter grows between any two of its reads
-    0.15 s to --stall seconds apart (it forwards while sluiced reloads, restarts or is
-    gone); it drops nothing but not_for_us and host_unhandled, and vip_no_backend only
-    inside a health failure's window (both backends out: what sluiced asked for). wrk saw no
-    non-2xx; wrk's connect + read + write errors are at most the client's failures inside
-    disturbances plus CONNECTIONS per flap (an nginx stop ends each connection it holds,
-    some with a FIN the kernel does not count as a reset); wrk's timeouts (answers slower
-    than 2 s) at most CONNECTIONS per flap, health failure and stall of the box (a sample
-    interval longer than --stall: the sampler itself was not scheduled). The client's
-    retransmission timeouts are reported, not judged: on a saturated box a delay alone
-    causes them; loss is check 2's.
+    0.15 s to --stall seconds apart in which its worker thread ran at least half the time
+    (schedstat; it forwards while sluiced reloads, restarts or is gone); it drops nothing
+    but not_for_us and host_unhandled, and vip_no_backend only inside a health failure's
+    window (both backends out: what sluiced asked for). wrk saw no non-2xx; wrk's connect
+    + read + write errors are at most the client's failures inside disturbances plus
+    CONNECTIONS per flap (an nginx stop ends each connection it holds, some with a FIN the
+    kernel does not count as a reset); wrk's timeouts (answers slower than 2 s) at most
+    CONNECTIONS per flap, health failure and stall of the box (a sample interval longer
+    than --stall, or the worker not scheduled). The client's retransmission timeouts are
+    reported, not judged: on a saturated box a delay alone causes them; loss is check 2's.
 """
 import argparse
 import json
@@ -224,6 +224,15 @@ def check_rss(samples, load_start, load_end, warmup, settle, slack_kib, sluiced_
 EXPECTED_DROPS = {"not_for_us", "host_unhandled"}
 # Two reads of the dataplane closer than this may see the same counters under any load.
 MIN_GAP_S = 0.15
+# A worker thread that ran less than this share of an interval was starved of a CPU.
+STARVED = 0.5
+
+
+def ran_ms(a, b):
+    """(ms on a CPU, ms waiting for one) of the dataplane's workers between two reads."""
+    if not a.get("worker_ns") or not b.get("worker_ns"):
+        return None
+    return tuple(round((y - x) / 1e6) for x, y in zip(a["worker_ns"], b["worker_ns"]))
 
 
 def health_failures(samples, flapped, span):
@@ -251,7 +260,7 @@ def check_errors(samples, events, wrk, connections, load_start, load_end, tail, 
     under_load = [s for s in samples if load_start <= s["t"] <= load_end]
     inside = {"AttemptFails": 0, "EstabResets": 0, "TCPTimeouts": 0, "RetransSegs": 0}
     outside = dict(inside)
-    failures_when, halts, drops_when, explained, stalls = [], [], [], {}, []
+    failures_when, halts, drops_when, explained, stalls, starved = [], [], [], {}, [], []
     for prev, cur in zip(under_load, under_load[1:]):
         when = f"t+{cur['t'] - load_start:.1f} s"
         gap = cur["t"] - prev["t"]
@@ -272,7 +281,14 @@ def check_errors(samples, events, wrk, connections, load_start, load_end, tail, 
         dp_gap = cur.get("t_end", cur["t"]) - prev.get("t_end", prev["t"])
         if (b["forwarded"] <= a["forwarded"] and MIN_GAP_S <= dp_gap <= stall_s
                 and cur["t"] > load_start + 1):
-            halts.append(f"{when}: forwarded stayed {b['forwarded']} for {dp_gap:.2f} s")
+            ran = ran_ms(a, b)
+            what = (f"{when}: forwarded stayed {b['forwarded']} for {dp_gap:.2f} s; its worker "
+                    f"ran {ran[0] if ran else '?'} ms, waited {ran[1] if ran else '?'} ms for "
+                    f"a CPU")
+            if ran and ran[0] < STARVED * dp_gap * 1000:
+                starved.append(what)  # not scheduled: the box's doing
+            else:
+                halts.append(what)
         for reason, n in b["drops"].items():
             d = n - a["drops"].get(reason, 0)
             if reason in EXPECTED_DROPS or d <= 0:
@@ -290,12 +306,15 @@ def check_errors(samples, events, wrk, connections, load_start, load_end, tail, 
                 f"not judged)")
     report.note(f"sample intervals over {stall_s:g} s (the sampler itself held up: a saturated "
                 f"box): {len(stalls)}, the longest {max(stalls, default=0):.1f} s")
+    report.note(f"intervals without forwarding while the worker thread was not scheduled "
+                f"(it ran under {STARVED:.0%} of them; the box's doing): {len(starved)}"
+                + "".join(f"\n      {w}" for w in starved))
     report.check(not failures_when,
                  "outside flaps and health failures no failed connection attempt and no reset "
                  "connection (client kernel)", failures_when)
     report.check(not halts,
                  f"the dataplane forwarded in every sample interval under load ({MIN_GAP_S:g} "
-                 f"to {stall_s:g} s)", halts)
+                 f"to {stall_s:g} s) in which its worker was scheduled", halts)
     report.check(not drops_when,
                  "the dataplane dropped nothing but not_for_us and host_unhandled, and "
                  f"vip_no_backend only while sluiced had both backends out ({explained})",
@@ -317,11 +336,12 @@ def check_errors(samples, events, wrk, connections, load_start, load_end, tail, 
                  f"write {wrk['write']}) within what the flaps explain: {budget} (the client's "
                  f"failures in them + {connections} x {flaps} flaps)",
                  [f"{failed} wrk connection errors, more than the flaps explain ({budget})"])
-    episodes = flaps + len(downs) + len(stalls)
+    episodes = flaps + len(downs) + len(stalls) + len(starved)
     budget = connections * episodes
     report.check(wrk["timeout"] <= budget,
                  f"wrk timeouts {wrk['timeout']} within {budget} ({connections} x ({flaps} flaps "
-                 f"+ {len(downs)} health failures + {len(stalls)} stalls of the box))",
+                 f"+ {len(downs)} health failures + {len(stalls) + len(starved)} stalls of the "
+                 f"box))",
                  [f"{wrk['timeout']} wrk timeouts, more than flaps and stalls explain"])
 
 

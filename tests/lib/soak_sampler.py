@@ -17,7 +17,8 @@ A line: {"t": unix time when the counters were read (first), "t_end": when the s
 was done, "sluiced": null (no answer) or {"pid", "generation", "connected",
 "vips": {name: serving}, "backends": {vip: {address: [effective, admin_weight]}}},
 "dataplane": null or {"vips": [names], "backends": {vip: {address: [state, weight]}},
-"forwarded": n, "drops": {reason: n, the non-zero ones}},
+"forwarded": n, "drops": {reason: n, the non-zero ones}, "worker_ns": [CPU time, time
+waiting for a CPU] of its worker threads},
 "rss_kib": {"dataplane": n, "sluiced": n or null}, "tcp": {counter: value},
 "downs": {address: health DOWN lines in --sluiced-log so far}}.
 Telemetry writes addresses with '.' and ':' as '_'; they are turned back into dots and
@@ -119,6 +120,24 @@ def dataplane_view(telemetry, vip_names):
         return None
 
 
+def worker_schedstat(pid):
+    """CPU time and run-queue wait (ns, /proc/PID/task/TID/schedstat) of the dataplane's
+    worker lcore threads (DPDK names them rte-worker-N), summed."""
+    cpu = wait = 0
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/comm") as f:
+                if "worker" not in f.read():
+                    continue
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                fields = f.read().split()
+            cpu += int(fields[0])
+            wait += int(fields[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return [cpu, wait]
+
+
 def rss_kib(pid):
     if not pid:
         return None
@@ -199,6 +218,8 @@ def main():
                 last_vips = list(s["vips"])
             rss["sluiced"] = rss_kib(s["pid"]) if s else None
             d = dataplane_view(telemetry, last_vips)
+            if d:
+                d["worker_ns"] = worker_schedstat(a.dataplane_pid)
             if a.sluiced_log:
                 downs.read()
             sample = {"t": round(t, 3), "t_end": round(time.time(), 3), "sluiced": s,
