@@ -253,19 +253,20 @@ snapshot() {
   link="$(ip -n "$(ns_name lb)" -s -j link show "$LB_IFACE")" || return 1
   printf '{"stats":%s,"ethdev":%s,"link":%s}\n' "$stats" "$ethdev" "$link" >"$1"
 }
-# quiet_snapshot FILE: snapshots 0.5 s apart until two agree (at most 20 tries).
+# quiet_snapshot FILE RING: the counters at a moment nothing moves, and the packet
+# socket's statistics read (and so reset) at that same moment, added to RING: a snapshot,
+# the read, a snapshot 0.5 s later; again until the two snapshots agree (at most 20 tries).
 quiet_snapshot() {
   local i
-  snapshot "$1.prev" || return 1
   for ((i = 0; i < 20; i++)); do
+    snapshot "$1.prev" || return 1
+    "$PY" "$REPO_ROOT/tests/lib/packet_socket_stats.py" "$SLUICE_PID" --add "$2" >/dev/null || return 1
     sleep 0.5
     snapshot "$1" || return 1
     "$PY" "$REPO_ROOT/tests/lib/soak_accounting.py" same "$1.prev" "$1" && return 0
-    mv "$1" "$1.prev"
   done
   return 1
 }
-ring_stats() { "$PY" "$REPO_ROOT/tests/lib/packet_socket_stats.py" "$SLUICE_PID"; }
 
 # === setup ===================================================================================
 topo_up
@@ -283,9 +284,10 @@ wait_until 10 grep -q 'listening on' "$TOPO_DIR/neighbor-answers.txt" || die "tc
 
 sluice_start "$TOPO_DIR/base.toml"
 vip_wait "$(vip_url 4)" 20 || die "VIP never answered"
-quiet_snapshot "$TOPO_DIR/counters-before.json" || die "the dataplane's counters never stood still"
-ring_stats >"$TOPO_DIR/ring-before.json" || die "cannot read the packet socket's statistics"
-log "counters before: $(tr -d '\n' <"$TOPO_DIR/ring-before.json") (ring statistics reset)"
+# The ring's statistics before this moment are discarded: the soak counts from here.
+quiet_snapshot "$TOPO_DIR/counters-before.json" "$TOPO_DIR/ring-before.json" ||
+  die "the dataplane's counters never stood still (or its packet socket could not be read)"
+log "counters before: ring $(tr -d '\n' <"$TOPO_DIR/ring-before.json") (its statistics reset)"
 sluiced_start || die "sluiced did not start"
 event sluiced-up "pid $SLUICED_PID"
 for a in "$WEB1_4" "$WEB2_4"; do
@@ -343,8 +345,8 @@ sluiced_stop TERM || rc=$?
 ((rc == 0)) || die "sluiced exited with status $rc on SIGTERM at the end"
 
 # === the end's counters ======================================================================
-quiet_snapshot "$TOPO_DIR/counters-after.json" || die "the dataplane's counters never stood still after the load"
-ring_stats >"$TOPO_DIR/ring-after.json" || die "cannot read the packet socket's statistics"
+quiet_snapshot "$TOPO_DIR/counters-after.json" "$TOPO_DIR/ring-after.json" ||
+  die "the dataplane's counters never stood still after the load (or its packet socket could not be read)"
 wire_answers() { grep -cE 'Reply|neighbor advertisement' "$TOPO_DIR/neighbor-answers.txt" || true; }
 wire_at_snapshot="$(wire_answers)"
 rc=0

@@ -5,8 +5,9 @@ rings): frames the kernel handed to the rings and frames it dropped because a ri
 full. DPDK 22.11's af_packet PMD never reads these (its imissed stays 0), so ring drops
 show in no sluice or ethdev counter; this is how a test sees them.
 
-usage: packet_socket_stats.py PID   print {"sockets": n, "packets": n, "drops": n}, the
-                                    sums over PID's packet sockets
+usage: packet_socket_stats.py PID [--add FILE]
+       print {"sockets": n, "packets": n, "drops": n}, the sums over PID's packet sockets;
+       with --add, the sums plus FILE's (if it exists), also written back to FILE
 
 Reading PACKET_STATISTICS resets the kernel's counters: each call reports what happened
 since the previous one (or since the socket was opened). Run as root: the sockets are
@@ -47,8 +48,8 @@ def packet_socket_fds(pid):
 
 
 def main(argv):
-    if len(argv) != 2:
-        sys.exit("usage: packet_socket_stats.py PID")
+    if len(argv) not in (2, 4) or (len(argv) == 4 and argv[2] != "--add"):
+        sys.exit("usage: packet_socket_stats.py PID [--add FILE]")
     pid = int(argv[1])
     libc = ctypes.CDLL(None, use_errno=True)
     pidfd = os.pidfd_open(pid)
@@ -69,6 +70,14 @@ def main(argv):
             total["drops"] += drops
     finally:
         os.close(pidfd)
+    if len(argv) == 4:
+        if os.path.exists(argv[3]):
+            with open(argv[3]) as f:
+                before = json.load(f)
+            total["packets"] += before["packets"]
+            total["drops"] += before["drops"]
+        with open(argv[3], "w") as f:
+            json.dump(total, f)
     print(json.dumps(total))
 
 
