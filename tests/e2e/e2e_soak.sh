@@ -324,7 +324,11 @@ chaos_until="$(fcalc "$LOAD_START + $SOAK_SECONDS - $QUIET_S - $ACTION_MAX_S")"
 next="$EPOCHREALTIME"
 for ((i = 0; i < chaos_max; i++)); do
   le "$EPOCHREALTIME" "$chaos_until" || break
-  kill -0 "$WRK_PID" 2>/dev/null || die "wrk ended early: $(cat "$TOPO_DIR/wrk.out")"
+  if ! kill -0 "$WRK_PID" 2>/dev/null; then
+    rc=0
+    wait "$WRK_PID" || rc=$?
+    die "wrk ended early, exit status $rc$( ((rc > 128)) && echo " (signal $((rc - 128)))"): $(cat "$TOPO_DIR/wrk.out")"
+  fi
   chaos_step "$i"
   CHAOS_DONE=$((CHAOS_DONE + 1))
   next="$(fcalc "$next + $CHAOS_EVERY")"
