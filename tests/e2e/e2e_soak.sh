@@ -45,10 +45,11 @@
 #      CONNECTIONS per flap, health failure and stall of the box (a sample interval over
 #      1 s; the client's retransmission timeouts are printed for the same reason, not
 #      judged).
-# The port's af_packet ring has AF_PACKET_FRAMES (4096) frames, enough for every frame
-# 1000 closed-loop connections can have in flight: with the PMD's default 512 about 8 %
-# of the frames are lost in the ring on a busy 2-core box (check 2 accounts for them
-# through the kernel; no sluice or ethdev counter shows them).
+# The port's af_packet ring has AF_PACKET_FRAMES (4096) frames, about what 1000
+# closed-loop connections can have in flight: with the PMD's default 512 about 8 % of the
+# frames were lost in the ring on this busy 2-core box, with 4096 a few hundred in ten
+# minutes. Check 2 accounts for them through the kernel; no sluice or ethdev counter
+# shows them (DPDK 22.11's af_packet PMD leaves imissed at 0).
 #
 # DEFECTS FOUND by this test on the tree it was written on (the checks stay; they fail):
 # * Check 1 (backends), most runs: sluiced stops delivering changes to the dataplane while
@@ -65,9 +66,9 @@
 #     never reads the channel again, the desired state's answer never arrives, in_flight_
 #     stays set and no later state is sent -- until the dataplane drops the unread channel
 #     (its answers fill the socket, `ss -xp` shows sluiced's Recv-Q growing) or sluiced
-#     restarts. Seen: weight and drain changes 6-15 s late, and a flap during which the
-#     dataplane kept web2 `ready` while sluiced said `out`. A VIP added in such a window
-#     would be missing from the dataplane (check 1, VIPs).
+#     restarts. Seen: weight and drain changes 3-28 s late, flaps during which the
+#     dataplane kept web2 `ready` while sluiced said `out` (new connections refused), and
+#     VIP soak2 missing from the dataplane for 12-17 s while sluiced said serving 2.
 # * Check 2, always: the dataplane consumes the ARP replies / neighbor advertisements
 #   that answer its own solicitations (pipeline.cc, Pipeline::handle: `if (learn(...))
 #   return Action::kDrop;`) without a counter of their own (neighbors_learned also counts
