@@ -47,26 +47,28 @@ enum class CounterRole : uint8_t {
   X(host_unhandled, kAfterOutcome, "traffic for the host itself with no exception path configured")
 
 // Per-worker event counters other than drops, same one-table scheme.
-#define SLUICE_WORKER_COUNTERS(X)                                                        \
-  X(rx_packets, kEvent, "frames received")                                               \
-  X(rx_bytes, kEvent, "bytes received")                                                  \
-  X(tx_packets, kEvent, "frames transmitted")                                            \
-  X(tx_bytes, kEvent, "bytes transmitted")                                               \
-  X(forwarded, kOutcome, "VIP packets forwarded to a backend")                           \
-  X(flow_hits, kEvent, "VIP packets that found their flow entry")                        \
-  X(flow_new, kEvent, "VIP flows created (flow table miss)")                             \
-  X(flow_insert_failures, kEvent, "new flows forwarded statelessly (table full)")        \
-  X(flow_rescheduled, kEvent, "flows moved because their backend left")                  \
-  X(icmp_errors_forwarded, kEvent, "ICMP errors routed to the backend of their flow")    \
-  X(arp_replies, kOutcome, "ARP requests answered")                                      \
-  X(nd_replies, kOutcome, "IPv6 neighbor solicitations answered")                        \
-  X(echo_replies, kOutcome, "ICMP/ICMPv6 echo requests answered")                        \
-  X(too_big_replies, kOutcome, "ICMP too-big answers to packets too big to encapsulate") \
-  X(neighbors_learned, kEvent, "ARP/ND bindings passed to the main lcore")               \
-  X(to_host, kOutcome, "frames for the host itself (exception path)")                    \
-  X(handed_off, kEvent, "frames passed to the worker that owns their flow")              \
-  X(busy_cycles, kEvent,                                                                 \
-    "TSC cycles of worker loops that received packets (rate / tsc_hz: core busy)")       \
+#define SLUICE_WORKER_COUNTERS(X)                                                         \
+  X(rx_packets, kEvent, "frames received")                                                \
+  X(rx_bytes, kEvent, "bytes received")                                                   \
+  X(tx_packets, kEvent, "frames transmitted")                                             \
+  X(tx_bytes, kEvent, "bytes transmitted")                                                \
+  X(forwarded, kOutcome, "VIP packets forwarded to a backend")                            \
+  X(flow_hits, kEvent, "VIP packets that found their flow entry")                         \
+  X(flow_new, kEvent, "VIP flows created (flow table miss)")                              \
+  X(flow_insert_failures, kEvent, "new flows forwarded statelessly (table full)")         \
+  X(flow_rescheduled, kEvent, "flows moved because their backend left")                   \
+  X(icmp_errors_forwarded, kEvent, "ICMP errors routed to the backend of their flow")     \
+  X(arp_replies, kOutcome, "ARP requests answered")                                       \
+  X(nd_replies, kOutcome, "IPv6 neighbor solicitations answered")                         \
+  X(echo_replies, kOutcome, "ICMP/ICMPv6 echo requests answered")                         \
+  X(too_big_replies, kOutcome, "ICMP too-big answers to packets too big to encapsulate")  \
+  X(neighbor_answers, kOutcome,                                                           \
+    "ARP replies and neighbor advertisements answering our own solicitations (consumed)") \
+  X(neighbors_learned, kEvent, "ARP/ND bindings passed to the main lcore")                \
+  X(to_host, kOutcome, "frames for the host itself (exception path)")                     \
+  X(handed_off, kEvent, "frames passed to the worker that owns their flow")               \
+  X(busy_cycles, kEvent,                                                                  \
+    "TSC cycles of worker loops that received packets (rate / tsc_hz: core busy)")        \
   X(rx_interrupt_waits, kEvent, "idle waits for an RX interrupt (rx_interrupts)")
 
 enum class WorkerCounter : uint8_t {
