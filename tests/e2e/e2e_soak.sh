@@ -57,8 +57,8 @@
 # sluiced never registered a reconnection that got the old fd number, 5a353df); answers to
 # the dataplane's own solicitations ended in no outcome counter (now neighbor_answers).
 #
-# SOAK_SECONDS is 60 by default, for scripts/test.sh (the whole script then takes about two
-# minutes; E2E_TIMEOUT allows 300 s). The figure is 600:
+# SOAK_SECONDS is 60 by default, for scripts/test.sh (the whole script then takes about
+# 70 s here; E2E_TIMEOUT allows 300 s). The figure is 600:
 #   SOAK_SECONDS=600 TOPO_ID=s$$ tests/e2e/e2e_soak.sh   (KEEP_RUN_DIR=1 keeps the samples,
 #                                                          events and logs)
 set -euo pipefail
