@@ -19,9 +19,10 @@ Checks:
     `effective` asks for (serving -> ready with sluiced's admin_weight, draining -> drain,
     out -> maint). A mismatch counts only once the last change is more than --grace
     seconds old: the later of the last chaos event and the first sample that showed
-    sluiced's current view (the snapshot push is asynchronous). Nor does one the
-    dataplane already resolved the way sluiced's next answer does: a sample reads sluiced
-    first and the dataplane last, and sluiced may change and push in between.
+    sluiced's current view (the snapshot push is asynchronous). Nor does one where the
+    dataplane is ahead: a sample reads sluiced first and the dataplane last, and sluiced
+    may change and push in between (then the dataplane has just left a state it agreed
+    on, or already has what sluiced's next answer says).
  2. RSS: the dataplane's last sample under load at most --rss-slack-kib above its first
     sample --warmup seconds after the load started; each sluiced process (pid) at most
     --sluiced-rss-slack-kib above its first sample --sluiced-settle seconds after it was
@@ -133,6 +134,15 @@ def claim_key(view):
     return json.dumps([view["vips"], view["backends"]], sort_keys=True)
 
 
+def dataplane_has(dp, subject):
+    """What the dataplane view has of (vip, address or None): the VIP's presence, or the
+    backend's [state, weight] (None when it has no such backend)."""
+    name, address = subject
+    if address is None:
+        return name in dp["vips"]
+    return dp["backends"].get(name, {}).get(address)
+
+
 def check_invariant(samples, events, grace, load_start, report):
     """Check 1. A failure is reported as episodes: one mismatch, from the first sample that
     showed it to the last, with how many of its samples were beyond the grace."""
@@ -140,6 +150,7 @@ def check_invariant(samples, events, grace, load_start, report):
     event_times = [t for t, _, _ in events]
     counts = {"samples": 0, "sluiced_absent": 0, "dataplane_absent": 0, "in_grace": 0}
     open_episodes, episodes = {}, []  # mismatch text -> [first t, last t, samples beyond]
+    prev_dp, prev_found = None, {}  # the last sample with the dataplane's view
     for i, s in enumerate(samples):
         t = s["t"]
         counts["samples"] += 1
@@ -155,7 +166,12 @@ def check_invariant(samples, events, grace, load_start, report):
             continue
         if last_claim is None:
             continue
-        found = mismatches(last_claim, s["dataplane"])
+        dp = s["dataplane"]
+        found = mismatches(last_claim, dp)
+        moved_ahead = {text for subject, (_, text) in found.items()
+                       if prev_dp is not None and subject not in prev_found
+                       and dataplane_has(dp, subject) != dataplane_has(prev_dp, subject)}
+        prev_dp, prev_found = dp, found
         now = {text: kind for kind, text in found.values()}
         for m in [m for m in open_episodes if m not in now]:
             episodes.append((m,) + tuple(open_episodes.pop(m)))
@@ -164,13 +180,14 @@ def check_invariant(samples, events, grace, load_start, report):
         # A chaos step logged while this sample was being taken may be half in its views.
         last_event = max((e for e in event_times if e <= s.get("t_end", t)), default=0.0)
         beyond = t - max(last_event, claim_seen_at) > grace
-        # The dataplane is read after sluiced: when sluiced's next answer is a new view the
-        # dataplane already has, sluiced changed (and pushed) in between. Not a lag.
-        ahead = set()
+        # The dataplane is read after sluiced, and only sluiced changes it. When it has just
+        # left a state it agreed on, or has what sluiced's next, new answer says, sluiced
+        # changed (and pushed) after answering this sample: not a lag.
+        ahead = set(moved_ahead)
         nxt = samples[i + 1]["sluiced"] if i + 1 < len(samples) else None
         if nxt is not None and claim_key(nxt) != last_claim_key:
             later = mismatches(nxt, s["dataplane"])
-            ahead = {text for subject, (_, text) in found.items() if subject not in later}
+            ahead |= {text for subject, (_, text) in found.items() if subject not in later}
         counts["in_grace"] += not beyond or bool(ahead)
         for m, kind in now.items():
             e = open_episodes.setdefault(m, [t, t, 0, kind])
