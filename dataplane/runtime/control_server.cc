@@ -122,8 +122,6 @@ bool ControlServer::serve(Client& client) {
         channel::Message answer = handler_(message);
         if (!send_all(client.fd, channel::encode(answer.type, answer.payload)) && !peer_closed)
           return false;
-        // Applying a big desired state may take longer than the idle timeout.
-        client.active_ms = monotonic_ms();
         break;
       }
     }

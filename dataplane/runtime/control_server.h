@@ -40,7 +40,7 @@ class ControlServer {
   struct Client {
     int fd;
     channel::Decoder decoder;
-    uint64_t active_ms;  // when it last sent bytes or was answered
+    uint64_t active_ms;  // when it last sent bytes
   };
   bool serve(Client& client);  // false: close it
 
