@@ -25,7 +25,7 @@ inline constexpr uint16_t kMaxBurst = 512;
 
 enum class Action : uint8_t {
   kTransmit,  // send the (rewritten) frame out of the port it came from
-  kDrop,      // free it; the reason is already counted
+  kDrop,      // free it; its outcome (a drop reason, neighbor_answers) is already counted
   kToHost,    // not load-balancer traffic: the exception path's, if the port has one
 };
 

@@ -9,7 +9,8 @@
 // headroom + length + tailroom bytes: a read or write outside it is a sanitizer error.
 // The same bytes go through twice in one burst, and both copies must come out the same
 // (same action, same output frame): the second copy is the first one's flow coming back.
-// Buffers never change size. Any violation aborts.
+// Buffers never change size, and each frame ends in exactly one outcome counter
+// (pipeline/counters.h). Any violation aborts.
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -141,11 +142,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   static BurstResult result;
   const uint64_t received = path.counters->events[size_t(WorkerCounter::rx_packets)];
+  const uint64_t outcomes = outcome_total(*path.counters);
   path.now_ms += 7;
   path.pipeline.process_burst(frames, 2, 0, *path.state, path.now_ms, result);
 
   if (path.counters->events[size_t(WorkerCounter::rx_packets)] != received + 2)
     fail("rx_packets did not count both frames");
+  if (outcome_total(*path.counters) != outcomes + 2)
+    fail("the two frames did not end in exactly two outcome counters");
   const ExactBuffer* buffers[2] = {&first, &second};
   for (int i = 0; i < 2; ++i) {
     const PacketBuffer& f = frames[i];
