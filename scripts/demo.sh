@@ -180,7 +180,7 @@ banner "4. the status page and the Prometheus metrics of lb2's sluiced ([metrics
 lb_use lb2
 log "a sample of http://$METRICS_LISTEN/metrics:"
 in_ns lb2 curl -s --max-time 2 "http://$METRICS_LISTEN/metrics" |
-  grep -E '^sluice_(backend_health|bgp_vip_announced|vip_packets_total|dataplane_connected)\b' | indent
+  grep -E '^sluice_(backend_health|bgp_vip_announced|bgp_session_up|vip_packets_total|dataplane_connected)\b' | indent
 log "the status page: http://$METRICS_LISTEN/ (in lb2's namespace: ip netns exec $(ns_name lb2) curl http://$METRICS_LISTEN/)"
 lb_use lb
 if [[ -n "${DEMO_HOLD:-}" ]]; then

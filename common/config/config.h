@@ -209,6 +209,9 @@ struct BgpSettings {
   bool drain_on_stop = true;      // SIGTERM waits drain_time before sluiced exits
   // Node maintenance and VIP pins set from the runtime API, kept across restarts.
   std::string state_file = "/var/lib/sluice/bgp-state";
+  // The routing daemon's control socket (bird's, e.g. /run/bird/bird.ctl): sluiced reads
+  // the state of its BGP and BFD sessions there for `show bgp` and /metrics. "": not read.
+  std::string bird_socket;
   friend bool operator==(const BgpSettings&, const BgpSettings&) = default;
 };
 

@@ -75,13 +75,18 @@ void Table::add(std::vector<std::string> row) {
   rows_.push_back(std::move(row));
 }
 
-std::string Table::render() const {
+std::string Table::render() const { return render_from(0); }
+
+std::string Table::render_rows() const { return render_from(1); }
+
+std::string Table::render_from(size_t first) const {
   size_t columns = rows_.front().size();
   std::vector<size_t> width(columns, 0);
-  for (const auto& row : rows_)
-    for (size_t i = 0; i < columns; ++i) width[i] = std::max(width[i], row[i].size());
+  for (size_t r = first; r < rows_.size(); ++r)
+    for (size_t i = 0; i < columns; ++i) width[i] = std::max(width[i], rows_[r][i].size());
   std::string out;
-  for (const auto& row : rows_) {
+  for (size_t r = first; r < rows_.size(); ++r) {
+    const auto& row = rows_[r];
     for (size_t i = 0; i < columns; ++i) {
       out += row[i];
       if (i + 1 < columns) out.append(width[i] - row[i].size() + 2, ' ');
@@ -246,6 +251,57 @@ std::string format_health(const std::vector<HealthView>& health, bool json) {
   return t.render();
 }
 
+std::string session_info(const BgpSessionView& s) {
+  if (s.session.empty()) return s.last_error;
+  if (s.last_error.empty()) return s.session;
+  return s.session + " (" + s.last_error + ")";
+}
+
+namespace {
+
+void bird_json(JsonWriter& w, const BirdView& bird) {
+  if (bird.socket.empty()) {
+    w.null();
+    return;
+  }
+  w.begin_object();
+  w.key("socket").value(bird.socket);
+  w.key("reachable").value(bird.reachable);
+  w.key("error").value(bird.error);
+  w.key("version").value(bird.version);
+  w.key("answer_age_s");
+  opt_value(w, bird.answer_age_s);
+  w.key("sessions").begin_array();
+  for (const BgpSessionView& s : bird.sessions) {
+    w.begin_object();
+    w.key("name").value(s.name);
+    w.key("proto").value(s.proto);
+    w.key("state").value(s.state);
+    w.key("up").value(s.state == "up");
+    w.key("since").value(s.since);
+    w.key("session").value(s.session);
+    w.key("last_error").value(s.last_error);
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+}
+
+// The daemon's line, then one line per session: "session router1  BGP  up  since ...".
+std::string bird_text(const BirdView& bird) {
+  if (bird.socket.empty()) return {};
+  std::string out = bird.reachable ? "bird " + cell(bird.version) + " at " + cell(bird.socket)
+                                   : "bird: not reachable at " + cell(bird.socket) + " (" +
+                                         cell(bird.error) + ")";
+  Table t({"session", "PROTO", "STATE", "SINCE", "INFO"});
+  for (const BgpSessionView& s : bird.sessions)
+    t.add({"session " + s.name, s.proto, s.state, s.since.empty() ? "" : "since " + s.since,
+           session_info(s)});
+  return out + "\n" + (bird.sessions.empty() ? "" : t.render_rows());
+}
+
+}  // namespace
+
 std::string format_bgp(const BgpView& b, bool json) {
   if (json) {
     JsonWriter w;
@@ -258,6 +314,8 @@ std::string format_bgp(const BgpView& b, bool json) {
       w.key("drained").value(b.drained);
       w.key("drain_time_ms").value(b.drain_time_ms);
       w.key("error").value(b.error);
+      w.key("bird");
+      bird_json(w, b.bird);
       w.key("vips").begin_array();
       for (const BgpVipView& v : b.vips) {
         w.begin_object();
@@ -285,6 +343,7 @@ std::string format_bgp(const BgpView& b, bool json) {
                                        : ", draining") +
                     "; routes in table " + num(b.table) + ", protocol " + num(b.protocol) + "\n";
   if (!b.error.empty()) out += "error: " + cell(b.error) + "\n";
+  out += bird_text(b.bird);
   Table t({"VIP", "ADDRESS", "STATE", "SINCE_S", "SERVING", "MED", "REASON"});
   std::string errors;
   for (const BgpVipView& v : b.vips) {

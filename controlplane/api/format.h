@@ -24,8 +24,10 @@ class Table {
   explicit Table(std::vector<std::string> header);
   void add(std::vector<std::string> row);  // as many cells as the header
   std::string render() const;
+  std::string render_rows() const;  // without the header line, aligned among themselves
 
  private:
+  std::string render_from(size_t first) const;
   std::vector<std::vector<std::string>> rows_;
 };
 
@@ -38,6 +40,9 @@ std::string format_stats(const StatsView& stats, bool json);
 std::string format_sync(const StatsView& stats, bool json);
 std::string format_health(const std::vector<HealthView>& health, bool json);
 std::string format_bgp(const BgpView& bgp, bool json);
+// A BGP session's state and last error: "Active (Socket: Connection refused)",
+// "Established", "Error: No listening socket"; "" when bird gives neither.
+std::string session_info(const BgpSessionView& session);
 std::string format_ha(const std::vector<HaView>& instances, bool json);
 
 }  // namespace sluice::api

@@ -148,6 +148,28 @@ struct BgpVipView {
   std::string route_error;  // the kernel refused the last route change; "" = none
 };
 
+// One BGP or BFD protocol of the routing daemon, as its control socket last said.
+struct BgpSessionView {
+  std::string name{};   // the protocol's name in bird's config: "router1"
+  std::string proto{};  // "BGP", "BFD"
+  // bird's: "up" (a BGP session established), "start", "stop", "flush", "down";
+  // "unknown" while bird cannot be asked.
+  std::string state{};
+  std::string since{};       // when `state` last changed, as bird wrote it; "" when unknown
+  std::string session{};     // BGP: "Established", "Active", "Connect", "Idle", ...
+  std::string last_error{};  // BGP: "Socket: Connection refused", "Error: BFD session down"
+};
+
+// What sluiced reads from the routing daemon's control socket ([bgp] bird_socket).
+struct BirdView {
+  std::string socket;  // "": not read
+  bool reachable = false;
+  std::string error;    // why not reachable: "connect: No such file or directory", ...
+  std::string version;  // from bird's greeting: "2.0.12"
+  std::optional<uint64_t> answer_age_s;  // since bird's last answer; nullopt before the first
+  std::vector<BgpSessionView> sessions;  // in bird's order
+};
+
 struct BgpView {
   bool enabled = false;
   uint32_t table = 0;
@@ -157,6 +179,7 @@ struct BgpView {
   bool drained = false;  // not ready, everything withdrawn, drain_time passed
   uint64_t drain_time_ms = 0;
   std::string error;  // the route table cannot be used; "" = none
+  BirdView bird;
   std::vector<BgpVipView> vips;
 };
 

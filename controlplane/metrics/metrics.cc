@@ -98,7 +98,17 @@ namespace {
   X(kBgpNode, "sluice_bgp_node_state", kGauge,                                                     \
     "The node's BGP state: 1 for the current one (ready, maint, stopping), 0 for the others.", "") \
   X(kBgpAnnounced, "sluice_bgp_vip_announced", kGauge,                                             \
-    "1 while the node announces the VIP by BGP, 0 while it withdraws it.", "")
+    "1 while the node announces the VIP by BGP, 0 while it withdraws it.", "")                     \
+  X(kBirdReachable, "sluice_bgp_bird_reachable", kGauge,                                           \
+    "1 while sluiced reads the sessions on bird's control socket ([bgp] bird_socket), 0 while "    \
+    "it cannot.",                                                                                  \
+    "")                                                                                            \
+  X(kBgpSessionUp, "sluice_bgp_session_up", kGauge,                                                \
+    "1 while bird's BGP or BFD protocol is up (a BGP session established), 0 otherwise.", "")      \
+  X(kBgpSessionState, "sluice_bgp_session_state", kGauge,                                          \
+    "bird's state of the protocol: 1 for the current one (up, start, stop, flush, down; unknown "  \
+    "while bird cannot be asked), 0 for the others.",                                              \
+    "")
 
 enum class Id : uint8_t {
 #define SLUICE_X(id, name, type, help, counter) id,
@@ -347,10 +357,30 @@ void write_ha(Writer& w, const std::vector<api::HaView>& ha) {
 
 constexpr std::array<std::string_view, 3> kBgpNodeStates = {"ready", "maint", "stopping"};
 
+constexpr std::array<std::string_view, 6> kBirdStates = {"up",    "start", "stop",
+                                                         "flush", "down",  "unknown"};
+
+void write_bird(Writer& w, const api::BirdView& bird) {
+  if (bird.socket.empty()) return;
+  PrometheusText& out = w.out();
+  out.sample(w.begin(Id::kBirdReachable), {}, uint64_t{bird.reachable ? 1u : 0u});
+  if (bird.sessions.empty()) return;
+  std::vector<Labels> labels;
+  for (const api::BgpSessionView& s : bird.sessions)
+    labels.emplace_back("session", s.name).add("proto", s.proto);
+  std::string_view name = w.begin(Id::kBgpSessionUp);
+  for (size_t i = 0; i < labels.size(); ++i)
+    out.sample(name, labels[i], uint64_t{bird.sessions[i].state == "up" ? 1u : 0u});
+  name = w.begin(Id::kBgpSessionState);
+  for (size_t i = 0; i < labels.size(); ++i)
+    state_set(out, name, labels[i], kBirdStates, std::string_view(bird.sessions[i].state), as_is);
+}
+
 void write_bgp(Writer& w, const api::BgpView& bgp) {
   if (!bgp.enabled) return;
   PrometheusText& out = w.out();
   state_set(out, w.begin(Id::kBgpNode), {}, kBgpNodeStates, std::string_view(bgp.node), as_is);
+  write_bird(w, bgp.bird);
   if (bgp.vips.empty()) return;
   std::string_view name = w.begin(Id::kBgpAnnounced);
   for (const api::BgpVipView& v : bgp.vips)

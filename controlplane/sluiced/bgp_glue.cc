@@ -42,6 +42,7 @@ void Daemon::start_bgp() {
                  b.state_file.c_str());
   std::fprintf(stderr, "sluiced: bgp: announcing through table %u, protocol %u, drain %u ms\n",
                b.table, b.protocol, b.drain_time_ms);
+  start_bird();
 }
 
 announce::Inputs Daemon::bgp_inputs() const {
@@ -185,6 +186,7 @@ api::BgpView Daemon::bgp() const {
   view.drained = announcer_->drained();
   view.drain_time_ms = config_.bgp.drain_time_ms;
   view.error = bgp_error_;
+  view.bird = bird_view();
   announce::Inputs in = bgp_inputs();
   for (const announce::VipStatus& s : announcer_->vips()) {
     api::BgpVipView v;

@@ -93,6 +93,7 @@ int Daemon::run() {
   while (!stop) {
     dataplane_.tick(now_ms());
     if (dataplane_.fd_changed() && dataplane_.fd() >= 0) watch(dataplane_.fd());
+    tick_bird(watch);
     int timeout = monitor_.next_timeout_ms();
     if (timeout < 0 || timeout > kTickMs) timeout = kTickMs;
     if (int t = vrrp_.timeout_ms(); t >= 0 && t < timeout) timeout = t;
@@ -120,6 +121,8 @@ int Daemon::run() {
         dataplane_.on_readable(now_ms());
       } else if (fd == links_.fd()) {
         links_.on_readable();
+      } else if (bird_ && fd == bird_->fd()) {
+        bird_->on_readable(now_ms());
       } else {
         vrrp_.on_readable(fd);
       }
@@ -130,6 +133,7 @@ int Daemon::run() {
     track_vrrp();
     vrrp_.step();
     step_bgp();
+    log_bird_changes();
     if (draining && bgp_drained()) stop = true;
   }
   stop_bgp();

@@ -21,6 +21,7 @@
 #include "announce/announcer.h"
 #include "api/model.h"
 #include "api/server.h"
+#include "bird/poller.h"
 #include "config/config.h"
 #include "health/clock.h"
 #include "health/health_monitor.h"
@@ -97,6 +98,13 @@ class Daemon final : public api::Model {
   void sync_routes();
   std::optional<std::string> save_bgp_state_file() const;
 
+  // bird_glue.cc: bird's BGP and BFD sessions, read from its control socket when
+  // [bgp] bird_socket is set.
+  void start_bird();
+  void tick_bird(const std::function<void(int)>& watch);  // every loop turn
+  void log_bird_changes();                                // after bird's answers
+  api::BirdView bird_view() const;
+
   // admin_changes.cc
   const config::Vip* find_vip(const std::string& name) const;
   // nullopt and the backend's canonical address text, or the error line for the API.
@@ -146,6 +154,13 @@ class Daemon final : public api::Model {
   std::map<std::string, Route> installed_;           // VIP name -> its route in the table
   std::map<std::string, std::string> route_errors_;  // VIP name -> the kernel's refusal
   uint64_t next_route_retry_ms_ = 0;
+
+  std::unique_ptr<bird::Poller> bird_;
+  struct BirdLogged {  // what the log last said about bird
+    bool reachable = false;
+    std::string error;
+    std::map<std::string, bird::ProtocolStatus> sessions;
+  } bird_logged_;
 };
 
 }  // namespace sluice::sluiced

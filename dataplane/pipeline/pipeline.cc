@@ -107,7 +107,10 @@ Action Pipeline::handle(PacketBuffer& frame, const ParsedPacket& p, uint32_t has
       ++counters_[WorkerCounter::to_host];
       return Action::kToHost;
     case PacketKind::kArp: {
-      if (learn(frame, p, state, result)) return Action::kDrop;
+      if (learn(frame, p, state, result)) {
+        ++counters_[WorkerCounter::neighbor_answers];
+        return Action::kDrop;
+      }
       if (answer_arp(frame, p, port.mac, is_ours)) {
         ++counters_[WorkerCounter::arp_replies];
         return Action::kTransmit;
@@ -121,7 +124,10 @@ Action Pipeline::handle(PacketBuffer& frame, const ParsedPacket& p, uint32_t has
   }
 
   if (is_neighbor_discovery(p)) {
-    if (learn(frame, p, state, result)) return Action::kDrop;
+    if (learn(frame, p, state, result)) {
+      ++counters_[WorkerCounter::neighbor_answers];
+      return Action::kDrop;
+    }
     if (answer_neighbor_solicitation(frame, p, port.mac, is_ours)) {
       ++counters_[WorkerCounter::nd_replies];
       return Action::kTransmit;

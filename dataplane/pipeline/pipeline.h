@@ -36,7 +36,7 @@ inline constexpr uint16_t kMaxBurst = 512;
 
 enum class Action : uint8_t {
   kTransmit,  // send the (rewritten) frame out of the port it came from
-  kDrop,      // free it; the reason is already counted
+  kDrop,      // free it; its outcome (a drop reason, neighbor_answers) is already counted
   kToHost,    // not load-balancer traffic: the exception path's, if the port has one
   kHold,      // a fragment the pipeline keeps: neither send nor free it; it comes back in
               // a later BurstResult, released or to free

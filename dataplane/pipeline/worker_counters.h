@@ -34,4 +34,15 @@ struct alignas(64) WorkerCounters {
   uint64_t operator[](SyncCounter c) const { return sync[size_t(c)]; }
 };
 
+// The sum of the kOutcome counters (counters.h): summed over the workers, rx_packets once
+// no frame is in flight (in a handoff ring, between RX and the pipeline).
+inline uint64_t outcome_total(const WorkerCounters& c) {
+  uint64_t total = 0;
+  for (size_t i = 0; i < kWorkerCounterCount; ++i)
+    if (kWorkerCounters[i].role == CounterRole::kOutcome) total += c.events[i];
+  for (size_t i = 0; i < kDropReasonCount; ++i)
+    if (kDropReasons[i].role == CounterRole::kOutcome) total += c.drops[i];
+  return total;
+}
+
 }  // namespace sluice

@@ -194,9 +194,20 @@ void Dataplane::run(const std::atomic<bool>& stop, std::atomic<bool>& reload) {
     // Host traffic through a TAP wants a tighter loop than neighbor upkeep alone.
     usleep(any_tap ? 100 : 1000);
   }
+  // What the main lcore queued (solicitations, announcements) leaves before the workers
+  // stop; what still does not is counted.
+  for (int waited_ms = 0; waited_ms < 100; ++waited_ms) {
+    bool queued = false;
+    for (const EthPort& p : ports_) queued |= p.shared_tx && !rte_ring_empty(p.shared_tx);
+    if (!queued) break;
+    usleep(1000);
+  }
   stop_workers_ = true;
   rte_eal_mp_wait_lcore();
-  for (EthPort& p : ports_) p.sample_counters();  // the exit summary's
+  for (EthPort& p : ports_) {
+    p.drop_unsent();
+    p.sample_counters();  // the exit summary's
+  }
 }
 
 }  // namespace sluice

@@ -368,6 +368,15 @@ void EthPort::send_control_frame(const uint8_t* frame, uint32_t length) {
   }
 }
 
+void EthPort::drop_unsent() {
+  if (!shared_tx) return;
+  void* m = nullptr;
+  while (rte_ring_dequeue(shared_tx, &m) == 0) {
+    rte_pktmbuf_free(static_cast<rte_mbuf*>(m));
+    ++counters[PortCounter::unsent_at_exit];
+  }
+}
+
 void EthPort::close() {
   // Stopping closes an af_packet device's sockets: nothing to read after this.
   packet_sockets_.clear();

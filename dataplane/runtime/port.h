@@ -67,6 +67,8 @@ struct EthPort {
   // Main lcore: sends a frame it built (a solicitation, an announcement) through shared_tx;
   // drops and counts it when no mbuf is free or the ring is full.
   void send_control_frame(const uint8_t* frame, uint32_t length);
+  // Main lcore, once the workers have stopped: frees what is left in shared_tx, counted.
+  void drop_unsent();
   // Main lcore, periodically and once the workers have stopped: reads the device's, the
   // kernel's and the TAP's drop counts into `counters`.
   void sample_counters();

@@ -24,6 +24,7 @@ namespace sluice {
   X(tx_errors, "frames the device took but did not send (ethdev oerrors)")                     \
   X(control_nombuf, "main lcore frames (ARP/ND, announcements) not sent: no free mbuf")        \
   X(control_ring_full, "main lcore frames not sent: the port's shared TX ring full")           \
+  X(unsent_at_exit, "frames left in the port's shared TX ring when the workers stopped")       \
   X(to_host_dropped, "exception-path frames the TAP device did not take or failed to write")   \
   X(from_host_dropped,                                                                         \
     "frames the host sent through the TAP that were lost: the TAP's kernel queue, its mbufs, " \

@@ -12,8 +12,9 @@
 # Every process runs inside this run's namespaces; FRR's sockets live in
 # /var/run/frr/<router namespace> (removed by bgp_down). The lb nodes of the site are
 # called lb1 and lb2 (LB_NAME); bgp_node_start runs a node's dataplane, sluiced and BIRD.
+# sluiced reads its BIRD's sessions on BIRD's control socket ([bgp] bird_socket).
 # Reads TOPO_DIR, LB_KERNEL4, LB2_KERNEL4, VIP4, WWW_HOST; owns ROUTER4, FAR4, BGP_TABLE,
-# BGP_PROTOCOL, BGP_DRAIN_S, BIRD_PID, LB_NAME.
+# BGP_PROTOCOL, BGP_DRAIN_S, BIRD_PID, LB_NAME, ROUTER2_ABSENT4.
 
 [[ -n "${_SLUICE_BGP_SH:-}" ]] && return 0
 _SLUICE_BGP_SH=1
@@ -23,6 +24,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lb2.sh"
 ROUTER4=10.211.0.1
 ROUTER_FAR4=10.212.0.1
 FAR4=10.212.0.2
+# An address on the routers' segment that nobody has: a BGP session to it never comes up.
+# shellcheck disable=SC2034 # read by the tests (a second router that does not exist)
+ROUTER2_ABSENT4=10.211.0.250
 ROUTER_AS=65000
 NODE_AS=65010
 BGP_TABLE=100
@@ -67,6 +71,10 @@ router_up() {
     done
   done
   in_ns far ip route add default via "$ROUTER_FAR4"
+  # far's requests from chosen source ports (41000-44999) never meet an ephemeral port of
+  # its other requests still in TIME_WAIT (curl: bind failed).
+  in_ns far sysctl -q -w net.ipv4.ip_local_port_range="50000 60999" >/dev/null ||
+    die "far's port range sysctl failed"
   # L4 multipath hashing like a hardware router: policy 3 with the 5-tuple fields.
   in_ns router sysctl -q -w net.ipv4.ip_forward=1 net.ipv4.fib_multipath_hash_policy=3 \
     net.ipv4.fib_multipath_hash_fields=0x37 net.ipv4.conf.all.rp_filter=0 \
@@ -117,32 +125,41 @@ router_nexthops() {
 # bfd_up PEER: the router's BFD session with PEER is up.
 bfd_up() { vty "show bfd peers brief" | grep -F " $1 " | grep -qiw up; }
 
-# bird_start: BIRD 2 in the current lb node's namespace, on configs/bird-sluice.conf with
-# this node's address and the test's router; the second router's session left out.
+# bird_ctl: the control socket of the current lb node's BIRD.
+bird_ctl() { echo "$(sluice_dir)/bird/bird.ctl"; }
+
+# bird_start [ROUTER2]: BIRD 2 in the current lb node's namespace, on
+# configs/bird-sluice.conf with this node's address and the test's router; the second
+# router's session left out, or kept with ROUTER2 as its neighbour.
 bird_start() {
-  local dir conf
+  local dir conf second=()
   dir="$(sluice_dir)/bird"
   conf="$dir/bird.conf"
   mkdir -p "$dir"
+  if [[ -n "${1:-}" ]]; then
+    second=(-e "s/^define ROUTER2 = .*/define ROUTER2 = $1;/")
+  else
+    second=(-e '/^protocol bgp router2 /,/^}/d' -e '/^define ROUTER2 /d')
+  fi
   sed -e "s/^define NODE_ADDRESS = .*/define NODE_ADDRESS = $LB_KERNEL4;/" \
     -e "s/^define ROUTER1 = .*/define ROUTER1 = $ROUTER4;/" \
     -e "s/^define NODE_AS = .*/define NODE_AS = $NODE_AS;/" \
     -e "s/^define ROUTER_AS = .*/define ROUTER_AS = $ROUTER_AS;/" \
     -e "s/^define SLUICE_PROTOCOL = .*/define SLUICE_PROTOCOL = $BGP_PROTOCOL;/" \
-    -e "s/kernel table 100;/kernel table $BGP_TABLE;/" \
-    -e '/^protocol bgp router2 /,/^}/d' -e '/^define ROUTER2 /d' \
+    -e "s/kernel table 100;/kernel table $BGP_TABLE;/" "${second[@]}" \
     "$REPO_ROOT/configs/bird-sluice.conf" >"$conf"
   bird -p -c "$conf" || die "bird refuses $conf"
-  topo_bg "$SLUICE_NODE" "$dir/bird.log" chrt -f 20 bird -f -c "$conf" -s "$dir/bird.ctl" -P "$dir/bird.pid"
+  topo_bg "$SLUICE_NODE" "$dir/bird.log" chrt -f 20 bird -f -c "$conf" -s "$(bird_ctl)" -P "$dir/bird.pid"
   # shellcheck disable=SC2034 # read by the tests (the pid to kill)
   BIRD_PID[$SLUICE_NODE]="$TOPO_LAST_PID"
-  wait_until 10 test -S "$dir/bird.ctl" || die "bird did not start: $(tail -n 5 "$dir/bird.log")"
+  wait_until 10 test -S "$(bird_ctl)" || die "bird did not start: $(tail -n 5 "$dir/bird.log")"
 }
 
 # birdc_run ARGS...: birdc of the current lb node.
-birdc_run() { birdc -s "$(sluice_dir)/bird/bird.ctl" "$@"; }
+birdc_run() { birdc -s "$(bird_ctl)" "$@"; }
 
-# bgp_node_config NODE: NODE's sluice config (the www topology's) with [bgp].
+# bgp_node_config NODE: NODE's sluice config (the www topology's) with [bgp], reading the
+# sessions of NODE's BIRD.
 bgp_node_config() {
   (
     lb_use "$1"
@@ -155,18 +172,20 @@ table = $BGP_TABLE
 protocol = $BGP_PROTOCOL
 drain_time = $BGP_DRAIN_S
 state_file = "$(sluice_dir)/bgp-state"
+bird_socket = "$(bird_ctl)"
 EOF
   )
 }
 
-# bgp_node_start NODE CONFIG: NODE's dataplane and sluiced on CONFIG, and its BIRD.
+# bgp_node_start NODE CONFIG [ROUTER2]: NODE's dataplane and sluiced on CONFIG, and its
+# BIRD (bird_start ROUTER2).
 bgp_node_start() {
-  local node="$1" conf="$2"
+  local node="$1" conf="$2" router2="${3:-}"
   lb_use "$node"
   rm -f "$(sluice_telemetry_socket)"
   sluice_start "$conf" || die "${LB_NAME[$node]}: dataplane did not start"
   sluiced_start || die "${LB_NAME[$node]}: sluiced did not start"
-  bird_start
+  bird_start "$router2"
   lb_use lb
 }
 

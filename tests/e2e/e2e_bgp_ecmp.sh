@@ -11,6 +11,9 @@
 #
 #   1. both nodes announce: the router has two nexthops; 40 requests from far, each on
 #      its own source port, are all served, and both dataplanes count VIP traffic.
+#      lb1's `show bgp` has its bird's sessions (read on bird's control socket): router1
+#      established, and router2, a neighbour nobody is, never up, with bird's reason
+#      (also in sluiced's log).
 #   2. all backends DOWN as lb2 sees them (its kernel cannot reach them): lb2 withdraws
 #      (show bgp says why), the router keeps lb1 only; back up: lb2 announces again.
 #      `set vip www announce off` on lb2 withdraws it too, `on` brings it back;
@@ -21,7 +24,8 @@
 #      share), then lb1's link is cut: the router drops lb1's nexthop by BFD in < 1 s, and
 #      every download, those that moved to lb2 included, completes whole from the backend
 #      it started on (Maglev agreement). Link back: lb1 announced again. Then the same
-#      with lb1 killed (SIGKILL of its dataplane, sluiced and bird).
+#      with lb1 killed (SIGKILL of its dataplane, sluiced and bird); lb1's sluiced
+#      started again without its bird says bird is not reachable, and why.
 #   5. SIGTERM of lb2's sluiced: it withdraws at once and exits after drain_time.
 # The figures are printed as a table.
 #
@@ -70,11 +74,16 @@ vip_packets() {
   ctl "$1" show backends www json | grep -oE '"packets":[0-9]+' | awk -F: '{ s += $2 } END { print s + 0 }'
 }
 
-# node_start NODE: NODE's config with [bgp], its dataplane, sluiced and bird.
+# node_start NODE [ROUTER2]: NODE's config with [bgp], its dataplane, sluiced and bird
+# (with a second router, ROUTER2).
 node_start() {
   bgp_node_config "$1" >"$TOPO_DIR/${LB_NAME[$1]}.toml"
-  bgp_node_start "$1" "$TOPO_DIR/${LB_NAME[$1]}.toml"
+  bgp_node_start "$1" "$TOPO_DIR/${LB_NAME[$1]}.toml" "${2:-}"
 }
+
+# session_is NODE NAME REGEX: NODE's `show bgp` has one line for bird's session NAME, and
+# it matches REGEX.
+session_is() { [[ "$(ctl "$1" show bgp | grep -E "^session $2 ")" =~ $3 ]]; }
 
 # === setup ================================================================================
 topo_up
@@ -87,9 +96,9 @@ lb_use lb2
 lb_kernel_address
 lb_use lb
 lb_kernel_address
-node_start lb
+node_start lb "$ROUTER2_ABSENT4"
 node_start lb2
-ok "router (FRR) and far up; lb1 and lb2 run the dataplane, sluiced and bird"
+ok "router (FRR) and far up; lb1 and lb2 run the dataplane, sluiced and bird (lb1's with a second router, $ROUTER2_ABSENT4, that does not exist)"
 
 # === 1. both nodes announce, both forward ==================================================
 wait_nexthops "$LB_KERNEL4 $LB2_KERNEL4" 30 "both nodes announcing"
@@ -97,6 +106,21 @@ ok "router: $VIP4 via $(router_nexthops "$VIP4") (ECMP)"
 wait_for 15 bfd_up "$LB_KERNEL4" || die "BFD with lb1 not up: $(vty 'show bfd peers brief')"
 wait_for 15 bfd_up "$LB2_KERNEL4" || die "BFD with lb2 not up: $(vty 'show bfd peers brief')"
 ok "BFD up with both nodes"
+# bird's sessions as sluiced reads them on bird's control socket
+re_up='^session router1 +BGP +up +since [0-9:.]+ +Established$'
+re_never='^session router2 +BGP +start +since [0-9:.]+ +(Active|Connect) \(Socket: No route to host\)$'
+wait_for 10 session_is lb router1 "$re_up" || die "lb1's show bgp has no established router1: $(ctl lb show bgp)"
+wait_for 15 session_is lb router2 "$re_never" || die "lb1's show bgp does not say why router2 is not up: $(ctl lb show bgp)"
+out="$(ctl lb show bgp)"
+grep -qxF "bird $(bird --version 2>&1 | awk '{ print $3 }') at $TOPO_DIR/bird/bird.ctl" <<<"$out" ||
+  die "lb1's show bgp does not name its bird: $out"
+json="$(ctl lb show bgp json)"
+[[ "$json" == *'"reachable":true,"error":""'* && "$json" == *'{"name":"router1","proto":"BGP","state":"up","up":true,'* &&
+  "$json" == *'{"name":"router2","proto":"BGP","state":"start","up":false,'*'"last_error":"Socket: No route to host"}'* ]] ||
+  die "lb1's show bgp json: $json"
+grep -qE "sluiced: bgp: session router2 \(BGP\) start since [0-9:.]+: (Active|Connect) \(Socket: No route to host\)$" "$TOPO_DIR/sluiced.log" ||
+  die "lb1's sluiced did not log why router2 is not up: $(grep 'bgp: session' "$TOPO_DIR/sluiced.log")"
+ok "lb1's show bgp has its bird's sessions: $(grep -E '^session router1 ' <<<"$out" | tr -s ' '); $(grep -E '^session router2 ' <<<"$out" | tr -s ' ') (also logged)"
 before1="$(vip_packets lb)" before2="$(vip_packets lb2)"
 declare -A via_count=()
 fails=0
@@ -284,6 +308,15 @@ out="$(in_ns lb "$SLUICED_BIN" --config "$TOPO_DIR/lb1.toml" --withdraw)" || die
 [[ -z "$(in_ns lb ip route show table "$BGP_TABLE")" ]] || die "routes left after sluiced --withdraw"
 ok "sluiced --withdraw (systemd's ExecStopPost) removed the route lb1's killed sluiced left"
 ok "kill: 6 of 6 slow downloads complete and whole, the 3 moved from lb1 to lb2 included; new requests: $fails of 60 failed, outage $outage s (last ok $last_ok, first ok $first_ok s from the event)"
+# lb1's sluiced again, its bird still dead (its socket file left behind): show bgp says so
+sluiced_start "$TOPO_DIR/lb1.toml" || die "lb1's sluiced did not start again"
+want="bird: not reachable at $TOPO_DIR/bird/bird.ctl (connect: Connection refused)"
+says_bird_gone() { ctl lb show bgp | grep -qxF "$want"; }
+wait_for 5 says_bird_gone || die "lb1's show bgp without its bird: $(ctl lb show bgp)"
+grep -qF "sluiced: bgp: bird not reachable at $TOPO_DIR/bird/bird.ctl (connect: Connection refused); retrying" "$SLUICED_LOG" ||
+  die "lb1's sluiced did not log that bird is not reachable: $(grep 'bgp: bird' "$SLUICED_LOG")"
+sluiced_stop || true
+ok "lb1's sluiced without its bird: '$want', logged"
 
 # === 5. SIGTERM of sluiced: withdraw, drain, exit ==========================================
 lb_use lb2

@@ -9,8 +9,9 @@
 // headroom + length + tailroom bytes: a read or write outside it is a sanitizer error.
 // The same bytes go through twice in one burst, and both copies must come out the same
 // (same action, same output frame): the second copy is the first one's flow coming back.
-// Buffers never change size. Fragments held for their first one are let go after each
-// input. Any violation aborts.
+// Buffers never change size, and each frame ends in exactly one outcome counter
+// (pipeline/counters.h), a fragment held for its first one included once let go after
+// the input. Any violation aborts.
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -142,11 +143,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   static BurstResult result;
   const uint64_t received = path.counters->events[size_t(WorkerCounter::rx_packets)];
+  const uint64_t outcomes = outcome_total(*path.counters);
   path.now_ms += 7;
   path.pipeline.process_burst(frames, 2, 0, *path.state, path.now_ms, result);
 
   if (path.counters->events[size_t(WorkerCounter::rx_packets)] != received + 2)
     fail("rx_packets did not count both frames");
+  // A held fragment points into this input's buffers: it ends now, its time up.
+  const uint16_t held =
+      uint16_t((result.actions[0] == Action::kHold) + (result.actions[1] == Action::kHold));
+  if (held) {
+    path.now_ms += FragmentSettings{}.hold_ms + 1;
+    path.pipeline.expire_fragments(path.now_ms, result);
+    if (result.to_free_count != held) fail("a held fragment did not time out");
+  }
+  if (outcome_total(*path.counters) != outcomes + 2)
+    fail("the two frames did not end in exactly two outcome counters");
   const ExactBuffer* buffers[2] = {&first, &second};
   for (int i = 0; i < 2; ++i) {
     const PacketBuffer& f = frames[i];
@@ -159,7 +171,5 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       (frames[0].length != frames[1].length ||
        std::memcmp(frames[0].data, frames[1].data, frames[0].length) != 0))
     fail("the two copies were sent differently");
-  // A held fragment points into this input's buffers, which go now.
-  path.pipeline.release_fragments(result);
   return 0;
 }

@@ -33,7 +33,7 @@ TEST(ApiFormat, Help) {
       "reason\n"
       "  show health                                           health checks: status, reason, age\n"
       "  show ha                                               high-availability (VRRP) state\n"
-      "  show bgp                                              BGP announcements: per VIP "
+      "  show bgp                                              BGP: bird's sessions; per VIP "
       "announced or not, why, since when\n"
       "  show sync                                             flow sync with the peers: sent, "
       "received, installed, refused, rejected\n"
@@ -229,6 +229,7 @@ TEST(ApiFormat, Bgp) {
             .drained = false,
             .drain_time_ms = 5000,
             .error = "",
+            .bird = {},
             .vips = {}};
   b.vips.push_back(
       {.name = "www",
@@ -249,13 +250,98 @@ TEST(ApiFormat, Bgp) {
   EXPECT_EQ(
       format_bgp(b, true),
       "{\"enabled\":true,\"table\":100,\"protocol\":200,\"node\":\"maint\",\"node_since_s\":3,"
-      "\"drained\":false,\"drain_time_ms\":5000,\"error\":\"\",\"vips\":[{\"name\":\"www\","
+      "\"drained\":false,\"drain_time_ms\":5000,\"error\":\"\",\"bird\":null,\"vips\":[{\"name\":"
+      "\"www\","
       "\"address\":\"10.0.0.100\",\"announced\":false,\"reason\":\"node in maintenance\","
       "\"since_s\":3,\"serving_backends\":2,\"min_healthy\":1,\"med\":10,\"pinned\":false,"
       "\"route_error\":\"cannot remove 10.0.0.100 from table 100: Operation not "
       "permitted\"}]}\n");
   EXPECT_EQ(format_bgp(BgpView{}, false), "BGP announcement not enabled\n");
   EXPECT_EQ(format_bgp(BgpView{}, true), "{\"enabled\":false}\n");
+}
+
+// [bgp] bird_socket: bird's line, then its sessions under the node line.
+TEST(ApiFormat, BgpWithBirdSessions) {
+  BgpView b{.enabled = true,
+            .table = 100,
+            .protocol = 200,
+            .node = "ready",
+            .node_since_s = 42,
+            .drained = false,
+            .drain_time_ms = 0,
+            .error = "",
+            .bird = {},
+            .vips = {}};
+  b.bird = {.socket = "/run/bird/bird.ctl",
+            .reachable = true,
+            .error = "",
+            .version = "2.0.12",
+            .answer_age_s = 0,
+            .sessions = {{.name = "bfd1", .proto = "BFD", .state = "up", .since = "12:00:00.120"},
+                         {.name = "router1",
+                          .proto = "BGP",
+                          .state = "up",
+                          .since = "12:00:01.873",
+                          .session = "Established"},
+                         {.name = "router2",
+                          .proto = "BGP",
+                          .state = "start",
+                          .since = "12:00:00.120",
+                          .session = "Active",
+                          .last_error = "Socket: Connection refused"},
+                         {.name = "router3",
+                          .proto = "BGP",
+                          .state = "down",
+                          .since = "12:00:00.120",
+                          .last_error = "Error: No listening socket"}}};
+  EXPECT_EQ(format_bgp(b, false),
+            "node ready for 42 s; routes in table 100, protocol 200\n"
+            "bird 2.0.12 at /run/bird/bird.ctl\n"
+            "session bfd1     BFD  up     since 12:00:00.120  -\n"
+            "session router1  BGP  up     since 12:00:01.873  Established\n"
+            "session router2  BGP  start  since 12:00:00.120  Active (Socket: Connection refused)\n"
+            "session router3  BGP  down   since 12:00:00.120  Error: No listening socket\n"
+            "VIP  ADDRESS  STATE  SINCE_S  SERVING  MED  REASON\n");
+  EXPECT_EQ(
+      format_bgp(b, true),
+      "{\"enabled\":true,\"table\":100,\"protocol\":200,\"node\":\"ready\",\"node_since_s\":42,"
+      "\"drained\":false,\"drain_time_ms\":0,\"error\":\"\",\"bird\":{\"socket\":\"/run/bird/"
+      "bird.ctl\",\"reachable\":true,\"error\":\"\",\"version\":\"2.0.12\",\"answer_age_s\":0,"
+      "\"sessions\":[{\"name\":\"bfd1\",\"proto\":\"BFD\",\"state\":\"up\",\"up\":true,"
+      "\"since\":\"12:00:00.120\",\"session\":\"\",\"last_error\":\"\"},{\"name\":\"router1\","
+      "\"proto\":\"BGP\",\"state\":\"up\",\"up\":true,\"since\":\"12:00:01.873\",\"session\":"
+      "\"Established\",\"last_error\":\"\"},{\"name\":\"router2\",\"proto\":\"BGP\",\"state\":"
+      "\"start\",\"up\":false,\"since\":\"12:00:00.120\",\"session\":\"Active\",\"last_error\":"
+      "\"Socket: Connection refused\"},{\"name\":\"router3\",\"proto\":\"BGP\",\"state\":\"down\","
+      "\"up\":false,\"since\":\"12:00:00.120\",\"session\":\"\",\"last_error\":\"Error: No "
+      "listening socket\"}]},\"vips\":[]}\n");
+
+  // bird gone: why, and its sessions' names with nothing known; text from outside stays
+  // on its line.
+  b.bird.reachable = false;
+  b.bird.error = "connect: No such file or directory";
+  b.bird.answer_age_s = 7;
+  b.bird.sessions = {{.name = "router1", .proto = "BGP", .state = "unknown"},
+                     {.name = "evil\nsession", .proto = "BGP", .state = "unknown"}};
+  EXPECT_EQ(format_bgp(b, false),
+            "node ready for 42 s; routes in table 100, protocol 200\n"
+            "bird: not reachable at /run/bird/bird.ctl (connect: No such file or directory)\n"
+            "session router1       BGP  unknown  -  -\n"
+            "session evil?session  BGP  unknown  -  -\n"
+            "VIP  ADDRESS  STATE  SINCE_S  SERVING  MED  REASON\n");
+  b.bird.sessions.clear();
+  b.bird.answer_age_s.reset();
+  EXPECT_EQ(format_bgp(b, false),
+            "node ready for 42 s; routes in table 100, protocol 200\n"
+            "bird: not reachable at /run/bird/bird.ctl (connect: No such file or directory)\n"
+            "VIP  ADDRESS  STATE  SINCE_S  SERVING  MED  REASON\n");
+  EXPECT_NE(
+      format_bgp(b, true).find("\"bird\":{\"socket\":\"/run/bird/bird.ctl\",\"reachable\":"
+                               "false,\"error\":\"connect: No such file or directory\","
+                               "\"version\":\"2.0.12\",\"answer_age_s\":null,\"sessions\":[]}"),
+      std::string::npos);
+  b.bird = {};
+  EXPECT_NE(format_bgp(b, true).find(",\"bird\":null,"), std::string::npos) << "not read";
 }
 
 TEST(ApiFormat, HostileText) {

@@ -430,6 +430,7 @@ protocol = 201
 drain_time = 2.5
 drain_on_stop = false
 state_file = "/run/x/bgp-state"
+bird_socket = "/run/bird/bird.ctl"
 )") + std::string(kWww) + R"(  [vip.bgp]
   announce = false
   min_healthy = 2
@@ -456,6 +457,7 @@ mode = "dsr-l2"
   EXPECT_EQ(b.drain_time_ms, 2500u);
   EXPECT_FALSE(b.drain_on_stop);
   EXPECT_EQ(b.state_file, "/run/x/bgp-state");
+  EXPECT_EQ(b.bird_socket, "/run/bird/bird.ctl");
   ASSERT_EQ(r.config->vips.size(), 2u);
   EXPECT_EQ(r.config->vips[0].bgp, (VipBgp{.announce = false, .min_healthy = 2, .med = 50}));
   EXPECT_EQ(r.config->vips[1].bgp, VipBgp{}) << "defaults: announce, 1 backend, MED 0";
@@ -467,6 +469,7 @@ TEST(ConfigLoad, BgpIsOffByDefaultAndDrainTimeZeroMeansNoWait) {
   EXPECT_FALSE(off.config->bgp.enable);
   EXPECT_EQ(off.config->bgp.protocol, 200);
   EXPECT_EQ(off.config->bgp.drain_time_ms, 5000u);
+  EXPECT_EQ(off.config->bgp.bird_socket, "") << "bird's state is not read unless asked";
   LoadResult zero = parse_config(
       "[bgp]\nenable = true\ntable = 7\ndrain_time = 0\n" + std::string(kPort), "t.toml");
   ASSERT_TRUE(zero.config) << messages(zero).front();
@@ -1294,11 +1297,20 @@ track_interfaces = "eth1"
      Frame::kBeforePort,
      "[bgp]\ntable = 100\nasn = 65001\n",
      {"t.toml:3:1: unknown key 'asn' in [bgp], allowed: enable, table, protocol, drain_time, "
-      "drain_on_stop, state_file"}},
+      "drain_on_stop, state_file, bird_socket"}},
     {"BgpRelativeStateFile",
      Frame::kBeforePort,
      "[bgp]\ntable = 100\nstate_file = \"bgp-state\"\n",
      {"t.toml:3:14: state_file 'bgp-state' is not valid; allowed: an absolute path"}},
+    {"BgpBirdSocketNotAnAbsolutePath",
+     Frame::kBeforePort,
+     "[bgp]\ntable = 100\nbird_socket = \"bird.ctl\"\n",
+     {"t.toml:3:15: bird_socket 'bird.ctl' is not valid; allowed: an absolute path under 100 "
+      "bytes (bird's control socket, e.g. /run/bird/bird.ctl)"}},
+    {"BgpBirdSocketNotAString",
+     Frame::kBeforePort,
+     "[bgp]\ntable = 100\nbird_socket = true\n",
+     {"t.toml:3:15: bird_socket: expected a string, got a boolean"}},
     {"VipBgpMinHealthyAboveItsBackends",
      Frame::kAfterWww,
      "  [vip.bgp]\n  min_healthy = 3\n  [[vip.backend]]\n  address = \"10.0.0.21\"\n"

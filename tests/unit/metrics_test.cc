@@ -287,6 +287,49 @@ TEST(Metrics, BgpOnlyWhenEnabled) {
                                          "sluice_bgp_vip_announced{vip=\"dns\"} 1\n"));
 }
 
+// [bgp] bird_socket: whether bird answers, and each of its sessions up or not, with its
+// state as a state set; nothing of bird without the key.
+TEST(Metrics, BirdSessions) {
+  struct BgpModel : FakeModel {
+    api::BgpView view;
+    api::BgpView bgp() const override { return view; }
+  } m;
+  m.view.enabled = true;
+  m.view.node = "ready";
+  EXPECT_EQ(render_metrics(m).find("sluice_bgp_bird_"), std::string::npos);
+  m.view.bird.socket = "/run/bird/bird.ctl";
+  EXPECT_THAT(render_metrics(m), ::testing::HasSubstr("# TYPE sluice_bgp_bird_reachable gauge\n"
+                                                      "sluice_bgp_bird_reachable 0\n"));
+  EXPECT_EQ(render_metrics(m).find("sluice_bgp_session_"), std::string::npos);
+  m.view.bird.reachable = true;
+  m.view.bird.sessions = {
+      {.name = "router1", .proto = "BGP", .state = "up", .session = "Established"},
+      {.name = "router2",
+       .proto = "BGP",
+       .state = "start",
+       .session = "Active",
+       .last_error = "Socket: Connection refused"}};
+  const std::string text = render_metrics(m);
+  EXPECT_THAT(text, ::testing::HasSubstr("sluice_bgp_bird_reachable 1\n"));
+  EXPECT_THAT(text, ::testing::HasSubstr(
+                        "# HELP sluice_bgp_session_up 1 while bird's BGP or BFD protocol is up (a "
+                        "BGP session established), 0 otherwise.\n"
+                        "# TYPE sluice_bgp_session_up gauge\n"
+                        "sluice_bgp_session_up{session=\"router1\",proto=\"BGP\"} 1\n"
+                        "sluice_bgp_session_up{session=\"router2\",proto=\"BGP\"} 0\n"));
+  EXPECT_THAT(
+      text, ::testing::HasSubstr(
+                "# TYPE sluice_bgp_session_state gauge\n"
+                "sluice_bgp_session_state{session=\"router1\",proto=\"BGP\",state=\"up\"} 1\n"
+                "sluice_bgp_session_state{session=\"router1\",proto=\"BGP\",state=\"start\"} 0\n"
+                "sluice_bgp_session_state{session=\"router1\",proto=\"BGP\",state=\"stop\"} 0\n"
+                "sluice_bgp_session_state{session=\"router1\",proto=\"BGP\",state=\"flush\"} 0\n"
+                "sluice_bgp_session_state{session=\"router1\",proto=\"BGP\",state=\"down\"} 0\n"
+                "sluice_bgp_session_state{session=\"router1\",proto=\"BGP\",state=\"unknown\"} 0\n"
+                "sluice_bgp_session_state{session=\"router2\",proto=\"BGP\",state=\"up\"} 0\n"
+                "sluice_bgp_session_state{session=\"router2\",proto=\"BGP\",state=\"start\"} 1\n"));
+}
+
 // Every row: a valid, unique name; counters end in _total and only they do; a HELP text.
 TEST(Metrics, TheTableIsConsistent) {
   std::set<std::string> names;

@@ -3,7 +3,10 @@
 // consumed and what goes on to the host.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "frame_buffer.h"
 #include "net/wire.h"
@@ -57,6 +60,18 @@ class PipelineNeighborTest : public ::testing::Test {
     port.device = "net_null0";
     port.addresses = {*IpPrefix::parse("10.0.0.10/24"), *IpPrefix::parse("2001:db8::10/64")};
     c.ports.push_back(port);
+    // The backends whose answers the tests send: wanted by the neighbor cache, unresolved.
+    for (const char* vip : {"10.0.0.100", "2001:db8::100"}) {
+      config::Vip v;
+      v.name = vip;
+      v.address = ip(vip);
+      v.port = 80;
+      config::Backend b;
+      b.address = ip(v.address.is_v4() ? "10.0.0.21" : "2001:db8::21");
+      v.backends.push_back(b);
+      c.vips.push_back(v);
+    }
+    neighbors_.configure(StateBuilder::next_hops(c), StateBuilder::static_neighbors(c));
     std::vector<std::string> errors;
     state_ = builder_.build(c, {kOurMac}, neighbors_, 1, 1000, errors);
     ASSERT_TRUE(errors.empty());
@@ -66,6 +81,21 @@ class PipelineNeighborTest : public ::testing::Test {
     return result_.actions[0];
   }
   uint64_t counter(WorkerCounter c) const { return (*counters_)[c]; }
+  // Runs `f` and returns the outcome counters (counters.h) it moved, with how much.
+  std::map<std::string, uint64_t> outcomes_of(TestFrame& f) {
+    const WorkerCounters& c = *counters_;
+    const std::vector<uint64_t> events(std::begin(c.events), std::end(c.events));
+    const std::vector<uint64_t> drops(std::begin(c.drops), std::end(c.drops));
+    run(f);
+    std::map<std::string, uint64_t> moved;
+    for (size_t i = 0; i < kWorkerCounterCount; ++i)
+      if (kWorkerCounters[i].role == CounterRole::kOutcome && c.events[i] != events[i])
+        moved[kWorkerCounters[i].name] = c.events[i] - events[i];
+    for (size_t i = 0; i < kDropReasonCount; ++i)
+      if (kDropReasons[i].role == CounterRole::kOutcome && c.drops[i] != drops[i])
+        moved[std::string("drop_") + kDropReasons[i].name] = c.drops[i] - drops[i];
+    return moved;
+  }
 
   std::unique_ptr<WorkerCounters> counters_ = std::make_unique<WorkerCounters>();
   Pipeline pipeline_{1024, FlowTimeouts{}, *counters_};
@@ -120,6 +150,54 @@ TEST_F(PipelineNeighborTest, AdvertisementToAnotherAddressGoesToTheHost) {
   TestFrame f = advert("2001:db8::11");
   EXPECT_EQ(run(f), Action::kToHost);
   EXPECT_EQ(result_.learned_count, 1u);
+}
+
+using Outcomes = std::map<std::string, uint64_t>;
+
+// The backend's answer to the dataplane's own solicitation is taken in and counted once,
+// as neighbor_answers; neighbors_learned says only that the binding went to the main lcore.
+TEST_F(PipelineNeighborTest, ArpReplyForAPendingNeighborEndsInOneOutcome) {
+  TestFrame syn(Packet()
+                    .eth(kOurMac.bytes, {0x02, 0, 0, 0, 0, 0x02})
+                    .ipv4("192.0.2.1", "10.0.0.100")
+                    .tcp(40000, 80, wire::kTcpSyn)
+                    .bytes());
+  EXPECT_EQ(outcomes_of(syn), (Outcomes{{"drop_neighbor_unresolved", 1}}));  // pending
+  TestFrame reply = arp(2, "10.0.0.10");
+  EXPECT_EQ(outcomes_of(reply), (Outcomes{{"neighbor_answers", 1}}));
+  EXPECT_EQ(result_.actions[0], Action::kDrop);
+  EXPECT_EQ(counter(WorkerCounter::neighbors_learned), 1u);
+  EXPECT_EQ(counter(WorkerCounter::rx_packets), 2u);
+}
+
+TEST_F(PipelineNeighborTest, SolicitedAdvertisementForAPendingNeighborEndsInOneOutcome) {
+  TestFrame f = advert("2001:db8::10");
+  EXPECT_EQ(outcomes_of(f), (Outcomes{{"neighbor_answers", 1}}));
+  EXPECT_EQ(counter(WorkerCounter::rx_packets), 1u);
+}
+
+TEST_F(PipelineNeighborTest, EveryNeighborFrameEndsInExactlyOneOutcome) {
+  struct {
+    const char* what;
+    TestFrame frame;  // made in place: a copy's buffer would point into the original
+    const char* outcome;
+  } cases[] = {
+      {"ARP reply to us", arp(2, "10.0.0.10"), "neighbor_answers"},
+      {"ARP reply to another host", arp(2, "10.0.0.11"), "to_host"},
+      {"ARP request for us", arp(1, "10.0.0.10"), "arp_replies"},
+      {"ARP request for a VIP", arp(1, "10.0.0.100"), "arp_replies"},
+      {"ARP request for another host", arp(1, "10.0.0.11"), "to_host"},
+      {"solicited advertisement to us", advert("2001:db8::10"), "neighbor_answers"},
+      {"unsolicited advertisement", advert(nullptr), "to_host"},
+      {"advertisement to another host", advert("2001:db8::11"), "to_host"},
+  };
+  uint64_t received = 0;
+  for (auto& c : cases) {
+    SCOPED_TRACE(c.what);
+    EXPECT_EQ(outcomes_of(c.frame), (Outcomes{{c.outcome, 1}}));
+    EXPECT_EQ(counter(WorkerCounter::rx_packets), ++received);
+    EXPECT_EQ(outcome_total(*counters_), received);
+  }
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include "config/loader/section.h"
 #include "config/loader/sections.h"
+#include "config/loader/value_formats.h"
 
 namespace sluice::config::loader {
 
@@ -17,8 +18,9 @@ constexpr std::array<int64_t, 18> kTakenProtocols = {8,  9,  10, 11, 12,  13,  1
 }  // namespace
 
 void load_bgp(TomlReader& r, const toml::table& t, BgpSettings& b) {
-  Section s(r, t, "in [bgp]",
-            {"enable", "table", "protocol", "drain_time", "drain_on_stop", "state_file"});
+  Section s(
+      r, t, "in [bgp]",
+      {"enable", "table", "protocol", "drain_time", "drain_on_stop", "state_file", "bird_socket"});
   s.read_boolean("enable", b.enable);
   if (const toml::node* n = s.get("table")) {
     if (auto v = r.integer(*n, "table", 1, 0xFFFFFFFFll)) {
@@ -59,6 +61,16 @@ void load_bgp(TomlReader& r, const toml::table& t, BgpSettings& b) {
         b.state_file = *v;
       else
         r.error(*n, "state_file '" + *v + "' is not valid; allowed: an absolute path");
+    }
+  }
+  if (const toml::node* n = s.get("bird_socket")) {
+    if (auto v = r.string(*n, "bird_socket")) {
+      if (valid_socket_path(*v))
+        b.bird_socket = *v;
+      else
+        r.error(*n, "bird_socket '" + *v +
+                        "' is not valid; allowed: an absolute path under 100 bytes (bird's "
+                        "control socket, e.g. /run/bird/bird.ctl)");
     }
   }
 }
