@@ -113,7 +113,10 @@ struct Port {
   // and longer frames are dropped (over_mtu).
   uint16_t mtu = 1500;
   std::optional<MacAddress> mac;  // overrides the device's MAC; unicast
-  uint16_t queues = 0;            // 0 = one RX/TX queue pair per worker
+  // Unicast destination MACs taken besides the port's own (a VRRP virtual MAC that another
+  // program answers ARP with on this link); frames for any other unicast MAC are dropped.
+  std::vector<MacAddress> accept_macs;
+  uint16_t queues = 0;  // 0 = one RX/TX queue pair per worker
   FlowHandoff flow_handoff = FlowHandoff::kAuto;
   // Where traffic that is not the load balancer's goes (ARP for other addresses, SSH,
   // VRRP, health-check replies).

@@ -22,6 +22,7 @@ enum class CounterRole : uint8_t {
 };
 
 #define SLUICE_DROP_REASONS(X)                                                               \
+  X(not_our_mac, kOutcome, "unicast frame for a MAC not the port's nor in accept_macs")      \
   X(l2_truncated, kOutcome, "frame shorter than its Ethernet and VLAN headers")              \
   X(arp_malformed, kOutcome, "ARP packet too short or not Ethernet/IPv4")                    \
   X(ipv4_truncated, kOutcome, "IPv4 header cut short")                                       \

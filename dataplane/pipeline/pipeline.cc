@@ -100,6 +100,10 @@ Action Pipeline::handle(PacketBuffer& frame, const ParsedPacket& p, uint32_t has
     return state.local_addresses.contains(a) || state.vip_addresses.contains(a);
   };
 
+  // A frame flooded by a switch for another host is that host's, whatever it carries.
+  if (frame.length >= wire::kEthHeaderLen && !port.destinations.accepts(frame.data))
+    return drop(DropReason::not_our_mac);
+
   switch (p.kind) {
     case PacketKind::kDrop:
       return drop(p.drop);

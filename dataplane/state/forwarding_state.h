@@ -15,6 +15,7 @@
 #include "net/ip_address.h"
 #include "net/mac_address.h"
 #include "packet/encap.h"
+#include "packet/mac_filter.h"
 #include "state/vip_table.h"
 
 namespace sluice {
@@ -50,6 +51,7 @@ struct VipEntry {
 
 struct PortEntry {
   MacAddress mac;
+  MacFilter destinations;  // the unicast frames it takes: for `mac` and its accept_macs
   std::vector<IpPrefix> addresses;
 };
 

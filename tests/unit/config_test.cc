@@ -105,6 +105,7 @@ gateway = "10.0.0.1"
 gateway6 = "2001:db8::1"
 mtu = 9000
 mac = "02:00:00:00:00:10"
+accept_macs = ["00:00:5e:00:01:33", "00:00:5E:00:02:33"]
 queues = 2
 
 [[port]]
@@ -185,6 +186,7 @@ encap_source = "172.17.0.0/16"
   lan.gateway6 = ip("2001:db8::1");
   lan.mtu = 9000;
   lan.mac = mac("02:00:00:00:00:10");
+  lan.accept_macs = {mac("00:00:5e:00:01:33"), mac("00:00:5e:00:02:33")};
   lan.queues = 2;
   EXPECT_EQ(c.ports[0], lan);
   Port wan;
@@ -270,6 +272,7 @@ encap_source = "172.16.0.0/16"
   EXPECT_FALSE(p.gateway6);
   EXPECT_EQ(p.mtu, 1500);
   EXPECT_FALSE(p.mac);
+  EXPECT_TRUE(p.accept_macs.empty());
   EXPECT_EQ(p.queues, 0);
   EXPECT_TRUE(c.neighbors.empty());
 
@@ -832,6 +835,23 @@ port = 80
      "[[port]]\nname = \"p\"\ndevice = \"net_tap0\"\n"
      "mac = \"01:00:5E:00:00:01\"\n",
      {"t.toml:4:7: mac 01:00:5e:00:00:01 is not a unicast MAC address"}},
+    {"AcceptMacs",
+     Frame::kWholeFile,
+     R"([[port]]
+name = "p"
+device = "net_tap0"
+mac = "02:00:00:00:00:10"
+accept_macs = ["00:00:5e:00:01:33", "02:00:00:00:00:10", "00:00:5E:00:01:33", "ff:ff:ff:ff:ff:ff", "vrrp"]
+)",
+     {"t.toml:5:37: accept_macs[1] 02:00:00:00:00:10 is the port's own mac; list other MACs only",
+      "t.toml:5:58: accept_macs[2] 00:00:5e:00:01:33 is listed twice",
+      "t.toml:5:79: accept_macs[3] ff:ff:ff:ff:ff:ff is not a unicast MAC address",
+      "t.toml:5:100: accept_macs[4] 'vrrp' is not a MAC address; write six hex bytes such as "
+      "02:00:00:00:00:21"}},
+    {"AcceptMacsNotAnArray",
+     Frame::kWholeFile,
+     "[[port]]\nname = \"p\"\ndevice = \"net_tap0\"\naccept_macs = \"00:00:5e:00:01:33\"\n",
+     {"t.toml:4:15: accept_macs: expected an array, got a string"}},
     {"MtuAboveJumbo",
      Frame::kWholeFile,
      "[[port]]\nname = \"p\"\ndevice = \"net_tap0\"\nmtu = 9601\n",
@@ -1408,6 +1428,17 @@ TEST_P(RejectedConfig, ReportsExactlyTheseErrors) {
 
 INSTANTIATE_TEST_SUITE_P(ConfigErrors, RejectedConfig, ::testing::ValuesIn(kRejected),
                          [](const auto& info) { return std::string(info.param.name); });
+
+TEST(ConfigErrors, AtMostSixteenAcceptMacs) {
+  std::string macs;
+  for (int i = 0; i < 17; ++i)
+    macs += (i ? ", " : "") + std::string("\"00:00:5e:00:01:") + (i < 10 ? "0" : "") +
+            std::to_string(i) + "\"";
+  EXPECT_THAT(
+      errors_of("[[port]]\nname = \"p\"\ndevice = \"net_tap0\"\naccept_macs = [" + macs + "]\n"),
+      ElementsAre("t.toml:4:352: accept_macs[16]: more than 16 accept_macs; a port takes "
+                  "at most 16"));
+}
 
 TEST(ConfigErrors, AHugeValueIsQuotedShort) {
   const std::string huge(5'000'000, 'x');

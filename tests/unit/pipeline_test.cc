@@ -207,6 +207,36 @@ TEST_F(PipelineTest, UnresolvedNextHopIsCountedNotSent) {
   EXPECT_EQ(send(1, wire::kTcpAck), 1);
 }
 
+// A promiscuous port also gets what a switch floods for other hosts: their unicast frames
+// are dropped whatever they carry, the port's accept_macs excepted; group addresses are not
+// filtered.
+TEST_F(PipelineTest, UnicastFramesForAnotherMacAreDropped) {
+  const MacAddress virtual_mac{{0x00, 0x00, 0x5e, 0x00, 0x01, 0x33}};
+  config::Config c = make_config({{1, 1}});
+  c.ports[0].accept_macs = {virtual_mac};
+  publish(c);
+  auto send_to = [&](const MacAddress& dst, uint16_t sport) {
+    TestFrame f(Packet()
+                    .eth(dst.bytes, {0x02, 0, 0, 0, 0, 1})
+                    .ipv4("192.0.2.1", "10.0.0.100")
+                    .tcp(sport, 80, wire::kTcpSyn)
+                    .bytes());
+    BurstResult result;
+    pipeline_.process_burst(&f.buf, 1, 0, *state_, now_, result);
+    return result.actions[0];
+  };
+  EXPECT_EQ(send_to(MacAddress{{0x02, 0, 0, 0, 0, 0x11}}, 1000), Action::kDrop);
+  EXPECT_EQ(send_to(MacAddress{{0x02, 0, 0, 0, 0, 0x10 ^ 0x80}}, 1001), Action::kDrop);
+  EXPECT_EQ((*counters_)[DropReason::not_our_mac], 2u);
+  EXPECT_EQ((*counters_)[WorkerCounter::flow_new], 0u);
+  EXPECT_EQ(send_to(kOurMac, 1002), Action::kTransmit);
+  EXPECT_EQ(send_to(virtual_mac, 1003), Action::kTransmit);
+  EXPECT_EQ(send_to(MacAddress::broadcast(), 1004), Action::kTransmit);
+  EXPECT_EQ(send_to(MacAddress{{0x01, 0x00, 0x5e, 0, 0, 0x12}}, 1005), Action::kTransmit);
+  EXPECT_EQ((*counters_)[DropReason::not_our_mac], 2u);
+  EXPECT_EQ((*counters_)[WorkerCounter::forwarded], 4u);
+}
+
 // Worker-style staging: burst B is begun before burst A is finished. The flow table is
 // read and written only when a burst is finished, in order, with the snapshot current then.
 TEST_F(PipelineTest, StagedBurstsAreDecidedAtFinishInOrder) {

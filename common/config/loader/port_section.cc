@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
+#include <algorithm>
+
 #include "config/loader/device_identity.h"
 #include "config/loader/section.h"
 #include "config/loader/sections.h"
@@ -6,11 +8,39 @@
 
 namespace sluice::config::loader {
 
+namespace {
+
+// Every frame for a unicast MAC not the port's is matched against this list.
+constexpr size_t kMaxAcceptMacs = 16;
+
+void load_accept_macs(TomlReader& r, const toml::node& n, Port& p) {
+  const auto* a = r.array(n, "accept_macs");
+  if (!a) return;
+  for (size_t i = 0; i < a->size(); ++i) {
+    const toml::node& e = *a->get(i);
+    const std::string what = "accept_macs[" + std::to_string(i) + "]";
+    auto mac = r.unicast_mac(e, what);
+    if (!mac) continue;
+    if (p.mac && *mac == *p.mac) {
+      r.error(e, what + " " + mac->to_string() + " is the port's own mac; list other MACs only");
+    } else if (std::find(p.accept_macs.begin(), p.accept_macs.end(), *mac) != p.accept_macs.end()) {
+      r.error(e, what + " " + mac->to_string() + " is listed twice");
+    } else if (p.accept_macs.size() == kMaxAcceptMacs) {
+      r.error(e, what + ": more than " + std::to_string(kMaxAcceptMacs) +
+                     " accept_macs; a port takes at most " + std::to_string(kMaxAcceptMacs));
+    } else {
+      p.accept_macs.push_back(*mac);
+    }
+  }
+}
+
+}  // namespace
+
 void load_port(TomlReader& r, Claims& claims, const toml::table& t, size_t index,
                std::vector<Port>& ports) {
   Section s(r, t, "in [port]",
-            {"name", "device", "addresses", "gateway", "gateway6", "mtu", "mac", "queues",
-             "exception_path", "tap_name", "flow_handoff"});
+            {"name", "device", "addresses", "gateway", "gateway6", "mtu", "mac", "accept_macs",
+             "queues", "exception_path", "tap_name", "flow_handoff"});
   Port p;
   std::string entity = "port #" + std::to_string(index + 1);
   if (const toml::node* n =
@@ -89,6 +119,7 @@ void load_port(TomlReader& r, Claims& claims, const toml::table& t, size_t index
   read_gateway("gateway6", false, p.gateway6);
   s.read_integer("mtu", p.mtu, 576, 9600);
   if (const toml::node* n = s.get("mac")) p.mac = r.unicast_mac(*n, "mac");
+  if (const toml::node* n = s.get("accept_macs")) load_accept_macs(r, *n, p);
   s.read_integer("queues", p.queues, 0, 64);
   if (const toml::node* n = s.get("flow_handoff")) {
     if (auto v = r.string(*n, "flow_handoff")) {
