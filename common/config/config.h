@@ -77,6 +77,7 @@ struct Vip {
   std::optional<IpPrefix> encap_source;   // IPv4
   std::optional<IpPrefix> encap_source6;  // IPv6
   uint16_t gue_port = 6080;               // outer UDP destination port, gue only
+  uint16_t mss_clamp = 0;                 // TCP: clients' SYNs announce at most this MSS
   std::vector<Backend> backends;          // non-empty, distinct addresses
   HealthCheck check;
   VipBgp bgp;  // sluiced only; not part of the dataplane's desired state

@@ -32,6 +32,7 @@ std::string vips_to_toml(const std::vector<Vip>& vips) {
     if (v.encap_source) out << "encap_source = " << quoted(v.encap_source->to_string()) << "\n";
     if (v.encap_source6) out << "encap_source6 = " << quoted(v.encap_source6->to_string()) << "\n";
     if (v.mode == ForwardingMode::kGue) out << "gue_port = " << v.gue_port << "\n";
+    if (v.mss_clamp) out << "mss_clamp = " << v.mss_clamp << "\n";
     if (!v.active) out << "active = false\n";
     for (const Backend& b : v.backends)
       out << "  [[vip.backend]]\n"

@@ -60,6 +60,7 @@ enum class CounterRole : uint8_t {
   X(flow_insert_failures, kEvent, "new flows forwarded statelessly (table full)")         \
   X(flow_rescheduled, kEvent, "flows moved because their backend left")                   \
   X(icmp_errors_forwarded, kEvent, "ICMP errors routed to the backend of their flow")     \
+  X(mss_clamped, kEvent, "TCP SYNs whose MSS option was lowered to the VIP's mss_clamp")  \
   X(arp_replies, kOutcome, "ARP requests answered")                                       \
   X(nd_replies, kOutcome, "IPv6 neighbor solicitations answered")                         \
   X(echo_replies, kOutcome, "ICMP/ICMPv6 echo requests answered")                         \

@@ -5,6 +5,7 @@
 #include "lb/maglev.h"
 #include "net/wire.h"
 #include "packet/encap.h"
+#include "packet/mss_clamp.h"
 #include "packet/parser.h"
 #include "packet/responder.h"
 #include "packet/too_big.h"
@@ -17,6 +18,12 @@ bool is_neighbor_discovery(const ParsedPacket& p) {
   return p.kind == PacketKind::kIpv6 && p.key.protocol == wire::kProtoIcmpv6 &&
          (p.icmp_type == wire::kIcmpv6NeighborSolicitation ||
           p.icmp_type == wire::kIcmpv6NeighborAdvertisement);
+}
+
+// SYN without ACK: a client opening a connection (a later fragment has no flags).
+bool is_client_syn(const ParsedPacket& p) {
+  return p.key.protocol == wire::kProtoTcp &&
+         (p.tcp_flags & (wire::kTcpSyn | wire::kTcpAck)) == wire::kTcpSyn;
 }
 
 bool is_echo_request(const ParsedPacket& p) {
@@ -186,8 +193,7 @@ inline const BackendEntry* Pipeline::choose_backend(const ParsedPacket& p, uint3
                                                     const ForwardingState& state, uint32_t now_ms) {
   const VipEntry& vip = state.vips[vip_index];
   const BackendEntry* backend = nullptr;
-  bool syn = p.key.protocol == wire::kProtoTcp &&
-             (p.tcp_flags & (wire::kTcpSyn | wire::kTcpAck)) == wire::kTcpSyn;
+  const bool syn = is_client_syn(p);
 
   auto pick = [&]() -> const BackendEntry* {
     if (vip.maglev.empty()) return nullptr;
@@ -240,6 +246,8 @@ inline Action Pipeline::send_to_backend(PacketBuffer& frame, const ParsedPacket&
                                         const VipEntry& vip, const BackendEntry& backend,
                                         const PortEntry& port) {
   if (!backend.next_hop_resolved) return drop(DropReason::neighbor_unresolved);
+  if (vip.mss_clamp && is_client_syn(p) && clamp_mss(frame, p, vip.mss_clamp))
+    ++counters_[WorkerCounter::mss_clamped];
 
   uint32_t length = frame.length;
   if (vip.mode == ForwardingMode::kDsrL2) {

@@ -45,6 +45,7 @@ struct VipEntry {
   VipKey key;
   ForwardingMode mode = ForwardingMode::kDsrL2;
   uint16_t mtu = 1500;
+  uint16_t mss_clamp = 0;              // TCP SYNs announce at most this MSS; 0 = untouched
   std::vector<BackendEntry> backends;  // every backend that still carries flows (not maint)
   MaglevTable maglev;                  // slot -> index into backends, 0xffff = none
 };

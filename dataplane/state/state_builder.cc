@@ -97,6 +97,7 @@ std::unique_ptr<ForwardingState> StateBuilder::build(const config::Config& confi
     vip.key = key;
     vip.mode = cv.mode;
     vip.mtu = mtu;
+    vip.mss_clamp = cv.mss_clamp;
 
     MaglevRing ring{cv.maglev_table_size, {}};
     for (const config::Backend& cb : cv.backends) {

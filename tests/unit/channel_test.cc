@@ -69,6 +69,7 @@ address = "10.0.0.100"
 protocol = "tcp"
 port = 80
 mode = "dsr-l2"
+mss_clamp = 1400
   [[vip.backend]]
   address = "10.0.0.21"
   weight = 3

@@ -152,6 +152,7 @@ port = 443
 mode = "ipip"
 maglev_table_size = 1000003
 encap_source = "172.17.0.0/16"
+mss_clamp = 1440
   [[vip.backend]]
   address = "192.168.7.2"
 )",
@@ -227,6 +228,7 @@ encap_source = "172.17.0.0/16"
   tun.mode = ForwardingMode::kIpip;
   tun.maglev_table_size = 1000003;
   tun.encap_source = prefix("172.17.0.0/16");
+  tun.mss_clamp = 1440;
   tun.backends = {{ip("192.168.7.2"), 1, BackendState::kReady}};
   EXPECT_EQ(c.vips[2], tun);
 }
@@ -282,6 +284,7 @@ encap_source = "172.16.0.0/16"
   EXPECT_EQ(v.maglev_table_size, 65537u);
   EXPECT_FALSE(v.encap_source6);
   EXPECT_EQ(v.gue_port, 6080);
+  EXPECT_EQ(v.mss_clamp, 0);
   EXPECT_THAT(v.backends, ElementsAre(Backend{ip("10.1.0.1"), 1, BackendState::kReady}));
 }
 
@@ -984,6 +987,23 @@ backend = [{ address = "10.0.0.21" }]
      "maglev_table_size = 5\nbackend = [{ address = \"10.0.0.21\" }]\n",
      {"t.toml:7:21: maglev_table_size 5 is out of range; allowed: "
       "7..1000003"}},
+    {"MssClampOutOfRange",
+     Frame::kAfterWww,
+     "mss_clamp = 535\nbackend = [{ address = \"10.0.0.21\" }]\n",
+     {"t.toml:7:13: mss_clamp 535 is out of range; allowed: 536..9560"}},
+    {"MssClampOnAUdpVip",
+     Frame::kBeforePort,
+     R"([[vip]]
+name = "dns"
+address = "10.0.0.53"
+protocol = "udp"
+port = 53
+mode = "ipip"
+encap_source = "172.16.0.0/16"
+mss_clamp = 1400
+backend = [{ address = "192.168.1.1" }]
+)",
+     {"t.toml:8:13: mss_clamp is only used by TCP VIPs; vip 'dns' is udp"}},
     {"EncapSourceOfTheWrongFamily",
      Frame::kBeforePort,
      R"([[vip]]

@@ -10,6 +10,10 @@ namespace sluice::config::loader {
 
 namespace {
 
+// IPv4's smallest MTU (576) and the largest port mtu (9600), less 40 bytes of IP and TCP.
+constexpr int64_t kMinMssClamp = 536;
+constexpr int64_t kMaxMssClamp = 9560;
+
 bool is_prime(uint32_t n) {
   if (n < 2) return false;
   for (uint32_t d = 2; d * d <= n; ++d)
@@ -50,7 +54,7 @@ void load_vip(TomlReader& r, Claims& claims, const toml::table& t, size_t index,
               const std::vector<Port>& ports, std::vector<Vip>& vips) {
   Section s(r, t, "in [vip]",
             {"name", "address", "protocol", "port", "mode", "maglev_table_size", "encap_source",
-             "encap_source6", "gue_port", "backend", "check", "bgp", "active"});
+             "encap_source6", "gue_port", "mss_clamp", "backend", "check", "bgp", "active"});
   Vip vip;
   std::string entity = "vip #" + std::to_string(index + 1);
   const bool over_vip_limit = ++claims.vips == kMaxVips + 1;
@@ -142,6 +146,16 @@ void load_vip(TomlReader& r, Claims& claims, const toml::table& t, size_t index,
         r.error(*n, "gue_port is only used by mode gue; " + entity + " uses " + to_string(*mode));
       else
         vip.gue_port = uint16_t(*v);
+    }
+  }
+
+  if (const toml::node* n = s.get("mss_clamp")) {
+    if (auto v = r.integer(*n, "mss_clamp", kMinMssClamp, kMaxMssClamp)) {
+      if (protocol && *protocol != kProtocolTcp)
+        r.error(*n, "mss_clamp is only used by TCP VIPs; " + entity + " is " +
+                        protocol_name(*protocol));
+      else
+        vip.mss_clamp = uint16_t(*v);
     }
   }
 
