@@ -21,6 +21,9 @@
 namespace sluice::config {
 
 enum class ForwardingMode : uint8_t { kDsrL2, kIpip, kGue };
+// What Maglev places a VIP's new flows by: the 5-tuple, or the client's address (with the
+// VIP's) so that all of a client's connections reach one backend.
+enum class VipHash : uint8_t { kFiveTuple, kSource, kSourceDestination };
 enum class BackendState : uint8_t {
   kReady,  // new and existing flows
   kDrain,  // existing flows only
@@ -73,6 +76,7 @@ struct Vip {
   uint16_t port = 0;  // 0 = every port of `protocol`
   ForwardingMode mode = ForwardingMode::kDsrL2;
   uint32_t maglev_table_size = 65537;  // prime
+  VipHash hash = VipHash::kFiveTuple;
   // Outer source prefixes for ipip/gue; set whenever a backend of that family exists.
   std::optional<IpPrefix> encap_source;   // IPv4
   std::optional<IpPrefix> encap_source6;  // IPv6
@@ -272,6 +276,23 @@ inline std::string to_string(ForwardingMode m) {
       return "gue";
   }
   return "?";
+}
+inline std::string to_string(VipHash h) {
+  switch (h) {
+    case VipHash::kFiveTuple:
+      return "5-tuple";
+    case VipHash::kSource:
+      return "source";
+    case VipHash::kSourceDestination:
+      return "source-destination";
+  }
+  return "?";
+}
+inline std::optional<VipHash> parse_vip_hash(std::string_view text) {
+  if (text == "5-tuple") return VipHash::kFiveTuple;
+  if (text == "source") return VipHash::kSource;
+  if (text == "source-destination") return VipHash::kSourceDestination;
+  return std::nullopt;
 }
 inline std::string to_string(BackendState s) {
   switch (s) {

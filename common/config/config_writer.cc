@@ -29,6 +29,7 @@ std::string vips_to_toml(const std::vector<Vip>& vips) {
         << "port = " << v.port << "\n"
         << "mode = " << quoted(to_string(v.mode)) << "\n"
         << "maglev_table_size = " << v.maglev_table_size << "\n";
+    if (v.hash != VipHash::kFiveTuple) out << "hash = " << quoted(to_string(v.hash)) << "\n";
     if (v.encap_source) out << "encap_source = " << quoted(v.encap_source->to_string()) << "\n";
     if (v.encap_source6) out << "encap_source6 = " << quoted(v.encap_source6->to_string()) << "\n";
     if (v.mode == ForwardingMode::kGue) out << "gue_port = " << v.gue_port << "\n";

@@ -3,6 +3,7 @@
 
 #include "flow/hash.h"
 #include "lb/maglev.h"
+#include "lb/scheduling_hash.h"
 #include "net/wire.h"
 #include "packet/encap.h"
 #include "packet/mss_clamp.h"
@@ -78,9 +79,10 @@ void Pipeline::prefetch_flows(const StagedBurst& burst, const ForwardingState& s
     // SYN flood that slot missed the cache on a quarter of forward()'s samples.
     const uint32_t vip = state.vip_table.find(p.key.dst, p.key.protocol, p.key.dst_port);
     if (vip == VipTable::kNone) continue;
-    const MaglevTable& maglev = state.vips[vip].maglev;
-    if (!maglev.empty())
-      prefetch_line(maglev_slot(maglev.data(), uint32_t(maglev.size()), burst.hashes[i]));
+    const VipEntry& entry = state.vips[vip];
+    if (!entry.maglev.empty())
+      prefetch_line(maglev_slot(entry.maglev.data(), uint32_t(entry.maglev.size()),
+                                scheduling_hash(entry.hash, p.key, burst.hashes[i])));
   }
 }
 
@@ -197,7 +199,8 @@ inline const BackendEntry* Pipeline::choose_backend(const ParsedPacket& p, uint3
 
   auto pick = [&]() -> const BackendEntry* {
     if (vip.maglev.empty()) return nullptr;
-    uint16_t index = maglev_lookup(vip.maglev.data(), uint32_t(vip.maglev.size()), hash);
+    uint16_t index = maglev_lookup(vip.maglev.data(), uint32_t(vip.maglev.size()),
+                                   scheduling_hash(vip.hash, p.key, hash));
     return index == kMaglevNoBackend ? nullptr : &vip.backends[index];
   };
 

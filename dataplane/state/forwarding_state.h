@@ -44,6 +44,7 @@ struct VipEntry {
   uint32_t id = 0;
   VipKey key;
   ForwardingMode mode = ForwardingMode::kDsrL2;
+  config::VipHash hash = config::VipHash::kFiveTuple;  // what Maglev places new flows by
   uint16_t mtu = 1500;
   uint16_t mss_clamp = 0;              // TCP SYNs announce at most this MSS; 0 = untouched
   std::vector<BackendEntry> backends;  // every backend that still carries flows (not maint)

@@ -96,6 +96,7 @@ std::unique_ptr<ForwardingState> StateBuilder::build(const config::Config& confi
     vip.id = vid;
     vip.key = key;
     vip.mode = cv.mode;
+    vip.hash = cv.hash;
     vip.mtu = mtu;
     vip.mss_clamp = cv.mss_clamp;
 

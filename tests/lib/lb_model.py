@@ -4,7 +4,7 @@
 fixtures can name the backend a flow must reach without asking the C++ code.
 
     table = maglev_table(["10.0.0.21", "10.0.0.22"], 13)
-    backend = table[reduce(flow_hash("192.0.2.1", "10.0.0.100", 40000, 80, 6), 13)]
+    backend = table[reduce(source_hash("192.0.2.1"), 13)]
 
 Standard library only.
 """
@@ -99,3 +99,9 @@ def maglev_table(identities, size, weights=None):
             if filled == size:
                 return table
 
+
+def source_hash(src, dst=None):
+    """A VIP's `hash = "source"` (dst None) or "source-destination": what Maglev places
+    its new flows by instead of flow_hash."""
+    data = addr16(src) + (addr16(dst) if dst else b"")
+    return mix32(crc32c(0x736F7572, data))

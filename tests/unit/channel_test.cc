@@ -69,6 +69,7 @@ address = "10.0.0.100"
 protocol = "tcp"
 port = 80
 mode = "dsr-l2"
+hash = "source"
 mss_clamp = 1400
   [[vip.backend]]
   address = "10.0.0.21"
@@ -83,6 +84,7 @@ protocol = "udp"
 port = 0
 mode = "gue"
 gue_port = 7000
+hash = "source-destination"
 maglev_table_size = 251
 encap_source = "172.16.0.0/16"
 encap_source6 = "fd00::/64"

@@ -123,6 +123,7 @@ protocol = "tcp"
 port = 80
 mode = "dsr-l2"
 maglev_table_size = 251
+hash = "source"
   [[vip.backend]]
   address = "10.0.0.21"
   weight = 3
@@ -139,6 +140,7 @@ mode = "gue"
 encap_source = "172.16.0.0/16"
 encap_source6 = "fd00:5eed::/64"
 gue_port = 7000
+hash = "source-destination"
 backend = [
   { address = "192.168.7.1", weight = 0, state = "maint" },
   { address = "fd00:1::1" },
@@ -205,6 +207,7 @@ mss_clamp = 1440
   www.port = 80;
   www.mode = ForwardingMode::kDsrL2;
   www.maglev_table_size = 251;
+  www.hash = VipHash::kSource;
   www.backends = {{ip("10.0.0.21"), 3, BackendState::kDrain},
                   {ip("10.0.0.22"), 1, BackendState::kReady}};
   EXPECT_EQ(c.vips[0], www);
@@ -217,6 +220,7 @@ mss_clamp = 1440
   dns.encap_source = prefix("172.16.0.0/16");
   dns.encap_source6 = prefix("fd00:5eed::/64");
   dns.gue_port = 7000;
+  dns.hash = VipHash::kSourceDestination;
   dns.backends = {{ip("192.168.7.1"), 0, BackendState::kMaint},
                   {ip("fd00:1::1"), 1, BackendState::kReady}};
   EXPECT_EQ(c.vips[1], dns);
@@ -284,6 +288,7 @@ encap_source = "172.16.0.0/16"
   EXPECT_EQ(v.maglev_table_size, 65537u);
   EXPECT_FALSE(v.encap_source6);
   EXPECT_EQ(v.gue_port, 6080);
+  EXPECT_EQ(v.hash, VipHash::kFiveTuple);
   EXPECT_EQ(v.mss_clamp, 0);
   EXPECT_THAT(v.backends, ElementsAre(Backend{ip("10.1.0.1"), 1, BackendState::kReady}));
 }
@@ -1004,6 +1009,15 @@ mss_clamp = 1400
 backend = [{ address = "192.168.1.1" }]
 )",
      {"t.toml:8:13: mss_clamp is only used by TCP VIPs; vip 'dns' is udp"}},
+    {"UnsupportedHash",
+     Frame::kAfterWww,
+     "hash = \"round-robin\"\nbackend = [{ address = \"10.0.0.21\" }]\n",
+     {"t.toml:7:8: hash 'round-robin' is not supported; allowed: 5-tuple, source, "
+      "source-destination"}},
+    {"HashNotAString",
+     Frame::kAfterWww,
+     "hash = 5\nbackend = [{ address = \"10.0.0.21\" }]\n",
+     {"t.toml:7:8: hash: expected a string, got an integer"}},
     {"EncapSourceOfTheWrongFamily",
      Frame::kBeforePort,
      R"([[vip]]

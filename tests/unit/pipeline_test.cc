@@ -9,6 +9,7 @@
 #include <array>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -205,6 +206,41 @@ TEST_F(PipelineTest, UnresolvedNextHopIsCountedNotSent) {
   std::vector<std::string> errors;
   state_ = builder_.build(c, {kOurMac}, neighbors_, ++generation_, now_, errors);
   EXPECT_EQ(send(1, wire::kTcpAck), 1);
+}
+
+// hash = "source": every connection of a client reaches one backend, whatever its source
+// port; different clients still spread. "5-tuple" spreads one client's connections.
+TEST_F(PipelineTest, SourceHashKeepsAClientOnOneBackend) {
+  config::Config c = make_config({{1, 1}, {2, 1}, {3, 1}, {4, 1}});
+  c.vips[0].hash = config::VipHash::kSource;
+  publish(c);
+  std::map<int, int> per_backend;
+  for (uint32_t client = 0; client < 200; ++client) {
+    std::set<int> chosen;
+    for (uint16_t port = 0; port < 20; ++port) {
+      Frame f(client, uint16_t(30000 + port), wire::kTcpSyn);
+      BurstResult result;
+      pipeline_.process_burst(&f.buf, 1, 0, *state_, now_, result);
+      ASSERT_EQ(result.actions[0], Action::kTransmit);
+      chosen.insert(f.backend());
+    }
+    ASSERT_EQ(chosen.size(), 1u) << "client " << client;
+    per_backend[*chosen.begin()]++;
+  }
+  ASSERT_EQ(per_backend.size(), 4u);
+  for (auto [backend, n] : per_backend) EXPECT_NEAR(n, 50, 25) << "backend " << backend;
+  EXPECT_EQ((*counters_)[WorkerCounter::flow_new], 200u * 20);
+
+  c.vips[0].hash = config::VipHash::kFiveTuple;
+  publish(c);
+  std::set<int> spread;
+  for (uint16_t port = 0; port < 20; ++port) {
+    Frame f(7, uint16_t(50000 + port), wire::kTcpSyn);
+    BurstResult result;
+    pipeline_.process_burst(&f.buf, 1, 0, *state_, now_, result);
+    spread.insert(f.backend());
+  }
+  EXPECT_GT(spread.size(), 1u);
 }
 
 // A promiscuous port also gets what a switch floods for other hosts: their unicast frames

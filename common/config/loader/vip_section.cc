@@ -52,9 +52,10 @@ bool backend_is_another_host(TomlReader& r, Claims& claims, const toml::node& n,
 
 void load_vip(TomlReader& r, Claims& claims, const toml::table& t, size_t index,
               const std::vector<Port>& ports, std::vector<Vip>& vips) {
-  Section s(r, t, "in [vip]",
-            {"name", "address", "protocol", "port", "mode", "maglev_table_size", "encap_source",
-             "encap_source6", "gue_port", "mss_clamp", "backend", "check", "bgp", "active"});
+  Section s(
+      r, t, "in [vip]",
+      {"name", "address", "protocol", "port", "mode", "maglev_table_size", "encap_source",
+       "encap_source6", "gue_port", "mss_clamp", "hash", "backend", "check", "bgp", "active"});
   Vip vip;
   std::string entity = "vip #" + std::to_string(index + 1);
   const bool over_vip_limit = ++claims.vips == kMaxVips + 1;
@@ -118,6 +119,15 @@ void load_vip(TomlReader& r, Claims& claims, const toml::table& t, size_t index,
       else
         r.error(*n, "maglev_table_size " + std::to_string(size) +
                         " is not prime; use a prime such as " + std::to_string(next_prime(size)));
+    }
+  }
+  if (const toml::node* n = s.get("hash")) {
+    if (auto v = r.string(*n, "hash")) {
+      if (auto hash = parse_vip_hash(*v))
+        vip.hash = *hash;
+      else
+        r.error(*n,
+                "hash '" + *v + "' is not supported; allowed: 5-tuple, source, source-destination");
     }
   }
   auto read_encap = [&](std::string_view key, bool want_v4, std::optional<IpPrefix>& out) {
