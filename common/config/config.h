@@ -148,6 +148,9 @@ struct DataplaneSettings {
   // when every queue it reads can raise one (PCI NICs, net_tap); otherwise it
   // falls back to idle_sleep_us.
   bool rx_interrupts = false;
+  // New SYN-only flows a worker inserts into its flow table per second; above it their
+  // SYNs are forwarded by Maglev alone (flow/flood_guard.h). 0 = no limit.
+  uint32_t syn_admission_limit = 100'000;
   bool hugepages = true;
   uint32_t memory_mb = 1024;
   std::string file_prefix = "sluice";

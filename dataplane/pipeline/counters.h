@@ -58,6 +58,7 @@ enum class CounterRole : uint8_t {
   X(flow_hits, kEvent, "VIP packets that found their flow entry")                         \
   X(flow_new, kEvent, "VIP flows created (flow table miss)")                              \
   X(flow_insert_failures, kEvent, "new flows forwarded statelessly (table full)")         \
+  X(syns_not_admitted, kEvent, "new SYN-only flows not inserted (syn_admission_limit)")   \
   X(flow_rescheduled, kEvent, "flows moved because their backend left")                   \
   X(icmp_errors_forwarded, kEvent, "ICMP errors routed to the backend of their flow")     \
   X(mss_clamped, kEvent, "TCP SYNs whose MSS option was lowered to the VIP's mss_clamp")  \

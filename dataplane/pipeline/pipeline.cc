@@ -35,8 +35,11 @@ bool is_echo_request(const ParsedPacket& p) {
 }  // namespace
 
 Pipeline::Pipeline(uint32_t flow_capacity, const FlowTimeouts& timeouts, WorkerCounters& counters,
-                   const FragmentSettings& fragments)
-    : flows_(flow_capacity, timeouts), fragments_(fragments), counters_(counters) {}
+                   const FragmentSettings& fragments, uint32_t syn_admission_limit)
+    : flows_(flow_capacity, timeouts),
+      fragments_(fragments),
+      flood_guard_(syn_admission_limit),
+      counters_(counters) {}
 
 void Pipeline::process_burst(PacketBuffer* frames, uint16_t n, uint16_t port_index,
                              const ForwardingState& state, uint32_t now_ms, BurstResult& result,
@@ -231,12 +234,17 @@ inline const BackendEntry* Pipeline::choose_backend(const ParsedPacket& p, uint3
     } else {
       backend = pick();
       if (!backend) return nullptr;
-      entry = flows_.insert(p.key, hash, backend->id, initial_state(p.key.protocol, p.tcp_flags),
-                            now_ms);
-      if (!entry)
-        ++counters_[WorkerCounter::flow_insert_failures];
-      else if (sync_.enabled)
-        offer_sync(*entry, vip, *backend, now_ms);
+      const FlowState initial = initial_state(p.key.protocol, p.tcp_flags);
+      if (initial == FlowState::kTcpSynOnly && !flood_guard_.admit(now_ms)) {
+        ++counters_[WorkerCounter::syns_not_admitted];
+        ++counters_.vip_syns_not_admitted[vip.id];
+      } else {
+        entry = flows_.insert(p.key, hash, backend->id, initial, now_ms);
+        if (!entry)
+          ++counters_[WorkerCounter::flow_insert_failures];
+        else if (sync_.enabled)
+          offer_sync(*entry, vip, *backend, now_ms);
+      }
       ++counters_[WorkerCounter::flow_new];
       ++counters_.vips[vip.id].new_flows;
       ++counters_.backends[backend->id].new_flows;

@@ -19,6 +19,7 @@
 #include <span>
 
 #include "config/fragment_settings.h"
+#include "flow/flood_guard.h"
 #include "flow/flow_table.h"
 #include "flow/fragment_table.h"
 #include "packet/neighbor_packets.h"
@@ -98,8 +99,9 @@ struct SyncOutbox {
 
 class Pipeline {
  public:
+  // syn_admission_limit: see flow/flood_guard.h; 0 = none.
   Pipeline(uint32_t flow_capacity, const FlowTimeouts& timeouts, WorkerCounters& counters,
-           const FragmentSettings& fragments = {});
+           const FragmentSettings& fragments = {}, uint32_t syn_admission_limit = 0);
 
   // Decides the fate of frames[0..n) (n <= kMaxBurst), all received on port `port_index`,
   // rewriting the ones to transmit in place. The three stages below back to back.
@@ -202,6 +204,7 @@ class Pipeline {
 
   FlowTable flows_;
   FragmentTable fragments_;
+  FloodGuard flood_guard_;
   WorkerCounters& counters_;
   SyncThreshold sync_;
   SyncOutbox sync_outbox_;

@@ -24,6 +24,7 @@ struct alignas(64) WorkerCounters {
   uint64_t sync[kSyncCounterCount] = {};  // the (worker) ones
   uint64_t active_flows = 0;  // the worker's flow table size, refreshed every burst and sweep
   TrafficCounters vips[kVipIds];
+  uint64_t vip_syns_not_admitted[kVipIds] = {};  // WorkerCounter::syns_not_admitted by VIP id
   TrafficCounters backends[kBackendIds];
 
   uint64_t& operator[](WorkerCounter c) { return events[size_t(c)]; }

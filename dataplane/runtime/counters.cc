@@ -33,6 +33,12 @@ TrafficCounters Dataplane::vip_traffic(uint32_t vip_id) const {
   return sum;
 }
 
+uint64_t Dataplane::vip_syns_not_admitted(uint32_t vip_id) const {
+  uint64_t sum = 0;
+  for (const auto& w : workers_) sum += w->counters().vip_syns_not_admitted[vip_id];
+  return sum;
+}
+
 TrafficCounters Dataplane::backend_traffic(uint32_t backend_id) const {
   TrafficCounters sum;
   for (const auto& w : workers_) add(sum, w->counters().backends[backend_id]);

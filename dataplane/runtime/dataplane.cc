@@ -139,6 +139,7 @@ bool Dataplane::start() {
     s.idle_sleep_us = d.idle_sleep_us;
     s.rx_interrupts = d.rx_interrupts;
     s.flow_capacity = d.flow_table_size;
+    s.syn_admission_limit = d.syn_admission_limit;
     s.timeouts = config_.flow_timeouts;
     s.fragments = config_.fragments;
     s.decision_field = decision_offset;

@@ -76,6 +76,7 @@ class Dataplane {
   // The main lcore's ARP/ND solicitations: sent, and put off by the rate cap.
   std::vector<std::pair<std::string, uint64_t>> neighbor_counters() const;
   TrafficCounters vip_traffic(uint32_t vip_id) const;
+  uint64_t vip_syns_not_admitted(uint32_t vip_id) const;
   TrafficCounters backend_traffic(uint32_t backend_id) const;
   uint32_t now_ms() const;
 

@@ -68,6 +68,7 @@ int vips(const Dataplane& dataplane, const char*, rte_tel_data* d) {
     rte_tel_data_add_dict_u64(vd, "packets", traffic.packets);
     rte_tel_data_add_dict_u64(vd, "bytes", traffic.bytes);
     rte_tel_data_add_dict_u64(vd, "new_flows", traffic.new_flows);
+    rte_tel_data_add_dict_u64(vd, "syns_not_admitted", dataplane.vip_syns_not_admitted(*id));
     rte_tel_data_add_dict_container(d, telemetry_name(v.name).c_str(), vd, 0);
   }
   return 0;

@@ -54,6 +54,7 @@ struct WorkerSettings {
   uint32_t idle_sleep_us = 0;
   bool rx_interrupts = false;  // idle: wait for an RX interrupt where every queue has one
   uint32_t flow_capacity = 1 << 20;
+  uint32_t syn_admission_limit = 0;
   FlowTimeouts timeouts;
   FragmentSettings fragments;
   // The mbuf dynamic field (uint32_t) that carries a first fragment's decision to the

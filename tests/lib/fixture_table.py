@@ -47,19 +47,25 @@ def announcement(our_mac, addr):
     return frame.ljust(60, b"\0")
 
 
-def run(report, binary, name, config, table, our_mac, announced=(), events=None):
-    """Runs `table` through the binary on `config`; returns the final stats (None when the
-    dataplane never reported every frame received)."""
+def run(report, binary, name, config, table, our_mac, announced=(), events=None, settings=None,
+        while_running=None):
+    """Runs `table` through the binary on `config` ([dataplane] `settings` as
+    harness.Dataplane takes them); while_running(dp), if given, once every frame went
+    through. Returns the final stats (None when the dataplane never reported every frame
+    received)."""
     rows = table.rows
     with harness.workdir(name) as tmp:
         rx, tx = os.path.join(tmp, "rx.pcap"), os.path.join(tmp, "tx.pcap")
         harness.write_pcap(rx, [frame for _, frame, _, _ in rows])
-        with harness.Dataplane(binary, tmp, name, config.format(rx=rx, tx=tx), report) as dp:
+        with harness.Dataplane(binary, tmp, name, config.format(rx=rx, tx=tx), report,
+                               **(settings or {})) as dp:
             stats = dp.wait_for(lambda s: s and s.get("rx_packets") == len(rows), 30)
             # The announcements go out garp_interval apart: wait for every frame expected.
             want_tx = sum(exp is not None for _, _, exp, _ in rows) + GARP_COUNT * len(announced)
             if stats is not None:
                 stats = dp.wait_for(lambda s: s.get("tx_packets", 0) >= want_tx, 5) or dp.query()
+                if while_running:
+                    while_running(dp)
         if stats is None:
             report.fail("the dataplane never reported all fixture frames received")
             return None

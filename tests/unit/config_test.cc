@@ -623,7 +623,7 @@ const std::vector<Rejected> kRejected = {
      Frame::kBeforePort,
      "[dataplane]\nworkers = [1]\n",
      {"t.toml:2:1: unknown key 'workers' in [dataplane], allowed: "
-      "main_lcore, worker_lcores, burst_size, flow_table_size, "
+      "main_lcore, worker_lcores, burst_size, flow_table_size, syn_admission_limit, "
       "idle_sleep_us, rx_interrupts, hugepages, memory_mb, file_prefix, "
       "mbufs_per_port, eal_args, control_socket, garp_count, garp_interval"}},
     {"WrongType",
@@ -1404,7 +1404,8 @@ colour = "blue"
       "t.toml:8:12: weight 70000 is out of range; allowed: 0..65535",
       "t.toml:10:14: burst_size 1000 is out of range; allowed: 1..512",
       "t.toml:11:1: unknown key 'colour' in [dataplane], allowed: main_lcore, "
-      "worker_lcores, burst_size, flow_table_size, idle_sleep_us, rx_interrupts, "
+      "worker_lcores, burst_size, flow_table_size, syn_admission_limit, idle_sleep_us, "
+      "rx_interrupts, "
       "hugepages, memory_mb, file_prefix, mbufs_per_port, eal_args, control_socket, "
       "garp_count, garp_interval"}},
     {"UnknownKeyInMetrics",

@@ -243,6 +243,38 @@ TEST_F(PipelineTest, SourceHashKeepsAClientOnOneBackend) {
   EXPECT_GT(spread.size(), 1u);
 }
 
+// Over the worker's syn_admission_limit a SYN is forwarded by Maglev, to the backend an
+// inserted flow would have had, and not inserted; its ACK then creates the flow. Other
+// flows and later seconds are not affected.
+TEST_F(PipelineTest, SynsOverTheAdmissionLimitAreForwardedNotInserted) {
+  auto counters = std::make_unique<WorkerCounters>();
+  Pipeline guarded(1 << 16, FlowTimeouts{}, *counters, FragmentSettings{}, 10);
+  publish(make_config({{1, 1}, {2, 1}, {3, 1}}));
+  auto place = [&](Pipeline& p, uint32_t flow, uint8_t flags, uint32_t now) {
+    Frame f(flow % 250, uint16_t(10000 + flow), flags);
+    BurstResult result;
+    p.process_burst(&f.buf, 1, 0, *state_, now, result);
+    return result.actions[0] == Action::kTransmit ? f.backend() : -1;
+  };
+  for (uint32_t i = 0; i < 30; ++i)
+    EXPECT_EQ(place(guarded, i, wire::kTcpSyn, now_), send(i, wire::kTcpSyn));
+  EXPECT_EQ((*counters)[WorkerCounter::syns_not_admitted], 20u);
+  EXPECT_EQ(counters->vip_syns_not_admitted[state_->vips[0].id], 20u);
+  EXPECT_EQ((*counters)[WorkerCounter::flow_new], 30u);
+  EXPECT_EQ((*counters)[WorkerCounter::forwarded], 30u);
+  EXPECT_EQ(guarded.flows().size(), 10u);
+
+  for (uint32_t i = 0; i < 30; ++i)
+    EXPECT_EQ(place(guarded, i, wire::kTcpAck, now_ + 10), send(i, wire::kTcpAck));
+  EXPECT_EQ((*counters)[WorkerCounter::flow_hits], 10u);
+  EXPECT_EQ(guarded.flows().size(), 30u);
+  EXPECT_EQ((*counters)[WorkerCounter::syns_not_admitted], 20u);
+
+  for (uint32_t i = 100; i < 115; ++i) place(guarded, i, wire::kTcpSyn, now_ + 1000);
+  EXPECT_EQ((*counters)[WorkerCounter::syns_not_admitted], 25u);
+  EXPECT_EQ(guarded.flows().size(), 40u);
+}
+
 // A promiscuous port also gets what a switch floods for other hosts: their unicast frames
 // are dropped whatever they carry, the port's accept_macs excepted; group addresses are not
 // filtered.
