@@ -13,7 +13,7 @@ constexpr size_t kTrafficSize = 3 * 8;
 // The fewest bytes an entry takes: a count is checked against them before anything is
 // reserved, so a forged count cannot make the decoder allocate.
 constexpr size_t kMinCounterSize = 1 + 1 + 8;
-constexpr size_t kMinVipSize = 1 + 1 + kTrafficSize + 4;
+constexpr size_t kMinVipSize = 1 + 1 + kTrafficSize + 8 + 4;
 constexpr size_t kBackendSize = 16 + kTrafficSize;
 
 void put_u8(std::string& out, uint8_t v) { out.push_back(char(v)); }
@@ -158,6 +158,7 @@ std::string encode_stats(const Stats& stats) {
   for (const VipStats& v : stats.vips) {
     put_name(out, v.name);
     put_traffic(out, v.traffic);
+    put_u64(out, v.syns_not_admitted);
     put_u32(out, uint32_t(v.backends.size()));
     for (const BackendStats& b : v.backends) {
       out.append(reinterpret_cast<const char*>(b.address.bytes.data()), b.address.bytes.size());
@@ -189,6 +190,7 @@ std::optional<Stats> decode_stats(std::string_view payload, std::string& error) 
     std::string vip = "VIP '" + v.name + "'";
     in.entry(vip);
     v.traffic = in.traffic();
+    v.syns_not_admitted = in.u64("syns_not_admitted");
     uint32_t backends = in.count("backend count", kBackendSize);
     v.backends.reserve(backends);
     for (uint32_t j = 0; j < backends && !in.failed(); ++j) {

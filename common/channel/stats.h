@@ -2,7 +2,7 @@
 // The payload of MessageType::kStats: the dataplane's counters summed over its workers, as
 // the dataplane encodes them and sluiced decodes them. Pure; any thread.
 //
-// Wire format (channel version 2), integers unsigned and big-endian, no padding:
+// Wire format (channel version 3), integers unsigned and big-endian, no padding:
 //
 //   u64 generation                 the dataplane's published snapshot
 //   u32 counter count, then per counter:
@@ -11,6 +11,7 @@
 //   u32 VIP count, then per VIP:
 //     u8 name length, name         as a counter's name
 //     u64 packets, u64 bytes, u64 new_flows
+//     u64 syns_not_admitted          new SYN-only flows not inserted (syn_admission_limit)
 //     u32 backend count, then per backend:
 //       16 bytes address           IpAddress::bytes (IPv4 as ::ffff:a.b.c.d)
 //       u64 packets, u64 bytes, u64 new_flows
@@ -48,6 +49,8 @@ struct VipStats {
   std::string name;
   Traffic traffic;
   std::vector<BackendStats> backends;
+  // Its new SYN-only flows that a worker over its syn_admission_limit did not insert.
+  uint64_t syns_not_admitted = 0;
   friend bool operator==(const VipStats&, const VipStats&) = default;
 };
 

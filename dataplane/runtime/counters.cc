@@ -71,7 +71,7 @@ std::string Dataplane::summary() const {
   for (const channel::VipStats& vip : stats.vips) {
     const channel::Traffic& t = vip.traffic;
     out << "vip " << vip.name << " packets " << t.packets << " bytes " << t.bytes << " new_flows "
-        << t.new_flows << "\n";
+        << t.new_flows << " syns_not_admitted " << vip.syns_not_admitted << "\n";
     for (const channel::BackendStats& b : vip.backends)
       out << "backend " << vip.name << " " << b.address.to_string() << " packets "
           << b.traffic.packets << " bytes " << b.traffic.bytes << " new_flows "
@@ -119,6 +119,7 @@ channel::Stats Dataplane::channel_stats() const {
     channel::VipStats& vip = out.vips.emplace_back();
     vip.name = v.name;
     vip.traffic = {c.packets, c.bytes, c.new_flows};
+    vip.syns_not_admitted = vip_syns_not_admitted(*id);
     for (const config::Backend& b : v.backends) {
       auto bid = builder_.backend_id(key, b.address);
       if (!bid) continue;

@@ -78,11 +78,11 @@ def control_inputs():
     advert = bytes([0x31, 51, 150, 1, 0x00, 100, 0, 0])
     update = b'[[vip]]\nname = "www"\naddress = "10.0.0.100"\nprotocol = "tcp"\nport = 80\n' \
              b'mode = "dsr-l2"\n  [[vip.backend]]\n  address = "10.0.0.21"\n  weight = 3\n'
-    # common/channel/message.h: magic, version 2, type, payload length.
-    header = lambda kind, payload: b"SLC1" + struct.pack("!HHI", 2, kind, len(payload)) + payload
+    # common/channel/message.h: magic, version 3, type, payload length.
+    header = lambda kind, payload: b"SLC1" + struct.pack("!HHI", 3, kind, len(payload)) + payload
     # common/channel/stats.h: generation, counters, then a VIP with one IPv4 backend.
     stats = (struct.pack("!QI", 7, 1) + bytes([10]) + b"rx_packets" + struct.pack("!Q", 42)
-             + struct.pack("!I", 1) + bytes([3]) + b"www" + struct.pack("!QQQI", 42, 4200, 3, 1)
+             + struct.pack("!I", 1) + bytes([3]) + b"www" + struct.pack("!QQQQI", 42, 4200, 3, 0, 1)
              + bytes(10) + b"\xff\xff" + bytes([10, 0, 0, 21]) + struct.pack("!QQQ", 42, 4200, 3))
     return {
         "vrrp4": bytes([0x00]) + advert + bytes([10, 0, 0, 100]),

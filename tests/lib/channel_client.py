@@ -6,7 +6,7 @@ import ipaddress
 import socket
 import struct
 
-VERSION = 2  # common/channel/message.h kVersion
+VERSION = 3  # common/channel/message.h kVersion
 DESIRED, APPLIED, REJECTED, GET_STATS, STATS, ANNOUNCE = 1, 2, 3, 4, 5, 6
 TRACE, TRACE_RESULT, CONNS, CONNS_RESULT = 7, 8, 9, 10
 
@@ -32,7 +32,8 @@ def read_message(s):
 
 def decode_stats(body):
     """common/channel/stats.h's encoding, which must fill the payload exactly, as
-    (generation, [(counter, value)], {vip: ((packets, bytes, new_flows), {address: (...)})});
+    (generation, [(counter, value)],
+     {vip: ((packets, bytes, new_flows, syns_not_admitted), {address: (packets, bytes, new_flows)})});
     ValueError when it does not."""
     pos = 0
 
@@ -59,7 +60,7 @@ def decode_stats(body):
     counters = [(name(), number(8)) for _ in range(number(4))]
     vips = {}
     for _ in range(number(4)):
-        vip, vip_traffic, backends = name(), traffic(), {}
+        vip, vip_traffic, backends = name(), traffic() + (number(8),), {}
         for _ in range(number(4)):
             address = ipaddress.IPv6Address(take(16))
             backends[str(address.ipv4_mapped or address)] = traffic()

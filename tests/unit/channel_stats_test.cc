@@ -38,7 +38,7 @@ Stats sample() {
   s.generation = 42;
   s.counters = {{"rx_packets", 1000}, {"active_flows", 0}, {"drop_not_for_us", UINT64_MAX}};
   s.vips.push_back(
-      {"www", {10, 2000, 3}, {{ip("10.0.0.21"), {4, 500, 1}}, {ip("10.0.0.22"), {6, 1500, 2}}}});
+      {"www", {10, 2000, 3}, {{ip("10.0.0.21"), {4, 500, 1}}, {ip("10.0.0.22"), {6, 1500, 2}}}, 7});
   s.vips.push_back({"dns6", {1, 80, 1}, {{ip("2001:db8::31"), {1, 80, 1}}}});
   s.vips.push_back({"idle", {}, {}});
   return s;
@@ -55,11 +55,12 @@ TEST(ChannelStats, EncodesTheDocumentedLayout) {
   Stats s;
   s.generation = 7;
   s.counters = {{"rx", 1}};
-  s.vips.push_back({"w", {1, 2, 3}, {{ip("10.0.0.21"), {4, 5, 6}}}});
+  s.vips.push_back({"w", {1, 2, 3}, {{ip("10.0.0.21"), {4, 5, 6}}}, 9});
   EXPECT_EQ(encode_stats(s), from_hex("0000000000000007"                   // generation
                                       "00000001 02 7278 0000000000000001"  // "rx" 1
                                       "00000001 01 77"                     // VIP "w"
                                       "0000000000000001 0000000000000002 0000000000000003"
+                                      "0000000000000009"  // syns_not_admitted
                                       "00000001 00000000000000000000ffff0a000015"  // 10.0.0.21
                                       "0000000000000004 0000000000000005 0000000000000006"));
 }
@@ -89,15 +90,20 @@ TEST(ChannelStats, ErrorsNameTheFieldAndTheByte) {
             "stats payload: counter 1 name at byte 13 needs 10 bytes, 9 remain");
   Stats idle;
   idle.vips.push_back({"www", {}, {}});
-  EXPECT_EQ(decode_error(encode_stats(idle).substr(0, 46)),
-            "stats payload: VIP 'www' backend count at byte 44 needs 4 bytes, 2 remain");
+  EXPECT_EQ(decode_error(encode_stats(idle).substr(0, 54)),
+            "stats payload: VIP 'www' backend count at byte 52 needs 4 bytes, 2 remain");
+  Stats named;
+  named.vips.push_back({"a-very-long-vip-name", {}, {}});
+  EXPECT_EQ(decode_error(encode_stats(named).substr(0, 65)),
+            "stats payload: VIP 'a-very-long-vip-name' syns_not_admitted at byte 61 needs 8 "
+            "bytes, 4 remain");
   // A cut that leaves fewer bytes than the entries announced is caught at the count.
   std::string whole = encode_stats(sample());
   EXPECT_EQ(decode_error(whole.substr(0, 30)),
             "stats payload: counter count 3 at byte 8 is more than the 18 remaining bytes can "
             "hold");
-  EXPECT_EQ(decode_error(whole.substr(0, whole.find("www") + 3 + 24 + 4 + 40 + 27)),
-            "stats payload: VIP 'www' backend count 2 at byte 108 is more than the 67 remaining "
+  EXPECT_EQ(decode_error(whole.substr(0, whole.find("www") + 3 + 24 + 8 + 4 + 40 + 39)),
+            "stats payload: VIP 'www' backend count 2 at byte 116 is more than the 79 remaining "
             "bytes can hold");
   EXPECT_EQ(decode_error(whole + "xyz"),
             "stats payload: 3 bytes after the last VIP, at byte " + std::to_string(whole.size()));
@@ -114,7 +120,7 @@ TEST(ChannelStats, ForgedCountsAreRefusedBeforeAnyAllocation) {
   std::string payload = encode_stats(s);
   payload[payload.size() - 1] = 1;  // one backend announced, none there
   EXPECT_EQ(decode_error(payload),
-            "stats payload: VIP 'w' backend count 1 at byte 42 is more than the 0 remaining "
+            "stats payload: VIP 'w' backend count 1 at byte 50 is more than the 0 remaining "
             "bytes can hold");
 }
 
@@ -125,7 +131,7 @@ TEST(ChannelStats, NamesArePrintableWithoutSpaces) {
             "stats payload: counter 1 name at byte 12 has byte 0x20 at position 2; allowed: "
             "printable ASCII without spaces");
   EXPECT_EQ(
-      decode_error(from_hex("0000000000000001 00000000 00000001 02 77ff" + std::string(56, '0'))),
+      decode_error(from_hex("0000000000000001 00000000 00000001 02 77ff" + std::string(72, '0'))),
       "stats payload: VIP 1 name at byte 16 has byte 0xff at position 2; allowed: "
       "printable ASCII without spaces");
 }
