@@ -68,6 +68,10 @@ Reply answer_show_bgp(const Command& c, Model& model, Privilege) {
   return {.lines = format_bgp(model.bgp(), c.json)};
 }
 
+Reply answer_show_floods(const Command& c, Model& model, Privilege) {
+  return {.lines = format_floods(model.floods(), c.json)};
+}
+
 Reply answer_set_node(const Command& c, Model& model, Privilege) {
   if (auto e = model.set_node_maint(c.on)) return error_reply("Error: " + *e);
   return {.lines = c.on ? "Node: maint (every VIP withdrawn)\n" : "Node: ready\n"};

@@ -21,6 +21,7 @@ Reply answer_show_ha(const Command& command, Model& model, Privilege level);
 Reply answer_set_backend_state(const Command& command, Model& model, Privilege level);
 Reply answer_set_backend_weight(const Command& command, Model& model, Privilege level);
 Reply answer_show_bgp(const Command& command, Model& model, Privilege level);
+Reply answer_show_floods(const Command& command, Model& model, Privilege level);
 Reply answer_set_node(const Command& command, Model& model, Privilege level);
 Reply answer_set_vip_announce(const Command& command, Model& model, Privilege level);
 Reply answer_reload(const Command& command, Model& model, Privilege level);

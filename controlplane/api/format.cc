@@ -355,6 +355,40 @@ std::string format_bgp(const BgpView& b, bool json) {
   return out + t.render() + errors;
 }
 
+std::string format_floods(const std::vector<FloodView>& floods, bool json) {
+  if (json) {
+    JsonWriter w;
+    w.begin_object().key("floods").begin_array();
+    for (const FloodView& f : floods) {
+      w.begin_object();
+      w.key("name").value(f.name);
+      w.key("address").value(f.address);
+      w.key("protocol").value(f.protocol);
+      w.key("port").value(uint64_t(f.port));
+      w.key("new_flows_per_s");
+      opt_value(w, f.new_flows_per_s);
+      w.key("syns_not_admitted_per_s");
+      opt_value(w, f.syns_not_admitted_per_s);
+      w.key("syns_not_admitted").value(f.syns_not_admitted);
+      w.key("under_flood").value(f.under_flood);
+      w.key("flood_for_s");
+      opt_value(w, f.flood_for_s);
+      w.key("last_flood_s");
+      opt_value(w, f.last_flood_s);
+      w.end_object();
+    }
+    w.end_array().end_object();
+    return json_line(w);
+  }
+  Table t({"VIP", "ADDRESS", "PROTO", "PORT", "NEW_FLOWS_S", "NOT_ADMITTED_S", "FLOOD", "FOR_S",
+           "LAST_S"});
+  for (const FloodView& f : floods)
+    t.add({f.name, f.address, f.protocol, port_text(f.port), opt_num(f.new_flows_per_s),
+           opt_num(f.syns_not_admitted_per_s), f.under_flood ? "yes" : "no", opt_num(f.flood_for_s),
+           opt_num(f.last_flood_s)});
+  return t.render();
+}
+
 std::string format_ha(const std::vector<HaView>& instances, bool json) {
   if (instances.empty()) {
     if (json) return "{\"configured\":false}\n";

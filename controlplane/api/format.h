@@ -43,6 +43,7 @@ std::string format_bgp(const BgpView& bgp, bool json);
 // A BGP session's state and last error: "Active (Socket: Connection refused)",
 // "Established", "Error: No listening socket"; "" when bird gives neither.
 std::string session_info(const BgpSessionView& session);
+std::string format_floods(const std::vector<FloodView>& floods, bool json);
 std::string format_ha(const std::vector<HaView>& instances, bool json);
 
 }  // namespace sluice::api

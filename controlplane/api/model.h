@@ -64,6 +64,24 @@ struct VipView {
   uint64_t new_flows = 0;
 };
 
+// One VIP's new-flow rates and whether it is under a SYN flood: the dataplane's workers
+// did not insert some of its new SYN-only flows (over their syn_admission_limit) since the
+// previous counters, about a second earlier.
+struct FloodView {
+  std::string name;
+  std::string address;   // canonical text
+  std::string protocol;  // "tcp", "udp"
+  uint16_t port = 0;     // 0 = every port
+  // Per second between the dataplane's last two counter samples; nullopt while unknown
+  // (no counters, or the VIP not in them).
+  std::optional<uint64_t> new_flows_per_s;
+  std::optional<uint64_t> syns_not_admitted_per_s;
+  uint64_t syns_not_admitted = 0;  // since the dataplane started
+  bool under_flood = false;
+  std::optional<uint64_t> flood_for_s;   // while under flood: since when
+  std::optional<uint64_t> last_flood_s;  // since SYNs were last not admitted; nullopt: never
+};
+
 struct HealthView {
   std::string vip;
   std::string backend;
@@ -200,6 +218,7 @@ class Model {
   virtual std::vector<HaView> ha() const { return {}; }
   virtual std::vector<CheckDurationsView> check_durations() const { return {}; }
   virtual BgpView bgp() const { return {}; }
+  virtual std::vector<FloodView> floods() const { return {}; }  // config order
 
   // `backend` is canonical address text. nullopt on success, else one line saying what is
   // wrong (e.g. "no VIP named 'x'"); the API prefixes it with "Error: ". On success the

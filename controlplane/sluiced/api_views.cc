@@ -126,6 +126,28 @@ std::vector<api::VipView> Daemon::vips() const {
   return out;
 }
 
+std::vector<api::FloodView> Daemon::floods() const {
+  const uint64_t now = now_ms();
+  std::vector<api::FloodView> out;
+  for (const config::Vip& v : config_.vips) {
+    api::FloodView f;
+    f.name = v.name;
+    f.address = v.address.to_string();
+    f.protocol = config::protocol_name(v.protocol);
+    f.port = v.port;
+    if (const FloodWatch::Vip* w = dataplane_.floods().find(v.name); w && dataplane_.connected()) {
+      f.new_flows_per_s = w->new_flows_per_s;
+      f.syns_not_admitted_per_s = w->syns_not_admitted_per_s;
+      f.syns_not_admitted = w->syns_not_admitted;
+      f.under_flood = w->under_flood();
+      if (w->flood_since_ms) f.flood_for_s = (now - *w->flood_since_ms) / 1000;
+      if (w->last_flood_ms) f.last_flood_s = (now - *w->last_flood_ms) / 1000;
+    }
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
 api::StatsView Daemon::stats() const {
   api::StatsView s;
   s.counters.emplace_back("dataplane_connected", dataplane_.connected() ? 1 : 0);

@@ -52,6 +52,7 @@ class Daemon final : public api::Model {
   std::vector<api::HaView> ha() const override;
   std::vector<api::CheckDurationsView> check_durations() const override;
   api::BgpView bgp() const override;  // bgp_glue.cc
+  std::vector<api::FloodView> floods() const override;
   // admin_changes.cc: a backend's admin state and weight, recorded, pushed, persisted
   std::optional<std::string> set_backend_state(const std::string& vip, const std::string& backend,
                                                config::BackendState state) override;

@@ -15,6 +15,7 @@
 
 #include "channel/message.h"
 #include "channel/stats.h"
+#include "sluiced/flood_watch.h"
 
 namespace sluice::sluiced {
 
@@ -55,6 +56,8 @@ class DataplaneClient {
   // The dataplane's counters as it last answered them; nullopt before the first answer
   // and after one that did not decode (logged).
   const std::optional<channel::Stats>& last_stats() const { return stats_; }
+  // Each VIP's new-flow rates and SYN floods, from the counters as they came.
+  const FloodWatch& floods() const { return floods_; }
   const std::string& last_error() const { return last_error_; }
   uint64_t applied_generation() const { return applied_generation_; }
 
@@ -91,6 +94,7 @@ class DataplaneClient {
   std::optional<uint64_t> last_ack_ms_;
   uint64_t applied_generation_ = 0;
   std::optional<channel::Stats> stats_;
+  FloodWatch floods_;
   std::string stats_error_;  // the last decoding error, logged once
   std::string last_error_;
   // What was sent and not answered yet, oldest first: each answer is the oldest's.

@@ -37,6 +37,8 @@ TEST(ApiFormat, Help) {
       "announced or not, why, since when\n"
       "  show sync                                             flow sync with the peers: sent, "
       "received, installed, refused, rejected\n"
+      "  show floods                                           SYN floods: per VIP new flows/s, "
+      "SYNs not admitted/s, under flood or not\n"
       "  show conns VIP [limit 1..10000]                       a sample of a VIP's active flows: "
       "client, backend, worker, state, idle\n"
       "  trace frame HEX [port NAME]                           what the dataplane would do with "
@@ -342,6 +344,35 @@ TEST(ApiFormat, BgpWithBirdSessions) {
       std::string::npos);
   b.bird = {};
   EXPECT_NE(format_bgp(b, true).find(",\"bird\":null,"), std::string::npos) << "not read";
+}
+
+TEST(ApiFormat, Floods) {
+  EXPECT_EQ(run("show floods"),
+            "VIP  ADDRESS       PROTO  PORT  NEW_FLOWS_S  NOT_ADMITTED_S  FLOOD  FOR_S  LAST_S\n"
+            "www  10.0.0.100    tcp    80    120500       20500           yes    12     0\n"
+            "dns  2001:db8::53  udp    *     7            0               no     -      -\n"
+            "\n");
+  EXPECT_EQ(run("show floods json"),
+            R"({"floods":[{"name":"www","address":"10.0.0.100","protocol":"tcp","port":80,)"
+            R"("new_flows_per_s":120500,"syns_not_admitted_per_s":20500,)"
+            R"("syns_not_admitted":246000,"under_flood":true,"flood_for_s":12,"last_flood_s":0},)"
+            R"({"name":"dns","address":"2001:db8::53","protocol":"udp","port":0,)"
+            R"("new_flows_per_s":7,"syns_not_admitted_per_s":0,"syns_not_admitted":0,)"
+            R"("under_flood":false,"flood_for_s":null,"last_flood_s":null}]})"
+            "\n\n");
+  EXPECT_EQ(format_floods({{.name = "www",
+                            .address = "10.0.0.100",
+                            .protocol = "tcp",
+                            .port = 80,
+                            .new_flows_per_s = std::nullopt,
+                            .syns_not_admitted_per_s = std::nullopt,
+                            .syns_not_admitted = 0,
+                            .under_flood = false,
+                            .flood_for_s = std::nullopt,
+                            .last_flood_s = std::nullopt}},
+                          false),
+            "VIP  ADDRESS     PROTO  PORT  NEW_FLOWS_S  NOT_ADMITTED_S  FLOOD  FOR_S  LAST_S\n"
+            "www  10.0.0.100  tcp    80    -            -               no     -      -\n");
 }
 
 TEST(ApiFormat, HostileText) {

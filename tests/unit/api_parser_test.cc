@@ -231,10 +231,9 @@ TEST(ApiParser, UnknownCommands) {
 }
 
 TEST(ApiParser, MalformedReadCommands) {
-  EXPECT_EQ(
-      error_of("show"),
-      "Usage: show info|vips|backends [VIP]|stats|health|ha|bgp|sync|conns VIP [limit 1..10000] "
-      "[json]");
+  EXPECT_EQ(error_of("show"),
+            "Usage: show info|vips|backends [VIP]|stats|health|ha|bgp|sync|floods|conns VIP "
+            "[limit 1..10000] [json]");
   EXPECT_EQ(error_of("show info extra"), "Usage: show info [json]");
   EXPECT_EQ(error_of("show info json json"), "Usage: show info [json]");
   EXPECT_EQ(error_of("show vips www"), "Usage: show vips [json]");

@@ -111,6 +111,7 @@ class FakeModel : public Model {
   std::vector<HealthView> health() const override { return health_; }
   std::vector<HaView> ha() const override { return ha_; }
   std::vector<CheckDurationsView> check_durations() const override { return check_durations_; }
+  std::vector<FloodView> floods() const override { return floods_; }
 
   std::optional<std::string> set_backend_state(const std::string& vip, const std::string& backend,
                                                config::BackendState state) override {
@@ -163,6 +164,26 @@ class FakeModel : public Model {
   std::vector<HealthView> health_;
   std::vector<HaView> ha_;  // none unless a test sets them
   std::vector<CheckDurationsView> check_durations_;
+  std::vector<FloodView> floods_{{.name = "www",
+                                  .address = "10.0.0.100",
+                                  .protocol = "tcp",
+                                  .port = 80,
+                                  .new_flows_per_s = 120500,
+                                  .syns_not_admitted_per_s = 20500,
+                                  .syns_not_admitted = 246000,
+                                  .under_flood = true,
+                                  .flood_for_s = 12,
+                                  .last_flood_s = 0},
+                                 {.name = "dns",
+                                  .address = "2001:db8::53",
+                                  .protocol = "udp",
+                                  .port = 0,
+                                  .new_flows_per_s = 7,
+                                  .syns_not_admitted_per_s = 0,
+                                  .syns_not_admitted = 0,
+                                  .under_flood = false,
+                                  .flood_for_s = std::nullopt,
+                                  .last_flood_s = std::nullopt}};
   std::vector<Change> changes;
   int reloads = 0;
   ReloadResult reload_result{
