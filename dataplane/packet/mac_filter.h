@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "net/mac_address.h"
+#include "net/wire.h"
 
 namespace sluice {
 
@@ -22,10 +23,12 @@ class MacFilter {
     for (const MacAddress& m : extra) extra_.push_back(word(m.bytes.data()));
   }
 
-  // `dst` points at the 6 bytes of a frame's destination address.
-  bool accepts(const uint8_t* dst) const {
-    if (dst[0] & 1) return true;  // the I/G bit: a group address
-    const uint64_t mac = word(dst);
+  // The `length` bytes at `frame` start with its destination address. A frame shorter
+  // than an Ethernet header is left to the parser (l2_truncated).
+  bool accepts(const uint8_t* frame, uint32_t length) const {
+    if (length < wire::kEthHeaderLen) return true;
+    if (frame[wire::kEthDstOffset] & 1) return true;  // the I/G bit: a group address
+    const uint64_t mac = word(frame + wire::kEthDstOffset);
     if (mac == own_) return true;
     for (uint64_t m : extra_)
       if (m == mac) return true;

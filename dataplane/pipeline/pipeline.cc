@@ -96,12 +96,17 @@ void Pipeline::finish_burst(const StagedBurst& burst, const ForwardingState& sta
   expire_fragments(now_ms, result);
   sync_outbox_.count = 0;
   const PortEntry& port = state.ports[burst.port_index];
-  for (uint16_t i = 0; i < burst.n; ++i)
-    result.actions[i] =
-        burst.parsed[i].fragment == Fragment::kNone
-            ? handle(burst.frames[i], burst.parsed[i], burst.hashes[i], port, state, now_ms, result)
-            : handle_fragment(i, burst.frames[i], burst.parsed[i], burst.hashes[i],
-                              burst.port_index, state, now_ms, steering, result);
+  for (uint16_t i = 0; i < burst.n; ++i) {
+    // A frame flooded by a switch for another host is that host's, whatever it carries.
+    if (!port.destinations.accepts(burst.frames[i].data, burst.frames[i].length))
+      result.actions[i] = drop(DropReason::not_our_mac);
+    else if (burst.parsed[i].fragment == Fragment::kNone)
+      result.actions[i] =
+          handle(burst.frames[i], burst.parsed[i], burst.hashes[i], port, state, now_ms, result);
+    else
+      result.actions[i] = handle_fragment(i, burst.frames[i], burst.parsed[i], burst.hashes[i],
+                                          burst.port_index, state, now_ms, steering, result);
+  }
   counters_.active_flows = flows_.size();
 }
 
@@ -111,10 +116,6 @@ Action Pipeline::handle(PacketBuffer& frame, const ParsedPacket& p, uint32_t has
   auto is_ours = [&state](const IpAddress& a) {
     return state.local_addresses.contains(a) || state.vip_addresses.contains(a);
   };
-
-  // A frame flooded by a switch for another host is that host's, whatever it carries.
-  if (frame.length >= wire::kEthHeaderLen && !port.destinations.accepts(frame.data))
-    return drop(DropReason::not_our_mac);
 
   switch (p.kind) {
     case PacketKind::kDrop:
