@@ -1,23 +1,15 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "state/maglev_cache.h"
 
-#include <cstring>
-
 #include "lb/maglev.h"
+#include "state/key_hash.h"
 
 namespace sluice {
 
 size_t MaglevCache::RingHash::operator()(const MaglevRing& ring) const {
-  uint64_t h = 0x9e3779b97f4a7c15ull ^ ring.table_size;
-  auto mix = [&h](uint64_t v) { h = (h ^ v) * 0xff51afd7ed558ccdull; };
-  for (const MaglevRing::Member& m : ring.members) {
-    uint64_t lo, hi;
-    std::memcpy(&lo, m.address.bytes.data(), 8);
-    std::memcpy(&hi, m.address.bytes.data() + 8, 8);
-    mix(lo);
-    mix(hi);
-    mix(uint64_t(m.weight) << 16 | m.backend_index);
-  }
+  uint64_t h = key_hash_mix(kKeyHashSeed, ring.table_size);
+  for (const MaglevRing::Member& m : ring.members)
+    h = key_hash_mix(key_hash_mix(h, m.address.bytes), uint64_t(m.weight) << 16 | m.backend_index);
   return size_t(h ^ (h >> 32));
 }
 

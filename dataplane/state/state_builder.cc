@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "state/state_builder.h"
 
-#include <cstring>
 #include <set>
+
+#include "state/key_hash.h"
 
 namespace sluice {
 
@@ -10,25 +11,17 @@ namespace {
 
 VipKey vip_key(const config::Vip& v) { return VipKey{v.address, v.port, v.protocol, 0}; }
 
-uint64_t mix(uint64_t h, uint64_t v) { return (h ^ v) * 0xff51afd7ed558ccdull; }
-uint64_t mix(uint64_t h, const std::array<uint8_t, 16>& bytes) {
-  uint64_t lo, hi;
-  std::memcpy(&lo, bytes.data(), 8);
-  std::memcpy(&hi, bytes.data() + 8, 8);
-  return mix(mix(h, lo), hi);
-}
-
 }  // namespace
 
 size_t StateBuilder::IdKeyHash::operator()(const VipIdKey& key) const {
   const auto& [address, port, protocol] = key;
-  return size_t(mix(mix(0x9e3779b97f4a7c15ull, address), uint64_t(port) << 8 | protocol));
+  return size_t(key_hash_mix(key_hash_mix(kKeyHashSeed, address), uint64_t(port) << 8 | protocol));
 }
 
 size_t StateBuilder::IdKeyHash::operator()(const BackendIdKey& key) const {
   const auto& [address, port, protocol, backend] = key;
-  return size_t(
-      mix(mix(mix(0x9e3779b97f4a7c15ull, address), uint64_t(port) << 8 | protocol), backend));
+  return size_t(key_hash_mix(
+      key_hash_mix(key_hash_mix(kKeyHashSeed, address), uint64_t(port) << 8 | protocol), backend));
 }
 
 StateBuilder::StateBuilder(uint32_t quarantine_ms)
