@@ -14,6 +14,7 @@
 #include "lb/maglev_table.h"
 #include "net/ip_address.h"
 #include "net/mac_address.h"
+#include "net/socket_address.h"
 #include "packet/encap.h"
 #include "packet/mac_filter.h"
 #include "state/vip_table.h"
@@ -64,6 +65,11 @@ struct ForwardingState {
   VipTable vip_table;          // (address, protocol, port) -> index into vips
   AddressSet local_addresses;  // the ports' own addresses: ARP/ND and echo answered
   AddressSet vip_addresses;    // every VIP address: ARP/ND and echo answered
+  // What pipeline/host_lane.h classes as control traffic besides fixed protocols: frames
+  // from a backend (health-check replies), and flow sync datagrams to [sync] listen (port 0
+  // when sync is off).
+  AddressSet backend_addresses;  // of every VIP, in maint too
+  SocketAddress sync_listen;
   // backend id -> (vip index, backend index), for flows that remember a backend id.
   struct BackendRef {
     uint32_t vip_index = 0xffffffffu;

@@ -79,6 +79,7 @@ std::unique_ptr<ForwardingState> StateBuilder::build(const config::Config& confi
   backend_ids_.begin_round();
   std::vector<std::pair<VipKey, uint32_t>> keys;
   std::vector<IpAddress> vip_addresses;
+  std::vector<IpAddress> backend_addresses;
 
   for (const config::Vip& cv : config.vips) {
     VipKey key = vip_key(cv);
@@ -97,6 +98,7 @@ std::unique_ptr<ForwardingState> StateBuilder::build(const config::Config& confi
     for (const config::Backend& cb : cv.backends) {
       BackendIdKey bid_key{key.address.bytes, key.port, key.protocol, cb.address.bytes};
       uint32_t bid = *backend_ids_.acquire(bid_key, now_ms);  // fits() made sure
+      backend_addresses.push_back(cb.address);
       // In maint (or DOWN) it carries no flow, but keeps its id and so its counters.
       if (cb.state == config::BackendState::kMaint) continue;
       BackendEntry be;
@@ -142,6 +144,8 @@ std::unique_ptr<ForwardingState> StateBuilder::build(const config::Config& confi
   state->vip_table = VipTable(keys);
   state->local_addresses = AddressSet(local);
   state->vip_addresses = AddressSet(vip_addresses);
+  state->backend_addresses = AddressSet(backend_addresses);
+  if (config.sync.enable) state->sync_listen = config.sync.listen;
   return state;
 }
 

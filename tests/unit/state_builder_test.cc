@@ -137,5 +137,27 @@ TEST(StateBuilder, ABackendKeepsItsIdThroughMaintenance) {
   EXPECT_TRUE(errors.empty());
 }
 
+// What pipeline/host_lane.h needs to class the host's control traffic: every backend's
+// address (in maint too: sluiced still checks it) and flow sync's listening address.
+TEST(StateBuilder, KnowsTheBackendsAndTheSyncListenerForTheHostLanes) {
+  StateBuilder builder(kQuarantineMs);
+  std::vector<std::string> errors;
+  config::Config c = config_with_vips(0, 2);
+  c.vips[1].backends.push_back({IpAddress::v4(0x0a000017u), 1, config::BackendState::kMaint});
+  auto state = build(builder, c, 1000, errors);
+  ASSERT_TRUE(state);
+  EXPECT_EQ(state->backend_addresses.size(), 3u);
+  EXPECT_TRUE(state->backend_addresses.contains(IpAddress::v4(0x0a000015u)));
+  EXPECT_TRUE(state->backend_addresses.contains(IpAddress::v4(0x0a000017u)));
+  EXPECT_FALSE(state->backend_addresses.contains(IpAddress::v4(0x0a01000au)));
+  EXPECT_EQ(state->sync_listen.port, 0);  // sync off
+
+  c.sync.enable = true;
+  c.sync.listen = *SocketAddress::parse("10.0.0.10:4500");
+  state = build(builder, c, 2000, errors);
+  ASSERT_TRUE(state);
+  EXPECT_EQ(state->sync_listen.to_string(), "10.0.0.10:4500");
+}
+
 }  // namespace
 }  // namespace sluice
