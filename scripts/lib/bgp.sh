@@ -11,7 +11,8 @@
 #
 # Every process runs inside this run's namespaces; FRR's sockets live in
 # /var/run/frr/<router namespace> (removed by bgp_down). The lb nodes of the site are
-# called lb1 and lb2 (LB_NAME); bgp_node_start runs a node's dataplane, sluiced and BIRD.
+# called lb1 and lb2 (LB_NAME), and lb3 with TOPO_LB3=1; bgp_node_start runs a node's
+# dataplane, sluiced and BIRD.
 # sluiced reads its BIRD's sessions on BIRD's control socket ([bgp] bird_socket).
 # Reads TOPO_DIR, LB_KERNEL4, LB2_KERNEL4, VIP4, WWW_HOST; owns ROUTER4, FAR4, BGP_TABLE,
 # BGP_PROTOCOL, BGP_DRAIN_S, BIRD_PID, LB_NAME, ROUTER2_ABSENT4.
@@ -34,7 +35,7 @@ BGP_PROTOCOL=200
 BGP_DRAIN_S="${BGP_DRAIN_S:-2}" # sluiced's [bgp] drain_time
 FRR_LIB=/usr/lib/frr
 declare -A BIRD_PID=() # pid of each lb node's bird
-declare -A LB_NAME=([lb]=lb1 [lb2]=lb2)
+declare -A LB_NAME=([lb]=lb1 [lb2]=lb2 [lb3]=lb3)
 
 bgp_require() {
   local b
@@ -81,11 +82,13 @@ router_up() {
     net.ipv4.conf.default.rp_filter=0 >/dev/null || die "router sysctls failed"
 }
 
-# frr_start: zebra, bfdd and bgpd in the router namespace: eBGP with both lb nodes'
-# kernels (explicit neighbours in a peer-group), BFD 100 ms x 3, up to 8 paths.
+# frr_start: zebra, bfdd and bgpd in the router namespace: eBGP with the lb nodes'
+# kernels (explicit neighbours in a peer-group: lb1, lb2, and lb3 with TOPO_LB3=1), BFD
+# 100 ms x 3, up to 8 paths.
 frr_start() {
-  local dir run d
+  local dir run d lb3=()
   dir="$(_frr_dir)" run="$(_frr_run)"
+  [[ -n "${TOPO_LB3:-}" ]] && lb3=(" neighbor $LB3_KERNEL4 peer-group nodes")
   mkdir -p "$dir" "$run"
   chown frr:frr "$dir" "$run"
   printf 'hostname router\nlog file %s/zebra.log\n' "$dir" >"$dir/zebra.conf"
@@ -97,7 +100,7 @@ frr_start() {
     " neighbor nodes peer-group" " neighbor nodes remote-as $NODE_AS" " neighbor nodes bfd" \
     " neighbor nodes bfd profile fast" " neighbor nodes timers 3 9" \
     " neighbor nodes timers connect 2" " neighbor nodes advertisement-interval 0" \
-    " neighbor $LB_KERNEL4 peer-group nodes" " neighbor $LB2_KERNEL4 peer-group nodes" \
+    " neighbor $LB_KERNEL4 peer-group nodes" " neighbor $LB2_KERNEL4 peer-group nodes" "${lb3[@]}" \
     " address-family ipv4 unicast" "  neighbor nodes activate" "  maximum-paths 8" \
     " exit-address-family" "exit" >"$dir/bgpd.conf"
   chown frr:frr "$dir"/*.conf
@@ -235,6 +238,72 @@ time_until_nexthops() {
     sleep 0.01
   done
   echo "-"
+}
+
+# bgp_vip_packets NODE [VIP]: the packets NODE's dataplane forwarded to VIP's backends
+# (default www), as its sluiced counts them (the dataplane's counters reach it every
+# second).
+bgp_vip_packets() {
+  node_ctl "$1" show backends "${2:-www}" json | grep -oE '"packets":[0-9]+' |
+    awk -F: '{ s += $2 } END { print s + 0 }'
+}
+
+# slow_downloads_start TAG FIRST_PORT COUNT: COUNT slow downloads (nginx's /slow, see
+# NGINX_SLOW in netns.sh) of the www VIP from far, from source ports FIRST_PORT,
+# FIRST_PORT+1, ...; SLOW_PORTS and SLOW_PIDS list them, SLOW_VIA[PORT] is the node
+# (nexthop) the router sent each through when it began.
+SLOW_PORTS=() SLOW_PIDS=()
+declare -A SLOW_VIA=()
+slow_downloads_start() {
+  local tag="$1" port
+  SLOW_PORTS=() SLOW_PIDS=() SLOW_VIA=()
+  for port in $(seq "$2" "$(($2 + $3 - 1))"); do
+    SLOW_PORTS+=("$port")
+    SLOW_VIA[$port]="$(route_via "$port")"
+    in_ns far curl -s --max-time 60 --local-port "$port" -H "Host: $WWW_HOST" \
+      -D "$TOPO_DIR/far/$tag-$port.hdr" -o "$TOPO_DIR/far/$tag-$port.bin" "http://$VIP4/slow" &
+    SLOW_PIDS+=($!)
+  done
+}
+
+# slow_downloads_moved: prints how many of the slow downloads the router now sends
+# through another node than when they began, then "FROM>TO" for each.
+slow_downloads_moved() {
+  local port now n=0 moves=""
+  for port in "${SLOW_PORTS[@]}"; do
+    now="$(route_via "$port")"
+    if [[ "$now" != "${SLOW_VIA[$port]}" ]]; then
+      n=$((n + 1))
+      moves+=" ${SLOW_VIA[$port]}>$now"
+    fi
+  done
+  echo "$n$moves"
+}
+
+# slow_downloads_check TAG: every slow download completed, and is exactly the slow.bin of
+# the backend that answered its first packets: none changed backend on the way.
+slow_downloads_check() {
+  local tag="$1" i port who
+  for i in "${!SLOW_PORTS[@]}"; do
+    port="${SLOW_PORTS[$i]}"
+    wait "${SLOW_PIDS[$i]}" || die "$tag: the download from source port $port failed (curl exit $?)"
+    who="$(sed -n 's/^X-Served-By: *//Ip' "$TOPO_DIR/far/$tag-$port.hdr" | tr -d '\r')"
+    [[ -n "$who" ]] || die "$tag: the download from source port $port has no X-Served-By"
+    cmp -s "$TOPO_DIR/far/$tag-$port.bin" "$TOPO_DIR/$who/nginx/slow.bin" ||
+      die "$tag: the download from port $port is not $who's slow.bin whole ($(stat -c %s "$TOPO_DIR/far/$tag-$port.bin") bytes)"
+  done
+}
+
+# bgp_node_lose NODE: NODE dies as a whole (power lost): its link goes down, then its
+# dataplane, sluiced and bird are SIGKILLed. Nothing of it reaches the router any more,
+# not even the TCP reset of bird's session: only BFD can tell.
+bgp_node_lose() {
+  local node="$1"
+  ip -n "$(ns_name sw)" link set "p-$node" down
+  lb_use "$node"
+  kill -KILL "$SLUICED_PID" "$SLUICE_PID" "${BIRD_PID[$node]}" 2>/dev/null || true
+  lb_reap "$node"
+  { wait "${BIRD_PID[$node]}" || true; } 2>/dev/null
 }
 
 # bgp_down: FRR's run directory of this run (its processes go with topo_down).
