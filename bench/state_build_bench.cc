@@ -63,8 +63,15 @@ void BM_StateBuild(benchmark::State& state) {
       builder = StateBuilder(900'000);
       state.ResumeTiming();
     } else if (change == kOneBackend) {
+      // As the dataplane applies a new desired state: the neighbor cache is reconfigured
+      // only when the next hops change (they do not here).
+      state.PauseTiming();
+      const config::Config before = c;
       c.vips[vips / 2].backends[3].state =
           flip ? config::BackendState::kReady : config::BackendState::kMaint;
+      state.ResumeTiming();
+      if (!StateBuilder::same_neighbors(before, c))
+        neighbors.configure(StateBuilder::next_hops(c), StateBuilder::static_neighbors(c));
     } else {
       neighbors.learn(c.vips[vips / 2].backends[3].address,
                       MacAddress{{2, 1, 2, 3, 4, uint8_t(flip ? 5 : 6)}}, ++now_ms);

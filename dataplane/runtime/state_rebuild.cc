@@ -3,6 +3,7 @@
 // built into a new snapshot and published; SIGHUP reloads the file.
 #include <cstdio>
 #include <mutex>
+#include <optional>
 #include <utility>
 
 #include "config/config_loader.h"
@@ -39,17 +40,20 @@ bool Dataplane::rebuild(const char* why, std::string& error) {
 
 bool Dataplane::apply(config::Config next, const char* why, std::string& error) {
   config::Config previous;
-  NeighborCache previous_neighbors;
+  std::optional<NeighborCache> previous_neighbors;  // only when the next hops change
   {
     std::lock_guard lock(view_lock_);
     previous = std::exchange(config_, std::move(next));
-    previous_neighbors = neighbors_;
-    neighbors_.configure(StateBuilder::next_hops(config_), StateBuilder::static_neighbors(config_));
+    if (!StateBuilder::same_neighbors(previous, config_)) {
+      previous_neighbors = neighbors_;
+      neighbors_.configure(StateBuilder::next_hops(config_),
+                           StateBuilder::static_neighbors(config_));
+    }
   }
   if (rebuild(why, error)) return true;
   std::lock_guard lock(view_lock_);
   config_ = std::move(previous);
-  neighbors_ = std::move(previous_neighbors);
+  if (previous_neighbors) neighbors_ = std::move(*previous_neighbors);
   return false;
 }
 
