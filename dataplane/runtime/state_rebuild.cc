@@ -38,6 +38,24 @@ bool Dataplane::rebuild(const char* why, std::string& error) {
   return true;
 }
 
+void Dataplane::republish_neighbors(const char* why) {
+  std::unique_ptr<ForwardingState> next;
+  {
+    std::lock_guard lock(view_lock_);
+    next = builder_.with_neighbors(neighbors_, generation_ + 1);
+  }
+  if (!next) {
+    std::string error;
+    rebuild(why, error);
+    return;
+  }
+  ++generation_;
+  const size_t vips = next->vips.size();
+  publisher_->publish(std::move(next));
+  std::printf("state %lu published (%s): %zu VIPs\n", (unsigned long)generation_, why, vips);
+  std::fflush(stdout);
+}
+
 bool Dataplane::apply(config::Config next, const char* why, std::string& error) {
   config::Config previous;
   std::optional<NeighborCache> previous_neighbors;  // only when the next hops change

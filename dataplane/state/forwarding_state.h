@@ -16,6 +16,7 @@
 #include "net/mac_address.h"
 #include "packet/encap.h"
 #include "packet/mac_filter.h"
+#include "state/shared_array.h"
 #include "state/vip_table.h"
 
 namespace sluice {
@@ -110,7 +111,7 @@ struct ForwardingState {
     uint32_t vip_index = 0xffffffffu;
     uint32_t backend_index = 0;
   };
-  std::vector<BackendRef> backend_by_id;  // up to the highest id in use
+  SharedArray<BackendRef> backend_by_id;  // up to the highest id in use
 
   const BackendEntry* backend(uint32_t id, uint32_t vip_index) const {
     if (id >= backend_by_id.size()) return nullptr;

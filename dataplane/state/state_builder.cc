@@ -80,7 +80,8 @@ std::unique_ptr<ForwardingState> StateBuilder::build(const config::Config& confi
                                                      const NeighborCache& neighbors,
                                                      uint64_t generation, uint32_t now_ms,
                                                      std::vector<std::string>& errors) {
-  if (std::string why = fits(config, now_ms); !why.empty()) {
+  std::vector<BuiltVip*> unchanged;
+  if (std::string why = fits(config, now_ms, unchanged); !why.empty()) {
     errors.push_back(why);
     return nullptr;
   }
@@ -115,11 +116,16 @@ std::unique_ptr<ForwardingState> StateBuilder::build(const config::Config& confi
   std::vector<uint32_t> changed;
   state->vips.reserve(config.vips.size());
   for (const config::Vip& cv : config.vips) {
-    const VipKey key = vip_key(cv);
     const auto index = uint32_t(state->vips.size());
-    auto [it, added] = built_.try_emplace(key);
-    BuiltVip& b = it->second;
-    if (added || rebuild_all || !(b.config == cv)) {
+    BuiltVip* same = unchanged[index];
+    bool added = false;
+    if (!same) {
+      auto [it, inserted] = built_.try_emplace(vip_key(cv));  // references stay valid
+      same = &it->second;
+      added = inserted;
+    }
+    BuiltVip& b = *same;
+    if (!unchanged[index] || rebuild_all) {
       std::shared_ptr<const VipEntry> before = std::move(b.entry);
       b.entry = build_vip(config, cv, mtu, neighbors, now_ms);
       if (before) {
@@ -164,6 +170,8 @@ std::unique_ptr<ForwardingState> StateBuilder::build(const config::Config& confi
       backend_by_id_[id] = {vip_index, i};
     }
   }
+  if (vips_moved || !changed.empty())
+    shared_backend_by_id_ = SharedArray<ForwardingState::BackendRef>(backend_by_id_);
   if (matched_changed || vips_moved) {
     // An inactive VIP keeps its ids and backends (its flows survive a flip back) but is
     // neither matched nor answered for.
@@ -177,11 +185,31 @@ std::unique_ptr<ForwardingState> StateBuilder::build(const config::Config& confi
     vip_table_ = VipTable(keys);
     vip_addresses_ = AddressSet(addresses);
   }
-  state->backend_by_id = backend_by_id_;
+  local_addresses_ = AddressSet(local);
+  ports_ = state->ports;
+  vips_ = state->vips;
+  built_once_ = true;
+  state->backend_by_id = shared_backend_by_id_;
   state->next_hops = next_hops_;
   state->vip_table = vip_table_;
   state->vip_addresses = vip_addresses_;
-  state->local_addresses = AddressSet(local);
+  state->local_addresses = local_addresses_;
+  return state;
+}
+
+std::unique_ptr<ForwardingState> StateBuilder::with_neighbors(const NeighborCache& neighbors,
+                                                              uint64_t generation) {
+  if (!built_once_) return nullptr;
+  refresh_next_hops(neighbors);
+  auto state = std::make_unique<ForwardingState>();
+  state->generation = generation;
+  state->ports = ports_;
+  state->vips = vips_;
+  state->backend_by_id = shared_backend_by_id_;
+  state->next_hops = next_hops_;
+  state->vip_table = vip_table_;
+  state->vip_addresses = vip_addresses_;
+  state->local_addresses = local_addresses_;
   return state;
 }
 
@@ -282,17 +310,22 @@ void StateBuilder::refresh_next_hops(const NeighborCache& neighbors) {
   neighbor_changes_seen_ = neighbors.change_count();
 }
 
-std::string StateBuilder::fits(const config::Config& config, uint32_t now_ms) const {
+std::string StateBuilder::fits(const config::Config& config, uint32_t now_ms,
+                               std::vector<BuiltVip*>& unchanged) {
   size_t new_vips = 0, pairs = 0, new_pairs = 0;
-  for (const config::Vip& cv : config.vips) {
+  unchanged.assign(config.vips.size(), nullptr);
+  for (size_t i = 0; i < config.vips.size(); ++i) {
+    const config::Vip& cv = config.vips[i];
     VipKey key = vip_key(cv);
     if (cv.backends.size() > config::kMaxBackendsPerVip)
       return "vip '" + cv.name + "': " + std::to_string(cv.backends.size()) +
              " backends; at most " + std::to_string(config::kMaxBackendsPerVip) + " per VIP";
     pairs += cv.backends.size();
     // A VIP as it was in the last snapshot has ids for all it holds.
-    if (auto built = built_.find(key); built != built_.end() && built->second.config == cv)
+    if (auto built = built_.find(key); built != built_.end() && built->second.config == cv) {
+      unchanged[i] = &built->second;
       continue;
+    }
     if (!vip_ids_.find(VipIdKey{key.address.bytes, key.port, key.protocol})) ++new_vips;
     for (const config::Backend& cb : cv.backends) {
       BackendIdKey bid_key{key.address.bytes, key.port, key.protocol, cb.address.bytes};

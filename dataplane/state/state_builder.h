@@ -47,8 +47,10 @@ class StateBuilder {
                                          const NeighborCache& neighbors, uint64_t generation,
                                          uint32_t now_ms, std::vector<std::string>& errors);
 
-  // Empty when build() would succeed, else why not.
-  std::string fits(const config::Config& config, uint32_t now_ms) const;
+  // The last snapshot again with its next hops as `neighbors` has them now: all a
+  // neighbour learnt or forgotten costs. nullptr before the first build.
+  std::unique_ptr<ForwardingState> with_neighbors(const NeighborCache& neighbors,
+                                                  uint64_t generation);
 
   std::optional<uint32_t> vip_id(const VipKey& key) const;
   std::optional<uint32_t> backend_id(const VipKey& key, const IpAddress& backend) const;
@@ -75,6 +77,10 @@ class StateBuilder {
     uint64_t round = 0;  // the last build that had it
   };
 
+  // Empty when build() can take `config`, else why not. Sets unchanged[i] to the built
+  // VIP that config.vips[i] is the same as, or nullptr when it is new or changed.
+  std::string fits(const config::Config& config, uint32_t now_ms,
+                   std::vector<BuiltVip*>& unchanged);
   std::shared_ptr<const VipEntry> build_vip(const config::Config& config, const config::Vip& cv,
                                             uint16_t mtu, const NeighborCache& neighbors,
                                             uint32_t now_ms);
@@ -92,7 +98,13 @@ class StateBuilder {
   std::unordered_map<VipKey, BuiltVip, VipKeyHash> built_;
   std::vector<config::Port> built_ports_;
   std::vector<MacAddress> built_macs_;
+  // The last snapshot's parts, for with_neighbors().
+  bool built_once_ = false;
+  std::vector<PortEntry> ports_;
+  AddressSet local_addresses_;
+  VipEntries vips_;
   std::vector<ForwardingState::BackendRef> backend_by_id_;
+  SharedArray<ForwardingState::BackendRef> shared_backend_by_id_;  // backend_by_id_'s copy
   VipTable vip_table_;
   AddressSet vip_addresses_;
   // The next hops: [0] is kNoNextHop; a slot whose users dropped to 0 is reused.

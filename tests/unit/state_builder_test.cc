@@ -206,6 +206,32 @@ TEST(StateBuilder, ANeighbourLearntChangesOnlyTheNextHopTable) {
   EXPECT_TRUE(errors.empty());
 }
 
+TEST(StateBuilder, WithNeighborsIsTheLastSnapshotWithTheNextHopsOfNow) {
+  StateBuilder builder(kQuarantineMs);
+  std::vector<std::string> errors;
+  const config::Config c = config_with_vips(0, 2);
+  NeighborCache neighbors;
+  neighbors.configure(StateBuilder::next_hops(c), {});
+  EXPECT_FALSE(builder.with_neighbors(neighbors, 1)) << "nothing built yet";
+  auto first = builder.build(c, {kPortMac}, neighbors, 1, 1000, errors);
+  ASSERT_TRUE(first);
+  const MacAddress mac{{2, 0, 0, 0, 0, 0x15}};
+  neighbors.learn(IpAddress::v4(0x0a000015u), mac, 1500);
+  auto second = builder.with_neighbors(neighbors, 2);
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->generation, 2u);
+  EXPECT_EQ(entry_of(*second, 1), entry_of(*first, 1));
+  EXPECT_EQ(second->next_hop(second->vips[1].backends[0]).mac, mac);
+  EXPECT_TRUE(second->next_hop(second->vips[1].backends[0]).resolved);
+  EXPECT_FALSE(second->next_hop(second->vips[1].backends[1]).resolved);
+  EXPECT_EQ(second->ports.size(), 1u);
+  const VipKey k = first->vips[1].key;
+  EXPECT_EQ(second->vip_table.find(k.address, k.protocol, k.port), 1u);
+  EXPECT_TRUE(second->vip_addresses.contains(k.address));
+  EXPECT_TRUE(second->local_addresses.contains(IpAddress::v4(0x0a00000au)));
+  EXPECT_EQ(second->backend(first->vips[1].backends[0].id, 1), &second->vips[1].backends[0]);
+}
+
 TEST(StateBuilder, ANextHopNoLongerUsedIsFreedAndItsSlotReused) {
   StateBuilder builder(kQuarantineMs);
   std::vector<std::string> errors;
