@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The DPDK ports of sluice-pktgen: the TX port and the RX port (possibly one) configured
+// with one RX and one TX queue per traffic lcore, started, promiscuous. Main lcore only.
+#pragma once
+
+#include <rte_mempool.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sluice::pktgen {
+
+struct PortPools {
+  std::vector<rte_mempool*> tx;  // one per queue: the frames the lcore builds
+  std::vector<rte_mempool*> rx;  // one per queue: the RX rings' buffers
+};
+
+// Creates the pools (`mbufs` each) and sets up and starts `tx_port` and `rx_port` with
+// `queues` queue pairs of `descriptors`; an error line ("port 1: ...") on failure.
+std::string start_ports(uint16_t tx_port, uint16_t rx_port, uint16_t queues, uint32_t mbufs,
+                        uint32_t descriptors, PortPools& pools);
+
+// Waits up to `seconds` for the TX port's link; false if it stayed down.
+bool wait_for_link(uint16_t port, double seconds);
+
+void stop_ports(uint16_t tx_port, uint16_t rx_port);
+
+}  // namespace sluice::pktgen
