@@ -59,6 +59,8 @@
 #              --txonly-multi-flow (256 flows) against sluice-pktgen (65,536 UDP flows,
 #              64 bytes, --no-rx), each a zero-copy memif client feeding a dpdk-testpmd
 #              rxonly server; printed: both TX rates and their ratio.
+#   gen-null   the same two generators alone on net_null (which frees what it is given):
+#              each one's own cost per packet, without a peer to wait for.
 #
 # Baselines, for every scenario: dpdk-testpmd io (moves frames, reads none), 5tswap (swaps
 # the MACs, IP addresses and L4 ports: reads and writes L2-L4 like sluice) and macswap, on
@@ -120,7 +122,7 @@ ALL_SCENARIOS="est4/dsr-l2 est4/ipip est4/gue est6/dsr-l2 est6/ipip est6/gue
                synflood6/dsr-l2 synflood6/ipip synflood6/gue
                est1m4/dsr-l2 est1m4/ipip est1m4/gue est1m6/dsr-l2 est1m6/ipip est1m6/gue
                est4x2/dsr-l2 memif-est4/dsr-l2 memif-est4/ipip memif-est4/gue memif-est6/dsr-l2
-               memif-est1m4/dsr-l2 memif-syn4/dsr-l2 gen"
+               memif-est1m4/dsr-l2 memif-syn4/dsr-l2 gen gen-null"
 SCENARIOS=${SCENARIOS:-$ALL_SCENARIOS}
 DEVICE=${DEVICE:-}
 EXT_VIP=${EXT_VIP:-198.18.0.100}
@@ -137,11 +139,11 @@ command -v "$TESTPMD" >/dev/null || die "$TESTPMD not found (apt-get install dpd
 # The captures (made with scapy) only for the pcap scenarios.
 PCAP_SCENARIOS=""
 for scenario in $SCENARIOS; do
-  [[ $scenario = memif-* || $scenario = gen || $scenario = ext/* ]] || PCAP_SCENARIOS+=" $scenario"
+  [[ $scenario = memif-* || $scenario = gen* || $scenario = ext/* ]] || PCAP_SCENARIOS+=" $scenario"
 done
 [[ -z $PCAP_SCENARIOS ]] || /usr/bin/python3 -c 'import scapy' 2>/dev/null ||
   die "/usr/bin/python3 has no scapy (apt-get install python3-scapy)"
-[[ " $SCENARIOS " != *" memif-"* && " $SCENARIOS " != *" gen "* || -x $PKTGEN ]] ||
+[[ " $SCENARIOS " != *" memif-"* && " $SCENARIOS " != *" gen"* || -x $PKTGEN ]] ||
   die "$PKTGEN not built (ninja -C $BUILD bench/pktgen/sluice-pktgen)"
 
 CHILDREN=()
@@ -322,6 +324,22 @@ run_memif_sluice() {  # traffic mode
   measure_memif /sluice/stats "$SLUICE" --config "$cfg"
 }
 
+# The generators alone on net_null (no peer: the device frees what it is given), so the
+# rate is the generator's own cost per packet: txonly, then sluice-pktgen.
+run_gen_null() {  # txonly|pktgen
+  local device=(--no-pci --vdev=net_null0 --log-level=lib.eal:notice --)
+  if [[ $1 = txonly ]]; then
+    measure /ethdev/stats,0 "$WORK/gen-null.log" "$TESTPMD" -l "0,1" --main-lcore=0 --no-huge -m 512 \
+      --file-prefix="$PREFIX" "${device[@]}" --total-num-mbufs="$MEMIF_MBUFS" \
+      --forward-mode=txonly --txonly-multi-flow --tx-ip="198.18.0.1,$MEMIF_VIP" \
+      --tx-udp="$MEMIF_PORT,$MEMIF_PORT" --eth-peer="0,02:00:00:00:00:10" --nb-cores=1 --stats-period 1
+  else
+    measure /ethdev/stats,0 "$WORK/gen-null.log" "$PKTGEN" -l "0,1" --main-lcore=0 --no-huge -m 1024 \
+      --file-prefix="$PREFIX" "${device[@]}" \
+      --flows "proto=udp,flows=65536,dst=$MEMIF_VIP,dport=$MEMIF_PORT,size=64" --no-rx --drain-ms 0
+  fi
+}
+
 # The generators alone into a testpmd rxonly server: txonly, then sluice-pktgen.
 run_gen() {  # txonly|pktgen
   if [[ $1 = txonly ]]; then
@@ -394,6 +412,7 @@ run_one() {  # traffic dut
     memif-*)
       if [[ $dut = sluice:* ]]; then run_memif_sluice "$traffic" "$mode"; else run_memif_testpmd "$traffic" "$dut"; fi ;;
     gen) run_gen "$dut" ;;
+    gen-null) run_gen_null "$dut" ;;
     *)
       local capture=${traffic%x2} workers=1 flows=${EST_FLOW_TABLE:-1048576} pcap packets
       [[ $traffic = *x2 ]] && workers=2
@@ -413,6 +432,7 @@ run_one() {  # traffic dut
 rate_field() {  # traffic dut
   case $1 in
     ext) echo port.opackets ;;
+    gen-null) echo opackets ;;
     memif-* | gen) echo "$([[ $1 = gen ]] && echo gen || echo dut).opackets" ;;
     *) if [[ $2 = sluice:* ]]; then echo tx_packets; else echo opackets; fi ;;
   esac
@@ -430,7 +450,7 @@ done
 
 /usr/bin/python3 "$HERE/rate/report.py" header
 for traffic in "${TRAFFICS[@]}"; do
-  if [[ $traffic = gen ]]; then duts="txonly pktgen"; else duts="$BASELINES${MODES[$traffic]}"; fi
+  if [[ $traffic = gen* ]]; then duts="txonly pktgen"; else duts="$BASELINES${MODES[$traffic]}"; fi
   for _ in $(seq "$REPEAT"); do  # interleaved: every DUT once per repetition
     for dut in $duts; do
       run_one "$traffic" "$dut" >>"$WORK/runs.$traffic.${dut/:/.}"
@@ -440,8 +460,8 @@ for traffic in "${TRAFFICS[@]}"; do
   for dut in $duts; do
     MEDIAN[$dut]=$(median "$(rate_field "$traffic" "$dut")" <"$WORK/runs.$traffic.${dut/:/.}")
   done
-  if [[ $traffic = gen ]]; then
-    /usr/bin/python3 "$HERE/rate/report.py" gen "${MEDIAN[txonly]}" "${MEDIAN[pktgen]}"
+  if [[ $traffic = gen* ]]; then
+    /usr/bin/python3 "$HERE/rate/report.py" "$traffic" "${MEDIAN[txonly]}" "${MEDIAN[pktgen]}"
     continue
   fi
   kind=pcap

@@ -5,6 +5,7 @@
 #include <rte_errno.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <cstdio>
@@ -24,6 +25,7 @@ namespace {
 using namespace sluice::pktgen;
 
 constexpr double kLinkWaitSeconds = 10;
+constexpr useconds_t kMainSleepUs = 10'000;
 
 RunControl* g_control = nullptr;
 
@@ -110,6 +112,7 @@ int main(int argc, char** argv) {
     rte_eal_cleanup();
     return 1;
   }
+  for (rte_mempool* pool : pools.tx) prefill_frames(pool, frame.bytes.data(), frame.length);
   if (!wait_for_link(o.tx_port, kLinkWaitSeconds))
     std::fprintf(stderr, "sluice-pktgen: port %u: link still down after %.0f s; sending anyway\n",
                  o.tx_port, kLinkWaitSeconds);
@@ -136,6 +139,9 @@ int main(int argc, char** argv) {
   } else {
     for (uint32_t q = 0; q < n; ++q)
       rte_eal_remote_launch(TrafficLcore::run, lcores[q].get(), traffic[q]);
+    // Sleeps rather than spinning in rte_eal_mp_wait_lcore(): the main lcore's CPU may be
+    // the one the device under test runs on.
+    while (control.finished.load() < n) usleep(kMainSleepUs);
     rte_eal_mp_wait_lcore();
   }
 

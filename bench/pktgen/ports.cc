@@ -5,6 +5,9 @@
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
+#include <unistd.h>
+
+#include <cstring>
 
 namespace sluice::pktgen {
 namespace {
@@ -71,6 +74,21 @@ std::string start_ports(uint16_t tx_port, uint16_t rx_port, uint16_t queues, uin
   return {};
 }
 
+void prefill_frames(rte_mempool* pool, const uint8_t* frame, uint16_t length) {
+  struct Frame {
+    const uint8_t* bytes;
+    uint16_t length;
+  } f{frame, length};
+  rte_mempool_obj_iter(
+      pool,
+      [](rte_mempool*, void* arg, void* object, unsigned) {
+        const Frame& f = *static_cast<const Frame*>(arg);
+        rte_mbuf* m = static_cast<rte_mbuf*>(object);
+        std::memcpy(static_cast<uint8_t*>(m->buf_addr) + RTE_PKTMBUF_HEADROOM, f.bytes, f.length);
+      },
+      &f);
+}
+
 bool wait_for_link(uint16_t port, double seconds) {
   const uint64_t end = rte_get_tsc_cycles() + uint64_t(seconds * double(rte_get_tsc_hz()));
   for (;;) {
@@ -78,7 +96,7 @@ bool wait_for_link(uint16_t port, double seconds) {
     if (rte_eth_link_get_nowait(port, &link) == 0 && link.link_status == RTE_ETH_LINK_UP)
       return true;
     if (rte_get_tsc_cycles() >= end) return false;
-    rte_delay_ms(10);
+    usleep(10'000);
   }
 }
 

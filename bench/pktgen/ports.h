@@ -21,6 +21,12 @@ struct PortPools {
 std::string start_ports(uint16_t tx_port, uint16_t rx_port, uint16_t queues, uint32_t mbufs,
                         uint32_t descriptors, PortPools& pools);
 
+// Writes `length` bytes of `frame` into every mbuf of `pool` where its data starts after an
+// allocation, so that transmitting a frame only patches what varies (frame_template.h).
+// The devices must not write into the frames they transmit (none of DPDK's does unless an
+// offload that edits frames, such as VLAN insertion, is asked for; sluice-pktgen asks for none).
+void prefill_frames(rte_mempool* pool, const uint8_t* frame, uint16_t length);
+
 // Waits up to `seconds` for the TX port's link; false if it stayed down.
 bool wait_for_link(uint16_t port, double seconds);
 

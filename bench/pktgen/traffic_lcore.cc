@@ -4,7 +4,6 @@
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
-#include <rte_memcpy.h>
 #include <rte_prefetch.h>
 
 #include <algorithm>
@@ -37,7 +36,9 @@ TrafficLcore::TrafficLcore(const Options& o, const FrameTemplate& f, RunControl&
       flow_frames(o.flow_counts ? o.flows.flows : 0) {}
 
 int TrafficLcore::run(void* self) {
-  static_cast<TrafficLcore*>(self)->loop();
+  TrafficLcore& lcore = *static_cast<TrafficLcore*>(self);
+  lcore.loop();
+  lcore.control.finished.fetch_add(1);
   return 0;
 }
 
@@ -84,9 +85,7 @@ void TrafficLcore::loop() {
       }
       for (uint32_t i = 0; i < n; ++i) {
         rte_mbuf* m = pending[i];
-        uint8_t* data = rte_pktmbuf_mtod(m, uint8_t*);
-        rte_memcpy(data, frame.bytes.data(), frame.length);
-        write_flow(data, frame, cursor.current(), now);
+        write_flow(rte_pktmbuf_mtod(m, uint8_t*), frame, cursor.current(), now);
         cursor.advance();
         m->data_len = frame.length;
         m->pkt_len = frame.length;

@@ -2,7 +2,8 @@
 // One traffic lcore of sluice-pktgen: it owns one TX queue of the TX port and one RX queue
 // of the RX port, its mempools, its flow cursor and pacer, and its counters (written only
 // by itself, read by the main lcore after it returned). Per burst it receives and counts
-// what came back, then builds the due packets from the template and transmits them;
+// what came back, then patches the due packets into frames its TX pool holds prefilled
+// with the template (ports.h, prefill_frames) and transmits them;
 // frames the device refuses are kept and offered again, so nothing generated is lost and
 // the flow order stays exact.
 #pragma once
@@ -26,6 +27,7 @@ struct RunControl {
   std::atomic<bool> stop_tx{false};       // SIGINT/SIGTERM: stop sending, drain, report
   std::atomic<bool> stop_rx{false};       // a second signal: stop now
   std::atomic<uint32_t> transmitting{0};  // traffic lcores still sending
+  std::atomic<uint32_t> finished{0};      // traffic lcores whose loop returned
   uint64_t start_tsc = 0;
   uint64_t tx_deadline_tsc = 0;  // 0: none (--duration)
   uint64_t drain_cycles = 0;

@@ -7,7 +7,9 @@ to io and to 5tswap. Standard library only.
 usage: report.py header
        report.py pcap|memif|ext IO 5TSWAP MACSWAP SLUICE SCENARIO PCAP_PACKETS
                                    one scenario (PCAP_PACKETS: packets per pass, pcap only)
-       report.py gen TXONLY PKTGEN the two generators' TX rates into the same memif sink
+       report.py gen|gen-null TXONLY PKTGEN
+                                   the two generators' TX rates into the same memif sink
+                                   (gen) or on net_null (gen-null)
 """
 import json
 import sys
@@ -66,12 +68,13 @@ def report_ext(io, tswap, macswap, res, name):
     print("%-20s offered: testpmd io %.2f, sluice %.2f Mpps" % ("", offered(io), offered(res)))
 
 
-def report_gen(txonly, pktgen):
-    t, p = txonly["gen.opackets"], pktgen["gen.opackets"]
+def report_gen(name, txonly, pktgen):
+    prefix = "gen." if name == "gen" else ""
+    t, p = txonly[prefix + "opackets"], pktgen[prefix + "opackets"]
+    sink = ("; the rxonly sink received %.2f / %.2f" % (
+        txonly["dut.ipackets"] / 1e6, pktgen["dut.ipackets"] / 1e6)) if prefix else ""
     print("%-20s testpmd txonly %.2f Mpps (256 flows), sluice-pktgen %.2f Mpps (65,536 flows):"
-          " %.3fx; the rxonly sink received %.2f / %.2f" % (
-              "gen", t / 1e6, p / 1e6, p / t if t else 0, txonly["dut.ipackets"] / 1e6,
-              pktgen["dut.ipackets"] / 1e6))
+          " %.3fx%s" % (name, t / 1e6, p / 1e6, p / t if t else 0, sink))
 
 
 def main(argv):
@@ -84,8 +87,8 @@ def main(argv):
             report_pcap(*runs, args[4], int(args[5]))
         else:
             (report_memif if kind == "memif" else report_ext)(*runs, args[4])
-    elif kind == "gen" and len(args) == 2:
-        report_gen(json.loads(args[0]), json.loads(args[1]))
+    elif kind in ("gen", "gen-null") and len(args) == 2:
+        report_gen(kind, json.loads(args[0]), json.loads(args[1]))
     else:
         sys.exit(__doc__[__doc__.index("usage:"):].rstrip())
 

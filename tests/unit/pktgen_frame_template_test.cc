@@ -103,6 +103,22 @@ TEST(PktgenFrameTemplate, TcpSynOverIpv4AcrossAnOctet) {
                             0x8000000000000000ull);
 }
 
+// The TX pools hold frames patched by earlier sends: patching over one gives the same frame
+// as patching a fresh copy of the template.
+TEST(PktgenFrameTemplate, PatchingAnEarlierFrameEqualsPatchingTheTemplate) {
+  const FlowSpec s = *parse_flow_spec("proto=tcp,dst=fd00::100,flows=5000,ports=100").spec;
+  const FrameTemplate t = build_template(s);
+  std::vector<uint8_t> reused(t.bytes.begin(), t.bytes.begin() + t.length);
+  FlowCursor cursor(s, t.first, 0, 1);
+  for (uint32_t i = 0; i < 3000; ++i) {
+    write_flow(reused.data(), t, cursor.current(), 0x1122334455667788ull * i);
+    cursor.advance();
+  }
+  FlowFields f = cursor.current();
+  write_flow(reused.data(), t, f, 7);
+  EXPECT_EQ(reused, expected(s, 3000, 7));
+}
+
 TEST(PktgenFlowCursor, LcoresShareTheSetInOrder) {
   const FlowSpec s = *parse_flow_spec("dst=10.0.0.1,flows=10,ports=3").spec;
   const FrameTemplate t = build_template(s);
