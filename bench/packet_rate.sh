@@ -3,14 +3,14 @@
 #
 # Packet rate of one sluice worker lcore against the cost of merely moving packets.
 #
-#   bench/packet_rate.sh [BUILD_DIR]      (default: build; needs root, DPDK, scapy)
+#   bench/packet_rate.sh [BUILD_DIR]      (default: build; needs root, DPDK, scapy for pcap)
 #
 # pcap scenarios (est*, syn*, synflood*). Both programs get exactly the same device: one
 # net_pcap vdev that replays a capture forever (rx_pcap=FILE,infinite_rx=1) and, having no
 # tx_pcap/tx_iface, drops what is transmitted on it (the PMD frees the mbufs and counts
 # them as sent). No pcap write, no second port: both sides pay the same RX copy out of the
 # capture and the same free on TX.
-#   baseline  dpdk-testpmd, io forwarding, --port-topology=loop (RX port = TX port)
+#   baselines dpdk-testpmd io, 5tswap, macswap, --port-topology=loop (RX port = TX port)
 #   sluice    sluice-dataplane, the same vdev as its only port (it transmits out of the
 #             port it received on), one VIP per family with 100 backends, static neighbors
 # Lcores: main 0 + one forwarding/worker lcore 1 for both; --no-huge -m 2048.
@@ -36,26 +36,36 @@
 # share of the sample sluice's worker spent in polls that received packets (busy_cycles
 # over tsc_hz): under 100% means the traffic source, not sluice, set the rate.
 #
-# memif scenarios (memif4/MODE). A generator feeds the device under test over net_memif:
-#   generator  dpdk-testpmd --forward-mode=txonly --txonly-multi-flow, memif client in
-#              zero-copy mode (its mbufs are the shared buffers: no copy on its side, which
-#              took it from 15 to 26-38 Mpps). 64-byte UDP 198.18.X.101:9 -> 198.18.0.100:9:
-#              in DPDK 22.11 multi-flow varies only the source address, (dst | X << 8) +
-#              lcore id for X = 0..255, so there are 256 flows.
-#   DUT        memif server; in turn dpdk-testpmd io forwarding (baseline) and
-#              sluice-dataplane with a UDP VIP 198.18.0.100:9 in MODE.
-# Lcores (2 CPUs): CPU 1 runs the generator's TX lcore (its main lcore 0 sleeps on CPU 0);
-# CPU 0 runs the DUT's forwarding/worker lcore 0, its main lcore 1 (sleeping) on CPU 1.
-# txonly never reads its RX ring, so once the DUT has sent one ring (1024 frames) every
-# DUT transmit finds the return ring full and the PMD refuses it; both DUTs pay that alike.
-# So the DUT rate is frames received and handed to TX: ipackets for testpmd io, which
-# hands every frame to TX, and the `forwarded` counter for sluice. All three processes are
-# sampled over the same window. Even so, testpmd io outruns the one-core generator: its
-# rate is the generator's (VERBOSE=1 prints testpmd's RX burst sizes, mostly empty polls),
-# so the memif ratio compares sluice with the generator's ceiling, an upper bound of the
-# true ratio. The generator's rate is bimodal from launch to launch (about 10 or 26-38
-# Mpps, with both vCPUs' placement on the host as the likely cause): VERBOSE=1 prints every
-# run.
+# memif scenarios (memif-*/MODE). sluice-pktgen (bench/pktgen) feeds the device under test
+# over net_memif and counts what comes back:
+#   generator  sluice-pktgen, memif client in zero-copy mode (its mbufs are the shared
+#              buffers), one traffic lcore that transmits and receives: frames built from
+#              a template patched per flow (bench/pktgen/README.md).
+#   DUT        memif server; in turn dpdk-testpmd io, 5tswap and macswap forwarding (the
+#              baselines) and sluice-dataplane with the VIPs 10.0.0.100 / fd00::100 tcp 80
+#              in MODE, 100 backends each.
+#   memif-est4, memif-est6
+#                  MEMIF_FLOWS (65536) established TCP flows (ACKs), one packet per flow
+#                  per round, flow table of the default 1M
+#   memif-est1m4   1,048,576 established flows, flow table of 4M
+#   memif-syn4     SYNs of 4,194,304 distinct tuples, flow table of 16K: every SYN misses
+#                  and replaces the stalest half-open flow (a SYN flood)
+# Lcores (2 CPUs): CPU 1 runs the generator's traffic lcore (its main lcore 0 sleeps on
+# CPU 0); CPU 0 runs the DUT's forwarding/worker lcore 0, its main lcore 1 (sleeping) on
+# CPU 1. The DUT rate is what the DUT transmitted (its port's opackets), sampled with the
+# generator over the same window; also printed: the generator's TX rate (its ceiling: when
+# the DUT rate is close to it, the generator set the rate).
+#   gen        (no MODE) the generators alone: dpdk-testpmd --forward-mode=txonly
+#              --txonly-multi-flow (256 flows) against sluice-pktgen (65,536 UDP flows,
+#              64 bytes, --no-rx), each a zero-copy memif client feeding a dpdk-testpmd
+#              rxonly server; printed: both TX rates and their ratio.
+#   gen-null   the same two generators alone on net_null (which frees what it is given):
+#              each one's own cost per packet, without a peer to wait for.
+#
+# Baselines, for every scenario: dpdk-testpmd io (moves frames, reads none), 5tswap (swaps
+# the MACs, IP addresses and L4 ports: reads and writes L2-L4 like sluice) and macswap, on
+# the same device as sluice. Every repetition runs the baselines and every MODE of a traffic
+# in turn (interleaved); printed: each median rate and sluice's ratios to io and to 5tswap.
 #
 # ext scenarios (ext/MODE): a real NIC, or any device, fed by your own generator
 # (pktgen-dpdk, TRex, a hardware tester), which this script neither starts nor stops.
@@ -70,16 +80,17 @@
 #   HUGEPAGES  1 to run both programs on hugepages (2 GB each; a PCI NIC needs them for
 #              DMA); the default is --no-huge, as for the vdevs above.
 # Lcores as for pcap: main 0, one forwarding/worker lcore 1, one RX/TX queue pair. The
-# baseline is testpmd io forwarding (--port-topology=loop, back out of the same port), so
+# baselines are testpmd io, 5tswap, macswap (--port-topology=loop, back out of the same port), so
 # the generator's port gets back what it sent, MACs unchanged for testpmd and rewritten
 # by sluice. Printed: each program's forwarded Mpps (the port's opackets), what the port
 # was offered (ipackets + imissed: the NIC dropped the difference) and sluice's busy share.
 # If testpmd forwards all it is offered, the generator, not testpmd, set the baseline.
 #
-# Each measurement runs REPEAT times; the median is printed.
+# Each measurement runs REPEAT times, interleaved; the median is printed.
 # Environment: DURATION (5), WARMUP (3), REPEAT (3), EST_FLOW_TABLE (flow_table_size of the
 # established scenarios, 1048576), PCAP_DIR (/tmp/sluice-rate-pcaps, generated once with
-# /usr/bin/python3 + scapy), SCENARIOS (default: all below; e.g. "est4/dsr-l2 memif4/gue").
+# /usr/bin/python3 + scapy), SCENARIOS (default: all but ext; e.g. "est4/dsr-l2 memif-est4/gue"),
+# PKTGEN (BUILD_DIR/bench/pktgen/sluice-pktgen), MEMIF_FLOWS (65536).
 # Every process is bounded by timeout. Leaves no process, and removes its DPDK runtime
 # directories, memif socket and hugepage files.
 set -euo pipefail
@@ -89,6 +100,8 @@ ROOT=$(dirname "$HERE")
 BUILD=${1:-build}
 [[ $BUILD = /* ]] || BUILD="$ROOT/$BUILD"
 SLUICE="$BUILD/dataplane/runtime/sluice-dataplane"
+PKTGEN=${PKTGEN:-$BUILD/bench/pktgen/sluice-pktgen}
+MEMIF_FLOWS=${MEMIF_FLOWS:-65536}
 TESTPMD=${TESTPMD:-dpdk-testpmd}
 DURATION=${DURATION:-5}
 WARMUP=${WARMUP:-3}
@@ -108,7 +121,8 @@ ALL_SCENARIOS="est4/dsr-l2 est4/ipip est4/gue est6/dsr-l2 est6/ipip est6/gue
                synflood4/dsr-l2 synflood4/ipip synflood4/gue
                synflood6/dsr-l2 synflood6/ipip synflood6/gue
                est1m4/dsr-l2 est1m4/ipip est1m4/gue est1m6/dsr-l2 est1m6/ipip est1m6/gue
-               est4x2/dsr-l2 memif4/dsr-l2 memif4/ipip memif4/gue"
+               est4x2/dsr-l2 memif-est4/dsr-l2 memif-est4/ipip memif-est4/gue memif-est6/dsr-l2
+               memif-est1m4/dsr-l2 memif-syn4/dsr-l2 gen gen-null"
 SCENARIOS=${SCENARIOS:-$ALL_SCENARIOS}
 DEVICE=${DEVICE:-}
 EXT_VIP=${EXT_VIP:-198.18.0.100}
@@ -122,7 +136,15 @@ die() { echo "packet_rate.sh: $*" >&2; exit 1; }
 [[ $(id -u) = 0 ]] || die "needs root (DPDK runtime directory, telemetry socket)"
 [[ -x $SLUICE ]] || die "$SLUICE not built (meson setup $BUILD && ninja -C $BUILD)"
 command -v "$TESTPMD" >/dev/null || die "$TESTPMD not found (apt-get install dpdk)"
-/usr/bin/python3 -c 'import scapy' 2>/dev/null || die "/usr/bin/python3 has no scapy (apt-get install python3-scapy)"
+# The captures (made with scapy) only for the pcap scenarios.
+PCAP_SCENARIOS=""
+for scenario in $SCENARIOS; do
+  [[ $scenario = memif-* || $scenario = gen* || $scenario = ext/* ]] || PCAP_SCENARIOS+=" $scenario"
+done
+[[ -z $PCAP_SCENARIOS ]] || /usr/bin/python3 -c 'import scapy' 2>/dev/null ||
+  die "/usr/bin/python3 has no scapy (apt-get install python3-scapy)"
+[[ " $SCENARIOS " != *" memif-"* && " $SCENARIOS " != *" gen"* || -x $PKTGEN ]] ||
+  die "$PKTGEN not built (ninja -C $BUILD bench/pktgen/sluice-pktgen)"
 
 CHILDREN=()
 CHILD_NAMES=()
@@ -155,7 +177,7 @@ trap 'exit 130' INT TERM
 [[ " $SCENARIOS " != *" ext/"* || -n $DEVICE ]] ||
   die "ext scenarios need DEVICE (a PCI address or a vdev string) and a generator sending to it"
 
-/usr/bin/python3 "$HERE/rate/make_pcaps.py" "$PCAP_DIR"
+[[ -z $PCAP_SCENARIOS ]] || /usr/bin/python3 "$HERE/rate/make_pcaps.py" "$PCAP_DIR"
 
 # packets in a capture: file size minus the 24-byte header, over the fixed record size
 packets_in() {
@@ -174,7 +196,7 @@ start() {
   CHILDREN+=($!)
   CHILD_NAMES+=("$(basename "$1")")
   local pid=$! waited=0
-  until [[ -S $socket ]] && grep -qE "running|Press enter|Start automatic|stats-period|Port statistics" "$log"; do
+  until [[ -S $socket ]] && grep -qE "running|Press enter|Start automatic|stats-period|Port statistics|traffic lcore" "$log"; do
     sleep 0.5
     waited=$((waited + 1))
     if ! kill -0 "$pid" 2>/dev/null || ((waited > 120)); then
@@ -200,11 +222,11 @@ measure() {
 # pcap PMD's replay ring and the rest (1M frames needed ~6 GB; 4.2 GB failed in the ring).
 memory_for() { local m=$(($1 * 5000 / 1048576 + 1024)); echo $((m > 2048 ? m : 2048)); }
 
-run_testpmd() {  # pcap mbufs
+run_testpmd() {  # pcap mbufs forward-mode
   measure /ethdev/stats,0 "$WORK/testpmd.log" \
     "$TESTPMD" -l 0,1 --main-lcore=0 --no-huge -m "$(memory_for "$2")" --file-prefix="$PREFIX" --no-pci \
     --vdev="net_pcap0,rx_pcap=$1,infinite_rx=1" --log-level=lib.eal:notice -- \
-    --total-num-mbufs="$2" --port-topology=loop --forward-mode=io --nb-cores=1 \
+    --total-num-mbufs="$2" --port-topology=loop --forward-mode="$3" --nb-cores=1 \
     --stats-period 1
 }
 
@@ -227,10 +249,24 @@ run_sluice() {  # pcap mode mbufs flows workers
   measure /sluice/stats "$WORK/sluice.log" "$SLUICE" --config "$cfg"
 }
 
+memif_server() { echo "net_memif0,role=server,id=0,socket=$MEMIF_SOCK,socket-abstract=no"; }
+memif_client() { echo "net_memif0,role=client,id=0,socket=$MEMIF_SOCK,socket-abstract=no,zero-copy=yes"; }
+
+# The flow set sluice-pktgen sends in a memif scenario.
+memif_flows() {  # traffic
+  case $1 in
+    memif-est4) echo "proto=tcp,kind=established,flows=$MEMIF_FLOWS,dst=10.0.0.100,dport=80" ;;
+    memif-est6) echo "proto=tcp,kind=established,flows=$MEMIF_FLOWS,dst=fd00::100,dport=80" ;;
+    memif-est1m4) echo "proto=tcp,kind=established,flows=1048576,dst=10.0.0.100,dport=80" ;;
+    memif-syn4) echo "proto=tcp,kind=syn,flows=4194304,dst=10.0.0.100,dport=80" ;;
+    *) die "unknown memif scenario $1" ;;
+  esac
+}
+
 # memif: the DUT (server) given as "$@" with its worker on CPU 0, then the generator
-# (zero-copy client) on CPU 1. Prints one JSON line with gen.*, dut.* (/ethdev/stats,0 of
-# the DUT) and, for sluice, sluice.* fields.
-measure_memif() {
+# GEN_CMD (a zero-copy client) on CPU 1. Prints one JSON line with gen.* (/ethdev/stats,0
+# of the generator), dut.* (of the DUT) and, for sluice, sluice.* fields.
+measure_memif() {  # extra DUT...
   local extra=$1
   shift
   rm -rf "$RUNDIR" "$GEN_RUNDIR"
@@ -238,17 +274,11 @@ measure_memif() {
   local log
   log="$WORK/dut-$(basename "$1").log"
   start "$SOCK" "$log" "$@"
-  start "$GEN_SOCK" "$WORK/generator-for-$(basename "$1").log" \
-    "$TESTPMD" -l 0,1 --main-lcore=0 --no-huge -m 512 --single-file-segments \
-    --file-prefix="$GEN_PREFIX" --no-pci \
-    --vdev="net_memif0,role=client,id=0,socket=$MEMIF_SOCK,socket-abstract=no,zero-copy=yes" \
-    --log-level=lib.eal:notice -- --total-num-mbufs=$MEMIF_MBUFS --forward-mode=txonly \
-    --txonly-multi-flow --tx-ip=198.18.0.1,$MEMIF_VIP --tx-udp=$MEMIF_PORT,$MEMIF_PORT \
-    --eth-peer=0,02:00:00:00:00:10 --nb-cores=1 --stats-period 1
+  start "$GEN_SOCK" "$WORK/generator-for-$(basename "$1").log" "${GEN_CMD[@]}"
   # Stopped DUT first: a memif peer that stays when the other leaves may segfault inside
   # librte_net_memif (22.11 unmaps the shared regions while its datapath still polls).
   CHILDREN=("${CHILDREN[1]}" "${CHILDREN[0]}")
-  CHILD_NAMES=("the generator (dpdk-testpmd txonly, memif client)" "${CHILD_NAMES[0]}")
+  CHILD_NAMES=("the generator ($(basename "${GEN_CMD[0]}"), memif client)" "${CHILD_NAMES[0]}")
   sleep "$WARMUP"
   local targets=("gen=$GEN_SOCK=/ethdev/stats,0" "dut=$SOCK=/ethdev/stats,0")
   [[ -n $extra ]] && targets+=("sluice=$SOCK=$extra")
@@ -261,21 +291,68 @@ measure_memif() {
   fi
 }
 
-memif_server() { echo "net_memif0,role=server,id=0,socket=$MEMIF_SOCK,socket-abstract=no"; }
-
-run_memif_testpmd() {
-  measure_memif "" \
-    "$TESTPMD" -l 0,1 --main-lcore=1 --no-huge -m 512 --file-prefix="$PREFIX" --no-pci \
-    --vdev="$(memif_server)" --log-level=lib.eal:notice -- \
-    --total-num-mbufs=$MEMIF_MBUFS --port-topology=loop --forward-mode=io --nb-cores=1 \
-    --stats-period 1 --record-burst-stats
+# GEN_CMD: sluice-pktgen as the zero-copy memif client, sending the flow set $1 until
+# stopped.
+pktgen_client() {  # flows [pktgen options...]
+  local flows=$1
+  shift
+  GEN_CMD=("$PKTGEN" -l "0,1" --main-lcore=0 --no-huge -m 1024 --single-file-segments
+    --file-prefix="$GEN_PREFIX" --no-pci --vdev="$(memif_client)" --log-level=lib.eal:notice --
+    --flows "$flows" --drain-ms 0 "$@")
 }
 
-run_memif_sluice() {  # mode
-  local cfg="$WORK/sluice.toml"
-  write_config "$cfg" "$(memif_server)" "$1" $MEMIF_MBUFS "${EST_FLOW_TABLE:-1048576}" 1 0 \
-    1024 $MEMIF_VIP udp $MEMIF_PORT ""
+# DUT_CMD: testpmd as the memif server, forwarding in forward-mode.
+testpmd_memif_server() {  # forward-mode
+  DUT_CMD=("$TESTPMD" -l "0,1" --main-lcore=1 --no-huge -m 512 --file-prefix="$PREFIX" --no-pci
+    --vdev="$(memif_server)" --log-level=lib.eal:notice --
+    --total-num-mbufs="$MEMIF_MBUFS" --port-topology=loop --forward-mode="$1" --nb-cores=1
+    --stats-period 1 --record-burst-stats)
+}
+
+run_memif_testpmd() {  # traffic forward-mode
+  pktgen_client "$(memif_flows "$1")"
+  testpmd_memif_server "$2"
+  measure_memif "" "${DUT_CMD[@]}"
+}
+
+run_memif_sluice() {  # traffic mode
+  local cfg="$WORK/sluice.toml" flows=${EST_FLOW_TABLE:-1048576} memory=1024
+  [[ $1 = memif-est1m4 ]] && flows=4194304 memory=2048
+  [[ $1 = memif-syn4 ]] && flows=16384
+  pktgen_client "$(memif_flows "$1")"
+  write_config "$cfg" "$(memif_server)" "$2" $MEMIF_MBUFS "$flows" 1 0 "$memory" 10.0.0.100 tcp 80 ""
   measure_memif /sluice/stats "$SLUICE" --config "$cfg"
+}
+
+# The generators alone on net_null (no peer: the device frees what it is given), so the
+# rate is the generator's own cost per packet: txonly, then sluice-pktgen.
+run_gen_null() {  # txonly|pktgen
+  local device=(--no-pci --vdev=net_null0 --log-level=lib.eal:notice --)
+  if [[ $1 = txonly ]]; then
+    measure /ethdev/stats,0 "$WORK/gen-null.log" "$TESTPMD" -l "0,1" --main-lcore=0 --no-huge -m 512 \
+      --file-prefix="$PREFIX" "${device[@]}" --total-num-mbufs="$MEMIF_MBUFS" \
+      --forward-mode=txonly --txonly-multi-flow --tx-ip="198.18.0.1,$MEMIF_VIP" \
+      --tx-udp="$MEMIF_PORT,$MEMIF_PORT" --eth-peer="0,02:00:00:00:00:10" --nb-cores=1 --stats-period 1
+  else
+    measure /ethdev/stats,0 "$WORK/gen-null.log" "$PKTGEN" -l "0,1" --main-lcore=0 --no-huge -m 1024 \
+      --file-prefix="$PREFIX" "${device[@]}" \
+      --flows "proto=udp,flows=65536,dst=$MEMIF_VIP,dport=$MEMIF_PORT,size=64" --no-rx --drain-ms 0
+  fi
+}
+
+# The generators alone into a testpmd rxonly server: txonly, then sluice-pktgen.
+run_gen() {  # txonly|pktgen
+  if [[ $1 = txonly ]]; then
+    GEN_CMD=("$TESTPMD" -l "0,1" --main-lcore=0 --no-huge -m 512 --single-file-segments
+      --file-prefix="$GEN_PREFIX" --no-pci --vdev="$(memif_client)" --log-level=lib.eal:notice --
+      --total-num-mbufs="$MEMIF_MBUFS" --forward-mode=txonly --txonly-multi-flow
+      --tx-ip="198.18.0.1,$MEMIF_VIP" --tx-udp="$MEMIF_PORT,$MEMIF_PORT"
+      --eth-peer="0,02:00:00:00:00:10" --nb-cores=1 --stats-period 1)
+  else
+    pktgen_client "proto=udp,flows=65536,dst=$MEMIF_VIP,dport=$MEMIF_PORT,size=64" --no-rx
+  fi
+  testpmd_memif_server rxonly
+  measure_memif "" "${DUT_CMD[@]}"
 }
 
 # EAL arguments that open DEVICE: -a for a PCI address, --vdev otherwise.
@@ -301,14 +378,14 @@ measure_ext() {
   stop_children
 }
 
-run_ext_testpmd() {
+run_ext_testpmd() {  # forward-mode
   local memory=(--no-huge -m 2048)
   [[ -n $HUGEPAGES ]] && memory=(-m 2048)
   # shellcheck disable=SC2046  # eal_device prints two words on purpose
   measure_ext "$WORK/testpmd.log" "" \
     "$TESTPMD" -l 0,1 --main-lcore=0 "${memory[@]}" --file-prefix="$PREFIX" \
     $(eal_device "$DEVICE") --log-level=lib.eal:notice -- --port-topology=loop \
-    --forward-mode=io --nb-cores=1 --stats-period 1
+    --forward-mode="$1" --nb-cores=1 --stats-period 1
 }
 
 run_ext_sluice() {  # mode
@@ -324,56 +401,76 @@ median() {
   /usr/bin/python3 "$HERE/rate/median.py" "$1" "${VERBOSE:-}"
 }
 
-report_pcap() {  # baseline-json sluice-json scenario pcap-packets
-  /usr/bin/python3 "$HERE/rate/report.py" pcap "$1" "$2" "$3" "$4"
+BASELINES="io 5tswap macswap"
+
+# One run of DUT (a baseline forwarding mode or sluice:MODE) on TRAFFIC, as one JSON line.
+run_one() {  # traffic dut
+  local traffic=$1 dut=$2 mode=${2#sluice:}
+  case $traffic in
+    ext)
+      if [[ $dut = sluice:* ]]; then run_ext_sluice "$mode"; else run_ext_testpmd "$dut"; fi ;;
+    memif-*)
+      if [[ $dut = sluice:* ]]; then run_memif_sluice "$traffic" "$mode"; else run_memif_testpmd "$traffic" "$dut"; fi ;;
+    gen) run_gen "$dut" ;;
+    gen-null) run_gen_null "$dut" ;;
+    *)
+      local capture=${traffic%x2} workers=1 flows=${EST_FLOW_TABLE:-1048576} pcap packets
+      [[ $traffic = *x2 ]] && workers=2
+      [[ $traffic = syn* ]] && flows=16384
+      [[ $traffic = est1m* ]] && flows=4194304
+      pcap="$PCAP_DIR/$capture.pcap"
+      packets=$(packets_in "$pcap")
+      if [[ $dut = sluice:* ]]; then
+        run_sluice "$pcap" "$mode" $((packets + 16384)) "$flows" "$workers"
+      else
+        run_testpmd "$pcap" $((packets + 16384)) "$dut"
+      fi ;;
+  esac
 }
 
-report_memif() {  # baseline-json sluice-json scenario
-  /usr/bin/python3 "$HERE/rate/report.py" memif "$1" "$2" "$3"
+# The field a DUT's rate is read from, per traffic kind.
+rate_field() {  # traffic dut
+  case $1 in
+    ext) echo port.opackets ;;
+    gen-null) echo opackets ;;
+    memif-* | gen) echo "$([[ $1 = gen ]] && echo gen || echo dut).opackets" ;;
+    *) if [[ $2 = sluice:* ]]; then echo tx_packets; else echo opackets; fi ;;
+  esac
 }
 
-report_ext() {  # baseline-json sluice-json scenario
-  /usr/bin/python3 "$HERE/rate/report.py" ext "$1" "$2" "$3"
-}
-
-declare -A BASELINE
-printf '%-18s %12s %12s %8s %10s %9s %6s\n' scenario testpmd_Mpps sluice_Mpps ratio sluice_ns new_flows busy
+# Traffics in order of first appearance, and each one's sluice modes.
+declare -A MODES
+TRAFFICS=()
 for scenario in $SCENARIOS; do
   traffic=${scenario%/*}
-  mode=${scenario#*/}
-  if [[ $traffic = ext ]]; then
-    if [[ -z ${BASELINE[ext]:-} ]]; then
-      BASELINE[ext]=$(for _ in $(seq "$REPEAT"); do run_ext_testpmd; done | median port.opackets)
-    fi
-    result=$(for _ in $(seq "$REPEAT"); do run_ext_sluice "$mode"; done | median port.opackets)
-    report_ext "${BASELINE[ext]}" "$result" "$scenario"
+  [[ -n ${MODES[$traffic]+set} ]] || TRAFFICS+=("$traffic")
+  [[ $scenario = */* ]] && MODES[$traffic]+=" sluice:${scenario#*/}"
+  MODES[$traffic]+=""
+done
+
+/usr/bin/python3 "$HERE/rate/report.py" header
+for traffic in "${TRAFFICS[@]}"; do
+  if [[ $traffic = gen* ]]; then duts="txonly pktgen"; else duts="$BASELINES${MODES[$traffic]}"; fi
+  for _ in $(seq "$REPEAT"); do  # interleaved: every DUT once per repetition
+    for dut in $duts; do
+      run_one "$traffic" "$dut" >>"$WORK/runs.$traffic.${dut/:/.}"
+    done
+  done
+  declare -A MEDIAN=()
+  for dut in $duts; do
+    MEDIAN[$dut]=$(median "$(rate_field "$traffic" "$dut")" <"$WORK/runs.$traffic.${dut/:/.}")
+  done
+  if [[ $traffic = gen* ]]; then
+    /usr/bin/python3 "$HERE/rate/report.py" "$traffic" "${MEDIAN[txonly]}" "${MEDIAN[pktgen]}"
     continue
   fi
-  if [[ $traffic = memif4 ]]; then
-    if [[ -z ${BASELINE[$traffic]:-} ]]; then
-      BASELINE[$traffic]=$(for _ in $(seq "$REPEAT"); do run_memif_testpmd; done |
-        median dut.ipackets)
-    fi
-    result=$(for _ in $(seq "$REPEAT"); do run_memif_sluice "$mode"; done |
-      median sluice.forwarded)
-    report_memif "${BASELINE[$traffic]}" "$result" "$scenario"
-    continue
-  fi
-  capture=${traffic%x2}
-  workers=1
-  [[ $traffic = *x2 ]] && workers=2
-  pcap="$PCAP_DIR/$capture.pcap"
-  packets=$(packets_in "$pcap")
-  mbufs=$((packets + 16384))
-  flows=${EST_FLOW_TABLE:-1048576}
-  [[ $traffic = syn* ]] && flows=16384
-  [[ $traffic = est1m* ]] && flows=4194304
-  if [[ -z ${BASELINE[$capture]:-} ]]; then
-    BASELINE[$capture]=$(for _ in $(seq "$REPEAT"); do run_testpmd "$pcap" "$mbufs"; done |
-      median opackets)
-  fi
-  result=$(for _ in $(seq "$REPEAT"); do
-    run_sluice "$pcap" "$mode" "$mbufs" "$flows" "$workers"
-  done | median tx_packets)
-  report_pcap "${BASELINE[$capture]}" "$result" "$scenario" "$packets"
+  kind=pcap
+  [[ $traffic = memif-* ]] && kind=memif
+  [[ $traffic = ext ]] && kind=ext
+  packets=0
+  [[ $kind = pcap ]] && packets=$(packets_in "$PCAP_DIR/${traffic%x2}.pcap")
+  for dut in ${MODES[$traffic]}; do
+    /usr/bin/python3 "$HERE/rate/report.py" "$kind" "${MEDIAN[io]}" "${MEDIAN[5tswap]}" \
+      "${MEDIAN[macswap]}" "${MEDIAN[$dut]}" "$traffic/${dut#sluice:}" "$packets"
+  done
 done

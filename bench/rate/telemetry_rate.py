@@ -38,7 +38,7 @@ def flatten(value, prefix=""):
 
 def connect(path):
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    sock.settimeout(5)
+    sock.settimeout(30)  # a loaded machine starves the telemetry thread
     sock.connect(path)
     sock.recv(1 << 16)  # banner: version, pid, max_output_len
     return sock
