@@ -142,6 +142,8 @@ bool Dataplane::start() {
     s.syn_admission_limit = d.syn_admission_limit;
     s.timeouts = config_.flow_timeouts;
     s.fragments = config_.fragments;
+    s.nat = NatSetup{config_.nat.table_size, config_.nat.local_addresses, config_.nat.port_min,
+                     config_.nat.port_max,   uint16_t(workers),           uint16_t(w)};
     s.decision_field = decision_offset;
     if (sync_) {
       const config::SyncSettings& sync = config_.sync;

@@ -64,6 +64,10 @@ struct ForwardingState {
   VipTable vip_table;          // (address, protocol, port) -> index into vips
   AddressSet local_addresses;  // the ports' own addresses: ARP/ND and echo answered
   AddressSet vip_addresses;    // every VIP address: ARP/ND and echo answered
+  // [nat] local addresses: ARP/ND and echo answered, the rest is fullnat answers.
+  AddressSet nat_local_addresses;
+  AddressSet nat_backends;  // the backends of `nat` VIPs, whose answers sluice routes
+  bool has_nat = false;     // NAT VIPs or local addresses: NAT frames have owners of their own
   // backend id -> (vip index, backend index), for flows that remember a backend id.
   struct BackendRef {
     uint32_t vip_index = 0xffffffffu;

@@ -79,6 +79,7 @@ std::unique_ptr<ForwardingState> StateBuilder::build(const config::Config& confi
   backend_ids_.begin_round();
   std::vector<std::pair<VipKey, uint32_t>> keys;
   std::vector<IpAddress> vip_addresses;
+  std::vector<IpAddress> nat_backends;
 
   for (const config::Vip& cv : config.vips) {
     VipKey key = vip_key(cv);
@@ -116,6 +117,7 @@ std::unique_ptr<ForwardingState> StateBuilder::build(const config::Config& confi
           be.outer = make_outer_header(cv.mode == ForwardingMode::kGue, *source, cb.address, mtu,
                                        cv.gue_port);
       }
+      if (cv.mode == ForwardingMode::kNat) nat_backends.push_back(cb.address);
       if (be.takes_new_flows)
         ring.members.push_back({cb.address, cb.weight, uint16_t(vip.backends.size())});
       vip.backends.push_back(be);
@@ -142,6 +144,9 @@ std::unique_ptr<ForwardingState> StateBuilder::build(const config::Config& confi
   state->vip_table = VipTable(keys);
   state->local_addresses = AddressSet(local);
   state->vip_addresses = AddressSet(vip_addresses);
+  state->nat_local_addresses = AddressSet(config.nat.local_addresses);
+  state->nat_backends = AddressSet(nat_backends);
+  state->has_nat = !config.nat.local_addresses.empty() || !nat_backends.empty();
   return state;
 }
 
