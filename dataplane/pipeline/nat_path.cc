@@ -66,8 +66,9 @@ Action Pipeline::nat_forward(PacketBuffer& frame, const ParsedPacket& p, uint32_
   const BackendEntry* backend = nullptr;
   if (c) {
     backend = state.backend(c->backend_id, vip_index);
-    if (!backend) {
-      // Its backend is gone: the connection cannot go on there; place it afresh.
+    if (!backend || full != (c->local_address != kNoLocalAddress)) {
+      // Its backend is gone, or a reload changed the VIP's mode: the connection cannot
+      // go on as it was; place it afresh.
       nat_.erase(*c);
       c = nullptr;
       ++counters_[WorkerCounter::flow_rescheduled];
