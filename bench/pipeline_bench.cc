@@ -13,6 +13,10 @@
 //                insert is refused and the packet goes out statelessly.
 //   HotFlow      one established flow over and over (compare Katran's ~100-120 ns per
 //                packet under BPF_PROG_TEST_RUN, where the flow is hot as well).
+//   Answers1M    nat and fullnat only: the backends' answers of 1M established NAT
+//                connections, in a random permutation (the reverse direction; the client
+//                direction is Established1M of the same mode). fullnat spreads them over
+//                16 local addresses per family, every port of each.
 //
 // Frames are Ethernet/IPv4|IPv6/TCP from tests/lib/packet_builder.h, in 2 KiB buffers with
 // 128 bytes of headroom (like an mbuf). Before each burst the 32 buffers are restored from a
@@ -52,6 +56,8 @@ constexpr uint16_t kBurst = 32;
 constexpr uint32_t kHeadroom = 128;  // RTE_PKTMBUF_HEADROOM
 constexpr uint32_t kBufferSize = 2048;
 constexpr uint32_t kEstablishedFlows = 1u << 20;
+constexpr uint32_t kNatConnections = 1'000'000;  // a multiple of kBurst
+constexpr uint32_t kLocalAddressesPerFamily = 16;
 constexpr uint32_t kLargeTable = 1u << 22;  // 4x the flows, as flow_table.h advises
 constexpr uint32_t kSmallTable = 1u << 16;
 constexpr uint32_t kStartMs = 1'000;
@@ -102,6 +108,12 @@ config::Config make_config(ForwardingMode mode, uint32_t flow_table_size) {
     c.neighbors.push_back({b6.address, MacAddress{{0x02, 0, 0, 0, 0x06, uint8_t(i)}}});
   }
   c.vips = {v4, v6};
+  for (uint32_t i = 0; i < kLocalAddressesPerFamily; ++i) {
+    c.nat.local_addresses.push_back(IpAddress::v4(0x0a00ff00u + i));  // 10.0.255.x
+    c.nat.local_addresses.push_back(ip(("fd00::ff:" + std::to_string(i + 1)).c_str()));
+  }
+  c.nat.port_min = 1;
+  c.nat.table_size = kEstablishedFlows;
   return c;
 }
 
@@ -120,16 +132,20 @@ std::unique_ptr<ForwardingState> make_state(const config::Config& c) {
 
 // --- frames -------------------------------------------------------------------------------
 
-// A client's side of a flow: what changes from one packet to the next.
+// A client's side of a flow: what changes from one packet to the next. For a backend's
+// answer (Answers1M), its source and, in `to`, its destination.
 struct Client {
   IpAddress address;
   uint16_t port = 0;
+  IpAddress to;
+  uint16_t to_port = 0;
 };
 
-// Offsets of the client fields in the template.
+// Offsets of the client fields in the template; answers stamp the destination too.
 struct Template {
   std::vector<uint8_t> frame;
   bool v6 = false;
+  bool answer = false;
   uint32_t src_offset = 0;
   uint32_t sport_offset = 0;
 };
@@ -150,6 +166,24 @@ Template make_template(bool v6, uint8_t tcp_flags) {
   p.tcp(0, 80, tcp_flags, {.seq = 1000, .ack = ack, .window = 65535})
       .set16(t.sport_offset + 16, 0)  // the TCP checksum: nothing on the path reads it
       .pad_to(60);                    // Ethernet minimum without FCS
+  t.frame = p.bytes();
+  return t;
+}
+
+// The frame of a backend's answer (backend:80 -> the client or a local address), its
+// addresses and destination port zero.
+Template make_answer_template(bool v6) {
+  Template t = make_template(v6, wire::kTcpAck);
+  t.answer = true;
+  Packet p;
+  p.eth(kPortMac.bytes, kClientMac.bytes);
+  if (v6)
+    p.ipv6("::", "::");
+  else
+    p.ipv4("0.0.0.0", "0.0.0.0").set16(wire::kEthHeaderLen + 10, 0);
+  p.tcp(80, 0, wire::kTcpAck, {.seq = 1000, .ack = 2000, .window = 65535})
+      .set16(t.sport_offset + 16, 0)
+      .pad_to(60);
   t.frame = p.bytes();
   return t;
 }
@@ -185,22 +219,29 @@ struct Burst {
     std::memcpy(data, t.frame.data(), length);
     if (t.v6) {
       std::memcpy(data + t.src_offset, c.address.v6_wire(), 16);
+      if (t.answer) std::memcpy(data + t.src_offset + 16, c.to.v6_wire(), 16);
     } else {
       std::memcpy(data + t.src_offset, c.address.v4_wire(), 4);
+      if (t.answer) std::memcpy(data + t.src_offset + 4, c.to.v4_wire(), 4);
       uint8_t* ip4 = data + wire::kEthHeaderLen;
       const uint16_t sum = checksum::finish(checksum::sum(ip4, 20));
       ip4[10] = uint8_t(sum >> 8);
       ip4[11] = uint8_t(sum);
     }
-    data[t.sport_offset] = uint8_t(c.port >> 8);
-    data[t.sport_offset + 1] = uint8_t(c.port);
+    if (t.answer) {
+      data[t.sport_offset + 2] = uint8_t(c.to_port >> 8);
+      data[t.sport_offset + 3] = uint8_t(c.to_port);
+    } else {
+      data[t.sport_offset] = uint8_t(c.port >> 8);
+      data[t.sport_offset + 1] = uint8_t(c.port);
+    }
     frames[i] = PacketBuffer{data, length, kHeadroom, kBufferSize - kHeadroom - length};
   }
 };
 
 // --- scenarios ----------------------------------------------------------------------------
 
-enum class Kind { kEstablished, kNewFlows, kSynFlood, kHotFlow };
+enum class Kind { kEstablished, kNewFlows, kSynFlood, kHotFlow, kAnswers };
 
 const char* kind_name(Kind k) {
   switch (k) {
@@ -212,6 +253,8 @@ const char* kind_name(Kind k) {
       return "SynFloodFullTable";
     case Kind::kHotFlow:
       return "HotFlow";
+    case Kind::kAnswers:
+      return "Answers1M";
   }
   return "?";
 }
@@ -291,25 +334,42 @@ std::unique_ptr<Workload> make_workload(const Scenario& s) {
   w->name = s.workload_name();
   w->kind = s.kind;
   w->v6 = s.v6;
-  const uint32_t table =
-      s.kind == Kind::kEstablished || s.kind == Kind::kNewFlows ? kLargeTable : kSmallTable;
+  const bool nat = config::is_nat(s.mode);
+  const uint32_t table = (s.kind == Kind::kEstablished || s.kind == Kind::kNewFlows) && !nat
+                             ? kLargeTable
+                             : kSmallTable;
   const config::Config c = make_config(s.mode, table);
   w->state = make_state(c);
   if (!w->state) {
     w->error = "snapshot build failed or a next hop is unresolved";
     return w;
   }
-  w->pipeline =
-      std::make_unique<Pipeline>(c.dataplane.flow_table_size, FlowTimeouts{}, *w->counters);
+  w->pipeline = std::make_unique<Pipeline>(
+      c.dataplane.flow_table_size, FlowTimeouts{}, *w->counters, FragmentSettings{}, 0,
+      nat ? NatSetup{c.nat.table_size, c.nat.local_addresses, c.nat.port_min, c.nat.port_max}
+          : NatSetup{});
   const bool syn = s.kind == Kind::kNewFlows || s.kind == Kind::kSynFlood;
   w->tmpl = make_template(s.v6, syn ? wire::kTcpSyn : wire::kTcpAck);
 
   switch (s.kind) {
-    case Kind::kEstablished: {
+    case Kind::kEstablished:
+    case Kind::kAnswers: {
+      const uint32_t flows = nat ? kNatConnections : kEstablishedFlows;
       std::vector<Client> clients;
-      clients.reserve(kEstablishedFlows);
-      for (uint64_t n = 0; n < kEstablishedFlows; ++n) clients.push_back(client(s.v6, scatter(n)));
+      clients.reserve(flows);
+      for (uint64_t n = 0; n < flows; ++n) clients.push_back(client(s.v6, scatter(n)));
       w->establish(clients);
+      if (s.kind == Kind::kAnswers) {
+        // Each connection's answer, as its backend sends it.
+        clients.clear();
+        w->pipeline->nat_connections().visit(
+            0, w->pipeline->nat_connections().capacity(), w->now_ms,
+            [&](const NatConnection& conn, uint32_t) {
+              clients.push_back(
+                  {conn.reply.src, conn.reply.src_port, conn.reply.dst, conn.reply.dst_port});
+            });
+        w->tmpl = make_answer_template(s.v6);
+      }
       // Replay them in a random order (Fisher-Yates), every flow once per cycle.
       uint64_t r = 42;
       for (size_t i = clients.size() - 1; i > 0; --i) {
@@ -404,15 +464,16 @@ void run_pipeline(benchmark::State& bm, const Scenario& s) {
   bm.counters["ns_per_pkt"] = elapsed_ns / packets;
   bm.counters["restore_ns"] = restore_ns;
   bm.counters["pipeline_ns"] = elapsed_ns / packets - restore_ns;
-  bm.counters["forwarded"] = delta(WorkerCounter::forwarded) / packets;
+  const double sent = delta(WorkerCounter::forwarded) + delta(WorkerCounter::nat_replies);
+  bm.counters["forwarded"] = sent / packets;
   bm.counters["flow_hit"] = delta(WorkerCounter::flow_hits) / packets;
   bm.counters["flow_new"] = delta(WorkerCounter::flow_new) / packets;
   bm.counters["refused"] = delta(WorkerCounter::flow_insert_failures) / packets;
   bm.counters["evicted"] =
       double(w.pipeline->flows().stats().evictions - table_before.evictions) / packets;
-  bm.counters["live_flows"] = double(w.pipeline->flows().size());
-  if (delta(WorkerCounter::forwarded) != packets)
-    bm.SkipWithError("not every packet was forwarded: the workload is wrong");
+  bm.counters["live_flows"] =
+      double(w.pipeline->flows().size() + w.pipeline->nat_connections().size());
+  if (sent != packets) bm.SkipWithError("not every packet was forwarded: the workload is wrong");
 }
 
 // The restore alone, as the pipeline runs see it (template copy + client stamp).
@@ -441,6 +502,10 @@ void register_all() {
     for (ForwardingMode m : modes)
       for (bool v6 : {false, true}) scenarios.push_back({k, m, v6});
   for (bool v6 : {false, true}) scenarios.push_back({Kind::kSynFlood, ForwardingMode::kDsrL2, v6});
+  // NAT: the client direction and the answers, 1M connections.
+  for (Kind k : {Kind::kEstablished, Kind::kAnswers})
+    for (ForwardingMode m : {ForwardingMode::kNat, ForwardingMode::kFullNat})
+      for (bool v6 : {false, true}) scenarios.push_back({k, m, v6});
 
   for (Scenario s : scenarios)
     for (bool staged : {false, true}) {

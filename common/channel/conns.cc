@@ -41,10 +41,12 @@ std::string encode_conns_result(const ConnsResult& r) {
   for (const ConnsBackend& b : r.backends)
     w.add("backend", b.backend.to_string() + " " + std::to_string(b.flows));
   for (const ConnRow& c : r.rows)
-    w.add("conn", protocol_name(c.protocol) + " " + c.client.to_string() + " " +
-                      std::to_string(c.client_port) + " " + std::to_string(c.port) + " " +
-                      c.backend.to_string() + " " + std::to_string(c.worker) + " " + c.state + " " +
-                      std::to_string(c.idle_ms));
+    w.add("conn",
+          protocol_name(c.protocol) + " " + c.client.to_string() + " " +
+              std::to_string(c.client_port) + " " + std::to_string(c.port) + " " +
+              c.backend.to_string() + " " + std::to_string(c.worker) + " " + c.state + " " +
+              std::to_string(c.idle_ms) +
+              (c.local ? " " + c.local->to_string() + " " + std::to_string(c.local_port) : ""));
   return w.take();
 }
 
@@ -74,7 +76,14 @@ std::optional<ConnsResult> decode_conns_result(std::string_view payload, std::st
       ok = address && flows;
       if (ok) r.backends.push_back({*address, *flows});
     } else if (f.name == "conn") {
-      ok = words.size() == 8;
+      ok = words.size() == 8 || words.size() == 10;
+      std::optional<IpAddress> local;
+      std::optional<uint64_t> local_port;
+      if (ok && words.size() == 10) {
+        local = read_address(words[8]);
+        local_port = read_number(words[9], 65535);
+        ok = local && local_port;
+      }
       if (ok) {
         auto protocol = protocol_number(words[0]);
         auto client = read_address(words[1]);
@@ -86,7 +95,8 @@ std::optional<ConnsResult> decode_conns_result(std::string_view payload, std::st
         ok = protocol && client && client_port && port && backend && worker && idle;
         if (ok)
           r.rows.push_back({*protocol, *client, uint16_t(*client_port), uint16_t(*port), *backend,
-                            uint32_t(*worker), std::string(words[6]), uint32_t(*idle)});
+                            uint32_t(*worker), std::string(words[6]), uint32_t(*idle), local,
+                            uint16_t(local_port.value_or(0))});
       }
     }
     if (!ok) {

@@ -6,7 +6,8 @@
 //   kConns        vip NAME, limit N (1..kMaxConnsRows)
 //   kConnsResult  error TEXT alone, or: vip NAME, flows N (every active flow of the VIP),
 //                 then `backend ADDRESS FLOWS` per backend, then `conn` per flow shown:
-//                 PROTO CLIENT CLIENT_PORT PORT BACKEND WORKER STATE IDLE_MS
+//                 PROTO CLIENT CLIENT_PORT PORT BACKEND WORKER STATE IDLE_MS, and for a
+//                 fullnat connection LOCAL LOCAL_PORT (what the backend sees)
 #pragma once
 
 #include <cstdint>
@@ -37,6 +38,8 @@ struct ConnRow {
   uint32_t worker = 0;
   std::string state;  // "syn", "established", "closing", "udp", "other"
   uint32_t idle_ms = 0;
+  std::optional<IpAddress> local;  // fullnat: the source the backend sees, with its port
+  uint16_t local_port = 0;
   friend bool operator==(const ConnRow&, const ConnRow&) = default;
 };
 

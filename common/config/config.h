@@ -20,7 +20,11 @@
 
 namespace sluice::config {
 
-enum class ForwardingMode : uint8_t { kDsrL2, kIpip, kGue };
+// dsr-l2, ipip, gue: direct server return. kNat: the destination is translated to the
+// backend and its answers, routed through sluice, back (two-armed, the client's address
+// kept). kFullNat: the source is translated too, to a [nat] local address and port, so
+// answers come back to sluice wherever the backend is (one-armed). docs/nat.md.
+enum class ForwardingMode : uint8_t { kDsrL2, kIpip, kGue, kNat, kFullNat };
 // What Maglev places a VIP's new flows by: the 5-tuple, or the client's address (with the
 // VIP's) so that all of a client's connections reach one backend.
 enum class VipHash : uint8_t { kFiveTuple, kSource, kSourceDestination };
@@ -137,6 +141,21 @@ struct Neighbor {
 };
 
 using sluice::FlowTimeouts;
+
+// [nat]: what the NAT modes need per node (docs/nat.md). The dataplane reads it at start;
+// a change needs a restart.
+inline constexpr size_t kMaxNatLocalAddresses = 16;
+struct NatSettings {
+  // fullnat's source addresses (IPv4 and IPv6), which the dataplane answers ARP/ND for;
+  // a fullnat VIP needs one of each family its backends use.
+  std::vector<IpAddress> local_addresses;
+  // The local ports of each local address, shared by the workers: port p is worker
+  // p mod workers' (pipeline/flow_owner.h).
+  uint16_t port_min = 1024;
+  uint16_t port_max = 65535;
+  uint32_t table_size = 65536;  // NAT connections per worker
+  friend bool operator==(const NatSettings&, const NatSettings&) = default;
+};
 
 struct DataplaneSettings {
   uint32_t main_lcore = 0;
@@ -256,6 +275,7 @@ struct Config {
   SyncSettings sync;
   FlowTimeouts flow_timeouts;
   FragmentSettings fragments;
+  NatSettings nat;
   std::vector<Port> ports;  // non-empty
   std::vector<Neighbor> neighbors;
   std::vector<Vip> vips;  // (address, protocol, port) distinct
@@ -281,8 +301,15 @@ inline std::string to_string(ForwardingMode m) {
       return "ipip";
     case ForwardingMode::kGue:
       return "gue";
+    case ForwardingMode::kNat:
+      return "nat";
+    case ForwardingMode::kFullNat:
+      return "fullnat";
   }
   return "?";
+}
+inline bool is_nat(ForwardingMode m) {
+  return m == ForwardingMode::kNat || m == ForwardingMode::kFullNat;
 }
 inline std::string to_string(VipHash h) {
   switch (h) {
@@ -351,6 +378,8 @@ inline std::optional<ForwardingMode> parse_forwarding_mode(std::string_view text
   if (text == "dsr-l2") return ForwardingMode::kDsrL2;
   if (text == "ipip") return ForwardingMode::kIpip;
   if (text == "gue") return ForwardingMode::kGue;
+  if (text == "nat") return ForwardingMode::kNat;
+  if (text == "fullnat") return ForwardingMode::kFullNat;
   return std::nullopt;
 }
 inline std::optional<BackendState> parse_backend_state(std::string_view text) {

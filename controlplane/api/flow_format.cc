@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "api/flow_format.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "api/format.h"
@@ -225,6 +226,7 @@ std::string format_conns(const channel::ConnsResult& r, bool json) {
       w.key("port").value(c.port).key("backend").value(c.backend.to_string());
       w.key("worker").value(c.worker).key("state").value(c.state);
       w.key("idle_ms").value(c.idle_ms);
+      if (c.local) w.key("local").value(c.local->to_string()).key("local_port").value(c.local_port);
       w.end_object();
     }
     w.end_array().end_object();
@@ -236,10 +238,22 @@ std::string format_conns(const channel::ConnsResult& r, bool json) {
   for (const channel::ConnsBackend& b : r.backends)
     backends.add({b.backend.to_string(), std::to_string(b.flows)});
   out += backends.render();
-  Table conns({"CLIENT", "PORT", "BACKEND", "WORKER", "STATE", "IDLE_S"});
-  for (const channel::ConnRow& c : r.rows)
-    conns.add({endpoint(c.client, c.client_port), std::to_string(c.port), c.backend.to_string(),
-               std::to_string(c.worker), c.state, std::to_string(c.idle_ms / 1000)});
+  // A LOCAL column (the source a fullnat backend sees) only when a connection has one.
+  const bool local = std::any_of(r.rows.begin(), r.rows.end(),
+                                 [](const channel::ConnRow& c) { return c.local.has_value(); });
+  std::vector<std::string> header{"CLIENT", "PORT", "BACKEND", "WORKER", "STATE", "IDLE_S"};
+  if (local) header.insert(header.begin() + 3, "LOCAL");
+  Table conns(header);
+  for (const channel::ConnRow& c : r.rows) {
+    std::vector<std::string> row{endpoint(c.client, c.client_port),
+                                 std::to_string(c.port),
+                                 c.backend.to_string(),
+                                 std::to_string(c.worker),
+                                 c.state,
+                                 std::to_string(c.idle_ms / 1000)};
+    if (local) row.insert(row.begin() + 3, c.local ? endpoint(*c.local, c.local_port) : "-");
+    conns.add(row);
+  }
   out += conns.render();
   return out;
 }

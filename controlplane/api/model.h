@@ -53,7 +53,7 @@ struct VipView {
   std::string address;   // canonical text
   std::string protocol;  // "tcp", "udp"
   uint16_t port = 0;     // 0 = every port
-  std::string mode;      // "dsr-l2", "ipip", "gue"
+  std::string mode;      // "dsr-l2", "ipip", "gue", "nat", "fullnat"
   std::vector<BackendView> backends;
   // Whether the dataplane has the VIP in its running state (its last counters list it);
   // nullopt while that is not known (no dataplane, no counters yet).

@@ -101,6 +101,10 @@ struct FlowView {
   FlowState state = FlowState::kOther;
   uint32_t idle_ms = 0;  // since its last packet
   bool expired = false;  // idle past its state's timeout: the next lookup() misses
+  // A NAT connection's (nat/nat_table.h) in fullnat: the local address and port the
+  // backend sees in place of the client's.
+  std::optional<IpAddress> local;
+  uint16_t local_port = 0;
 };
 
 struct FlowTableStats {

@@ -48,36 +48,46 @@ enum class CounterRole : uint8_t {
     "host traffic other than control over the port's host_rate_limit (exception path)")      \
   X(fragment_timeout, kOutcome, "held IP fragment whose first fragment came too late")       \
   X(fragment_over_limit, kOutcome, "IP fragment not held: a hold limit reached")             \
+  X(nat_fragment, kOutcome, "IP fragment for a NAT VIP (NAT translates whole packets only)") \
+  X(nat_ports_exhausted, kOutcome, "new fullnat connection refused: no local port free")     \
+  X(nat_table_full, kOutcome, "new NAT connection refused: the worker's NAT table is full")  \
+  X(nat_tuple_taken, kOutcome,                                                               \
+    "new NAT connection refused: another one is answered on the same tuple")                 \
+  X(nat_no_connection, kOutcome,                                                             \
+    "for a NAT local address, or an ICMP error about a NAT VIP, of no NAT connection")       \
   X(host_unhandled, kAfterOutcome, "traffic for the host itself with no exception path configured")
 
 // Per-worker event counters other than drops, same one-table scheme.
-#define SLUICE_WORKER_COUNTERS(X)                                                         \
-  X(rx_packets, kEvent, "frames received")                                                \
-  X(rx_bytes, kEvent, "bytes received")                                                   \
-  X(tx_packets, kEvent, "frames transmitted")                                             \
-  X(tx_bytes, kEvent, "bytes transmitted")                                                \
-  X(forwarded, kOutcome, "VIP packets forwarded to a backend")                            \
-  X(flow_hits, kEvent, "VIP packets that found their flow entry")                         \
-  X(flow_new, kEvent, "VIP flows created (flow table miss)")                              \
-  X(flow_insert_failures, kEvent, "new flows forwarded statelessly (table full)")         \
-  X(syns_not_admitted, kEvent, "new SYN-only flows not inserted (syn_admission_limit)")   \
-  X(flow_rescheduled, kEvent, "flows moved because their backend left")                   \
-  X(icmp_errors_forwarded, kEvent, "ICMP errors routed to the backend of their flow")     \
-  X(mss_clamped, kEvent, "TCP SYNs whose MSS option was lowered to the VIP's mss_clamp")  \
-  X(arp_replies, kOutcome, "ARP requests answered")                                       \
-  X(nd_replies, kOutcome, "IPv6 neighbor solicitations answered")                         \
-  X(echo_replies, kOutcome, "ICMP/ICMPv6 echo requests answered")                         \
-  X(too_big_replies, kOutcome, "ICMP too-big answers to packets too big to encapsulate")  \
-  X(neighbor_answers, kOutcome,                                                           \
-    "ARP replies and neighbor advertisements answering our own solicitations (consumed)") \
-  X(neighbors_learned, kEvent, "ARP/ND bindings passed to the main lcore")                \
-  X(to_host, kOutcome, "frames for the host itself (exception path)")                     \
-  X(to_host_control, kEvent, "of to_host: control traffic, in its own lane")              \
-  X(handed_off, kEvent, "frames passed to the worker that owns their flow")               \
-  X(fragments_forwarded, kEvent, "IP fragments sent to their datagram's backend")         \
-  X(fragments_held, kEvent, "IP fragments held for their datagram's first fragment")      \
-  X(busy_cycles, kEvent,                                                                  \
-    "TSC cycles of worker loops that received packets (rate / tsc_hz: core busy)")        \
+#define SLUICE_WORKER_COUNTERS(X)                                                             \
+  X(rx_packets, kEvent, "frames received")                                                    \
+  X(rx_bytes, kEvent, "bytes received")                                                       \
+  X(tx_packets, kEvent, "frames transmitted")                                                 \
+  X(tx_bytes, kEvent, "bytes transmitted")                                                    \
+  X(forwarded, kOutcome, "VIP packets forwarded to a backend")                                \
+  X(flow_hits, kEvent, "VIP packets that found their flow entry")                             \
+  X(flow_new, kEvent, "VIP flows created (flow table miss)")                                  \
+  X(flow_insert_failures, kEvent, "new flows forwarded statelessly (table full)")             \
+  X(syns_not_admitted, kEvent, "new SYN-only flows not inserted (syn_admission_limit)")       \
+  X(flow_rescheduled, kEvent, "flows moved because their backend left")                       \
+  X(icmp_errors_forwarded, kEvent, "ICMP errors routed to the backend of their flow")         \
+  X(nat_replies, kOutcome, "backend answers translated back to their clients (nat, fullnat)") \
+  X(nat_connections, kEvent, "NAT connections created")                                       \
+  X(nat_icmp_errors, kEvent, "ICMP errors translated for a NAT connection, either way")       \
+  X(mss_clamped, kEvent, "TCP SYNs whose MSS option was lowered to the VIP's mss_clamp")      \
+  X(arp_replies, kOutcome, "ARP requests answered")                                           \
+  X(nd_replies, kOutcome, "IPv6 neighbor solicitations answered")                             \
+  X(echo_replies, kOutcome, "ICMP/ICMPv6 echo requests answered")                             \
+  X(too_big_replies, kOutcome, "ICMP too-big answers to packets too big to encapsulate")      \
+  X(neighbor_answers, kOutcome,                                                               \
+    "ARP replies and neighbor advertisements answering our own solicitations (consumed)")     \
+  X(neighbors_learned, kEvent, "ARP/ND bindings passed to the main lcore")                    \
+  X(to_host, kOutcome, "frames for the host itself (exception path)")                         \
+  X(to_host_control, kEvent, "of to_host: control traffic, in its own lane")                  \
+  X(handed_off, kEvent, "frames passed to the worker that owns their flow")                   \
+  X(fragments_forwarded, kEvent, "IP fragments sent to their datagram's backend")             \
+  X(fragments_held, kEvent, "IP fragments held for their datagram's first fragment")          \
+  X(busy_cycles, kEvent,                                                                      \
+    "TSC cycles of worker loops that received packets (rate / tsc_hz: core busy)")            \
   X(rx_interrupt_waits, kEvent, "idle waits for an RX interrupt (rx_interrupts)")
 
 enum class WorkerCounter : uint8_t {

@@ -32,6 +32,7 @@ Action Pipeline::handle_fragment(uint16_t i, PacketBuffer& frame, const ParsedPa
   const uint32_t vip_index = state.vip_table.find(p.key.dst, p.key.protocol, p.key.dst_port);
   if (vip_index == VipTable::kNone) return drop(DropReason::not_for_us);
   const VipEntry& vip = state.vips[vip_index];
+  if (config::is_nat(vip.mode)) return drop(DropReason::nat_fragment);
   const BackendEntry* backend = nullptr;
   if (steering.decided && steering.decided[i]) {
     backend = state.backend(steering.decided[i] - 1, vip_index);

@@ -35,9 +35,14 @@ bool is_echo_request(const ParsedPacket& p) {
 }  // namespace
 
 Pipeline::Pipeline(uint32_t flow_capacity, const FlowTimeouts& timeouts, WorkerCounters& counters,
-                   const FragmentSettings& fragments, uint32_t syn_admission_limit)
+                   const FragmentSettings& fragments, uint32_t syn_admission_limit,
+                   const NatSetup& nat)
     : flows_(flow_capacity, timeouts),
       fragments_(fragments),
+      local_ports_(nat.capacity ? uint32_t(nat.local_addresses.size()) : 0, nat.port_min,
+                   nat.port_max, nat.workers, nat.self),
+      nat_(nat.capacity, timeouts, &local_ports_),
+      nat_local_addresses_(nat.local_addresses),
       flood_guard_(syn_admission_limit),
       counters_(counters) {}
 
@@ -114,7 +119,8 @@ Action Pipeline::handle(PacketBuffer& frame, const ParsedPacket& p, uint32_t has
                         const PortEntry& port, const ForwardingState& state, uint32_t now_ms,
                         BurstResult& result) {
   auto is_ours = [&state](const IpAddress& a) {
-    return state.local_addresses.contains(a) || state.vip_addresses.contains(a);
+    return state.local_addresses.contains(a) || state.vip_addresses.contains(a) ||
+           state.nat_local_addresses.contains(a);
   };
 
   switch (p.kind) {
@@ -156,6 +162,9 @@ Action Pipeline::handle(PacketBuffer& frame, const ParsedPacket& p, uint32_t has
   const FlowKey& key = p.key;
   uint32_t vip = state.vip_table.find(key.dst, key.protocol, key.dst_port);
   if (vip != VipTable::kNone) return forward(frame, p, hash, vip, port, state, now_ms);
+  if (nat_.size() != 0)
+    if (std::optional<Action> answered = nat_answer(frame, p, hash, port, state, now_ms))
+      return *answered;
 
   if (is_echo_request(p) && is_ours(key.dst)) {
     if (answer_icmp_echo(frame, p, port.mac)) {
@@ -163,6 +172,7 @@ Action Pipeline::handle(PacketBuffer& frame, const ParsedPacket& p, uint32_t has
       return Action::kTransmit;
     }
   }
+  if (state.nat_local_addresses.contains(key.dst)) return drop(DropReason::nat_no_connection);
   return host_or_drop(key.dst, state);
 }
 
@@ -189,6 +199,8 @@ bool Pipeline::learn(const PacketBuffer& frame, const ParsedPacket& p, const For
 Action Pipeline::forward(PacketBuffer& frame, const ParsedPacket& p, uint32_t hash,
                          uint32_t vip_index, const PortEntry& port, const ForwardingState& state,
                          uint32_t now_ms) {
+  if (config::is_nat(state.vips[vip_index].mode))
+    return nat_forward(frame, p, hash, vip_index, port, state, now_ms);
   const BackendEntry* backend = choose_backend(p, hash, vip_index, state, now_ms);
   if (!backend) return drop(DropReason::vip_no_backend);
   return send_to_backend(frame, p, hash, state.vips[vip_index], *backend, state.next_hop(*backend),
@@ -301,6 +313,7 @@ Action Pipeline::send_to_backend_outlined(PacketBuffer& frame, const ParsedPacke
 
 void Pipeline::sweep(uint32_t now_ms, uint32_t bucket_budget) {
   flows_.sweep(now_ms, bucket_budget);
+  nat_.sweep(now_ms, bucket_budget * FlowTable::kWays);
   counters_.active_flows = flows_.size();
 }
 

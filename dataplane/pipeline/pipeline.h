@@ -22,6 +22,9 @@
 #include "flow/flood_guard.h"
 #include "flow/flow_table.h"
 #include "flow/fragment_table.h"
+#include "nat/local_ports.h"
+#include "nat/nat_setup.h"
+#include "nat/nat_table.h"
 #include "packet/neighbor_packets.h"
 #include "packet/packet_buffer.h"
 #include "packet/parsed_packet.h"
@@ -99,9 +102,11 @@ struct SyncOutbox {
 
 class Pipeline {
  public:
-  // syn_admission_limit: see flow/flood_guard.h; 0 = none.
+  // syn_admission_limit: see flow/flood_guard.h; 0 = none. nat: the NAT connection table
+  // and local ports of this worker (none by default).
   Pipeline(uint32_t flow_capacity, const FlowTimeouts& timeouts, WorkerCounters& counters,
-           const FragmentSettings& fragments = {}, uint32_t syn_admission_limit = 0);
+           const FragmentSettings& fragments = {}, uint32_t syn_admission_limit = 0,
+           const NatSetup& nat = {});
 
   // Decides the fate of frames[0..n) (n <= kMaxBurst), all received on port `port_index`,
   // rewriting the ones to transmit in place. The three stages below back to back.
@@ -137,6 +142,8 @@ class Pipeline {
   const FlowTable& flows() const { return flows_; }
   FlowTable& flows() { return flows_; }  // a tracer's pipeline is given the flow it explains
   const FragmentTable& fragments() const { return fragments_; }
+  const NatTable& nat_connections() const { return nat_; }
+  const LocalPorts& local_ports() const { return local_ports_; }
 
   // Flow sync (docs/flow-sync.md), off until set. sync_outbox() holds what the last
   // burst published; install_synced() takes a flow a peer published (sync/installer.h,
@@ -176,6 +183,19 @@ class Pipeline {
   Action send_to_backend_outlined(PacketBuffer& frame, const ParsedPacket& parsed, uint32_t hash,
                                   const VipEntry& vip, const BackendEntry& backend,
                                   const NextHop& next_hop, const PortEntry& port);
+  // The NAT path (pipeline/nat_path.cc): a packet for a nat or fullnat VIP, and a
+  // packet that may be a NAT connection's answer (nullopt when it is none).
+  Action nat_forward(PacketBuffer& frame, const ParsedPacket& parsed, uint32_t hash,
+                     uint32_t vip_index, const PortEntry& port, const ForwardingState& state,
+                     uint32_t now_ms);
+  std::optional<Action> nat_answer(PacketBuffer& frame, const ParsedPacket& parsed, uint32_t hash,
+                                   const PortEntry& port, const ForwardingState& state,
+                                   uint32_t now_ms);
+  // A new connection for a packet of vip_index: its backend placed, for fullnat its local
+  // port taken; nullptr with the drop counted.
+  NatConnection* open_nat_connection(const PacketBuffer& frame, const ParsedPacket& parsed,
+                                     uint32_t hash, uint32_t vip_index,
+                                     const ForwardingState& state, uint32_t now_ms);
   // What is not a VIP's: the host's (own addresses, multicast, link-local) or dropped.
   Action host_or_drop(const IpAddress& dst, const ForwardingState& state);
 
@@ -205,6 +225,9 @@ class Pipeline {
 
   FlowTable flows_;
   FragmentTable fragments_;
+  LocalPorts local_ports_;
+  NatTable nat_;
+  std::vector<IpAddress> nat_local_addresses_;  // LocalPorts' address indexes
   FloodGuard flood_guard_;
   WorkerCounters& counters_;
   SyncThreshold sync_;

@@ -144,6 +144,8 @@ bool Dataplane::start() {
     s.host_rate_limit = d.host_rate_limit == 0 ? 0 : std::max(d.host_rate_limit / workers, 1u);
     s.timeouts = config_.flow_timeouts;
     s.fragments = config_.fragments;
+    s.nat = NatSetup{config_.nat.table_size, config_.nat.local_addresses, config_.nat.port_min,
+                     config_.nat.port_max,   uint16_t(workers),           uint16_t(w)};
     s.decision_field = decision_offset;
     if (sync_) {
       const config::SyncSettings& sync = config_.sync;

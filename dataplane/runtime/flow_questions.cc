@@ -190,7 +190,7 @@ ControlServer::Answer Dataplane::on_conns(const std::string& payload) {
         auto id = std::lower_bound(job->ids.begin(), job->ids.end(), f.backend_id);
         r.rows.push_back({f.key.protocol, f.key.src, f.key.src_port, f.key.dst_port,
                           job->addresses[size_t(id - job->ids.begin())], q.workers()[i],
-                          flow_state_name(f.state), f.idle_ms});
+                          flow_state_name(f.state), f.idle_ms, f.local, f.local_port});
       }
     std::sort(r.rows.begin(), r.rows.end(),
               [](const channel::ConnRow& x, const channel::ConnRow& y) {

@@ -100,12 +100,13 @@ void Dataplane::reload_config() {
     next.vips = config_.vips;
   }
   if (next.dataplane != config_.dataplane || next.fragments != config_.fragments ||
-      next.ports != config_.ports)
+      next.nat != config_.nat || next.ports != config_.ports)
     std::fprintf(stderr,
-                 "sluice-dataplane: [dataplane], [fragments] and [[port]] changes need a "
+                 "sluice-dataplane: [dataplane], [fragments], [nat] and [[port]] changes need a "
                  "restart; applying VIPs, backends, neighbors and timeouts only\n");
   next.dataplane = config_.dataplane;
   next.fragments = config_.fragments;
+  next.nat = config_.nat;
   next.ports = config_.ports;
   if (std::string error; !apply(std::move(next), "reload", error))
     std::fprintf(stderr, "sluice-dataplane: reload refused; the running configuration stays\n");

@@ -49,7 +49,8 @@ Worker::Worker(const WorkerSettings& settings, std::vector<WorkerPort> ports,
       stop_(stop),
       counters_(std::make_unique<WorkerCounters>()),
       pipeline_(std::make_unique<Pipeline>(settings.flow_capacity, settings.timeouts, *counters_,
-                                           settings.fragments, settings.syn_admission_limit)),
+                                           settings.fragments, settings.syn_admission_limit,
+                                           settings.nat)),
       result_(std::make_unique<BurstResult>()),
       frames_(std::make_unique<PacketBuffer[]>(kMaxBurst)),
       owners_(std::make_unique<uint16_t[]>(kMaxBurst)),
@@ -86,7 +87,8 @@ int Worker::run() {
     }
     publisher_.quiescent(settings_.thread_id);
     const bool answering = mailbox_->serve(pipeline_->flows(), now_ms,
-                                           received ? kQuestionBucketsBusy : kQuestionBucketsIdle);
+                                           received ? kQuestionBucketsBusy : kQuestionBucketsIdle,
+                                           &pipeline_->nat_connections());
 
     was_busy = received != 0;
     if (was_busy || answering) {
@@ -176,7 +178,7 @@ void Worker::poll(const WorkerPort& port, const ForwardingState& state, uint32_t
     uint16_t n = rte_eth_rx_burst(port.port_id, queue, mbufs, settings_.burst_size);
     if (n == 0) continue;
     received = uint16_t(received + n);
-    if (!port.handoff.empty()) n = hand_off(port, mbufs, n);
+    if (!port.handoff.empty()) n = hand_off(port, mbufs, n, state);
     process(port, queue, mbufs, n, state, now_ms);
   }
 
@@ -189,14 +191,16 @@ void Worker::poll(const WorkerPort& port, const ForwardingState& state, uint32_t
   process(port, port.tx_queue, mbufs, uint16_t(n), state, now_ms, true);
 }
 
-uint16_t Worker::hand_off(const WorkerPort& port, rte_mbuf** mbufs, uint16_t n) {
+uint16_t Worker::hand_off(const WorkerPort& port, rte_mbuf** mbufs, uint16_t n,
+                          const ForwardingState& state) {
   const uint32_t self = settings_.thread_id;
   const uint32_t workers = uint32_t(port.handoff.size());
   PacketBuffer* frames = frames_.get();
   for (uint16_t i = 0; i < n; ++i)
     frames[i] = PacketBuffer{rte_pktmbuf_mtod(mbufs[i], uint8_t*), mbufs[i]->data_len, 0, 0};
   uint16_t* owners = owners_.get();
-  frame_owners(frames, n, port.flow_workers, uint16_t(self), parsed_.get(), owners);
+  frame_owners(frames, n, port.flow_workers, uint16_t(self), parsed_.get(), owners,
+               state.has_nat ? &state : nullptr, uint16_t(workers));
   uint32_t others = 0;
   for (uint16_t i = 0; i < n; ++i) others += owners[i] != self;
   if (others == 0) return n;

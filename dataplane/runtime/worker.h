@@ -64,6 +64,7 @@ struct WorkerSettings {
   uint32_t host_rate_limit = 0;
   FlowTimeouts timeouts;
   FragmentSettings fragments;
+  NatSetup nat;  // [nat] and this worker's share of its local ports
   // The mbuf dynamic field (uint32_t) that carries a first fragment's decision to the
   // worker owning its datagram (FragmentSteering::decided); written on every handoff.
   int decision_field = -1;
@@ -95,7 +96,8 @@ class Worker {
             uint16_t& received);
   // Passes the frames of mbufs[0..n) that other workers own to them; returns how many of
   // its own it kept, in order, at the front of mbufs.
-  uint16_t hand_off(const WorkerPort& port, rte_mbuf** mbufs, uint16_t n);
+  uint16_t hand_off(const WorkerPort& port, rte_mbuf** mbufs, uint16_t n,
+                    const ForwardingState& state);
   // Passes a first fragment decided here to the worker owning its datagram, with the
   // decision.
   void hand_off_decided(const WorkerPort& port, rte_mbuf* m, uint16_t to, uint32_t decided);

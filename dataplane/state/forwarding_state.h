@@ -112,6 +112,10 @@ struct ForwardingState {
   // when sync is off).
   AddressSet backend_addresses;  // of every VIP, in maint too
   SocketAddress sync_listen;
+  // [nat] local addresses: ARP/ND and echo answered, the rest is fullnat answers.
+  AddressSet nat_local_addresses;
+  AddressSet nat_backends;  // the backends of `nat` VIPs, whose answers sluice routes
+  bool has_nat = false;     // NAT VIPs or local addresses: NAT frames have owners of their own
   // backend id -> (vip index, backend index), for flows that remember a backend id.
   struct BackendRef {
     uint32_t vip_index = 0xffffffffu;

@@ -203,6 +203,16 @@ std::unique_ptr<ForwardingState> StateBuilder::build(const config::Config& confi
       for (const config::Backend& cb : cv.backends) addresses.push_back(cb.address);
     backend_addresses_ = AddressSet(addresses);
   }
+  if (vips_moved || !changed.empty()) {
+    // The answers of `nat` VIPs' backends are routed back through sluice.
+    std::vector<IpAddress> nat_backends;
+    for (const VipEntry& vip : state->vips)
+      if (vip.mode == ForwardingMode::kNat)
+        for (const BackendEntry& be : vip.backends) nat_backends.push_back(be.address);
+    nat_backends_ = AddressSet(nat_backends);
+  }
+  nat_local_addresses_ = AddressSet(config.nat.local_addresses);
+  has_nat_ = !config.nat.local_addresses.empty() || nat_backends_.size() != 0;
   sync_listen_ = config.sync.enable ? config.sync.listen : SocketAddress{};
   state->backend_by_id = shared_backend_by_id_;
   state->next_hops = next_hops_;
@@ -211,6 +221,9 @@ std::unique_ptr<ForwardingState> StateBuilder::build(const config::Config& confi
   state->local_addresses = local_addresses_;
   state->backend_addresses = backend_addresses_;
   state->sync_listen = sync_listen_;
+  state->nat_local_addresses = nat_local_addresses_;
+  state->nat_backends = nat_backends_;
+  state->has_nat = has_nat_;
   return state;
 }
 
@@ -229,6 +242,9 @@ std::unique_ptr<ForwardingState> StateBuilder::with_neighbors(const NeighborCach
   state->local_addresses = local_addresses_;
   state->backend_addresses = backend_addresses_;
   state->sync_listen = sync_listen_;
+  state->nat_local_addresses = nat_local_addresses_;
+  state->nat_backends = nat_backends_;
+  state->has_nat = has_nat_;
   return state;
 }
 

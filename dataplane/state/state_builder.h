@@ -109,6 +109,9 @@ class StateBuilder {
   AddressSet vip_addresses_;
   AddressSet backend_addresses_;
   SocketAddress sync_listen_;
+  AddressSet nat_local_addresses_;
+  AddressSet nat_backends_;
+  bool has_nat_ = false;
   // The next hops: [0] is kNoNextHop; a slot whose users dropped to 0 is reused.
   std::vector<NextHop> next_hops_{NextHop{}};
   std::vector<IpAddress> next_hop_addresses_{IpAddress{}};

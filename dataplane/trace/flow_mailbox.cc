@@ -17,8 +17,8 @@ void FlowMailbox::post() {
   posted_.store(posted_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
 }
 
-bool FlowMailbox::work(const FlowTable& table, uint64_t posted, uint32_t now_ms,
-                       uint32_t bucket_budget) {
+bool FlowMailbox::work(const FlowTable& table, const NatTable* nat, uint64_t posted,
+                       uint32_t now_ms, uint32_t bucket_budget) {
   const FlowRequest& q = request_;
   FlowAnswer& a = answer_;
   if (serving_ != posted) {
@@ -36,16 +36,36 @@ bool FlowMailbox::work(const FlowTable& table, uint64_t posted, uint32_t now_ms,
     a.found = table.find(q.key, q.hash, now_ms);
     a.has_room = table.has_room(q.hash, now_ms);
   } else {
-    table.visit(cursor_, bucket_budget, now_ms, [&](const FlowView& flow) {
+    auto count = [&](const FlowView& flow) {
       auto it = std::lower_bound(q.backend_ids.begin(), q.backend_ids.end(), flow.backend_id);
       if (it == q.backend_ids.end() || *it != flow.backend_id) return;
       ++a.per_backend[size_t(it - q.backend_ids.begin())];
       ++a.flows;
       if (a.rows.size() < q.limit) a.rows.push_back(flow);
-    });
-    cursor_ = bucket_budget >= table.bucket_count() - cursor_ ? table.bucket_count()
-                                                              : cursor_ + bucket_budget;
-    done = cursor_ == table.bucket_count();
+    };
+    // The flow table's buckets, then the NAT table's entries.
+    const uint32_t buckets = table.bucket_count();
+    const uint32_t end = buckets + (nat ? nat->capacity() : 0);
+    if (cursor_ < buckets) {
+      table.visit(cursor_, bucket_budget, now_ms, count);
+      cursor_ = bucket_budget >= buckets - cursor_ ? buckets : cursor_ + bucket_budget;
+    } else {
+      const uint32_t entries = bucket_budget * FlowTable::kWays;
+      nat->visit(cursor_ - buckets, entries, now_ms, [&](const NatConnection& c, uint32_t idle) {
+        FlowView v;
+        v.key = c.forward;
+        v.backend_id = c.backend_id;
+        v.state = c.state;
+        v.idle_ms = idle;
+        if (c.local_address != kNoLocalAddress) {
+          v.local = c.reply.dst;
+          v.local_port = c.reply.dst_port;
+        }
+        count(v);
+      });
+      cursor_ = entries >= end - cursor_ ? end : cursor_ + entries;
+    }
+    done = cursor_ == end;
   }
   if (done) answered_.store(posted, std::memory_order_release);
   return !done;

@@ -24,6 +24,7 @@
 #include "channel/conns.h"
 #include "config/node_limits.h"
 #include "flow/flow_table.h"
+#include "nat/nat_table.h"
 
 namespace sluice {
 
@@ -68,14 +69,18 @@ class FlowMailbox {
 
   // The worker: works on a posted question, if any; true while one is still unanswered
   // after this turn (the worker should not go to sleep).
-  bool serve(const FlowTable& table, uint32_t now_ms, uint32_t bucket_budget) {
+  // A scan reads the NAT connections of `nat` too, after the flows, kWays of them per
+  // bucket of budget.
+  bool serve(const FlowTable& table, uint32_t now_ms, uint32_t bucket_budget,
+             const NatTable* nat = nullptr) {
     const uint64_t posted = posted_.load(std::memory_order_acquire);
     if (posted == answered_.load(std::memory_order_relaxed)) return false;
-    return work(table, posted, now_ms, bucket_budget);
+    return work(table, nat, posted, now_ms, bucket_budget);
   }
 
  private:
-  bool work(const FlowTable& table, uint64_t posted, uint32_t now_ms, uint32_t bucket_budget);
+  bool work(const FlowTable& table, const NatTable* nat, uint64_t posted, uint32_t now_ms,
+            uint32_t bucket_budget);
 
   alignas(64) std::atomic<uint64_t> posted_{0};    // written by the asker
   alignas(64) std::atomic<uint64_t> answered_{0};  // written by the worker

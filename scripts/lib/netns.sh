@@ -257,6 +257,8 @@ _topo_node_up() {
   web1 | web2)
     in_ns "$node" ip addr add "${TOPO_IP4[$node]}/$NET4_PREFIX" dev eth0
     in_ns "$node" ip -6 addr add "${TOPO_IP6[$node]}/$NET6_PREFIX" dev eth0 nodad
+    # TOPO_PLAIN_BACKENDS=1: stock web servers, as the NAT modes take them.
+    [[ -n "${TOPO_PLAIN_BACKENDS:-}" ]] && return 0
     # DSR backend: the VIP lives on lo, is never announced on the wire, and replies
     # leave from it directly to the client.
     in_ns "$node" ip addr add "$VIP4/32" dev lo

@@ -551,5 +551,32 @@ TEST(ApiFormat, Conns) {
   EXPECT_EQ(run("show conns nope"), "Error: no VIP named 'nope'\n\n");
 }
 
+// fullnat connections show the local address and port their backend sees.
+TEST(ApiFormat, ConnsWithLocalAddresses) {
+  channel::ConnsResult r;
+  r.vip = "full";
+  r.flows = 2;
+  r.backends = {{*IpAddress::parse("10.0.0.22"), 2}};
+  r.rows = {
+      {6, *IpAddress::parse("192.0.2.1"), 40000, 80, *IpAddress::parse("10.0.0.22"), 1,
+       "established", 2000, *IpAddress::parse("10.0.0.50"), 2001},
+      {6, *IpAddress::parse("192.0.2.2"), 40001, 80, *IpAddress::parse("10.0.0.22"), 0, "syn", 0}};
+  EXPECT_EQ(format_conns(r, false),
+            "VIP full: 2 active flows, 2 shown\n"
+            "BACKEND    FLOWS\n"
+            "10.0.0.22  2\n"
+            "CLIENT           PORT  BACKEND    LOCAL           WORKER  STATE        IDLE_S\n"
+            "192.0.2.1:40000  80    10.0.0.22  10.0.0.50:2001  1       established  2\n"
+            "192.0.2.2:40001  80    10.0.0.22  -               0       syn          0\n");
+  EXPECT_EQ(format_conns(r, true),
+            R"({"vip":"full","flows":2,"backends":[{"backend":"10.0.0.22","flows":2}],)"
+            R"("conns":[{"protocol":"tcp","client":"192.0.2.1","client_port":40000,"port":80,)"
+            R"("backend":"10.0.0.22","worker":1,"state":"established","idle_ms":2000,)"
+            R"("local":"10.0.0.50","local_port":2001},{"protocol":"tcp","client":"192.0.2.2",)"
+            R"("client_port":40001,"port":80,"backend":"10.0.0.22","worker":0,"state":"syn",)"
+            R"("idle_ms":0}]})"
+            "\n");
+}
+
 }  // namespace
 }  // namespace sluice::api

@@ -132,6 +132,18 @@ TEST(ChannelConns, RequestAndResultAreTextFields) {
   EXPECT_EQ(decode_conns_result(text, error), r) << error;
   EXPECT_FALSE(decode_conns_result("vip www\nconn tcp 192.0.2.1\n", error));
   EXPECT_EQ(error, "conns result: bad field 'conn tcp 192.0.2.1'");
+
+  // A fullnat connection: the local address and port its backend sees.
+  r.rows.push_back(
+      {6, ip("192.0.2.2"), 40001, 80, ip("10.0.0.21"), 1, "syn", 0, ip("10.0.0.50"), 2001});
+  const std::string nat_text = encode_conns_result(r);
+  EXPECT_EQ(nat_text,
+            "vip www\nflows 3\nbackend 10.0.0.21 2\nbackend 2001:db8::21 1\n"
+            "conn tcp 192.0.2.1 40000 80 10.0.0.21 0 established 15\n"
+            "conn tcp 192.0.2.2 40001 80 10.0.0.21 1 syn 0 10.0.0.50 2001\n");
+  EXPECT_EQ(decode_conns_result(nat_text, error), r) << error;
+  EXPECT_FALSE(decode_conns_result(
+      "vip www\nconn tcp 192.0.2.2 40001 80 10.0.0.21 1 syn 0 10.0.0.50\n", error));
 }
 
 TEST(ChannelFields, AValueIsOneLine) {

@@ -374,7 +374,8 @@ admin_sources = ["10.0.0.0/24", "::1/128"]
 }
 
 TEST(ConfigLoad, EnumNamesRoundTrip) {
-  for (auto m : {ForwardingMode::kDsrL2, ForwardingMode::kIpip, ForwardingMode::kGue})
+  for (auto m : {ForwardingMode::kDsrL2, ForwardingMode::kIpip, ForwardingMode::kGue,
+                 ForwardingMode::kNat, ForwardingMode::kFullNat})
     EXPECT_EQ(parse_forwarding_mode(to_string(m)), m);
   for (auto s : {BackendState::kReady, BackendState::kDrain, BackendState::kMaint})
     EXPECT_EQ(parse_backend_state(to_string(s)), s);
@@ -616,7 +617,8 @@ const std::vector<Rejected> kRejected = {
      Frame::kBeforePort,
      "colour = 1\n",
      {"t.toml:1:1: unknown key 'colour' at the top level, allowed: dataplane, "
-      "controlplane, metrics, flow_timeouts, fragments, bgp, sync, port, neighbor, vip, vrrp"}},
+      "controlplane, metrics, flow_timeouts, fragments, bgp, sync, nat, port, neighbor, vip, "
+      "vrrp"}},
     {"UnknownKeyInBackend",
      Frame::kAfterWww,
      "  [[vip.backend]]\n  address = \"10.0.0.21\"\n  foo = 1\n",
@@ -687,7 +689,7 @@ port = 80
   address = "10.0.0.21"
 )",
      {"t.toml:1:1: vip 'www': missing required key 'mode' (allowed: dsr-l2, "
-      "ipip, gue)"}},
+      "ipip, gue, nat, fullnat)"}},
     {"MissingNameUsesTheOrdinal",
      Frame::kWholeFile,
      "[[port]]\ndevice = \"0000:3b:00.0\"\n",
@@ -985,10 +987,99 @@ name = "www"
 address = "10.0.0.100"
 protocol = "tcp"
 port = 80
+mode = "masquerade"
+backend = [{ address = "10.0.0.21" }]
+)",
+     {"t.toml:6:8: mode 'masquerade' is not supported; allowed: dsr-l2, ipip, gue, nat, "
+      "fullnat"}},
+    {"NatLocalAddressIsAPortAddress",
+     Frame::kBeforePort,
+     "[nat]\nlocal_addresses = [\"10.0.0.10\", \"10.0.0.50\"]\n",
+     {"t.toml:2:20: local address 10.0.0.10 is the address of port 'lan0'; NAT local addresses "
+      "are the dataplane's own, give it others"}},
+    {"NatLocalAddressTwice",
+     Frame::kBeforePort,
+     "[nat]\nlocal_addresses = [\"10.0.0.50\", \"10.0.0.50\"]\n",
+     {"t.toml:2:33: local address 10.0.0.50 is listed twice"}},
+    {"NatPortRangeReversed",
+     Frame::kBeforePort,
+     "[nat]\nport_min = 2000\nport_max = 1999\n",
+     {"t.toml:1:1: [nat]: port_min 2000 is above port_max 1999"}},
+    {"NatPortRangeSmallerThanTheWorkers",
+     Frame::kBeforePort,
+     "[dataplane]\nworker_lcores = [1, 2, 3]\n[nat]\nport_min = 2000\nport_max = 2001\n",
+     {"t.toml:3:1: [nat]: ports 2000-2001 give fewer than one to each of the 3 workers"}},
+    {"NatUnknownKey",
+     Frame::kBeforePort,
+     "[nat]\nlocal_address = \"10.0.0.50\"\n",
+     {"t.toml:2:1: unknown key 'local_address' in [nat], allowed: local_addresses, port_min, "
+      "port_max, table_size"}},
+    {"FullNatWithoutALocalAddressOfItsFamily",
+     Frame::kBeforePort,
+     R"([nat]
+local_addresses = ["2001:db8::50"]
+[[vip]]
+name = "www"
+address = "10.0.0.100"
+protocol = "tcp"
+port = 80
+mode = "fullnat"
+backend = [{ address = "192.168.1.1" }]
+)",
+     {"t.toml:3:1: vip 'www': mode fullnat needs an IPv4 address in [nat] local_addresses, the "
+      "source of its connections to the backends"}},
+    {"NatBackendOfTheOtherFamily",
+     Frame::kBeforePort,
+     R"([[vip]]
+name = "www"
+address = "10.0.0.100"
+protocol = "tcp"
+port = 80
+mode = "nat"
+backend = [{ address = "2001:db8::21" }]
+)",
+     {"t.toml:7:24: backend 2001:db8::21 is IPv6 but vip 'www' is IPv4; nat needs backends of "
+      "the VIP's family (ipip and gue can mix)"}},
+    {"NatBackendIsALocalAddress",
+     Frame::kBeforePort,
+     R"([nat]
+local_addresses = ["10.0.0.50"]
+[[vip]]
+name = "www"
+address = "10.0.0.100"
+protocol = "tcp"
+port = 80
+mode = "fullnat"
+backend = [{ address = "10.0.0.50" }]
+)",
+     {"t.toml:9:24: backend 10.0.0.50 is a [nat] local address of this load balancer; a "
+      "backend must be another host"}},
+    {"VipOnANatLocalAddress",
+     Frame::kBeforePort,
+     R"([nat]
+local_addresses = ["10.0.0.50"]
+[[vip]]
+name = "www"
+address = "10.0.0.50"
+protocol = "tcp"
+port = 80
 mode = "nat"
 backend = [{ address = "10.0.0.21" }]
 )",
-     {"t.toml:6:8: mode 'nat' is not supported; allowed: dsr-l2, ipip, gue"}},
+     {"t.toml:5:11: vip 'www': address 10.0.0.50 is a [nat] local address; a VIP needs an "
+      "address of its own"}},
+    {"EncapSourceWithNat",
+     Frame::kBeforePort,
+     R"([[vip]]
+name = "www"
+address = "10.0.0.100"
+protocol = "tcp"
+port = 80
+mode = "nat"
+encap_source = "172.16.0.0/16"
+backend = [{ address = "10.0.0.21" }]
+)",
+     {"t.toml:7:16: encap_source is only used by modes ipip and gue; vip 'www' uses nat"}},
     {"MaglevTableSizeNotPrime",
      Frame::kAfterWww,
      "maglev_table_size = 65536\nbackend = [{ address = \"10.0.0.21\" }]\n",
@@ -1406,7 +1497,7 @@ burst_size = 1000
 colour = "blue"
 )",
      {"t.toml:1:1: vip 'www': missing required key 'mode' (allowed: dsr-l2, ipip, "
-      "gue)",
+      "gue, nat, fullnat)",
       "t.toml:4:12: protocol 'sctp' is not supported; allowed: tcp, udp",
       "t.toml:8:12: weight 70000 is out of range; allowed: 0..65535",
       "t.toml:10:14: burst_size 1000 is out of range; allowed: 1..512",
@@ -1490,7 +1581,7 @@ TEST(ConfigErrors, AHugeValueIsQuotedShort) {
   text += "  [[vip.backend]]\n  address = \"10.0.0.21\"\n";
   EXPECT_THAT(errors(text),
               ElementsAre("t.toml:6:8: mode 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...(5000000 "
-                          "bytes)' is not supported; allowed: dsr-l2, ipip, gue"));
+                          "bytes)' is not supported; allowed: dsr-l2, ipip, gue, nat, fullnat"));
 }
 
 // The limits the dataplane enforces (config/node_limits.h) are checked by the loader, so
@@ -1585,6 +1676,61 @@ mode = "dsr-l2"
   EXPECT_EQ(r.config->ports, base.config->ports);
   ASSERT_EQ(r.config->vips.size(), 1u);
   EXPECT_EQ(r.config->vips[0].backends[0].state, BackendState::kDrain);
+}
+
+TEST(ConfigLoad, NatSettingsAndModes) {
+  auto r = parse_config(std::string(R"([nat]
+local_addresses = ["10.0.0.50", "2001:db8::50"]
+port_min = 20000
+port_max = 29999
+table_size = 4096
+[[vip]]
+name = "www"
+address = "10.0.0.100"
+protocol = "tcp"
+port = 80
+mode = "fullnat"
+backend = [{ address = "192.168.1.1" }]
+[[vip]]
+name = "www6"
+address = "2001:db8::100"
+protocol = "tcp"
+port = 80
+mode = "nat"
+backend = [{ address = "2001:db8::21" }]
+)") + std::string(kPort),
+                        "t.toml");
+  ASSERT_TRUE(r.config) << messages(r)[0];
+  const NatSettings& nat = r.config->nat;
+  EXPECT_THAT(nat.local_addresses, ElementsAre(ip("10.0.0.50"), ip("2001:db8::50")));
+  EXPECT_EQ(nat.port_min, 20000);
+  EXPECT_EQ(nat.port_max, 29999);
+  EXPECT_EQ(nat.table_size, 4096u);
+  EXPECT_EQ(r.config->vips[0].mode, ForwardingMode::kFullNat);
+  EXPECT_EQ(r.config->vips[1].mode, ForwardingMode::kNat);
+  EXPECT_EQ(NatSettings{}, parse_config(kPort, "t.toml").config->nat);
+}
+
+TEST(VipUpdate, FullNatNeedsTheBasesLocalAddresses) {
+  const std::string vip = R"([[vip]]
+name = "www"
+address = "10.0.0.100"
+protocol = "tcp"
+port = 80
+mode = "fullnat"
+backend = [{ address = "10.0.0.21" }]
+)";
+  auto without = parse_config(kUpdateBase, "base.toml");
+  ASSERT_TRUE(without.config);
+  EXPECT_THAT(messages(parse_vip_update(vip, "update", *without.config)),
+              ElementsAre("update:1:1: vip 'www': mode fullnat needs an IPv4 address in [nat] "
+                          "local_addresses, the source of its connections to the backends"));
+  auto with = parse_config(std::string(kUpdateBase) + "[nat]\nlocal_addresses = [\"10.0.0.50\"]\n",
+                           "base.toml");
+  ASSERT_TRUE(with.config);
+  auto r = parse_vip_update(vip, "update", *with.config);
+  ASSERT_TRUE(r.config);
+  EXPECT_EQ(r.config->vips[0].mode, ForwardingMode::kFullNat);
 }
 
 // One vrid per (interface, family): RFC 5798 5.2.9, IPv4 and IPv6 virtual routers are

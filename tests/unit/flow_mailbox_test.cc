@@ -51,6 +51,51 @@ TEST(FlowMailbox, AFindIsAnsweredInOneTurn) {
   EXPECT_EQ(box.answer().now_ms, 1500u);
 }
 
+// A scan reads the NAT connections after the flows: a fullnat one with the local address
+// and port its backend sees.
+TEST(FlowMailbox, AScanReadsTheNatConnectionsToo) {
+  FlowTable t(64, FlowTimeouts{});
+  insert(t, flow(1, 40000), 10, 1000);
+  LocalPorts ports(1, 2000, 2010, 1, 0);
+  NatTable nat(100, FlowTimeouts{}, &ports);
+  FlowKey answer = flow(2, 40001);
+  answer.src = IpAddress::v4(0x0a000016u);  // 10.0.0.22:80 -> 10.0.0.50:2000
+  answer.dst = IpAddress::v4(0x0a000032u);
+  answer.src_port = 80;
+  answer.dst_port = 2000;
+  ASSERT_NE(nat.insert(flow(2, 40001), flow_hash(flow(2, 40001)), answer, flow_hash(answer), 10,
+                       FlowState::kTcpEstablished, MacAddress{}, 0, 1000),
+            nullptr);
+  FlowKey nat_answer = answer;
+  nat_answer.dst = flow(3, 40002).src;
+  nat_answer.dst_port = 40002;
+  ASSERT_NE(nat.insert(flow(3, 40002), flow_hash(flow(3, 40002)), nat_answer, flow_hash(nat_answer),
+                       11, FlowState::kTcpSynOnly, MacAddress{}, kNoLocalAddress, 1000),
+            nullptr);
+  FlowMailbox box;
+  box.request().kind = FlowRequest::Kind::kScan;
+  box.request().backend_ids = {10, 11};
+  box.request().limit = 10;
+  box.post();
+  int turns = 0;
+  while (box.serve(t, 1200, 4, &nat)) ++turns;
+  EXPECT_GT(turns, 2);  // 8 buckets, then 100 entries, 32 a turn
+  ASSERT_TRUE(box.idle());
+  const FlowAnswer& a = box.answer();
+  EXPECT_EQ(a.flows, 3u);
+  EXPECT_EQ(a.per_backend, (std::vector<uint64_t>{2, 1}));
+  ASSERT_EQ(a.rows.size(), 3u);
+  EXPECT_EQ(a.rows[0].key, flow(1, 40000));
+  EXPECT_FALSE(a.rows[0].local);
+  EXPECT_EQ(a.rows[1].key, flow(2, 40001));
+  EXPECT_EQ(a.rows[1].local, IpAddress::v4(0x0a000032u));
+  EXPECT_EQ(a.rows[1].local_port, 2000);
+  EXPECT_EQ(a.rows[1].idle_ms, 200u);
+  EXPECT_EQ(a.rows[2].key, flow(3, 40002));
+  EXPECT_FALSE(a.rows[2].local);
+  EXPECT_EQ(a.rows[2].state, FlowState::kTcpSynOnly);
+}
+
 TEST(FlowMailbox, AScanReadsABudgetPerTurnAndCountsPerBackend) {
   FlowTable t(1 << 12, FlowTimeouts{});  // 512 buckets
   for (uint32_t i = 0; i < 600; ++i) insert(t, flow(i, uint16_t(2000 + i)), 10 + i % 4, 1000);

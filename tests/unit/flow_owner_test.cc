@@ -3,11 +3,15 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <set>
+#include <string>
+#include <tuple>
 #include <vector>
 
 #include "flow/flow_table.h"
 #include "packet_builder.h"
+#include "state/state_builder.h"
 
 namespace sluice {
 namespace {
@@ -215,3 +219,84 @@ TEST(FrameOwner, FragmentsGoToTheirTuplesAndTheirDatagramsOwners) {
 
 }  // namespace
 }  // namespace sluice
+
+namespace sluice::nat_owners {
+
+using testing_support::Packet;
+using namespace wire;
+
+using testing_support::Mac;
+
+constexpr Mac kOurs{0x02, 0, 0, 0, 0, 0x10};
+
+std::unique_ptr<ForwardingState> nat_state() {
+  config::Config c;
+  config::Port port;
+  port.name = "lan0";
+  port.device = "net_null0";
+  port.addresses = {*IpPrefix::parse("10.0.0.10/24")};
+  c.ports.push_back(port);
+  c.nat.local_addresses = {*IpAddress::parse("10.0.0.50")};
+  for (auto [address, mode, backend] :
+       {std::tuple{"10.0.0.100", config::ForwardingMode::kNat, "10.0.0.21"},
+        std::tuple{"10.0.0.101", config::ForwardingMode::kFullNat, "10.0.0.22"}}) {
+    config::Vip v;
+    v.name = address;
+    v.address = *IpAddress::parse(address);
+    v.port = 80;
+    v.mode = mode;
+    v.backends.push_back({*IpAddress::parse(backend)});
+    c.vips.push_back(v);
+  }
+  StateBuilder builder(1000);
+  NeighborCache neighbors;
+  std::vector<std::string> errors;
+  return builder.build(c, {MacAddress{kOurs}}, neighbors, 1, 0, errors);
+}
+
+uint16_t owner_of(const ForwardingState& state, const Packet& p, uint16_t workers = 4) {
+  std::vector<uint16_t> all(workers);
+  for (uint16_t w = 0; w < workers; ++w) all[w] = w;
+  std::vector<uint8_t> bytes = p.bytes();
+  const PacketBuffer frame{bytes.data(), uint32_t(bytes.size()), 0, 0};
+  ParsedPacket parsed;
+  uint16_t owner = 0xffff;
+  frame_owners(&frame, 1, all, 0, &parsed, &owner, &state, workers);
+  return owner;
+}
+
+// A fullnat answer belongs to the worker whose share of the local ports has its port.
+TEST(NatOwner, AFullNatAnswerGoesToTheOwnerOfItsLocalPort) {
+  const auto state = nat_state();
+  ASSERT_TRUE(state->has_nat);
+  for (uint16_t port : {1024, 1025, 1026, 1027, 40001, 65535}) {
+    const Packet answer = Packet().eth().ipv4("10.0.0.22", "10.0.0.50").tcp(80, port);
+    EXPECT_EQ(owner_of(*state, answer), port % 4) << port;
+    // and so does an ICMP error the backend sends about what it received.
+    const Packet error = Packet()
+                             .eth()
+                             .ipv4("10.0.0.22", "10.0.0.50")
+                             .icmp(kIcmpDestUnreachable, 3)
+                             .quote(Packet().ipv4("10.0.0.50", "10.0.0.22").tcp(port, 80));
+    EXPECT_EQ(owner_of(*state, error), port % 4) << port;
+  }
+}
+
+// Both directions of a nat connection agree on their owner, from the client's end, and
+// the clients spread over every worker.
+TEST(NatOwner, BothDirectionsOfANatConnectionHaveOneOwner) {
+  const auto state = nat_state();
+  std::set<uint16_t> used;
+  for (uint32_t i = 0; i < 200; ++i) {
+    const std::string client = "198.51.100." + std::to_string(i);
+    const uint16_t port = uint16_t(30000 + i * 7);
+    const uint16_t forward =
+        owner_of(*state, Packet().eth().ipv4(client, "10.0.0.100").tcp(port, 80));
+    EXPECT_EQ(owner_of(*state, Packet().eth().ipv4("10.0.0.21", client).tcp(80, port)), forward)
+        << client;
+    used.insert(forward);
+  }
+  EXPECT_EQ(used.size(), 4u);
+}
+
+}  // namespace sluice::nat_owners

@@ -26,6 +26,8 @@ struct Claims {
   std::map<IpAddress, std::string> vip_addresses;  // -> the first VIP entity with it
   // Backend addresses -> where first written, so that a VIP read later on one is found.
   std::map<IpAddress, toml::source_position> backend_addresses;
+  // [nat] local addresses -> where written: no VIP or backend may use one.
+  std::map<IpAddress, toml::source_position> nat_addresses;
   size_t vips = 0;           // [[vip]] tables read
   size_t backend_pairs = 0;  // (VIP, backend) pairs read
 

@@ -9,7 +9,7 @@ Config load_config(TomlReader& r, const toml::table& root) {
   Claims claims;
   Section s(r, root, "at the top level",
             {"dataplane", "controlplane", "metrics", "flow_timeouts", "fragments", "bgp", "sync",
-             "port", "neighbor", "vip", "vrrp"});
+             "nat", "port", "neighbor", "vip", "vrrp"});
   if (const toml::node* n = s.get("dataplane"))
     if (const auto* t = r.table(*n, "dataplane")) load_dataplane(r, *t, cfg.dataplane);
   if (const toml::node* n = s.get("controlplane"))
@@ -38,6 +38,9 @@ Config load_config(TomlReader& r, const toml::table& root) {
     if (auto tables = r.table_array(*n, "neighbor", "neighbor", "neighbor"))
       for (size_t i = 0; i < tables->size(); ++i)
         load_neighbor(r, claims, *(*tables)[i], i, cfg.neighbors);
+  if (const toml::node* n = s.get("nat"))
+    if (const auto* t = r.table(*n, "nat"))
+      load_nat(r, claims, *t, cfg.dataplane.worker_lcores.size(), cfg.nat);
   if (const toml::node* n = s.get("vip"))
     if (auto tables = r.table_array(*n, "vip", "vip", "vip"))
       for (size_t i = 0; i < tables->size(); ++i)
@@ -57,6 +60,8 @@ Config load_vip_update(TomlReader& r, const toml::table& root, const Config& bas
   for (const Port& port : base.ports)
     for (const IpPrefix& p : port.addresses)
       claims.port_addresses.emplace(p.address, "port '" + port.name + "'");
+  for (const IpAddress& a : base.nat.local_addresses)
+    claims.nat_addresses.emplace(a, toml::source_position{});
   Section s(r, root, "in a VIP update", {"vip"});
   if (const toml::node* n = s.get("vip"))
     if (auto tables = r.table_array(*n, "vip", "vip", "vip"))

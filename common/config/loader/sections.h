@@ -19,7 +19,7 @@
 namespace sluice::config::loader {
 
 // The whole file: [dataplane], [controlplane], [metrics], [flow_timeouts], [fragments],
-// [bgp], [sync], then [[port]], [[neighbor]], [[vip]] and [[vrrp]] in that order, each
+// [bgp], [sync], then [[port]], [[neighbor]], [nat], [[vip]] and [[vrrp]] in that order, each
 // reading what the ones before it defined.
 Config load_config(TomlReader& r, const toml::table& root);
 // A desired-state update: only [[vip]] tables, checked against base's ports and neighbors.
@@ -34,6 +34,11 @@ void load_metrics(TomlReader& r, const toml::table& t, MetricsSettings& m);
 void load_bgp(TomlReader& r, const toml::table& t, BgpSettings& b);
 // [sync], after [flow_timeouts]: the refresh must come before a peer's copy expires.
 void load_sync(TomlReader& r, const toml::table& t, const FlowTimeouts& timeouts, SyncSettings& s);
+
+// [nat], after [[port]] (its local addresses are not theirs) and before [[vip]];
+// `workers` share its ports.
+void load_nat(TomlReader& r, Claims& claims, const toml::table& t, size_t workers,
+              NatSettings& nat);
 
 // `index` is the table's position among its kind, for naming it before its name is known.
 void load_port(TomlReader& r, Claims& claims, const toml::table& t, size_t index,

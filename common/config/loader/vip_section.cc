@@ -44,6 +44,12 @@ bool backend_is_another_host(TomlReader& r, Claims& claims, const toml::node& n,
     r.error(n, backend_is_a_vip(address, vip->second));
     return false;
   }
+  if (claims.nat_addresses.contains(address)) {
+    r.error(n, "backend " + address.to_string() +
+                   " is a [nat] local address of this load balancer; a backend must be another "
+                   "host");
+    return false;
+  }
   claims.backend_addresses.emplace(address, n.source().begin);
   return true;
 }
@@ -83,6 +89,9 @@ void load_vip(TomlReader& r, Claims& claims, const toml::table& t, size_t index,
     if ((address_value = r.address(*n, "address"))) {
       vip.address = *address_value;
       claims.vip_addresses.emplace(*address_value, entity);
+      if (claims.nat_addresses.contains(*address_value))
+        r.error(*n, entity + ": address " + address_value->to_string() +
+                        " is a [nat] local address; a VIP needs an address of its own");
       if (auto backend = claims.backend_addresses.find(*address_value);
           backend != claims.backend_addresses.end())
         r.error_at(backend->second, backend_is_a_vip(*address_value, entity));
@@ -102,13 +111,13 @@ void load_vip(TomlReader& r, Claims& claims, const toml::table& t, size_t index,
   if (const toml::node* n = s.require("port", entity, "0..65535; 0 = every port"))
     if ((port = r.integer(*n, "port", 0, 65535))) vip.port = uint16_t(*port);
   std::optional<ForwardingMode> mode;
-  if (const toml::node* n = s.require("mode", entity, "allowed: dsr-l2, ipip, gue")) {
+  if (const toml::node* n = s.require("mode", entity, "allowed: dsr-l2, ipip, gue, nat, fullnat")) {
     if (auto v = r.string(*n, "mode")) {
       mode = parse_forwarding_mode(*v);
       if (mode)
         vip.mode = *mode;
       else
-        r.error(*n, "mode '" + *v + "' is not supported; allowed: dsr-l2, ipip, gue");
+        r.error(*n, "mode '" + *v + "' is not supported; allowed: dsr-l2, ipip, gue, nat, fullnat");
     }
   }
   if (const toml::node* n = s.get("maglev_table_size")) {
@@ -141,9 +150,9 @@ void load_vip(TomlReader& r, Claims& claims, const toml::table& t, size_t index,
                                : " is not IPv6; IPv4 outer sources go in encap_source"));
       return;
     }
-    if (mode == ForwardingMode::kDsrL2) {
-      r.error(*n,
-              std::string(key) + " is only used by modes ipip and gue; " + entity + " uses dsr-l2");
+    if (mode && *mode != ForwardingMode::kIpip && *mode != ForwardingMode::kGue) {
+      r.error(*n, std::string(key) + " is only used by modes ipip and gue; " + entity + " uses " +
+                      to_string(*mode));
       return;
     }
     out = pfx;
@@ -203,15 +212,17 @@ void load_vip(TomlReader& r, Claims& claims, const toml::table& t, size_t index,
                                    " backends over all VIPs; one sluice node carries at most " +
                                    std::to_string(kMaxBackends));
       (b->address.is_v4() ? any_v4 : any_v6) = true;
+      const bool same_family = mode == ForwardingMode::kDsrL2 || (mode && is_nat(*mode));
+      if (same_family && address_value && b->address.is_v4() != address_value->is_v4()) {
+        r.error(*address_node, "backend " + b->address.to_string() + " is " +
+                                   (b->address.is_v4() ? "IPv4" : "IPv6") + " but " + entity +
+                                   " is " + (address_value->is_v4() ? "IPv4" : "IPv6") + "; " +
+                                   to_string(*mode) +
+                                   " needs backends of the VIP's family (ipip and gue can mix)");
+        continue;
+      }
       if (mode == ForwardingMode::kDsrL2 && address_value) {
         const std::string text = b->address.to_string();
-        if (b->address.is_v4() != address_value->is_v4()) {
-          r.error(*address_node,
-                  "backend " + text + " is " + (b->address.is_v4() ? "IPv4" : "IPv6") + " but " +
-                      entity + " is " + (address_value->is_v4() ? "IPv4" : "IPv6") +
-                      "; dsr-l2 needs backends of the VIP's family (ipip and gue can mix)");
-          continue;
-        }
         if (!claims.on_link(ports, b->address)) {
           r.error(*address_node, "backend " + text +
                                      " is not on-link for dsr-l2: no port address has it in its "
@@ -236,6 +247,15 @@ void load_vip(TomlReader& r, Claims& claims, const toml::table& t, size_t index,
       r.error(
           t, entity + ": missing required key 'encap_source6' (mode " + m +
                  " with IPv6 backends needs an IPv6 outer source prefix, e.g. \"fd00:5eed::/64\")");
+  }
+  if (mode == ForwardingMode::kFullNat && address_value) {
+    bool has_local = false;
+    for (const auto& [local, where] : claims.nat_addresses)
+      has_local |= local.is_v4() == address_value->is_v4();
+    if (!has_local)
+      r.error(t, entity + ": mode fullnat needs an " + (address_value->is_v4() ? "IPv4" : "IPv6") +
+                     " address in [nat] local_addresses, the source of its connections to the "
+                     "backends");
   }
   if (address_value && protocol && port) {
     auto [it, fresh] = claims.vip_identities.emplace(
