@@ -17,10 +17,14 @@
 #   3. lb1 is killed (SIGKILL of its dataplane, sluiced and BIRD): the router moves lb1's
 #      downloads to lb2. lb2 places a flow it has no entry for by Maglev, which no
 #      longer has the drained backend.
+#   4. with sync only: lb1 starts again while the downloads run, with [sync] join_wait:
+#      it asks lb2 for its flows (bulk sync on join), installs them, and only then does
+#      its sluiced announce the VIP (it holds BGP while sync_join_pending); the router
+#      sends lb1's downloads back to it, and lb1 has them all.
 # Without sync, exactly the downloads that moved and were on the drained backend break
 # (the other backend resets them) and every other one completes whole; with sync, every
-# download completes whole: each file's sha256 is that of the slow.bin of the backend
-# that served its headers. The figures are printed as a table.
+# download completes whole, through lb1, lb2 and lb1 again: each file's sha256 is that of
+# the slow.bin of the backend that served its headers. The figures are printed as a table.
 #
 #   BUILD_DIR=build-x TOPO_ID=f$$ tests/e2e/e2e_flow_sync.sh
 set -euo pipefail
@@ -39,15 +43,17 @@ source "$(dirname "$0")/../../scripts/lib/bgp.sh"
 # shellcheck source=scripts/lib/e2e.sh
 source "$(dirname "$0")/../../scripts/lib/e2e.sh"
 
-# Downloads of 768 KiB at 64 KiB/s: 12 s, long enough for the sync, the drain and the
-# kill to happen while every one of them is under way, on a loaded machine too.
+# Downloads of 1.5 MiB at 64 KiB/s: 24 s, long enough for the sync, the drain, the kill
+# and lb1's return to happen while they are under way, on a loaded machine too.
 export TOPO_LB2=1 SLUICED_CONTROLPLANE=1 SLUICE_NO_VIP6=1 NGINX_SLOW=1
-export NGINX_SLOW_BYTES=$((768 * 1024)) NGINX_SLOW_RATE=64k
+export NGINX_SLOW_BYTES=$((1536 * 1024)) NGINX_SLOW_RATE=64k
 export SLUICED_WWW_CHECK="$SLUICED_FAST_HTTP_CHECK"
 VIP4=10.213.0.100 # routed, on the web servers' lo (dsr-l2), in no subnet of the site
 PER_NODE="${PER_NODE:-12}" # downloads the router sends via each node
 SYNC_PORT=7300
 SYNC_KEY="e2e-flow-sync-key-$$-0123456789"
+JOIN_WAIT_S=10
+JOIN_REASON="waiting for the peers' flows (flow sync join)"
 T_START=$SECONDS
 
 require_root
@@ -70,6 +76,10 @@ sync_counter() {
   ctl "$1" show sync json | grep -oE "\"$2\":[0-9]+" | cut -d: -f2
 }
 sync_counter_is() { [[ "$(sync_counter "$1" "$2")" == "$3" ]]; }
+# bgp_reason_is NODE REASON: NODE's show bgp gives REASON for www.
+bgp_reason_is() {
+  [[ "$(ctl "$1" show bgp json | sed -n 's/.*"name":"www".*"reason":"\([^"]*\)".*/\1/p')" == "$2" ]]
+}
 
 # dp_state_is NODE ADDR STATE: NODE's dataplane has backend ADDR of www in STATE.
 dp_state_is() { (
@@ -90,22 +100,40 @@ peers = ["${NODE_KERNEL4[$peer]}:$SYNC_PORT"]
 key = "$SYNC_KEY"
 threshold_packets = 3
 threshold_time = 1
+join_wait = $JOIN_WAIT_S
 EOF
 }
 
-# nodes_start SYNC: both nodes (dataplane, sluiced, BIRD) with [sync] on or off, from a
-# clean admin state; waits until the router has both as nexthops.
+# node_start NODE SYNC: NODE (dataplane, sluiced, BIRD) with [sync] on or off, from a
+# clean admin state.
+node_start() {
+  (
+    lb_use "$1"
+    rm -f "$(sluice_dir)/admin-state" "$(sluice_dir)/bgp-state" "$(bird_ctl)"
+  )
+  node_config "$1" "$2" >"$TOPO_DIR/${LB_NAME[$1]}-sync-$2.toml"
+  bgp_node_start "$1" "$TOPO_DIR/${LB_NAME[$1]}-sync-$2.toml"
+}
+
+# nodes_start SYNC: both nodes; waits until the router has both as nexthops. With sync,
+# lb1 starts alone first: no peer answers its join, and it announces nothing until
+# join_wait has passed.
 nodes_start() {
-  local node
-  for node in lb lb2; do
-    (
-      lb_use "$node"
-      rm -f "$(sluice_dir)/admin-state" "$(sluice_dir)/bgp-state" "$(bird_ctl)"
-    )
-    node_config "$node" "$1" >"$TOPO_DIR/${LB_NAME[$node]}-sync-$1.toml"
-    bgp_node_start "$node" "$TOPO_DIR/${LB_NAME[$node]}-sync-$1.toml"
-  done
+  node_start lb "$1"
+  if [[ "$1" == on ]]; then
+    wait_for "$JOIN_WAIT_S" bgp_reason_is lb "$JOIN_REASON" ||
+      die "lb1's show bgp does not say that it waits for its join: $(ctl lb show bgp)"
+    [[ -z "$(router_nexthops "$VIP4")" ]] || die "the router has a route via lb1 while its join waits"
+    wait_nexthops "$LB_KERNEL4" $((JOIN_WAIT_S + 30)) "lb1's join timed out (no peer)"
+    sync_counter_is lb join_timed_out 1 || die "lb1's join: $(ctl lb show sync)"
+    ok "sync on: lb1 alone: show bgp says '$JOIN_REASON' and nothing is announced until its join times out (join_wait $JOIN_WAIT_S s, sync_join_timed_out 1)"
+  fi
+  node_start lb2 "$1"
   wait_nexthops "$LB_KERNEL4 $LB2_KERNEL4" 40 "both nodes announcing (sync $1)"
+  if [[ "$1" == on ]]; then
+    wait_for 5 sync_counter_is lb2 join_done 1 || die "lb2's join: $(ctl lb2 show sync)"
+    sync_counter_is lb join_served 1 || die "lb1 served $(sync_counter lb join_served) joins, want lb2's"
+  fi
 }
 
 # node_kill NODE: SIGKILL of NODE's sluiced, dataplane and BIRD; then what systemd's
@@ -175,7 +203,7 @@ all_served() {
 run_scene() {
   RUN="$1"
   local tag="sync-$1" port who via_lb1=0 drained drained_moved=0 whole=0 broken=0 i rc
-  local broken_moved=0 sum want first_port node out
+  local broken_moved=0 sum want first_port node out running lb2_sent
   declare -A on_lb1=()
   nodes_start "$RUN"
   ok "sync $RUN: lb1 and lb2 up, both announced ($(router_nexthops "$VIP4"))"
@@ -223,6 +251,36 @@ run_scene() {
   RESULT[$RUN.gone]="$(fsub "$EPOCHREALTIME" "$t_kill")"
   ok "sync $RUN: lb1 killed (dataplane, sluiced, bird); the router moved its downloads to lb2 in ${RESULT[$RUN.gone]} s"
 
+  if [[ "$RUN" == on ]]; then
+    # lb1 back while the downloads run: it asks lb2 for its flows before it announces.
+    sleep 1
+    node_start lb on
+    wait_nexthops "$LB_KERNEL4 $LB2_KERNEL4" 40 "lb1 back (sync on)"
+    running=0
+    for i in "${!PORTS[@]}"; do
+      port="${PORTS[$i]}"
+      [[ "${VIA[$port]}" == "$LB_KERNEL4" && "$(served_by "$tag" "$port")" == "$drained" ]] || continue
+      kill -0 "${PIDS[$i]}" 2>/dev/null && running=$((running + 1))
+    done
+    ((running > 0)) ||
+      die "sync on: none of lb1's downloads on the drained $drained still ran when lb1 was back; nothing to prove (a machine too loaded for ${NGINX_SLOW_BYTES}-byte downloads)"
+    RESULT[on.rejoin_running]="$running"
+    # (sluiced has the dataplane's counters of a second ago: wait for them)
+    wait_for 5 sync_counter_is lb2 join_served 1 || die "sync on: lb2 served $(sync_counter lb2 join_served) joins, want lb1's"
+    lb2_sent=$((2 * PER_NODE)) # every flow lb2 forwards: its own downloads and lb1's
+    wait_for 5 sync_counter_is lb2 join_records "$lb2_sent" ||
+      die "sync on: lb2's walk for lb1's join read $(sync_counter lb2 join_records) flows, want $lb2_sent"
+    wait_for 5 sync_counter_is lb join_done 1 || die "sync on: lb1's join did not end with lb2's join done: $(ctl lb show sync)"
+    # Installed by the join, or by a refresh of lb2's just before it (then the join's copy
+    # is refused_exists): one entry a flow either way.
+    wait_for 5 sync_counter_is lb installed "$lb2_sent" || die "sync on: lb1 installed $(sync_counter lb installed) flows, want $lb2_sent: $(ctl lb show sync)"
+    for i in join_requests_sent:1 join_timed_out:0 join_pending:0; do
+      sync_counter_is lb "${i%%:*}" "${i#*:}" || die "sync on: lb1's sync_${i%%:*} is $(sync_counter lb "${i%%:*}"), want ${i#*:}: $(ctl lb show sync)"
+    done
+    RESULT[on.rejoin_flows]="$lb2_sent"
+    ok "sync on: lb1 back: its join brought the $lb2_sent flows of lb2's table (join_done 1, installed $lb2_sent) before it announced; the router sends lb1's downloads to it again, $running of those on the drained $drained still running"
+  fi
+
   for i in "${!PORTS[@]}"; do
     port="${PORTS[$i]}"
     rc=0
@@ -246,6 +304,7 @@ run_scene() {
   RESULT[$RUN.broken]="$broken" RESULT[$RUN.broken_moved]="$broken_moved"
   log "sync $RUN: $whole of $((2 * PER_NODE)) downloads whole, $broken broke ($broken_moved of the $drained_moved that moved from lb1 on the drained $drained)"
 
+  [[ "$RUN" == on ]] && node_stop lb
   node_stop lb2
 }
 
@@ -277,9 +336,9 @@ read -r total moved whole broken broken_moved <<<"${RESULT[on.total]} ${RESULT[o
 ((moved > 0)) || die "sync on: no download via lb1 on the drained backend"
 ((whole == total && broken == 0)) ||
   die "sync on: $whole of $total downloads whole, $broken broke ($broken_moved of the $moved that moved on the drained backend)"
-ok "sync on: $whole of $total downloads completed whole, the $moved that moved from lb1 on the drained backend included"
+ok "sync on: $whole of $total downloads completed whole, the $moved that moved from lb1 on the drained backend included, through lb2 and back through lb1 (bulk sync on join: ${RESULT[on.rejoin_flows]} flows)"
 
-log "figures (2 nodes, ${RESULT[on.total]} downloads of $NGINX_SLOW_BYTES bytes at $NGINX_SLOW_RATE/s; the backend serving most of lb1's drained, then lb1 SIGKILLed):"
+log "figures (2 nodes, ${RESULT[on.total]} downloads of $NGINX_SLOW_BYTES bytes at $NGINX_SLOW_RATE/s; the backend serving most of lb1's drained, then lb1 SIGKILLed; with sync, lb1 back with bulk sync on join while ${RESULT[on.rejoin_running]} of them still ran):"
 {
   printf '| flow sync | downloads via lb1 | of them on the drained backend | kept whole | broke |\n|---|---|---|---|---|\n'
   for RUN in off on; do
