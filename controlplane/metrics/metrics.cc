@@ -46,6 +46,10 @@ namespace {
   X(kSyncLag, "sluice_sync_lag_seconds", kGauge,                                                   \
     "Flow sync: the age of the last batch this node accepted from a peer, by its clock.",          \
     "sync_lag_ms")                                                                                 \
+  X(kSyncJoinPending, "sluice_sync_join_pending", kGauge,                                          \
+    "Flow sync: 1 while the dataplane waits for its peers' flows after it started ([sync] "        \
+    "join_wait), 0 otherwise.",                                                                    \
+    "sync_join_pending")                                                                           \
   X(kDrops, "sluice_dataplane_drops_total", kCounter,                                              \
     "Packets the dataplane dropped, by reason (show stats: drop_<reason>).", "drop_*")             \
   X(kDataplaneCounter, "sluice_dataplane_{counter}_total", kCounter,                               \
