@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -44,6 +45,20 @@ TEST(SyncGate, AfterPacketsThenEveryRefresh) {
   EXPECT_FALSE(sync_due(e, t, 120 + 4990));
   EXPECT_TRUE(sync_due(e, t, 120 + 5030));  // a refresh (32 ms ticks)
   EXPECT_FALSE(sync_due(e, t, 120 + 5100));
+}
+
+TEST(SyncGate, APublishedFlowIsNotWrittenUntilItsRefresh) {
+  const SyncThreshold t{true, 2, 1000, 5000};
+  FlowEntry e = entry(FlowState::kTcpEstablished);
+  EXPECT_FALSE(sync_due(e, t, 0));
+  EXPECT_TRUE(sync_due(e, t, 10));
+  const FlowEntry published = e;
+  for (uint32_t ms = 20; ms < 4990; ms += 7) {
+    EXPECT_FALSE(sync_due(e, t, ms));
+    ASSERT_EQ(std::memcmp(&e, &published, sizeof e), 0) << ms;
+  }
+  EXPECT_TRUE(sync_due(e, t, 5100));
+  EXPECT_FALSE(sync_due(e, t, 5200));
 }
 
 TEST(SyncGate, AfterTimeWithFewPackets) {
