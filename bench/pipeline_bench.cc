@@ -29,6 +29,10 @@
 // Every scenario also runs ".../staged": the way Worker drives the pipeline, with two
 // bursts in flight (begin_burst k, finish_burst k-1, prefetch_flows k), so one burst's
 // flow-table misses overlap the previous burst's work.
+// Established1M also runs ".../sync": the same workload (the same table) with flow sync's
+// gate on (docs/flow-sync.md: 3 packets, 1 s, refresh 15 s), each flow published once it
+// has its third packet; run with --benchmark_enable_random_interleaving and repetitions
+// for the cost of sync against the same scenario without it.
 #include <benchmark/benchmark.h>
 #include <time.h>
 
@@ -264,9 +268,10 @@ struct Scenario {
   ForwardingMode mode;
   bool v6;
   bool staged = false;
+  bool sync = false;  // the same workload with the sync gate on
   std::string name() const {
     return std::string(kind_name(kind)) + "/" + config::to_string(mode) + (v6 ? "/ipv6" : "/ipv4") +
-           (staged ? "/staged" : "");
+           (staged ? "/staged" : "") + (sync ? "/sync" : "");
   }
   std::string workload_name() const { return Scenario{kind, mode, v6}.name(); }
 };
@@ -439,6 +444,8 @@ void run_pipeline(benchmark::State& bm, const Scenario& s) {
   std::array<uint64_t, kWorkerCounterCount> before;
   std::copy(std::begin(w.counters->events), std::end(w.counters->events), before.begin());
   const FlowTableStats table_before = w.pipeline->flows().stats();
+  w.pipeline->set_sync(s.sync ? SyncThreshold{true, 3, 1000, 15000} : SyncThreshold{});
+  const uint64_t published_before = w.counters->sync[size_t(SyncCounter::published)];
 
   const uint64_t start = cpu_ns();
   if (s.staged) {
@@ -473,6 +480,8 @@ void run_pipeline(benchmark::State& bm, const Scenario& s) {
       double(w.pipeline->flows().stats().evictions - table_before.evictions) / packets;
   bm.counters["live_flows"] =
       double(w.pipeline->flows().size() + w.pipeline->nat_connections().size());
+  bm.counters["published"] =
+      double(w.counters->sync[size_t(SyncCounter::published)] - published_before) / packets;
   if (sent != packets) bm.SkipWithError("not every packet was forwarded: the workload is wrong");
 }
 
@@ -508,12 +517,15 @@ void register_all() {
       for (bool v6 : {false, true}) scenarios.push_back({k, m, v6});
 
   for (Scenario s : scenarios)
-    for (bool staged : {false, true}) {
-      s.staged = staged;
-      benchmark::RegisterBenchmark(s.name().c_str(), [s](benchmark::State& bm) {
-        run_pipeline(bm, s);
-      })->MinTime(1.0);
-    }
+    for (bool staged : {false, true})
+      for (bool sync : {false, true}) {
+        s.staged = staged;
+        s.sync = sync;
+        if (sync && s.kind != Kind::kEstablished) continue;
+        benchmark::RegisterBenchmark(s.name().c_str(), [s](benchmark::State& bm) {
+          run_pipeline(bm, s);
+        })->MinTime(1.0);
+      }
   for (bool v6 : {false, true}) {
     const std::string family = v6 ? "ipv6" : "ipv4";
     benchmark::RegisterBenchmark(("Restore/fresh_clients/" + family).c_str(),

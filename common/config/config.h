@@ -264,6 +264,9 @@ struct SyncSettings {
   uint32_t send_rate = 20000;            // flow records sent per second, at most
   uint32_t install_rate = 20000;         // flow records from peers installed per second
   uint32_t table_reserve_percent = 25;   // of each flow table, kept for local flows
+  // Bulk sync on join: at start, ask the peers for their flows and wait this long at most
+  // for them before announcing VIPs (sluiced holds BGP meanwhile); 0 = off.
+  uint32_t join_wait_ms = 0;
   friend bool operator==(const SyncSettings&, const SyncSettings&) = default;
 };
 

@@ -15,5 +15,6 @@ inline constexpr uint32_t kMaxSyncPeers = 63;
 inline constexpr uint32_t kMinSyncKeyBytes = 16;
 inline constexpr uint32_t kMaxSyncKeyBytes = 1024;
 inline constexpr uint32_t kMaxSyncReservePercent = 90;
+inline constexpr uint32_t kMaxSyncJoinWaitMs = 60'000;
 
 }  // namespace sluice::config

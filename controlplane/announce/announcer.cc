@@ -31,6 +31,8 @@ std::string_view to_string(Reason r) {
       return "dataplane not connected";
     case Reason::kChecksSettling:
       return "health checks settling";
+    case Reason::kSyncJoining:
+      return "waiting for the peers' flows (flow sync join)";
     case Reason::kNotInDataplane:
       return "not active in the dataplane";
     case Reason::kTooFewBackends:
@@ -46,6 +48,7 @@ Reason Announcer::decide(const Inputs& in, const VipInput& v) const {
   if (v.pinned_by_operator) return Reason::kPinnedOperator;
   if (!in.dataplane_up) return Reason::kDataplaneDown;
   if (!in.checks_settled) return Reason::kChecksSettling;
+  if (in.sync_joining) return Reason::kSyncJoining;
   if (!v.in_dataplane) return Reason::kNotInDataplane;
   if (v.serving_backends < v.min_healthy) return Reason::kTooFewBackends;
   return Reason::kServing;

@@ -5,7 +5,8 @@
 // loop only.
 //
 // A VIP is announced while all hold: the dataplane is up and runs the VIP (active), the
-// health checks have settled, at least min_healthy backends serve, the node is in mode
+// health checks have settled, the dataplane is not waiting for its peers' flows (bulk sync
+// on join, docs/flow-sync.md), at least min_healthy backends serve, the node is in mode
 // kReady, and the VIP is not pinned off (config or operator). Otherwise it is withdrawn
 // in the same update. Leaving kReady (maintenance, or stopping) withdraws every VIP at
 // once; the node counts as drained drain_us after that, while the dataplane keeps
@@ -39,6 +40,7 @@ enum class Reason : uint8_t {
   kPinnedOperator,  // set vip V announce off
   kDataplaneDown,   // no dataplane connection
   kChecksSettling,  // health checks not settled since the start
+  kSyncJoining,     // the dataplane waits for its peers' flows ([sync] join_wait)
   kNotInDataplane,  // the dataplane does not run the VIP (yet), or it is inactive (VRRP)
   kTooFewBackends,  // fewer than min_healthy serving backends
 };
@@ -59,6 +61,7 @@ struct VipInput {
 struct Inputs {
   bool dataplane_up = false;
   bool checks_settled = false;
+  bool sync_joining = false;
   std::vector<VipInput> vips;
 };
 

@@ -43,6 +43,13 @@ namespace {
     "The dataplane's forwarding-state generation in its last counters.", "generation")             \
   X(kActiveFlows, "sluice_dataplane_active_flows", kGauge,                                         \
     "Flows in the dataplane's flow tables, all workers.", "active_flows")                          \
+  X(kSyncLag, "sluice_sync_lag_seconds", kGauge,                                                   \
+    "Flow sync: the age of the last batch this node accepted from a peer, by its clock.",          \
+    "sync_lag_ms")                                                                                 \
+  X(kSyncJoinPending, "sluice_sync_join_pending", kGauge,                                          \
+    "Flow sync: 1 while the dataplane waits for its peers' flows after it started ([sync] "        \
+    "join_wait), 0 otherwise.",                                                                    \
+    "sync_join_pending")                                                                           \
   X(kDrops, "sluice_dataplane_drops_total", kCounter,                                              \
     "Packets the dataplane dropped, by reason (show stats: drop_<reason>).", "drop_*")             \
   X(kDataplaneCounter, "sluice_dataplane_{counter}_total", kCounter,                               \
@@ -243,7 +250,11 @@ void write_stats(Writer& w, const api::StatsView& stats) {
     for (size_t i = 0; i < stats.counters.size(); ++i) {
       if (read[i] || stats.counters[i].first != row.stats_counter) continue;
       read[i] = true;
-      out.sample(w.begin(Id(m)), {}, stats.counters[i].second);
+      const uint64_t value = stats.counters[i].second;
+      if (Id(m) == Id::kSyncLag)
+        out.sample(w.begin(Id(m)), {}, double(value) / 1000);
+      else
+        out.sample(w.begin(Id(m)), {}, value);
       w.take_name(Id(m));
       break;
     }

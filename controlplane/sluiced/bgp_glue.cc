@@ -49,6 +49,11 @@ announce::Inputs Daemon::bgp_inputs() const {
   announce::Inputs in;
   in.dataplane_up = dataplane_.connected() && dataplane_.last_stats().has_value();
   in.checks_settled = !holding_;
+  // The dataplane's word, in its counters every second; it ends the wait itself after
+  // [sync] join_wait.
+  if (in.dataplane_up)
+    for (const auto& [name, value] : dataplane_.last_stats()->counters)
+      if (name == "sync_join_pending") in.sync_joining = value != 0;
   std::set<std::string_view> running;
   if (in.dataplane_up)
     for (const channel::VipStats& v : dataplane_.last_stats()->vips) running.insert(v.name);

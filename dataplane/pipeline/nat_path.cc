@@ -44,14 +44,14 @@ Action Pipeline::nat_forward(PacketBuffer& frame, const ParsedPacket& p, uint32_
     // About a packet the backend sent the client: to the backend, quoting what it sent.
     const BackendEntry* backend = c ? state.backend(c->backend_id, vip_index) : nullptr;
     if (!backend) return drop(DropReason::nat_no_connection);
-    if (!backend->next_hop_resolved) return drop(DropReason::neighbor_unresolved);
+    if (!state.next_hop(*backend).resolved) return drop(DropReason::neighbor_unresolved);
     NatRewrite outer{.dst = &backend->address};
     NatRewrite quoted{.src = &backend->address};
     if (full) {
       quoted.dst = &c->reply.dst;
       quoted.dst_port = c->reply.dst_port;
     }
-    if (!translate_icmp_error(frame, p, outer, quoted, port.mac, backend->next_hop_mac))
+    if (!translate_icmp_error(frame, p, outer, quoted, port.mac, state.next_hop(*backend).mac))
       return drop(DropReason::icmp_error_malformed);
     ++counters_[WorkerCounter::nat_icmp_errors];
     ++counters_[WorkerCounter::forwarded];
@@ -81,7 +81,7 @@ Action Pipeline::nat_forward(PacketBuffer& frame, const ParsedPacket& p, uint32_
     if (!c) return Action::kDrop;
     backend = state.backend(c->backend_id, vip_index);
   }
-  if (!backend->next_hop_resolved) return drop(DropReason::neighbor_unresolved);
+  if (!state.next_hop(*backend).resolved) return drop(DropReason::neighbor_unresolved);
   if (vip.mss_clamp && is_client_syn(p) && clamp_mss(frame, p, vip.mss_clamp))
     ++counters_[WorkerCounter::mss_clamped];
 
@@ -91,7 +91,7 @@ Action Pipeline::nat_forward(PacketBuffer& frame, const ParsedPacket& p, uint32_
     r.src_port = c->reply.dst_port;
   }
   const uint32_t length = frame.length;
-  translate_frame(frame, p, r, port.mac, backend->next_hop_mac);
+  translate_frame(frame, p, r, port.mac, state.next_hop(*backend).mac);
   ++counters_[WorkerCounter::forwarded];
   TrafficCounters& v = counters_.vips[vip.id];
   ++v.packets;
@@ -116,7 +116,7 @@ NatConnection* Pipeline::open_nat_connection(const PacketBuffer& frame, const Pa
     drop(DropReason::vip_no_backend);
     return nullptr;
   }
-  if (!backend->next_hop_resolved) {
+  if (!state.next_hop(*backend).resolved) {
     drop(DropReason::neighbor_unresolved);
     return nullptr;
   }

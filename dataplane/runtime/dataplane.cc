@@ -153,6 +153,7 @@ bool Dataplane::start() {
                              sync.refresh_interval_ms};
       s.sync_publish = sync_->publish_ring(w);
       s.sync_install = sync_->install_ring(w);
+      s.sync_bulk = sync_->bulk_request(w);
       s.sync_reserve = FlowTable::bytes_for(d.flow_table_size) / FlowTable::bytes_per_entry() *
                        sync.table_reserve_percent / 100;
     }

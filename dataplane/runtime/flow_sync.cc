@@ -46,6 +46,20 @@ socklen_t to_sockaddr(const SocketAddress& a, sockaddr_storage& out) {
   return sizeof(sockaddr_in6);
 }
 
+SocketAddress from_socket_address(const sockaddr_storage& in) {
+  SocketAddress a;
+  if (in.ss_family == AF_INET) {
+    const auto* sin = reinterpret_cast<const sockaddr_in*>(&in);
+    a.address = IpAddress::v4_from_wire(reinterpret_cast<const uint8_t*>(&sin->sin_addr));
+    a.port = ntohs(sin->sin_port);
+  } else if (in.ss_family == AF_INET6) {
+    const auto* sin6 = reinterpret_cast<const sockaddr_in6*>(&in);
+    std::memcpy(a.address.bytes.data(), &sin6->sin6_addr, 16);
+    a.port = ntohs(sin6->sin6_port);
+  }
+  return a;
+}
+
 }  // namespace
 
 FlowSync::FlowSync(const config::SyncSettings& settings, uint32_t workers,
@@ -73,6 +87,7 @@ bool FlowSync::open(std::string& error) {
                                             int(rte_socket_id()), flags));
     install_.push_back(rte_ring_create_elem(in.c_str(), sizeof(SyncRecord), kRingSize,
                                             int(rte_socket_id()), flags));
+    bulk_.push_back(std::make_unique<BulkRequest>());
     if (!publish_.back() || !install_.back()) {
       error = std::string("cannot create the sync rings: ") + rte_strerror(rte_errno);
       return false;
@@ -93,10 +108,79 @@ bool FlowSync::open(std::string& error) {
     error = "sync listen " + settings_.listen.to_string() + ": " + std::strerror(errno);
     return false;
   }
+  if (settings_.join_wait_ms) {
+    join_ = Join::kToAsk;
+    count(SyncCounter::join_pending) = 1;
+  }
   return true;
 }
 
+void FlowSync::join(uint64_t now_ms) {
+  if (join_ == Join::kToAsk) {
+    for (const SocketAddress& peer : settings_.peers) {
+      send_signal(sync::kTypeJoinRequest, peer);
+      ++count(SyncCounter::join_requests_sent);
+    }
+    join_deadline_ms_ = now_ms + settings_.join_wait_ms;
+    join_ = Join::kWaiting;
+  } else if (join_ == Join::kWaiting && now_ms >= join_deadline_ms_) {
+    join_ = Join::kOver;
+    count(SyncCounter::join_pending) = 0;
+    ++count(SyncCounter::join_timed_out);
+  }
+}
+
+void FlowSync::serve_join(const SocketAddress& from) {
+  auto known = [&from](const std::vector<SocketAddress>& list) {
+    for (const SocketAddress& a : list)
+      if (a == from) return true;
+    return false;
+  };
+  if (!known(settings_.peers)) return;  // a holder of the key, but no peer to answer
+  if (bulk_running_) {
+    if (!known(next_joiners_)) next_joiners_.push_back(from);
+    bulk_again_ = true;
+    return;
+  }
+  joiners_ = {from};
+  bulk_running_ = true;
+  ++bulk_generation_;
+  ++count(SyncCounter::join_served);
+  for (const std::unique_ptr<BulkRequest>& b : bulk_)
+    b->requested.store(bulk_generation_, std::memory_order_release);
+}
+
+// The walk is over once every worker has finished it and the main lcore has sent all it
+// queued: then the joiners hear that they have everything.
+void FlowSync::finish_bulk(uint64_t now_ms) {
+  for (const std::unique_ptr<BulkRequest>& b : bulk_)
+    if (!b->idle()) return;
+  for (rte_ring* r : publish_)
+    if (rte_ring_count(r) != 0) return;
+  if (batcher_.pending()) send(now_ms);
+  for (const SocketAddress& to : joiners_) send_signal(sync::kTypeJoinDone, to);
+  joiners_.clear();
+  bulk_running_ = false;
+  if (bulk_again_) {
+    bulk_again_ = false;
+    std::vector<SocketAddress> next;
+    next.swap(next_joiners_);
+    for (const SocketAddress& a : next) serve_join(a);
+  }
+}
+
+void FlowSync::send_signal(uint8_t type, const SocketAddress& to) {
+  uint8_t datagram[sync::kHeaderBytes + sync::kMacBytes];
+  const size_t length = batcher_.seal_signal(type, wall_us() / 1000, datagram);
+  sockaddr_storage address;
+  const socklen_t address_length = to_sockaddr(to, address);
+  if (sendto(socket_, datagram, length, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&address),
+             address_length) != ssize_t(length))
+    ++count(SyncCounter::send_errors);
+}
+
 void FlowSync::poll(uint64_t now_ms) {
+  if (join_ == Join::kToAsk || join_ == Join::kWaiting) join(now_ms);
   SyncRecord records[64];
   for (rte_ring* ring : publish_) {
     unsigned left = kDrainPerPoll;
@@ -116,11 +200,16 @@ void FlowSync::poll(uint64_t now_ms) {
   }
   if (batcher_.due(now_ms)) send(now_ms);
 
+  if (bulk_running_) finish_bulk(now_ms);
+
   uint8_t datagram[sync::kMaxMessageBytes + 1];
   for (int i = 0; i < kDatagramsPerPoll; ++i) {
-    const ssize_t n = recv(socket_, datagram, sizeof datagram, MSG_DONTWAIT);
+    sockaddr_storage from;
+    socklen_t from_length = sizeof from;
+    const ssize_t n = recvfrom(socket_, datagram, sizeof datagram, MSG_DONTWAIT,
+                               reinterpret_cast<sockaddr*>(&from), &from_length);
     if (n < 0) break;
-    receive(datagram, size_t(n), now_ms);
+    receive(datagram, size_t(n), from_socket_address(from), now_ms);
   }
 }
 
@@ -142,7 +231,8 @@ void FlowSync::send(uint64_t) {
   }
 }
 
-void FlowSync::receive(const uint8_t* data, size_t length, uint64_t now_ms) {
+void FlowSync::receive(const uint8_t* data, size_t length, const SocketAddress& from,
+                       uint64_t now_ms) {
   sync::Verdict v = sync::decode_batch(data, length, settings_.key, received_);
   const uint64_t wall_ms = wall_us() / 1000;
   if (v == sync::Verdict::kAccepted) v = replay_.admit(received_.header, wall_ms);
@@ -165,6 +255,18 @@ void FlowSync::receive(const uint8_t* data, size_t length, uint64_t now_ms) {
   }
   const uint64_t sent_ms = received_.header.timestamp_ms;
   count(SyncCounter::lag_ms) = wall_ms > sent_ms ? wall_ms - sent_ms : 0;
+  if (received_.type == sync::kTypeJoinRequest) {
+    serve_join(from);
+    return;
+  }
+  if (received_.type == sync::kTypeJoinDone) {
+    if (join_ == Join::kWaiting) {
+      join_ = Join::kOver;
+      count(SyncCounter::join_pending) = 0;
+      ++count(SyncCounter::join_done);
+    }
+    return;
+  }
   count(SyncCounter::received) += received_.count;
   for (uint16_t i = 0; i < received_.count; ++i) {
     if (!install_cap_.take(now_ms)) {

@@ -15,6 +15,7 @@
 #include "pipeline/flow_owner.h"
 #include "pipeline/host_lane.h"
 #include "pipeline/rx_admission.h"
+#include "sync/bulk_walk.h"
 
 namespace sluice {
 
@@ -81,14 +82,17 @@ int Worker::run() {
     loop_start = now;
     uint32_t now_ms = uint32_t(now / cycles_per_ms);
     uint16_t received = 0;
+    bool walking = false;
     if (const ForwardingState* state = publisher_.current()) {
       for (const WorkerPort& port : ports_) poll(port, *state, now_ms, received);
       if (settings_.sync_install) install_synced(*state, now_ms);
+      if (settings_.sync_bulk) walking = walk_bulk(*state, now_ms);
     }
     publisher_.quiescent(settings_.thread_id);
     const bool answering = mailbox_->serve(pipeline_->flows(), now_ms,
                                            received ? kQuestionBucketsBusy : kQuestionBucketsIdle,
-                                           &pipeline_->nat_connections());
+                                           &pipeline_->nat_connections()) ||
+                           walking;
 
     was_busy = received != 0;
     if (was_busy || answering) {
@@ -366,6 +370,28 @@ void Worker::install_synced(const ForwardingState& state, uint32_t now_ms) {
                                                  sizeof(SyncRecord), kInstallsPerLoop, nullptr);
   for (unsigned i = 0; i < n; ++i)
     pipeline_->install_synced(records[i], state, now_ms, settings_.sync_reserve);
+}
+
+bool Worker::walk_bulk(const ForwardingState& state, uint32_t now_ms) {
+  constexpr uint32_t kBulkBucketsPerLoop = 16;
+  BulkRequest& bulk = *settings_.sync_bulk;
+  const uint32_t requested = bulk.requested.load(std::memory_order_acquire);
+  if (requested == bulk.done.load(std::memory_order_relaxed)) return false;
+  if (bulk_serving_ != requested) {
+    bulk_serving_ = requested;
+    bulk_cursor_ = 0;
+  }
+  // Never more than the ring takes: a walk waits for the main lcore, it loses nothing.
+  SyncRecord records[kBulkBucketsPerLoop * FlowTable::kWays];
+  if (rte_ring_free_count(settings_.sync_publish) < std::size(records)) return true;
+  const size_t n =
+      bulk_records(pipeline_->flows(), state, bulk_cursor_, kBulkBucketsPerLoop, now_ms, records);
+  rte_ring_enqueue_burst_elem(settings_.sync_publish, records, sizeof(SyncRecord), unsigned(n),
+                              nullptr);
+  (*counters_)[SyncCounter::join_records] += n;
+  if (bulk_cursor_ < pipeline_->flows().bucket_count()) return true;
+  bulk.done.store(requested, std::memory_order_release);
+  return false;
 }
 
 void Worker::drop_unprocessed(rte_mbuf* m, DropReason reason) {

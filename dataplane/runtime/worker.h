@@ -18,6 +18,7 @@
 #include "pipeline/token_bucket.h"
 #include "runtime/port.h"
 #include "runtime/state_publisher.h"
+#include "sync/bulk_request.h"
 #include "trace/flow_mailbox.h"
 
 namespace sluice {
@@ -74,6 +75,7 @@ struct WorkerSettings {
   rte_ring* sync_publish = nullptr;
   rte_ring* sync_install = nullptr;
   uint64_t sync_reserve = 0;
+  BulkRequest* sync_bulk = nullptr;  // a peer's join: walk the table into sync_publish
 };
 
 class Worker {
@@ -119,6 +121,8 @@ class Worker {
   // into the flow table.
   void publish_synced();
   void install_synced(const ForwardingState& state, uint32_t now_ms);
+  // A bulk walk asked for by the main lcore, a step at a time; true while one is unfinished.
+  bool walk_bulk(const ForwardingState& state, uint32_t now_ms);
   void transmit(uint16_t port_id, uint16_t queue, rte_mbuf** mbufs, uint16_t n);
   void send_shared(rte_ring* shared_tx, rte_mbuf** mbufs, uint16_t n);
   // Frees a received frame that never reaches the pipeline (which counts the rest as
@@ -150,6 +154,8 @@ class Worker {
   std::unique_ptr<rte_mbuf*[]> tx_;         // process()'s frames to send, held ones among them
   std::unique_ptr<FlowMailbox> mailbox_;
   std::vector<TokenBucket> host_budgets_;  // the bulk lane's, by port index
+  uint32_t bulk_serving_ = 0;  // walk_bulk()'s: the request it works on, and where it is
+  uint32_t bulk_cursor_ = 0;
 };
 
 }  // namespace sluice

@@ -17,4 +17,8 @@ size_t Batcher::seal(uint64_t wall_ms, uint8_t* out) {
   return length;
 }
 
+size_t Batcher::seal_signal(uint8_t type, uint64_t wall_ms, uint8_t* out) {
+  return encode_signal({node_id_, sequence_++, wall_ms}, type, key_, out);
+}
+
 }  // namespace sluice::sync

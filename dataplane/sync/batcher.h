@@ -27,6 +27,8 @@ class Batcher {
   // Encodes the waiting records into out (kMaxMessageBytes) stamped with wall_ms (UNIX time)
   // and the next sequence number; returns the datagram's length, 0 when nothing waits.
   size_t seal(uint64_t wall_ms, uint8_t* out);
+  // Encodes a join request or done (message.h) with the next sequence number; its length.
+  size_t seal_signal(uint8_t type, uint64_t wall_ms, uint8_t* out);
 
  private:
   uint32_t node_id_;

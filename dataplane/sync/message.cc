@@ -85,15 +85,30 @@ const char* to_string(Verdict v) {
   return "?";
 }
 
-size_t encode_batch(const BatchHeader& header, std::span<const SyncRecord> records,
-                    std::string_view key, uint8_t* out) {
+namespace {
+
+void encode_header(const BatchHeader& header, uint8_t type, uint16_t count, uint8_t* out) {
   std::memcpy(out, kMagic, sizeof kMagic);
   out[4] = kVersion;
-  out[5] = kTypeFlows;
-  put16(out + 6, uint16_t(records.size()));
+  out[5] = type;
+  put16(out + 6, count);
   put32(out + 8, header.node_id);
   put64(out + 12, header.sequence);
   put64(out + 20, header.timestamp_ms);
+}
+
+}  // namespace
+
+size_t encode_signal(const BatchHeader& header, uint8_t type, std::string_view key, uint8_t* out) {
+  encode_header(header, type, 0, out);
+  const Mac mac = hmac_sha256(key, out, kHeaderBytes);
+  std::memcpy(out + kHeaderBytes, mac.data(), kMacBytes);
+  return kHeaderBytes + kMacBytes;
+}
+
+size_t encode_batch(const BatchHeader& header, std::span<const SyncRecord> records,
+                    std::string_view key, uint8_t* out) {
+  encode_header(header, kTypeFlows, uint16_t(records.size()), out);
   size_t length = kHeaderBytes;
   for (const SyncRecord& r : records) {
     encode_record(r, out + length);
@@ -106,10 +121,13 @@ size_t encode_batch(const BatchHeader& header, std::span<const SyncRecord> recor
 
 Verdict decode_batch(const uint8_t* data, size_t length, std::string_view key, Batch& batch) {
   if (length < kHeaderBytes) return Verdict::kTruncated;
-  if (std::memcmp(data, kMagic, sizeof kMagic) != 0 || data[4] != kVersion || data[5] != kTypeFlows)
+  const uint8_t type = data[5];
+  if (std::memcmp(data, kMagic, sizeof kMagic) != 0 || data[4] != kVersion || type < kTypeFlows ||
+      type > kTypeJoinDone)
     return Verdict::kMalformed;
   const uint16_t count = get16(data + 6);
-  if (count == 0 || count > kMaxRecords) return Verdict::kMalformed;
+  if (type == kTypeFlows ? count == 0 || count > kMaxRecords : count != 0)
+    return Verdict::kMalformed;
   const size_t signed_length = kHeaderBytes + count * kRecordBytes;
   if (length < signed_length + kMacBytes) return Verdict::kTruncated;
   if (length > signed_length + kMacBytes) return Verdict::kMalformed;
@@ -117,6 +135,7 @@ Verdict decode_batch(const uint8_t* data, size_t length, std::string_view key, B
     return Verdict::kForged;
 
   batch.header = {get32(data + 8), get64(data + 12), get64(data + 20)};
+  batch.type = type;
   batch.count = count;
   for (uint16_t i = 0; i < count; ++i)
     if (!decode_record(data + kHeaderBytes + i * kRecordBytes, batch.records[i]))

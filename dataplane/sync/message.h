@@ -9,8 +9,8 @@
 //   header, 28 bytes
 //     0   4  magic "SLSY"
 //     4   1  version (1)
-//     5   1  type (1: flows)
-//     6   2  record count, 1..kMaxRecords
+//     5   1  type (1: flows; 2: join request; 3: join done)
+//     6   2  record count: 1..kMaxRecords for flows, 0 for the others
 //     8   4  sender's node id
 //    12   8  sequence number, strictly increasing per sender
 //    20   8  sender's UNIX time in milliseconds when it signed the batch
@@ -31,6 +31,11 @@
 //
 // A datagram is exactly one batch: 16 records make 1340 bytes, inside one IPv4 or IPv6
 // packet on a 1500-byte link.
+//
+// Bulk sync on join (docs/flow-sync.md): a node that starts sends a join request (a header
+// without records, signed) to each peer; a peer answers with its long-lived flows in
+// ordinary flow batches, then a join done (a header without records, signed). Both take
+// a sequence number of their sender like any batch, so the replay window covers them.
 #pragma once
 
 #include <cstddef>
@@ -45,6 +50,8 @@ namespace sluice::sync {
 
 inline constexpr uint8_t kVersion = 1;
 inline constexpr uint8_t kTypeFlows = 1;
+inline constexpr uint8_t kTypeJoinRequest = 2;
+inline constexpr uint8_t kTypeJoinDone = 3;
 inline constexpr size_t kHeaderBytes = 28;
 inline constexpr size_t kRecordBytes = 80;
 inline constexpr size_t kMaxRecords = 16;
@@ -59,7 +66,8 @@ struct BatchHeader {
 
 struct Batch {
   BatchHeader header;
-  uint16_t count = 0;
+  uint8_t type = kTypeFlows;
+  uint16_t count = 0;  // 0 for a join request or done
   SyncRecord records[kMaxRecords];
 };
 
@@ -79,7 +87,11 @@ const char* to_string(Verdict v);
 size_t encode_batch(const BatchHeader& header, std::span<const SyncRecord> records,
                     std::string_view key, uint8_t* out);
 
-// Checks the format and the MAC of a datagram and fills `batch` from it. kAccepted,
+// Writes a message without records, kTypeJoinRequest or kTypeJoinDone, into out (at least
+// kHeaderBytes + kMacBytes) and returns its length.
+size_t encode_signal(const BatchHeader& header, uint8_t type, std::string_view key, uint8_t* out);
+
+// Checks the format and the MAC of a datagram (any type) and fills `batch` from it. kAccepted,
 // kTruncated, kMalformed or kForged: replay is the ReplayGuard's to judge, after this.
 Verdict decode_batch(const uint8_t* data, size_t length, std::string_view key, Batch& batch);
 

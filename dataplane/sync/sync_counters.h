@@ -29,7 +29,13 @@ namespace sluice {
   X(refused_exists, "(worker) not installed: the owner has a flow for that 5-tuple already")   \
   X(refused_full, "(worker) not installed: no room above the reserve kept for local flows")    \
   X(unknown_backend, "(worker) not installed: its VIP or backend is not in this node's state") \
-  X(lag_ms, "(main) age of the last accepted batch by this node's clock, in ms (a gauge)")
+  X(lag_ms, "(main) age of the last accepted batch by this node's clock, in ms (a gauge)")     \
+  X(join_requests_sent, "(main) join requests this node sent its peers when it started")       \
+  X(join_pending, "(main) 1 while this node waits for its peers' flows after a join (gauge)")  \
+  X(join_done, "(main) joins a peer's join done ended, its flows received, within join_wait")  \
+  X(join_timed_out, "(main) joins join_wait ended before any peer's join done")                \
+  X(join_served, "(main) bulk walks of every worker's table made for peers' join requests")    \
+  X(join_records, "(worker) flow records the bulk walks queued for joining peers")
 
 enum class SyncCounter : uint8_t {
 #define SLUICE_X(name, text) name,

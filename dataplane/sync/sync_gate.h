@@ -6,9 +6,9 @@
 // half-open or closing connection is not worth a peer's table.
 //
 // The bookkeeping lives in FlowEntry's spare bytes: sync_packets holds a packet count
-// saturating at 127 and, in its top bit, "published"; sync_mark the flow's first packet,
-// then its last publication, in 32 ms ticks (wrapping after 35 minutes: times are kept
-// below half of that). The owning worker only; no allocation.
+// saturating at 127 (until the flow is published) and, in its top bit, "published";
+// sync_mark the flow's first packet, then its last publication, in 32 ms ticks (wrapping after 35
+// minutes: times are kept below half of that). The owning worker only; no allocation.
 #pragma once
 
 #include <cstdint>
@@ -31,21 +31,28 @@ inline constexpr uint32_t kMaxSyncIntervalMs = (uint32_t(1) << (15 + kSyncTickSh
 static_assert(config::kMaxSyncThresholdPackets == kMaxSyncPackets);
 static_assert(config::kMaxSyncIntervalMs <= kMaxSyncIntervalMs, "the tick counter would wrap");
 
-// Counts a packet of the flow at now_ms; true when the flow is to be published now.
+// Counts a packet of the flow at now_ms; true when the flow is to be published now. Once
+// published, a flow's packets are no longer counted and nothing is written until its
+// refresh is due: the packet path then only reads the entry's line (at a million flows a
+// store would make every packet write a cold line back to memory).
 inline bool sync_due(FlowEntry& e, const SyncThreshold& t, uint32_t now_ms) {
   constexpr uint8_t kPublished = 0x80;
   const uint16_t tick = uint16_t(now_ms >> kSyncTickShift);
-  uint8_t packets = e.sync_packets & kMaxSyncPackets;
-  const bool published = e.sync_packets & kPublished;
+  const FlowState s = e.state();
+  const bool worth = s != FlowState::kTcpSynOnly && s != FlowState::kTcpClosing;
+  if (e.sync_packets & kPublished) {
+    const uint32_t since_ms = uint32_t(uint16_t(tick - e.sync_mark)) << kSyncTickShift;
+    if (!worth || since_ms < t.refresh_ms) return false;
+    e.sync_mark = tick;
+    return true;
+  }
+  uint8_t packets = e.sync_packets;
   if (packets == 0) e.sync_mark = tick;
   if (packets < kMaxSyncPackets) ++packets;
-  e.sync_packets = uint8_t(packets | (published ? kPublished : 0));
-
-  const FlowState s = e.state();
-  if (s == FlowState::kTcpSynOnly || s == FlowState::kTcpClosing) return false;
+  e.sync_packets = packets;
+  if (!worth) return false;
   const uint32_t since_ms = uint32_t(uint16_t(tick - e.sync_mark)) << kSyncTickShift;
-  if (published ? since_ms < t.refresh_ms : packets < t.packets && since_ms < t.after_ms)
-    return false;
+  if (packets < t.packets && since_ms < t.after_ms) return false;
   e.sync_packets = packets | kPublished;
   e.sync_mark = tick;
   return true;

@@ -95,6 +95,17 @@ TEST_F(AnnouncerTest, NothingIsAnnouncedWithoutTheDataplaneOrBeforeChecksSettle)
   EXPECT_EQ(a_.find("www")->reason, Reason::kDataplaneDown);
 }
 
+TEST_F(AnnouncerTest, NothingIsAnnouncedWhileTheDataplaneWaitsForItsPeersFlows) {
+  Inputs in = healthy({vip("www", "10.0.0.100"), vip("api", "10.0.0.101")});
+  in.sync_joining = true;
+  EXPECT_THAT(a_.update(in), IsEmpty());
+  EXPECT_EQ(a_.find("www")->reason, Reason::kSyncJoining);
+  EXPECT_EQ(to_string(a_.find("api")->reason), "waiting for the peers' flows (flow sync join)");
+  in.sync_joining = false;
+  EXPECT_THAT(a_.update(in),
+              ElementsAre(announce("www", "10.0.0.100"), announce("api", "10.0.0.101")));
+}
+
 TEST_F(AnnouncerTest, AVipTheDataplaneDoesNotRunIsNotAnnounced) {
   VipInput www = vip("www", "10.0.0.100");
   www.in_dataplane = false;  // not pushed yet, or inactive (VRRP backup)
@@ -182,9 +193,10 @@ TEST_F(AnnouncerTest, AMedChangeReannouncesWithTheNewMed) {
 }
 
 TEST(AnnouncerNames, EveryReasonAndModeHasAPhrase) {
-  for (Reason r : {Reason::kServing, Reason::kNodeMaint, Reason::kNodeStopping,
-                   Reason::kPinnedConfig, Reason::kPinnedOperator, Reason::kDataplaneDown,
-                   Reason::kChecksSettling, Reason::kNotInDataplane, Reason::kTooFewBackends})
+  for (Reason r :
+       {Reason::kServing, Reason::kNodeMaint, Reason::kNodeStopping, Reason::kPinnedConfig,
+        Reason::kPinnedOperator, Reason::kDataplaneDown, Reason::kChecksSettling,
+        Reason::kSyncJoining, Reason::kNotInDataplane, Reason::kTooFewBackends})
     EXPECT_NE(to_string(r), "?");
   EXPECT_EQ(to_string(NodeMode::kMaint), "maint");
 }

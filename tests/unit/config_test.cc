@@ -504,6 +504,7 @@ refresh_interval = 20
 send_rate = 1000
 install_rate = 2000
 table_reserve = 10
+join_wait = 2.5
 )") + std::string(kPort),
                               "t.toml");
   ASSERT_TRUE(r.config) << messages(r).front();
@@ -520,10 +521,14 @@ table_reserve = 10
   EXPECT_EQ(s.send_rate, 1000u);
   EXPECT_EQ(s.install_rate, 2000u);
   EXPECT_EQ(s.table_reserve_percent, 10u);
+  EXPECT_EQ(s.join_wait_ms, 2500u);
 
   LoadResult off = parse_config(std::string(kPort), "t.toml");
   ASSERT_TRUE(off.config);
   EXPECT_EQ(off.config->sync, SyncSettings{}) << "off by default";
+  LoadResult no_join = parse_config("[sync]\njoin_wait = 0\n" + std::string(kPort), "t.toml");
+  ASSERT_TRUE(no_join.config) << messages(no_join).front();
+  EXPECT_EQ(no_join.config->sync.join_wait_ms, 0u);
 }
 
 TEST(ConfigLoad, SyncKeyFileWithoutItsNewline) {
@@ -1408,12 +1413,13 @@ track_interfaces = "eth1"
     {"SyncThresholdsOutOfRange",
      Frame::kBeforePort,
      "[sync]\nthreshold_packets = 128\nthreshold_time = 1001\nrefresh_interval = 0\n"
-     "table_reserve = 91\n",
+     "table_reserve = 91\njoin_wait = 61\n",
      {"t.toml:2:21: threshold_packets 128 is out of range; allowed: 1..127",
       "t.toml:3:18: threshold_time 1001 is out of range; allowed: 0.001..1000 (seconds)",
       "t.toml:4:20: refresh_interval 0 is out of range; allowed: more than 0, at most 86400 "
       "(seconds)",
-      "t.toml:5:17: table_reserve 91 is out of range; allowed: 0..90"}},
+      "t.toml:5:17: table_reserve 91 is out of range; allowed: 0..90",
+      "t.toml:6:13: join_wait 61 is out of range; allowed: 0 (off) or 0.001..60 (seconds)"}},
     {"SyncRefreshNotBeforeThePeersTimeout",
      Frame::kBeforePort,
      "[flow_timeouts]\nudp = 20\n[sync]\nenable = true\nlisten = \"10.0.0.11:7300\"\n"
@@ -1425,7 +1431,7 @@ track_interfaces = "eth1"
      "[sync]\nport = 7300\n",
      {"t.toml:2:1: unknown key 'port' in [sync], allowed: enable, listen, peers, key, key_file, "
       "node_id, threshold_packets, threshold_time, refresh_interval, send_rate, install_rate, "
-      "table_reserve"}},
+      "table_reserve, join_wait"}},
     {"BgpEnabledWithoutTable",
      Frame::kBeforePort,
      "[bgp]\nenable = true\n",

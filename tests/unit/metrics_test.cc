@@ -254,6 +254,22 @@ TEST(Metrics, DataplaneCountersGetNamesOfTheirOwn) {
   EXPECT_EQ(text.find("sluice_dataplane_flow_insert_failures_total 3"), std::string::npos);
 }
 
+TEST(Metrics, SyncGaugesAreGauges) {
+  FakeModel m;
+  m.vips_.clear();
+  m.stats_.counters = {{"sync_installed", 5}, {"sync_lag_ms", 1250}, {"sync_join_pending", 1}};
+  const std::string text = render_metrics(m);
+  EXPECT_THAT(text, ::testing::HasSubstr(
+                        "# HELP sluice_sync_lag_seconds Flow sync: the age of the last batch "
+                        "this node accepted from a peer, by its clock.\n"
+                        "# TYPE sluice_sync_lag_seconds gauge\nsluice_sync_lag_seconds 1.25\n"));
+  EXPECT_THAT(text, ::testing::HasSubstr("\nsluice_dataplane_sync_installed_total 5\n"));
+  EXPECT_THAT(text, ::testing::HasSubstr("# TYPE sluice_sync_join_pending gauge\n"
+                                         "sluice_sync_join_pending 1\n"));
+  EXPECT_EQ(text.find("sync_lag_ms"), std::string::npos);
+  EXPECT_EQ(text.find("sluice_dataplane_sync_join_pending_total"), std::string::npos);
+}
+
 TEST(Metrics, LabelValuesAreEscaped) {
   FakeModel m;
   m.vips_.resize(1);

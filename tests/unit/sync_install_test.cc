@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Flow sync inside a worker: which packets make a flow due for publication (sync_gate.h),
-// what the pipeline publishes, and what the installer takes from a peer and what it
-// refuses.
+// what the pipeline publishes, what the installer takes from a peer and what it refuses,
+// and what the bulk walk of a join reads from a table.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -12,6 +14,7 @@
 #include "packet_builder.h"
 #include "pipeline/pipeline.h"
 #include "state/state_builder.h"
+#include "sync/bulk_walk.h"
 #include "sync/installer.h"
 #include "sync/sync_gate.h"
 
@@ -42,6 +45,20 @@ TEST(SyncGate, AfterPacketsThenEveryRefresh) {
   EXPECT_FALSE(sync_due(e, t, 120 + 4990));
   EXPECT_TRUE(sync_due(e, t, 120 + 5030));  // a refresh (32 ms ticks)
   EXPECT_FALSE(sync_due(e, t, 120 + 5100));
+}
+
+TEST(SyncGate, APublishedFlowIsNotWrittenUntilItsRefresh) {
+  const SyncThreshold t{true, 2, 1000, 5000};
+  FlowEntry e = entry(FlowState::kTcpEstablished);
+  EXPECT_FALSE(sync_due(e, t, 0));
+  EXPECT_TRUE(sync_due(e, t, 10));
+  const FlowEntry published = e;
+  for (uint32_t ms = 20; ms < 4990; ms += 7) {
+    EXPECT_FALSE(sync_due(e, t, ms));
+    ASSERT_EQ(std::memcmp(&e, &published, sizeof e), 0) << ms;
+  }
+  EXPECT_TRUE(sync_due(e, t, 5100));
+  EXPECT_FALSE(sync_due(e, t, 5200));
 }
 
 TEST(SyncGate, AfterTimeWithFewPackets) {
@@ -182,6 +199,58 @@ TEST_F(SyncInstallTest, NeverEvictsALocalFlow) {
   EXPECT_EQ(install_synced(flows, record(1), *state_, 1, 0), SyncInstall::kRefusedFull);
   EXPECT_EQ(flows.size(), 8u);
   EXPECT_EQ(flows.stats().evictions, 0u);
+}
+
+// The bulk walk reads every established, UDP and other flow once, with its VIP, backend
+// address and idle time, over as many calls as the budget takes; a table it fills again
+// elsewhere installs the same flows.
+TEST_F(SyncInstallTest, BulkWalkReadsEveryFlowWorthAPeersTable) {
+  FlowTable flows(1024, FlowTimeouts{});
+  const FlowState states[] = {FlowState::kTcpEstablished, FlowState::kTcpSynOnly,
+                              FlowState::kTcpClosing, FlowState::kUdp, FlowState::kOther};
+  std::vector<SyncRecord> want;
+  for (uint16_t i = 0; i < 100; ++i) {
+    SyncRecord r = record(uint16_t(2000 + i), i % 2 ? "10.0.0.2" : "10.0.0.3");
+    r.state = states[i % 5];
+    ASSERT_NE(flows.insert(r.flow, flow_hash(r.flow), backend_id(i % 2 ? "10.0.0.2" : "10.0.0.3"),
+                           r.state, 1000 + i),
+              nullptr);
+    r.age_ms = 5000 - 1000 - i;
+    if (r.state != FlowState::kTcpSynOnly && r.state != FlowState::kTcpClosing) want.push_back(r);
+  }
+  // A flow of no VIP this node has: not read.
+  FlowKey stray = record(9).flow;
+  stray.dst_port = 443;
+  ASSERT_NE(flows.insert(stray, flow_hash(stray), 0, FlowState::kTcpEstablished, 1000), nullptr);
+
+  std::vector<SyncRecord> got;
+  uint32_t cursor = 0, calls = 0;
+  const uint32_t budget = 16;
+  std::vector<SyncRecord> out(budget * FlowTable::kWays);
+  while (cursor < flows.bucket_count()) {
+    const size_t n = bulk_records(flows, *state_, cursor, budget, 5000, out.data());
+    got.insert(got.end(), out.begin(), out.begin() + long(n));
+    ++calls;
+  }
+  EXPECT_EQ(calls, flows.bucket_count() / budget);
+  auto by_port = [](const SyncRecord& a, const SyncRecord& b) {
+    return a.flow.src_port < b.flow.src_port;
+  };
+  std::sort(got.begin(), got.end(), by_port);
+  ASSERT_EQ(got.size(), want.size());
+  EXPECT_EQ(got.size(), 60u);
+  for (size_t i = 0; i < want.size(); ++i) EXPECT_EQ(got[i], want[i]) << i;
+  EXPECT_EQ(bulk_records(flows, *state_, cursor, budget, 5000, out.data()), 0u) << "at the end";
+
+  FlowTable peer(1024, FlowTimeouts{});
+  for (const SyncRecord& r : got)
+    EXPECT_EQ(install_synced(peer, r, *state_, 7000, 0), SyncInstall::kInstalled);
+  for (const SyncRecord& r : got) {
+    const std::optional<FlowView> v = peer.find(r.flow, flow_hash(r.flow), 7000);
+    ASSERT_TRUE(v);
+    EXPECT_EQ(v->idle_ms, r.age_ms);
+    EXPECT_EQ(v->state, r.state);
+  }
 }
 
 // The pipeline publishes a flow on its third packet and counts what it installs.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // The flow sync datagram: exact bytes, round trip, and every way a datagram is refused
-// (truncated, malformed, forged, replayed, stale); the batcher and the rate cap.
+// (truncated, malformed, forged, replayed, stale), for flow batches and the join request
+// and done of bulk sync; the batcher and the rate cap.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -162,6 +163,102 @@ TEST(SyncMessage, BadCountOrFieldIsMalformed) {
   r.state = FlowState(5);
   const auto bad_state = encode({1, 1, 1}, {r});
   EXPECT_EQ(decode_batch(bad_state.data(), bad_state.size(), kKey, batch), Verdict::kMalformed);
+}
+
+std::vector<uint8_t> encode_join(const BatchHeader& h, uint8_t type,
+                                 const std::string& key = kKey) {
+  std::vector<uint8_t> out(kHeaderBytes + kMacBytes);
+  out.resize(encode_signal(h, type, key, out.data()));
+  return out;
+}
+
+TEST(SyncJoin, ExactBytesAndRoundTrip) {
+  const BatchHeader h{11, 0x0102030405060708ull, 1700000000123ull};
+  for (uint8_t type : {kTypeJoinRequest, kTypeJoinDone}) {
+    const auto d = encode_join(h, type);
+    ASSERT_EQ(d.size(), 60u);
+    EXPECT_EQ(hex(d.data(), kHeaderBytes), std::string("534c5359") + "01" +
+                                               (type == kTypeJoinRequest ? "02" : "03") +
+                                               "0000"
+                                               "0000000b"
+                                               "0102030405060708"
+                                               "0000018bcfe5687b");
+    const Mac mac = hmac_sha256(kKey, d.data(), kHeaderBytes);
+    EXPECT_EQ(hex(d.data() + kHeaderBytes, kMacBytes), hex(mac.data(), kMacBytes));
+    Batch batch;
+    batch.count = 5;
+    ASSERT_EQ(decode_batch(d.data(), d.size(), kKey, batch), Verdict::kAccepted);
+    EXPECT_EQ(batch.header, h);
+    EXPECT_EQ(batch.type, type);
+    EXPECT_EQ(batch.count, 0);
+  }
+  const auto flows = encode(h, {record(1)});
+  Batch batch;
+  ASSERT_EQ(decode_batch(flows.data(), flows.size(), kKey, batch), Verdict::kAccepted);
+  EXPECT_EQ(batch.type, kTypeFlows);
+}
+
+TEST(SyncJoin, TruncatedForgedOrMalformed) {
+  const auto d = encode_join({1, 1, 1}, kTypeJoinRequest);
+  Batch batch;
+  for (size_t n = 0; n < d.size(); ++n)
+    EXPECT_EQ(decode_batch(d.data(), n, kKey, batch), Verdict::kTruncated) << n;
+  auto longer = d;
+  longer.push_back(0);
+  EXPECT_EQ(decode_batch(longer.data(), longer.size(), kKey, batch), Verdict::kMalformed);
+  EXPECT_EQ(decode_batch(d.data(), d.size(), "another key of the same size....", batch),
+            Verdict::kForged);
+  for (size_t byte = 8; byte < d.size(); ++byte) {
+    for (int bit = 0; bit < 8; ++bit) {
+      auto f = d;
+      f[byte] ^= uint8_t(1 << bit);
+      EXPECT_EQ(decode_batch(f.data(), f.size(), kKey, batch), Verdict::kForged)
+          << byte << ":" << bit;
+    }
+  }
+  // A join message with records, a flow batch without, a type this version does not know.
+  auto counted = d;
+  counted[7] = 1;
+  EXPECT_EQ(decode_batch(counted.data(), counted.size(), kKey, batch), Verdict::kMalformed);
+  for (uint8_t type : {0, 4, 255}) {
+    auto other = d;
+    other[5] = type;
+    EXPECT_EQ(decode_batch(other.data(), other.size(), kKey, batch), Verdict::kMalformed) << type;
+  }
+  auto empty_flows = d;
+  empty_flows[5] = kTypeFlows;
+  EXPECT_EQ(decode_batch(empty_flows.data(), empty_flows.size(), kKey, batch), Verdict::kMalformed);
+}
+
+TEST(SyncJoin, SharesTheSendersSequenceAndItsReplayWindow) {
+  Batcher b(9, kKey, 500, 20);
+  std::vector<uint8_t> out(kMaxMessageBytes);
+  ReplayGuard guard(30'000);
+  const uint64_t now = 1'000'000;
+  Batch batch;
+  out.resize(b.seal_signal(kTypeJoinRequest, now, out.data()));
+  ASSERT_EQ(decode_batch(out.data(), out.size(), kKey, batch), Verdict::kAccepted);
+  EXPECT_EQ(batch.header, (BatchHeader{9, 500, now}));
+  EXPECT_EQ(guard.admit(batch.header, now), Verdict::kAccepted);
+  const std::vector<uint8_t> request = out;
+  // Replayed: refused.
+  EXPECT_EQ(guard.admit(batch.header, now), Verdict::kReplayed);
+  // A flow batch after it takes the next number, then the done.
+  out.resize(kMaxMessageBytes);
+  b.add(record(1), 0);
+  out.resize(b.seal(now, out.data()));
+  ASSERT_EQ(decode_batch(out.data(), out.size(), kKey, batch), Verdict::kAccepted);
+  EXPECT_EQ(batch.header.sequence, 501u);
+  EXPECT_EQ(guard.admit(batch.header, now), Verdict::kAccepted);
+  out.resize(kMaxMessageBytes);
+  out.resize(b.seal_signal(kTypeJoinDone, now, out.data()));
+  ASSERT_EQ(decode_batch(out.data(), out.size(), kKey, batch), Verdict::kAccepted);
+  EXPECT_EQ(batch.type, kTypeJoinDone);
+  EXPECT_EQ(batch.header.sequence, 502u);
+  EXPECT_EQ(guard.admit(batch.header, now), Verdict::kAccepted);
+  // The old request again, after newer ones: still refused.
+  ASSERT_EQ(decode_batch(request.data(), request.size(), kKey, batch), Verdict::kAccepted);
+  EXPECT_EQ(guard.admit(batch.header, now), Verdict::kReplayed);
 }
 
 TEST(ReplayGuard, SequenceWindow) {

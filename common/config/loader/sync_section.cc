@@ -83,7 +83,8 @@ void read_interval(TomlReader& r, const Section& s, std::string_view key, uint32
 void load_sync(TomlReader& r, const toml::table& t, const FlowTimeouts& timeouts, SyncSettings& s) {
   Section sec(r, t, "in [sync]",
               {"enable", "listen", "peers", "key", "key_file", "node_id", "threshold_packets",
-               "threshold_time", "refresh_interval", "send_rate", "install_rate", "table_reserve"});
+               "threshold_time", "refresh_interval", "send_rate", "install_rate", "table_reserve",
+               "join_wait"});
   sec.read_boolean("enable", s.enable);
 
   if (const toml::node* n = sec.get("listen")) {
@@ -151,6 +152,18 @@ void load_sync(TomlReader& r, const toml::table& t, const FlowTimeouts& timeouts
   sec.read_integer("send_rate", s.send_rate, 1, kMaxSyncRate);
   sec.read_integer("install_rate", s.install_rate, 1, kMaxSyncRate);
   sec.read_integer("table_reserve", s.table_reserve_percent, 0, kMaxSyncReservePercent);
+  if (const toml::node* n = sec.get("join_wait")) {
+    const auto* zero = n->as_integer();
+    if (zero && zero->get() == 0) {
+      s.join_wait_ms = 0;
+    } else if (auto ms = r.milliseconds(*n, "join_wait")) {
+      if (*ms > kMaxSyncJoinWaitMs)
+        r.error(*n, "join_wait " + seconds(*ms) + " is out of range; allowed: 0 (off) or 0.001.." +
+                        seconds(kMaxSyncJoinWaitMs) + " (seconds)");
+      else
+        s.join_wait_ms = *ms;
+    }
+  }
 
   // A quiet flow's copy on a peer lives as long as the peer's timeout for its state: the
   // refresh must come first. The peers run the same [flow_timeouts].
