@@ -78,6 +78,7 @@ class Worker {
 
   const WorkerCounters& counters() const { return *counters_; }
   uint32_t lcore() const { return settings_.lcore; }
+  uint64_t flow_capacity() const { return flow_capacity_; }  // its flow table's ways
   // The main lcore's questions about this worker's flow table, answered by run() between
   // bursts (trace/flow_mailbox.h): the asking side is the main lcore's.
   FlowMailbox& mailbox() { return *mailbox_; }
@@ -136,6 +137,7 @@ class Worker {
   std::unique_ptr<uint32_t[]> decided_;     // process()'s FragmentSteering::decided
   std::unique_ptr<rte_mbuf*[]> tx_;         // process()'s frames to send, held ones among them
   std::unique_ptr<FlowMailbox> mailbox_;
+  uint64_t flow_capacity_;
 };
 
 }  // namespace sluice
