@@ -114,7 +114,7 @@ std::unique_ptr<ForwardingState> make_state(const config::Config& c) {
   if (!errors.empty()) return nullptr;
   for (const VipEntry& v : state->vips)
     for (const BackendEntry& b : v.backends)
-      if (!b.next_hop_resolved) return nullptr;
+      if (!state->next_hop(b).resolved) return nullptr;
   return state;
 }
 

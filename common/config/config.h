@@ -151,6 +151,10 @@ struct DataplaneSettings {
   // New SYN-only flows a worker inserts into its flow table per second; above it their
   // SYNs are forwarded by Maglev alone (flow/flood_guard.h). 0 = no limit.
   uint32_t syn_admission_limit = 100'000;
+  // Frames per second and per port of the host's traffic that is not control traffic
+  // (dataplane/pipeline/host_lane.h) passed to the exception path; the rest is dropped
+  // (to_host_rate_limited). Control traffic has its own lane, drained first. 0 = no limit.
+  uint32_t host_rate_limit = 20'000;
   bool hugepages = true;
   uint32_t memory_mb = 1024;
   std::string file_prefix = "sluice";

@@ -24,6 +24,8 @@ class MaglevTable {
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
   uint16_t operator[](size_t slot) const { return data_[slot]; }
+  // Whether a copy other than this one holds the table (main lcore only).
+  bool held_elsewhere() const { return owner_.use_count() > 1; }
 
  private:
   std::shared_ptr<const std::vector<uint16_t>> owner_;

@@ -44,6 +44,8 @@ enum class CounterRole : uint8_t {
   X(tx_full, kAfterOutcome, "TX queue full")                                                 \
   X(handoff_full, kOutcome, "ring to the worker that owns the flow full")                    \
   X(to_host_full, kAfterOutcome, "ring to the main lcore's exception path (TAP) full")       \
+  X(to_host_rate_limited, kAfterOutcome,                                                     \
+    "host traffic other than control over the port's host_rate_limit (exception path)")      \
   X(fragment_timeout, kOutcome, "held IP fragment whose first fragment came too late")       \
   X(fragment_over_limit, kOutcome, "IP fragment not held: a hold limit reached")             \
   X(host_unhandled, kAfterOutcome, "traffic for the host itself with no exception path configured")
@@ -71,6 +73,7 @@ enum class CounterRole : uint8_t {
     "ARP replies and neighbor advertisements answering our own solicitations (consumed)") \
   X(neighbors_learned, kEvent, "ARP/ND bindings passed to the main lcore")                \
   X(to_host, kOutcome, "frames for the host itself (exception path)")                     \
+  X(to_host_control, kEvent, "of to_host: control traffic, in its own lane")              \
   X(handed_off, kEvent, "frames passed to the worker that owns their flow")               \
   X(fragments_forwarded, kEvent, "IP fragments sent to their datagram's backend")         \
   X(fragments_held, kEvent, "IP fragments held for their datagram's first fragment")      \

@@ -77,7 +77,8 @@ Action Pipeline::handle_fragment(uint16_t i, PacketBuffer& frame, const ParsedPa
         result.to_free[result.to_free_count++] = held.frame.handle;
       });
   const uint64_t forwarded = counters_[WorkerCounter::forwarded];
-  const Action action = send_to_backend_outlined(frame, p, hash, vip, *backend, port);
+  const Action action =
+      send_to_backend_outlined(frame, p, hash, vip, *backend, state.next_hop(*backend), port);
   counters_[WorkerCounter::fragments_forwarded] += counters_[WorkerCounter::forwarded] - forwarded;
   return action;
 }
@@ -95,7 +96,8 @@ Action Pipeline::follow(PacketBuffer& frame, const ParsedPacket& p,
   if (!backend) return drop(DropReason::vip_no_backend);
   const uint64_t forwarded = counters_[WorkerCounter::forwarded];
   const Action action =
-      send_to_backend_outlined(frame, p, decision.flow_hash, state.vips[vip_index], *backend, port);
+      send_to_backend_outlined(frame, p, decision.flow_hash, state.vips[vip_index], *backend,
+                               state.next_hop(*backend), port);
   counters_[WorkerCounter::fragments_forwarded] += counters_[WorkerCounter::forwarded] - forwarded;
   return action;
 }

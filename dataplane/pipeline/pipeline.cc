@@ -192,7 +192,8 @@ Action Pipeline::forward(PacketBuffer& frame, const ParsedPacket& p, uint32_t ha
                          uint32_t now_ms) {
   const BackendEntry* backend = choose_backend(p, hash, vip_index, state, now_ms);
   if (!backend) return drop(DropReason::vip_no_backend);
-  return send_to_backend(frame, p, hash, state.vips[vip_index], *backend, port);
+  return send_to_backend(frame, p, hash, state.vips[vip_index], *backend, state.next_hop(*backend),
+                         port);
 }
 
 inline const BackendEntry* Pipeline::choose_backend(const ParsedPacket& p, uint32_t hash,
@@ -257,17 +258,16 @@ inline const BackendEntry* Pipeline::choose_backend(const ParsedPacket& p, uint3
 
 inline Action Pipeline::send_to_backend(PacketBuffer& frame, const ParsedPacket& p, uint32_t hash,
                                         const VipEntry& vip, const BackendEntry& backend,
-                                        const PortEntry& port) {
-  if (!backend.next_hop_resolved) return drop(DropReason::neighbor_unresolved);
+                                        const NextHop& next_hop, const PortEntry& port) {
+  if (!next_hop.resolved) return drop(DropReason::neighbor_unresolved);
   if (vip.mss_clamp && is_client_syn(p) && clamp_mss(frame, p, vip.mss_clamp))
     ++counters_[WorkerCounter::mss_clamped];
 
   uint32_t length = frame.length;
   if (vip.mode == ForwardingMode::kDsrL2) {
-    rewrite_dsr_l2(frame, L2Rewrite{port.mac, backend.next_hop_mac});
+    rewrite_dsr_l2(frame, L2Rewrite{port.mac, next_hop.mac});
   } else {
-    const DropReason failed =
-        encapsulate(frame, p, port.mac, backend.next_hop_mac, backend.outer, hash);
+    const DropReason failed = encapsulate(frame, p, port.mac, next_hop.mac, backend.outer, hash);
     if (failed == DropReason::too_big) {
       if (make_too_big(frame, p, port.mac, uint16_t(vip.mtu - backend.outer.length()))) {
         ++counters_[WorkerCounter::too_big_replies];
@@ -296,8 +296,8 @@ const BackendEntry* Pipeline::choose_backend_outlined(const ParsedPacket& p, uin
 
 Action Pipeline::send_to_backend_outlined(PacketBuffer& frame, const ParsedPacket& p, uint32_t hash,
                                           const VipEntry& vip, const BackendEntry& backend,
-                                          const PortEntry& port) {
-  return send_to_backend(frame, p, hash, vip, backend, port);
+                                          const NextHop& next_hop, const PortEntry& port) {
+  return send_to_backend(frame, p, hash, vip, backend, next_hop, port);
 }
 
 void Pipeline::sweep(uint32_t now_ms, uint32_t bucket_budget) {

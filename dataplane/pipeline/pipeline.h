@@ -168,13 +168,14 @@ class Pipeline {
                                                             uint32_t now_ms);
   [[gnu::always_inline]] Action send_to_backend(PacketBuffer& frame, const ParsedPacket& parsed,
                                                 uint32_t hash, const VipEntry& vip,
-                                                const BackendEntry& backend, const PortEntry& port);
+                                                const BackendEntry& backend,
+                                                const NextHop& next_hop, const PortEntry& port);
   const BackendEntry* choose_backend_outlined(const ParsedPacket& parsed, uint32_t hash,
                                               uint32_t vip_index, const ForwardingState& state,
                                               uint32_t now_ms);
   Action send_to_backend_outlined(PacketBuffer& frame, const ParsedPacket& parsed, uint32_t hash,
                                   const VipEntry& vip, const BackendEntry& backend,
-                                  const PortEntry& port);
+                                  const NextHop& next_hop, const PortEntry& port);
   // What is not a VIP's: the host's (own addresses, multicast, link-local) or dropped.
   Action host_or_drop(const IpAddress& dst, const ForwardingState& state);
 

@@ -128,6 +128,7 @@ bool Dataplane::start() {
       port.shared_tx = eth.shared_tx;
       port.drains_shared_tx = w == 0;
       port.to_host = eth.to_host;
+      port.to_host_control = eth.to_host_control;
       port.handoff = eth.handoff;
       port.flow_workers = eth.flow_workers;
       ports.push_back(std::move(port));
@@ -140,6 +141,7 @@ bool Dataplane::start() {
     s.rx_interrupts = d.rx_interrupts;
     s.flow_capacity = d.flow_table_size;
     s.syn_admission_limit = d.syn_admission_limit;
+    s.host_rate_limit = d.host_rate_limit == 0 ? 0 : std::max(d.host_rate_limit / workers, 1u);
     s.timeouts = config_.flow_timeouts;
     s.fragments = config_.fragments;
     s.decision_field = decision_offset;

@@ -114,6 +114,9 @@ class Dataplane {
   // workers; the file reloaded on SIGHUP. rebuild() is false when the builder refuses the
   // snapshot (over a limit, ids exhausted): nothing is published, the reason is in `error`.
   bool rebuild(const char* why, std::string& error);
+  // The published snapshot again with the neighbor cache's next hops: a neighbour learnt
+  // or forgotten changes nothing else.
+  void republish_neighbors(const char* why);
   // Makes `next` the running config if its snapshot can be published; otherwise config_,
   // the neighbor cache and the published snapshot stay as they were.
   bool apply(config::Config next, const char* why, std::string& error);

@@ -17,7 +17,7 @@ void Dataplane::drain_learned(uint32_t now) {
     while (rte_ring_dequeue_elem(learned_, &learned, sizeof learned) == 0)
       changed |= neighbors_.learn(learned.binding.ip, learned.binding.mac, now);
   }
-  if (std::string error; changed) rebuild("neighbor learnt", error);
+  if (changed) republish_neighbors("neighbor learnt");
 }
 
 void Dataplane::solicit_neighbors(uint32_t now) {
@@ -45,7 +45,7 @@ void Dataplane::solicit_neighbors(uint32_t now) {
       if (length) ports_[p].send_control_frame(frame, length);
     }
   }
-  if (std::string error; expired) rebuild("neighbor expired", error);
+  if (expired) republish_neighbors("neighbor expired");
 }
 
 }  // namespace sluice

@@ -261,7 +261,9 @@ bool EthPort::open_tap(const config::Port& cfg, uint16_t index, int socket, std:
   }
   std::string ring_name = "to_host_" + std::to_string(index);
   to_host = rte_ring_create(ring_name.c_str(), kControlRingSize, socket, RING_F_SC_DEQ);
-  if (!to_host) {
+  ring_name = "to_host_control_" + std::to_string(index);
+  to_host_control = rte_ring_create(ring_name.c_str(), kControlRingSize, socket, RING_F_SC_DEQ);
+  if (!to_host || !to_host_control) {
     error = "port '" + name + "': cannot create its exception ring";
     return false;
   }
@@ -303,10 +305,9 @@ bool EthPort::steer(const SteeringEntries& entries, std::string& error) {
   return true;
 }
 
-void EthPort::exchange_with_host() {
-  if (!tap_port_id) return;
+unsigned EthPort::write_to_tap(rte_ring* ring) {
   rte_mbuf* mbufs[32];
-  unsigned n = rte_ring_dequeue_burst(to_host, reinterpret_cast<void**>(mbufs), 32, nullptr);
+  unsigned n = rte_ring_dequeue_burst(ring, reinterpret_cast<void**>(mbufs), 32, nullptr);
   if (n) {
     uint16_t sent = rte_eth_tx_burst(*tap_port_id, 0, mbufs, uint16_t(n));
     frames_to_host += sent;
@@ -315,6 +316,16 @@ void EthPort::exchange_with_host() {
       rte_pktmbuf_free_bulk(mbufs + sent, n - sent);
     }
   }
+  return n;
+}
+
+void EthPort::exchange_with_host() {
+  if (!tap_port_id) return;
+  // The whole control lane (a ring holds 32 bursts at most), then one burst of the rest.
+  for (int bursts = 0; bursts < 32; ++bursts)
+    if (write_to_tap(to_host_control) < 32) break;
+  write_to_tap(to_host);
+  rte_mbuf* mbufs[32];
   uint16_t got = rte_eth_rx_burst(*tap_port_id, 0, mbufs, 32);
   unsigned queued =
       got ? rte_ring_enqueue_burst(shared_tx, reinterpret_cast<void**>(mbufs), got, nullptr) : 0;
@@ -383,6 +394,7 @@ void EthPort::close() {
   xdp_sockets_.clear();
   steering.reset();
   free_ring(to_host);
+  free_ring(to_host_control);
   if (tap_port_id) {
     rte_eth_dev_stop(*tap_port_id);
     rte_eth_dev_close(*tap_port_id);

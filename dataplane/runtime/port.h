@@ -45,10 +45,12 @@ struct EthPort {
   // queues than workers those without a queue (the receiving ones send for everyone).
   std::vector<uint16_t> flow_workers;
   // Exception path (when configured): frames for the host go from the workers through
-  // to_host to the main lcore, which writes them to the TAP device; what the kernel
-  // writes there goes out of this port through shared_tx.
+  // to_host_control (control traffic, pipeline/host_lane.h) and to_host (the rest) to the
+  // main lcore, which writes them to the TAP device, the control lane's first; what the
+  // kernel writes there goes out of this port through shared_tx.
   std::optional<uint16_t> tap_port_id;
   rte_ring* to_host = nullptr;
+  rte_ring* to_host_control = nullptr;
   uint64_t frames_to_host = 0;  // main lcore only
   uint64_t frames_from_host = 0;
   // Where this port loses frames outside the workers; the main lcore writes them, other
@@ -79,6 +81,8 @@ struct EthPort {
  private:
   bool open_tap(const config::Port& cfg, uint16_t index, int socket, std::string& error);
   bool adopt_steering(std::string& error);
+  // Writes up to a burst from `ring` to the TAP device; how many it took from the ring.
+  unsigned write_to_tap(rte_ring* ring);
 
   // The kernel sockets of an af_packet or af_xdp device (kernel_drops.h), valid until close.
   std::vector<int> packet_sockets_;

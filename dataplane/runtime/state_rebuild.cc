@@ -3,6 +3,7 @@
 // built into a new snapshot and published; SIGHUP reloads the file.
 #include <cstdio>
 #include <mutex>
+#include <optional>
 #include <utility>
 
 #include "config/config_loader.h"
@@ -37,19 +38,40 @@ bool Dataplane::rebuild(const char* why, std::string& error) {
   return true;
 }
 
+void Dataplane::republish_neighbors(const char* why) {
+  std::unique_ptr<ForwardingState> next;
+  {
+    std::lock_guard lock(view_lock_);
+    next = builder_.with_neighbors(neighbors_, generation_ + 1);
+  }
+  if (!next) {
+    std::string error;
+    rebuild(why, error);
+    return;
+  }
+  ++generation_;
+  const size_t vips = next->vips.size();
+  publisher_->publish(std::move(next));
+  std::printf("state %lu published (%s): %zu VIPs\n", (unsigned long)generation_, why, vips);
+  std::fflush(stdout);
+}
+
 bool Dataplane::apply(config::Config next, const char* why, std::string& error) {
   config::Config previous;
-  NeighborCache previous_neighbors;
+  std::optional<NeighborCache> previous_neighbors;  // only when the next hops change
   {
     std::lock_guard lock(view_lock_);
     previous = std::exchange(config_, std::move(next));
-    previous_neighbors = neighbors_;
-    neighbors_.configure(StateBuilder::next_hops(config_), StateBuilder::static_neighbors(config_));
+    if (!StateBuilder::same_neighbors(previous, config_)) {
+      previous_neighbors = neighbors_;
+      neighbors_.configure(StateBuilder::next_hops(config_),
+                           StateBuilder::static_neighbors(config_));
+    }
   }
   if (rebuild(why, error)) return true;
   std::lock_guard lock(view_lock_);
   config_ = std::move(previous);
-  neighbors_ = std::move(previous_neighbors);
+  if (previous_neighbors) neighbors_ = std::move(*previous_neighbors);
   return false;
 }
 

@@ -8,9 +8,12 @@
 #include <rte_mbuf_dyn.h>
 #include <rte_prefetch.h>
 
+#include <algorithm>
 #include <cstdio>
 
+#include "packet/parser.h"
 #include "pipeline/flow_owner.h"
+#include "pipeline/host_lane.h"
 #include "pipeline/loop_clock.h"
 #include "pipeline/rx_admission.h"
 
@@ -57,6 +60,11 @@ Worker::Worker(const WorkerSettings& settings, std::vector<WorkerPort> ports,
       mailbox_(std::make_unique<FlowMailbox>()),
       flow_capacity_(pipeline_->flows().capacity()) {
   pipeline_->set_sync(settings.sync);
+  uint16_t port_count = 0;
+  for (const WorkerPort& p : ports_) port_count = std::max<uint16_t>(port_count, p.port_index + 1);
+  // A tenth of a second's worth saved up, and at least a burst.
+  const uint32_t capacity = std::max<uint32_t>(settings.host_rate_limit / 10, settings.burst_size);
+  host_budgets_.assign(port_count, TokenBucket(settings.host_rate_limit, capacity));
 }
 
 int Worker::run() {
@@ -284,13 +292,7 @@ void Worker::process(const WorkerPort& port, std::optional<uint16_t> tx_queue, r
         hand_off_decided(port, m, result.hand_to[i], result.decided[i]);
         break;
       case Action::kToHost:
-        if (!port.to_host) {
-          ++(*counters_)[kNoExceptionPath];
-          rte_pktmbuf_free(m);
-        } else if (rte_ring_enqueue(port.to_host, m) != 0) {
-          ++(*counters_)[DropReason::to_host_full];
-          rte_pktmbuf_free(m);
-        }
+        pass_to_host(port, m, state, now_ms);
         break;
       case Action::kDrop:
         rte_pktmbuf_free(m);
@@ -320,6 +322,30 @@ void Worker::process(const WorkerPort& port, std::optional<uint16_t> tx_queue, r
     rte_ring_enqueue_elem(learned_, &learned, sizeof learned);  // full: the next one will do
   }
   if (settings_.sync_publish) publish_synced();
+}
+
+void Worker::pass_to_host(const WorkerPort& port, rte_mbuf* m, const ForwardingState& state,
+                          uint32_t now_ms) {
+  if (!port.to_host) {
+    ++(*counters_)[kNoExceptionPath];
+    rte_pktmbuf_free(m);
+    return;
+  }
+  ParsedPacket parsed;
+  parse_frame(rte_pktmbuf_mtod(m, const uint8_t*), m->data_len, parsed);
+  rte_ring* lane = port.to_host;
+  if (host_lane(parsed, state) == HostLane::kControl) {
+    ++(*counters_)[WorkerCounter::to_host_control];
+    lane = port.to_host_control;
+  } else if (!host_budgets_[port.port_index].take(now_ms)) {
+    ++(*counters_)[DropReason::to_host_rate_limited];
+    rte_pktmbuf_free(m);
+    return;
+  }
+  if (rte_ring_enqueue(lane, m) != 0) {
+    ++(*counters_)[DropReason::to_host_full];
+    rte_pktmbuf_free(m);
+  }
 }
 
 void Worker::publish_synced() {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "pipeline/pipeline.h"
+#include "pipeline/token_bucket.h"
 #include "runtime/port.h"
 #include "runtime/state_publisher.h"
 #include "trace/flow_mailbox.h"
@@ -40,7 +41,10 @@ struct WorkerPort {
   std::optional<uint16_t> tx_queue;
   rte_ring* shared_tx = nullptr;
   bool drains_shared_tx = false;  // it owns queue 0
-  rte_ring* to_host = nullptr;    // the port's exception path; null when it has none
+  // The port's exception path, null when it has none: control traffic (pipeline/host_lane.h)
+  // through to_host_control, which the main lcore drains first, the rest through to_host.
+  rte_ring* to_host = nullptr;
+  rte_ring* to_host_control = nullptr;
   // Flow handoff, as EthPort::handoff and EthPort::flow_workers: every worker's ring by
   // worker index (empty when the port does not hand off), and the workers owning flows.
   std::vector<rte_ring*> handoff;
@@ -55,6 +59,9 @@ struct WorkerSettings {
   bool rx_interrupts = false;  // idle: wait for an RX interrupt where every queue has one
   uint32_t flow_capacity = 1 << 20;
   uint32_t syn_admission_limit = 0;
+  // This worker's share of [dataplane] host_rate_limit: frames per second to each port's
+  // exception path outside the control lane. 0 = no limit.
+  uint32_t host_rate_limit = 0;
   FlowTimeouts timeouts;
   FragmentSettings fragments;
   // The mbuf dynamic field (uint32_t) that carries a first fragment's decision to the
@@ -99,6 +106,10 @@ class Worker {
   // dropped first, and counted as received too.
   void process(const WorkerPort& port, std::optional<uint16_t> tx_queue, rte_mbuf** mbufs,
                uint16_t n, const ForwardingState& state, uint32_t now_ms, bool handed = false);
+  // Passes a frame for the host to its port's exception path, in its lane; drops and counts
+  // it when the port has none, when its ring is full or when the bulk lane's budget is spent.
+  void pass_to_host(const WorkerPort& port, rte_mbuf* m, const ForwardingState& state,
+                    uint32_t now_ms);
   // Sends a fragment released for another port than the burst's, from that port.
   void send_on(uint16_t port_index, rte_mbuf* m);
   // Frees the held fragments the pipeline gave up (BurstResult::to_free).
@@ -137,6 +148,7 @@ class Worker {
   std::unique_ptr<uint32_t[]> decided_;     // process()'s FragmentSteering::decided
   std::unique_ptr<rte_mbuf*[]> tx_;         // process()'s frames to send, held ones among them
   std::unique_ptr<FlowMailbox> mailbox_;
+  std::vector<TokenBucket> host_budgets_;  // the bulk lane's, by port index
   uint64_t flow_capacity_;
 };
 

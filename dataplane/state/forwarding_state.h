@@ -14,8 +14,10 @@
 #include "lb/maglev_table.h"
 #include "net/ip_address.h"
 #include "net/mac_address.h"
+#include "net/socket_address.h"
 #include "packet/encap.h"
 #include "packet/mac_filter.h"
+#include "state/shared_array.h"
 #include "state/vip_table.h"
 
 namespace sluice {
@@ -30,14 +32,22 @@ using config::ForwardingMode;
 inline constexpr uint32_t kVipIds = 2 * config::kMaxVips;
 inline constexpr uint32_t kBackendIds = 2 * config::kMaxBackends;
 
+// Where a backend's frames go at L2: the backend's own MAC when on-link, else the
+// gateway's. Kept in a table of its own (ForwardingState::next_hops) that backends index,
+// so that a neighbour learnt or forgotten changes one entry, not every backend behind it.
+struct NextHop {
+  MacAddress mac;
+  bool resolved = false;
+};
+inline constexpr uint32_t kNoNextHop = 0;  // next_hops[0]: never resolved (no route)
+
 // One backend of one VIP.
 struct BackendEntry {
   uint32_t id = 0;
   IpAddress address;
-  MacAddress next_hop_mac;  // the backend's own MAC when on-link, else the gateway's
-  bool next_hop_resolved = false;
-  bool takes_new_flows = false;  // ready with weight > 0: present in the Maglev table
-  OuterHeader outer;             // ipip and gue VIPs: the headers put in front of packets
+  uint32_t next_hop = kNoNextHop;  // index into ForwardingState::next_hops
+  bool takes_new_flows = false;    // ready with weight > 0: present in the Maglev table
+  OuterHeader outer;               // ipip and gue VIPs: the headers put in front of packets
 };
 
 struct VipEntry {
@@ -51,6 +61,38 @@ struct VipEntry {
   MaglevTable maglev;                  // slot -> index into backends, 0xffff = none
 };
 
+// A snapshot's VIPs, read like a vector of VipEntry. Each entry is immutable and shared
+// with the snapshots before and after it in which that VIP did not change, so a snapshot
+// costs what changed, not the whole config (state/state_builder.h).
+class VipEntries {
+ public:
+  class Iterator {
+   public:
+    using Base = std::vector<std::shared_ptr<const VipEntry>>::const_iterator;
+    explicit Iterator(Base at) : at_(at) {}
+    const VipEntry& operator*() const { return **at_; }
+    Iterator& operator++() {
+      ++at_;
+      return *this;
+    }
+    friend bool operator==(const Iterator&, const Iterator&) = default;
+
+   private:
+    Base at_;
+  };
+
+  const VipEntry& operator[](size_t i) const { return *entries_[i]; }
+  size_t size() const { return entries_.size(); }
+  bool empty() const { return entries_.empty(); }
+  Iterator begin() const { return Iterator(entries_.begin()); }
+  Iterator end() const { return Iterator(entries_.end()); }
+  void push_back(std::shared_ptr<const VipEntry> entry) { entries_.push_back(std::move(entry)); }
+  void reserve(size_t n) { entries_.reserve(n); }
+
+ private:
+  std::vector<std::shared_ptr<const VipEntry>> entries_;
+};
+
 struct PortEntry {
   MacAddress mac;
   MacFilter destinations;  // the unicast frames it takes: for `mac` and its accept_macs
@@ -60,16 +102,22 @@ struct PortEntry {
 struct ForwardingState {
   uint64_t generation = 0;
   std::vector<PortEntry> ports;
-  std::vector<VipEntry> vips;
-  VipTable vip_table;          // (address, protocol, port) -> index into vips
-  AddressSet local_addresses;  // the ports' own addresses: ARP/ND and echo answered
-  AddressSet vip_addresses;    // every VIP address: ARP/ND and echo answered
+  VipEntries vips;
+  std::vector<NextHop> next_hops;  // BackendEntry::next_hop indexes it; [0] is kNoNextHop
+  VipTable vip_table;              // (address, protocol, port) -> index into vips
+  AddressSet local_addresses;      // the ports' own addresses: ARP/ND and echo answered
+  AddressSet vip_addresses;        // every VIP address: ARP/ND and echo answered
+  // What pipeline/host_lane.h classes as control traffic besides fixed protocols: frames
+  // from a backend (health-check replies), and flow sync datagrams to [sync] listen (port 0
+  // when sync is off).
+  AddressSet backend_addresses;  // of every VIP, in maint too
+  SocketAddress sync_listen;
   // backend id -> (vip index, backend index), for flows that remember a backend id.
   struct BackendRef {
     uint32_t vip_index = 0xffffffffu;
     uint32_t backend_index = 0;
   };
-  std::vector<BackendRef> backend_by_id;  // up to the highest id in use
+  SharedArray<BackendRef> backend_by_id;  // up to the highest id in use
 
   const BackendEntry* backend(uint32_t id, uint32_t vip_index) const {
     if (id >= backend_by_id.size()) return nullptr;
@@ -77,6 +125,7 @@ struct ForwardingState {
     if (r.vip_index != vip_index) return nullptr;
     return &vips[vip_index].backends[r.backend_index];
   }
+  const NextHop& next_hop(const BackendEntry& backend) const { return next_hops[backend.next_hop]; }
 };
 
 }  // namespace sluice

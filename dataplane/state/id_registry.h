@@ -2,8 +2,8 @@
 // Stable small integer ids for VIPs and (VIP, backend) pairs, kept by the main lcore across
 // snapshots. Flow entries remember backend ids, so an id is handed out again only after
 // `quarantine_ms`: by then no flow entry can still hold it (its flow expired). A snapshot
-// build is one round: begin_round(), acquire() every key the snapshot has, then
-// release_unacquired() gives up the others. Not thread-safe; main lcore only.
+// build acquire()s the keys it adds and release()s those it removes, after acquiring.
+// Not thread-safe; main lcore only.
 #pragma once
 
 #include <cstdint>
@@ -20,15 +20,9 @@ class IdRegistry {
   IdRegistry(uint32_t capacity, uint32_t quarantine_ms)
       : capacity_(capacity), quarantine_ms_(quarantine_ms) {}
 
-  void begin_round() { ++round_; }
-
-  // The key's id, assigning one if it has none; nullopt when every id is taken. Marks the
-  // key as held in this round.
+  // The key's id, assigning one if it has none; nullopt when every id is taken.
   std::optional<uint32_t> acquire(const Key& key, uint32_t now_ms) {
-    if (auto it = ids_.find(key); it != ids_.end()) {
-      it->second.round = round_;
-      return it->second.id;
-    }
+    if (auto it = ids_.find(key); it != ids_.end()) return it->second;
     std::optional<uint32_t> id;
     if (!released_.empty() && now_ms - released_.front().since_ms >= quarantine_ms_) {
       id = released_.front().id;
@@ -36,20 +30,16 @@ class IdRegistry {
     } else if (next_ < capacity_) {
       id = next_++;
     }
-    if (id) ids_.emplace(key, Held{*id, round_});
+    if (id) ids_.emplace(key, *id);
     return id;
   }
 
-  // Releases every key not acquired since begin_round(); their ids go into quarantine.
-  void release_unacquired(uint32_t now_ms) {
-    for (auto it = ids_.begin(); it != ids_.end();) {
-      if (it->second.round == round_) {
-        ++it;
-        continue;
-      }
-      released_.push_back({it->second.id, now_ms});
-      it = ids_.erase(it);
-    }
+  // Gives up the key's id, if it has one: the id goes into quarantine.
+  void release(const Key& key, uint32_t now_ms) {
+    auto it = ids_.find(key);
+    if (it == ids_.end()) return;
+    released_.push_back({it->second, now_ms});
+    ids_.erase(it);
   }
 
   // How many keys without an id could get one at now_ms.
@@ -70,15 +60,11 @@ class IdRegistry {
   std::optional<uint32_t> find(const Key& key) const {
     auto it = ids_.find(key);
     if (it == ids_.end()) return std::nullopt;
-    return it->second.id;
+    return it->second;
   }
   size_t size() const { return ids_.size(); }
 
  private:
-  struct Held {
-    uint32_t id;
-    uint64_t round;
-  };
   struct Released {
     uint32_t id;
     uint32_t since_ms;
@@ -86,8 +72,7 @@ class IdRegistry {
   uint32_t capacity_;
   uint32_t quarantine_ms_;
   uint32_t next_ = 0;
-  uint64_t round_ = 0;
-  std::unordered_map<Key, Held, Hash> ids_;
+  std::unordered_map<Key, uint32_t, Hash> ids_;
   std::deque<Released> released_;
 };
 

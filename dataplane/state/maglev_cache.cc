@@ -23,22 +23,14 @@ const MaglevTable& MaglevCache::table(const MaglevRing& ring) {
     std::vector<uint16_t> slots = build_maglev_table(backends, ring.table_size);
     for (uint16_t& slot : slots)
       if (slot != kMaglevNoBackend) slot = ring.members[slot].backend_index;
-    it->second.table = MaglevTable(std::move(slots));
+    it->second = MaglevTable(std::move(slots));
     ++builds_;
   }
-  it->second.used = true;
-  return it->second.table;
+  return it->second;
 }
 
 void MaglevCache::retain_used() {
-  for (auto it = tables_.begin(); it != tables_.end();) {
-    if (it->second.used) {
-      it->second.used = false;
-      ++it;
-    } else {
-      it = tables_.erase(it);
-    }
-  }
+  std::erase_if(tables_, [](const auto& entry) { return !entry.second.held_elsewhere(); });
 }
 
 }  // namespace sluice

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// The Maglev tables of the last snapshot, by what they were built from: the table size,
-// the backends that take new flows (address and weight, in the VIP's order) and each
-// one's index among the VIP's backends. A snapshot build asks for every VIP's table and
+// The Maglev tables in use, by what they were built from: the table size, the backends
+// that take new flows (address and weight, in the VIP's order) and each one's index among
+// the VIP's backends. A snapshot build asks for the table of every VIP it builds anew and
 // builds only those it has not seen (a new or changed backend set), so a health flap or a
 // neighbour learnt costs no Maglev build, and VIPs on the same backends share one table.
 // Main lcore only.
@@ -32,7 +32,8 @@ class MaglevCache {
  public:
   // The table for `ring`: the one already built, or built now.
   const MaglevTable& table(const MaglevRing& ring);
-  // Forgets every table not asked for since the last call (the previous snapshot's).
+  // Forgets every table that nothing but the cache holds any more (no VIP entry of a
+  // snapshot or of the builder).
   void retain_used();
 
   size_t size() const { return tables_.size(); }
@@ -42,11 +43,7 @@ class MaglevCache {
   struct RingHash {
     size_t operator()(const MaglevRing& ring) const;
   };
-  struct Entry {
-    MaglevTable table;
-    bool used = false;
-  };
-  std::unordered_map<MaglevRing, Entry, RingHash> tables_;
+  std::unordered_map<MaglevRing, MaglevTable, RingHash> tables_;
   uint64_t builds_ = 0;
 };
 

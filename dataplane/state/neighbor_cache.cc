@@ -29,7 +29,27 @@ bool NeighborCache::configure(const std::vector<IpAddress>& wanted,
     if (old == entries_.end() || old->second.mac != e.mac) changed = true;
   }
   entries_ = std::move(next);
+  if (changed) {
+    ++changes_;
+    journal_.clear();
+    journal_first_ = changes_ + 1;
+  }
   return changed;
+}
+
+void NeighborCache::record_change(const IpAddress& ip) {
+  ++changes_;
+  journal_.push_back(ip);
+  if (journal_.size() > kJournal) {
+    journal_.pop_front();
+    ++journal_first_;
+  }
+}
+
+std::optional<std::vector<IpAddress>> NeighborCache::changed_since(uint64_t seen) const {
+  if (seen > changes_ || seen + 1 < journal_first_) return std::nullopt;
+  return std::vector<IpAddress>(journal_.begin() + std::ptrdiff_t(seen + 1 - journal_first_),
+                                journal_.end());
 }
 
 bool NeighborCache::learn(const IpAddress& ip, const MacAddress& mac, uint32_t now_ms) {
@@ -42,6 +62,7 @@ bool NeighborCache::learn(const IpAddress& ip, const MacAddress& mac, uint32_t n
   e.next_solicit_ms = now_ms + timers_.refresh_ms;
   e.retry_interval_ms = timers_.refresh_retry_ms;
   e.solicit_scheduled = true;
+  if (changed) record_change(ip);
   return changed;
 }
 
@@ -72,6 +93,7 @@ std::vector<IpAddress> NeighborCache::due(uint32_t now_ms, bool& changed) {
       e.mac.reset();
       e.retry_interval_ms = timers_.retry_ms;
       changed = true;
+      record_change(it->first);
     }
     if (!e.solicit_scheduled) {
       overdue.emplace_back(UINT32_MAX, it);  // never asked yet: first

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <vector>
@@ -60,7 +61,17 @@ class NeighborCache {
   };
   std::vector<View> entries(uint32_t now_ms) const;
 
+  // Every change of a lookup result is numbered and the addresses of the latest ones are
+  // kept, so that a reader that remembers the number it last saw (the state builder)
+  // re-reads only what changed.
+  uint64_t change_count() const { return changes_; }
+  // The addresses whose lookup changed after change number `seen`; nullopt when they are
+  // no longer all known (configure() changed the set, or too many changes since).
+  std::optional<std::vector<IpAddress>> changed_since(uint64_t seen) const;
+
  private:
+  static constexpr size_t kJournal = 4096;
+  void record_change(const IpAddress& ip);
   struct Entry {
     std::optional<MacAddress> mac;
     bool is_static = false;
@@ -76,6 +87,9 @@ class NeighborCache {
   NeighborStats stats_;
   uint64_t tokens_milli_ = uint64_t(timers_.solicit_rate) * 1000;  // 1000 per solicitation
   std::optional<uint32_t> refilled_ms_;
+  uint64_t changes_ = 0;
+  uint64_t journal_first_ = 1;     // the change number of journal_.front()
+  std::deque<IpAddress> journal_;  // changes journal_first_ .. changes_
 };
 
 }  // namespace sluice

@@ -20,26 +20,28 @@ std::vector<std::pair<VipKey, uint32_t>> numbered(const std::vector<VipKey>& key
 VipTable::VipTable(const std::vector<VipKey>& keys) : VipTable(numbered(keys)) {}
 
 VipTable::VipTable(const std::vector<std::pair<VipKey, uint32_t>>& entries)
-    : slots_(table_size_for(entries.size())),
-      mask_(uint32_t(slots_.size() - 1)),
-      count_(uint32_t(entries.size())) {
+    : mask_(table_size_for(entries.size()) - 1), count_(uint32_t(entries.size())) {
+  std::vector<Slot> slots(mask_ + 1);
   for (const auto& [key, value] : entries) {
     const KeyWords k = words(key.address, key.port, key.protocol);
     uint32_t i = hash(k) & mask_;
-    while (slots_[i].value != kNone) i = (i + 1) & mask_;
-    slots_[i] = Slot{k, value};
+    while (slots[i].value != kNone) i = (i + 1) & mask_;
+    slots[i] = Slot{k, value};
   }
+  slots_ = SharedArray<Slot>(std::move(slots));
 }
 
 AddressSet::AddressSet(const std::vector<IpAddress>& addresses)
-    : slots_(table_size_for(addresses.size())), mask_(uint32_t(slots_.size() - 1)) {
+    : mask_(table_size_for(addresses.size()) - 1) {
+  std::vector<Slot> slots(mask_ + 1);
   for (const IpAddress& a : addresses) {
-    if (contains(a)) continue;
     uint32_t i = crc32c(0x5e7u, &a, sizeof a) & mask_;
-    while (slots_[i].used) i = (i + 1) & mask_;
-    slots_[i] = Slot{a, true};
+    while (slots[i].used && !(slots[i].address == a)) i = (i + 1) & mask_;
+    if (slots[i].used) continue;  // a duplicate
+    slots[i] = Slot{a, true};
     ++count_;
   }
+  slots_ = SharedArray<Slot>(std::move(slots));
 }
 
 }  // namespace sluice

@@ -2,7 +2,7 @@
 // Read-only lookup tables built with each forwarding snapshot: (address, protocol, port)
 // -> VIP index, and address -> "answer ARP/ND/echo for it". Open addressing, power-of-two
 // size, at most half full, so a lookup touches one or two cache lines. Built by the main
-// lcore, read by workers; never modified after construction.
+// lcore, read by workers; never modified after construction, so copies share the slots.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +12,7 @@
 
 #include "flow/hash.h"
 #include "net/ip_address.h"
+#include "state/shared_array.h"
 
 namespace sluice {
 
@@ -75,7 +76,7 @@ class VipTable {
       i = (i + 1) & mask_;
     }
   }
-  std::vector<Slot> slots_;
+  SharedArray<Slot> slots_;
   uint32_t mask_ = 0;
   uint32_t count_ = 0;
 };
@@ -101,7 +102,7 @@ class AddressSet {
     IpAddress address;
     bool used = false;
   };
-  std::vector<Slot> slots_;
+  SharedArray<Slot> slots_;
   uint32_t mask_ = 0;
   uint32_t count_ = 0;
 };

@@ -32,13 +32,18 @@ _e2e_stop_node() {
 }
 
 # e2e_cleanup: for `trap e2e_cleanup EXIT`: stop sluiced and the dataplane (of every lb
-# node lb_use touched), tear the topology down, keep the script's exit status.
+# node lb_use touched: lb, lb2, lb3), tear the topology down, keep the script's exit
+# status.
 e2e_cleanup() {
   local rc=$?
   set +e
   if ((${#_LB_SAVED[@]} > 0)); then
     lb_use lb2
     _e2e_stop_node "$rc"
+    if [[ -n "${_LB_SAVED[lb3.SLUICE_SUBDIR]+set}" ]]; then
+      lb_use lb3
+      _e2e_stop_node "$rc"
+    fi
     lb_use lb
   fi
   _e2e_stop_node "$rc"

@@ -21,7 +21,8 @@
 # TOPO_LB2=1 (set before topo_up) adds a second load balancer, lb2, on the same bridge
 # for the HA tests: like lb its kernel has no IPv6 and no address of its own until the
 # test gives it one (LB2_KERNEL4); its dataplane, if one runs there, owns LB2_4 / LB2_6
-# (distinct from lb's LB4 / LB6) and the same VIPs.
+# (distinct from lb's LB4 / LB6) and the same VIPs. TOPO_LB3=1 adds a third, lb3, the
+# same way (LB3_4, LB3_6, LB3_KERNEL4).
 #
 # Every veth end is created straight inside its namespace, so nothing is ever added
 # to the root namespace and interface names (eth0, p-*, br0) are short and fixed;
@@ -59,6 +60,9 @@ LB_IFACE=eth0        # the veth end in the lb namespace, read by net_af_packet
 # only taps the veth, so the kernel still receives its own traffic.
 # shellcheck disable=SC2034 # read by sluiced.sh and lb2.sh
 LB_KERNEL4=10.211.0.11
+# Its IPv6 address, for the tests that give the kernel one (bgp.sh: a BGP nexthop).
+# shellcheck disable=SC2034 # read by bgp.sh and lb2.sh
+LB_KERNEL6=fd00:211::11
 # lb2 (TOPO_LB2=1): its dataplane's own addresses and its kernel's address.
 # shellcheck disable=SC2034 # read by lb2.sh
 LB2_4=10.211.0.13
@@ -66,6 +70,17 @@ LB2_4=10.211.0.13
 LB2_6=fd00:211::13
 # shellcheck disable=SC2034 # read by lb2.sh
 LB2_KERNEL4=10.211.0.12
+# shellcheck disable=SC2034 # read by lb2.sh
+LB2_KERNEL6=fd00:211::12
+# lb3 (TOPO_LB3=1), the same way.
+# shellcheck disable=SC2034 # read by lb2.sh
+LB3_4=10.211.0.15
+# shellcheck disable=SC2034 # read by lb2.sh
+LB3_6=fd00:211::15
+# shellcheck disable=SC2034 # read by lb2.sh
+LB3_KERNEL4=10.211.0.14
+# shellcheck disable=SC2034 # read by lb2.sh
+LB3_KERNEL6=fd00:211::14
 WWW_HOST=www.foobar.com
 # Connections each nginx worker takes (one worker per backend); the soak's 1000 wrk
 # connections may all land on one backend.
@@ -73,7 +88,8 @@ NGINX_WORKER_CONNECTIONS="${NGINX_WORKER_CONNECTIONS:-512}"
 
 # Fixed locally administered MACs so captures are readable.
 declare -A TOPO_MAC=([client]=02:5c:00:00:00:02 [lb]=02:5c:00:00:00:10
-  [web1]=02:5c:00:00:00:21 [web2]=02:5c:00:00:00:22 [lb2]=02:5c:00:00:00:12)
+  [web1]=02:5c:00:00:00:21 [web2]=02:5c:00:00:00:22 [lb2]=02:5c:00:00:00:12
+  [lb3]=02:5c:00:00:00:14)
 declare -A TOPO_IP4=([client]=$CLIENT4 [web1]=$WEB1_4 [web2]=$WEB2_4)
 declare -A TOPO_IP6=([client]=$CLIENT6 [web1]=$WEB1_6 [web2]=$WEB2_6)
 
@@ -217,7 +233,7 @@ _topo_node_up() {
   ns="$(ns_name "$node")"
   ip netns add "$ns" || die "ip netns add $ns failed"
   in_ns "$node" ip link set lo up
-  if [[ "$node" == lb || "$node" == lb2 ]]; then
+  if [[ "$node" == lb || "$node" == lb2 || "$node" == lb3 ]]; then
     # The dataplane owns the LB's addresses: the kernel here must stay silent (no
     # IPv4 address, IPv6 off before the veth appears, so no link-local/DAD/RS).
     _topo_sysctl "$node" net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
@@ -231,7 +247,7 @@ _topo_node_up() {
   in_ns "$node" ip link set eth0 up
 
   case "$node" in
-  lb | lb2)
+  lb | lb2 | lb3)
     _topo_sysctl "$node" net.ipv6.conf.eth0.disable_ipv6=1
     ;;
   client)
@@ -263,6 +279,9 @@ topo_up() {
   if [[ -n "${TOPO_LB2:-}" && " ${TOPO_NODES[*]} " != *" lb2 "* ]]; then
     TOPO_NODES+=(lb2)
   fi
+  if [[ -n "${TOPO_LB3:-}" && " ${TOPO_NODES[*]} " != *" lb3 "* ]]; then
+    TOPO_NODES+=(lb3)
+  fi
   log "topology $TOPO_ID: namespaces $(ns_name "{sw,$(
     IFS=,
     echo "${TOPO_NODES[*]}"
@@ -281,7 +300,7 @@ topo_up() {
   done
   nginx_start web1
   nginx_start web2
-  log "topology $TOPO_ID up: client $CLIENT4, lb $LB4 (dataplane)${TOPO_LB2:+, lb2 (second load balancer)}, web1 $WEB1_4, web2 $WEB2_4, VIP $VIP4 / $VIP6"
+  log "topology $TOPO_ID up: client $CLIENT4, lb $LB4 (dataplane)${TOPO_LB2:+, lb2 (second load balancer)}${TOPO_LB3:+, lb3 (third)}, web1 $WEB1_4, web2 $WEB2_4, VIP $VIP4 / $VIP6"
 }
 
 # topo_down: kill what the run started (dataplane, socat, tcpdump, nginx, anything

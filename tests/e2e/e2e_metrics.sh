@@ -260,8 +260,8 @@ in_ns lb curl -s --max-time 5 "http://$PROM_ADDR/api/v1/rules" |
   "$PY" "$REPO_ROOT/tests/lib/prometheus_answer.py" rules >"$TOPO_DIR/rules.out"
 n="$(grep -c '^sluice ' "$TOPO_DIR/rules.out" || true)"
 bad="$(awk '$3 != "ok"' "$TOPO_DIR/rules.out")"
-if ((n != 15)) || [[ -n "$bad" ]]; then
-  die "the rules as Prometheus runs them ($n, want 15 with health ok): $(cat "$TOPO_DIR/rules.out")"
+if ((n != 17)) || [[ -n "$bad" ]]; then
+  die "the rules as Prometheus runs them ($n, want 17 with health ok): $(cat "$TOPO_DIR/rules.out")"
 fi
 ok "Prometheus evaluates all $n rules of sluice-alerts.yml without error"
 in_ns lb curl -s --max-time 5 -o "$TOPO_DIR/scrape.txt" "$METRICS_URL/metrics"

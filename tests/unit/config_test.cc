@@ -75,6 +75,7 @@ main_lcore = 2
 worker_lcores = [3, 4]
 burst_size = 64
 flow_table_size = 2048
+host_rate_limit = 5000
 idle_sleep_us = 50
 rx_interrupts = true
 hugepages = false
@@ -168,6 +169,7 @@ mss_clamp = 1440
   d.worker_lcores = {3, 4};
   d.burst_size = 64;
   d.flow_table_size = 2048;
+  d.host_rate_limit = 5000;
   d.idle_sleep_us = 50;
   d.rx_interrupts = true;
   d.hugepages = false;
@@ -261,6 +263,7 @@ encap_source = "172.16.0.0/16"
   EXPECT_THAT(c.dataplane.worker_lcores, ElementsAre(1u));
   EXPECT_EQ(c.dataplane.burst_size, 32u);
   EXPECT_EQ(c.dataplane.flow_table_size, 1048576u);
+  EXPECT_EQ(c.dataplane.host_rate_limit, 20000u);
   EXPECT_EQ(c.dataplane.idle_sleep_us, 0u);
   EXPECT_FALSE(c.dataplane.rx_interrupts);
   EXPECT_TRUE(c.dataplane.hugepages);
@@ -624,7 +627,7 @@ const std::vector<Rejected> kRejected = {
      "[dataplane]\nworkers = [1]\n",
      {"t.toml:2:1: unknown key 'workers' in [dataplane], allowed: "
       "main_lcore, worker_lcores, burst_size, flow_table_size, syn_admission_limit, "
-      "idle_sleep_us, rx_interrupts, hugepages, memory_mb, file_prefix, "
+      "host_rate_limit, idle_sleep_us, rx_interrupts, hugepages, memory_mb, file_prefix, "
       "mbufs_per_port, eal_args, control_socket, garp_count, garp_interval"}},
     {"WrongType",
      Frame::kBeforePort,
@@ -669,6 +672,10 @@ mode = "dsr-l2"
      Frame::kBeforePort,
      "[dataplane]\nburst_size = 0\n",
      {"t.toml:2:14: burst_size 0 is out of range; allowed: 1..512"}},
+    {"HostRateLimitOutOfRange",
+     Frame::kBeforePort,
+     "[dataplane]\nhost_rate_limit = -1\n",
+     {"t.toml:2:19: host_rate_limit -1 is out of range; allowed: 0..100000000"}},
     {"MissingRequiredKey",
      Frame::kBeforePort,
      R"([[vip]]
@@ -1404,7 +1411,8 @@ colour = "blue"
       "t.toml:8:12: weight 70000 is out of range; allowed: 0..65535",
       "t.toml:10:14: burst_size 1000 is out of range; allowed: 1..512",
       "t.toml:11:1: unknown key 'colour' in [dataplane], allowed: main_lcore, "
-      "worker_lcores, burst_size, flow_table_size, syn_admission_limit, idle_sleep_us, "
+      "worker_lcores, burst_size, flow_table_size, syn_admission_limit, host_rate_limit, "
+      "idle_sleep_us, "
       "rx_interrupts, "
       "hugepages, memory_mb, file_prefix, mbufs_per_port, eal_args, control_socket, "
       "garp_count, garp_interval"}},

@@ -17,13 +17,11 @@ const MacAddress kOtherMac{{2, 0, 0, 0, 0, 0x22}};
 
 TEST(IdRegistry, IdsAreStableAndReusedOnlyAfterQuarantine) {
   IdRegistry<int> ids(3, 1000);
-  ids.begin_round();
   EXPECT_EQ(ids.acquire(10, 0), 0u);
   EXPECT_EQ(ids.acquire(20, 0), 1u);
   EXPECT_EQ(ids.acquire(10, 5), 0u);  // same key, same id
-  ids.begin_round();
-  EXPECT_EQ(ids.acquire(20, 100), 1u);
-  ids.release_unacquired(100);  // 10 released at t=100
+  ids.release(10, 100);               // 0 into quarantine at t=100
+  ids.release(99, 100);               // not held: nothing
   EXPECT_EQ(ids.acquire(30, 200), 2u);
   EXPECT_FALSE(ids.acquire(40, 500));  // 0 still in quarantine, capacity reached
   EXPECT_EQ(ids.acquire(40, 1100), 0u);

@@ -14,10 +14,11 @@ constexpr int64_t kMaxLcores = 1024;
 }  // namespace
 
 void load_dataplane(TomlReader& r, const toml::table& t, DataplaneSettings& d) {
-  Section s(r, t, "in [dataplane]",
-            {"main_lcore", "worker_lcores", "burst_size", "flow_table_size", "syn_admission_limit",
-             "idle_sleep_us", "rx_interrupts", "hugepages", "memory_mb", "file_prefix",
-             "mbufs_per_port", "eal_args", "control_socket", "garp_count", "garp_interval"});
+  Section s(
+      r, t, "in [dataplane]",
+      {"main_lcore", "worker_lcores", "burst_size", "flow_table_size", "syn_admission_limit",
+       "host_rate_limit", "idle_sleep_us", "rx_interrupts", "hugepages", "memory_mb", "file_prefix",
+       "mbufs_per_port", "eal_args", "control_socket", "garp_count", "garp_interval"});
   std::optional<int64_t> main_lcore = int64_t(d.main_lcore);
   const toml::node* main_node = s.get("main_lcore");
   if (main_node) {
@@ -55,6 +56,7 @@ void load_dataplane(TomlReader& r, const toml::table& t, DataplaneSettings& d) {
   s.read_integer("burst_size", d.burst_size, 1, 512);
   s.read_integer("flow_table_size", d.flow_table_size, 1024, 268435456);
   s.read_integer("syn_admission_limit", d.syn_admission_limit, 0, 100'000'000);
+  s.read_integer("host_rate_limit", d.host_rate_limit, 0, 100'000'000);
   s.read_integer("idle_sleep_us", d.idle_sleep_us, 0, 100000);
   s.read_boolean("rx_interrupts", d.rx_interrupts);
   s.read_boolean("hugepages", d.hugepages);
