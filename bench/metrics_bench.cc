@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // The cost of one /metrics scrape at scale: render_metrics() over a model of N VIPs with 2
 // backends each (the runtime API's fake model, so the views are copied as sluiced builds
-// them, then written). Reports the text's size as the "bytes" counter.
+// them, then written), with no workers (sluiced without dataplane counters) or 16.
+// Reports the text's size as the "bytes" counter.
 #include <benchmark/benchmark.h>
 
 #include <string>
@@ -12,9 +13,16 @@
 namespace sluice::metrics {
 namespace {
 
-api::testing::FakeModel model_of(int vips) {
+api::testing::FakeModel model_of(int vips, int workers) {
   api::testing::FakeModel m;
   m.vips_.clear();
+  for (int w = 0; w < workers; ++w)
+    m.stats_.workers.push_back({.lcore = uint32_t(w + 2),
+                                .busy_ppm = 123'456,
+                                .active_flows = 300'000 + uint64_t(w),
+                                .flow_capacity = 1 << 20,
+                                .flow_insert_failures = 12,
+                                .flow_evictions = 3'456});
   for (int i = 0; i < vips; ++i) {
     api::VipView v;
     v.name = "svc-" + std::to_string(i);
@@ -44,7 +52,7 @@ api::testing::FakeModel model_of(int vips) {
 }
 
 void BM_RenderMetrics(benchmark::State& state) {
-  const api::testing::FakeModel model = model_of(int(state.range(0)));
+  const api::testing::FakeModel model = model_of(int(state.range(0)), int(state.range(1)));
   size_t bytes = 0;
   for (auto _ : state) {
     std::string text = render_metrics(model);
@@ -54,10 +62,11 @@ void BM_RenderMetrics(benchmark::State& state) {
   state.counters["bytes"] = double(bytes);
 }
 BENCHMARK(BM_RenderMetrics)
-    ->ArgNames({"vips"})
-    ->Arg(100)
-    ->Arg(1'000)
-    ->Arg(10'000)
+    ->ArgNames({"vips", "workers"})
+    ->Args({100, 0})
+    ->Args({1'000, 0})
+    ->Args({10'000, 0})
+    ->Args({10'000, 16})
     ->Unit(benchmark::kMillisecond);
 
 }  // namespace

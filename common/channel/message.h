@@ -7,10 +7,10 @@
 // side can restart and resync by sending the next one. Pure; any thread.
 //
 // Versions: 1 had kStats as text lines; 2 has channel/stats.h; 3 adds each VIP's
-// syns_not_admitted to it. A message of another version is refused at its header: the
-// receiver logs both versions and disconnects. kTrace and kConns came within version 2:
-// a dataplane without them answers kStateRejected "unknown message type", which sluiced
-// passes on as the answer.
+// syns_not_admitted to it; 4 each worker's load and flow table. A message of another version is
+// refused at its header: the receiver logs both versions and disconnects. kTrace and kConns came
+// within version 2: a dataplane without them answers kStateRejected "unknown message type", which
+// sluiced passes on as the answer.
 //
 // Each message sluiced sends is answered by exactly one message, in the order sent; an
 // answer may wait for the workers (kTrace, kConns) and the answers after it wait too.
@@ -23,7 +23,7 @@
 namespace sluice::channel {
 
 inline constexpr uint32_t kMagic = 0x534c4331;  // "SLC1"
-inline constexpr uint16_t kVersion = 3;
+inline constexpr uint16_t kVersion = 4;
 inline constexpr uint32_t kHeaderSize = 12;
 inline constexpr uint32_t kMaxPayload = 64u << 20;  // config/node_limits.h kMaxConfigBytes
 

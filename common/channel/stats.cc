@@ -15,6 +15,7 @@ constexpr size_t kTrafficSize = 3 * 8;
 constexpr size_t kMinCounterSize = 1 + 1 + 8;
 constexpr size_t kMinVipSize = 1 + 1 + kTrafficSize + 8 + 4;
 constexpr size_t kBackendSize = 16 + kTrafficSize;
+constexpr size_t kWorkerSize = 4 + 4 + 6 * 8;
 
 void put_u8(std::string& out, uint8_t v) { out.push_back(char(v)); }
 
@@ -165,6 +166,17 @@ std::string encode_stats(const Stats& stats) {
       put_traffic(out, b.traffic);
     }
   }
+  put_u32(out, uint32_t(stats.workers.size()));
+  for (const WorkerStats& w : stats.workers) {
+    put_u32(out, w.lcore);
+    put_u32(out, w.busy_ppm);
+    put_u64(out, w.busy_cycles);
+    put_u64(out, w.loop_cycles);
+    put_u64(out, w.active_flows);
+    put_u64(out, w.flow_capacity);
+    put_u64(out, w.flow_insert_failures);
+    put_u64(out, w.flow_evictions);
+  }
   return out;
 }
 
@@ -201,8 +213,27 @@ std::optional<Stats> decode_stats(std::string_view payload, std::string& error) 
     }
   }
   in.entry("");
+  uint32_t workers = in.count("worker count", kWorkerSize);
+  stats.workers.reserve(workers);
+  for (uint32_t i = 0; i < workers && !in.failed(); ++i) {
+    in.entry("worker " + std::to_string(i));
+    WorkerStats& w = stats.workers.emplace_back();
+    w.lcore = in.u32("lcore");
+    const size_t at = in.offset();
+    w.busy_ppm = in.u32("busy_ppm");
+    if (w.busy_ppm > kBusyPpmScale)
+      in.fail("busy_ppm " + std::to_string(w.busy_ppm) + " at byte " + std::to_string(at) +
+              " is more than " + std::to_string(kBusyPpmScale));
+    w.busy_cycles = in.u64("busy_cycles");
+    w.loop_cycles = in.u64("loop_cycles");
+    w.active_flows = in.u64("active_flows");
+    w.flow_capacity = in.u64("flow_capacity");
+    w.flow_insert_failures = in.u64("flow_insert_failures");
+    w.flow_evictions = in.u64("flow_evictions");
+  }
+  in.entry("");
   if (!in.failed() && in.remaining() > 0)
-    in.fail(std::to_string(in.remaining()) + " bytes after the last VIP, at byte " +
+    in.fail(std::to_string(in.remaining()) + " bytes after the last worker, at byte " +
             std::to_string(in.offset()));
   if (in.failed()) return std::nullopt;
   return stats;

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// The payload of MessageType::kStats: the dataplane's counters summed over its workers, as
-// the dataplane encodes them and sluiced decodes them. Pure; any thread.
+// The payload of MessageType::kStats: the dataplane's counters summed over its workers, and
+// each worker's load and flow table, as the dataplane encodes them and sluiced decodes them.
+// Pure; any thread.
 //
-// Wire format (channel version 3), integers unsigned and big-endian, no padding:
+// Wire format (channel version 4), integers unsigned and big-endian, no padding:
 //
 //   u64 generation                 the dataplane's published snapshot
 //   u32 counter count, then per counter:
@@ -15,8 +16,13 @@
 //     u32 backend count, then per backend:
 //       16 bytes address           IpAddress::bytes (IPv4 as ::ffff:a.b.c.d)
 //       u64 packets, u64 bytes, u64 new_flows
+//   u32 worker count, then per worker, in worker order:
+//     u32 lcore
+//     u32 busy_ppm                 busy share of its last second, parts per million
+//     u64 busy_cycles, u64 loop_cycles
+//     u64 active_flows, u64 flow_capacity, u64 flow_insert_failures, u64 flow_evictions
 //
-// and nothing after the last VIP.
+// and nothing after the last worker.
 #pragma once
 
 #include <cstdint>
@@ -54,12 +60,30 @@ struct VipStats {
   friend bool operator==(const VipStats&, const VipStats&) = default;
 };
 
+inline constexpr uint32_t kBusyPpmScale = 1'000'000;
+
+// One worker lcore, as pipeline/loop_clock.h and its flow table count.
+struct WorkerStats {
+  uint32_t lcore = 0;
+  // busy_cycles over loop_cycles in the dataplane's last one-second window, in parts per
+  // million (0..kBusyPpmScale).
+  uint32_t busy_ppm = 0;
+  uint64_t busy_cycles = 0;  // TSC cycles of loop turns that received frames
+  uint64_t loop_cycles = 0;  // TSC cycles of every loop turn
+  uint64_t active_flows = 0;
+  uint64_t flow_capacity = 0;
+  uint64_t flow_insert_failures = 0;
+  uint64_t flow_evictions = 0;
+  friend bool operator==(const WorkerStats&, const WorkerStats&) = default;
+};
+
 struct Stats {
   uint64_t generation = 0;
   // Events, active flows, per-port exception path and steering counters, drops by reason
   // (drop_<reason>): name and value, in the order to show them.
   std::vector<std::pair<std::string, uint64_t>> counters;
   std::vector<VipStats> vips;
+  std::vector<WorkerStats> workers;
   friend bool operator==(const Stats&, const Stats&) = default;
 };
 

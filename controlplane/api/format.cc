@@ -26,6 +26,15 @@ std::string opt_num(const std::optional<uint64_t>& v) { return v ? num(*v) : "-"
 
 std::string port_text(uint16_t port) { return port == 0 ? "*" : num(port); }
 
+constexpr uint64_t kMillion = 1'000'000;
+
+// part / whole as a percentage with one decimal, rounded down: "12.5%"; "-" when whole is 0.
+std::string percent(uint64_t part, uint64_t whole) {
+  if (whole == 0) return "-";
+  const uint64_t tenths = uint64_t((unsigned __int128)part * 1000 / whole);
+  return num(tenths / 10) + "." + num(tenths % 10) + "%";
+}
+
 void opt_value(JsonWriter& w, const std::optional<uint64_t>& v) {
   if (v)
     w.value(*v);
@@ -207,12 +216,37 @@ std::string format_stats(const StatsView& stats, bool json) {
     JsonWriter w;
     w.begin_object();
     for (const auto& [name, value] : stats.counters) w.key(name).value(value);
+    if (!stats.workers.empty()) {
+      w.key("workers").begin_array();
+      for (size_t i = 0; i < stats.workers.size(); ++i) {
+        const WorkerView& v = stats.workers[i];
+        w.begin_object();
+        w.key("worker").value(uint64_t{i});
+        w.key("lcore").value(v.lcore);
+        w.key("busy_ppm").value(v.busy_ppm);
+        w.key("active_flows").value(v.active_flows);
+        w.key("flow_capacity").value(v.flow_capacity);
+        w.key("flow_insert_failures").value(v.flow_insert_failures);
+        w.key("flow_evictions").value(v.flow_evictions);
+        w.end_object();
+      }
+      w.end_array();
+    }
     w.end_object();
     return json_line(w);
   }
   Table t({"COUNTER", "VALUE"});
   for (const auto& [name, value] : stats.counters) t.add({name, num(value)});
-  return t.render();
+  if (stats.workers.empty()) return t.render();
+  Table workers({"WORKER", "LCORE", "BUSY", "ACTIVE_FLOWS", "CAPACITY", "OCCUPANCY",
+                 "INSERT_FAILURES", "EVICTIONS"});
+  for (size_t i = 0; i < stats.workers.size(); ++i) {
+    const WorkerView& v = stats.workers[i];
+    workers.add({num(i), num(v.lcore), percent(v.busy_ppm, kMillion), num(v.active_flows),
+                 num(v.flow_capacity), percent(v.active_flows, v.flow_capacity),
+                 num(v.flow_insert_failures), num(v.flow_evictions)});
+  }
+  return t.render() + workers.render();
 }
 
 std::string format_sync(const StatsView& stats, bool json) {

@@ -91,10 +91,24 @@ struct HealthView {
   std::optional<uint64_t> last_change_s;  // seconds since status last changed
 };
 
+// One worker lcore of the dataplane, from its last counters (channel/stats.h WorkerStats).
+struct WorkerView {
+  uint32_t lcore = 0;
+  // Share of the worker's last second spent on loop turns that received frames, in parts
+  // per million (pipeline/loop_clock.h); the same whether it busy-polls, sleeps or waits
+  // for RX interrupts when idle.
+  uint32_t busy_ppm = 0;
+  uint64_t active_flows = 0;
+  uint64_t flow_capacity = 0;
+  uint64_t flow_insert_failures = 0;  // new flows its full table refused
+  uint64_t flow_evictions = 0;        // live half-open/UDP/other flows a new one displaced
+};
+
 struct StatsView {
   // Counter name (snake_case, no spaces) and value, in the order to show them; includes
   // the dataplane's drops by reason.
   std::vector<std::pair<std::string, uint64_t>> counters;
+  std::vector<WorkerView> workers;  // by worker index; empty without dataplane counters
 };
 
 struct InfoView {

@@ -54,6 +54,22 @@ namespace {
     "Packets the dataplane dropped, by reason (show stats: drop_<reason>).", "drop_*")             \
   X(kDataplaneCounter, "sluice_dataplane_{counter}_total", kCounter,                               \
     "The dataplane's counter {counter}, as show stats gives it.", "*")                             \
+  X(kWorkerBusy, "sluice_worker_busy_ratio", kGauge,                                               \
+    "Share of the worker's last second spent on loop turns that received frames (0..1), time "     \
+    "asleep or waiting for RX interrupts counting as idle.",                                       \
+    "")                                                                                            \
+  X(kWorkerOccupancy, "sluice_worker_flow_table_occupancy", kGauge,                                \
+    "The worker's active flows over its flow table's capacity (0..1); new flows begin to be "      \
+    "refused or to evict others from about 0.5.",                                                  \
+    "")                                                                                            \
+  X(kWorkerActiveFlows, "sluice_worker_active_flows", kGauge,                                      \
+    "Flows in the worker's flow table (expired ones not yet swept included).", "")                 \
+  X(kWorkerCapacity, "sluice_worker_flow_table_capacity", kGauge,                                  \
+    "Flows the worker's flow table has room for.", "")                                             \
+  X(kWorkerInsertFailures, "sluice_worker_flow_insert_failures_total", kCounter,                   \
+    "New flows the worker's full flow table refused (forwarded by Maglev alone).", "")             \
+  X(kWorkerEvictions, "sluice_worker_flow_evictions_total", kCounter,                              \
+    "Live half-open, UDP or other flows a new flow displaced from the worker's flow table.", "")   \
   X(kVipPackets, "sluice_vip_packets_total", kCounter,                                             \
     "Packets the dataplane received for the "                                                      \
     "VIP.",                                                                                        \
@@ -277,6 +293,27 @@ void write_stats(Writer& w, const api::StatsView& stats) {
     if (w.begin_counter(name, family)) out.sample(family, {}, value);
 }
 
+void write_workers(Writer& w, const std::vector<api::WorkerView>& workers) {
+  if (workers.empty()) return;
+  PrometheusText& out = w.out();
+  std::vector<Labels> labels;
+  for (size_t i = 0; i < workers.size(); ++i)
+    labels.emplace_back("worker", std::to_string(i)).add("lcore", std::to_string(workers[i].lcore));
+  auto per_worker = [&](Id id, auto value) {
+    std::string_view name = w.begin(id);
+    for (size_t i = 0; i < workers.size(); ++i) out.sample(name, labels[i], value(workers[i]));
+  };
+  per_worker(Id::kWorkerBusy, [](const api::WorkerView& v) { return double(v.busy_ppm) / 1e6; });
+  per_worker(Id::kWorkerOccupancy, [](const api::WorkerView& v) {
+    return v.flow_capacity ? double(v.active_flows) / double(v.flow_capacity) : 0.0;
+  });
+  per_worker(Id::kWorkerActiveFlows, [](const api::WorkerView& v) { return v.active_flows; });
+  per_worker(Id::kWorkerCapacity, [](const api::WorkerView& v) { return v.flow_capacity; });
+  per_worker(Id::kWorkerInsertFailures,
+             [](const api::WorkerView& v) { return v.flow_insert_failures; });
+  per_worker(Id::kWorkerEvictions, [](const api::WorkerView& v) { return v.flow_evictions; });
+}
+
 void write_vips(Writer& w, const std::vector<api::VipView>& vips) {
   if (vips.empty()) return;
   PrometheusText& out = w.out();
@@ -412,7 +449,9 @@ std::string render_metrics(const api::Model& model) {
   Writer w(text);
   write_daemon(w, model.info());
   write_check_durations(w, model.check_durations());
-  write_stats(w, model.stats());
+  const api::StatsView stats = model.stats();
+  write_stats(w, stats);
+  write_workers(w, stats.workers);
   write_vips(w, vips);
   write_ha(w, model.ha());
   write_bgp(w, model.bgp());

@@ -156,6 +156,9 @@ api::StatsView Daemon::stats() const {
   if (const auto& dataplane = dataplane_.last_stats()) {
     s.counters.emplace_back("generation", dataplane->generation);
     s.counters.insert(s.counters.end(), dataplane->counters.begin(), dataplane->counters.end());
+    for (const channel::WorkerStats& w : dataplane->workers)
+      s.workers.push_back({w.lcore, w.busy_ppm, w.active_flows, w.flow_capacity,
+                           w.flow_insert_failures, w.flow_evictions});
   }
   return s;
 }

@@ -67,6 +67,7 @@ enum class CounterRole : uint8_t {
   X(flow_hits, kEvent, "VIP packets that found their flow entry")                             \
   X(flow_new, kEvent, "VIP flows created (flow table miss)")                                  \
   X(flow_insert_failures, kEvent, "new flows forwarded statelessly (table full)")             \
+  X(flow_evictions, kEvent, "live half-open, UDP or other flows a new flow displaced")        \
   X(syns_not_admitted, kEvent, "new SYN-only flows not inserted (syn_admission_limit)")       \
   X(flow_rescheduled, kEvent, "flows moved because their backend left")                       \
   X(icmp_errors_forwarded, kEvent, "ICMP errors routed to the backend of their flow")         \
@@ -88,6 +89,7 @@ enum class CounterRole : uint8_t {
   X(fragments_held, kEvent, "IP fragments held for their datagram's first fragment")          \
   X(busy_cycles, kEvent,                                                                      \
     "TSC cycles of worker loops that received packets (rate / tsc_hz: core busy)")            \
+  X(loop_cycles, kEvent, "TSC cycles of every worker loop, idle and asleep included")         \
   X(rx_interrupt_waits, kEvent, "idle waits for an RX interrupt (rx_interrupts)")
 
 enum class WorkerCounter : uint8_t {

@@ -113,6 +113,7 @@ void Pipeline::finish_burst(const StagedBurst& burst, const ForwardingState& sta
                                           burst.port_index, state, now_ms, steering, result);
   }
   counters_.active_flows = flows_.size();
+  counters_[WorkerCounter::flow_evictions] = flows_.stats().evictions;
 }
 
 Action Pipeline::handle(PacketBuffer& frame, const ParsedPacket& p, uint32_t hash,

@@ -98,6 +98,14 @@ std::vector<std::pair<std::string, uint64_t>> Dataplane::neighbor_counters() con
           {"neighbor_solicitations_rate_limited", s.rate_limited}};
 }
 
+void Dataplane::sample_load() {
+  for (size_t w = 0; w < workers_.size(); ++w) {
+    const LoopCycles now = loop_cycles(workers_[w]->counters());
+    load_[w].ratio.store(sluice::busy_ratio(load_[w].window_start, now), std::memory_order_relaxed);
+    load_[w].window_start = now;
+  }
+}
+
 channel::Stats Dataplane::channel_stats() const {
   const CounterTotals total = sum_counters();
   channel::Stats out;
@@ -110,6 +118,20 @@ channel::Stats Dataplane::channel_stats() const {
   for (auto& counter : sync_counters()) out.counters.push_back(std::move(counter));
   for (size_t i = 0; i < kDropReasonCount; ++i)
     out.counters.emplace_back(std::string("drop_") + kDropReasons[i].name, total.drops[i]);
+  for (size_t w = 0; w < workers_.size(); ++w) {
+    const Worker& worker = *workers_[w];
+    const WorkerCounters& c = worker.counters();
+    out.workers.push_back({
+        .lcore = worker.lcore(),
+        .busy_ppm = uint32_t(busy_ratio(w) * channel::kBusyPpmScale + 0.5),
+        .busy_cycles = c[WorkerCounter::busy_cycles],
+        .loop_cycles = c[WorkerCounter::loop_cycles],
+        .active_flows = c.active_flows,
+        .flow_capacity = worker.flow_capacity(),
+        .flow_insert_failures = c[WorkerCounter::flow_insert_failures],
+        .flow_evictions = c[WorkerCounter::flow_evictions],
+    });
+  }
   std::lock_guard lock(view_lock_);
   for (const config::Vip& v : config_.vips) {
     VipKey key{v.address, v.port, v.protocol, 0};

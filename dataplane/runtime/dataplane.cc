@@ -160,6 +160,7 @@ bool Dataplane::start() {
     workers_.push_back(
         std::make_unique<Worker>(s, std::move(ports), *publisher_, learned_, stop_workers_));
   }
+  load_ = std::make_unique<WorkerLoad[]>(workers);
   std::vector<FlowMailbox*> mailboxes;
   for (const std::unique_ptr<Worker>& w : workers_) mailboxes.push_back(&w->mailbox());
   mailboxes_ = std::make_unique<FlowMailboxes>(std::move(mailboxes));
@@ -179,6 +180,7 @@ bool Dataplane::start() {
 void Dataplane::run(const std::atomic<bool>& stop, std::atomic<bool>& reload) {
   uint32_t last_solicit = now_ms() - kSolicitPeriodMs;
   uint32_t last_sample = now_ms() - kPortSamplePeriodMs;
+  uint32_t last_load = now_ms();
   bool any_tap = false;
   for (const EthPort& p : ports_) any_tap |= p.tap_port_id.has_value();
   while (!stop.load()) {
@@ -196,6 +198,10 @@ void Dataplane::run(const std::atomic<bool>& stop, std::atomic<bool>& reload) {
     if (now - last_sample >= kPortSamplePeriodMs) {
       for (EthPort& p : ports_) p.sample_counters();
       last_sample = now;
+    }
+    if (now - last_load >= kLoadWindowMs) {
+      sample_load();
+      last_load = now;
     }
     // Host traffic through a TAP wants a tighter loop than neighbor upkeep alone.
     usleep(any_tap ? 100 : 1000);

@@ -24,6 +24,7 @@
 #include "channel/message.h"
 #include "channel/stats.h"
 #include "config/config.h"
+#include "pipeline/loop_clock.h"
 #include "runtime/control_server.h"
 #include "runtime/flow_sync.h"
 #include "runtime/port.h"
@@ -78,6 +79,12 @@ class Dataplane {
   TrafficCounters vip_traffic(uint32_t vip_id) const;
   uint64_t vip_syns_not_admitted(uint32_t vip_id) const;
   TrafficCounters backend_traffic(uint32_t backend_id) const;
+  // A worker's busy share (pipeline/loop_clock.h) over the last whole window of
+  // kLoadWindowMs, which the main lcore samples; 0 before the first.
+  static constexpr uint32_t kLoadWindowMs = 1000;
+  double busy_ratio(size_t worker) const {
+    return load_[worker].ratio.load(std::memory_order_relaxed);
+  }
   uint32_t now_ms() const;
 
   // The configuration, the neighbor cache and the counter ids, which the main lcore
@@ -125,6 +132,8 @@ class Dataplane {
   TracePort trace_port(uint16_t index) const;
   // counters.cc: summary()'s counters, for the kStats answer.
   channel::Stats channel_stats() const;
+  // counters.cc: ends one load window of every worker and begins the next.
+  void sample_load();
 
   // neighbor_upkeep.cc: bindings the workers learnt; solicitations of the next hops that
   // are unresolved or due a refresh; expiry.
@@ -161,6 +170,12 @@ class Dataplane {
   std::atomic<bool> stop_workers_{false};
   std::atomic<uint64_t> generation_ = 0;  // written by the main lcore, read by telemetry
   uint64_t cycles_per_ms_ = 1;
+
+  struct WorkerLoad {
+    LoopCycles window_start;        // the main lcore's
+    std::atomic<double> ratio = 0;  // any thread reads it
+  };
+  std::unique_ptr<WorkerLoad[]> load_;  // by worker
 
   // Once start() has returned, the main lcore changes config_, neighbors_ and builder_'s ids
   // only under it, and other threads read them only under it (LockedView); summary() takes

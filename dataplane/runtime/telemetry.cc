@@ -123,10 +123,14 @@ int workers(const Dataplane& dataplane, const char*, rte_tel_data* d) {
     rte_tel_data_add_dict_u64(wd, "lcore", all[w]->lcore());
     for (WorkerCounter k :
          {WorkerCounter::rx_packets, WorkerCounter::tx_packets, WorkerCounter::forwarded,
-          WorkerCounter::flow_new, WorkerCounter::handed_off, WorkerCounter::busy_cycles,
-          WorkerCounter::rx_interrupt_waits})
+          WorkerCounter::flow_new, WorkerCounter::flow_insert_failures,
+          WorkerCounter::flow_evictions, WorkerCounter::handed_off, WorkerCounter::busy_cycles,
+          WorkerCounter::loop_cycles, WorkerCounter::rx_interrupt_waits})
       rte_tel_data_add_dict_u64(wd, kWorkerCounters[size_t(k)].name, c[k]);
+    rte_tel_data_add_dict_u64(wd, "busy_ppm",
+                              uint64_t(dataplane.busy_ratio(w) * channel::kBusyPpmScale + 0.5));
     rte_tel_data_add_dict_u64(wd, "active_flows", c.active_flows);
+    rte_tel_data_add_dict_u64(wd, "flow_capacity", all[w]->flow_capacity());
     rte_tel_data_add_dict_container(d, ("worker" + std::to_string(w)).c_str(), wd, 0);
   }
   return 0;

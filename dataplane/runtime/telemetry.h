@@ -4,7 +4,7 @@
 //   /sluice/vips                per VIP: address, mode, packets, bytes, new flows
 //   /sluice/backends,<vip name> per backend of that VIP: state, weight, MAC, counters
 //   /sluice/neighbors           the neighbor cache
-//   /sluice/workers             per worker lcore: packets, busy cycles, flows
+//   /sluice/workers             per worker lcore: packets, busy cycles and share, flow table
 //   /sluice/ports               per port: device, queues, RSS, flow handoff, exception path
 // The commands run on DPDK's telemetry thread and read the Dataplane through its
 // read-only view only.

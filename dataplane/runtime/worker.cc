@@ -14,6 +14,7 @@
 #include "packet/parser.h"
 #include "pipeline/flow_owner.h"
 #include "pipeline/host_lane.h"
+#include "pipeline/loop_clock.h"
 #include "pipeline/rx_admission.h"
 #include "sync/bulk_walk.h"
 
@@ -58,7 +59,8 @@ Worker::Worker(const WorkerSettings& settings, std::vector<WorkerPort> ports,
       parsed_(std::make_unique<ParsedPacket[]>(kMaxBurst)),
       decided_(std::make_unique<uint32_t[]>(kMaxBurst)),
       tx_(std::make_unique<rte_mbuf*[]>(kMaxTx)),
-      mailbox_(std::make_unique<FlowMailbox>()) {
+      mailbox_(std::make_unique<FlowMailbox>()),
+      flow_capacity_(pipeline_->flows().capacity()) {
   pipeline_->set_sync(settings.sync);
   uint16_t port_count = 0;
   for (const WorkerPort& p : ports_) port_count = std::max<uint16_t>(port_count, p.port_index + 1);
@@ -72,14 +74,13 @@ int Worker::run() {
   const bool interrupts = settings_.rx_interrupts && register_interrupts();
   publisher_.online(settings_.thread_id);
   uint32_t idle_polls = 0;
-  uint64_t loop_start = rte_get_tsc_cycles();
+  LoopClock clock(rte_get_tsc_cycles());
   bool was_busy = false;
   while (!stop_.load(std::memory_order_relaxed)) {
     const uint64_t now = rte_get_tsc_cycles();
     // A loop that received goes straight on to the next: from its start to this one is
     // exactly its work.
-    if (was_busy) (*counters_)[WorkerCounter::busy_cycles] += now - loop_start;
-    loop_start = now;
+    clock.next_turn(now, was_busy, *counters_);
     uint32_t now_ms = uint32_t(now / cycles_per_ms);
     uint16_t received = 0;
     bool walking = false;

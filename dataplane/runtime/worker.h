@@ -88,6 +88,7 @@ class Worker {
 
   const WorkerCounters& counters() const { return *counters_; }
   uint32_t lcore() const { return settings_.lcore; }
+  uint64_t flow_capacity() const { return flow_capacity_; }  // its flow table's ways
   // The main lcore's questions about this worker's flow table, answered by run() between
   // bursts (trace/flow_mailbox.h): the asking side is the main lcore's.
   FlowMailbox& mailbox() { return *mailbox_; }
@@ -156,6 +157,7 @@ class Worker {
   std::vector<TokenBucket> host_budgets_;  // the bulk lane's, by port index
   uint32_t bulk_serving_ = 0;  // walk_bulk()'s: the request it works on, and where it is
   uint32_t bulk_cursor_ = 0;
+  uint64_t flow_capacity_;
 };
 
 }  // namespace sluice

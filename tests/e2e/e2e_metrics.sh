@@ -17,7 +17,9 @@
 #      values `sluicectl --json` gives: per backend packets, bytes, new flows, health,
 #      admin state; per VIP packets; drops and rx_packets (between two readings of
 #      show stats); config generation, dataplane connected and in sync, the VRRP
-#      instance MASTER with its transition.
+#      instance MASTER with its transition; per worker (labels worker, lcore) the flow
+#      table's capacity, insert failures and evictions of show stats, its active flows
+#      between two readings, its occupancy their quotient and its busy ratio in 0..1.
 #   3. every rule of sluice-alerts.yml evaluates without error on the real series; every
 #      sluice_* metric the Grafana dashboard and the rules name is in the scrape.
 #   4. the status page in headless chromium: the rendered table of www has web1 and web2
@@ -221,6 +223,28 @@ drop_after="$(stat_json drop_not_for_us)"
 ((drop_before <= p && p <= drop_after)) ||
   die "Prometheus drops not_for_us = $p, not within show stats' $drop_before..$drop_after"
 ok "Prometheus sluice_dataplane_drops_total{reason=\"not_for_us\"} = $p, within $drop_before..$drop_after"
+workers="$(json_at "show stats" "len(a['workers'])")"
+((workers >= 1)) || die "show stats lists no worker"
+for ((w = 0; w < workers; w++)); do
+  worker_json() { json_at "show stats" "a['workers'][$w]['$1']"; }
+  labels="worker=\"$w\",lcore=\"$(worker_json lcore)\""
+  for f in flow_capacity:sluice_worker_flow_table_capacity \
+    flow_insert_failures:sluice_worker_flow_insert_failures_total \
+    flow_evictions:sluice_worker_flow_evictions_total; do
+    expect_prom "${f#*:}{$labels}" "$(worker_json "${f%%:*}")" "worker $w ${f%%:*}"
+  done
+  active_before="$(worker_json active_flows)"
+  p="$(prom "sluice_worker_active_flows{$labels}")"
+  active_after="$(worker_json active_flows)"
+  if ((p < active_before && p < active_after)) || ((p > active_before && p > active_after)); then
+    die "Prometheus worker $w active flows = $p, not between show stats' $active_before and $active_after"
+  fi
+  ok "Prometheus sluice_worker_active_flows{$labels} = $p, between $active_before and $active_after"
+  expect_prom "abs(sluice_worker_flow_table_occupancy{$labels} - sluice_worker_active_flows{$labels} / sluice_worker_flow_table_capacity{$labels}) < bool 1e-9" \
+    1 "worker $w occupancy = active flows / capacity"
+  expect_prom "sluice_worker_busy_ratio{$labels} >= bool 0 and sluice_worker_busy_ratio{$labels} <= bool 1" \
+    1 "worker $w busy ratio in 0..1"
+done
 expect_prom 'sluice_config_generation' "$(info_json config_generation)" "config generation"
 expect_prom 'sluice_dataplane_connected' 1 "dataplane connected"
 expect_prom 'sluice_dataplane_sync_state{state="in sync"}' 1 "in sync"
@@ -236,8 +260,8 @@ in_ns lb curl -s --max-time 5 "http://$PROM_ADDR/api/v1/rules" |
   "$PY" "$REPO_ROOT/tests/lib/prometheus_answer.py" rules >"$TOPO_DIR/rules.out"
 n="$(grep -c '^sluice ' "$TOPO_DIR/rules.out" || true)"
 bad="$(awk '$3 != "ok"' "$TOPO_DIR/rules.out")"
-if ((n != 16)) || [[ -n "$bad" ]]; then
-  die "the rules as Prometheus runs them ($n, want 16 with health ok): $(cat "$TOPO_DIR/rules.out")"
+if ((n != 17)) || [[ -n "$bad" ]]; then
+  die "the rules as Prometheus runs them ($n, want 17 with health ok): $(cat "$TOPO_DIR/rules.out")"
 fi
 ok "Prometheus evaluates all $n rules of sluice-alerts.yml without error"
 in_ns lb curl -s --max-time 5 -o "$TOPO_DIR/scrape.txt" "$METRICS_URL/metrics"

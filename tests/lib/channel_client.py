@@ -6,7 +6,7 @@ import ipaddress
 import socket
 import struct
 
-VERSION = 3  # common/channel/message.h kVersion
+VERSION = 4  # common/channel/message.h kVersion
 DESIRED, APPLIED, REJECTED, GET_STATS, STATS, ANNOUNCE = 1, 2, 3, 4, 5, 6
 TRACE, TRACE_RESULT, CONNS, CONNS_RESULT = 7, 8, 9, 10
 
@@ -33,7 +33,9 @@ def read_message(s):
 def decode_stats(body):
     """common/channel/stats.h's encoding, which must fill the payload exactly, as
     (generation, [(counter, value)],
-     {vip: ((packets, bytes, new_flows, syns_not_admitted), {address: (packets, bytes, new_flows)})});
+     {vip: ((packets, bytes, new_flows, syns_not_admitted), {address: (packets, bytes, new_flows)})},
+     [{lcore, busy_ppm, busy_cycles, loop_cycles, active_flows, flow_capacity,
+       flow_insert_failures, flow_evictions}] in worker order);
     ValueError when it does not."""
     pos = 0
 
@@ -65,9 +67,16 @@ def decode_stats(body):
             address = ipaddress.IPv6Address(take(16))
             backends[str(address.ipv4_mapped or address)] = traffic()
         vips[vip] = (vip_traffic, backends)
+    workers = []
+    for _ in range(number(4)):
+        worker = {"lcore": number(4), "busy_ppm": number(4)}
+        for field in ("busy_cycles", "loop_cycles", "active_flows", "flow_capacity",
+                      "flow_insert_failures", "flow_evictions"):
+            worker[field] = number(8)
+        workers.append(worker)
     if pos != len(body):
-        raise ValueError(f"{len(body) - pos} bytes after the last VIP")
-    return generation, counters, vips
+        raise ValueError(f"{len(body) - pos} bytes after the last worker")
+    return generation, counters, vips, workers
 
 
 def fields(body):

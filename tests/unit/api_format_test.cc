@@ -184,6 +184,30 @@ TEST(ApiFormat, Stats) {
                                     "\n\n");
 }
 
+TEST(ApiFormat, StatsWithWorkers) {
+  StatsView s;
+  s.counters = {{"rx_packets", 9}};
+  s.workers = {{.lcore = 1,
+                .busy_ppm = 125'000,
+                .active_flows = 2048,
+                .flow_capacity = 4096,
+                .flow_insert_failures = 3,
+                .flow_evictions = 7},
+               {.lcore = 3, .busy_ppm = 1'000'000, .active_flows = 1, .flow_capacity = 3}};
+  EXPECT_EQ(format_stats(s, false),
+            "COUNTER     VALUE\n"
+            "rx_packets  9\n"
+            "WORKER  LCORE  BUSY    ACTIVE_FLOWS  CAPACITY  OCCUPANCY  INSERT_FAILURES  EVICTIONS\n"
+            "0       1      12.5%   2048          4096      50.0%      3                7\n"
+            "1       3      100.0%  1             3         33.3%      0                0\n");
+  EXPECT_EQ(format_stats(s, true),
+            R"({"rx_packets":9,"workers":[{"worker":0,"lcore":1,"busy_ppm":125000,)"
+            R"("active_flows":2048,"flow_capacity":4096,"flow_insert_failures":3,)"
+            R"("flow_evictions":7},{"worker":1,"lcore":3,"busy_ppm":1000000,"active_flows":1,)"
+            R"("flow_capacity":3,"flow_insert_failures":0,"flow_evictions":0}]})"
+            "\n");
+}
+
 TEST(ApiFormat, Sync) {
   StatsView s;
   s.counters = {{"rx_packets", 9}, {"sync_sent", 32}, {"sync_rejected_auth", 1}, {"drop_x", 2}};

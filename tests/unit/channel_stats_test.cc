@@ -41,6 +41,8 @@ Stats sample() {
       {"www", {10, 2000, 3}, {{ip("10.0.0.21"), {4, 500, 1}}, {ip("10.0.0.22"), {6, 1500, 2}}}, 7});
   s.vips.push_back({"dns6", {1, 80, 1}, {{ip("2001:db8::31"), {1, 80, 1}}}});
   s.vips.push_back({"idle", {}, {}});
+  s.workers.push_back({1, 250'000, 1000, 4000, 3, 1 << 20, 0, 0});
+  s.workers.push_back({2, channel::kBusyPpmScale, UINT64_MAX, UINT64_MAX, 1 << 20, 1 << 20, 17, 5});
   return s;
 }
 
@@ -56,13 +58,18 @@ TEST(ChannelStats, EncodesTheDocumentedLayout) {
   s.generation = 7;
   s.counters = {{"rx", 1}};
   s.vips.push_back({"w", {1, 2, 3}, {{ip("10.0.0.21"), {4, 5, 6}}}, 9});
+  s.workers.push_back({3, 500'000, 10, 20, 30, 40, 50, 60});
   EXPECT_EQ(encode_stats(s), from_hex("0000000000000007"                   // generation
                                       "00000001 02 7278 0000000000000001"  // "rx" 1
                                       "00000001 01 77"                     // VIP "w"
                                       "0000000000000001 0000000000000002 0000000000000003"
                                       "0000000000000009"  // syns_not_admitted
                                       "00000001 00000000000000000000ffff0a000015"  // 10.0.0.21
-                                      "0000000000000004 0000000000000005 0000000000000006"));
+                                      "0000000000000004 0000000000000005 0000000000000006"
+                                      "00000001 00000003 0007a120"         // worker on lcore 3, 50%
+                                      "000000000000000a 0000000000000014"  // busy, loop cycles
+                                      "000000000000001e 0000000000000028"  // flows, capacity
+                                      "0000000000000032 000000000000003c"));  // failures, evictions
 }
 
 TEST(ChannelStats, RoundTrips) {
@@ -105,8 +112,18 @@ TEST(ChannelStats, ErrorsNameTheFieldAndTheByte) {
   EXPECT_EQ(decode_error(whole.substr(0, whole.find("www") + 3 + 24 + 8 + 4 + 40 + 39)),
             "stats payload: VIP 'www' backend count 2 at byte 116 is more than the 79 remaining "
             "bytes can hold");
-  EXPECT_EQ(decode_error(whole + "xyz"),
-            "stats payload: 3 bytes after the last VIP, at byte " + std::to_string(whole.size()));
+  EXPECT_EQ(decode_error(whole.substr(0, whole.size() - 57)),
+            "stats payload: worker count 2 at byte " + std::to_string(whole.size() - 116) +
+                " is more than the 55 remaining bytes can hold");
+  EXPECT_EQ(decode_error(whole + "xyz"), "stats payload: 3 bytes after the last worker, at byte " +
+                                             std::to_string(whole.size()));
+}
+
+TEST(ChannelStats, ABusyShareOverOneIsRefused) {
+  Stats s;
+  s.workers.push_back({1, channel::kBusyPpmScale + 1, 0, 0, 0, 0, 0, 0});
+  EXPECT_EQ(decode_error(encode_stats(s)),
+            "stats payload: worker 0 busy_ppm 1000001 at byte 24 is more than 1000000");
 }
 
 TEST(ChannelStats, ForgedCountsAreRefusedBeforeAnyAllocation) {
@@ -118,10 +135,16 @@ TEST(ChannelStats, ForgedCountsAreRefusedBeforeAnyAllocation) {
   Stats s;
   s.vips.push_back({"w", {}, {}});
   std::string payload = encode_stats(s);
-  payload[payload.size() - 1] = 1;  // one backend announced, none there
+  payload[payload.size() - 5] = 1;  // one backend announced, none there
   EXPECT_EQ(decode_error(payload),
-            "stats payload: VIP 'w' backend count 1 at byte 50 is more than the 0 remaining "
+            "stats payload: VIP 'w' backend count 1 at byte 50 is more than the 4 remaining "
             "bytes can hold");
+  s.vips.clear();
+  payload = encode_stats(s);
+  payload[payload.size() - 1] = 2;  // two workers announced, none there
+  EXPECT_EQ(decode_error(payload),
+            "stats payload: worker count 2 at byte 16 is more than the 0 remaining bytes can "
+            "hold");
 }
 
 TEST(ChannelStats, NamesArePrintableWithoutSpaces) {

@@ -15,7 +15,7 @@ using channel::MessageType;
 TEST(Channel, EncodesTheDocumentedHeader) {
   std::string bytes = channel::encode(MessageType::kStateApplied, "generation 7");
   ASSERT_EQ(bytes.size(), 12u + 12u);
-  EXPECT_EQ(bytes.substr(0, 12), std::string("SLC1\x00\x03\x00\x02\x00\x00\x00\x0c", 12));
+  EXPECT_EQ(bytes.substr(0, 12), std::string("SLC1\x00\x04\x00\x02\x00\x00\x00\x0c", 12));
   EXPECT_EQ(bytes.substr(12), "generation 7");
 }
 
@@ -49,7 +49,7 @@ TEST(Channel, RejectsBadMagicVersionAndLength) {
   v1[5] = 1;
   b.feed(v1.data(), v1.size());
   EXPECT_EQ(b.next(m, error), Decoder::Status::kError);
-  EXPECT_EQ(error, "channel version 1 not supported (this side speaks 3)");
+  EXPECT_EQ(error, "channel version 1 not supported (this side speaks 4)");
   Decoder c;
   std::string huge = channel::encode(MessageType::kGetStats, "");
   huge[8] = 0x7f;

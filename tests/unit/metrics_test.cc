@@ -270,6 +270,52 @@ TEST(Metrics, SyncGaugesAreGauges) {
   EXPECT_EQ(text.find("sluice_dataplane_sync_join_pending_total"), std::string::npos);
 }
 
+TEST(Metrics, PerWorkerSeries) {
+  FakeModel m;
+  m.vips_.clear();
+  m.stats_.workers = {{.lcore = 1,
+                       .busy_ppm = 125'000,
+                       .active_flows = 1024,
+                       .flow_capacity = 4096,
+                       .flow_insert_failures = 3,
+                       .flow_evictions = 7},
+                      {.lcore = 3, .busy_ppm = 1'000'000, .flow_capacity = 4096}};
+  EXPECT_THAT(
+      render_metrics(m),
+      ::testing::HasSubstr(
+          "# TYPE sluice_worker_busy_ratio gauge\n"
+          "sluice_worker_busy_ratio{worker=\"0\",lcore=\"1\"} 0.125\n"
+          "sluice_worker_busy_ratio{worker=\"1\",lcore=\"3\"} 1\n"
+          "# HELP sluice_worker_flow_table_occupancy The worker's active flows over its flow "
+          "table's capacity (0..1); new flows begin to be refused or to evict others from about "
+          "0.5.\n"
+          "# TYPE sluice_worker_flow_table_occupancy gauge\n"
+          "sluice_worker_flow_table_occupancy{worker=\"0\",lcore=\"1\"} 0.25\n"
+          "sluice_worker_flow_table_occupancy{worker=\"1\",lcore=\"3\"} 0\n"
+          "# HELP sluice_worker_active_flows Flows in the worker's flow table (expired ones not "
+          "yet swept included).\n"
+          "# TYPE sluice_worker_active_flows gauge\n"
+          "sluice_worker_active_flows{worker=\"0\",lcore=\"1\"} 1024\n"
+          "sluice_worker_active_flows{worker=\"1\",lcore=\"3\"} 0\n"
+          "# HELP sluice_worker_flow_table_capacity Flows the worker's flow table has room for.\n"
+          "# TYPE sluice_worker_flow_table_capacity gauge\n"
+          "sluice_worker_flow_table_capacity{worker=\"0\",lcore=\"1\"} 4096\n"
+          "sluice_worker_flow_table_capacity{worker=\"1\",lcore=\"3\"} 4096\n"
+          "# HELP sluice_worker_flow_insert_failures_total New flows the worker's full flow table "
+          "refused (forwarded by Maglev alone).\n"
+          "# TYPE sluice_worker_flow_insert_failures_total counter\n"
+          "sluice_worker_flow_insert_failures_total{worker=\"0\",lcore=\"1\"} 3\n"
+          "sluice_worker_flow_insert_failures_total{worker=\"1\",lcore=\"3\"} 0\n"
+          "# HELP sluice_worker_flow_evictions_total Live half-open, UDP or other flows a new "
+          "flow displaced from the worker's flow table.\n"
+          "# TYPE sluice_worker_flow_evictions_total counter\n"
+          "sluice_worker_flow_evictions_total{worker=\"0\",lcore=\"1\"} 7\n"
+          "sluice_worker_flow_evictions_total{worker=\"1\",lcore=\"3\"} 0\n"));
+  // Without the dataplane's counters there are no workers, and no worker series.
+  m.stats_.workers.clear();
+  EXPECT_EQ(render_metrics(m).find("sluice_worker_"), std::string::npos);
+}
+
 TEST(Metrics, LabelValuesAreEscaped) {
   FakeModel m;
   m.vips_.resize(1);

@@ -196,6 +196,23 @@ TEST_F(PipelineTest, FullTableStillForwardsByMaglev) {
   EXPECT_GT((*small_counters)[WorkerCounter::flow_insert_failures], 0u);
 }
 
+TEST_F(PipelineTest, EvictionsOfAFullTableAreCounted) {
+  auto small_counters = std::make_unique<WorkerCounters>();
+  Pipeline small(64, FlowTimeouts{}, *small_counters);
+  publish(make_config({{1, 1}, {2, 1}}));
+  for (uint32_t i = 0; i < 500; ++i) {
+    Frame f(i % 250, uint16_t(20000 + i), wire::kTcpSyn);  // half-open flows: evictable
+    BurstResult result;
+    small.process_burst(&f.buf, 1, 0, *state_, now_, result);
+    ASSERT_EQ(result.actions[0], Action::kTransmit);
+  }
+  const WorkerCounters& c = *small_counters;
+  EXPECT_EQ(c.active_flows, small.flows().capacity());
+  EXPECT_EQ(c[WorkerCounter::flow_evictions], 500 - small.flows().capacity());
+  EXPECT_EQ(c[WorkerCounter::flow_evictions], small.flows().stats().evictions);
+  EXPECT_EQ(c[WorkerCounter::flow_insert_failures], 0u);
+}
+
 TEST_F(PipelineTest, UnresolvedNextHopIsCountedNotSent) {
   config::Config c = make_config({{1, 1}});
   c.neighbors.clear();
