@@ -98,8 +98,11 @@ std::unique_ptr<ForwardingState> StateBuilder::build(const config::Config& confi
     built_macs_ = port_macs;
   }
   ++round_;
-  auto state = std::make_unique<ForwardingState>();
+  // The last snapshot's tables that nothing changes stay shared with it.
+  auto state = std::make_unique<ForwardingState>(last_ ? *last_ : ForwardingState{});
   state->generation = generation;
+  state->ports.clear();
+  state->vips = {};
 
   std::vector<IpAddress> local;
   for (size_t i = 0; i < config.ports.size(); ++i) {
@@ -179,7 +182,7 @@ std::unique_ptr<ForwardingState> StateBuilder::build(const config::Config& confi
     }
   }
   if (vips_moved || !changed.empty())
-    shared_backend_by_id_ = SharedArray<ForwardingState::BackendRef>(backend_by_id_);
+    state->backend_by_id = SharedArray<ForwardingState::BackendRef>(backend_by_id_);
   if (matched_changed || vips_moved) {
     // An inactive VIP keeps its ids and backends (its flows survive a flip back) but is
     // neither matched nor answered for.
@@ -190,18 +193,15 @@ std::unique_ptr<ForwardingState> StateBuilder::build(const config::Config& confi
       keys.emplace_back(state->vips[i].key, i);
       addresses.push_back(state->vips[i].key.address);
     }
-    vip_table_ = VipTable(keys);
-    vip_addresses_ = AddressSet(addresses);
+    state->vip_table = VipTable(keys);
+    state->vip_addresses = AddressSet(addresses);
   }
-  local_addresses_ = AddressSet(local);
-  ports_ = state->ports;
-  vips_ = state->vips;
-  built_once_ = true;
+  state->local_addresses = AddressSet(local);
   if (backends_changed) {
     std::vector<IpAddress> addresses;
     for (const config::Vip& cv : config.vips)
       for (const config::Backend& cb : cv.backends) addresses.push_back(cb.address);
-    backend_addresses_ = AddressSet(addresses);
+    state->backend_addresses = AddressSet(addresses);
   }
   if (vips_moved || !changed.empty()) {
     // The answers of `nat` VIPs' backends are routed back through sluice.
@@ -209,43 +209,23 @@ std::unique_ptr<ForwardingState> StateBuilder::build(const config::Config& confi
     for (const VipEntry& vip : state->vips)
       if (vip.mode == ForwardingMode::kNat)
         for (const BackendEntry& be : vip.backends) nat_backends.push_back(be.address);
-    nat_backends_ = AddressSet(nat_backends);
+    state->nat_backends = AddressSet(nat_backends);
   }
-  nat_local_addresses_ = AddressSet(config.nat.local_addresses);
-  has_nat_ = !config.nat.local_addresses.empty() || nat_backends_.size() != 0;
-  sync_listen_ = config.sync.enable ? config.sync.listen : SocketAddress{};
-  state->backend_by_id = shared_backend_by_id_;
+  state->nat_local_addresses = AddressSet(config.nat.local_addresses);
+  state->has_nat = !config.nat.local_addresses.empty() || state->nat_backends.size() != 0;
+  state->sync_listen = config.sync.enable ? config.sync.listen : SocketAddress{};
   state->next_hops = next_hops_;
-  state->vip_table = vip_table_;
-  state->vip_addresses = vip_addresses_;
-  state->local_addresses = local_addresses_;
-  state->backend_addresses = backend_addresses_;
-  state->sync_listen = sync_listen_;
-  state->nat_local_addresses = nat_local_addresses_;
-  state->nat_backends = nat_backends_;
-  state->has_nat = has_nat_;
+  last_ = *state;
   return state;
 }
 
 std::unique_ptr<ForwardingState> StateBuilder::with_neighbors(const NeighborCache& neighbors,
                                                               uint64_t generation) {
-  if (!built_once_) return nullptr;
+  if (!last_) return nullptr;
   refresh_next_hops(neighbors);
-  auto state = std::make_unique<ForwardingState>();
-  state->generation = generation;
-  state->ports = ports_;
-  state->vips = vips_;
-  state->backend_by_id = shared_backend_by_id_;
-  state->next_hops = next_hops_;
-  state->vip_table = vip_table_;
-  state->vip_addresses = vip_addresses_;
-  state->local_addresses = local_addresses_;
-  state->backend_addresses = backend_addresses_;
-  state->sync_listen = sync_listen_;
-  state->nat_local_addresses = nat_local_addresses_;
-  state->nat_backends = nat_backends_;
-  state->has_nat = has_nat_;
-  return state;
+  last_->generation = generation;
+  last_->next_hops = next_hops_;
+  return std::make_unique<ForwardingState>(*last_);
 }
 
 std::shared_ptr<const VipEntry> StateBuilder::build_vip(const config::Config& config,

@@ -98,20 +98,9 @@ class StateBuilder {
   std::unordered_map<VipKey, BuiltVip, VipKeyHash> built_;
   std::vector<config::Port> built_ports_;
   std::vector<MacAddress> built_macs_;
-  // The last snapshot's parts, for with_neighbors().
-  bool built_once_ = false;
-  std::vector<PortEntry> ports_;
-  AddressSet local_addresses_;
-  VipEntries vips_;
+  // The last snapshot: what the next shares, and what with_neighbors() gives again.
+  std::optional<ForwardingState> last_;
   std::vector<ForwardingState::BackendRef> backend_by_id_;
-  SharedArray<ForwardingState::BackendRef> shared_backend_by_id_;  // backend_by_id_'s copy
-  VipTable vip_table_;
-  AddressSet vip_addresses_;
-  AddressSet backend_addresses_;
-  SocketAddress sync_listen_;
-  AddressSet nat_local_addresses_;
-  AddressSet nat_backends_;
-  bool has_nat_ = false;
   // The next hops: [0] is kNoNextHop; a slot whose users dropped to 0 is reused.
   std::vector<NextHop> next_hops_{NextHop{}};
   std::vector<IpAddress> next_hop_addresses_{IpAddress{}};
