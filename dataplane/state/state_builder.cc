@@ -99,7 +99,8 @@ std::unique_ptr<ForwardingState> StateBuilder::build(const config::Config& confi
   }
   ++round_;
   // The last snapshot's tables that nothing changes stay shared with it.
-  auto state = std::make_unique<ForwardingState>(last_ ? *last_ : ForwardingState{});
+  auto state =
+      last_ ? std::make_unique<ForwardingState>(*last_) : std::make_unique<ForwardingState>();
   state->generation = generation;
   state->ports.clear();
   state->vips = {};
