@@ -258,13 +258,6 @@ route_via() {
 }
 
 nexthops_are() { [[ "$(router_nexthops "$VIP4")" == "$1" ]]; }
-nexthops6_are() { [[ "$(router_nexthops6 "$VIP6")" == "$1" ]]; }
-
-# wait_nexthops6 WANT SECONDS WHAT: the router's nexthops for the IPv6 VIP become WANT.
-wait_nexthops6() {
-  wait_for "$2" nexthops6_are "$1" ||
-    die "$3: the router's nexthops for $VIP6 are '$(router_nexthops6 "$VIP6")', want '$1'"
-}
 
 # far_get6 PORT: far_get over IPv6, to VIP6.
 far_get6() {
