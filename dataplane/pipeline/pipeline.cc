@@ -73,6 +73,7 @@ void Pipeline::begin_burst(StagedBurst& burst, PacketBuffer* frames, uint16_t n,
     if (parsed[i].kind == PacketKind::kIpv4 || parsed[i].kind == PacketKind::kIpv6) {
       burst.hashes[i] = flow_hash(parsed[i].key);
       flows_.prefetch(burst.hashes[i]);
+      if (nat_.capacity() != 0) nat_.prefetch(burst.hashes[i]);
     }
   }
 }
@@ -82,6 +83,7 @@ void Pipeline::prefetch_flows(const StagedBurst& burst, const ForwardingState& s
   for (uint16_t i = 0; i < burst.n; ++i) {
     const ParsedPacket& p = burst.parsed[i];
     if (p.kind != PacketKind::kIpv4 && p.kind != PacketKind::kIpv6) continue;
+    if (nat_.capacity() != 0 && nat_.prefetch_entries(burst.hashes[i])) continue;
     if (flows_.prefetch_entries(burst.hashes[i], now_ms)) continue;
     // Probably a new flow, which Maglev will place: its slot is fetched now too. Under a
     // SYN flood that slot missed the cache on a quarter of forward()'s samples.
