@@ -10,6 +10,9 @@ namespace {
 
 // Expired entries insert() looks through for one to reuse when none is free.
 constexpr uint32_t kReclaimBudget = 64;
+// Entries every insert() sweeps: a worker under load has no idle moment to sweep, and
+// without this the table fills with expired connections until every insert must reclaim.
+constexpr uint32_t kSweepPerInsert = 2;
 
 // Index buckets for `capacity` connections: two keys each, at least 1.5 ways per key.
 uint32_t index_buckets_for(uint32_t capacity) {
@@ -85,7 +88,7 @@ NatConnection* NatTable::insert(const FlowKey& forward, uint32_t forward_hash, c
     ++stats_.conflicts;
     return nullptr;
   }
-  if (size_ == capacity_) sweep(now_ms, kReclaimBudget);
+  sweep(now_ms, size_ == capacity_ ? kReclaimBudget : kSweepPerInsert);
   if (size_ == capacity_) {
     ++stats_.full;
     return nullptr;

@@ -16,6 +16,9 @@ namespace sluice {
 
 namespace {
 
+// NAT entries a new fullnat connection sweeps when no local port is free.
+constexpr uint32_t kPortReclaimBudget = 256;
+
 bool has_ports(uint8_t protocol) {
   return protocol == wire::kProtoTcp || protocol == wire::kProtoUdp;
 }
@@ -133,10 +136,19 @@ NatConnection* Pipeline::open_nat_connection(const PacketBuffer& frame, const Pa
     // hash picks.
     const uint32_t n = uint32_t(nat_local_addresses_.size());
     std::optional<uint16_t> local_port;
-    for (uint32_t k = 0; k < n && !local_port; ++k) {
-      const uint32_t i = (hash + k) % n;
-      if (nat_local_addresses_[i].is_v4() != backend->address.is_v4()) continue;
-      if ((local_port = local_ports_.take(i))) local = uint8_t(i);
+    auto take_port = [&] {
+      for (uint32_t k = 0; k < n && !local_port; ++k) {
+        const uint32_t i = (hash + k) % n;
+        if (nat_local_addresses_[i].is_v4() != backend->address.is_v4()) continue;
+        if ((local_port = local_ports_.take(i))) local = uint8_t(i);
+      }
+    };
+    take_port();
+    if (!local_port) {
+      // Expired connections keep their ports until removed, and a busy worker has no idle
+      // moment to sweep: reclaim some now.
+      nat_.sweep(now_ms, kPortReclaimBudget);
+      take_port();
     }
     if (!local_port) {
       drop(DropReason::nat_ports_exhausted);

@@ -207,6 +207,20 @@ TEST(NatTable, KeysOfOneFullIndexBucketOverflowIntoTheNextOnes) {
   EXPECT_EQ(t.stats().full, 0u);
 }
 
+// A worker under load never sweeps when idle: every insert removes the expired connections
+// among the next two entries, so the table does not fill with them.
+TEST(NatTable, EveryInsertSweepsTwoEntries) {
+  NatTable t(8, timeouts(), nullptr);
+  for (uint16_t i = 0; i < 4; ++i)
+    ASSERT_NE(insert(t, client(i), answer(i), 0, FlowState::kUdp, kNoLocalAddress), nullptr);
+  const uint32_t later = timeouts().udp_ms + 1;  // all four have expired
+  ASSERT_NE(insert(t, client(10), answer(10), later, FlowState::kUdp, kNoLocalAddress), nullptr);
+  EXPECT_EQ(t.size(), 3u);
+  ASSERT_NE(insert(t, client(11), answer(11), later, FlowState::kUdp, kNoLocalAddress), nullptr);
+  EXPECT_EQ(t.size(), 2u);
+  EXPECT_EQ(t.stats().expirations, 4u);
+}
+
 TEST(NatTable, ZeroCapacityRefusesEverything) {
   NatTable t(0, timeouts(), nullptr);
   EXPECT_EQ(insert(t, client(), answer(1), 0), nullptr);
