@@ -18,8 +18,8 @@ uint64_t FlowTable::bytes_for(uint32_t capacity) {
   return uint64_t(buckets_for(capacity)) * sizeof(Bucket);
 }
 
-FlowTable::FlowTable(uint32_t capacity, FlowTimeouts timeouts)
-    : memory_(size_t(bytes_for(capacity))),
+FlowTable::FlowTable(uint32_t capacity, FlowTimeouts timeouts, int numa_node)
+    : memory_(size_t(bytes_for(capacity)), numa_node),
       buckets_(memory_.as<Bucket>()),
       bucket_mask_(buckets_for(capacity) - 1),
       timeout_by_code_{},

@@ -131,9 +131,9 @@ class FlowTable {
   static constexpr uint32_t kWays = 8;
 
   // Room for at least `capacity` flows: a power-of-two number of 8-way buckets, in a
-  // TableMemory (flow/table_memory.h). Throws std::bad_alloc if the memory is not there;
-  // bytes_for() tells beforehand how much that is.
-  FlowTable(uint32_t capacity, FlowTimeouts timeouts);
+  // TableMemory (flow/table_memory.h), on NUMA node numa_node if >= 0. Throws
+  // std::bad_alloc if the memory is not there; bytes_for() tells beforehand how much that is.
+  FlowTable(uint32_t capacity, FlowTimeouts timeouts, int numa_node = -1);
   FlowTable(const FlowTable&) = delete;
   FlowTable& operator=(const FlowTable&) = delete;
 

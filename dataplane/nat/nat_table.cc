@@ -24,11 +24,12 @@ uint32_t index_buckets_for(uint32_t capacity) {
 
 }  // namespace
 
-NatTable::NatTable(uint32_t capacity, const FlowTimeouts& timeouts, LocalPorts* ports)
+NatTable::NatTable(uint32_t capacity, const FlowTimeouts& timeouts, LocalPorts* ports,
+                   int numa_node)
     : capacity_(capacity),
       index_mask_(index_buckets_for(capacity) - 1),
-      entry_memory_(size_t(capacity) * sizeof(NatConnection)),
-      index_memory_(size_t(index_mask_ + 1) * sizeof(IndexBucket)),
+      entry_memory_(size_t(capacity) * sizeof(NatConnection), numa_node),
+      index_memory_(size_t(index_mask_ + 1) * sizeof(IndexBucket), numa_node),
       entries_(entry_memory_.as<NatConnection>()),
       index_(index_memory_.as<IndexBucket>()),
       live_(capacity, 0),

@@ -62,8 +62,9 @@ struct NatTableStats {
 class NatTable {
  public:
   // Room for `capacity` connections (0: none, every insert refused). ports: where fullnat
-  // connections give their local port back; it must outlive the table.
-  NatTable(uint32_t capacity, const FlowTimeouts& timeouts, LocalPorts* ports);
+  // connections give their local port back; it must outlive the table. numa_node: see
+  // flow/table_memory.h.
+  NatTable(uint32_t capacity, const FlowTimeouts& timeouts, LocalPorts* ports, int numa_node = -1);
   NatTable(const NatTable&) = delete;
   NatTable& operator=(const NatTable&) = delete;
 

@@ -36,12 +36,12 @@ bool is_echo_request(const ParsedPacket& p) {
 
 Pipeline::Pipeline(uint32_t flow_capacity, const FlowTimeouts& timeouts, WorkerCounters& counters,
                    const FragmentSettings& fragments, uint32_t syn_admission_limit,
-                   const NatSetup& nat)
-    : flows_(flow_capacity, timeouts),
+                   const NatSetup& nat, int numa_node)
+    : flows_(flow_capacity, timeouts, numa_node),
       fragments_(fragments),
       local_ports_(nat.capacity ? uint32_t(nat.local_addresses.size()) : 0, nat.port_min,
                    nat.port_max, nat.workers, nat.self),
-      nat_(nat.capacity, timeouts, &local_ports_),
+      nat_(nat.capacity, timeouts, &local_ports_, numa_node),
       nat_local_addresses_(nat.local_addresses),
       flood_guard_(syn_admission_limit),
       counters_(counters) {}
