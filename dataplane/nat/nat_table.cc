@@ -60,7 +60,11 @@ uint32_t NatTable::locate(const FlowKey& key, uint32_t hash, bool by_reply) cons
 
 NatConnection* NatTable::find(const FlowKey& key, uint32_t hash, bool by_reply, uint32_t now_ms,
                               uint8_t tcp_flags, bool touch) {
-  const uint32_t i = locate(key, hash, by_reply);
+  uint32_t i = locate(key, hash, by_reply);
+  if (i == kNone && by_reply && deferred_count_ != 0) {
+    index_deferred();
+    i = locate(key, hash, by_reply);
+  }
   if (i == kNone) return nullptr;
   NatConnection& c = entries_[i];
   if (expired(c, now_ms)) {
@@ -89,11 +93,43 @@ NatConnection* NatTable::insert(const FlowKey& forward, uint32_t forward_hash, c
     ++stats_.conflicts;
     return nullptr;
   }
-  sweep(now_ms, size_ == capacity_ ? kReclaimBudget : kSweepPerInsert);
-  if (size_ == capacity_) {
+  if (!make_room(now_ms)) return nullptr;
+  const uint32_t i = fill(forward, reply, backend_id, state, client_mac, local_address, now_ms);
+  live_[i] = kLive;
+  index_key(forward_hash, i << 1);
+  index_key(reply_hash, i << 1 | 1);
+  return &entries_[i];
+}
+
+NatConnection* NatTable::insert_deferring_reply(const FlowKey& forward, uint32_t forward_hash,
+                                                const FlowKey& reply, uint32_t reply_hash,
+                                                uint32_t backend_id, FlowState state,
+                                                const MacAddress& client_mac, uint8_t local_address,
+                                                uint32_t now_ms) {
+  if (capacity_ == 0) {
     ++stats_.full;
     return nullptr;
   }
+  if (!make_room(now_ms)) return nullptr;
+  if (deferred_count_ == kMaxDeferred) index_deferred();
+  prefetch(reply_hash);
+  const uint32_t i = fill(forward, reply, backend_id, state, client_mac, local_address, now_ms);
+  live_[i] = kReplyDeferred;
+  deferred_[deferred_count_++] = {i, reply_hash};
+  index_key(forward_hash, i << 1);
+  return &entries_[i];
+}
+
+bool NatTable::make_room(uint32_t now_ms) {
+  sweep(now_ms, size_ == capacity_ ? kReclaimBudget : kSweepPerInsert);
+  if (size_ < capacity_) return true;
+  ++stats_.full;
+  return false;
+}
+
+uint32_t NatTable::fill(const FlowKey& forward, const FlowKey& reply, uint32_t backend_id,
+                        FlowState state, const MacAddress& client_mac, uint8_t local_address,
+                        uint32_t now_ms) {
   const uint32_t i = free_[capacity_ - 1 - size_];
   NatConnection& c = entries_[i];
   c.forward = forward;
@@ -103,12 +139,9 @@ NatConnection* NatTable::insert(const FlowKey& forward, uint32_t forward_hash, c
   c.client_mac = client_mac;
   c.state = state;
   c.local_address = local_address;
-  live_[i] = 1;
-  index_key(forward_hash, i << 1);
-  index_key(reply_hash, i << 1 | 1);
   ++size_;
   ++stats_.inserts;
-  return &c;
+  return i;
 }
 
 void NatTable::index_key(uint32_t hash, uint32_t ref) {
@@ -143,10 +176,18 @@ void NatTable::unindex_key(uint32_t hash, uint32_t ref) {
 void NatTable::remove(uint32_t i) {
   NatConnection& c = entries_[i];
   unindex_key(flow_hash(c.forward), i << 1);
-  unindex_key(flow_hash(c.reply), i << 1 | 1);
+  if (live_[i] == kReplyDeferred) {
+    for (uint32_t k = 0; k < deferred_count_; ++k)
+      if (deferred_[k].entry == i) {
+        deferred_[k] = deferred_[--deferred_count_];
+        break;
+      }
+  } else {
+    unindex_key(flow_hash(c.reply), i << 1 | 1);
+  }
   if (c.local_address != kNoLocalAddress && ports_)
     ports_->give_back(c.local_address, c.reply.dst_port);
-  live_[i] = 0;
+  live_[i] = kFree;
   --size_;
   free_[capacity_ - 1 - size_] = i;
 }
@@ -158,7 +199,7 @@ uint32_t NatTable::sweep(uint32_t now_ms, uint32_t budget) {
   for (uint32_t k = 0; k < budget; ++k) {
     const uint32_t i = sweep_cursor_;
     sweep_cursor_ = sweep_cursor_ + 1 == capacity_ ? 0 : sweep_cursor_ + 1;
-    if (live_[i] && expired(entries_[i], now_ms)) {
+    if (live_[i] != kFree && expired(entries_[i], now_ms)) {
       remove(i);
       ++freed;
     }

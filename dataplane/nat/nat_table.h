@@ -103,6 +103,25 @@ class NatTable {
                         uint32_t reply_hash, uint32_t backend_id, FlowState state,
                         const MacAddress& client_mac, uint8_t local_address, uint32_t now_ms);
 
+  // insert() of a connection whose reply key no live connection can have (fullnat: its
+  // local port was free until now), without the check. Its reply key's index line is
+  // prefetched now and the key indexed by index_deferred(), which the caller calls at the
+  // end of the burst: the burst's other packets hide the cache miss that a new
+  // connection's reply key otherwise costs. (A find_reply() that misses before then indexes
+  // the deferred keys first: nothing can tell.) nullptr when no entry is free.
+  NatConnection* insert_deferring_reply(const FlowKey& forward, uint32_t forward_hash,
+                                        const FlowKey& reply, uint32_t reply_hash,
+                                        uint32_t backend_id, FlowState state,
+                                        const MacAddress& client_mac, uint8_t local_address,
+                                        uint32_t now_ms);
+  void index_deferred() {
+    for (uint32_t k = 0; k < deferred_count_; ++k) {
+      live_[deferred_[k].entry] = kLive;
+      index_key(deferred_[k].hash, deferred_[k].entry << 1 | 1);
+    }
+    deferred_count_ = 0;
+  }
+
   // Removes a connection found above (giving its local port back).
   void erase(NatConnection& c) { remove(uint32_t(&c - entries_)); }
 
@@ -117,7 +136,7 @@ class NatTable {
     const uint64_t end = std::min<uint64_t>(uint64_t(first) + count, capacity_);
     for (uint64_t i = first; i < end; ++i) {
       const NatConnection& c = entries_[i];
-      if (live_[i] && !expired(c, now_ms)) visit(c, now_ms - c.last_seen_ms);
+      if (live_[i] != kFree && !expired(c, now_ms)) visit(c, now_ms - c.last_seen_ms);
     }
   }
 
@@ -129,6 +148,9 @@ class NatTable {
  private:
   static constexpr uint32_t kWays = 7;
   static constexpr uint32_t kNone = 0xffffffffu;
+  static constexpr uint32_t kMaxDeferred = 64;
+  // live_ by entry: free, live, or live with its reply key not indexed yet.
+  static constexpr uint8_t kFree = 0, kLive = 1, kReplyDeferred = 2;
 
   // 7 ways; `overflow` sits where an eighth tag would, so one 32-byte compare reads all.
   struct alignas(64) IndexBucket {
@@ -157,6 +179,11 @@ class NatTable {
   void index_key(uint32_t hash, uint32_t ref);
   void unindex_key(uint32_t hash, uint32_t ref);
   void remove(uint32_t i);
+  // The entry for a new connection (the caller has made room), its fields set.
+  uint32_t fill(const FlowKey& forward, const FlowKey& reply, uint32_t backend_id, FlowState state,
+                const MacAddress& client_mac, uint8_t local_address, uint32_t now_ms);
+  // Whether an entry is free for a new connection, after reclaiming expired ones.
+  bool make_room(uint32_t now_ms);
 
   uint32_t capacity_;
   uint32_t index_mask_;
@@ -166,6 +193,12 @@ class NatTable {
   IndexBucket* index_;
   std::vector<uint8_t> live_;   // by entry
   std::vector<uint32_t> free_;  // a stack of the free entries
+  struct Deferred {
+    uint32_t entry;
+    uint32_t hash;  // of its reply key
+  };
+  Deferred deferred_[kMaxDeferred];
+  uint32_t deferred_count_ = 0;
   uint32_t size_ = 0;
   uint32_t sweep_cursor_ = 0;
   uint32_t timeout_[5] = {};  // by FlowState

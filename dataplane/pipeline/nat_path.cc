@@ -161,9 +161,14 @@ NatConnection* Pipeline::open_nat_connection(const PacketBuffer& frame, const Pa
     reply.dst_port = p.key.src_port;
   }
 
+  // A fullnat reply key has a local port that was free: no connection can have it.
+  const FlowState initial = initial_state(p.key.protocol, p.tcp_flags);
   NatConnection* c =
-      nat_.insert(p.key, hash, reply, flow_hash(reply), backend->id,
-                  initial_state(p.key.protocol, p.tcp_flags), source_mac(frame), local, now_ms);
+      local != kNoLocalAddress
+          ? nat_.insert_deferring_reply(p.key, hash, reply, flow_hash(reply), backend->id, initial,
+                                        source_mac(frame), local, now_ms)
+          : nat_.insert(p.key, hash, reply, flow_hash(reply), backend->id, initial,
+                        source_mac(frame), local, now_ms);
   if (!c) {
     if (local != kNoLocalAddress) local_ports_.give_back(local, reply.dst_port);
     const bool full = nat_.size() == nat_.capacity();

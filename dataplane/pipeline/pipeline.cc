@@ -114,6 +114,7 @@ void Pipeline::finish_burst(const StagedBurst& burst, const ForwardingState& sta
       result.actions[i] = handle_fragment(i, burst.frames[i], burst.parsed[i], burst.hashes[i],
                                           burst.port_index, state, now_ms, steering, result);
   }
+  nat_.index_deferred();
   counters_.active_flows = flows_.size();
   counters_[WorkerCounter::flow_evictions] = flows_.stats().evictions;
 }

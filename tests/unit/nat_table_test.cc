@@ -221,6 +221,50 @@ TEST(NatTable, EveryInsertSweepsTwoEntries) {
   EXPECT_EQ(t.stats().expirations, 4u);
 }
 
+// A fullnat connection's answer key is indexed at the burst's end, or by the first answer
+// lookup that misses before then: the connection is found by both keys at once.
+TEST(NatTable, ADeferredReplyKeyIsFoundOnceIndexed) {
+  LocalPorts ports(1, 1024, 1100, 1, 0);
+  NatTable t(16, timeouts(), &ports);
+  NatConnection* c =
+      t.insert_deferring_reply(client(), flow_hash(client()), answer(1024), flow_hash(answer(1024)),
+                               7, FlowState::kTcpSynOnly, kRouter, 0, 0);
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(t.find_forward(client(), flow_hash(client()), 1, 0), c);
+  EXPECT_EQ(t.find_reply(answer(1024), flow_hash(answer(1024)), 2, kSyn | kAck), c);
+  EXPECT_EQ(t.size(), 1u);
+  t.index_deferred();  // nothing left: no second index entry
+  t.erase(*c);
+  EXPECT_EQ(t.find_reply(answer(1024), flow_hash(answer(1024)), 3, 0), nullptr);
+  EXPECT_EQ(t.size(), 0u);
+}
+
+// A connection removed before its answer key was indexed leaves nothing behind.
+TEST(NatTable, AConnectionErasedBeforeItsReplyKeyIsIndexedLeavesNoTrace) {
+  LocalPorts ports(1, 1024, 1100, 1, 0);
+  NatTable t(16, timeouts(), &ports);
+  const uint16_t port = *ports.take(0);
+  for (uint16_t sport : {40000, 40001}) {
+    NatConnection* c = t.insert_deferring_reply(
+        client(sport), flow_hash(client(sport)), answer(uint16_t(port + sport - 40000)),
+        flow_hash(answer(uint16_t(port + sport - 40000))), 7, FlowState::kUdp, kRouter, 0, 0);
+    ASSERT_NE(c, nullptr);
+    if (sport == 40000) t.erase(*c);
+  }
+  t.index_deferred();
+  EXPECT_EQ(t.find_reply(answer(port), flow_hash(answer(port)), 1, 0), nullptr);
+  EXPECT_EQ(t.find_forward(client(40000), flow_hash(client(40000)), 1, 0), nullptr);
+  NatConnection* kept =
+      t.find_reply(answer(uint16_t(port + 1)), flow_hash(answer(uint16_t(port + 1))), 1, 0);
+  ASSERT_NE(kept, nullptr);
+  EXPECT_EQ(kept->forward, client(40001));
+  EXPECT_EQ(t.size(), 1u);
+  EXPECT_EQ(ports.free_ports(0), 77u);  // all of 1024-1100: the erased one gave its port back
+  // Its keys can be used again.
+  ASSERT_NE(insert(t, client(40000), answer(port), 2, FlowState::kUdp, 0), nullptr);
+  EXPECT_NE(t.find_reply(answer(port), flow_hash(answer(port)), 3, 0), nullptr);
+}
+
 TEST(NatTable, ZeroCapacityRefusesEverything) {
   NatTable t(0, timeouts(), nullptr);
   EXPECT_EQ(insert(t, client(), answer(1), 0), nullptr);
