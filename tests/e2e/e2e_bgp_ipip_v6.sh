@@ -25,6 +25,8 @@
 #      the large community; the router (eBGP) the communities. A reload that changes them
 #      rewrites the file and bird, told to `configure`, sends the new ones. A bird that
 #      refuses its configuration is said in `show bgp` and the log.
+#   5. lb1's /metrics has every sluice_bgp_* series the Grafana dashboard and the alerting
+#      rules name.
 #
 #   BUILD_DIR=build-x TOPO_ID=v$$ tests/e2e/e2e_bgp_ipip_v6.sh
 set -euo pipefail
@@ -49,6 +51,7 @@ export SLUICED_WWW_CHECK="$SLUICED_FAST_HTTP_CHECK"
 VIP4=10.213.0.100
 VIP6=fd00:213::100
 VIPG=10.213.0.101
+METRICS_LISTEN=127.0.0.1:9101 # lb1's sluiced, in its namespace
 DECAP_BIN="${DECAP_BIN:-$BUILD_DIR/bpf/sluice-decap}"
 T_START=$SECONDS
 
@@ -70,6 +73,7 @@ node_start() {
   bgp_node_config "$1" |
     sed '0,/^mode = "dsr-l2"$/s//mode = "ipip"\nencap_source = "172.16.0.0\/16"\n  [vip.bgp]\n  local_pref = 200\n  communities = ["65010:100", "65010:1:2"]/' >"$conf"
   grep -q '^mode = "ipip"$' "$conf" || die "no ipip VIP in $conf"
+  [[ $1 == lb ]] && printf '\n[metrics]\nlisten = "%s"\n' "$METRICS_LISTEN" >>"$conf"
   printf '%s\n' "" "[[vip]]" 'name = "wwwg"' "address = \"$VIPG\"" 'protocol = "tcp"' \
     "port = 80" 'mode = "gue"' 'encap_source = "172.16.0.0/16"' "  [[vip.backend]]" \
     "  address = \"$WEB1_4\"" "  [[vip.backend]]" "  address = \"$WEB2_4\"" >>"$conf"
@@ -289,4 +293,17 @@ mv "$bird_conf.good" "$bird_conf"
 birdc_run configure >/dev/null || die "lb2's bird refuses its restored config"
 lb_use lb
 ok "lb2's bird refusing its configuration: in show bgp and the log"
+
+# === 5. the BGP series of the dashboard and the rules ======================================
+in_ns lb curl -s --max-time 5 -o "$TOPO_DIR/scrape.txt" "http://$METRICS_LISTEN/metrics" ||
+  die "no scrape of lb1's /metrics"
+missing=()
+names="$(grep -ho 'sluice_bgp_[a-z_]*' "$REPO_ROOT/configs/grafana/sluice-dashboard.json" \
+  "$REPO_ROOT/configs/prometheus/sluice-alerts.yml" | sort -u)"
+[[ -n "$names" ]] || die "the dashboard and the rules name no sluice_bgp_* series"
+for name in $names; do
+  grep -q "^${name}[{ ]" "$TOPO_DIR/scrape.txt" || missing+=("$name")
+done
+((${#missing[@]} == 0)) || die "named by the dashboard or the rules, not in lb1's scrape: ${missing[*]}"
+ok "lb1's scrape has every BGP series the dashboard and the rules name: $(echo "$names" | tr '\n' ' ')"
 log "PASS in $((SECONDS - T_START)) s"
