@@ -978,6 +978,43 @@ backend = [{ address = "10.0.0.22" }]
 )",
      {"t.toml:8:1: vip 'www-again' has the same address, protocol and port "
       "as vip 'www' (10.0.0.100 tcp port 80)"}},
+    {"VipBgpAttributesDifferAtTheSameAddress",
+     Frame::kBeforePort,
+     R"([[vip]]
+name = "www"
+address = "10.0.0.100"
+protocol = "tcp"
+port = 80
+mode = "dsr-l2"
+backend = [{ address = "10.0.0.21" }]
+bgp = { local_pref = 200, communities = ["65010:100"] }
+[[vip]]
+name = "www-tls"
+address = "10.0.0.100"
+protocol = "tcp"
+port = 443
+mode = "dsr-l2"
+backend = [{ address = "10.0.0.21" }]
+bgp = { local_pref = 200, communities = ["65010:100"] }
+[[vip]]
+name = "dns"
+address = "10.0.0.100"
+protocol = "udp"
+port = 53
+mode = "dsr-l2"
+backend = [{ address = "10.0.0.21" }]
+bgp = { local_pref = 100 }
+[[vip]]
+name = "other"
+address = "10.0.0.101"
+protocol = "tcp"
+port = 80
+mode = "dsr-l2"
+backend = [{ address = "10.0.0.21" }]
+)",
+     {"t.toml:24:7: vip 'dns': [vip.bgp] local_pref and communities differ from those of "
+      "vip 'www' at the same address 10.0.0.100; one route carries both: give them the "
+      "same"}},
     {"MalformedVipAddress",
      Frame::kBeforePort,
      R"([[vip]]
