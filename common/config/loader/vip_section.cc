@@ -265,6 +265,20 @@ void load_vip(TomlReader& r, Claims& claims, const toml::table& t, size_t index,
                      address_value->to_string() + " " + protocol_name(*protocol) + " port " +
                      std::to_string(*port) + ")");
   }
+  // One route per address carries the attributes of every VIP on it.
+  if (address_value) {
+    for (const Vip& other : vips) {
+      if (other.address != *address_value || (other.bgp.local_pref == vip.bgp.local_pref &&
+                                              other.bgp.communities == vip.bgp.communities))
+        continue;
+      const toml::node* n = s.get("bgp");
+      r.error(n ? *n : static_cast<const toml::node&>(t),
+              entity + ": [vip.bgp] local_pref and communities differ from those of vip '" +
+                  other.name + "' at the same address " + address_value->to_string() +
+                  "; one route carries both: give them the same");
+      break;
+    }
+  }
   vips.push_back(std::move(vip));
 }
 
