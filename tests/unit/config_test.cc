@@ -927,6 +927,24 @@ accept_macs = ["00:00:5e:00:01:33", "02:00:00:00:00:10", "00:00:5E:00:01:33", "f
      "exception_path = \"xdp\"\n",
      {"t.toml:4:18: exception_path 'xdp' loads sluice's own XDP program: remove xdp_prog= "
       "from the device of port 'p'"}},
+    {"NatModeBehindXdpSteering",
+     Frame::kWholeFile,
+     R"([[port]]
+name = "p"
+device = "net_af_xdp0,iface=eth1"
+exception_path = "xdp"
+addresses = ["192.168.1.10/24"]
+[[vip]]
+name = "www"
+address = "10.0.0.100"
+protocol = "tcp"
+port = 80
+mode = "nat"
+backend = [{ address = "192.168.1.1" }]
+)",
+     {"t.toml:11:8: mode nat needs the backends' answers to the clients, which the XDP steering "
+      "of port 'p' (exception_path = \"xdp\") leaves to the kernel; use fullnat or "
+      "exception_path = \"tap\""}},
     {"UnsupportedExceptionPath",
      Frame::kWholeFile,
      "[[port]]\nname = \"p\"\ndevice = \"net_af_xdp0,iface=eth1\"\nexception_path = \"kernel\"\n",

@@ -114,6 +114,15 @@ void load_vip(TomlReader& r, Claims& claims, const toml::table& t, size_t index,
   if (const toml::node* n = s.require("mode", entity, "allowed: dsr-l2, ipip, gue, nat, fullnat")) {
     if (auto v = r.string(*n, "mode")) {
       mode = parse_forwarding_mode(*v);
+      if (mode == ForwardingMode::kNat)
+        for (const Port& port : ports)
+          if (port.exception_path == ExceptionPath::kXdp)
+            r.error(*n,
+                    "mode nat needs the backends' answers to the clients, which the XDP "
+                    "steering of port '" +
+                        port.name +
+                        "' (exception_path = \"xdp\") leaves to the kernel; use fullnat "
+                        "or exception_path = \"tap\"");
       if (mode)
         vip.mode = *mode;
       else
