@@ -52,6 +52,18 @@ struct NatConnection {
 };
 static_assert(sizeof(NatConnection) == 96);
 
+// The key of the backend's answers to a nat connection (backend -> client, from the port
+// the client asked for); fullnat replaces the destination by a local address and port.
+inline FlowKey nat_reply_key(const FlowKey& client, const IpAddress& backend) {
+  FlowKey reply;
+  reply.src = backend;
+  reply.src_port = client.dst_port;
+  reply.dst = client.src;
+  reply.dst_port = client.src_port;
+  reply.protocol = client.protocol;
+  return reply;
+}
+
 struct NatTableStats {
   uint64_t inserts = 0;
   uint64_t expirations = 0;

@@ -126,10 +126,7 @@ NatConnection* Pipeline::open_nat_connection(const PacketBuffer& frame, const Pa
 
   // The backend answers from the port the client asked for, to the client (nat) or to
   // a local address and port of this worker's (fullnat).
-  FlowKey reply;
-  reply.src = backend->address;
-  reply.src_port = p.key.dst_port;
-  reply.protocol = p.key.protocol;
+  FlowKey reply = nat_reply_key(p.key, backend->address);
   uint8_t local = kNoLocalAddress;
   if (vip.mode == ForwardingMode::kFullNat) {
     // Spread over the local addresses of the backend's family, from one the client's
@@ -156,9 +153,6 @@ NatConnection* Pipeline::open_nat_connection(const PacketBuffer& frame, const Pa
     }
     reply.dst = nat_local_addresses_[local];
     reply.dst_port = *local_port;
-  } else {
-    reply.dst = p.key.src;
-    reply.dst_port = p.key.src_port;
   }
 
   // A fullnat reply key has a local port that was free: no connection can have it.

@@ -90,9 +90,17 @@ void Pipeline::prefetch_flows(const StagedBurst& burst, const ForwardingState& s
     const uint32_t vip = state.vip_table.find(p.key.dst, p.key.protocol, p.key.dst_port);
     if (vip == VipTable::kNone) continue;
     const VipEntry& entry = state.vips[vip];
-    if (!entry.maglev.empty())
-      prefetch_line(maglev_slot(entry.maglev.data(), uint32_t(entry.maglev.size()),
-                                scheduling_hash(entry.hash, p.key, burst.hashes[i])));
+    if (entry.maglev.empty()) continue;
+    const uint32_t slot_hash = scheduling_hash(entry.hash, p.key, burst.hashes[i]);
+    prefetch_line(maglev_slot(entry.maglev.data(), uint32_t(entry.maglev.size()), slot_hash));
+    if (entry.mode == ForwardingMode::kNat) {
+      // A new nat connection checks and indexes its answers' key as it opens: that index
+      // line is fetched now, from the backend Maglev will give it.
+      const uint16_t b =
+          maglev_lookup(entry.maglev.data(), uint32_t(entry.maglev.size()), slot_hash);
+      if (b != kMaglevNoBackend)
+        nat_.prefetch(flow_hash(nat_reply_key(p.key, entry.backends[b].address)));
+    }
   }
 }
 
