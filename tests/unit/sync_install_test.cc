@@ -175,6 +175,29 @@ TEST_F(SyncInstallTest, UnknownVipOrBackend) {
   EXPECT_EQ(flows.size(), 0u);
 }
 
+// A VRRP BACKUP's VIPs are inactive (not matched, not answered), yet it is the node that
+// needs its MASTER's flows: they are installed for the moment it takes over.
+TEST_F(SyncInstallTest, InstallsForAnInactiveVip) {
+  config::Config c = make_config();
+  c.vips[0].active = false;
+  std::vector<std::string> errors;
+  std::unique_ptr<ForwardingState> backup = builder_.build(c, {kOurMac}, neighbors_, 2, 0, errors);
+  ASSERT_TRUE(errors.empty());
+  ASSERT_EQ(backup->vip_table.find(ip("10.0.0.100"), 6, 80), VipTable::kNone);
+  FlowTable flows(1024, FlowTimeouts{});
+  SyncRecord r = record(1000, "10.0.0.3");
+  EXPECT_EQ(install_synced(flows, r, *backup, 10'000, 0), SyncInstall::kInstalled);
+  const FlowEntry* e = flows.lookup(r.flow, flow_hash(r.flow), 10'000, 0);
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->backend_id, backend_id("10.0.0.3"));
+  // The backend is still looked up among the VIP's own.
+  EXPECT_EQ(install_synced(flows, record(1001, "10.0.0.9"), *backup, 10'000, 0),
+            SyncInstall::kUnknownBackend);
+  SyncRecord no_vip = record(1002);
+  no_vip.flow.dst_port = no_vip.vip.port = 443;
+  EXPECT_EQ(install_synced(flows, no_vip, *backup, 10'000, 0), SyncInstall::kUnknownBackend);
+}
+
 TEST_F(SyncInstallTest, ReserveIsKeptForLocalFlows) {
   FlowTable flows(64, FlowTimeouts{});  // 8 buckets of 8
   const uint64_t reserve = 16;
