@@ -276,6 +276,22 @@ TEST_F(SyncInstallTest, BulkWalkReadsEveryFlowWorthAPeersTable) {
   }
 }
 
+// A VRRP BACKUP asked for its flows passes on those it holds for its MASTER.
+TEST_F(SyncInstallTest, BulkWalkReadsTheFlowsOfAnInactiveVip) {
+  config::Config c = make_config();
+  c.vips[0].active = false;
+  std::vector<std::string> errors;
+  std::unique_ptr<ForwardingState> backup = builder_.build(c, {kOurMac}, neighbors_, 2, 0, errors);
+  ASSERT_TRUE(errors.empty());
+  FlowTable flows(64, FlowTimeouts{});
+  SyncRecord r = record(3000, "10.0.0.3");
+  ASSERT_EQ(install_synced(flows, r, *backup, 1000, 0), SyncInstall::kInstalled);
+  uint32_t cursor = 0;
+  std::vector<SyncRecord> out(flows.bucket_count() * FlowTable::kWays);
+  ASSERT_EQ(bulk_records(flows, *backup, cursor, flows.bucket_count(), 1000, out.data()), 1u);
+  EXPECT_EQ(out[0], r);
+}
+
 // The pipeline publishes a flow on its third packet and counts what it installs.
 TEST_F(SyncInstallTest, PipelinePublishesAndInstalls) {
   auto counters_owner = std::make_unique<WorkerCounters>();
