@@ -257,7 +257,12 @@ std::string format_sync(const StatsView& stats, bool json) {
   if (sync.counters.empty())
     return json ? "{\"enabled\":false}\n"
                 : "Flow sync not enabled (or no dataplane counters yet)\n";
-  return format_stats(sync, json);
+  bool joining = false;
+  for (const auto& [name, value] : sync.counters) joining |= name == "join_pending" && value != 0;
+  if (json || !joining) return format_stats(sync, json);
+  return format_stats(sync, json) +
+         "join pending: until the peers' flows are in (or join_wait has passed), no VIP is "
+         "announced by BGP and no VRRP instance preempts a live master\n";
 }
 
 std::string format_health(const std::vector<HealthView>& health, bool json) {
@@ -484,6 +489,7 @@ std::string format_ha(const std::vector<HaView>& instances, bool json) {
       w.key("adverts_received").value(h.adverts_received);
       w.key("address_mismatches").value(h.address_mismatches);
       w.key("last_address_mismatch").value(h.last_address_mismatch);
+      w.key("preemption_held").value(h.preemption_held);
       w.end_object();
     }
     w.end_array().end_object();
@@ -491,7 +497,7 @@ std::string format_ha(const std::vector<HaView>& instances, bool json) {
   }
   Table t({"INSTANCE", "IFACE", "VRID", "STATE", "PRIO", "MASTER", "ADVERT_CS", "DOWN_MS", "VIPS",
            "ADDR_MISMATCH"});
-  std::string history, mismatches;
+  std::string history, mismatches, held;
   for (const HaView& h : instances) {
     std::string vips;
     for (const std::string& v : h.vips) vips += (vips.empty() ? "" : ",") + v;
@@ -502,8 +508,10 @@ std::string format_ha(const std::vector<HaView>& instances, bool json) {
     for (const std::string& line : h.transitions) history += h.name + " " + line + "\n";
     if (!h.last_address_mismatch.empty())
       mismatches += h.name + " " + h.last_address_mismatch + "\n";
+    if (!h.preemption_held.empty()) held += h.name + " " + h.preemption_held + "\n";
   }
-  return t.render() + (history.empty() ? "" : "last transitions:\n" + history) +
+  return t.render() + (held.empty() ? "" : "no preemption of a live master:\n" + held) +
+         (history.empty() ? "" : "last transitions:\n" + history) +
          (mismatches.empty() ? "" : "last address list mismatch (RFC 5798 7.1):\n" + mismatches);
 }
 

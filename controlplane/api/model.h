@@ -150,6 +150,9 @@ struct HaView {
   // one: "from 10.0.0.12: 10.0.0.100 10.0.0.101 (ours: 10.0.0.100)"; "" when none.
   uint64_t address_mismatches = 0;
   std::string last_address_mismatch;
+  // A BACKUP that does not preempt a live Master now, and why ("waiting for the peers'
+  // flows (flow sync join)"); "" when it preempts as configured.
+  std::string preemption_held;
   // Transitions since the instance started, by the state entered.
   uint64_t became_master = 0;
   uint64_t became_backup = 0;

@@ -215,6 +215,7 @@ std::vector<api::HaView> Daemon::ha() const {
     h.adverts_received = e.stats().adverts_received;
     h.address_mismatches = e.stats().address_mismatches;
     h.last_address_mismatch = instance.last_address_mismatch;
+    if (e.state() == vrrp::State::kBackup) h.preemption_held = vrrp_.preemption_hold();
     h.became_master = e.stats().became_master;
     h.became_backup = e.stats().became_backup;
     h.became_fault = e.stats().faults;

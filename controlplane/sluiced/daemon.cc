@@ -26,7 +26,8 @@ Daemon::Daemon(std::string config_path, config::Config config)
       vrrp_(clock_,
             {.mastership_changed = [this](bool master) { on_vrrp_mastership(master); },
              .announce =
-                 [this](const std::vector<std::string>& vips) { dataplane_.announce(vips); }}) {
+                 [this](const std::vector<std::string>& vips) { dataplane_.announce(vips); }}),
+      sync_join_hold_(config_.sync.enable ? config_.sync.join_wait_ms : 0) {
   started_ms_ = now_ms();
 }
 
@@ -79,6 +80,7 @@ int Daemon::run() {
   start_hold();
   apply_config();
   start_link_tracking(watch);
+  hold_vrrp_during_sync_join();
   vrrp_.start(config_, watch);
   start_bgp();
   end_hold_if_due();
@@ -130,6 +132,7 @@ int Daemon::run() {
     monitor_.poll();
     on_health_events();
     end_hold_if_due();
+    hold_vrrp_during_sync_join();
     track_vrrp();
     vrrp_.step();
     step_bgp();

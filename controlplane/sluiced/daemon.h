@@ -33,6 +33,7 @@
 #include "sluiced/desired_state.h"
 #include "sluiced/link_monitor.h"
 #include "sluiced/route_table.h"
+#include "sluiced/sync_join_hold.h"
 #include "sluiced/vrrp_instances.h"
 
 namespace sluice::sluiced {
@@ -85,6 +86,7 @@ class Daemon final : public api::Model {
   void start_link_tracking(const std::function<void(int)>& watch);
   void track_vrrp();
   void activate_vrrp_vips(std::vector<config::Vip>& vips) const;
+  void hold_vrrp_during_sync_join();  // every loop turn, and before the instances start
 
   // bgp_glue.cc: the VIPs announced through the kernel table a routing daemon exports
   // (docs/bgp.md); nothing happens unless [bgp] enable = true.
@@ -148,6 +150,7 @@ class Daemon final : public api::Model {
   std::unique_ptr<metrics::HttpServer> metrics_server_;
   LinkMonitor links_;  // VRRP interface tracking
   VrrpInstances vrrp_;
+  SyncJoinHold sync_join_hold_;  // [sync] join_wait, from the config sluiced started with
 
   struct Route {
     IpAddress address;

@@ -170,6 +170,7 @@ void DataplaneClient::on_readable(uint64_t now_ms) {
       case channel::MessageType::kStats: {
         std::string error;
         stats_ = channel::decode_stats(m.payload, error);
+        stats_connection_ = connection_;
         if (stats_) floods_.sample(*stats_, now_ms);
         if (!error.empty() && error != stats_error_)
           std::fprintf(stderr, "sluiced: the dataplane's counters are not shown: %s\n",

@@ -36,6 +36,10 @@ class DataplaneClient {
     return changed;
   }
   bool connected() const { return fd_ >= 0; }
+  // +1 per successful connect (0 before the first); with stats_connection(), whether the
+  // counters in last_stats() came from the dataplane connected now.
+  uint64_t connection() const { return connection_; }
+  uint64_t stats_connection() const { return stats_connection_; }
 
   // The state to keep in the dataplane (TOML [[vip]] tables). Sent now if connected and
   // different from what the dataplane last acknowledged.
@@ -94,6 +98,7 @@ class DataplaneClient {
   std::optional<uint64_t> last_ack_ms_;
   uint64_t applied_generation_ = 0;
   std::optional<channel::Stats> stats_;
+  uint64_t stats_connection_ = 0;
   FloodWatch floods_;
   std::string stats_error_;  // the last decoding error, logged once
   std::string last_error_;

@@ -21,6 +21,20 @@ void Daemon::activate_vrrp_vips(std::vector<config::Vip>& vips) const {
         if (name == v.name) v.active = instance.master;
 }
 
+// A node whose dataplane is still asking its peers for their flows must not take the VIPs
+// from a live Master: their connections would reach a flow table without them.
+void Daemon::hold_vrrp_during_sync_join() {
+  std::optional<bool> pending;
+  if (dataplane_.connected() && dataplane_.last_stats() &&
+      dataplane_.stats_connection() == dataplane_.connection()) {
+    pending = false;
+    for (const auto& [name, value] : dataplane_.last_stats()->counters)
+      if (name == "sync_join_pending") pending = value != 0;
+  }
+  sync_join_hold_.update(clock_.now_us(), dataplane_.connection(), pending);
+  vrrp_.hold_preemption(sync_join_hold_.reason());
+}
+
 void Daemon::start_link_tracking(const std::function<void(int)>& watch) {
   if (config_.vrrp.empty()) return;
   if (auto why = links_.open()) {

@@ -68,6 +68,7 @@ void VrrpInstances::start(const config::Config& config, const std::function<void
     }
     watch(instance.socket->fd());
     instance.engine = std::make_unique<vrrp::Instance>(vc);
+    instance.engine->set_preempt_hold(!hold_reason_.empty());
     instances_.push_back(std::move(instance));
   }
   for (Instance& instance : instances_) {
@@ -122,6 +123,20 @@ void VrrpInstances::track(const std::function<std::string(const config::VrrpInst
     instance.fault = fault;
     run(instance, instance.engine->set_fault(fault, clock_.now_us()));
   }
+}
+
+void VrrpInstances::hold_preemption(const std::string& reason) {
+  if (reason == hold_reason_) return;
+  for (Instance& instance : instances_) {
+    const char* name = instance.config.name.c_str();
+    if (!reason.empty())
+      std::fprintf(stderr, "sluiced: vrrp %s: no preemption: %s\n", name, reason.c_str());
+    else
+      std::fprintf(stderr, "sluiced: vrrp %s: preemption allowed again (was: %s)\n", name,
+                   hold_reason_.c_str());
+    instance.engine->set_preempt_hold(!reason.empty());
+  }
+  hold_reason_ = reason;
 }
 
 void VrrpInstances::receive(Instance& instance) {

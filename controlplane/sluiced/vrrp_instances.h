@@ -63,6 +63,11 @@ class VrrpInstances {
   // An instance is in FAULT while `fault_of(its config)` is not empty: the reason, for the
   // log ("link eth1 down (no carrier)"); called every loop turn.
   void track(const std::function<std::string(const config::VrrpInstance&)>& fault_of);
+  // While `reason` is not empty, no instance takes mastership from a live Master
+  // (vrrp::Instance::set_preempt_hold); `reason` is logged and kept for `show ha`. Called
+  // every loop turn, and before start() so that an address owner starts held.
+  void hold_preemption(const std::string& reason);
+  const std::string& preemption_hold() const { return hold_reason_; }
 
   bool empty() const { return instances_.empty(); }
   const std::vector<Instance>& instances() const { return instances_; }
@@ -75,6 +80,7 @@ class VrrpInstances {
   const health::Clock& clock_;
   Hooks hooks_;
   std::vector<Instance> instances_;
+  std::string hold_reason_;
 };
 
 }  // namespace sluice::sluiced

@@ -217,7 +217,7 @@ void Instance::stop_timers() {
 
 // §6.4.1, also used when a fault clears: the instance starts over.
 void Instance::start_as_from_initialize(uint64_t now, Trigger trigger, Actions& out) {
-  if (priority_ == kPriorityOwner) {
+  if (priority_ == kPriorityOwner && !preempt_hold_) {
     become_master(now, trigger == Trigger::kStartup ? Trigger::kOwner : trigger, out);
     return;
   }
@@ -276,6 +276,7 @@ void Instance::burst_round(uint64_t now, Actions& out) {
 }
 
 bool Instance::may_preempt(uint64_t now) const {
+  if (preempt_hold_) return false;
   if (priority_ == kPriorityOwner) return true;  // §6.1 Preempt_Mode: the owner always does
   return config_.preempt && now >= preempt_hold_until_;
 }

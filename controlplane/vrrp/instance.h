@@ -30,6 +30,10 @@
 //    delta, kept within 1..254; an address owner (255) stays 255.
 //  * preempt_delay: a Backup does not preempt a live lower-priority Master until
 //    preempt_delay after it (re)started; it never delays taking over from a dead Master.
+//  * Preempt hold (set_preempt_hold): while the caller holds it, the instance behaves as a
+//    Backup with preempt = false, an address owner included (it starts as Backup rather
+//    than Master); a Master_Down_Timer still fires, so with no Master heard it takes over.
+//    sluiced holds it while the dataplane's flow sync join runs.
 //  * Re-announce: a Master that hears a lower-priority Master (split brain healing)
 //    answers with an advert (RFC 9568 §6.4.3) and a new gratuitous ARP / NA burst, and a
 //    Master that yields sends one last advert at its own priority (yield_advert) so the
@@ -176,6 +180,13 @@ class Instance {
   // Tracking: true while something this node needs (interface, dataplane, backends) is
   // unusable.
   std::vector<Action> set_fault(bool fault, uint64_t now_us);
+  // While `hold`, the instance takes mastership only from a Master_Down_Timer: a Backup
+  // takes every live Master's adverts (whatever its priority) as from its Master and an
+  // address owner starts (or restarts after a fault) as Backup. A Master stays Master.
+  // Released, a Backup preempts as configured: the adverts of a lower-priority Master are
+  // discarded again and the timer the last accepted one set runs out. Nothing is sent, so
+  // this returns no actions; set it before startup() for an owner to start held.
+  void set_preempt_hold(bool hold) { preempt_hold_ = hold; }
 
   // The earliest pending timer, absolute; nullopt when none (Initialize, Fault).
   std::optional<uint64_t> next_timeout_us() const;
@@ -187,6 +198,7 @@ class Instance {
   const Config& config() const { return config_; }
   uint8_t priority() const { return priority_; }  // advertised: configured + delta
   bool fault() const { return fault_; }
+  bool preempt_hold() const { return preempt_hold_; }
   uint16_t master_adver_interval_cs() const { return master_adver_interval_cs_; }
   uint64_t skew_time_us() const;
   uint64_t master_down_interval_us() const;
@@ -222,7 +234,8 @@ class Instance {
   uint64_t burst_due_ = kNever;        // next gratuitous round (Master)
   uint32_t burst_round_ = 0;
   BurstCause burst_cause_ = BurstCause::kTakeover;
-  uint64_t preempt_hold_until_ = 0;
+  uint64_t preempt_hold_until_ = 0;  // preempt_delay
+  bool preempt_hold_ = false;        // set_preempt_hold
   std::optional<IpAddress> master_;
   uint8_t master_priority_ = 0;
   RxNote last_rx_;

@@ -116,6 +116,9 @@ struct ForwardingState {
   AddressSet nat_local_addresses;
   AddressSet nat_backends;  // the backends of `nat` VIPs, whose answers sluice routes
   bool has_nat = false;     // NAT VIPs or local addresses: NAT frames have owners of their own
+  // vip_table over every VIP, inactive ones too (a VRRP BACKUP's): where flow sync installs
+  // a peer's flows for the moment this node takes the VIP over.
+  VipTable every_vip_table;
   // backend id -> (vip index, backend index), for flows that remember a backend id.
   struct BackendRef {
     uint32_t vip_index = 0xffffffffu;

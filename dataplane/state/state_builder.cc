@@ -187,14 +187,16 @@ std::unique_ptr<ForwardingState> StateBuilder::build(const config::Config& confi
   if (matched_changed || vips_moved) {
     // An inactive VIP keeps its ids and backends (its flows survive a flip back) but is
     // neither matched nor answered for.
-    std::vector<std::pair<VipKey, uint32_t>> keys;
+    std::vector<std::pair<VipKey, uint32_t>> keys, every_key;
     std::vector<IpAddress> addresses;
     for (uint32_t i = 0; i < config.vips.size(); ++i) {
+      every_key.emplace_back(state->vips[i].key, i);
       if (!config.vips[i].active) continue;
       keys.emplace_back(state->vips[i].key, i);
       addresses.push_back(state->vips[i].key.address);
     }
     state->vip_table = VipTable(keys);
+    state->every_vip_table = VipTable(every_key);
     state->vip_addresses = AddressSet(addresses);
   }
   state->local_addresses = AddressSet(local);

@@ -9,7 +9,9 @@ size_t bulk_records(const FlowTable& flows, const ForwardingState& state, uint32
   flows.visit(cursor, buckets, now_ms, [&](const FlowView& flow) {
     if (flow.state == FlowState::kTcpSynOnly || flow.state == FlowState::kTcpClosing) return;
     const FlowKey& key = flow.key;
-    const uint32_t vip_index = state.vip_table.find(key.dst, key.protocol, key.dst_port);
+    uint32_t vip_index = state.vip_table.find(key.dst, key.protocol, key.dst_port);
+    if (vip_index == VipTable::kNone)
+      vip_index = state.every_vip_table.find(key.dst, key.protocol, key.dst_port);
     if (vip_index == VipTable::kNone) return;
     const VipEntry& vip = state.vips[vip_index];
     for (const BackendEntry& b : vip.backends) {

@@ -3,7 +3,8 @@
 // worker's own flow table, a few buckets a loop turn, that turns every flow worth a
 // peer's table into a record, as the pipeline publishes one: established TCP, UDP and
 // other flows (not half-open or closing ones), with the VIP this node matches for the
-// flow and the backend's address from the current snapshot, and the flow's idle time.
+// flow (or would, once active: a VRRP BACKUP passes on the flows it holds for its
+// MASTER) and the backend's address from the current snapshot, and the flow's idle time.
 // The owning worker only; no allocation.
 #pragma once
 

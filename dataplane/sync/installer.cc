@@ -8,7 +8,9 @@ namespace sluice {
 SyncInstall install_synced(FlowTable& flows, const SyncRecord& record, const ForwardingState& state,
                            uint32_t now_ms, uint64_t reserve) {
   const FlowKey& key = record.flow;
-  const uint32_t vip_index = state.vip_table.find(key.dst, key.protocol, key.dst_port);
+  uint32_t vip_index = state.vip_table.find(key.dst, key.protocol, key.dst_port);
+  if (vip_index == VipTable::kNone || !(state.vips[vip_index].key == record.vip))
+    vip_index = state.every_vip_table.find(key.dst, key.protocol, key.dst_port);
   if (vip_index == VipTable::kNone) return SyncInstall::kUnknownBackend;
   const VipEntry& vip = state.vips[vip_index];
   if (!(vip.key == record.vip)) return SyncInstall::kUnknownBackend;

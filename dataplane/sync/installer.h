@@ -3,7 +3,8 @@
 // overrides: a flow this worker already has (live) stays as it is. It never displaces: it
 // takes only a free or expired way, and only while the table holds fewer than
 // capacity - reserve flows, so local flows always find the reserve. The backend is the
-// published address among the backends of the VIP this node matches for the flow.
+// published address among the backends of the VIP this node matches for the flow, or
+// would match once active: a VRRP BACKUP installs its MASTER's flows for the takeover.
 // The owning worker only; no allocation.
 #pragma once
 

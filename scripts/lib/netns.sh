@@ -51,6 +51,10 @@ WEB1_4=10.211.0.21
 WEB1_6=fd00:211::21
 WEB2_4=10.211.0.22
 WEB2_6=fd00:211::22
+# TOPO_WEB3=1 (set before topo_up) adds a third web server, web3, like web1 and web2: a
+# backend that a test adds to the VIPs while it runs.
+WEB3_4=10.211.0.23
+WEB3_6=fd00:211::23
 VIP4=10.211.0.100
 VIP6=fd00:211::100
 # shellcheck disable=SC2034 # read by config.sh and sluiced.sh
@@ -89,9 +93,9 @@ NGINX_WORKER_CONNECTIONS="${NGINX_WORKER_CONNECTIONS:-512}"
 # Fixed locally administered MACs so captures are readable.
 declare -A TOPO_MAC=([client]=02:5c:00:00:00:02 [lb]=02:5c:00:00:00:10
   [web1]=02:5c:00:00:00:21 [web2]=02:5c:00:00:00:22 [lb2]=02:5c:00:00:00:12
-  [lb3]=02:5c:00:00:00:14)
-declare -A TOPO_IP4=([client]=$CLIENT4 [web1]=$WEB1_4 [web2]=$WEB2_4)
-declare -A TOPO_IP6=([client]=$CLIENT6 [web1]=$WEB1_6 [web2]=$WEB2_6)
+  [lb3]=02:5c:00:00:00:14 [web3]=02:5c:00:00:00:23)
+declare -A TOPO_IP4=([client]=$CLIENT4 [web1]=$WEB1_4 [web2]=$WEB2_4 [web3]=$WEB3_4)
+declare -A TOPO_IP6=([client]=$CLIENT6 [web1]=$WEB1_6 [web2]=$WEB2_6 [web3]=$WEB3_6)
 
 # ns_name NODE: the real namespace name of a logical node (sw client lb web1 web2).
 ns_name() { printf '%s-%s' "$TOPO_ID" "$1"; }
@@ -254,7 +258,7 @@ _topo_node_up() {
     in_ns client ip addr add "$CLIENT4/$NET4_PREFIX" dev eth0
     in_ns client ip -6 addr add "$CLIENT6/$NET6_PREFIX" dev eth0 nodad
     ;;
-  web1 | web2)
+  web1 | web2 | web3)
     in_ns "$node" ip addr add "${TOPO_IP4[$node]}/$NET4_PREFIX" dev eth0
     in_ns "$node" ip -6 addr add "${TOPO_IP6[$node]}/$NET6_PREFIX" dev eth0 nodad
     # TOPO_PLAIN_BACKENDS=1: stock web servers, as the NAT modes take them.
@@ -284,6 +288,9 @@ topo_up() {
   if [[ -n "${TOPO_LB3:-}" && " ${TOPO_NODES[*]} " != *" lb3 "* ]]; then
     TOPO_NODES+=(lb3)
   fi
+  if [[ -n "${TOPO_WEB3:-}" && " ${TOPO_NODES[*]} " != *" web3 "* ]]; then
+    TOPO_NODES+=(web3)
+  fi
   log "topology $TOPO_ID: namespaces $(ns_name "{sw,$(
     IFS=,
     echo "${TOPO_NODES[*]}"
@@ -302,6 +309,7 @@ topo_up() {
   done
   nginx_start web1
   nginx_start web2
+  [[ -z "${TOPO_WEB3:-}" ]] || nginx_start web3
   log "topology $TOPO_ID up: client $CLIENT4, lb $LB4 (dataplane)${TOPO_LB2:+, lb2 (second load balancer)}${TOPO_LB3:+, lb3 (third)}, web1 $WEB1_4, web2 $WEB2_4, VIP $VIP4 / $VIP6"
 }
 
@@ -320,6 +328,7 @@ topo_down() {
   if [[ -n "$TOPO_DIR" ]]; then
     nginx_stop web1 2>/dev/null
     nginx_stop web2 2>/dev/null
+    [[ -z "${TOPO_WEB3:-}" ]] || nginx_stop web3 2>/dev/null
   fi
   for node in sw "${TOPO_NODES[@]}"; do
     ns="$(ns_name "$node")"

@@ -217,6 +217,19 @@ TEST(ApiFormat, Sync) {
             "rejected_auth  1\n");
   EXPECT_EQ(format_sync(s, true), R"({"sent":32,"rejected_auth":1})"
                                   "\n");
+  s.counters = {{"sync_sent", 0}, {"sync_join_pending", 1}};
+  EXPECT_EQ(format_sync(s, false),
+            "COUNTER       VALUE\n"
+            "sent          0\n"
+            "join_pending  1\n"
+            "join pending: until the peers' flows are in (or join_wait has passed), no VIP is "
+            "announced by BGP and no VRRP instance preempts a live master\n");
+  EXPECT_EQ(format_sync(s, true), R"({"sent":0,"join_pending":1})"
+                                  "\n");
+  s.counters = {{"sync_join_pending", 0}};
+  EXPECT_EQ(format_sync(s, false),
+            "COUNTER       VALUE\n"
+            "join_pending  0\n");
   EXPECT_EQ(format_sync(StatsView{}, false),
             "Flow sync not enabled (or no dataplane counters yet)\n");
   EXPECT_EQ(format_sync(StatsView{}, true), "{\"enabled\":false}\n");
@@ -513,7 +526,7 @@ TEST(ApiFormat, HaTableAndJson) {
             "100,\"skew_ms\":414,\"master_down_ms\":3414,\"vips\":[\"www\",\"api\"],"
             "\"transitions\":[\"1795000000 MASTER (was BACKUP): master down timer expired\"],"
             "\"adverts_sent\":12,\"adverts_received\":3,\"address_mismatches\":0,"
-            "\"last_address_mismatch\":\"\"}]}\n");
+            "\"last_address_mismatch\":\"\",\"preemption_held\":\"\"}]}\n");
 }
 
 // RFC 5798 7.1: an advert whose address list differs from ours is counted; the last one
@@ -543,6 +556,36 @@ TEST(ApiFormat, HaAddressListMismatches) {
   std::string json = format_ha({h}, true);
   EXPECT_NE(json.find("\"address_mismatches\":7,\"last_address_mismatch\":\"from 10.0.0.12: "
                       "10.0.0.100 10.0.0.101 (ours: 10.0.0.100)\""),
+            std::string::npos)
+      << json;
+}
+
+// sluiced's flow sync join: a BACKUP that preempts no live master says why.
+TEST(ApiFormat, HaPreemptionHeld) {
+  HaView h;
+  h.name = "vi_www";
+  h.interface = "eth0";
+  h.vrid = 51;
+  h.state = "BACKUP";
+  h.priority = 150;
+  h.configured_priority = 150;
+  h.master = "10.0.0.12";
+  h.advert_interval_cs = 10;
+  h.master_adver_interval_cs = 10;
+  h.master_down_ms = 321;
+  h.vips = {"www"};
+  h.preemption_held = "waiting for the peers' flows (flow sync join)";
+  h.transitions = {"1795000000 BACKUP (was INIT): startup"};
+  EXPECT_EQ(format_ha({h}, false),
+            "INSTANCE  IFACE  VRID  STATE   PRIO     MASTER     ADVERT_CS  DOWN_MS  VIPS  "
+            "ADDR_MISMATCH\n"
+            "vi_www    eth0   51    BACKUP  150/150  10.0.0.12  10         321      www   0\n"
+            "no preemption of a live master:\n"
+            "vi_www waiting for the peers' flows (flow sync join)\n"
+            "last transitions:\n"
+            "vi_www 1795000000 BACKUP (was INIT): startup\n");
+  std::string json = format_ha({h}, true);
+  EXPECT_NE(json.find("\"preemption_held\":\"waiting for the peers' flows (flow sync join)\"}"),
             std::string::npos)
       << json;
 }

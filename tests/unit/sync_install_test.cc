@@ -175,6 +175,29 @@ TEST_F(SyncInstallTest, UnknownVipOrBackend) {
   EXPECT_EQ(flows.size(), 0u);
 }
 
+// A VRRP BACKUP's VIPs are inactive (not matched, not answered), yet it is the node that
+// needs its MASTER's flows: they are installed for the moment it takes over.
+TEST_F(SyncInstallTest, InstallsForAnInactiveVip) {
+  config::Config c = make_config();
+  c.vips[0].active = false;
+  std::vector<std::string> errors;
+  std::unique_ptr<ForwardingState> backup = builder_.build(c, {kOurMac}, neighbors_, 2, 0, errors);
+  ASSERT_TRUE(errors.empty());
+  ASSERT_EQ(backup->vip_table.find(ip("10.0.0.100"), 6, 80), VipTable::kNone);
+  FlowTable flows(1024, FlowTimeouts{});
+  SyncRecord r = record(1000, "10.0.0.3");
+  EXPECT_EQ(install_synced(flows, r, *backup, 10'000, 0), SyncInstall::kInstalled);
+  const FlowEntry* e = flows.lookup(r.flow, flow_hash(r.flow), 10'000, 0);
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->backend_id, backend_id("10.0.0.3"));
+  // The backend is still looked up among the VIP's own.
+  EXPECT_EQ(install_synced(flows, record(1001, "10.0.0.9"), *backup, 10'000, 0),
+            SyncInstall::kUnknownBackend);
+  SyncRecord no_vip = record(1002);
+  no_vip.flow.dst_port = no_vip.vip.port = 443;
+  EXPECT_EQ(install_synced(flows, no_vip, *backup, 10'000, 0), SyncInstall::kUnknownBackend);
+}
+
 TEST_F(SyncInstallTest, ReserveIsKeptForLocalFlows) {
   FlowTable flows(64, FlowTimeouts{});  // 8 buckets of 8
   const uint64_t reserve = 16;
@@ -251,6 +274,22 @@ TEST_F(SyncInstallTest, BulkWalkReadsEveryFlowWorthAPeersTable) {
     EXPECT_EQ(v->idle_ms, r.age_ms);
     EXPECT_EQ(v->state, r.state);
   }
+}
+
+// A VRRP BACKUP asked for its flows passes on those it holds for its MASTER.
+TEST_F(SyncInstallTest, BulkWalkReadsTheFlowsOfAnInactiveVip) {
+  config::Config c = make_config();
+  c.vips[0].active = false;
+  std::vector<std::string> errors;
+  std::unique_ptr<ForwardingState> backup = builder_.build(c, {kOurMac}, neighbors_, 2, 0, errors);
+  ASSERT_TRUE(errors.empty());
+  FlowTable flows(64, FlowTimeouts{});
+  SyncRecord r = record(3000, "10.0.0.3");
+  ASSERT_EQ(install_synced(flows, r, *backup, 1000, 0), SyncInstall::kInstalled);
+  uint32_t cursor = 0;
+  std::vector<SyncRecord> out(flows.bucket_count() * FlowTable::kWays);
+  ASSERT_EQ(bulk_records(flows, *backup, cursor, flows.bucket_count(), 1000, out.data()), 1u);
+  EXPECT_EQ(out[0], r);
 }
 
 // The pipeline publishes a flow on its third packet and counts what it installs.

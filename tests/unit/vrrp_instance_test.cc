@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // The VRRPv3 state machine, one instance on a hand-driven clock: every transition of
 // RFC 5798 §6.4 / RFC 9568 §6.4, the timers to the microsecond, and sluice's extensions
-// (fault, priority delta, preempt_delay, re-announce).
+// (fault, priority delta, preempt_delay, preempt hold, re-announce).
 #include <gtest/gtest.h>
 
 #include <vector>
@@ -332,6 +332,91 @@ TEST_F(VrrpInstance, PreemptDelayNeverDelaysTakingOverFromADeadMaster) {
   at(due(vr));
   vr.step(now());
   EXPECT_EQ(vr.state(), State::kMaster);
+}
+
+// The preempt hold (sluiced's, during a flow sync join): a Backup follows a live
+// lower-priority Master for as long as it is held, and preempts once released.
+TEST_F(VrrpInstance, PreemptHoldFollowsALowerPriorityMasterUntilReleased) {
+  Instance vr(config(200));
+  vr.set_preempt_hold(true);
+  uint64_t start = now();
+  vr.startup(start);
+  uint64_t t = start;
+  for (; t < start + 20 * kSecond; t += kSecond) {  // far beyond a Master_Down_Interval
+    at(t);
+    EXPECT_TRUE(vr.on_advert(advert(100), kLowerPeer, now()).empty());
+    EXPECT_EQ(vr.last_rx().verdict, RxVerdict::kProcessed) << (t - start);
+    EXPECT_TRUE(vr.step(now()).empty());
+    EXPECT_EQ(vr.next_timeout_us(), now() + master_down_interval_us(200, 100));
+  }
+  EXPECT_EQ(vr.state(), State::kBackup);
+  EXPECT_EQ(vr.master_address(), kLowerPeer);
+  EXPECT_EQ(vr.master_priority(), 100);
+  uint64_t last_accepted = t - kSecond;
+  vr.set_preempt_hold(false);
+  for (; t < last_accepted + master_down_interval_us(200, 100); t += kSecond) {
+    at(t);
+    vr.on_advert(advert(100), kLowerPeer, now());
+    EXPECT_EQ(vr.last_rx().verdict, RxVerdict::kLowerPriorityIgnored);
+    EXPECT_TRUE(vr.step(now()).empty());
+  }
+  at(last_accepted + master_down_interval_us(200, 100));
+  auto out = vr.step(now());
+  ASSERT_EQ(kinds(out), (std::vector{K::kSendAdvert, K::kBecomeMaster, K::kSendGratuitous}));
+  EXPECT_EQ(out[1].trigger, Trigger::kMasterDown);
+}
+
+TEST_F(VrrpInstance, PreemptHoldNeverDelaysTakingOverWhenNoMasterIsHeard) {
+  Instance vr(config(200));
+  vr.set_preempt_hold(true);
+  uint64_t start = now();
+  vr.startup(start);
+  at(start + master_down_interval_us(200, 100) - 1);
+  EXPECT_TRUE(vr.step(now()).empty());
+  at(start + master_down_interval_us(200, 100));
+  auto out = vr.step(now());
+  ASSERT_EQ(kinds(out), (std::vector{K::kSendAdvert, K::kBecomeMaster, K::kSendGratuitous}));
+  EXPECT_EQ(out[1].trigger, Trigger::kMasterDown);
+  EXPECT_TRUE(vr.preempt_hold()) << "held or not, a node alone takes over";
+}
+
+TEST_F(VrrpInstance, PreemptHoldMakesAnOwnerStartAsBackup) {
+  Config c = config(255);
+  Instance vr(c);
+  vr.set_preempt_hold(true);
+  auto out = vr.startup(now());
+  ASSERT_EQ(kinds(out), (std::vector{K::kBecomeBackup}));
+  EXPECT_EQ(vr.next_timeout_us(), now() + master_down_interval_us(255, 100));
+  at(now() + kSecond);
+  EXPECT_TRUE(vr.on_advert(advert(100), kLowerPeer, now()).empty());
+  EXPECT_EQ(vr.last_rx().verdict, RxVerdict::kProcessed);
+  EXPECT_EQ(vr.master_address(), kLowerPeer);
+  // Released: an owner always preempts.
+  vr.set_preempt_hold(false);
+  uint64_t last_accepted = now();
+  at(now() + kSecond);
+  vr.on_advert(advert(100), kLowerPeer, now());
+  EXPECT_EQ(vr.last_rx().verdict, RxVerdict::kLowerPriorityIgnored);
+  at(last_accepted + master_down_interval_us(255, 100));
+  EXPECT_EQ(kinds(vr.step(now())),
+            (std::vector{K::kSendAdvert, K::kBecomeMaster, K::kSendGratuitous}));
+  // A fault cleared while held starts it over as Backup too.
+  vr.set_fault(true, now());
+  vr.set_preempt_hold(true);
+  EXPECT_EQ(kinds(vr.set_fault(false, now())), (std::vector{K::kBecomeBackup}));
+}
+
+TEST_F(VrrpInstance, PreemptHoldNeverDemotesAMaster) {
+  Instance vr = master(config(150));
+  vr.set_preempt_hold(true);
+  at(now() + kSecond / 10);
+  auto out = vr.on_advert(advert(100), kLowerPeer, now());
+  EXPECT_EQ(vr.state(), State::kMaster) << "a lower Master is answered, as without the hold";
+  EXPECT_EQ(out.front().kind, K::kSendAdvert);
+  EXPECT_EQ(out.front().priority, 150);
+  at(now() + kSecond / 10);
+  vr.on_advert(advert(200), kHigherPeer, now());
+  EXPECT_EQ(vr.state(), State::kBackup) << "a higher one preempts it, as without the hold";
 }
 
 TEST_F(VrrpInstance, ResignMakesTheBackupTakeOverAfterSkewTimeOnly) {

@@ -51,6 +51,7 @@ class Link {
   void shutdown(int i) { run(i, nodes_[i].shutdown(now())); }
   void set_fault(int i, bool f) { run(i, nodes_[i].set_fault(f, now())); }
   void set_priority_delta(int i, int d) { run(i, nodes_[i].set_priority_delta(d, now())); }
+  void set_preempt_hold(int i, bool hold) { nodes_[i].set_preempt_hold(hold); }
 
   // Runs every timer and delivery up to and including `until`, in time order.
   void run_until(uint64_t until) {
@@ -183,6 +184,41 @@ TEST_F(VrrpPair, NoPreemptLeavesTheLowerPriorityMaster) {
   l.run_for(60 * kSecond);
   EXPECT_EQ(l.node(B).state(), State::kMaster);
   EXPECT_EQ(l.node(A).state(), State::kBackup);
+}
+
+// sluiced's flow sync join: A comes back while B carries the traffic; held, A leaves B
+// Master until the join ends, then preempts after one Master_Down_Interval.
+TEST_F(VrrpPair, AHeldNodeLeavesTheLowerPriorityMasterUntilReleased) {
+  link.startup(B);
+  link.run_for(10 * kSecond);
+  ASSERT_EQ(link.node(B).state(), State::kMaster);
+  link.set_preempt_hold(A, true);
+  link.startup(A);
+  link.run_for(30 * kSecond);
+  EXPECT_EQ(link.node(B).state(), State::kMaster);
+  EXPECT_EQ(link.node(A).state(), State::kBackup);
+  EXPECT_EQ(link.node(A).master_address(), ip("10.0.0.3"));
+  uint64_t last_heard = link.last_transition(B, ActionKind::kSendAdvert) + 200;
+  link.set_preempt_hold(A, false);
+  link.run_for(10 * kSecond);
+  EXPECT_EQ(link.masters(), 1);
+  EXPECT_EQ(link.node(A).state(), State::kMaster);
+  EXPECT_EQ(link.last_transition(A, ActionKind::kBecomeMaster), last_heard + 3'218'750);
+}
+
+// Held, a node whose peer is dead still takes over: nobody else carries the VIP.
+TEST_F(VrrpPair, AHeldNodeTakesOverWhenThePeerIsDead) {
+  converge();
+  link.shutdown(B);
+  link.shutdown(A);
+  link.run_for(kSecond);
+  link.cut();
+  uint64_t start = link.now();
+  link.set_preempt_hold(A, true);
+  link.startup(A);
+  link.run_for(10 * kSecond);
+  EXPECT_EQ(link.node(A).state(), State::kMaster);
+  EXPECT_EQ(link.last_transition(A, ActionKind::kBecomeMaster), start + 3'218'750);
 }
 
 TEST_F(VrrpPair, ShutdownHandsOverAfterSkewTime) {
