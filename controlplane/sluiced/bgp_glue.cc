@@ -50,11 +50,9 @@ announce::Inputs Daemon::bgp_inputs() const {
   announce::Inputs in;
   in.dataplane_up = dataplane_.connected() && dataplane_.last_stats().has_value();
   in.checks_settled = !holding_;
-  // The dataplane's word, in its counters every second; it ends the wait itself after
-  // [sync] join_wait.
-  if (in.dataplane_up)
-    for (const auto& [name, value] : dataplane_.last_stats()->counters)
-      if (name == "sync_join_pending") in.sync_joining = value != 0;
+  // The dataplane's word (sync_join_pending in the counters of this very connection: a
+  // restarted dataplane joins again), bounded by [sync] join_wait; VRRP's hold too.
+  in.sync_joining = sync_join_hold_.held();
   std::set<std::string_view> running;
   if (in.dataplane_up)
     for (const channel::VipStats& v : dataplane_.last_stats()->vips) running.insert(v.name);
