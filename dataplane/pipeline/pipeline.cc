@@ -131,10 +131,7 @@ Action Pipeline::handle(PacketBuffer& frame, const ParsedPacket& p, uint32_t has
       ++counters_[WorkerCounter::to_host];
       return Action::kToHost;
     case PacketKind::kArp: {
-      if (learn(frame, p, state, result)) {
-        ++counters_[WorkerCounter::neighbor_answers];
-        return Action::kDrop;
-      }
+      if (learn(frame, p, state, result)) return neighbor_answer(port);
       if (answer_arp(frame, p, port.mac, is_ours)) {
         ++counters_[WorkerCounter::arp_replies];
         return Action::kTransmit;
@@ -148,10 +145,7 @@ Action Pipeline::handle(PacketBuffer& frame, const ParsedPacket& p, uint32_t has
   }
 
   if (is_neighbor_discovery(p)) {
-    if (learn(frame, p, state, result)) {
-      ++counters_[WorkerCounter::neighbor_answers];
-      return Action::kDrop;
-    }
+    if (learn(frame, p, state, result)) return neighbor_answer(port);
     if (answer_neighbor_solicitation(frame, p, port.mac, is_ours)) {
       ++counters_[WorkerCounter::nd_replies];
       return Action::kTransmit;
@@ -175,6 +169,15 @@ Action Pipeline::handle(PacketBuffer& frame, const ParsedPacket& p, uint32_t has
   }
   if (state.nat_local_addresses.contains(key.dst)) return drop(DropReason::nat_no_connection);
   return host_or_drop(key.dst, state);
+}
+
+Action Pipeline::neighbor_answer(const PortEntry& port) {
+  if (port.has_tap) {
+    ++counters_[WorkerCounter::to_host];
+    return Action::kToHost;
+  }
+  ++counters_[WorkerCounter::neighbor_answers];
+  return Action::kDrop;
 }
 
 Action Pipeline::host_or_drop(const IpAddress& dst, const ForwardingState& state) {

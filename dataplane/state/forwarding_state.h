@@ -97,6 +97,9 @@ struct PortEntry {
   MacAddress mac;
   MacFilter destinations;  // the unicast frames it takes: for `mac` and its accept_macs
   std::vector<IpPrefix> addresses;
+  // Its exception path is a TAP: the kernel behind it shares its addresses, and the
+  // answers to them (ARP, ND) are the kernel's too.
+  bool has_tap = false;
 };
 
 struct ForwardingState {

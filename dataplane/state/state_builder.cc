@@ -111,6 +111,7 @@ std::unique_ptr<ForwardingState> StateBuilder::build(const config::Config& confi
     port.mac = i < port_macs.size() ? port_macs[i] : MacAddress{};
     port.addresses = config.ports[i].addresses;
     port.destinations = MacFilter(port.mac, config.ports[i].accept_macs);
+    port.has_tap = config.ports[i].exception_path == config::ExceptionPath::kTap;
     for (const IpPrefix& p : port.addresses) local.push_back(p.address);
     state->ports.push_back(std::move(port));
   }
