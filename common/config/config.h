@@ -131,6 +131,10 @@ struct Port {
   // VRRP, health-check replies).
   ExceptionPath exception_path = ExceptionPath::kNone;
   std::string tap_name;  // kTap: the TAP interface ("sl-" + name when not set)
+  // kTap: unicast addresses the kernel has besides `addresses` (a management or BGP
+  // source address on the TAP or its loopback): frames for them go to the kernel, which
+  // answers their ARP/ND and echo requests itself (docs/exception-path.md).
+  std::vector<IpAddress> host_addresses;
   friend bool operator==(const Port&, const Port&) = default;
 };
 

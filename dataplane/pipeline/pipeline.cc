@@ -181,9 +181,10 @@ Action Pipeline::neighbor_answer(const PortEntry& port) {
 }
 
 Action Pipeline::host_or_drop(const IpAddress& dst, const ForwardingState& state) {
-  if (state.local_addresses.contains(dst) || dst.bytes[0] == 0xff ||
-      (!dst.is_v4() && dst.bytes[0] == 0xfe) || (dst.is_v4() && dst.bytes[12] >= 224)) {
-    // Host traffic: our own address, multicast (VRRP, ...), IPv6 link-local.
+  if (state.local_addresses.contains(dst) || state.host_addresses.contains(dst) ||
+      dst.bytes[0] == 0xff || (!dst.is_v4() && dst.bytes[0] == 0xfe) ||
+      (dst.is_v4() && dst.bytes[12] >= 224)) {
+    // Host traffic: our own address, the kernel's, multicast (VRRP, ...), IPv6 link-local.
     ++counters_[WorkerCounter::to_host];
     return Action::kToHost;
   }

@@ -110,6 +110,7 @@ struct ForwardingState {
   VipTable vip_table;              // (address, protocol, port) -> index into vips
   AddressSet local_addresses;      // the ports' own addresses: ARP/ND and echo answered
   AddressSet vip_addresses;        // every VIP address: ARP/ND and echo answered
+  AddressSet host_addresses;       // the kernels' own behind the TAPs: theirs, not answered
   // What pipeline/host_lane.h classes as control traffic besides fixed protocols: frames
   // from a backend (health-check replies), and flow sync datagrams to [sync] listen (port 0
   // when sync is off).
