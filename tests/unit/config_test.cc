@@ -356,6 +356,26 @@ TEST(ConfigLoad, HostAddresses) {
             (std::vector<IpAddress>{ip("10.0.0.12"), ip("192.0.2.53"), ip("2001:db8::12")}));
 }
 
+TEST(ConfigLoad, HostRateLimitPerPort) {
+  auto port = [](const char* extra) {
+    return parse_config(std::string("[dataplane]\nhost_rate_limit = 5000\n[[port]]\nname = "
+                                    "\"p\"\ndevice = \"net_af_packet0,iface=eth1\"\n"
+                                    "exception_path = \"tap\"\n") +
+                            extra,
+                        "t.toml");
+  };
+  LoadResult inherited = port("");
+  ASSERT_TRUE(inherited.config);
+  EXPECT_EQ(inherited.config->ports[0].host_rate_limit, std::nullopt);
+  LoadResult own = port("host_rate_limit = 300\n");
+  ASSERT_TRUE(own.config);
+  EXPECT_EQ(own.config->ports[0].host_rate_limit, 300u);
+  EXPECT_EQ(own.config->dataplane.host_rate_limit, 5000u);
+  LoadResult unlimited = port("host_rate_limit = 0\n");
+  ASSERT_TRUE(unlimited.config);
+  EXPECT_EQ(unlimited.config->ports[0].host_rate_limit, 0u);
+}
+
 TEST(ConfigLoad, NoVipsIsValid) { EXPECT_TRUE(errors("").empty()); }
 
 TEST(ConfigLoad, MetricsOnlyWithItsTable) {
@@ -954,6 +974,16 @@ addresses = ["10.0.0.12/24"]
       "t.toml:6:100: host_addresses[7] 255.255.255.255 is not a unicast address",
       "t.toml:6:119: host_addresses[8] 'host' is not an IPv4 or IPv6 address",
       "t.toml:10:14: address 10.0.0.12 is already on port 'p' (host_addresses)"}},
+    {"HostRateLimitWithoutATap",
+     Frame::kWholeFile,
+     "[[port]]\nname = \"p\"\ndevice = \"net_af_packet0,iface=eth1\"\nhost_rate_limit = 10\n",
+     {"t.toml:4:19: host_rate_limit needs exception_path = \"tap\" on port 'p': only a TAP "
+      "gives frames to the kernel"}},
+    {"PortHostRateLimitOutOfRange",
+     Frame::kWholeFile,
+     "[[port]]\nname = \"p\"\ndevice = \"net_af_packet0,iface=eth1\"\nexception_path = "
+     "\"tap\"\nhost_rate_limit = 100000001\n",
+     {"t.toml:5:19: host_rate_limit 100000001 is out of range; allowed: 0..100000000"}},
     {"BackendOnAHostAddress",
      Frame::kWholeFile,
      R"([[port]]

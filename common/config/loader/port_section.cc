@@ -75,9 +75,10 @@ void load_host_addresses(TomlReader& r, Claims& claims, const toml::node& n,
 
 void load_port(TomlReader& r, Claims& claims, const toml::table& t, size_t index,
                std::vector<Port>& ports) {
-  Section s(r, t, "in [port]",
-            {"name", "device", "addresses", "gateway", "gateway6", "mtu", "mac", "accept_macs",
-             "queues", "exception_path", "tap_name", "host_addresses", "flow_handoff"});
+  Section s(
+      r, t, "in [port]",
+      {"name", "device", "addresses", "gateway", "gateway6", "mtu", "mac", "accept_macs", "queues",
+       "exception_path", "tap_name", "host_addresses", "host_rate_limit", "flow_handoff"});
   Port p;
   std::string entity = "port #" + std::to_string(index + 1);
   if (const toml::node* n =
@@ -202,6 +203,13 @@ void load_port(TomlReader& r, Claims& claims, const toml::table& t, size_t index
   if (p.exception_path == ExceptionPath::kTap && p.tap_name.empty())
     p.tap_name = ("sl-" + p.name).substr(0, 15);
   if (const toml::node* n = s.get("host_addresses")) load_host_addresses(r, claims, *n, entity, p);
+  if (const toml::node* n = s.get("host_rate_limit")) {
+    if (p.exception_path != ExceptionPath::kTap)
+      r.error(*n, "host_rate_limit needs exception_path = \"tap\" on " + entity +
+                      ": only a TAP gives frames to the kernel");
+    else
+      s.read_integer("host_rate_limit", p.host_rate_limit, 0, 100'000'000);
+  }
   ports.push_back(std::move(p));
 }
 
