@@ -149,6 +149,13 @@ struct Port {
   // VRRP, health-check replies).
   ExceptionPath exception_path = ExceptionPath::kNone;
   std::string tap_name;  // kTap: the TAP interface ("sl-" + name when not set)
+  // kTap: unicast addresses the kernel has besides `addresses` (a management or BGP
+  // source address on the TAP or its loopback): frames for them go to the kernel, which
+  // answers their ARP/ND and echo requests itself (docs/exception-path.md).
+  std::vector<IpAddress> host_addresses;
+  // kTap: this port's bulk frames per second to the host, instead of [dataplane]
+  // host_rate_limit (0 = no limit).
+  std::optional<uint32_t> host_rate_limit;
   friend bool operator==(const Port&, const Port&) = default;
 };
 

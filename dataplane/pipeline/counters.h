@@ -80,7 +80,7 @@ enum class CounterRole : uint8_t {
   X(echo_replies, kOutcome, "ICMP/ICMPv6 echo requests answered")                             \
   X(too_big_replies, kOutcome, "ICMP too-big answers to packets too big to encapsulate")      \
   X(neighbor_answers, kOutcome,                                                               \
-    "ARP replies and neighbor advertisements answering our own solicitations (consumed)")     \
+    "ARP replies and neighbor advertisements to our address, consumed (port without TAP)")    \
   X(neighbors_learned, kEvent, "ARP/ND bindings passed to the main lcore")                    \
   X(to_host, kOutcome, "frames for the host itself (exception path)")                         \
   X(to_host_control, kEvent, "of to_host: control traffic, in its own lane")                  \

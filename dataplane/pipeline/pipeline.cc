@@ -142,10 +142,7 @@ Action Pipeline::handle(PacketBuffer& frame, const ParsedPacket& p, uint32_t has
       ++counters_[WorkerCounter::to_host];
       return Action::kToHost;
     case PacketKind::kArp: {
-      if (learn(frame, p, state, result)) {
-        ++counters_[WorkerCounter::neighbor_answers];
-        return Action::kDrop;
-      }
+      if (learn(frame, p, state, result)) return neighbor_answer(port);
       if (answer_arp(frame, p, port.mac, is_ours)) {
         ++counters_[WorkerCounter::arp_replies];
         return Action::kTransmit;
@@ -159,10 +156,7 @@ Action Pipeline::handle(PacketBuffer& frame, const ParsedPacket& p, uint32_t has
   }
 
   if (is_neighbor_discovery(p)) {
-    if (learn(frame, p, state, result)) {
-      ++counters_[WorkerCounter::neighbor_answers];
-      return Action::kDrop;
-    }
+    if (learn(frame, p, state, result)) return neighbor_answer(port);
     if (answer_neighbor_solicitation(frame, p, port.mac, is_ours)) {
       ++counters_[WorkerCounter::nd_replies];
       return Action::kTransmit;
@@ -188,10 +182,20 @@ Action Pipeline::handle(PacketBuffer& frame, const ParsedPacket& p, uint32_t has
   return host_or_drop(key.dst, state);
 }
 
+Action Pipeline::neighbor_answer(const PortEntry& port) {
+  if (port.has_tap) {
+    ++counters_[WorkerCounter::to_host];
+    return Action::kToHost;
+  }
+  ++counters_[WorkerCounter::neighbor_answers];
+  return Action::kDrop;
+}
+
 Action Pipeline::host_or_drop(const IpAddress& dst, const ForwardingState& state) {
-  if (state.local_addresses.contains(dst) || dst.bytes[0] == 0xff ||
-      (!dst.is_v4() && dst.bytes[0] == 0xfe) || (dst.is_v4() && dst.bytes[12] >= 224)) {
-    // Host traffic: our own address, multicast (VRRP, ...), IPv6 link-local.
+  if (state.local_addresses.contains(dst) || state.host_addresses.contains(dst) ||
+      dst.bytes[0] == 0xff || (!dst.is_v4() && dst.bytes[0] == 0xfe) ||
+      (dst.is_v4() && dst.bytes[12] >= 224)) {
+    // Host traffic: our own address, the kernel's, multicast (VRRP, ...), IPv6 link-local.
     ++counters_[WorkerCounter::to_host];
     return Action::kToHost;
   }

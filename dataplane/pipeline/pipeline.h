@@ -159,7 +159,8 @@ class Pipeline {
                 const PortEntry& port, const ForwardingState& state, uint32_t now_ms,
                 BurstResult& result);
   // Hands the binding an ARP/ND frame announces to the main lcore. True when the frame
-  // is the answer to one of our own solicitations: consumed, nobody else wants it.
+  // is an answer to the port's own address: a solicitation of ours, or of the kernel that
+  // shares the address behind the port's TAP.
   bool learn(const PacketBuffer& frame, const ParsedPacket& parsed, const ForwardingState& state,
              BurstResult& result);
   Action forward(PacketBuffer& frame, const ParsedPacket& parsed, uint32_t hash, uint32_t vip_index,
@@ -197,6 +198,9 @@ class Pipeline {
   NatConnection* open_nat_connection(const PacketBuffer& frame, const ParsedPacket& parsed,
                                      uint32_t hash, uint32_t vip_index,
                                      const ForwardingState& state, uint32_t now_ms);
+  // An answer learn() took: the kernel's too when the port has a TAP (to_host), otherwise
+  // consumed (neighbor_answers).
+  Action neighbor_answer(const PortEntry& port);
   // What is not a VIP's: the host's (own addresses, multicast, link-local) or dropped.
   Action host_or_drop(const IpAddress& dst, const ForwardingState& state);
 

@@ -129,6 +129,8 @@ bool Dataplane::start() {
       port.drains_shared_tx = w == 0;
       port.to_host = eth.to_host;
       port.to_host_control = eth.to_host_control;
+      const uint32_t host_limit = config_.ports[p].host_rate_limit.value_or(d.host_rate_limit);
+      port.host_rate_limit = host_limit == 0 ? 0 : std::max(host_limit / workers, 1u);
       port.handoff = eth.handoff;
       port.flow_workers = eth.flow_workers;
       ports.push_back(std::move(port));
@@ -142,7 +144,6 @@ bool Dataplane::start() {
     s.rx_interrupts = d.rx_interrupts;
     s.flow_capacity = d.flow_table_size;
     s.syn_admission_limit = d.syn_admission_limit;
-    s.host_rate_limit = d.host_rate_limit == 0 ? 0 : std::max(d.host_rate_limit / workers, 1u);
     s.timeouts = config_.flow_timeouts;
     s.fragments = config_.fragments;
     s.nat = NatSetup{config_.nat.table_size, config_.nat.local_addresses, config_.nat.port_min,

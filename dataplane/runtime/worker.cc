@@ -64,9 +64,12 @@ Worker::Worker(const WorkerSettings& settings, std::vector<WorkerPort> ports,
   pipeline_->set_sync(settings.sync);
   uint16_t port_count = 0;
   for (const WorkerPort& p : ports_) port_count = std::max<uint16_t>(port_count, p.port_index + 1);
-  // A tenth of a second's worth saved up, and at least a burst.
-  const uint32_t capacity = std::max<uint32_t>(settings.host_rate_limit / 10, settings.burst_size);
-  host_budgets_.assign(port_count, TokenBucket(settings.host_rate_limit, capacity));
+  host_budgets_.assign(port_count, TokenBucket(0, 1));
+  for (const WorkerPort& p : ports_) {
+    // A tenth of a second's worth saved up, and at least a burst.
+    const uint32_t capacity = std::max<uint32_t>(p.host_rate_limit / 10, settings.burst_size);
+    host_budgets_[p.port_index] = TokenBucket(p.host_rate_limit, capacity);
+  }
 }
 
 int Worker::run() {

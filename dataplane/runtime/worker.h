@@ -46,6 +46,9 @@ struct WorkerPort {
   // through to_host_control, which the main lcore drains first, the rest through to_host.
   rte_ring* to_host = nullptr;
   rte_ring* to_host_control = nullptr;
+  // This worker's share of the port's host_rate_limit ([[port]], else [dataplane]): bulk
+  // frames per second to the exception path. 0 = no limit.
+  uint32_t host_rate_limit = 0;
   // Flow handoff, as EthPort::handoff and EthPort::flow_workers: every worker's ring by
   // worker index (empty when the port does not hand off), and the workers owning flows.
   std::vector<rte_ring*> handoff;
@@ -61,9 +64,6 @@ struct WorkerSettings {
   bool rx_interrupts = false;  // idle: wait for an RX interrupt where every queue has one
   uint32_t flow_capacity = 1 << 20;
   uint32_t syn_admission_limit = 0;
-  // This worker's share of [dataplane] host_rate_limit: frames per second to each port's
-  // exception path outside the control lane. 0 = no limit.
-  uint32_t host_rate_limit = 0;
   FlowTimeouts timeouts;
   FragmentSettings fragments;
   NatSetup nat;  // [nat] and this worker's share of its local ports

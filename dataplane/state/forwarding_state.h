@@ -97,6 +97,9 @@ struct PortEntry {
   MacAddress mac;
   MacFilter destinations;  // the unicast frames it takes: for `mac` and its accept_macs
   std::vector<IpPrefix> addresses;
+  // Its exception path is a TAP: the kernel behind it shares its addresses, and the
+  // answers to them (ARP, ND) are the kernel's too.
+  bool has_tap = false;
 };
 
 struct ForwardingState {
@@ -107,6 +110,7 @@ struct ForwardingState {
   VipTable vip_table;              // (address, protocol, port) -> index into vips
   AddressSet local_addresses;      // the ports' own addresses: ARP/ND and echo answered
   AddressSet vip_addresses;        // every VIP address: ARP/ND and echo answered
+  AddressSet host_addresses;       // the kernels' own behind the TAPs: theirs, not answered
   // What pipeline/host_lane.h classes as control traffic besides fixed protocols: frames
   // from a backend (health-check replies), and flow sync datagrams to [sync] listen (port 0
   // when sync is off).

@@ -106,12 +106,16 @@ std::unique_ptr<ForwardingState> StateBuilder::build(const config::Config& confi
   state->vips = {};
 
   std::vector<IpAddress> local;
+  std::vector<IpAddress> host;
   for (size_t i = 0; i < config.ports.size(); ++i) {
     PortEntry port;
     port.mac = i < port_macs.size() ? port_macs[i] : MacAddress{};
     port.addresses = config.ports[i].addresses;
     port.destinations = MacFilter(port.mac, config.ports[i].accept_macs);
+    port.has_tap = config.ports[i].exception_path == config::ExceptionPath::kTap;
     for (const IpPrefix& p : port.addresses) local.push_back(p.address);
+    host.insert(host.end(), config.ports[i].host_addresses.begin(),
+                config.ports[i].host_addresses.end());
     state->ports.push_back(std::move(port));
   }
   const uint16_t mtu = config.ports.empty() ? 1500 : config.ports[0].mtu;
@@ -200,6 +204,7 @@ std::unique_ptr<ForwardingState> StateBuilder::build(const config::Config& confi
     state->vip_addresses = AddressSet(addresses);
   }
   state->local_addresses = AddressSet(local);
+  state->host_addresses = AddressSet(host);
   if (backends_changed) {
     std::vector<IpAddress> addresses;
     for (const config::Vip& cv : config.vips)

@@ -27,9 +27,8 @@
 #      overflow (kernel_drops) before any classification, as a NIC's RX ring would;
 #      control frames lost there are beyond the exception path's lanes.
 #
-# Not covered here: BGP and BFD through the exception path (their classing is unit-tested
-# in tests/unit/host_lane_test.cc and delivered by tests/fixtures/host_lanes_test.py), and
-# the same run without the control lane (sluice has no switch to turn it off).
+# Not covered here: BGP and BFD through the exception path (tests/e2e/e2e_flood_bgp.sh),
+# and the same run without the control lane (sluice has no switch to turn it off).
 #
 #   BUILD_DIR=build-x tests/e2e/e2e_flood_control.sh
 #   FLOOD_S=10 MAX_S=0 JUNK_PPS=20000 BUILD_DIR=build-x tests/e2e/e2e_flood_control.sh
@@ -149,8 +148,8 @@ EOF
   wait_until 10 in_ns "$node" ip link show "$TAP" || die "${NAME[$node]}: no TAP $TAP"
   in_ns "$node" ip addr add "${OWN4[$node]}/$NET4_PREFIX" dev "$TAP"
   in_ns "$node" ip link set "$TAP" up
-  # The dataplane takes the ARP replies to its own address (neighbor_answers): the
-  # kernel that shares it knows the backends statically.
+  # The kernel that shares the dataplane's address knows the backends statically: its
+  # health checks need no ARP of their own (the answers would reach it too).
   for web in web1 web2; do
     in_ns "$node" ip neigh replace "${TOPO_IP4[$web]}" lladdr "${TOPO_MAC[$web]}" dev "$TAP" nud permanent
   done

@@ -345,6 +345,37 @@ TEST(ConfigLoad, ExceptionPaths) {
   EXPECT_EQ(none.config->ports[0].exception_path, ExceptionPath::kNone);
 }
 
+TEST(ConfigLoad, HostAddresses) {
+  LoadResult r = parse_config(
+      "[[port]]\nname = \"p\"\ndevice = \"net_af_packet0,iface=eth1\"\n"
+      "addresses = [\"10.0.0.10/24\"]\nexception_path = \"tap\"\n"
+      "host_addresses = [\"10.0.0.12\", \"192.0.2.53\", \"2001:db8::12\"]\n",
+      "t.toml");
+  ASSERT_TRUE(r.config);
+  EXPECT_EQ(r.config->ports[0].host_addresses,
+            (std::vector<IpAddress>{ip("10.0.0.12"), ip("192.0.2.53"), ip("2001:db8::12")}));
+}
+
+TEST(ConfigLoad, HostRateLimitPerPort) {
+  auto port = [](const char* extra) {
+    return parse_config(std::string("[dataplane]\nhost_rate_limit = 5000\n[[port]]\nname = "
+                                    "\"p\"\ndevice = \"net_af_packet0,iface=eth1\"\n"
+                                    "exception_path = \"tap\"\n") +
+                            extra,
+                        "t.toml");
+  };
+  LoadResult inherited = port("");
+  ASSERT_TRUE(inherited.config);
+  EXPECT_EQ(inherited.config->ports[0].host_rate_limit, std::nullopt);
+  LoadResult own = port("host_rate_limit = 300\n");
+  ASSERT_TRUE(own.config);
+  EXPECT_EQ(own.config->ports[0].host_rate_limit, 300u);
+  EXPECT_EQ(own.config->dataplane.host_rate_limit, 5000u);
+  LoadResult unlimited = port("host_rate_limit = 0\n");
+  ASSERT_TRUE(unlimited.config);
+  EXPECT_EQ(unlimited.config->ports[0].host_rate_limit, 0u);
+}
+
 TEST(ConfigLoad, NoVipsIsValid) { EXPECT_TRUE(errors("").empty()); }
 
 TEST(ConfigLoad, MetricsOnlyWithItsTable) {
@@ -949,6 +980,63 @@ backend = [{ address = "192.168.1.1" }]
      Frame::kWholeFile,
      "[[port]]\nname = \"p\"\ndevice = \"net_af_xdp0,iface=eth1\"\nexception_path = \"kernel\"\n",
      {"t.toml:4:18: exception_path 'kernel' is not supported; allowed: none, tap, xdp"}},
+    {"HostAddressesWithoutATap",
+     Frame::kWholeFile,
+     "[[port]]\nname = \"p\"\ndevice = \"net_af_packet0,iface=eth1\"\n"
+     "host_addresses = [\"10.0.0.12\"]\n",
+     {"t.toml:4:18: host_addresses needs exception_path = \"tap\" on port 'p': only a TAP "
+      "gives frames to the kernel"}},
+    {"HostAddresses",
+     Frame::kWholeFile,
+     R"([[port]]
+name = "p"
+device = "net_af_packet0,iface=eth1"
+addresses = ["10.0.0.10/24"]
+exception_path = "tap"
+host_addresses = ["10.0.0.10", "224.0.0.18", "10.0.0.12", "10.0.0.12", "0.0.0.0", "ff02::1", "::", "255.255.255.255", "host"]
+[[port]]
+name = "q"
+device = "net_af_packet1,iface=eth2"
+addresses = ["10.0.0.12/24"]
+)",
+     {"t.toml:6:19: host_addresses[0] 10.0.0.10 is already on port 'p'",
+      "t.toml:6:32: host_addresses[1] 224.0.0.18 is not a unicast address",
+      "t.toml:6:59: host_addresses[3] 10.0.0.12 is already on port 'p' (host_addresses)",
+      "t.toml:6:72: host_addresses[4] 0.0.0.0 is not a unicast address",
+      "t.toml:6:83: host_addresses[5] ff02::1 is not a unicast address",
+      "t.toml:6:94: host_addresses[6] :: is not a unicast address",
+      "t.toml:6:100: host_addresses[7] 255.255.255.255 is not a unicast address",
+      "t.toml:6:119: host_addresses[8] 'host' is not an IPv4 or IPv6 address",
+      "t.toml:10:14: address 10.0.0.12 is already on port 'p' (host_addresses)"}},
+    {"HostRateLimitWithoutATap",
+     Frame::kWholeFile,
+     "[[port]]\nname = \"p\"\ndevice = \"net_af_packet0,iface=eth1\"\nhost_rate_limit = 10\n",
+     {"t.toml:4:19: host_rate_limit needs exception_path = \"tap\" on port 'p': only a TAP "
+      "gives frames to the kernel"}},
+    {"PortHostRateLimitOutOfRange",
+     Frame::kWholeFile,
+     "[[port]]\nname = \"p\"\ndevice = \"net_af_packet0,iface=eth1\"\nexception_path = "
+     "\"tap\"\nhost_rate_limit = 100000001\n",
+     {"t.toml:5:19: host_rate_limit 100000001 is out of range; allowed: 0..100000000"}},
+    {"BackendOnAHostAddress",
+     Frame::kWholeFile,
+     R"([[port]]
+name = "p"
+device = "net_af_packet0,iface=eth1"
+addresses = ["10.0.0.10/24"]
+exception_path = "tap"
+host_addresses = ["10.0.0.12"]
+[[vip]]
+name = "www"
+address = "10.0.0.100"
+protocol = "tcp"
+port = 80
+mode = "dsr-l2"
+  [[vip.backend]]
+  address = "10.0.0.12"
+)",
+     {"t.toml:14:13: backend 10.0.0.12 is this load balancer's own address (port 'p' "
+      "(host_addresses)); a backend must be another host"}},
     {"NeighborTwice",
      Frame::kBeforePort,
      "[[neighbor]]\naddress = \"10.0.0.21\"\nmac = \"02:00:00:00:00:21\"\n"

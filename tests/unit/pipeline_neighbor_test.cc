@@ -53,9 +53,12 @@ TestFrame advert(const char* to) {
 
 class PipelineNeighborTest : public ::testing::Test {
  protected:
-  void SetUp() override {
+  void SetUp() override { build(config::ExceptionPath::kNone); }
+  // The port with the exception path `path`.
+  void build(config::ExceptionPath path) {
     config::Config c;
     config::Port port;
+    port.exception_path = path;
     port.name = "lan0";
     port.device = "net_null0";
     port.addresses = {*IpPrefix::parse("10.0.0.10/24"), *IpPrefix::parse("2001:db8::10/64")};
@@ -174,6 +177,27 @@ TEST_F(PipelineNeighborTest, SolicitedAdvertisementForAPendingNeighborEndsInOneO
   TestFrame f = advert("2001:db8::10");
   EXPECT_EQ(outcomes_of(f), (Outcomes{{"neighbor_answers", 1}}));
   EXPECT_EQ(counter(WorkerCounter::rx_packets), 1u);
+}
+
+// Behind a TAP the kernel shares the port's addresses and may have asked too: the answer
+// is learnt and passed on to it, ending as to_host.
+TEST_F(PipelineNeighborTest, AnswersToUsAreLearnedAndPassedToTheKernelBehindATap) {
+  build(config::ExceptionPath::kTap);
+  TestFrame reply = arp(2, "10.0.0.10");
+  EXPECT_EQ(outcomes_of(reply), (Outcomes{{"to_host", 1}}));
+  EXPECT_EQ(result_.actions[0], Action::kToHost);
+  ASSERT_EQ(result_.learned_count, 1u);
+  EXPECT_EQ(result_.learned[0].ip, ip("10.0.0.21"));
+  EXPECT_EQ(result_.learned[0].mac, kBackendMac);
+
+  TestFrame f = advert("2001:db8::10");
+  EXPECT_EQ(outcomes_of(f), (Outcomes{{"to_host", 1}}));
+  EXPECT_EQ(result_.actions[0], Action::kToHost);
+  ASSERT_EQ(result_.learned_count, 1u);
+  EXPECT_EQ(result_.learned[0].ip, ip("2001:db8::21"));
+  EXPECT_EQ(result_.learned[0].mac, kBackendMac);
+  EXPECT_EQ(counter(WorkerCounter::neighbors_learned), 2u);
+  EXPECT_EQ(counter(WorkerCounter::neighbor_answers), 0u);
 }
 
 TEST_F(PipelineNeighborTest, EveryNeighborFrameEndsInExactlyOneOutcome) {

@@ -57,9 +57,12 @@ Config load_vip_update(TomlReader& r, const toml::table& root, const Config& bas
   cfg.vips.clear();
   Claims claims;
   for (const Neighbor& n : base.neighbors) claims.neighbor_addresses.insert(n.address);
-  for (const Port& port : base.ports)
+  for (const Port& port : base.ports) {
     for (const IpPrefix& p : port.addresses)
       claims.port_addresses.emplace(p.address, "port '" + port.name + "'");
+    for (const IpAddress& a : port.host_addresses)
+      claims.port_addresses.emplace(a, "port '" + port.name + "' (host_addresses)");
+  }
   for (const IpAddress& a : base.nat.local_addresses)
     claims.nat_addresses.emplace(a, toml::source_position{});
   Section s(r, root, "in a VIP update", {"vip"});

@@ -12,6 +12,13 @@ namespace {
 
 // Every frame for a unicast MAC not the port's is matched against this list.
 constexpr size_t kMaxAcceptMacs = 16;
+constexpr size_t kMaxHostAddresses = 64;
+
+// Neither unspecified, nor multicast, nor IPv4 broadcast.
+bool is_unicast(const IpAddress& a) {
+  if (a.is_v4()) return a.v4_host_order() != 0 && a.bytes[12] < 224;
+  return !a.is_zero() && a.bytes[0] != 0xff;
+}
 
 void load_accept_macs(TomlReader& r, const toml::node& n, Port& p) {
   const auto* a = r.array(n, "accept_macs");
@@ -34,13 +41,44 @@ void load_accept_macs(TomlReader& r, const toml::node& n, Port& p) {
   }
 }
 
+void load_host_addresses(TomlReader& r, Claims& claims, const toml::node& n,
+                         const std::string& entity, Port& p) {
+  const auto* a = r.array(n, "host_addresses");
+  if (!a) return;
+  if (p.exception_path != ExceptionPath::kTap) {
+    r.error(n, "host_addresses needs exception_path = \"tap\" on " + entity +
+                   ": only a TAP gives frames to the kernel");
+    return;
+  }
+  for (size_t i = 0; i < a->size(); ++i) {
+    const toml::node& e = *a->get(i);
+    const std::string what = "host_addresses[" + std::to_string(i) + "]";
+    auto address = r.address(e, what);
+    if (!address) continue;
+    const std::string text = address->to_string();
+    if (!is_unicast(*address)) {
+      r.error(e, what + " " + text + " is not a unicast address");
+    } else if (p.host_addresses.size() == kMaxHostAddresses) {
+      r.error(e, what + ": more than " + std::to_string(kMaxHostAddresses) +
+                     " host_addresses; a port takes at most " + std::to_string(kMaxHostAddresses));
+    } else if (auto [it, fresh] =
+                   claims.port_addresses.emplace(*address, entity + " (host_addresses)");
+               !fresh) {
+      r.error(e, what + " " + text + " is already on " + it->second);
+    } else {
+      p.host_addresses.push_back(*address);
+    }
+  }
+}
+
 }  // namespace
 
 void load_port(TomlReader& r, Claims& claims, const toml::table& t, size_t index,
                std::vector<Port>& ports) {
-  Section s(r, t, "in [port]",
-            {"name", "device", "addresses", "gateway", "gateway6", "mtu", "mac", "accept_macs",
-             "queues", "exception_path", "tap_name", "flow_handoff"});
+  Section s(
+      r, t, "in [port]",
+      {"name", "device", "addresses", "gateway", "gateway6", "mtu", "mac", "accept_macs", "queues",
+       "exception_path", "tap_name", "host_addresses", "host_rate_limit", "flow_handoff"});
   Port p;
   std::string entity = "port #" + std::to_string(index + 1);
   if (const toml::node* n =
@@ -164,6 +202,14 @@ void load_port(TomlReader& r, Claims& claims, const toml::table& t, size_t index
   }
   if (p.exception_path == ExceptionPath::kTap && p.tap_name.empty())
     p.tap_name = ("sl-" + p.name).substr(0, 15);
+  if (const toml::node* n = s.get("host_addresses")) load_host_addresses(r, claims, *n, entity, p);
+  if (const toml::node* n = s.get("host_rate_limit")) {
+    if (p.exception_path != ExceptionPath::kTap)
+      r.error(*n, "host_rate_limit needs exception_path = \"tap\" on " + entity +
+                      ": only a TAP gives frames to the kernel");
+    else
+      s.read_integer("host_rate_limit", p.host_rate_limit, 0, 100'000'000);
+  }
   ports.push_back(std::move(p));
 }
 
