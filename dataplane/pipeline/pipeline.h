@@ -206,6 +206,23 @@ class Pipeline {
   // Sends a fragment the way its datagram's first went.
   Action follow(PacketBuffer& frame, const ParsedPacket& parsed, const FragmentDecision& decision,
                 const PortEntry& port, const ForwardingState& state);
+  // Records the decision of frame i's datagram; what was held for it is released after i.
+  void decide_datagram(uint16_t i, const FragmentKey& key, uint32_t key_hash,
+                       const FragmentDecision& decision, const ForwardingState& state,
+                       uint32_t now_ms, BurstResult& result);
+  // The fragments of NAT VIPs' datagrams (pipeline/nat_fragment_path.cc): the first
+  // fragment, through the NAT connection of its 5-tuple; and the IP header of any other
+  // fragment (and of a first one whose L4 header the connection's worker translated)
+  // translated as the decision says, counted as forwarded (with the VIP's and backend's
+  // traffic when count_traffic).
+  Action nat_first_fragment(uint16_t i, PacketBuffer& frame, const ParsedPacket& parsed,
+                            uint32_t hash, uint32_t vip_index, const FragmentKey& key,
+                            uint32_t key_hash, uint16_t port_index, const ForwardingState& state,
+                            uint32_t now_ms, const FragmentSteering& steering, BurstResult& result);
+  Action nat_follow(PacketBuffer& frame, const ParsedPacket& parsed,
+                    const FragmentDecision& decision, const VipEntry& vip,
+                    const BackendEntry& backend, const PortEntry& port,
+                    const ForwardingState& state, bool count_traffic);
   Action drop(DropReason reason) {
     ++counters_[reason];
     return Action::kDrop;
