@@ -51,6 +51,7 @@ enum class CounterRole : uint8_t {
   X(nat_fragment, kOutcome, "fragment NAT cannot translate: an answer's or ICMP error's")    \
   X(nat_ports_exhausted, kOutcome, "new fullnat connection refused: no local port free")     \
   X(nat_table_full, kOutcome, "new NAT connection refused: the worker's NAT table is full")  \
+  X(nat_syn_not_admitted, kOutcome, "SYN for a NAT VIP over syn_admission_limit: refused")   \
   X(nat_tuple_taken, kOutcome,                                                               \
     "new NAT connection refused: another one is answered on the same tuple")                 \
   X(nat_no_connection, kOutcome,                                                             \

@@ -196,6 +196,9 @@ class Pipeline {
   NatConnection* open_nat_connection(const PacketBuffer& frame, const ParsedPacket& parsed,
                                      uint32_t hash, uint32_t vip_index,
                                      const ForwardingState& state, uint32_t now_ms);
+  // Whether a new connection for p may open: not when it is a client's SYN over the
+  // worker's syn_admission_limit (flow/flood_guard.h), dropped and counted.
+  bool admit_nat_syn(const ParsedPacket& p, const VipEntry& vip, uint32_t now_ms);
   // What is not a VIP's: the host's (own addresses, multicast, link-local) or dropped.
   Action host_or_drop(const IpAddress& dst, const ForwardingState& state);
 
