@@ -152,6 +152,10 @@ class Pipeline {
   const SyncOutbox& sync_outbox() const { return sync_outbox_; }
   SyncInstall install_synced(const SyncRecord& record, const ForwardingState& state,
                              uint32_t now_ms, uint64_t reserve);
+  // The same for a NAT connection (sync/installer.h, install_synced_nat(), reserve in NAT
+  // connections), for the worker that owns it.
+  SyncInstall install_synced_nat(const NatSyncRecord& record, const ForwardingState& state,
+                                 uint32_t now_ms, uint32_t reserve);
 
  private:
   Action handle(PacketBuffer& frame, const ParsedPacket& parsed, uint32_t hash,

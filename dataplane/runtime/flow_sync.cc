@@ -267,6 +267,11 @@ void FlowSync::receive(const uint8_t* data, size_t length, const SocketAddress& 
     }
     return;
   }
+  if (received_.type == sync::kTypeNat) {
+    // Installed by sync/installer.h's install_synced_nat() once routed to their owners.
+    count(SyncCounter::nat_not_routed) += received_.count;
+    return;
+  }
   count(SyncCounter::received) += received_.count;
   for (uint16_t i = 0; i < received_.count; ++i) {
     if (!install_cap_.take(now_ms)) {
