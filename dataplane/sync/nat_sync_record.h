@@ -25,5 +25,6 @@ struct NatSyncRecord {
   uint32_t age_ms = 0;  // idle time when it was read from the NAT table
   friend bool operator==(const NatSyncRecord&, const NatSyncRecord&) = default;
 };
+static_assert(sizeof(NatSyncRecord) % 4 == 0, "an rte_ring element is a multiple of 4 bytes");
 
 }  // namespace sluice
