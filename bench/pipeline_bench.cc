@@ -17,6 +17,14 @@
 //                connections, in a random permutation (the reverse direction; the client
 //                direction is Established1M of the same mode). fullnat spreads them over
 //                16 local addresses per family, every port of each.
+//   Connections  whole TCP connections, 32 at a time, one burst per step: the client's
+//                SYN, ACK, data, FIN and last ACK (and in nat and fullnat the backend's
+//                SYN-ACK, data ACK and FIN, each the answer to what the translated packet
+//                became); the clock moves 1 ms per 32 connections, so closed ones expire
+//                after the closing timeout (10 s: about 320K connections are in the table).
+//                Counter conns_per_s: connections a second of one worker's CPU
+//                (1e9 / (pipeline_ns x packets per connection)). No /staged: each answer is
+//                made from what the pipeline did to the packet before it.
 //
 // Frames are Ethernet/IPv4|IPv6/TCP from tests/lib/packet_builder.h, in 2 KiB buffers with
 // 128 bytes of headroom (like an mbuf). Before each burst the 32 buffers are restored from a
@@ -176,8 +184,8 @@ Template make_template(bool v6, uint8_t tcp_flags) {
 
 // The frame of a backend's answer (backend:80 -> the client or a local address), its
 // addresses and destination port zero.
-Template make_answer_template(bool v6) {
-  Template t = make_template(v6, wire::kTcpAck);
+Template make_answer_template(bool v6, uint8_t tcp_flags = wire::kTcpAck) {
+  Template t = make_template(v6, tcp_flags);
   t.answer = true;
   Packet p;
   p.eth(kPortMac.bytes, kClientMac.bytes);
@@ -185,7 +193,7 @@ Template make_answer_template(bool v6) {
     p.ipv6("::", "::");
   else
     p.ipv4("0.0.0.0", "0.0.0.0").set16(wire::kEthHeaderLen + 10, 0);
-  p.tcp(80, 0, wire::kTcpAck, {.seq = 1000, .ack = 2000, .window = 65535})
+  p.tcp(80, 0, tcp_flags, {.seq = 1000, .ack = 2000, .window = 65535})
       .set16(t.sport_offset + 16, 0)
       .pad_to(60);
   t.frame = p.bytes();
@@ -245,7 +253,20 @@ struct Burst {
 
 // --- scenarios ----------------------------------------------------------------------------
 
-enum class Kind { kEstablished, kNewFlows, kSynFlood, kHotFlow, kAnswers };
+enum class Kind { kEstablished, kNewFlows, kSynFlood, kHotFlow, kAnswers, kConnections };
+
+// One packet of a connection (Connections): the client's, or the backend's answer.
+struct Step {
+  bool answer;
+  uint8_t tcp_flags;
+};
+constexpr uint8_t kSyn = wire::kTcpSyn, kAck = wire::kTcpAck, kFin = wire::kTcpFin;
+constexpr uint8_t kData = wire::kTcpPsh | wire::kTcpAck;
+constexpr Step kDsrConnection[] = {
+    {false, kSyn}, {false, kAck}, {false, kData}, {false, kFin | kAck}, {false, kAck}};
+constexpr Step kNatConnection[] = {{false, kSyn},       {true, kSyn | kAck}, {false, kAck},
+                                   {false, kData},      {true, kAck},        {false, kFin | kAck},
+                                   {true, kFin | kAck}, {false, kAck}};
 
 const char* kind_name(Kind k) {
   switch (k) {
@@ -259,6 +280,8 @@ const char* kind_name(Kind k) {
       return "HotFlow";
     case Kind::kAnswers:
       return "Answers1M";
+    case Kind::kConnections:
+      return "Connections";
   }
   return "?";
 }
@@ -293,13 +316,39 @@ struct Workload {
   bool pending = false;       // bursts[cur ^ 1] begun, not finished
   std::vector<Client> cycle;  // kEstablished / kHotFlow: the clients to replay, in order
   size_t cursor = 0;
-  uint64_t fresh = 0;  // kNewFlows / kSynFlood: the next never-seen client
+  uint64_t fresh = 0;  // kNewFlows / kSynFlood / kConnections: the next never-seen client
   uint32_t now_ms = kStartMs;
   std::string error;
+  // kConnections: the packets of a connection, their templates, the step the next burst
+  // is, its 32 clients and the backends' view of them (from the translated SYNs).
+  std::vector<Step> steps;
+  std::vector<Template> step_templates;
+  size_t step = 0;
+  Client group[kBurst];
+  Client answers[kBurst];
+
+  void start_group() {
+    for (Client& c : group) c = client(v6, fresh++);
+  }
+  // What the backend answers to the frame the pipeline made: its source and destination
+  // swapped (the template keeps the backend's port 80).
+  static Client answer_to(const PacketBuffer& f, bool v6) {
+    Client a;
+    const uint8_t* ip = f.data + wire::kEthHeaderLen;
+    const uint8_t* l4 = ip + (v6 ? wire::kIpv6HeaderLen : wire::kIpv4HeaderLen);
+    a.address = v6 ? IpAddress::v6_from_wire(ip + 24) : IpAddress::v4_from_wire(ip + 16);
+    a.to = v6 ? IpAddress::v6_from_wire(ip + 8) : IpAddress::v4_from_wire(ip + 12);
+    a.to_port = uint16_t(l4[0] << 8 | l4[1]);
+    return a;
+  }
 
   void restore_burst() {
     Burst& burst = bursts[cur];
-    if (cycle.empty()) {
+    if (kind == Kind::kConnections) {
+      const bool answer = steps[step].answer;
+      for (uint16_t i = 0; i < kBurst; ++i)
+        burst.restore(i, step_templates[step], answer ? answers[i] : group[i]);
+    } else if (cycle.empty()) {
       for (uint16_t i = 0; i < kBurst; ++i) burst.restore(i, tmpl, client(v6, fresh++));
     } else {
       for (uint16_t i = 0; i < kBurst; ++i) {
@@ -311,6 +360,14 @@ struct Workload {
   void run_burst() {
     pipeline->process_burst(bursts[cur].frames, kBurst, 0, *state, now_ms, *result);
     if (kind == Kind::kNewFlows) ++now_ms;
+    if (kind != Kind::kConnections) return;
+    if (step == 0)
+      for (uint16_t i = 0; i < kBurst; ++i) answers[i] = answer_to(bursts[cur].frames[i], v6);
+    if (++step == steps.size()) {
+      step = 0;
+      start_group();
+      ++now_ms;
+    }
   }
   void run_burst_staged() {
     pipeline->begin_burst(*staged[cur], bursts[cur].frames, kBurst, 0);
@@ -340,9 +397,11 @@ std::unique_ptr<Workload> make_workload(const Scenario& s) {
   w->kind = s.kind;
   w->v6 = s.v6;
   const bool nat = config::is_nat(s.mode);
-  const uint32_t table = (s.kind == Kind::kEstablished || s.kind == Kind::kNewFlows) && !nat
-                             ? kLargeTable
-                             : kSmallTable;
+  const uint32_t table =
+      (s.kind == Kind::kEstablished || s.kind == Kind::kNewFlows || s.kind == Kind::kConnections) &&
+              !nat
+          ? kLargeTable
+          : kSmallTable;
   const config::Config c = make_config(s.mode, table);
   w->state = make_state(c);
   if (!w->state) {
@@ -397,6 +456,16 @@ std::unique_ptr<Workload> make_workload(const Scenario& s) {
       w->establish(std::vector<Client>(kBurst, w->cycle[0]));
       break;
     case Kind::kNewFlows:
+      break;
+    case Kind::kConnections:
+      if (nat)
+        w->steps.assign(std::begin(kNatConnection), std::end(kNatConnection));
+      else
+        w->steps.assign(std::begin(kDsrConnection), std::end(kDsrConnection));
+      for (const Step& step : w->steps)
+        w->step_templates.push_back(step.answer ? make_answer_template(s.v6, step.tcp_flags)
+                                                : make_template(s.v6, step.tcp_flags));
+      w->start_group();
       break;
   }
   return w;
@@ -482,6 +551,9 @@ void run_pipeline(benchmark::State& bm, const Scenario& s) {
       double(w.pipeline->flows().size() + w.pipeline->nat_connections().size());
   bm.counters["published"] =
       double(w.counters->sync[size_t(SyncCounter::published)] - published_before) / packets;
+  if (s.kind == Kind::kConnections)
+    bm.counters["conns_per_s"] =
+        1e9 / ((elapsed_ns / packets - restore_ns) * double(w.steps.size()));
   if (sent != packets) bm.SkipWithError("not every packet was forwarded: the workload is wrong");
 }
 
@@ -515,6 +587,9 @@ void register_all() {
   for (Kind k : {Kind::kEstablished, Kind::kAnswers})
     for (ForwardingMode m : {ForwardingMode::kNat, ForwardingMode::kFullNat})
       for (bool v6 : {false, true}) scenarios.push_back({k, m, v6});
+  for (ForwardingMode m : {ForwardingMode::kDsrL2, ForwardingMode::kIpip, ForwardingMode::kGue,
+                           ForwardingMode::kNat, ForwardingMode::kFullNat})
+    for (bool v6 : {false, true}) scenarios.push_back({Kind::kConnections, m, v6});
 
   for (Scenario s : scenarios)
     for (bool staged : {false, true})
@@ -522,6 +597,7 @@ void register_all() {
         s.staged = staged;
         s.sync = sync;
         if (sync && s.kind != Kind::kEstablished) continue;
+        if (staged && s.kind == Kind::kConnections) continue;
         benchmark::RegisterBenchmark(s.name().c_str(), [s](benchmark::State& bm) {
           run_pipeline(bm, s);
         })->MinTime(1.0);

@@ -65,11 +65,29 @@ struct HealthCheck {
   friend bool operator==(const HealthCheck&, const HealthCheck&) = default;
 };
 
+// A BGP community of [vip.bgp] communities: standard "ASN:VALUE" (RFC 1997, two 16-bit
+// numbers) or large "GLOBAL:LOCAL1:LOCAL2" (RFC 8092, three 32-bit numbers).
+struct BgpCommunity {
+  bool large = false;
+  uint32_t global = 0;  // a standard community's ASN: 0..65535
+  uint32_t local1 = 0;  // a standard community's VALUE: 0..65535
+  uint32_t local2 = 0;  // large only
+  std::string to_string() const {
+    std::string s = std::to_string(global) + ":" + std::to_string(local1);
+    return large ? s + ":" + std::to_string(local2) : s;
+  }
+  friend bool operator==(const BgpCommunity&, const BgpCommunity&) = default;
+};
+
 // [vip.bgp]: how the VIP is announced when [bgp] is enabled (docs/bgp.md).
 struct VipBgp {
   bool announce = true;      // false: pinned to "never announce"
   uint32_t min_healthy = 1;  // serving backends needed to announce; 1..backends
   uint32_t med = 0;          // the route's metric, which the routing daemon sends as MED
+  // A kernel route carries neither: sluiced writes them into bird's policy file
+  // ([bgp] bird_policy). local_pref goes to iBGP peers only.
+  std::optional<uint32_t> local_pref;
+  std::vector<BgpCommunity> communities;  // distinct, in the file's order
   friend bool operator==(const VipBgp&, const VipBgp&) = default;
 };
 
@@ -246,6 +264,9 @@ struct BgpSettings {
   // The routing daemon's control socket (bird's, e.g. /run/bird/bird.ctl): sluiced reads
   // the state of its BGP and BFD sessions there for `show bgp` and /metrics. "": not read.
   std::string bird_socket;
+  // The file sluiced writes for bird with each VIP's local_pref and communities
+  // (controlplane/bird/policy.h), included by bird's config. "": not written.
+  std::string bird_policy = "/run/sluice/bird-vips.conf";
   friend bool operator==(const BgpSettings&, const BgpSettings&) = default;
 };
 

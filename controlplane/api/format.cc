@@ -334,6 +334,33 @@ std::string bird_text(const BirdView& bird) {
   return out + "\n" + (bird.sessions.empty() ? "" : t.render_rows());
 }
 
+void policy_json(JsonWriter& w, const BirdPolicyView& p) {
+  if (p.path.empty()) {
+    w.null();
+    return;
+  }
+  w.begin_object();
+  w.key("path").value(p.path);
+  w.key("vips").value(uint64_t(p.vips));
+  w.key("error").value(p.error);
+  w.key("bird").value(p.bird);
+  w.key("bird_answer").value(p.bird_answer);
+  w.end_object();
+}
+
+// "policy PATH: 2 VIPs with local_pref or communities; bird accepted it (0003 Reconfigured)"
+std::string policy_text(const BirdPolicyView& p) {
+  if (p.path.empty()) return {};
+  if (!p.error.empty()) return "policy: not written: " + cell(p.error) + "\n";
+  std::string out = "policy " + cell(p.path) + ": " + num(p.vips) + " VIP" +
+                    (p.vips == 1 ? "" : "s") + " with local_pref or communities";
+  if (p.bird == "pending") out += "; bird asked to reconfigure, no answer yet";
+  if (p.bird == "accepted") out += "; bird accepted it (" + cell(p.bird_answer) + ")";
+  if (p.bird == "refused")
+    out += "; bird refused it and keeps its previous configuration (" + cell(p.bird_answer) + ")";
+  return out + "\n";
+}
+
 }  // namespace
 
 std::string format_bgp(const BgpView& b, bool json) {
@@ -350,6 +377,8 @@ std::string format_bgp(const BgpView& b, bool json) {
       w.key("error").value(b.error);
       w.key("bird");
       bird_json(w, b.bird);
+      w.key("policy");
+      policy_json(w, b.policy);
       w.key("vips").begin_array();
       for (const BgpVipView& v : b.vips) {
         w.begin_object();
@@ -378,6 +407,7 @@ std::string format_bgp(const BgpView& b, bool json) {
                     "; routes in table " + num(b.table) + ", protocol " + num(b.protocol) + "\n";
   if (!b.error.empty()) out += "error: " + cell(b.error) + "\n";
   out += bird_text(b.bird);
+  out += policy_text(b.policy);
   Table t({"VIP", "ADDRESS", "STATE", "SINCE_S", "SERVING", "MED", "REASON"});
   std::string errors;
   for (const BgpVipView& v : b.vips) {

@@ -202,6 +202,18 @@ struct BirdView {
   std::vector<BgpSessionView> sessions;  // in bird's order
 };
 
+// [bgp] bird_policy: the file of local_prefs and communities sluiced writes for bird, and
+// what bird said when asked to read it.
+struct BirdPolicyView {
+  std::string path;   // "": not written
+  size_t vips = 0;    // VIPs with a local_pref or communities in it
+  std::string error;  // the file could not be written; "" = none
+  // bird asked to reconfigure after sluiced changed the file: "" (not asked: the file was
+  // already so, or no bird_socket), "pending" (bird not answered yet), "accepted", "refused".
+  std::string bird;
+  std::string bird_answer;  // bird's last line: "0003 Reconfigured", "8002 FILE:3:20 ..."
+};
+
 struct BgpView {
   bool enabled = false;
   uint32_t table = 0;
@@ -212,6 +224,7 @@ struct BgpView {
   uint64_t drain_time_ms = 0;
   std::string error;  // the route table cannot be used; "" = none
   BirdView bird;
+  BirdPolicyView policy;
   std::vector<BgpVipView> vips;
 };
 

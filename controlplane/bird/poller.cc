@@ -14,10 +14,20 @@ namespace sluice::bird {
 namespace {
 
 constexpr std::string_view kShowProtocols = "show protocols\n";
+constexpr std::string_view kConfigure = "configure\n";
 
 std::string duration_text(uint64_t ms) {
   if (ms % 1000 == 0) return std::to_string(ms / 1000) + " s";
   return std::to_string(ms) + " ms";
+}
+
+// bird's line whole for the log and `show bgp` (a parse error names its file, line and
+// column), control bytes as '?', at most 300 bytes.
+std::string printable(std::string line) {
+  if (line.size() > 300) line.resize(300);
+  for (char& c : line)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  return line;
 }
 
 }  // namespace
@@ -60,15 +70,30 @@ void Poller::fail(std::string why, uint64_t now_ms) {
   retry_ms_ = std::min(retry_ms_ * 2, options_.retry_max_ms);
 }
 
-void Poller::ask(uint64_t now_ms) {
-  ssize_t n =
-      ::send(fd_, kShowProtocols.data(), kShowProtocols.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+bool Poller::send_command(std::string_view command, Phase waiting, uint64_t now_ms) {
+  ssize_t n = ::send(fd_, command.data(), command.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
   // A few bytes into an idle connection's empty buffer: all of them go, or it is broken.
-  if (n != ssize_t(kShowProtocols.size()))
-    return fail(std::string("send: ") + (n < 0 ? std::strerror(errno) : "short write"), now_ms);
-  phase_ = Phase::kAsked;
+  if (n != ssize_t(command.size())) {
+    fail(std::string("send: ") + (n < 0 ? std::strerror(errno) : "short write"), now_ms);
+    return false;
+  }
+  phase_ = waiting;
   deadline_ms_ = now_ms + options_.answer_timeout_ms;
-  next_ask_ms_ = now_ms + options_.interval_ms;
+  return true;
+}
+
+void Poller::ask(uint64_t now_ms) {
+  if (send_command(kShowProtocols, Phase::kAsked, now_ms))
+    next_ask_ms_ = now_ms + options_.interval_ms;
+}
+
+void Poller::send_configure(uint64_t now_ms) {
+  if (send_command(kConfigure, Phase::kConfiguring, now_ms)) configure_sent_ = configure_requested_;
+}
+
+void Poller::request_configure(uint64_t now_ms) {
+  ++configure_requested_;
+  if (phase_ == Phase::kIdle) send_configure(now_ms);
 }
 
 void Poller::take(const Reply& reply, uint64_t now_ms) {
@@ -89,8 +114,21 @@ void Poller::take(const Reply& reply, uint64_t now_ms) {
       last_answer_ms_ = now_ms;
       retry_ms_ = options_.retry_min_ms;
       phase_ = Phase::kIdle;
+      if (configure_pending()) send_configure(now_ms);
       return;
     }
+    case Phase::kConfiguring:
+      // "0002-Reading configuration from FILE" and the result: 0003 Reconfigured, 0004 in
+      // progress, 0005 queued, ...; 8002 the file's error with its line and column.
+      configure_answered_ = configure_sent_;
+      configure_answer_ =
+          ConfigureAnswer{.number = configure_answer_ ? configure_answer_->number + 1 : 1,
+                          .accepted = !reply.failed(),
+                          .line = printable(reply.end_line()),
+                          .at_ms = now_ms};
+      phase_ = Phase::kIdle;
+      if (configure_pending()) send_configure(now_ms);
+      return;
     case Phase::kIdle:
     case Phase::kDisconnected:
       break;
@@ -125,11 +163,15 @@ void Poller::tick(uint64_t now_ms) {
       break;
     case Phase::kGreeting:
     case Phase::kAsked:
+    case Phase::kConfiguring:
       if (now_ms >= deadline_ms_)
         fail("no answer within " + duration_text(options_.answer_timeout_ms), now_ms);
       break;
     case Phase::kIdle:
-      if (now_ms >= next_ask_ms_) ask(now_ms);
+      if (configure_pending())
+        send_configure(now_ms);
+      else if (now_ms >= next_ask_ms_)
+        ask(now_ms);
       break;
   }
 }

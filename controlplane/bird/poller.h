@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // sluiced's reader of bird's state ([bgp] bird_socket, docs/bgp.md): one connection to
 // bird's control socket, on which it asks `show protocols` every second and keeps the
-// BGP and BFD protocols of the last answer. Nothing blocks: the socket is non-blocking,
-// the caller's epoll loop registers fd() for input and calls on_readable(), and calls
+// BGP and BFD protocols of the last answer, and says `configure` when asked to (bird
+// reads its config again: the policy file sluiced wrote). Nothing blocks: the socket is
+// non-blocking, the caller's epoll loop registers fd() for input and calls on_readable(), and calls
 // tick() at least every few hundred ms to connect, ask, and give up on a bird that does
 // not answer. A failure (no socket, refused, closed, no answer in time, not bird's
 // protocol, an error answer) closes the connection; the next try waits 1 s, doubling up
@@ -12,6 +13,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bird/protocols.h"
@@ -55,11 +57,28 @@ class Poller {
   // state "unknown" and nothing else.
   const std::vector<ProtocolStatus>& protocols() const { return protocols_; }
 
+  // `configure` is sent as soon as the connection is idle (after reconnecting, when bird
+  // is not reachable now); requests made before it is sent are one `configure`.
+  void request_configure(uint64_t now_ms);
+  bool configure_pending() const { return configure_answered_ < configure_requested_; }
+  struct ConfigureAnswer {
+    uint64_t number = 0;  // 1 for the first answer, +1 per answer
+    bool accepted = false;
+    // bird's last line: "0003 Reconfigured", "8002 /run/sluice/bird-vips.conf:3:20 syntax
+    // error, unexpected ';'", ...
+    std::string line;
+    uint64_t at_ms = 0;
+  };
+  // The answer to the last `configure` sent (nullopt before the first).
+  const std::optional<ConfigureAnswer>& configure_answer() const { return configure_answer_; }
+
  private:
-  enum class Phase : uint8_t { kDisconnected, kGreeting, kIdle, kAsked };
+  enum class Phase : uint8_t { kDisconnected, kGreeting, kIdle, kAsked, kConfiguring };
 
   void connect(uint64_t now_ms);
   void ask(uint64_t now_ms);
+  void send_configure(uint64_t now_ms);
+  bool send_command(std::string_view command, Phase waiting, uint64_t now_ms);
   void take(const Reply& reply, uint64_t now_ms);
   void fail(std::string why, uint64_t now_ms);
 
@@ -80,6 +99,11 @@ class Poller {
   std::string version_;
   std::optional<uint64_t> last_answer_ms_;
   std::vector<ProtocolStatus> protocols_;
+
+  uint64_t configure_requested_ = 0;  // +1 per request_configure()
+  uint64_t configure_sent_ = 0;       // the request the `configure` in flight answers
+  uint64_t configure_answered_ = 0;
+  std::optional<ConfigureAnswer> configure_answer_;
 };
 
 }  // namespace sluice::bird

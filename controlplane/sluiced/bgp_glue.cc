@@ -43,6 +43,7 @@ void Daemon::start_bgp() {
   std::fprintf(stderr, "sluiced: bgp: announcing through table %u, protocol %u, drain %u ms\n",
                b.table, b.protocol, b.drain_time_ms);
   start_bird();
+  write_bird_policy();
 }
 
 announce::Inputs Daemon::bgp_inputs() const {
@@ -192,6 +193,7 @@ api::BgpView Daemon::bgp() const {
   view.drain_time_ms = config_.bgp.drain_time_ms;
   view.error = bgp_error_;
   view.bird = bird_view();
+  view.policy = bird_policy_view();
   announce::Inputs in = bgp_inputs();
   for (const announce::VipStatus& s : announcer_->vips()) {
     api::BgpVipView v;

@@ -134,6 +134,7 @@ int Daemon::run() {
     vrrp_.step();
     step_bgp();
     log_bird_changes();
+    log_bird_policy_answer();
     if (draining && bgp_drained()) stop = true;
   }
   stop_bgp();

@@ -106,6 +106,12 @@ class Daemon final : public api::Model {
   void log_bird_changes();                                // after bird's answers
   api::BirdView bird_view() const;
 
+  // bird_policy_glue.cc: [bgp] bird_policy, the file of local_prefs and communities bird
+  // includes; rewritten (and bird asked to reconfigure) only when the config changes it.
+  void write_bird_policy();  // at start and after a reload
+  void log_bird_policy_answer();
+  api::BirdPolicyView bird_policy_view() const;
+
   // admin_changes.cc
   const config::Vip* find_vip(const std::string& name) const;
   // nullopt and the backend's canonical address text, or the error line for the API.
@@ -162,6 +168,12 @@ class Daemon final : public api::Model {
     std::string error;
     std::map<std::string, bird::ProtocolStatus> sessions;
   } bird_logged_;
+  struct BirdPolicyStatus {
+    size_t vips = 0;
+    std::string error;           // the last write failed
+    bool asked = false;          // bird asked to reconfigure since sluiced started
+    uint64_t answer_logged = 0;  // the poller's number of the last answer logged
+  } bird_policy_;
 };
 
 }  // namespace sluice::sluiced

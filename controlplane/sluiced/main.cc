@@ -1,20 +1,24 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// sluiced --config FILE [--check] | --help
+// sluiced --config FILE [--check | --withdraw | --bird-policy] | --help
 #include <cstdio>
 #include <string>
 
+#include "bird/policy.h"
 #include "config/config_loader.h"
 #include "sluiced/daemon.h"
+#include "sluiced/file_update.h"
 #include "sluiced/route_table.h"
 
 namespace {
 
 constexpr const char* kUsage =
-    "usage: sluiced --config FILE [--check | --withdraw]\n"
+    "usage: sluiced --config FILE [--check | --withdraw | --bird-policy]\n"
     "       sluiced --help\n"
     "  --check     validate FILE: print OK, or every error as file:line:column\n"
     "  --withdraw  remove every route sluiced announced ([bgp] table and protocol of FILE)\n"
     "              and exit: for systemd's ExecStopPost, after a crash too\n"
+    "  --bird-policy  write bird's policy file ([bgp] bird_policy of FILE) and exit: for\n"
+    "              bird.service's ExecStartPre, so bird finds the file it includes at boot\n"
     "Signals: SIGHUP reloads FILE (a bad file is refused, the running one stays);\n"
     "SIGINT/SIGTERM stop sluiced (the dataplane keeps forwarding).\n";
 
@@ -42,12 +46,30 @@ int withdraw_routes(const sluice::config::BgpSettings& bgp) {
   return 0;
 }
 
+// --bird-policy: the file bird's config includes, written from FILE's VIPs.
+int write_bird_policy(const sluice::config::Config& config) {
+  const std::string& path = config.bgp.bird_policy;
+  if (!config.bgp.enable || path.empty()) {
+    std::printf("bgp not enabled or [bgp] bird_policy = \"\": no policy file\n");
+    return 0;
+  }
+  sluice::sluiced::FileUpdate update =
+      sluice::sluiced::update_file(path, sluice::bird::policy_text(config.vips));
+  if (update.error) {
+    std::fprintf(stderr, "sluiced: --bird-policy: %s\n", update.error->c_str());
+    return 1;
+  }
+  std::printf("%s %s\n", update.changed ? "wrote" : "unchanged:", path.c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string path;
   bool check_only = false;
   bool withdraw = false;
+  bool bird_policy = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") {
@@ -61,6 +83,8 @@ int main(int argc, char** argv) {
       check_only = true;
     } else if (arg == "--withdraw") {
       withdraw = true;
+    } else if (arg == "--bird-policy") {
+      bird_policy = true;
     } else {
       return usage_error("unknown option '" + arg + "'");
     }
@@ -76,6 +100,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (withdraw) return withdraw_routes(loaded.config->bgp);
+  if (bird_policy) return write_bird_policy(*loaded.config);
   setvbuf(stderr, nullptr, _IOLBF, 0);
   sluice::sluiced::Daemon daemon(path, std::move(*loaded.config));
   return daemon.run();

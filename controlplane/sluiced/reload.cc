@@ -39,6 +39,7 @@ api::ReloadResult Daemon::reload_config() {
   config_ = std::move(next);
   ++config_generation_;
   apply_config();
+  write_bird_policy();
   size_t backends = 0;
   for (const config::Vip& v : config_.vips) backends += v.backends.size();
   r.ok = true;

@@ -1,10 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "flow/flow_table.h"
 
-#include <sys/mman.h>
-
-#include <new>
-
 namespace sluice {
 
 namespace {
@@ -16,38 +12,23 @@ uint32_t buckets_for(uint32_t capacity) {
   return uint32_t(n);
 }
 
-constexpr size_t kHugePage = size_t(2) << 20;
-
 }  // namespace
 
 uint64_t FlowTable::bytes_for(uint32_t capacity) {
   return uint64_t(buckets_for(capacity)) * sizeof(Bucket);
 }
 
-FlowTable::FlowTable(uint32_t capacity, FlowTimeouts timeouts)
-    : bucket_mask_(buckets_for(capacity) - 1), timeout_by_code_{}, timeouts_(timeouts) {
-  const size_t bytes = size_t(bytes_for(capacity));
-  // Huge-page alignment lets the kernel back a large table with 2 MiB pages: one TLB entry
-  // per 2 MiB instead of a page walk on nearly every lookup.
-  const size_t align = bytes >= kHugePage ? kHugePage : alignof(Bucket);
-  void* memory = ::operator new(bytes, std::align_val_t(align));
-#if defined(MADV_HUGEPAGE)
-  if (align == kHugePage) madvise(memory, bytes, MADV_HUGEPAGE);
-#endif
-  std::memset(memory, 0, bytes);
-  buckets_ = static_cast<Bucket*>(memory);
-
+FlowTable::FlowTable(uint32_t capacity, FlowTimeouts timeouts, int numa_node)
+    : memory_(size_t(bytes_for(capacity)), numa_node),
+      buckets_(memory_.as<Bucket>()),
+      bucket_mask_(buckets_for(capacity) - 1),
+      timeout_by_code_{},
+      timeouts_(timeouts) {
   timeout_by_code_[code_of(FlowState::kTcpSynOnly)] = timeouts.tcp_syn_ms;
   timeout_by_code_[code_of(FlowState::kTcpEstablished)] = timeouts.tcp_established_ms;
   timeout_by_code_[code_of(FlowState::kTcpClosing)] = timeouts.tcp_closing_ms;
   timeout_by_code_[code_of(FlowState::kUdp)] = timeouts.udp_ms;
   timeout_by_code_[code_of(FlowState::kOther)] = timeouts.other_ms;
-}
-
-FlowTable::~FlowTable() {
-  const size_t bytes = size_t(bucket_count()) * sizeof(Bucket);
-  const size_t align = bytes >= kHugePage ? kHugePage : alignof(Bucket);
-  ::operator delete(buckets_, std::align_val_t(align));
 }
 
 FlowEntry* FlowTable::insert(const FlowKey& key, uint32_t hash, uint32_t backend_id,

@@ -42,6 +42,7 @@
 
 #include "config/flow_timeouts.h"
 #include "flow/flow_key.h"
+#include "flow/table_memory.h"
 #include "net/wire.h"
 
 namespace sluice {
@@ -129,12 +130,10 @@ class FlowTable {
  public:
   static constexpr uint32_t kWays = 8;
 
-  // Room for at least `capacity` flows: a power-of-two number of 8-way buckets. Memory is
-  // 64-byte aligned, zeroed (so every page is touched now, not on the packet path) and, on
-  // Linux, advised for transparent huge pages. Throws std::bad_alloc if the memory is not
-  // there; bytes_for() tells beforehand how much that is.
-  FlowTable(uint32_t capacity, FlowTimeouts timeouts);
-  ~FlowTable();
+  // Room for at least `capacity` flows: a power-of-two number of 8-way buckets, in a
+  // TableMemory (flow/table_memory.h), on NUMA node numa_node if >= 0. Throws
+  // std::bad_alloc if the memory is not there; bytes_for() tells beforehand how much that is.
+  FlowTable(uint32_t capacity, FlowTimeouts timeouts, int numa_node = -1);
   FlowTable(const FlowTable&) = delete;
   FlowTable& operator=(const FlowTable&) = delete;
 
@@ -293,21 +292,6 @@ class FlowTable {
 #endif
   }
 
-  // Word by word straight from both keys: copying them into arrays first made GCC store
-  // them to the stack in 16-byte pieces and read them back in 8-byte ones, a
-  // store-forwarding stall on every hit (14% of forward() in HotFlow).
-  static uint64_t key_word(const FlowKey& k, uint32_t i) {
-    uint64_t w;
-    std::memcpy(&w, reinterpret_cast<const char*>(&k) + i * sizeof w, sizeof w);
-    return w;
-  }
-  static bool keys_equal(const FlowKey& a, const FlowKey& b) {
-    static_assert(sizeof(FlowKey) == 5 * sizeof(uint64_t));
-    return ((key_word(a, 0) ^ key_word(b, 0)) | (key_word(a, 1) ^ key_word(b, 1)) |
-            (key_word(a, 2) ^ key_word(b, 2)) | (key_word(a, 3) ^ key_word(b, 3)) |
-            (key_word(a, 4) ^ key_word(b, 4))) == 0;
-  }
-
   FlowView view_of(const Bucket& b, uint32_t way, uint32_t now_ms) const;
 
   void set_state(Bucket& b, uint32_t way, FlowState s) {
@@ -346,6 +330,7 @@ class FlowTable {
     return stalest;
   }
 
+  TableMemory memory_;
   Bucket* buckets_;
   uint32_t bucket_mask_;
   uint32_t timeout_by_code_[kCodeMask + 1];  // by tag code; [0] (free way) unused

@@ -16,6 +16,9 @@ namespace sluice {
 
 namespace {
 
+// NAT entries a new fullnat connection sweeps when no local port is free.
+constexpr uint32_t kPortReclaimBudget = 256;
+
 bool has_ports(uint8_t protocol) {
   return protocol == wire::kProtoTcp || protocol == wire::kProtoUdp;
 }
@@ -134,10 +137,19 @@ NatConnection* Pipeline::open_nat_connection(const PacketBuffer& frame, const Pa
     // hash picks.
     const uint32_t n = uint32_t(nat_local_addresses_.size());
     std::optional<uint16_t> local_port;
-    for (uint32_t k = 0; k < n && !local_port; ++k) {
-      const uint32_t i = (hash + k) % n;
-      if (nat_local_addresses_[i].is_v4() != backend->address.is_v4()) continue;
-      if ((local_port = local_ports_.take(i))) local = uint8_t(i);
+    auto take_port = [&] {
+      for (uint32_t k = 0; k < n && !local_port; ++k) {
+        const uint32_t i = (hash + k) % n;
+        if (nat_local_addresses_[i].is_v4() != backend->address.is_v4()) continue;
+        if ((local_port = local_ports_.take(i))) local = uint8_t(i);
+      }
+    };
+    take_port();
+    if (!local_port) {
+      // Expired connections keep their ports until removed, and a busy worker has no idle
+      // moment to sweep: reclaim some now.
+      nat_.sweep(now_ms, kPortReclaimBudget);
+      take_port();
     }
     if (!local_port) {
       drop(DropReason::nat_ports_exhausted);
@@ -150,9 +162,14 @@ NatConnection* Pipeline::open_nat_connection(const PacketBuffer& frame, const Pa
     reply.dst_port = p.key.src_port;
   }
 
+  // A fullnat reply key has a local port that was free: no connection can have it.
+  const FlowState initial = initial_state(p.key.protocol, p.tcp_flags);
   NatConnection* c =
-      nat_.insert(p.key, hash, reply, flow_hash(reply), backend->id,
-                  initial_state(p.key.protocol, p.tcp_flags), source_mac(frame), local, now_ms);
+      local != kNoLocalAddress
+          ? nat_.insert_deferring_reply(p.key, hash, reply, flow_hash(reply), backend->id, initial,
+                                        source_mac(frame), local, now_ms)
+          : nat_.insert(p.key, hash, reply, flow_hash(reply), backend->id, initial,
+                        source_mac(frame), local, now_ms);
   if (!c) {
     if (local != kNoLocalAddress) local_ports_.give_back(local, reply.dst_port);
     const bool full = nat_.size() == nat_.capacity();

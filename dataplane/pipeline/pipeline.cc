@@ -36,12 +36,12 @@ bool is_echo_request(const ParsedPacket& p) {
 
 Pipeline::Pipeline(uint32_t flow_capacity, const FlowTimeouts& timeouts, WorkerCounters& counters,
                    const FragmentSettings& fragments, uint32_t syn_admission_limit,
-                   const NatSetup& nat)
-    : flows_(flow_capacity, timeouts),
+                   const NatSetup& nat, int numa_node)
+    : flows_(flow_capacity, timeouts, numa_node),
       fragments_(fragments),
       local_ports_(nat.capacity ? uint32_t(nat.local_addresses.size()) : 0, nat.port_min,
                    nat.port_max, nat.workers, nat.self),
-      nat_(nat.capacity, timeouts, &local_ports_),
+      nat_(nat.capacity, timeouts, &local_ports_, numa_node),
       nat_local_addresses_(nat.local_addresses),
       flood_guard_(syn_admission_limit),
       counters_(counters) {}
@@ -73,6 +73,7 @@ void Pipeline::begin_burst(StagedBurst& burst, PacketBuffer* frames, uint16_t n,
     if (parsed[i].kind == PacketKind::kIpv4 || parsed[i].kind == PacketKind::kIpv6) {
       burst.hashes[i] = flow_hash(parsed[i].key);
       flows_.prefetch(burst.hashes[i]);
+      if (nat_.capacity() != 0) nat_.prefetch(burst.hashes[i]);
     }
   }
 }
@@ -82,6 +83,7 @@ void Pipeline::prefetch_flows(const StagedBurst& burst, const ForwardingState& s
   for (uint16_t i = 0; i < burst.n; ++i) {
     const ParsedPacket& p = burst.parsed[i];
     if (p.kind != PacketKind::kIpv4 && p.kind != PacketKind::kIpv6) continue;
+    if (nat_.capacity() != 0 && nat_.prefetch_entries(burst.hashes[i])) continue;
     if (flows_.prefetch_entries(burst.hashes[i], now_ms)) continue;
     // Probably a new flow, which Maglev will place: its slot is fetched now too. Under a
     // SYN flood that slot missed the cache on a quarter of forward()'s samples.
@@ -112,6 +114,7 @@ void Pipeline::finish_burst(const StagedBurst& burst, const ForwardingState& sta
       result.actions[i] = handle_fragment(i, burst.frames[i], burst.parsed[i], burst.hashes[i],
                                           burst.port_index, state, now_ms, steering, result);
   }
+  nat_.index_deferred();
   counters_.active_flows = flows_.size();
   counters_[WorkerCounter::flow_evictions] = flows_.stats().evictions;
 }

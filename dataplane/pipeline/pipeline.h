@@ -103,10 +103,11 @@ struct SyncOutbox {
 class Pipeline {
  public:
   // syn_admission_limit: see flow/flood_guard.h; 0 = none. nat: the NAT connection table
-  // and local ports of this worker (none by default).
+  // and local ports of this worker (none by default). numa_node: where the flow and NAT
+  // tables are placed (the worker lcore's socket; < 0: wherever the caller runs).
   Pipeline(uint32_t flow_capacity, const FlowTimeouts& timeouts, WorkerCounters& counters,
            const FragmentSettings& fragments = {}, uint32_t syn_admission_limit = 0,
-           const NatSetup& nat = {});
+           const NatSetup& nat = {}, int numa_node = -1);
 
   // Decides the fate of frames[0..n) (n <= kMaxBurst), all received on port `port_index`,
   // rewriting the ones to transmit in place. The three stages below back to back.

@@ -136,6 +136,7 @@ bool Dataplane::start() {
     WorkerSettings s;
     s.thread_id = w;
     s.lcore = d.worker_lcores[w];
+    s.numa_node = int(rte_lcore_to_socket_id(s.lcore));
     s.burst_size = uint16_t(d.burst_size);
     s.idle_sleep_us = d.idle_sleep_us;
     s.rx_interrupts = d.rx_interrupts;

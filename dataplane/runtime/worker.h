@@ -55,6 +55,7 @@ struct WorkerPort {
 struct WorkerSettings {
   uint32_t thread_id = 0;  // RCU thread id and index among workers
   uint32_t lcore = 0;      // the lcore run() is launched on
+  int numa_node = -1;      // its socket, where its tables are placed
   uint16_t burst_size = 32;
   uint32_t idle_sleep_us = 0;
   bool rx_interrupts = false;  // idle: wait for an RX interrupt where every queue has one

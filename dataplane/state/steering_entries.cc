@@ -30,6 +30,11 @@ SteeringEntries steering_entries(const config::Config& config, size_t port_index
   if (port_index < config.ports.size())
     for (const IpPrefix& own : config.ports[port_index].addresses)
       answer_echo_and_neighbors(own.address, out);
+  for (const IpAddress& local : config.nat.local_addresses) {
+    out.services.push_back({local, config::kProtocolTcp, 0});
+    out.services.push_back({local, config::kProtocolUdp, 0});
+    answer_echo_and_neighbors(local, out);
+  }
   sort_unique(out.services);
   sort_unique(out.addresses);
   return out;

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // What the XDP steering program of a port with exception_path = "xdp" must hand to the
 // dataplane, derived from the config: the services of the active VIPs, echo requests to
-// the VIPs and to the port's own addresses, and ARP/ND for those same addresses. Pure; the
-// runtime writes the result into the program's maps after every snapshot.
+// the VIPs and to the port's own addresses, everything TCP, UDP and ICMP to the [nat]
+// local addresses (the backends' answers to fullnat connections), and ARP/ND for all
+// those addresses. Pure; the runtime writes the result into the program's maps after
+// every snapshot. (nat mode, whose answers go to the clients' addresses, is refused with
+// XDP steering by the config loader.)
 #pragma once
 
 #include <compare>

@@ -167,15 +167,18 @@ bird_ctl() { echo "$(sluice_dir)/bird/bird.ctl"; }
 
 # bird_start [ROUTER2]: BIRD 2 in the current lb node's namespace, on
 # configs/bird-sluice.conf with this node's address and the test's router; the second
-# router's session left out, or kept with ROUTER2 as its neighbour. With BGP_IPV6=1 the
-# config's IPv6 channel is on, with LB_KERNEL6 as the nexthop.
+# router's session left out, or kept with ROUTER2 as its neighbour (in BGP_ROUTER2_AS if
+# set: NODE_AS makes it an iBGP peer). With BGP_IPV6=1 the
+# config's IPv6 channel is on, with LB_KERNEL6 as the nexthop. It includes the node's
+# policy file (bird_policy).
 bird_start() {
   local dir conf second=() ipv6=()
   dir="$(sluice_dir)/bird"
   conf="$dir/bird.conf"
   mkdir -p "$dir"
   if [[ -n "${1:-}" ]]; then
-    second=(-e "s/^define ROUTER2 = .*/define ROUTER2 = $1;/")
+    second=(-e "s/^define ROUTER2 = .*/define ROUTER2 = $1;/"
+      -e "s/^  neighbor ROUTER2 as ROUTER_AS;/  neighbor ROUTER2 as ${BGP_ROUTER2_AS:-ROUTER_AS};/")
   else
     second=(-e '/^protocol bgp router2 /,/^}/d' -e '/^define ROUTER2 /d')
   fi
@@ -188,7 +191,10 @@ bird_start() {
     -e "s/^define ROUTER_AS = .*/define ROUTER_AS = $ROUTER_AS;/" \
     -e "s/^define SLUICE_PROTOCOL = .*/define SLUICE_PROTOCOL = $BGP_PROTOCOL;/" \
     -e "s/kernel table 100;/kernel table $BGP_TABLE;/" "${second[@]}" "${ipv6[@]}" \
+    -e "s|^include \"/run/sluice/bird-vips.conf\";|include \"$(bird_policy)\";|" \
     "$REPO_ROOT/configs/bird-sluice.conf" >"$conf"
+  grep -qF "include \"$(bird_policy)\";" "$conf" ||
+    die "$conf does not include the policy file (configs/bird-sluice.conf changed?)"
   [[ -z "${BGP_IPV6:-}" ]] || grep -q "^  ipv6 { .* next hop address $LB_KERNEL6; };$" "$conf" ||
     die "no IPv6 channel in $conf (configs/bird-sluice.conf changed?)"
   bird -p -c "$conf" || die "bird refuses $conf"
@@ -197,6 +203,9 @@ bird_start() {
   BIRD_PID[$SLUICE_NODE]="$TOPO_LAST_PID"
   wait_until 10 test -S "$(bird_ctl)" || die "bird did not start: $(tail -n 5 "$dir/bird.log")"
 }
+
+# bird_policy: the policy file sluiced writes for the current lb node's BIRD.
+bird_policy() { echo "$(sluice_dir)/bird/bird-vips.conf"; }
 
 # birdc_run ARGS...: birdc of the current lb node.
 birdc_run() { birdc -s "$(bird_ctl)" "$@"; }
@@ -216,15 +225,19 @@ protocol = $BGP_PROTOCOL
 drain_time = $BGP_DRAIN_S
 state_file = "$(sluice_dir)/bgp-state"
 bird_socket = "$(bird_ctl)"
+bird_policy = "$(bird_policy)"
 EOF
   )
 }
 
-# bgp_node_start NODE CONFIG [ROUTER2]: NODE's dataplane and sluiced on CONFIG, and its
-# BIRD (bird_start ROUTER2).
+# bgp_node_start NODE CONFIG [ROUTER2]: NODE's policy file for BIRD (as bird.service's
+# ExecStartPre writes it), dataplane and sluiced on CONFIG, and its BIRD (bird_start
+# ROUTER2).
 bgp_node_start() {
-  local node="$1" conf="$2" router2="${3:-}"
+  local node="$1" conf="$2" router2="${3:-}" out
   lb_use "$node"
+  out="$("$SLUICED_BIN" --config "$conf" --bird-policy 2>&1)" ||
+    die "${LB_NAME[$node]}: sluiced --bird-policy failed: $out"
   rm -f "$(sluice_telemetry_socket)"
   sluice_start "$conf" || die "${LB_NAME[$node]}: dataplane did not start"
   sluiced_start || die "${LB_NAME[$node]}: sluiced did not start"

@@ -266,9 +266,9 @@ fi
 ok "Prometheus evaluates all $n rules of sluice-alerts.yml without error"
 in_ns lb curl -s --max-time 5 -o "$TOPO_DIR/scrape.txt" "$METRICS_URL/metrics"
 missing=()
-# BIRD's session series exist only with [bgp] bird_socket (e2e_bgp_ecmp checks them).
+# The BGP series exist only with [bgp] (e2e_bgp_ipip_v6 checks them).
 while read -r name; do
-  [[ $name == sluice_bgp_bird_reachable || $name == sluice_bgp_session_up ]] && continue
+  [[ $name == sluice_bgp_* ]] && continue
   grep -q "^${name}[{ ]" "$TOPO_DIR/scrape.txt" || grep -q "^${name}_bucket{" "$TOPO_DIR/scrape.txt" ||
     missing+=("$name")
 done < <(grep -ho 'sluice_[a-z_]*' "$REPO_ROOT/configs/grafana/sluice-dashboard.json" \

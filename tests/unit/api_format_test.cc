@@ -276,7 +276,8 @@ TEST(ApiFormat, Bgp) {
   EXPECT_EQ(
       format_bgp(b, true),
       "{\"enabled\":true,\"table\":100,\"protocol\":200,\"node\":\"maint\",\"node_since_s\":3,"
-      "\"drained\":false,\"drain_time_ms\":5000,\"error\":\"\",\"bird\":null,\"vips\":[{\"name\":"
+      "\"drained\":false,\"drain_time_ms\":5000,\"error\":\"\",\"bird\":null,\"policy\":null,"
+      "\"vips\":[{\"name\":"
       "\"www\","
       "\"address\":\"10.0.0.100\",\"announced\":false,\"reason\":\"node in maintenance\","
       "\"since_s\":3,\"serving_backends\":2,\"min_healthy\":1,\"med\":10,\"pinned\":false,"
@@ -340,7 +341,7 @@ TEST(ApiFormat, BgpWithBirdSessions) {
       "\"start\",\"up\":false,\"since\":\"12:00:00.120\",\"session\":\"Active\",\"last_error\":"
       "\"Socket: Connection refused\"},{\"name\":\"router3\",\"proto\":\"BGP\",\"state\":\"down\","
       "\"up\":false,\"since\":\"12:00:00.120\",\"session\":\"\",\"last_error\":\"Error: No "
-      "listening socket\"}]},\"vips\":[]}\n");
+      "listening socket\"}]},\"policy\":null,\"vips\":[]}\n");
 
   // bird gone: why, and its sessions' names with nothing known; text from outside stays
   // on its line.
@@ -368,6 +369,60 @@ TEST(ApiFormat, BgpWithBirdSessions) {
       std::string::npos);
   b.bird = {};
   EXPECT_NE(format_bgp(b, true).find(",\"bird\":null,"), std::string::npos) << "not read";
+}
+
+// [bgp] bird_policy: the file's line under bird's, with bird's word on it.
+TEST(ApiFormat, BgpWithBirdPolicy) {
+  BgpView b{.enabled = true,
+            .table = 100,
+            .protocol = 200,
+            .node = "ready",
+            .node_since_s = 1,
+            .drained = false,
+            .drain_time_ms = 0,
+            .error = "",
+            .bird = {},
+            .policy = {.path = "/run/sluice/bird-vips.conf",
+                       .vips = 2,
+                       .error = "",
+                       .bird = "accepted",
+                       .bird_answer = "0003 Reconfigured"},
+            .vips = {}};
+  const std::string head = "node ready for 1 s; routes in table 100, protocol 200\n";
+  const std::string table = "VIP  ADDRESS  STATE  SINCE_S  SERVING  MED  REASON\n";
+  EXPECT_EQ(format_bgp(b, false), head +
+                                      "policy /run/sluice/bird-vips.conf: 2 VIPs with local_pref "
+                                      "or communities; bird accepted it (0003 Reconfigured)\n" +
+                                      table);
+  EXPECT_NE(format_bgp(b, true).find(
+                ",\"policy\":{\"path\":\"/run/sluice/bird-vips.conf\",\"vips\":2,\"error\":\"\","
+                "\"bird\":\"accepted\",\"bird_answer\":\"0003 Reconfigured\"},"),
+            std::string::npos)
+      << format_bgp(b, true);
+
+  b.policy.vips = 1;
+  b.policy.bird = "refused";
+  b.policy.bird_answer = "8002 /run/sluice/bird-vips.conf:3:20 syntax error, unexpected ';'";
+  EXPECT_EQ(format_bgp(b, false),
+            head +
+                "policy /run/sluice/bird-vips.conf: 1 VIP with local_pref or communities; bird "
+                "refused it and keeps its previous configuration (8002 "
+                "/run/sluice/bird-vips.conf:3:20 syntax error, unexpected ';')\n" +
+                table);
+  b.policy.bird = "pending";
+  EXPECT_EQ(format_bgp(b, false), head +
+                                      "policy /run/sluice/bird-vips.conf: 1 VIP with local_pref "
+                                      "or communities; bird asked to reconfigure, no answer yet\n" +
+                                      table);
+  b.policy.bird = "";
+  EXPECT_EQ(
+      format_bgp(b, false),
+      head + "policy /run/sluice/bird-vips.conf: 1 VIP with local_pref or communities\n" + table);
+  b.policy.error = "/run/sluice/bird-vips.conf: cannot create /run/sluice: Permission denied";
+  EXPECT_EQ(format_bgp(b, false), head +
+                                      "policy: not written: /run/sluice/bird-vips.conf: cannot "
+                                      "create /run/sluice: Permission denied\n" +
+                                      table);
 }
 
 TEST(ApiFormat, Floods) {

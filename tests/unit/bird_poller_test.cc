@@ -241,6 +241,85 @@ TEST(BirdPoller, ABirdThatDoesNotAnswer) {
   EXPECT_EQ(q.error(), "no answer within 250 ms");
 }
 
+// bird's answers to `configure`, as bird 2.0.12 wrote them (config file b.conf).
+constexpr std::string_view kReconfigured =
+    "0002-Reading configuration from b.conf\n0003 Reconfigured\n";
+constexpr std::string_view kRefused =
+    "0002-Reading configuration from b.conf\n"
+    "8002 /run/sluice/bird-vips.conf:3:20 syntax error, unexpected ';'\n";
+
+TEST(BirdPoller, ConfigureWhenIdleAndKeepsBirdsAnswer) {
+  FakeBird bird;
+  bird.start();
+  Poller p(bird.path());
+  greet(bird, p, 0);
+  p.request_configure(10);
+  EXPECT_TRUE(p.configure_pending());
+  EXPECT_EQ(bird.received(), "") << "not while `show protocols` waits for its answer";
+  bird.send(split_greeting(capture("established.txt")).second);
+  deliver(p, 20);
+  EXPECT_TRUE(p.reachable());
+  EXPECT_EQ(bird.received(), "configure\n") << "at once after the answer";
+  EXPECT_FALSE(p.configure_answer());
+  bird.send(kReconfigured);
+  deliver(p, 40);
+  EXPECT_FALSE(p.configure_pending());
+  ASSERT_TRUE(p.configure_answer());
+  EXPECT_EQ(p.configure_answer()->number, 1u);
+  EXPECT_TRUE(p.configure_answer()->accepted);
+  EXPECT_EQ(p.configure_answer()->line, "0003 Reconfigured");
+  EXPECT_EQ(p.configure_answer()->at_ms, 40u);
+
+  p.request_configure(100);  // idle: sent at once
+  EXPECT_EQ(bird.received(), "configure\n");
+  p.request_configure(110);  // while it waits: one more after this answer
+  p.request_configure(120);
+  bird.send(kRefused);
+  deliver(p, 130);
+  EXPECT_EQ(p.configure_answer()->number, 2u);
+  EXPECT_FALSE(p.configure_answer()->accepted);
+  EXPECT_EQ(p.configure_answer()->line,
+            "8002 /run/sluice/bird-vips.conf:3:20 syntax error, unexpected ';'");
+  EXPECT_TRUE(p.configure_pending());
+  EXPECT_EQ(bird.received(), "configure\n") << "the two requests made meanwhile, as one";
+  bird.send(kReconfigured);
+  deliver(p, 140);
+  EXPECT_EQ(p.configure_answer()->number, 3u);
+  EXPECT_TRUE(p.configure_answer()->accepted);
+  EXPECT_FALSE(p.configure_pending());
+  p.tick(1000);
+  EXPECT_EQ(bird.received(), "show protocols\n") << "the questions go on";
+  EXPECT_TRUE(p.reachable());
+}
+
+TEST(BirdPoller, ConfigureWaitsForBirdAndOutlivesALostConnection) {
+  FakeBird bird;
+  Poller p(bird.path());
+  p.tick(0);
+  EXPECT_EQ(p.error(), "connect: No such file or directory");
+  p.request_configure(10);
+  EXPECT_TRUE(p.configure_pending());
+  bird.start();
+  greet(bird, p, 1000);
+  bird.send(split_greeting(capture("established.txt")).second);
+  deliver(p, 1010);
+  EXPECT_EQ(bird.received(), "configure\n");
+  bird.hang_up();  // bird restarted before it answered
+  deliver(p, 1020);
+  EXPECT_EQ(p.error(), "bird closed the connection");
+  EXPECT_TRUE(p.configure_pending()) << "asked again on the next connection";
+  EXPECT_FALSE(p.configure_answer());
+  greet(bird, p, 2020);
+  bird.send(split_greeting(capture("established.txt")).second);
+  deliver(p, 2030);
+  EXPECT_EQ(bird.received(), "configure\n");
+  p.tick(7029);
+  EXPECT_GE(p.fd(), 0);
+  p.tick(7030);
+  EXPECT_EQ(p.error(), "no answer within 5 s") << "a configure that hangs, like any question";
+  EXPECT_TRUE(p.configure_pending());
+}
+
 TEST(BirdPoller, WhatIsNotBird) {
   FakeBird bird;
   bird.start();

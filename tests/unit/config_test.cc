@@ -446,10 +446,13 @@ drain_time = 2.5
 drain_on_stop = false
 state_file = "/run/x/bgp-state"
 bird_socket = "/run/bird/bird.ctl"
+bird_policy = "/run/x/bird-vips.conf"
 )") + std::string(kWww) + R"(  [vip.bgp]
   announce = false
   min_healthy = 2
   med = 50
+  local_pref = 4294967295
+  communities = ["65010:100", "0:65535", "4200000001:7:4294967295"]
   [[vip.backend]]
   address = "10.0.0.21"
   [[vip.backend]]
@@ -474,8 +477,20 @@ mode = "dsr-l2"
   EXPECT_EQ(b.state_file, "/run/x/bgp-state");
   EXPECT_EQ(b.bird_socket, "/run/bird/bird.ctl");
   ASSERT_EQ(r.config->vips.size(), 2u);
-  EXPECT_EQ(r.config->vips[0].bgp, (VipBgp{.announce = false, .min_healthy = 2, .med = 50}));
-  EXPECT_EQ(r.config->vips[1].bgp, VipBgp{}) << "defaults: announce, 1 backend, MED 0";
+  EXPECT_EQ(b.bird_policy, "/run/x/bird-vips.conf");
+  EXPECT_EQ(
+      r.config->vips[0].bgp,
+      (VipBgp{.announce = false,
+              .min_healthy = 2,
+              .med = 50,
+              .local_pref = 4294967295u,
+              .communities = {
+                  {.global = 65010, .local1 = 100},
+                  {.global = 0, .local1 = 65535},
+                  {.large = true, .global = 4200000001u, .local1 = 7, .local2 = 4294967295u}}}));
+  EXPECT_EQ(r.config->vips[0].bgp.communities[2].to_string(), "4200000001:7:4294967295");
+  EXPECT_EQ(r.config->vips[1].bgp, VipBgp{})
+      << "defaults: announce, 1 backend, MED 0, no local_pref, no communities";
 }
 
 TEST(ConfigLoad, BgpIsOffByDefaultAndDrainTimeZeroMeansNoWait) {
@@ -485,6 +500,7 @@ TEST(ConfigLoad, BgpIsOffByDefaultAndDrainTimeZeroMeansNoWait) {
   EXPECT_EQ(off.config->bgp.protocol, 200);
   EXPECT_EQ(off.config->bgp.drain_time_ms, 5000u);
   EXPECT_EQ(off.config->bgp.bird_socket, "") << "bird's state is not read unless asked";
+  EXPECT_EQ(off.config->bgp.bird_policy, "/run/sluice/bird-vips.conf");
   LoadResult zero = parse_config(
       "[bgp]\nenable = true\ntable = 7\ndrain_time = 0\n" + std::string(kPort), "t.toml");
   ASSERT_TRUE(zero.config) << messages(zero).front();
@@ -911,6 +927,24 @@ accept_macs = ["00:00:5e:00:01:33", "02:00:00:00:00:10", "00:00:5E:00:01:33", "f
      "exception_path = \"xdp\"\n",
      {"t.toml:4:18: exception_path 'xdp' loads sluice's own XDP program: remove xdp_prog= "
       "from the device of port 'p'"}},
+    {"NatModeBehindXdpSteering",
+     Frame::kWholeFile,
+     R"([[port]]
+name = "p"
+device = "net_af_xdp0,iface=eth1"
+exception_path = "xdp"
+addresses = ["192.168.1.10/24"]
+[[vip]]
+name = "www"
+address = "10.0.0.100"
+protocol = "tcp"
+port = 80
+mode = "nat"
+backend = [{ address = "192.168.1.1" }]
+)",
+     {"t.toml:11:8: mode nat needs the backends' answers to the clients, which the XDP steering "
+      "of port 'p' (exception_path = \"xdp\") leaves to the kernel; use fullnat or "
+      "exception_path = \"tap\""}},
     {"UnsupportedExceptionPath",
      Frame::kWholeFile,
      "[[port]]\nname = \"p\"\ndevice = \"net_af_xdp0,iface=eth1\"\nexception_path = \"kernel\"\n",
@@ -962,6 +996,43 @@ backend = [{ address = "10.0.0.22" }]
 )",
      {"t.toml:8:1: vip 'www-again' has the same address, protocol and port "
       "as vip 'www' (10.0.0.100 tcp port 80)"}},
+    {"VipBgpAttributesDifferAtTheSameAddress",
+     Frame::kBeforePort,
+     R"([[vip]]
+name = "www"
+address = "10.0.0.100"
+protocol = "tcp"
+port = 80
+mode = "dsr-l2"
+backend = [{ address = "10.0.0.21" }]
+bgp = { local_pref = 200, communities = ["65010:100"] }
+[[vip]]
+name = "www-tls"
+address = "10.0.0.100"
+protocol = "tcp"
+port = 443
+mode = "dsr-l2"
+backend = [{ address = "10.0.0.21" }]
+bgp = { local_pref = 200, communities = ["65010:100"] }
+[[vip]]
+name = "dns"
+address = "10.0.0.100"
+protocol = "udp"
+port = 53
+mode = "dsr-l2"
+backend = [{ address = "10.0.0.21" }]
+bgp = { local_pref = 100 }
+[[vip]]
+name = "other"
+address = "10.0.0.101"
+protocol = "tcp"
+port = 80
+mode = "dsr-l2"
+backend = [{ address = "10.0.0.21" }]
+)",
+     {"t.toml:24:7: vip 'dns': [vip.bgp] local_pref and communities differ from those of "
+      "vip 'www' at the same address 10.0.0.100; one route carries both: give them the "
+      "same"}},
     {"MalformedVipAddress",
      Frame::kBeforePort,
      R"([[vip]]
@@ -1455,7 +1526,7 @@ track_interfaces = "eth1"
      Frame::kBeforePort,
      "[bgp]\ntable = 100\nasn = 65001\n",
      {"t.toml:3:1: unknown key 'asn' in [bgp], allowed: enable, table, protocol, drain_time, "
-      "drain_on_stop, state_file, bird_socket"}},
+      "drain_on_stop, state_file, bird_socket, bird_policy"}},
     {"BgpRelativeStateFile",
      Frame::kBeforePort,
      "[bgp]\ntable = 100\nstate_file = \"bgp-state\"\n",
@@ -1475,11 +1546,55 @@ track_interfaces = "eth1"
      "  [[vip.backend]]\n  address = \"10.0.0.22\"\n",
      {"t.toml:8:17: vip 'www': min_healthy 3 is more than its 2 backend(s); it would never be "
       "announced (use announce = false for that)"}},
+    {"BgpBirdPolicyNotAnAbsolutePath",
+     Frame::kBeforePort,
+     "[bgp]\ntable = 100\nbird_policy = \"bird-vips.conf\"\n",
+     {"t.toml:3:15: bird_policy 'bird-vips.conf' is not valid; allowed: an absolute file path "
+      "(the file bird's config includes, e.g. /run/sluice/bird-vips.conf), or \"\" for none"}},
+    {"BgpBirdPolicyADirectory",
+     Frame::kBeforePort,
+     "[bgp]\ntable = 100\nbird_policy = \"/run/sluice/\"\n",
+     {"t.toml:3:15: bird_policy '/run/sluice/' is not valid; allowed: an absolute file path "
+      "(the file bird's config includes, e.g. /run/sluice/bird-vips.conf), or \"\" for none"}},
     {"VipBgpUnknownKey",
      Frame::kAfterWww,
-     "  [vip.bgp]\n  local_pref = 200\n  [[vip.backend]]\n  address = \"10.0.0.21\"\n",
-     {"t.toml:8:3: unknown key 'local_pref' in [vip.bgp], allowed: announce, min_healthy, "
-      "med"}},
+     "  [vip.bgp]\n  local_preference = 200\n  [[vip.backend]]\n  address = \"10.0.0.21\"\n",
+     {"t.toml:8:3: unknown key 'local_preference' in [vip.bgp], allowed: announce, "
+      "min_healthy, med, local_pref, communities"}},
+    {"VipBgpLocalPrefOutOfRange",
+     Frame::kAfterWww,
+     "  [vip.bgp]\n  local_pref = 4294967296\n  [[vip.backend]]\n  address = \"10.0.0.21\"\n",
+     {"t.toml:8:16: local_pref 4294967296 is out of range; allowed: 0..4294967295"}},
+    {"VipBgpCommunitiesNotAnArray",
+     Frame::kAfterWww,
+     "  [vip.bgp]\n  communities = \"65010:100\"\n  [[vip.backend]]\n  address = "
+     "\"10.0.0.21\"\n",
+     {"t.toml:8:17: communities: expected an array, got a string"}},
+    {"VipBgpCommunityNotAString",
+     Frame::kAfterWww,
+     "  [vip.bgp]\n  communities = [65010]\n  [[vip.backend]]\n  address = \"10.0.0.21\"\n",
+     {"t.toml:8:18: communities[0]: expected a string, got an integer"}},
+    {"VipBgpCommunitiesMalformed",
+     Frame::kAfterWww,
+     "  [vip.bgp]\n  communities = [\"65536:1\", \"1:2:3:4\", \"no-export\", \"1:\", "
+     "\"1:2:4294967296\", \"+1:2\"]\n  [[vip.backend]]\n  address = \"10.0.0.21\"\n",
+     {"t.toml:8:18: communities: '65536:1' is not a community; allowed: \"ASN:VALUE\" (each "
+      "0..65535) or a large \"GLOBAL:LOCAL1:LOCAL2\" (each 0..4294967295)",
+      "t.toml:8:29: communities: '1:2:3:4' is not a community; allowed: \"ASN:VALUE\" (each "
+      "0..65535) or a large \"GLOBAL:LOCAL1:LOCAL2\" (each 0..4294967295)",
+      "t.toml:8:40: communities: 'no-export' is not a community; allowed: \"ASN:VALUE\" (each "
+      "0..65535) or a large \"GLOBAL:LOCAL1:LOCAL2\" (each 0..4294967295)",
+      "t.toml:8:53: communities: '1:' is not a community; allowed: \"ASN:VALUE\" (each "
+      "0..65535) or a large \"GLOBAL:LOCAL1:LOCAL2\" (each 0..4294967295)",
+      "t.toml:8:59: communities: '1:2:4294967296' is not a community; allowed: \"ASN:VALUE\" "
+      "(each 0..65535) or a large \"GLOBAL:LOCAL1:LOCAL2\" (each 0..4294967295)",
+      "t.toml:8:77: communities: '+1:2' is not a community; allowed: \"ASN:VALUE\" (each "
+      "0..65535) or a large \"GLOBAL:LOCAL1:LOCAL2\" (each 0..4294967295)"}},
+    {"VipBgpCommunityTwice",
+     Frame::kAfterWww,
+     "  [vip.bgp]\n  communities = [\"65010:100\", \"65010:1:2\", \"65010:100\"]\n  "
+     "[[vip.backend]]\n  address = \"10.0.0.21\"\n",
+     {"t.toml:8:44: communities: '65010:100' is listed twice"}},
     {"VipBgpMedOutOfRange",
      Frame::kAfterWww,
      "  [vip.bgp]\n  med = -1\n  [[vip.backend]]\n  address = \"10.0.0.21\"\n",

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "flow/hash.h"
 #include "net/wire.h"
 
@@ -149,6 +151,118 @@ TEST(NatTable, ManyConnectionsInFewBucketsUnlinkCleanly) {
     ++visited;
   });
   EXPECT_EQ(visited, 32);
+}
+
+// Keys whose home index bucket is full go on to the next buckets; lookups, misses and
+// removals find their way past them.
+TEST(NatTable, KeysOfOneFullIndexBucketOverflowIntoTheNextOnes) {
+  NatTable t(64, timeouts(), nullptr);
+  const uint32_t buckets = t.index_buckets();
+  ASSERT_EQ(buckets, 32u);
+  // 24 connections whose client keys and answer keys all have home bucket 3: 48 keys for
+  // 7 ways a bucket.
+  std::vector<FlowKey> clients, answers;
+  for (uint16_t port = 1; clients.size() < 24; ++port)
+    if ((flow_hash(client(port)) & (buckets - 1)) == 3) clients.push_back(client(port));
+  for (uint16_t port = 1; answers.size() < 24; ++port)
+    if ((flow_hash(answer(port)) & (buckets - 1)) == 3) answers.push_back(answer(port));
+  for (size_t i = 0; i < 24; ++i)
+    ASSERT_NE(insert(t, clients[i], answers[i], 0, FlowState::kUdp, kNoLocalAddress), nullptr) << i;
+
+  // A key of the same home that is not there is a miss, whatever its bucket count says.
+  FlowKey stranger;
+  for (uint16_t port = 60000;; ++port)
+    if ((flow_hash(client(port)) & (buckets - 1)) == 3) {
+      stranger = client(port);
+      break;
+    }
+  EXPECT_EQ(t.find_forward(stranger, flow_hash(stranger), 1, 0), nullptr);
+
+  // Remove every other connection, then every key still finds its own.
+  for (size_t i = 0; i < 24; i += 2)
+    t.erase(*t.find_reply(answers[i], flow_hash(answers[i]), 1, 0));
+  for (size_t i = 0; i < 24; ++i) {
+    NatConnection* by_client = t.find_forward(clients[i], flow_hash(clients[i]), 2, 0);
+    NatConnection* by_answer = t.find_reply(answers[i], flow_hash(answers[i]), 2, 0);
+    if (i % 2 == 0) {
+      EXPECT_EQ(by_client, nullptr) << i;
+      EXPECT_EQ(by_answer, nullptr) << i;
+    } else {
+      ASSERT_NE(by_client, nullptr) << i;
+      EXPECT_EQ(by_client, by_answer) << i;
+      EXPECT_EQ(by_client->forward, clients[i]);
+    }
+  }
+  // A client key is not an answer key: the same key looked up the other way misses.
+  EXPECT_EQ(t.find_reply(clients[1], flow_hash(clients[1]), 2, 0), nullptr);
+  for (size_t i = 1; i < 24; i += 2)
+    t.erase(*t.find_forward(clients[i], flow_hash(clients[i]), 3, 0));
+  EXPECT_EQ(t.size(), 0u);
+  // Every entry and every way is free again: the whole capacity fits.
+  for (uint16_t i = 0; i < 64; ++i)
+    ASSERT_NE(insert(t, client(i + 1000), answer(i + 1000), 4, FlowState::kUdp, kNoLocalAddress),
+              nullptr)
+        << i;
+  EXPECT_EQ(t.find_forward(clients[5], flow_hash(clients[5]), 4, 0), nullptr);
+  EXPECT_EQ(t.stats().full, 0u);
+}
+
+// A worker under load never sweeps when idle: every insert removes the expired connections
+// among the next two entries, so the table does not fill with them.
+TEST(NatTable, EveryInsertSweepsTwoEntries) {
+  NatTable t(8, timeouts(), nullptr);
+  for (uint16_t i = 0; i < 4; ++i)
+    ASSERT_NE(insert(t, client(i), answer(i), 0, FlowState::kUdp, kNoLocalAddress), nullptr);
+  const uint32_t later = timeouts().udp_ms + 1;  // all four have expired
+  ASSERT_NE(insert(t, client(10), answer(10), later, FlowState::kUdp, kNoLocalAddress), nullptr);
+  EXPECT_EQ(t.size(), 3u);
+  ASSERT_NE(insert(t, client(11), answer(11), later, FlowState::kUdp, kNoLocalAddress), nullptr);
+  EXPECT_EQ(t.size(), 2u);
+  EXPECT_EQ(t.stats().expirations, 4u);
+}
+
+// A fullnat connection's answer key is indexed at the burst's end, or by the first answer
+// lookup that misses before then: the connection is found by both keys at once.
+TEST(NatTable, ADeferredReplyKeyIsFoundOnceIndexed) {
+  LocalPorts ports(1, 1024, 1100, 1, 0);
+  NatTable t(16, timeouts(), &ports);
+  NatConnection* c =
+      t.insert_deferring_reply(client(), flow_hash(client()), answer(1024), flow_hash(answer(1024)),
+                               7, FlowState::kTcpSynOnly, kRouter, 0, 0);
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(t.find_forward(client(), flow_hash(client()), 1, 0), c);
+  EXPECT_EQ(t.find_reply(answer(1024), flow_hash(answer(1024)), 2, kSyn | kAck), c);
+  EXPECT_EQ(t.size(), 1u);
+  t.index_deferred();  // nothing left: no second index entry
+  t.erase(*c);
+  EXPECT_EQ(t.find_reply(answer(1024), flow_hash(answer(1024)), 3, 0), nullptr);
+  EXPECT_EQ(t.size(), 0u);
+}
+
+// A connection removed before its answer key was indexed leaves nothing behind.
+TEST(NatTable, AConnectionErasedBeforeItsReplyKeyIsIndexedLeavesNoTrace) {
+  LocalPorts ports(1, 1024, 1100, 1, 0);
+  NatTable t(16, timeouts(), &ports);
+  const uint16_t port = *ports.take(0);
+  for (uint16_t sport : {40000, 40001}) {
+    NatConnection* c = t.insert_deferring_reply(
+        client(sport), flow_hash(client(sport)), answer(uint16_t(port + sport - 40000)),
+        flow_hash(answer(uint16_t(port + sport - 40000))), 7, FlowState::kUdp, kRouter, 0, 0);
+    ASSERT_NE(c, nullptr);
+    if (sport == 40000) t.erase(*c);
+  }
+  t.index_deferred();
+  EXPECT_EQ(t.find_reply(answer(port), flow_hash(answer(port)), 1, 0), nullptr);
+  EXPECT_EQ(t.find_forward(client(40000), flow_hash(client(40000)), 1, 0), nullptr);
+  NatConnection* kept =
+      t.find_reply(answer(uint16_t(port + 1)), flow_hash(answer(uint16_t(port + 1))), 1, 0);
+  ASSERT_NE(kept, nullptr);
+  EXPECT_EQ(kept->forward, client(40001));
+  EXPECT_EQ(t.size(), 1u);
+  EXPECT_EQ(ports.free_ports(0), 77u);  // all of 1024-1100: the erased one gave its port back
+  // Its keys can be used again.
+  ASSERT_NE(insert(t, client(40000), answer(port), 2, FlowState::kUdp, 0), nullptr);
+  EXPECT_NE(t.find_reply(answer(port), flow_hash(answer(port)), 3, 0), nullptr);
 }
 
 TEST(NatTable, ZeroCapacityRefusesEverything) {

@@ -187,6 +187,21 @@ TEST_F(PipelineNatTest, ExhaustedPortsRefuseNewConnectionsOnly) {
   EXPECT_EQ(outcomes(), (*this)[WorkerCounter::rx_packets]);
 }
 
+// A busy worker never sweeps when idle: a new connection that finds no free port reclaims
+// the ports of expired connections itself.
+TEST_F(PipelineNatTest, ANewConnectionReclaimsThePortsOfExpiredOnes) {
+  for (uint16_t i = 0; i < 4; ++i)
+    ASSERT_NE(
+        send(tcp4(kOurs, kRouter, "198.51.100.7", uint16_t(40000 + i), "10.0.0.101", 80, kTcpSyn)),
+        "drop");
+  now_ += FlowTimeouts{}.tcp_syn_ms + 1;  // the four half-open connections have expired
+  EXPECT_EQ(send(tcp4(kOurs, kRouter, "198.51.100.7", 40004, "10.0.0.101", 80, kTcpSyn)),
+            hex(tcp4(kWeb2, kOurs, "10.0.0.50", 2000, "10.0.0.22", 80, kTcpSyn)));
+  EXPECT_EQ((*this)[DropReason::nat_ports_exhausted], 0u);
+  EXPECT_EQ(pipeline_.nat_connections().size(), 1u);
+  EXPECT_EQ(outcomes(), (*this)[WorkerCounter::rx_packets]);
+}
+
 // The backend refuses what the client sent (port unreachable): the client gets it from the
 // VIP, about what it sent itself. A router on the client's side says the answer is too big:
 // the backend gets it, about what it sent.

@@ -43,6 +43,22 @@ TEST(SteeringEntries, ActiveVipsAndThePortsOwnAddresses) {
                                        ip("2001:db8::100")));
 }
 
+// The backends answer fullnat connections at the [nat] local addresses: TCP, UDP, their
+// ICMP errors (looked up by the quoted source, the local address) and ARP/ND.
+TEST(SteeringEntries, NatLocalAddressesTakeEveryAnswer) {
+  config::Config c;
+  c.ports.resize(1);
+  c.nat.local_addresses = {ip("10.0.0.50"), ip("2001:db8::50")};
+  const SteeringEntries e = steering_entries(c, 0);
+  EXPECT_THAT(e.services, ElementsAre(SteeredService{ip("10.0.0.50"), kProtocolIcmp, 0},
+                                      SteeredService{ip("10.0.0.50"), config::kProtocolTcp, 0},
+                                      SteeredService{ip("10.0.0.50"), config::kProtocolUdp, 0},
+                                      SteeredService{ip("2001:db8::50"), config::kProtocolTcp, 0},
+                                      SteeredService{ip("2001:db8::50"), config::kProtocolUdp, 0},
+                                      SteeredService{ip("2001:db8::50"), kProtocolIcmpv6, 0}));
+  EXPECT_THAT(e.addresses, ElementsAre(ip("10.0.0.50"), ip("2001:db8::50")));
+}
+
 TEST(SteeringEntries, InactiveVipsAreTheKernelsAndOtherPortsAddressesAreLeftOut) {
   config::Config c;
   c.vips = {vip("10.0.0.200", config::kProtocolTcp, 80, /*active=*/false)};

@@ -18,9 +18,9 @@ constexpr std::array<int64_t, 18> kTakenProtocols = {8,  9,  10, 11, 12,  13,  1
 }  // namespace
 
 void load_bgp(TomlReader& r, const toml::table& t, BgpSettings& b) {
-  Section s(
-      r, t, "in [bgp]",
-      {"enable", "table", "protocol", "drain_time", "drain_on_stop", "state_file", "bird_socket"});
+  Section s(r, t, "in [bgp]",
+            {"enable", "table", "protocol", "drain_time", "drain_on_stop", "state_file",
+             "bird_socket", "bird_policy"});
   s.read_boolean("enable", b.enable);
   if (const toml::node* n = s.get("table")) {
     if (auto v = r.integer(*n, "table", 1, 0xFFFFFFFFll)) {
@@ -71,6 +71,16 @@ void load_bgp(TomlReader& r, const toml::table& t, BgpSettings& b) {
         r.error(*n, "bird_socket '" + *v +
                         "' is not valid; allowed: an absolute path under 100 bytes (bird's "
                         "control socket, e.g. /run/bird/bird.ctl)");
+    }
+  }
+  if (const toml::node* n = s.get("bird_policy")) {
+    if (auto v = r.string(*n, "bird_policy")) {
+      if (v->empty() || ((*v)[0] == '/' && v->back() != '/'))
+        b.bird_policy = *v;
+      else
+        r.error(*n, "bird_policy '" + *v +
+                        "' is not valid; allowed: an absolute file path (the file bird's config "
+                        "includes, e.g. /run/sluice/bird-vips.conf), or \"\" for none");
     }
   }
 }

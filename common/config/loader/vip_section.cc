@@ -114,6 +114,15 @@ void load_vip(TomlReader& r, Claims& claims, const toml::table& t, size_t index,
   if (const toml::node* n = s.require("mode", entity, "allowed: dsr-l2, ipip, gue, nat, fullnat")) {
     if (auto v = r.string(*n, "mode")) {
       mode = parse_forwarding_mode(*v);
+      if (mode == ForwardingMode::kNat)
+        for (const Port& port : ports)
+          if (port.exception_path == ExceptionPath::kXdp)
+            r.error(*n,
+                    "mode nat needs the backends' answers to the clients, which the XDP "
+                    "steering of port '" +
+                        port.name +
+                        "' (exception_path = \"xdp\") leaves to the kernel; use fullnat "
+                        "or exception_path = \"tap\"");
       if (mode)
         vip.mode = *mode;
       else
@@ -264,6 +273,20 @@ void load_vip(TomlReader& r, Claims& claims, const toml::table& t, size_t index,
       r.error(t, entity + " has the same address, protocol and port as " + it->second + " (" +
                      address_value->to_string() + " " + protocol_name(*protocol) + " port " +
                      std::to_string(*port) + ")");
+  }
+  // One route per address carries the attributes of every VIP on it.
+  if (address_value) {
+    for (const Vip& other : vips) {
+      if (other.address != *address_value || (other.bgp.local_pref == vip.bgp.local_pref &&
+                                              other.bgp.communities == vip.bgp.communities))
+        continue;
+      const toml::node* n = s.get("bgp");
+      r.error(n ? *n : static_cast<const toml::node&>(t),
+              entity + ": [vip.bgp] local_pref and communities differ from those of vip '" +
+                  other.name + "' at the same address " + address_value->to_string() +
+                  "; one route carries both: give them the same");
+      break;
+    }
   }
   vips.push_back(std::move(vip));
 }
