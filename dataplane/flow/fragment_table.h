@@ -40,6 +40,10 @@ struct HeldFragment {
 struct FragmentDecision {
   uint32_t backend_id = 0;
   uint32_t flow_hash = 0;  // the first fragment's flow_hash(): its whole datagram's outer fields
+  // A fullnat VIP's datagram: the index of the [nat] local address its source becomes
+  // (kNoNatLocal for the other modes).
+  uint8_t nat_local = kNoNatLocal;
+  static constexpr uint8_t kNoNatLocal = 0xff;
 };
 
 struct FragmentTableStats {

@@ -32,16 +32,22 @@ class LocalPorts {
     Pool& p = pools_[address];
     if (p.count == 0) return std::nullopt;
     const uint16_t port = p.ring[p.head];
+    p.slot[share_index(port)] = kTaken;
     p.head = p.head + 1 == p.ring.size() ? 0 : p.head + 1;
     --p.count;
     return port;
   }
-  // Gives back a port take() handed out.
+  // Takes port `port` of local address `address` (a connection a peer published, with its
+  // port): false when it is not of this worker's share or is taken. It leaves the free
+  // ports in their order but for the oldest, which takes its place.
+  bool claim(uint32_t address, uint16_t port);
+  // Gives back a port take() or claim() handed out.
   void give_back(uint32_t address, uint16_t port) {
     Pool& p = pools_[address];
     uint32_t tail = p.head + p.count;
     if (tail >= p.ring.size()) tail -= uint32_t(p.ring.size());
     p.ring[tail] = port;
+    p.slot[share_index(port)] = tail;
     ++p.count;
   }
 
@@ -52,12 +58,21 @@ class LocalPorts {
   uint32_t addresses() const { return uint32_t(pools_.size()); }
 
  private:
+  static constexpr uint32_t kTaken = 0xffffffffu;
+
   struct Pool {
     std::vector<uint16_t> ring;  // free ports from head, count of them, wrapping
+    std::vector<uint32_t> slot;  // by share_index(): where a free port is in ring, or kTaken
     uint32_t head = 0;
     uint32_t count = 0;
   };
+  // A port of this worker's share numbered from 0 (its share is every workers-th port).
+  uint32_t share_index(uint16_t port) const { return uint32_t(port - first_) / workers_; }
+
   std::vector<Pool> pools_;
+  uint16_t first_ = 0;  // the lowest port of the share
+  uint16_t last_ = 0;   // the highest
+  uint16_t workers_ = 1;
 };
 
 }  // namespace sluice

@@ -48,9 +48,10 @@ enum class CounterRole : uint8_t {
     "host traffic other than control over the port's host_rate_limit (exception path)")      \
   X(fragment_timeout, kOutcome, "held IP fragment whose first fragment came too late")       \
   X(fragment_over_limit, kOutcome, "IP fragment not held: a hold limit reached")             \
-  X(nat_fragment, kOutcome, "IP fragment for a NAT VIP (NAT translates whole packets only)") \
+  X(nat_fragment, kOutcome, "fragment NAT cannot translate: an answer's or ICMP error's")    \
   X(nat_ports_exhausted, kOutcome, "new fullnat connection refused: no local port free")     \
   X(nat_table_full, kOutcome, "new NAT connection refused: the worker's NAT table is full")  \
+  X(nat_syn_not_admitted, kOutcome, "SYN for a NAT VIP over syn_admission_limit: refused")   \
   X(nat_tuple_taken, kOutcome,                                                               \
     "new NAT connection refused: another one is answered on the same tuple")                 \
   X(nat_no_connection, kOutcome,                                                             \

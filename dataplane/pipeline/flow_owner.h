@@ -62,8 +62,8 @@ inline std::optional<uint16_t> nat_owner(const FlowKey& key, const ForwardingSta
 // answered or counted where it arrived). `parsed` is scratch for n. Every frame is parsed
 // before any is hashed: the hash reads a key back in words, which stalls while the
 // parser's narrow stores to it are in flight. With `nat` (a snapshot with NAT VIPs or
-// local addresses; `workers` as for nat_owner()), NAT connections' frames go to
-// nat_owner().
+// local addresses; `workers` as for nat_owner()), NAT connections' frames (first
+// fragments too) go to nat_owner().
 inline void frame_owners(const PacketBuffer* frames, uint16_t n,
                          std::span<const uint16_t> flow_workers, uint16_t receiver,
                          ParsedPacket* parsed, uint16_t* owners,
@@ -74,7 +74,7 @@ inline void frame_owners(const PacketBuffer* frames, uint16_t n,
     const ParsedPacket& p = parsed[i];
     if (p.kind != PacketKind::kIpv4 && p.kind != PacketKind::kIpv6)
       owners[i] = receiver;
-    else if (std::optional<uint16_t> owner; nat && p.fragment == Fragment::kNone &&
+    else if (std::optional<uint16_t> owner; nat && p.fragment != Fragment::kLater &&
                                             (owner = nat_owner(p.key, *nat, flow_workers, workers)))
       owners[i] = *owner;
     else if (p.fragment == Fragment::kLater)

@@ -15,7 +15,15 @@ Action Pipeline::handle_fragment(uint16_t i, PacketBuffer& frame, const ParsedPa
                                  BurstResult& result) {
   if (p.kind == PacketKind::kDrop) return drop(p.drop);
   const FragmentKey key = fragment_key(frame.data, p);
-  if (!state.vip_addresses.contains(key.dst)) return host_or_drop(key.dst, state);
+  if (!state.vip_addresses.contains(key.dst)) {
+    // A backend's fragmented answer (to a fullnat local address, or from a nat VIP's
+    // backend): its later fragments would need the client's address and MAC, which a
+    // datagram's decision does not hold (docs/nat.md, "IP fragments").
+    if (!state.local_addresses.contains(key.dst) &&
+        (state.nat_local_addresses.contains(key.dst) || state.nat_backends.contains(key.src)))
+      return drop(DropReason::nat_fragment);
+    return host_or_drop(key.dst, state);
+  }
   const uint32_t key_hash = fragment_hash(key);
   const PortEntry& port = state.ports[port_index];
 
@@ -32,7 +40,9 @@ Action Pipeline::handle_fragment(uint16_t i, PacketBuffer& frame, const ParsedPa
   const uint32_t vip_index = state.vip_table.find(p.key.dst, p.key.protocol, p.key.dst_port);
   if (vip_index == VipTable::kNone) return drop(DropReason::not_for_us);
   const VipEntry& vip = state.vips[vip_index];
-  if (config::is_nat(vip.mode)) return drop(DropReason::nat_fragment);
+  if (config::is_nat(vip.mode))
+    return nat_first_fragment(i, frame, p, hash, vip_index, key, key_hash, port_index, state,
+                              now_ms, steering, result);
   const BackendEntry* backend = nullptr;
   if (steering.decided && steering.decided[i]) {
     backend = state.backend(steering.decided[i] - 1, vip_index);
@@ -61,7 +71,17 @@ Action Pipeline::handle_fragment(uint16_t i, PacketBuffer& frame, const ParsedPa
     }
   }
 
-  const FragmentDecision decision{backend->id, hash};
+  decide_datagram(i, key, key_hash, FragmentDecision{backend->id, hash}, state, now_ms, result);
+  const uint64_t forwarded = counters_[WorkerCounter::forwarded];
+  const Action action =
+      send_to_backend_outlined(frame, p, hash, vip, *backend, state.next_hop(*backend), port);
+  counters_[WorkerCounter::fragments_forwarded] += counters_[WorkerCounter::forwarded] - forwarded;
+  return action;
+}
+
+void Pipeline::decide_datagram(uint16_t i, const FragmentKey& key, uint32_t key_hash,
+                               const FragmentDecision& decision, const ForwardingState& state,
+                               uint32_t now_ms, BurstResult& result) {
   fragments_.decide(
       key, key_hash, decision, now_ms,
       [&](const HeldFragment& held) {
@@ -77,11 +97,6 @@ Action Pipeline::handle_fragment(uint16_t i, PacketBuffer& frame, const ParsedPa
         ++counters_[DropReason::fragment_over_limit];
         result.to_free[result.to_free_count++] = held.frame.handle;
       });
-  const uint64_t forwarded = counters_[WorkerCounter::forwarded];
-  const Action action =
-      send_to_backend_outlined(frame, p, hash, vip, *backend, state.next_hop(*backend), port);
-  counters_[WorkerCounter::fragments_forwarded] += counters_[WorkerCounter::forwarded] - forwarded;
-  return action;
 }
 
 Action Pipeline::follow(PacketBuffer& frame, const ParsedPacket& p,
@@ -95,6 +110,8 @@ Action Pipeline::follow(PacketBuffer& frame, const ParsedPacket& p,
   const BackendEntry* backend =
       vip_index == VipTable::kNone ? nullptr : state.backend(id, vip_index);
   if (!backend) return drop(DropReason::vip_no_backend);
+  if (config::is_nat(state.vips[vip_index].mode))
+    return nat_follow(frame, p, decision, state.vips[vip_index], *backend, port, state, true);
   const uint64_t forwarded = counters_[WorkerCounter::forwarded];
   const Action action =
       send_to_backend_outlined(frame, p, decision.flow_hash, state.vips[vip_index], *backend,

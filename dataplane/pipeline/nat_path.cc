@@ -123,6 +123,7 @@ NatConnection* Pipeline::open_nat_connection(const PacketBuffer& frame, const Pa
     drop(DropReason::neighbor_unresolved);
     return nullptr;
   }
+  if (!admit_nat_syn(p, vip, now_ms)) return nullptr;
 
   // The backend answers from the port the client asked for, to the client (nat) or to
   // a local address and port of this worker's (fullnat).
@@ -174,6 +175,15 @@ NatConnection* Pipeline::open_nat_connection(const PacketBuffer& frame, const Pa
   ++counters_.vips[vip.id].new_flows;
   ++counters_.backends[backend->id].new_flows;
   return c;
+}
+
+bool Pipeline::admit_nat_syn(const ParsedPacket& p, const VipEntry& vip, uint32_t now_ms) {
+  if (!is_client_syn(p) || flood_guard_.admit(now_ms)) return true;
+  // No stateless fallback: the backend's answer would find no connection.
+  ++counters_[WorkerCounter::syns_not_admitted];
+  ++counters_.vip_syns_not_admitted[vip.id];
+  drop(DropReason::nat_syn_not_admitted);
+  return false;
 }
 
 std::optional<Action> Pipeline::nat_answer(PacketBuffer& frame, const ParsedPacket& p,

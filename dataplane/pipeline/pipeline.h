@@ -153,6 +153,10 @@ class Pipeline {
   const SyncOutbox& sync_outbox() const { return sync_outbox_; }
   SyncInstall install_synced(const SyncRecord& record, const ForwardingState& state,
                              uint32_t now_ms, uint64_t reserve);
+  // The same for a NAT connection (sync/installer.h, install_synced_nat(), reserve in NAT
+  // connections), for the worker that owns it.
+  SyncInstall install_synced_nat(const NatSyncRecord& record, const ForwardingState& state,
+                                 uint32_t now_ms, uint32_t reserve);
 
  private:
   Action handle(PacketBuffer& frame, const ParsedPacket& parsed, uint32_t hash,
@@ -201,6 +205,9 @@ class Pipeline {
   // An answer learn() took: the kernel's too when the port has a TAP (to_host), otherwise
   // consumed (neighbor_answers).
   Action neighbor_answer(const PortEntry& port);
+  // Whether a new connection for p may open: not when it is a client's SYN over the
+  // worker's syn_admission_limit (flow/flood_guard.h), dropped and counted.
+  bool admit_nat_syn(const ParsedPacket& p, const VipEntry& vip, uint32_t now_ms);
   // What is not a VIP's: the host's (own addresses, multicast, link-local) or dropped.
   Action host_or_drop(const IpAddress& dst, const ForwardingState& state);
 
@@ -211,6 +218,23 @@ class Pipeline {
   // Sends a fragment the way its datagram's first went.
   Action follow(PacketBuffer& frame, const ParsedPacket& parsed, const FragmentDecision& decision,
                 const PortEntry& port, const ForwardingState& state);
+  // Records the decision of frame i's datagram; what was held for it is released after i.
+  void decide_datagram(uint16_t i, const FragmentKey& key, uint32_t key_hash,
+                       const FragmentDecision& decision, const ForwardingState& state,
+                       uint32_t now_ms, BurstResult& result);
+  // The fragments of NAT VIPs' datagrams (pipeline/nat_fragment_path.cc): the first
+  // fragment, through the NAT connection of its 5-tuple; and the IP header of any other
+  // fragment (and of a first one whose L4 header the connection's worker translated)
+  // translated as the decision says, counted as forwarded (with the VIP's and backend's
+  // traffic when count_traffic).
+  Action nat_first_fragment(uint16_t i, PacketBuffer& frame, const ParsedPacket& parsed,
+                            uint32_t hash, uint32_t vip_index, const FragmentKey& key,
+                            uint32_t key_hash, uint16_t port_index, const ForwardingState& state,
+                            uint32_t now_ms, const FragmentSteering& steering, BurstResult& result);
+  Action nat_follow(PacketBuffer& frame, const ParsedPacket& parsed,
+                    const FragmentDecision& decision, const VipEntry& vip,
+                    const BackendEntry& backend, const PortEntry& port,
+                    const ForwardingState& state, bool count_traffic);
   Action drop(DropReason reason) {
     ++counters_[reason];
     return Action::kDrop;

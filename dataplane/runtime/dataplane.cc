@@ -155,6 +155,9 @@ bool Dataplane::start() {
                              sync.refresh_interval_ms};
       s.sync_publish = sync_->publish_ring(w);
       s.sync_install = sync_->install_ring(w);
+      s.sync_nat_install = sync_->nat_install_ring(w);
+      s.sync_nat_reserve =
+          uint32_t(uint64_t(config_.nat.table_size) * sync.table_reserve_percent / 100);
       s.sync_bulk = sync_->bulk_request(w);
       s.sync_reserve = FlowTable::bytes_for(d.flow_table_size) / FlowTable::bytes_per_entry() *
                        sync.table_reserve_percent / 100;

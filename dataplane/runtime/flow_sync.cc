@@ -76,6 +76,7 @@ FlowSync::~FlowSync() {
   if (socket_ >= 0) close(socket_);
   for (rte_ring* r : publish_) rte_ring_free(r);
   for (rte_ring* r : install_) rte_ring_free(r);
+  for (rte_ring* r : nat_install_) rte_ring_free(r);
 }
 
 bool FlowSync::open(std::string& error) {
@@ -87,8 +88,11 @@ bool FlowSync::open(std::string& error) {
                                             int(rte_socket_id()), flags));
     install_.push_back(rte_ring_create_elem(in.c_str(), sizeof(SyncRecord), kRingSize,
                                             int(rte_socket_id()), flags));
+    const std::string nat_in = "sluice_sync_nat" + std::to_string(w);
+    nat_install_.push_back(rte_ring_create_elem(nat_in.c_str(), sizeof(NatSyncRecord), kRingSize,
+                                                int(rte_socket_id()), flags));
     bulk_.push_back(std::make_unique<BulkRequest>());
-    if (!publish_.back() || !install_.back()) {
+    if (!publish_.back() || !install_.back() || !nat_install_.back()) {
       error = std::string("cannot create the sync rings: ") + rte_strerror(rte_errno);
       return false;
     }
@@ -273,7 +277,26 @@ void FlowSync::receive(const uint8_t* data, size_t length, const SocketAddress& 
       ++count(SyncCounter::install_capped);
       continue;
     }
-    dispatch(received_.records[i]);
+    if (received_.type == sync::kTypeNat)
+      dispatch_nat(received_.nat_records[i]);
+    else
+      dispatch(received_.records[i]);
+  }
+}
+
+void FlowSync::dispatch_nat(const NatSyncRecord& record) {
+  auto enqueue = [this, &record](uint32_t worker) {
+    if (rte_ring_enqueue_elem(nat_install_[worker], const_cast<NatSyncRecord*>(&record),
+                              sizeof record) != 0)
+      ++count(SyncCounter::ring_full);
+  };
+  if (record.fullnat) {
+    enqueue(local_port_owner(record.reply.dst_port, uint16_t(workers_)));
+  } else if (!owners_.empty()) {
+    enqueue(nat_client_owner(record.forward.src, record.forward.src_port, record.forward.protocol,
+                             owners_));
+  } else {
+    for (uint32_t w = 0; w < workers_; ++w) enqueue(w);
   }
 }
 

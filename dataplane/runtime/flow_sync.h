@@ -47,6 +47,7 @@ class FlowSync {
   bool open(std::string& error);
   rte_ring* publish_ring(uint32_t worker) const { return publish_[worker]; }
   rte_ring* install_ring(uint32_t worker) const { return install_[worker]; }
+  rte_ring* nat_install_ring(uint32_t worker) const { return nat_install_[worker]; }
   BulkRequest* bulk_request(uint32_t worker) const { return bulk_[worker].get(); }
 
   // One round of the main loop: what the workers published, sent when a batch is full or
@@ -59,6 +60,10 @@ class FlowSync {
   void send(uint64_t now_ms);
   void receive(const uint8_t* data, size_t length, const SocketAddress& from, uint64_t now_ms);
   void dispatch(const SyncRecord& record);
+  // A NAT connection to its owner: for fullnat the worker whose share holds its local
+  // port, for nat the owner of the client's end (pipeline/flow_owner.h); every worker
+  // when the ports spread flows by RSS (no owner known).
+  void dispatch_nat(const NatSyncRecord& record);
   void send_signal(uint8_t type, const SocketAddress& to);
   // A join: the requests at the first poll, then the wait for a done or join_wait.
   void join(uint64_t now_ms);
@@ -73,6 +78,7 @@ class FlowSync {
   std::vector<uint16_t> owners_;
   std::vector<rte_ring*> publish_;
   std::vector<rte_ring*> install_;
+  std::vector<rte_ring*> nat_install_;
   std::vector<std::unique_ptr<BulkRequest>> bulk_;
   enum class Join : uint8_t { kOff, kToAsk, kWaiting, kOver } join_ = Join::kOff;
   uint64_t join_deadline_ms_ = 0;

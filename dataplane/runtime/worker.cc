@@ -374,6 +374,11 @@ void Worker::install_synced(const ForwardingState& state, uint32_t now_ms) {
                                                  sizeof(SyncRecord), kInstallsPerLoop, nullptr);
   for (unsigned i = 0; i < n; ++i)
     pipeline_->install_synced(records[i], state, now_ms, settings_.sync_reserve);
+  NatSyncRecord nat[kInstallsPerLoop];
+  const unsigned m = rte_ring_dequeue_burst_elem(settings_.sync_nat_install, nat,
+                                                 sizeof(NatSyncRecord), kInstallsPerLoop, nullptr);
+  for (unsigned i = 0; i < m; ++i)
+    pipeline_->install_synced_nat(nat[i], state, now_ms, settings_.sync_nat_reserve);
 }
 
 bool Worker::walk_bulk(const ForwardingState& state, uint32_t now_ms) {

@@ -76,6 +76,8 @@ struct WorkerSettings {
   rte_ring* sync_publish = nullptr;
   rte_ring* sync_install = nullptr;
   uint64_t sync_reserve = 0;
+  rte_ring* sync_nat_install = nullptr;  // NAT connections, with their own reserve
+  uint32_t sync_nat_reserve = 0;
   BulkRequest* sync_bulk = nullptr;  // a peer's join: walk the table into sync_publish
 };
 

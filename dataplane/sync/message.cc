@@ -3,6 +3,8 @@
 
 #include <cstring>
 
+#include "net/wire.h"
+
 namespace sluice::sync {
 
 namespace {
@@ -65,6 +67,45 @@ bool decode_record(const uint8_t* p, SyncRecord& r) {
   return true;
 }
 
+void encode_nat_record(const NatSyncRecord& r, uint8_t* p) {
+  encode_record(SyncRecord{.vip = r.vip,
+                           .flow = r.forward,
+                           .backend = r.backend,
+                           .age_ms = r.age_ms,
+                           .state = r.state},
+                p);
+  p[57] = r.fullnat ? 1 : 0;
+  put_address(p + 80, r.reply.dst);
+  put16(p + 96, r.reply.dst_port);
+  put16(p + 98, r.reply.src_port);
+  std::memcpy(p + 100, r.client_mac.bytes.data(), 6);
+  p[106] = p[107] = 0;
+}
+
+bool decode_nat_record(const uint8_t* p, NatSyncRecord& r) {
+  uint8_t flow_part[kRecordBytes];
+  std::memcpy(flow_part, p, kRecordBytes);
+  const uint8_t fullnat = flow_part[57];
+  flow_part[57] = 0;
+  SyncRecord flow;
+  if (fullnat > 1 || p[106] || p[107] || !decode_record(flow_part, flow)) return false;
+  if (flow.flow.protocol != wire::kProtoTcp && flow.flow.protocol != wire::kProtoUdp) return false;
+  r = NatSyncRecord{};
+  r.vip = flow.vip;
+  r.forward = flow.flow;
+  r.backend = flow.backend;
+  r.age_ms = flow.age_ms;
+  r.state = flow.state;
+  r.fullnat = fullnat == 1;
+  r.reply.src = flow.backend;
+  r.reply.dst = get_address(p + 80);
+  r.reply.dst_port = get16(p + 96);
+  r.reply.src_port = get16(p + 98);
+  r.reply.protocol = flow.flow.protocol;
+  std::memcpy(r.client_mac.bytes.data(), p + 100, 6);
+  return true;
+}
+
 }  // namespace
 
 const char* to_string(Verdict v) {
@@ -119,16 +160,30 @@ size_t encode_batch(const BatchHeader& header, std::span<const SyncRecord> recor
   return length + kMacBytes;
 }
 
+size_t encode_nat_batch(const BatchHeader& header, std::span<const NatSyncRecord> records,
+                        std::string_view key, uint8_t* out) {
+  encode_header(header, kTypeNat, uint16_t(records.size()), out);
+  size_t length = kHeaderBytes;
+  for (const NatSyncRecord& r : records) {
+    encode_nat_record(r, out + length);
+    length += kNatRecordBytes;
+  }
+  const Mac mac = hmac_sha256(key, out, length);
+  std::memcpy(out + length, mac.data(), kMacBytes);
+  return length + kMacBytes;
+}
+
 Verdict decode_batch(const uint8_t* data, size_t length, std::string_view key, Batch& batch) {
   if (length < kHeaderBytes) return Verdict::kTruncated;
   const uint8_t type = data[5];
   if (std::memcmp(data, kMagic, sizeof kMagic) != 0 || data[4] != kVersion || type < kTypeFlows ||
-      type > kTypeJoinDone)
+      type > kTypeNat)
     return Verdict::kMalformed;
   const uint16_t count = get16(data + 6);
-  if (type == kTypeFlows ? count == 0 || count > kMaxRecords : count != 0)
-    return Verdict::kMalformed;
-  const size_t signed_length = kHeaderBytes + count * kRecordBytes;
+  const size_t most = type == kTypeFlows ? kMaxRecords : type == kTypeNat ? kMaxNatRecords : 0;
+  if (most ? count == 0 || count > most : count != 0) return Verdict::kMalformed;
+  const size_t record_bytes = type == kTypeNat ? kNatRecordBytes : kRecordBytes;
+  const size_t signed_length = kHeaderBytes + count * record_bytes;
   if (length < signed_length + kMacBytes) return Verdict::kTruncated;
   if (length > signed_length + kMacBytes) return Verdict::kMalformed;
   if (!mac_equal(data + signed_length, hmac_sha256(key, data, signed_length)))
@@ -137,9 +192,12 @@ Verdict decode_batch(const uint8_t* data, size_t length, std::string_view key, B
   batch.header = {get32(data + 8), get64(data + 12), get64(data + 20)};
   batch.type = type;
   batch.count = count;
-  for (uint16_t i = 0; i < count; ++i)
-    if (!decode_record(data + kHeaderBytes + i * kRecordBytes, batch.records[i]))
+  for (uint16_t i = 0; i < count; ++i) {
+    const uint8_t* record = data + kHeaderBytes + i * record_bytes;
+    if (type == kTypeNat ? !decode_nat_record(record, batch.nat_records[i])
+                         : !decode_record(record, batch.records[i]))
       return Verdict::kMalformed;
+  }
   return Verdict::kAccepted;
 }
 

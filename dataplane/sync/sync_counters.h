@@ -29,6 +29,7 @@ namespace sluice {
   X(refused_exists, "(worker) not installed: the owner has a flow for that 5-tuple already")   \
   X(refused_full, "(worker) not installed: no room above the reserve kept for local flows")    \
   X(unknown_backend, "(worker) not installed: its VIP or backend is not in this node's state") \
+  X(refused_port, "(worker) NAT record not installed: its local port is taken or not ours")    \
   X(lag_ms, "(main) age of the last accepted batch by this node's clock, in ms (a gauge)")     \
   X(join_requests_sent, "(main) join requests this node sent its peers when it started")       \
   X(join_pending, "(main) 1 while this node waits for its peers' flows after a join (gauge)")  \

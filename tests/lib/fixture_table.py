@@ -2,7 +2,8 @@
 """A table of packet fixtures run through the real sluice-dataplane on one net_pcap port.
 
 Each row is a description, an input frame, and either the exact frame the dataplane must
-send for it or the drop reason it must count. All inputs go into one rx pcap, the
+send for it (or frames: a first fragment releases the later ones held for it, which send
+none when they come) or the drop reason it must count. All inputs go into one rx pcap, the
 dataplane runs once, and then:
   * the gratuitous ARPs / unsolicited NAs announcing the active VIPs (garp_count of each)
     are taken out of what it sent;
@@ -27,10 +28,12 @@ GARP_COUNT = 3  # the default of [dataplane] garp_count
 
 class Table:
     def __init__(self):
-        self.rows = []  # (description, frame, expected frame or None, drop reason or None)
+        self.rows = []  # (description, frame, expected frames or None, drop reason or None)
 
     def out(self, desc, frame, expected):
-        self.rows.append((desc, bytes(frame), bytes(expected), None))
+        """expected: a frame, or a list of frames sent in that order (empty: none now)."""
+        frames = expected if isinstance(expected, list) else [expected]
+        self.rows.append((desc, bytes(frame), [bytes(f) for f in frames], None))
 
     def drop(self, desc, frame, reason):
         self.rows.append((desc, bytes(frame), None, reason))
@@ -61,7 +64,7 @@ def run(report, binary, name, config, table, our_mac, announced=(), events=None,
                                **(settings or {})) as dp:
             stats = dp.wait_for(lambda s: s and s.get("rx_packets") == len(rows), 30)
             # The announcements go out garp_interval apart: wait for every frame expected.
-            want_tx = sum(exp is not None for _, _, exp, _ in rows) + GARP_COUNT * len(announced)
+            want_tx = sum(len(exp or []) for _, _, exp, _ in rows) + GARP_COUNT * len(announced)
             if stats is not None:
                 stats = dp.wait_for(lambda s: s.get("tx_packets", 0) >= want_tx, 5) or dp.query()
                 if while_running:
@@ -78,7 +81,7 @@ def run(report, binary, name, config, table, our_mac, announced=(), events=None,
                      f"got {got}", quiet=True)
         sent = [p for p in sent if p != frame]
 
-    expected = [(desc, exp) for desc, _, exp, _ in rows if exp is not None]
+    expected = [(desc, frame) for desc, _, exp, _ in rows for frame in exp or []]
     for i, (desc, exp) in enumerate(expected):
         got = sent[i] if i < len(sent) else None
         report.check(got == exp, desc,
@@ -100,5 +103,5 @@ def run(report, binary, name, config, table, our_mac, announced=(), events=None,
         report.check(stats.get(counter) == want, f"counter {counter} == {want}",
                      f"got {stats.get(counter)}")
     for desc, _, exp, reason in rows:
-        print(f"  {'forward' if exp else 'drop ' + reason:28} {desc}")
+        print(f"  {'drop ' + reason if reason else 'forward' if exp else 'hold':28} {desc}")
     return stats

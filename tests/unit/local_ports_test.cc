@@ -57,5 +57,39 @@ TEST(LocalPorts, AFreedPortIsTakenLast) {
   EXPECT_EQ(ports.take(0), 3003);
 }
 
+TEST(LocalPorts, ClaimTakesThatPortOfTheShareOnce) {
+  LocalPorts ports(2, 2000, 2009, 2, 1);  // worker 1 of 2: 2001, 2003, ..., 2009
+  EXPECT_FALSE(ports.claim(0, 2002));     // worker 0's
+  EXPECT_FALSE(ports.claim(0, 1999));     // outside the range
+  EXPECT_FALSE(ports.claim(0, 2011));
+  EXPECT_TRUE(ports.claim(0, 2005));
+  EXPECT_FALSE(ports.claim(0, 2005));  // taken
+  EXPECT_EQ(ports.free_ports(0), 4u);
+  EXPECT_EQ(ports.free_ports(1), 5u);  // the other address's pool is its own
+  // The others are still handed out, 2005 never; the oldest took its place.
+  std::multiset<uint16_t> taken;
+  while (auto p = ports.take(0)) taken.insert(*p);
+  EXPECT_EQ(taken, (std::multiset<uint16_t>{2001, 2003, 2007, 2009}));
+  EXPECT_FALSE(ports.claim(0, 2003));  // taken by take()
+  ports.give_back(0, 2005);
+  ports.give_back(0, 2003);
+  EXPECT_TRUE(ports.claim(0, 2003));
+  EXPECT_EQ(ports.take(0), 2005);
+  EXPECT_EQ(ports.take(0), std::nullopt);
+}
+
+TEST(LocalPorts, ClaimedPortsComeBackInTheirTurn) {
+  LocalPorts ports(1, 1000, 1003, 1, 0);
+  EXPECT_TRUE(ports.claim(0, 1000));
+  EXPECT_TRUE(ports.claim(0, 1002));
+  EXPECT_EQ(ports.take(0), 1001);
+  ports.give_back(0, 1002);
+  ports.give_back(0, 1000);
+  EXPECT_EQ(ports.take(0), 1003);
+  EXPECT_EQ(ports.take(0), 1002);
+  EXPECT_EQ(ports.take(0), 1000);
+  EXPECT_EQ(ports.free_ports(0), 0u);
+}
+
 }  // namespace
 }  // namespace sluice

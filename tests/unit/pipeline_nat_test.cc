@@ -247,17 +247,19 @@ TEST_F(PipelineNatTest, IcmpErrorsAreTranslatedBothWays) {
 }
 
 TEST_F(PipelineNatTest, WhatMatchesNoConnectionIsCounted) {
-  // An answer on a local port nobody uses, a fragment for a NAT VIP.
+  // An answer on a local port nobody uses. A first fragment for a NAT VIP opens its
+  // connection like a whole packet (tests/fixtures/nat_fragment_test.py has the frames).
   EXPECT_EQ(send(tcp4(kOurs, kWeb2, "10.0.0.22", 80, "10.0.0.50", 2002, kTcpAck)), "drop");
   EXPECT_EQ((*this)[DropReason::nat_no_connection], 1u);
-  EXPECT_EQ(send(Packet()
+  EXPECT_NE(send(Packet()
                      .eth(kOurs, kRouter)
                      .ipv4("198.51.100.7", "10.0.0.100", {.id = 7, .frag = kIpv4FlagMoreFragments})
                      .tcp(40000, 80, kTcpSyn)
                      .payload(16)
                      .bytes()),
             "drop");
-  EXPECT_EQ((*this)[DropReason::nat_fragment], 1u);
+  EXPECT_EQ((*this)[WorkerCounter::nat_connections], 1u);
+  EXPECT_EQ((*this)[WorkerCounter::fragments_forwarded], 1u);
   // The local addresses are answered for like the port's own.
   EXPECT_NE(send(Packet()
                      .eth({0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, kWeb2)
@@ -266,6 +268,73 @@ TEST_F(PipelineNatTest, WhatMatchesNoConnectionIsCounted) {
             "drop");
   EXPECT_EQ((*this)[WorkerCounter::arp_replies], 1u);
   EXPECT_EQ(outcomes(), (*this)[WorkerCounter::rx_packets]);
+}
+
+// A NAT connection a peer published (flow sync): installed with its binding, so that
+// both directions carry on here as they did there; refused when it would clash.
+TEST_F(PipelineNatTest, SyncedConnectionsAreInstalledWithTheirBinding) {
+  NatSyncRecord full;
+  full.vip = state_->vips[state_->vip_table.find(ip("10.0.0.101"), kProtoTcp, 80)].key;
+  full.forward = FlowKey{ip("198.51.100.7"), ip("10.0.0.101"), 40000, 80, kProtoTcp};
+  full.reply = FlowKey{ip("10.0.0.22"), ip("10.0.0.50"), 80, 2002, kProtoTcp};
+  full.backend = ip("10.0.0.22");
+  full.client_mac = MacAddress{kRouter};
+  full.fullnat = true;
+  full.state = FlowState::kTcpEstablished;
+  EXPECT_EQ(pipeline_.install_synced_nat(full, *state_, now_, 0), SyncInstall::kInstalled);
+  EXPECT_EQ(pipeline_.local_ports().free_ports(0), 3u);  // 2002 is taken
+  // The backend's answer to 10.0.0.50:2002 goes back to the client, and its packets on.
+  EXPECT_EQ(send(tcp4(kOurs, kWeb2, "10.0.0.22", 80, "10.0.0.50", 2002, kTcpAck)),
+            hex(tcp4(kRouter, kOurs, "10.0.0.101", 80, "198.51.100.7", 40000, kTcpAck)));
+  EXPECT_EQ(send(tcp4(kOurs, kRouter, "198.51.100.7", 40000, "10.0.0.101", 80, kTcpAck)),
+            hex(tcp4(kWeb2, kOurs, "10.0.0.50", 2002, "10.0.0.22", 80, kTcpAck)));
+  EXPECT_EQ((*this)[WorkerCounter::nat_connections], 0u);  // none opened here
+  // New clients never get the synced connection's port: the free ones go in their order
+  // (2000 took 2002's place when it was claimed). The TCP source port is at byte 34.
+  const char* const want[] = {"07d1", "07d0", "07d3"};
+  for (uint16_t k = 0; k < 3; ++k)
+    EXPECT_EQ(
+        send(tcp4(kOurs, kRouter, "198.51.100.7", uint16_t(41000 + k), "10.0.0.101", 80, kTcpSyn))
+            .substr(2 * 34, 4),
+        want[k]);
+
+  // Refused: the same connection again, or another client on its answers' tuple; a port
+  // not of this worker's share; a local address, mode or backend this node does not have.
+  EXPECT_EQ(pipeline_.install_synced_nat(full, *state_, now_, 0), SyncInstall::kRefusedExists);
+  NatSyncRecord other = full;
+  other.forward.src_port = 40001;
+  EXPECT_EQ(pipeline_.install_synced_nat(other, *state_, now_, 0), SyncInstall::kRefusedExists);
+  other.reply.dst_port = 2999;
+  EXPECT_EQ(pipeline_.install_synced_nat(other, *state_, now_, 0), SyncInstall::kRefusedPort);
+  other.reply.dst = ip("10.0.0.99");
+  EXPECT_EQ(pipeline_.install_synced_nat(other, *state_, now_, 0), SyncInstall::kUnknownBackend);
+  other = full;
+  other.forward.src_port = 40001;
+  other.fullnat = false;
+  EXPECT_EQ(pipeline_.install_synced_nat(other, *state_, now_, 0), SyncInstall::kUnknownBackend);
+  other.fullnat = true;
+  other.backend = ip("10.0.0.21");
+  EXPECT_EQ(pipeline_.install_synced_nat(other, *state_, now_, 0), SyncInstall::kUnknownBackend);
+  EXPECT_EQ((*counters_)[SyncCounter::installed], 1u);
+  EXPECT_EQ((*counters_)[SyncCounter::refused_exists], 2u);
+  EXPECT_EQ((*counters_)[SyncCounter::refused_port], 1u);
+  EXPECT_EQ((*counters_)[SyncCounter::unknown_backend], 3u);
+
+  // nat: the answers go to the client itself, from the VIP.
+  NatSyncRecord nat;
+  nat.vip = state_->vips[state_->vip_table.find(ip("10.0.0.100"), kProtoTcp, 80)].key;
+  nat.forward = FlowKey{ip("198.51.100.8"), ip("10.0.0.100"), 40000, 80, kProtoTcp};
+  nat.reply = FlowKey{ip("10.0.0.21"), ip("198.51.100.8"), 80, 40000, kProtoTcp};
+  nat.backend = ip("10.0.0.21");
+  nat.client_mac = MacAddress{kRouter};
+  nat.state = FlowState::kTcpEstablished;
+  EXPECT_EQ(pipeline_.install_synced_nat(nat, *state_, now_, 0), SyncInstall::kInstalled);
+  EXPECT_EQ(send(tcp4(kOurs, kWeb1, "10.0.0.21", 80, "198.51.100.8", 40000, kTcpAck)),
+            hex(tcp4(kRouter, kOurs, "10.0.0.100", 80, "198.51.100.8", 40000, kTcpAck)));
+  // The reserve is kept for local connections: 64 entries, 5 taken.
+  nat.forward.src_port = nat.reply.dst_port = 40001;
+  EXPECT_EQ(pipeline_.install_synced_nat(nat, *state_, now_, 59), SyncInstall::kRefusedFull);
+  EXPECT_EQ(pipeline_.install_synced_nat(nat, *state_, now_, 58), SyncInstall::kInstalled);
 }
 
 // Two workers owning flows on a port that splits flows (several queues without RSS): each

@@ -103,7 +103,7 @@ TEST(SyncMessage, RoundTrip) {
   }
   const BatchHeader h{0xfffffffe, ~0ull, 1234};
   const auto d = encode(h, records);
-  EXPECT_EQ(d.size(), kMaxMessageBytes);
+  EXPECT_EQ(d.size(), kHeaderBytes + kMaxRecords * kRecordBytes + kMacBytes);
   EXPECT_EQ(d.size(), 1340u);
   Batch batch;
   ASSERT_EQ(decode_batch(d.data(), d.size(), kKey, batch), Verdict::kAccepted);
@@ -301,7 +301,7 @@ TEST(Batcher, SealsFullOrDueBatches) {
   for (uint16_t i = 0; i + 1u < kMaxRecords; ++i) EXPECT_FALSE(batcher.add(record(i), 1000 + i));
   EXPECT_TRUE(batcher.add(record(99), 1020));
   size_t n = batcher.seal(777, out);
-  ASSERT_EQ(n, kMaxMessageBytes);
+  ASSERT_EQ(n, kHeaderBytes + kMaxRecords * kRecordBytes + kMacBytes);
   Batch batch;
   ASSERT_EQ(decode_batch(out, n, kKey, batch), Verdict::kAccepted);
   EXPECT_EQ(batch.header, (BatchHeader{9, 500, 777}));
@@ -328,6 +328,110 @@ TEST(RateCap, SecondsWorthOfTokens) {
   taken = 0;
   for (int i = 0; i < 20; ++i) taken += cap.take(60'000);
   EXPECT_EQ(taken, 10);  // never more than a second's worth
+}
+
+NatSyncRecord nat_record(uint16_t local_port) {
+  NatSyncRecord r;
+  r.vip = VipKey{ip("10.0.0.101"), 80, 6, 0};
+  r.forward.src = ip("192.0.2.7");
+  r.forward.dst = ip("10.0.0.101");
+  r.forward.src_port = 40000;
+  r.forward.dst_port = 80;
+  r.forward.protocol = 6;
+  r.reply.src = ip("10.0.0.2");
+  r.reply.dst = ip("10.0.0.50");
+  r.reply.src_port = 80;
+  r.reply.dst_port = local_port;
+  r.reply.protocol = 6;
+  r.backend = ip("10.0.0.2");
+  r.client_mac = MacAddress{{0x02, 0, 0, 0, 0, 0x01}};
+  r.fullnat = true;
+  r.state = FlowState::kTcpEstablished;
+  r.age_ms = 1500;
+  return r;
+}
+
+std::vector<uint8_t> encode_nat(const BatchHeader& h, const std::vector<NatSyncRecord>& records) {
+  std::vector<uint8_t> out(kMaxMessageBytes);
+  out.resize(encode_nat_batch(h, records, kKey, out.data()));
+  return out;
+}
+
+TEST(SyncMessage, NatRecordExactBytes) {
+  const auto d = encode_nat({7, 1, 2}, {nat_record(2001)});
+  ASSERT_EQ(d.size(), kHeaderBytes + kNatRecordBytes + kMacBytes);
+  EXPECT_EQ(hex(d.data() + 4, 4), "01040001");  // version 1, type 4 (NAT), one record
+  EXPECT_EQ(hex(d.data() + kHeaderBytes, kNatRecordBytes),
+            "00000000000000000000ffff0a000065"
+            "0050"
+            "06"
+            "01"
+            "00000000000000000000ffffc0000207"
+            "00000000000000000000ffff0a000065"
+            "9c40"
+            "0050"
+            "06"
+            "01"  // fullnat
+            "0000"
+            "00000000000000000000ffff0a000002"
+            "000005dc"
+            "00000000000000000000ffff0a000032"  // the answers' destination: the local address
+            "07d1"                              // the local port
+            "0050"                              // the backend's port
+            "020000000001"                      // the client's MAC
+            "0000");
+}
+
+TEST(SyncMessage, NatRecordsRoundTrip) {
+  std::vector<NatSyncRecord> records;
+  for (uint16_t i = 0; i < kMaxNatRecords; ++i) records.push_back(nat_record(uint16_t(2000 + i)));
+  records[3].fullnat = false;
+  records[3].reply.dst = records[3].forward.src;
+  records[3].reply.dst_port = records[3].forward.src_port;
+  records[5].forward.protocol = records[5].reply.protocol = 17;
+  records[5].vip.protocol = 17;
+  records[5].state = FlowState::kUdp;
+  const BatchHeader h{9, 42, 1700000000000ull};
+  const auto d = encode_nat(h, records);
+  ASSERT_EQ(d.size(), kHeaderBytes + kMaxNatRecords * kNatRecordBytes + kMacBytes);
+  EXPECT_EQ(d.size(), kMaxMessageBytes);
+  EXPECT_EQ(d.size(), 1356u);
+  Batch b;
+  ASSERT_EQ(decode_batch(d.data(), d.size(), kKey, b), Verdict::kAccepted);
+  EXPECT_EQ(b.type, kTypeNat);
+  EXPECT_EQ(b.header, h);
+  ASSERT_EQ(b.count, kMaxNatRecords);
+  for (size_t i = 0; i < records.size(); ++i) EXPECT_EQ(b.nat_records[i], records[i]) << i;
+}
+
+TEST(SyncMessage, NatBatchesRefused) {
+  const auto d = encode_nat({1, 1, 1}, {nat_record(2000), nat_record(2001)});
+  Batch b;
+  for (size_t n = 0; n < d.size(); ++n) {
+    const Verdict v = decode_batch(d.data(), n, kKey, b);
+    EXPECT_EQ(v, Verdict::kTruncated) << n;
+  }
+  auto corrupt = [&](size_t at, uint8_t value) {
+    std::vector<uint8_t> c = d;
+    c[at] = value;
+    // Re-signed: what is refused is the field, not the MAC.
+    const size_t signed_length = c.size() - kMacBytes;
+    const Mac mac = hmac_sha256(kKey, c.data(), signed_length);
+    std::copy(mac.begin(), mac.end(), c.begin() + long(signed_length));
+    return decode_batch(c.data(), c.size(), kKey, b);
+  };
+  const size_t second = kHeaderBytes + kNatRecordBytes;
+  EXPECT_EQ(corrupt(second + 57, 2), Verdict::kMalformed);   // neither nat nor fullnat
+  EXPECT_EQ(corrupt(second + 56, 1), Verdict::kMalformed);   // not TCP or UDP
+  EXPECT_EQ(corrupt(second + 106, 1), Verdict::kMalformed);  // padding not zero
+  EXPECT_EQ(corrupt(second + 19, 9), Verdict::kMalformed);   // no such state
+  EXPECT_EQ(corrupt(7, 13), Verdict::kMalformed);            // over kMaxNatRecords
+  EXPECT_EQ(corrupt(5, 5), Verdict::kMalformed);             // no such type
+  EXPECT_EQ(corrupt(second + 100, 0x04), Verdict::kAccepted);
+  EXPECT_EQ(b.nat_records[1].client_mac.bytes[0], 0x04);
+  std::vector<uint8_t> forged = d;
+  forged[kHeaderBytes + 97] ^= 1;
+  EXPECT_EQ(decode_batch(forged.data(), forged.size(), kKey, b), Verdict::kForged);
 }
 
 }  // namespace
