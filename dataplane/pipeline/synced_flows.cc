@@ -5,26 +5,30 @@
 
 namespace sluice {
 
+namespace {
+
+SyncCounter counter_of(SyncInstall outcome) {
+  switch (outcome) {
+    case SyncInstall::kInstalled:
+      return SyncCounter::installed;
+    case SyncInstall::kRefusedExists:
+      return SyncCounter::refused_exists;
+    case SyncInstall::kRefusedFull:
+      return SyncCounter::refused_full;
+    case SyncInstall::kUnknownBackend:
+      return SyncCounter::unknown_backend;
+    case SyncInstall::kRefusedPort:
+      break;
+  }
+  return SyncCounter::refused_port;
+}
+
+}  // namespace
+
 SyncInstall Pipeline::install_synced(const SyncRecord& record, const ForwardingState& state,
                                      uint32_t now_ms, uint64_t reserve) {
   const SyncInstall outcome = sluice::install_synced(flows_, record, state, now_ms, reserve);
-  switch (outcome) {
-    case SyncInstall::kInstalled:
-      ++counters_[SyncCounter::installed];
-      break;
-    case SyncInstall::kRefusedExists:
-      ++counters_[SyncCounter::refused_exists];
-      break;
-    case SyncInstall::kRefusedFull:
-      ++counters_[SyncCounter::refused_full];
-      break;
-    case SyncInstall::kUnknownBackend:
-      ++counters_[SyncCounter::unknown_backend];
-      break;
-    case SyncInstall::kRefusedPort:
-      ++counters_[SyncCounter::refused_port];
-      break;
-  }
+  ++counters_[counter_of(outcome)];
   counters_.active_flows = flows_.size();
   return outcome;
 }
@@ -33,23 +37,7 @@ SyncInstall Pipeline::install_synced_nat(const NatSyncRecord& record, const Forw
                                          uint32_t now_ms, uint32_t reserve) {
   const SyncInstall outcome = sluice::install_synced_nat(nat_, local_ports_, nat_local_addresses_,
                                                          record, state, now_ms, reserve);
-  switch (outcome) {
-    case SyncInstall::kInstalled:
-      ++counters_[SyncCounter::installed];
-      break;
-    case SyncInstall::kRefusedExists:
-      ++counters_[SyncCounter::refused_exists];
-      break;
-    case SyncInstall::kRefusedFull:
-      ++counters_[SyncCounter::refused_full];
-      break;
-    case SyncInstall::kUnknownBackend:
-      ++counters_[SyncCounter::unknown_backend];
-      break;
-    case SyncInstall::kRefusedPort:
-      ++counters_[SyncCounter::refused_port];
-      break;
-  }
+  ++counters_[counter_of(outcome)];
   return outcome;
 }
 
